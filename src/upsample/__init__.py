@@ -1,0 +1,26 @@
+"""upsample: every upsampling technique, exact, trainable, and explained step by step."""
+
+from . import shapes
+from ._args import get_size_limit, set_size_limit, size_limit
+from .autodiff import vjp
+from .conv import conv, conv_transpose
+from .nails import bed_of_nails, subsample
+from .pool import max_pool, max_unpool
+from .shuffle import pixel_shuffle, pixel_unshuffle
+
+__all__ = [
+    "conv",
+    "conv_transpose",
+    "bed_of_nails",
+    "subsample",
+    "max_pool",
+    "max_unpool",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "vjp",
+    "shapes",
+    "size_limit",
+    "set_size_limit",
+    "get_size_limit",
+]
+__version__ = "0.1.0"

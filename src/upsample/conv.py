@@ -1,0 +1,362 @@
+"""Convolution (downsampling) and transposed convolution (upsampling), each other's adjoint.
+
+Both ops are built from three primitives on an explicitly padded signal:
+
+* ``_correlate(xp, w)``          valid, strided, dilated cross-correlation: the conv forward;
+* ``_correlate_adjoint(y, w)``   its exact adjoint, a scatter of ``w * y`` into the padded
+  signal: the conv input-gradient and the conv_transpose forward;
+* ``_correlate_weight(xp, y)``   the gradient of ``<y, _correlate(xp, w)>`` with respect to ``w``.
+
+So ``conv_transpose(y, w)`` is literally ``conv``'s input-gradient applied to ``y`` and
+vice versa, which is why it is called the *transpose*: with ``C`` the matrix of
+``x -> conv(x, w)``, ``conv_transpose(y, w) == C.T @ y``.
+
+Axis legend: N batch, C channels, G groups, Ci/Co channels per group, P padded spatial,
+O output spatial, K kernel taps (flattened), k kernel spatial.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import _args, shapes
+
+__all__ = ["conv", "conv_transpose"]
+
+Pairs = tuple[tuple[int, int], ...]
+
+PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+# --------------------------------------------------------------------------- primitives
+
+def _tap_slices(tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
+                dilation: tuple[int, ...]) -> tuple[slice, ...]:
+    """The strided window of the padded signal that kernel tap ``tap`` meets, one slice per dim."""
+    return tuple(slice(t * d, t * d + (o - 1) * s + 1, s)
+                 for t, o, s, d in zip(tap, out, stride, dilation))
+
+
+def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: tuple[int, ...],
+               groups: int) -> np.ndarray:
+    """Valid correlation: ``xp`` (N, C_in, *P), ``w`` (C_out, C_in/G, *k) -> (N, C_out, *O)."""
+    n, c_in, *padded = xp.shape
+    c_out, ci, *k = w.shape
+    co = c_out // groups
+    out = tuple((p - d * (kk - 1) - 1) // s + 1 for p, kk, s, d in zip(padded, k, stride, dilation))
+    xg = xp.reshape(n, groups, ci, *padded)                       # (N, G, Ci, *P)
+    wg = w.reshape(groups, co, ci, -1)                            # (G, Co, Ci, K)
+    y = np.zeros((n, groups, co, math.prod(out)), dtype=np.result_type(xp, w))  # (N, G, Co, O)
+    for t, tap in enumerate(itertools.product(*map(range, k))):
+        window = xg[(..., *_tap_slices(tap, out, stride, dilation))]  # (N, G, Ci, *O)
+        y += wg[..., t] @ window.reshape(n, groups, ci, math.prod(out))          # (G, Co, Ci) @ (N, G, Ci, O)
+    return y.reshape(n, c_out, *out)
+
+
+def _correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
+                       dilation: tuple[int, ...], groups: int, padded: tuple[int, ...]) -> np.ndarray:
+    """Adjoint of :func:`_correlate`: ``y`` (N, C_out, *O) -> (N, C_in, *padded).
+
+    Each tap scatters ``w[:, :, tap].T @ y`` into its strided window; positions no
+    window reaches (the tail a stride skips) stay zero.
+    """
+    n, c_out, *out = y.shape
+    _, ci, *k = w.shape
+    co = c_out // groups
+    wg = w.reshape(groups, co, ci, -1).swapaxes(1, 2)            # (G, Ci, Co, K)
+    yg = y.reshape(n, groups, co, math.prod(out))                # (N, G, Co, O)
+    xg = np.zeros((n, groups, ci, *padded), dtype=np.result_type(y, w))  # (N, G, Ci, *P)
+    for t, tap in enumerate(itertools.product(*map(range, k))):
+        contribution = wg[..., t] @ yg                           # (N, G, Ci, O)
+        xg[(..., *_tap_slices(tap, tuple(out), stride, dilation))] += \
+            contribution.reshape(n, groups, ci, *out)
+    return xg.reshape(n, groups * ci, *padded)
+
+
+def _correlate_weight(xp: np.ndarray, y: np.ndarray, stride: tuple[int, ...],
+                      dilation: tuple[int, ...], groups: int, k: tuple[int, ...]) -> np.ndarray:
+    """Gradient of ``<y, _correlate(xp, w)>`` in ``w``: -> (C_out, C_in/G, *k)."""
+    n, c_in, *padded = xp.shape
+    _, c_out, *out = y.shape
+    ci, co = c_in // groups, c_out // groups
+    xg = xp.reshape(n, groups, ci, *padded)                       # (N, G, Ci, *P)
+    yg = y.reshape(n, groups, co, math.prod(out))                # (N, G, Co, O)
+    taps = list(itertools.product(*map(range, k)))
+    gw = np.empty((groups, co, ci, len(taps)), dtype=np.result_type(xp, y))  # (G, Co, Ci, K)
+    for t, tap in enumerate(taps):
+        window = xg[(..., *_tap_slices(tap, tuple(out), stride, dilation))]
+        window = window.reshape(n, groups, ci, math.prod(out)).swapaxes(-1, -2)  # (N, G, O, Ci)
+        gw[..., t] = (yg @ window).sum(axis=0)                   # (G, Co, Ci)
+    return gw.reshape(c_out, ci, *k)
+
+
+def _pad(x: np.ndarray, pairs: Pairs, mode: str) -> np.ndarray:
+    """Pad the spatial axes of (N, C, *spatial) by ``pairs``; a no-op returns ``x`` itself."""
+    if not any(lo or hi for lo, hi in pairs):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), *pairs), mode=PADDING_MODES[mode])
+
+
+def _pad_adjoint(g: np.ndarray, pairs: Pairs, mode: str) -> np.ndarray:
+    """Adjoint of :func:`_pad`: crop, then fold each padded position back onto its source."""
+    for axis, (lo, hi) in enumerate(pairs, start=2):
+        size = g.shape[axis] - lo - hi
+        inner = g.take(range(lo, lo + size), axis=axis)
+        if mode != "zeros" and (lo or hi):
+            source = np.pad(np.arange(size), (lo, hi), mode=PADDING_MODES[mode])  # padded -> source
+            edge = [j for j in range(g.shape[axis]) if not lo <= j < lo + size]
+            moved = np.moveaxis(inner, axis, 0).copy()
+            np.add.at(moved, source[edge], np.moveaxis(g.take(edge, axis=axis), axis, 0))
+            inner = np.moveaxis(moved, 0, axis)
+        g = inner
+    return np.ascontiguousarray(g)
+
+
+def _crop(x: np.ndarray, pairs: Pairs) -> np.ndarray:
+    return x[(..., *(slice(lo, x.shape[axis] - hi) for axis, (lo, hi) in enumerate(pairs, start=2)))]
+
+
+def _add_bias(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    if bias is not None:
+        y += bias.reshape(1, -1, *(1,) * (y.ndim - 2))
+    return y
+
+
+# --------------------------------------------------------------------------- boundary
+
+def _check_common(op: str, x: Any, weight: Any, bias: Any, groups: Any,
+                  channels_of: Callable[[tuple[int, ...], int], tuple[int, int]]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int, int]:
+    """Arrays, dims and channel bookkeeping shared by conv and conv_transpose."""
+    weight = _args.as_array(op, "weight", weight, min_ndim=3)
+    nd = weight.ndim - 2
+    x = _args.as_array(op, "x", x)
+    if x.ndim != nd + 2:
+        raise ValueError(f"{op}: x must have {nd + 2} dimensions (N, C, *spatial) to match a "
+                         f"weight of shape {weight.shape}, got shape {x.shape}")
+    groups = _args.int_tuple(op, "groups", groups, 1, minimum=1)[0]
+    c_in, c_out = channels_of(weight.shape, groups)
+    if x.shape[1] != c_in:
+        raise ValueError(f"{op}: x has {x.shape[1]} channels but weight of shape {weight.shape} "
+                         f"with groups={groups} expects {c_in}")
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"{op}: groups ({groups}) must divide both the input channels ({c_in}) "
+                         f"and the output channels ({c_out})")
+    if 0 in x.shape[2:]:
+        raise ValueError(f"{op}: x must have non-empty spatial dimensions, got shape {x.shape}")
+    if any(k == 0 for k in weight.shape[2:]):
+        raise ValueError(f"{op}: kernel_size must be >= 1, got weight of shape {weight.shape}")
+    if bias is not None:
+        bias = _args.as_array(op, "bias", bias)
+        if bias.shape != (c_out,):
+            raise ValueError(f"{op}: bias must have shape ({c_out},), got shape {bias.shape}")
+    return x, weight, bias, groups, nd
+
+
+def _conv_args(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    op = "conv"
+    x, weight, bias, groups, nd = _check_common(
+        op, x, weight, bias, groups, lambda shape, g: (shape[1] * g, shape[0]))
+    stride = _args.int_tuple(op, "stride", stride, nd, minimum=1)
+    dilation = _args.int_tuple(op, "dilation", dilation, nd, minimum=1)
+    mode = _args.choice(op, "padding_mode", padding_mode, PADDING_MODES)
+    k = weight.shape[2:]
+    pairs = shapes.conv_padding(x.shape[2:], k, stride, padding, dilation, op=op)
+    for axis, (size, (lo, hi), kk, d) in enumerate(zip(x.shape[2:], pairs, k, dilation)):
+        if size + lo + hi < d * (kk - 1) + 1:
+            raise ValueError(f"{op}: the kernel ({d * (kk - 1) + 1} with dilation) is larger than "
+                             f"the padded input ({size + lo + hi}) along spatial axis {axis}")
+        limit = size - 1 if mode == "reflect" else size
+        if mode in ("reflect", "circular") and max(lo, hi) > limit:
+            raise ValueError(f"{op}: padding ({max(lo, hi)}) must be at most {limit} along "
+                             f"spatial axis {axis} (size {size}) for padding_mode={mode!r}")
+    out = tuple(shapes._conv_size(*a) for a in zip(x.shape[2:], k, stride, pairs, dilation))
+    dtype = _args.float_dtype(x, weight, bias)
+    _args.check_output(op, (x.shape[0], weight.shape[0], *out), dtype)
+    return (x.astype(dtype, copy=False), weight.astype(dtype, copy=False),
+            None if bias is None else bias.astype(dtype, copy=False),
+            stride, pairs, dilation, groups, mode)
+
+
+def _conv_transpose_args(x, weight, bias, stride, padding, output_padding, dilation, groups,
+                         output_size):
+    op = "conv_transpose"
+    x, weight, bias, groups, nd = _check_common(
+        op, x, weight, bias, groups, lambda shape, g: (shape[0], shape[1] * g))
+    stride = _args.int_tuple(op, "stride", stride, nd, minimum=1)
+    dilation = _args.int_tuple(op, "dilation", dilation, nd, minimum=1)
+    k = weight.shape[2:]
+    pairs, extra = shapes.conv_transpose_padding(
+        x.shape[2:], k, stride, padding, output_padding if output_size is None else 0, dilation, op=op)
+    full = tuple((i - 1) * s + d * (kk - 1) + 1 for i, kk, s, d in zip(x.shape[2:], k, stride, dilation))
+    out = tuple(f + a - lo - hi for f, a, (lo, hi) in zip(full, extra, pairs))
+    if output_size is not None:
+        if isinstance(padding, str):
+            raise ValueError(f"{op}: output_size cannot be combined with padding={padding!r}")
+        extra = _output_padding_for(op, out, stride, output_size)
+        out = tuple(o + a for o, a in zip(out, extra))
+    if any(o <= 0 for o in out):
+        raise ValueError(f"{op}: padding {padding!r} crops away the whole output "
+                         f"(the uncropped size is {full})")
+    dtype = _args.float_dtype(x, weight, bias)
+    _args.check_output(op, (x.shape[0], weight.shape[1] * groups, *out), dtype)
+    return (x.astype(dtype, copy=False), weight.astype(dtype, copy=False),
+            None if bias is None else bias.astype(dtype, copy=False),
+            stride, pairs, extra, dilation, groups)
+
+
+def _output_padding_for(op, smallest, stride, output_size) -> tuple[int, ...]:
+    """The output_padding that makes the output ``output_size``, as PyTorch's modules choose it.
+
+    ``output_size`` is the spatial size, or the full (N, C, *spatial) shape. Like
+    ``torch.nn.ConvTranspose2d``, it may exceed the smallest output by at most
+    ``stride - 1``.
+    """
+    nd = len(smallest)
+    wanted = list(output_size) if isinstance(output_size, (tuple, list)) else output_size
+    if isinstance(wanted, list) and len(wanted) == nd + 2:
+        wanted = wanted[2:]
+    wanted = _args.int_tuple(op, "output_size", wanted, nd, minimum=0)
+    largest = tuple(lo + s - 1 for lo, s in zip(smallest, stride))
+    if any(not lo <= w <= hi for w, lo, hi in zip(wanted, smallest, largest)):
+        raise ValueError(f"{op}: output_size {wanted} cannot be reached; with these settings "
+                         f"each output size must lie between {smallest} and {largest}")
+    return tuple(w - lo for w, lo in zip(wanted, smallest))
+
+
+# --------------------------------------------------------------------------- conv
+
+def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
+         dilation: Any = 1, groups: int = 1, padding_mode: str = "zeros") -> np.ndarray:
+    """N-dimensional convolution (cross-correlation, as in deep learning): downsampling.
+
+    Shapes: ``x`` is (N, C_in, *spatial) with any number of spatial dims, inferred from
+    ``weight`` of shape (C_out, C_in/groups, *kernel_size); ``bias`` is (C_out,).
+
+    Output size per spatial dim (:func:`upsample.shapes.conv_output_size`)::
+
+        o = floor((i + p_lo + p_hi - dilation*(k-1) - 1) / stride) + 1
+
+    Args:
+        stride: int or one per spatial dim (default 1).
+        padding: int, one per dim, one ``(lo, hi)`` pair per dim, ``"valid"`` or ``"same"``
+            (default 0). ``"same"`` with stride > 1 follows TensorFlow: ``o = ceil(i / s)``,
+            the odd padding pixel at the end. PyTorch refuses "same" with stride > 1.
+        dilation: spacing between kernel taps (default 1).
+        groups: split channels into this many independent convolutions (default 1).
+        padding_mode: ``"zeros"``, ``"reflect"``, ``"replicate"`` or ``"circular"``.
+
+    Returns:
+        (N, C_out, *o), float32 for float32 input, float64 for float64 or integer input.
+
+    The article's example, a 5x5x3 input and one 3x3x3 filter, channels first:
+
+    >>> import numpy as np, upsample
+    >>> y = upsample.conv(np.ones((1, 3, 5, 5)), np.ones((1, 3, 3, 3)))
+    >>> y.shape
+    (1, 1, 3, 3)
+    >>> upsample.conv(np.arange(5.0).reshape(1, 1, 5), np.array([[[1.0, 1.0]]]), stride=2)
+    array([[[1., 5.]]])
+    """
+    x, weight, bias, stride, pairs, dilation, groups, mode = _conv_args(
+        x, weight, bias, stride, padding, dilation, groups, padding_mode)
+    y = _correlate(_pad(x, pairs, mode), weight, stride, dilation, groups)
+    return _add_bias(y, bias)
+
+
+def _conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
+              padding_mode="zeros"):
+    """conv and its pullback: the input-gradient is a transposed convolution."""
+    x, weight, bias, stride, pairs, dilation, groups, mode = _conv_args(
+        x, weight, bias, stride, padding, dilation, groups, padding_mode)
+    xp = _pad(x, pairs, mode)
+    y = _add_bias(_correlate(xp, weight, stride, dilation, groups), bias)
+
+    def pullback(g):
+        g = np.asarray(g, dtype=y.dtype)
+        gx = _pad_adjoint(_correlate_adjoint(g, weight, stride, dilation, groups, xp.shape[2:]),
+                          pairs, mode)
+        gw = _correlate_weight(xp, g, stride, dilation, groups, weight.shape[2:])
+        grads = (gx, gw)
+        return grads if bias is None else grads + (g.sum(axis=(0, *range(2, g.ndim))),)
+    return y, pullback
+
+
+# --------------------------------------------------------------------------- conv_transpose
+
+def conv_transpose(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
+                   output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                   output_size: Any = None) -> np.ndarray:
+    """N-dimensional transposed convolution: learnable upsampling, the adjoint of :func:`conv`.
+
+    Every input element multiplies the whole kernel and the scaled kernels are added
+    into the output at ``stride`` apart; ``padding`` then crops the border and
+    ``output_padding`` appends zero positions at the end. It equals ``conv``'s
+    input-gradient with the same ``weight``.
+
+    Shapes: ``x`` is (N, C_in, *spatial); ``weight`` is (C_in, C_out/groups, *kernel_size),
+    PyTorch's layout; ``bias`` is (C_out,).
+
+    Output size per spatial dim (:func:`upsample.shapes.conv_transpose_output_size`)::
+
+        o = (i - 1)*stride - p_lo - p_hi + dilation*(k - 1) + output_padding + 1
+
+    Args:
+        stride, dilation: int or one per spatial dim (default 1).
+        padding: int, one per dim, one ``(lo, hi)`` crop pair per dim, or ``"same"`` for
+            ``o = i * stride`` with TensorFlow/Keras placement (see
+            :func:`upsample.shapes.conv_transpose_padding` for the one-pixel shift
+            against PyTorch when ``k - stride`` is odd).
+        output_padding: extra size at the end of each dim, smaller than stride or dilation.
+        groups: independent groups of channels (default 1).
+        output_size: the wanted spatial size (or full shape); chooses ``output_padding``
+            as PyTorch's ``ConvTranspose`` modules do, and is an error when unreachable.
+
+    Returns:
+        (N, C_out, *o), float32 for float32 input, float64 for float64 or integer input.
+
+    The article's example: ``[[1, 2], [3, 4]]`` with a 2x2 kernel of fives.
+
+    >>> import numpy as np, upsample
+    >>> x = np.arange(1.0, 5.0).reshape(1, 1, 2, 2)
+    >>> upsample.conv_transpose(x, np.full((1, 1, 2, 2), 5.0))[0, 0]
+    array([[ 5., 15., 10.],
+           [20., 50., 30.],
+           [15., 35., 20.]])
+    """
+    x, weight, bias, stride, pairs, extra, dilation, groups = _conv_transpose_args(
+        x, weight, bias, stride, padding, output_padding, dilation, groups, output_size)
+    full = _full_size(x, weight, stride, dilation, extra)
+    y = _crop(_correlate_adjoint(x, weight, stride, dilation, groups, full), pairs)
+    return _add_bias(np.ascontiguousarray(y), bias)
+
+
+def _full_size(x, weight, stride, dilation, extra) -> tuple[int, ...]:
+    """The uncropped size: every tap of every input element, plus output_padding."""
+    return tuple((i - 1) * s + d * (k - 1) + 1 + a for i, k, s, d, a in
+                 zip(x.shape[2:], weight.shape[2:], stride, dilation, extra))
+
+
+def _conv_transpose_vjp(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
+                        dilation=1, groups=1, output_size=None):
+    """conv_transpose and its pullback: the input-gradient is a convolution."""
+    x, weight, bias, stride, pairs, extra, dilation, groups = _conv_transpose_args(
+        x, weight, bias, stride, padding, output_padding, dilation, groups, output_size)
+    full = _full_size(x, weight, stride, dilation, extra)
+    y = _add_bias(np.ascontiguousarray(
+        _crop(_correlate_adjoint(x, weight, stride, dilation, groups, full), pairs)), bias)
+
+    def pullback(g):
+        g = np.asarray(g, dtype=y.dtype)
+        gp = _pad(g, pairs, "zeros")                         # undo the crop: (N, C_out, *full)
+        gx = _correlate(gp, weight, stride, dilation, groups)
+        gx = gx[(..., *(slice(0, i) for i in x.shape[2:]))]  # output_padding adds no new inputs
+        gw = _correlate_weight(gp, x, stride, dilation, groups, weight.shape[2:])
+        grads = (np.ascontiguousarray(gx), gw)
+        return grads if bias is None else grads + (g.sum(axis=(0, *range(2, g.ndim))),)
+    return y, pullback

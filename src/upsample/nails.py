@@ -1,0 +1,112 @@
+"""Bed of nails (zero-insertion upsampling) and strided subsampling: each other's adjoint.
+
+``bed_of_nails`` puts every input value at one fixed corner of its ``s``-sized cell and
+zeros elsewhere; ``subsample`` keeps that corner and drops the rest. So the VJP of one
+is the other. Bed of nails is also transposed convolution with a one-hot kernel, and
+the zero-insertion step of transposed convolution's "dilate then convolve" view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _args
+
+__all__ = ["bed_of_nails", "subsample"]
+
+
+def _factor_args(op: str, x: Any, factor_name: str, factor: Any, offset: Any):
+    x = _args.as_array(op, "x", x, min_ndim=3)
+    nd = x.ndim - 2
+    factor = _args.int_tuple(op, factor_name, factor, nd, minimum=1)
+    offset = _args.int_tuple(op, "offset", offset, nd, minimum=0)
+    for o, s in zip(offset, factor):
+        if o >= s:
+            raise ValueError(f"{op}: offset ({o}) must be smaller than {factor_name} ({s})")
+    return x, factor, offset
+
+
+def _nails(factor: tuple[int, ...], offset: tuple[int, ...], count: tuple[int, ...]) -> tuple[slice, ...]:
+    """The positions the nails occupy: ``offset + i*s`` for ``i < count``, one slice per dim."""
+    return (Ellipsis, *(slice(o, o + (c - 1) * s + 1, s) for o, s, c in zip(offset, factor, count)))
+
+
+def _bed_of_nails_args(x, scale_factor, size, offset):
+    op = "bed_of_nails"
+    x, factor, offset = _factor_args(op, x, "scale_factor", scale_factor, offset)
+    spatial = x.shape[2:]
+    out = tuple(i * s for i, s in zip(spatial, factor))
+    if size is not None:
+        out = _args.int_tuple(op, "size", size, len(spatial), minimum=1)
+        smallest = tuple((i - 1) * s + o + 1 for i, s, o in zip(spatial, factor, offset))
+        if any(o < m for o, m in zip(out, smallest)):
+            raise ValueError(f"{op}: size must be at least {smallest} to hold every input value "
+                             f"at scale_factor {factor} and offset {offset}, got {out}")
+    _args.check_output(op, (*x.shape[:2], *out), x.dtype)
+    return x, factor, offset, out
+
+
+def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0) -> np.ndarray:
+    """Upsample by placing each value at one corner of its cell and zeros elsewhere.
+
+    Shapes: ``x`` is (N, C, *spatial) with any number of spatial dims.
+
+    Output size per spatial dim: ``o = i * scale_factor`` (or ``size``).
+
+    Args:
+        scale_factor: a positive integer, or one per spatial dim.
+        size: the output's spatial size, to crop or extend the zero border (optional);
+            it must hold every value, ``o >= (i-1)*s + offset + 1``.
+        offset: where in its cell each value lands, ``0 <= offset < scale_factor``
+            (default 0, the top-left corner, as in the article).
+
+    Returns:
+        (N, C, *o), with x's dtype.
+
+    The article's example:
+
+    >>> import numpy as np, upsample
+    >>> upsample.bed_of_nails(np.arange(1, 5).reshape(1, 1, 2, 2), 2)[0, 0]
+    array([[1, 0, 2, 0],
+           [0, 0, 0, 0],
+           [3, 0, 4, 0],
+           [0, 0, 0, 0]])
+    """
+    x, factor, offset, out = _bed_of_nails_args(x, scale_factor, size, offset)
+    y = np.zeros((*x.shape[:2], *out), dtype=x.dtype)
+    y[_nails(factor, offset, x.shape[2:])] = x
+    return y
+
+
+def _bed_of_nails_vjp(x, scale_factor, *, size=None, offset=0):
+    """bed_of_nails and its pullback, a strided slice (``subsample``)."""
+    y = bed_of_nails(x, scale_factor, size=size, offset=offset)
+    x, factor, offset, _ = _bed_of_nails_args(x, scale_factor, size, offset)
+    return y, lambda g: (np.ascontiguousarray(np.asarray(g)[_nails(factor, offset, x.shape[2:])]),)
+
+
+def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
+    """Downsample by keeping one corner of every ``factor``-sized cell: ``x[..., offset::factor]``.
+
+    Shapes: ``x`` is (N, C, *spatial); output size per dim ``ceil((i - offset) / factor)``.
+    It undoes :func:`bed_of_nails` and is its adjoint.
+
+    >>> import numpy as np, upsample
+    >>> upsample.subsample(np.arange(6).reshape(1, 1, 6), 2, offset=1)
+    array([[[1, 3, 5]]])
+    """
+    x, factor, offset = _factor_args("subsample", x, "factor", factor, offset)
+    for axis, (i, o) in enumerate(zip(x.shape[2:], offset)):
+        if o >= i:
+            raise ValueError(f"subsample: offset ({o}) must be smaller than the size ({i}) "
+                             f"of spatial axis {axis}")
+    return np.ascontiguousarray(x[(..., *(slice(o, None, s) for o, s in zip(offset, factor)))])
+
+
+def _subsample_vjp(x, factor, *, offset=0):
+    """subsample and its pullback, a bed of nails of the input's size."""
+    y = subsample(x, factor, offset=offset)
+    spatial = np.shape(x)[2:]
+    return y, lambda g: (bed_of_nails(np.asarray(g), factor, size=spatial, offset=offset),)

@@ -1,0 +1,370 @@
+"""Shape arithmetic for every op: pure integer functions, and the only place it lives.
+
+The ops, the tests, the command line and the explanations all call these, so an
+output size is computed the same way everywhere. Each function takes an int (one
+spatial dimension) or a tuple (one entry per spatial dimension) and answers in kind.
+
+Legend used across the project: ``i`` input size, ``o`` output size, ``k`` kernel size,
+``s`` stride, ``p`` padding (``p_lo``/``p_hi`` when asymmetric), ``d`` dilation,
+``a`` output_padding, ``r`` the pixel-shuffle factor.
+
+Sources: V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+learning" (2016), cited below as "D&V"; and PyTorch's documentation of the
+corresponding ``torch.nn`` modules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from . import _args
+
+__all__ = [
+    "conv_output_size",
+    "conv_padding",
+    "conv_transpose_output_size",
+    "conv_transpose_padding",
+    "pool_output_size",
+    "unpool_output_size",
+    "interpolate_output_size",
+    "ConvTransposeSettings",
+    "solve_conv_transpose",
+    "undo_conv",
+]
+
+Size = int | tuple[int, ...]
+
+
+def _ndim(op: str, **values: Any) -> int | None:
+    """The number of spatial dims implied by the per-dimension arguments; None if all are scalar."""
+    lengths = {name: len(v) for name, v in values.items() if isinstance(v, (tuple, list))}
+    if len(set(lengths.values())) > 1:
+        listed = ", ".join(f"{name}={values[name]!r}" for name in lengths)
+        raise ValueError(f"{op}: per-dimension arguments must agree on the number of spatial "
+                         f"dimensions, got {listed}")
+    return next(iter(lengths.values()), None)
+
+
+def _answer(values: list[int], scalar: bool) -> Size:
+    return values[0] if scalar else tuple(values)
+
+
+# --------------------------------------------------------------------------- conv
+
+def _same_pair(i: int, k: int, s: int, d: int) -> tuple[int, int]:
+    """TensorFlow's "SAME" padding: o = ceil(i / s), the odd pixel going to the end."""
+    total = max((math.ceil(i / s) - 1) * s + d * (k - 1) + 1 - i, 0)
+    return total // 2, total - total // 2
+
+
+def _conv_size(i: int, k: int, s: int, pad: tuple[int, int], d: int) -> int:
+    return (i + pad[0] + pad[1] - d * (k - 1) - 1) // s + 1
+
+
+def conv_padding(size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0,
+                 dilation: Size = 1, *, op: str = "conv_padding") -> tuple[tuple[int, int], ...]:
+    """Resolve any accepted form of conv padding to per-dimension ``(p_lo, p_hi)`` pairs.
+
+    ``padding`` is an int, one int per dim, one ``(lo, hi)`` pair per dim, ``"valid"``
+    (no padding) or ``"same"``. ``"same"`` follows TensorFlow: the output is ``ceil(i / s)``
+    and the total padding ``max((o - 1) * s + d * (k - 1) + 1 - i, 0)`` is split with
+    the odd pixel at the end. For stride 1 this is also PyTorch's ``padding="same"``.
+
+    >>> conv_padding(5, 3, padding="same")
+    ((1, 1),)
+    >>> conv_padding((6, 6), (4, 4), stride=2, padding="same")
+    ((1, 1), (1, 1))
+    """
+    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, dilation=dilation,
+              padding=padding if not isinstance(padding, str) else 0) or 1
+    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
+    s = _args.int_tuple(op, "stride", stride, n, minimum=1)
+    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    if isinstance(padding, str):
+        mode = _args.choice(op, "padding", padding, ("valid", "same"))
+        if mode == "valid":
+            return ((0, 0),) * n
+        return tuple(_same_pair(*args) for args in zip(i, k, s, d))
+    return _args.pad_pairs(op, "padding", padding, n)
+
+
+def conv_output_size(size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0,
+                     dilation: Size = 1) -> Size:
+    """Output size of a convolution: ``o = floor((i + p_lo + p_hi - d*(k-1) - 1) / s) + 1``.
+
+    With symmetric padding and no dilation this is D&V relationship 6,
+    ``o = floor((i + 2p - k) / s) + 1``; the dilated form is D&V relationship 15 and
+    PyTorch's ``torch.nn.Conv2d`` formula. ``padding`` takes every form that
+    :func:`conv_padding` accepts; ``"same"`` gives ``ceil(i / s)``.
+
+    The article's example, a 5x5 input and a 3x3 kernel at stride 1:
+
+    >>> conv_output_size((5, 5), 3)
+    (3, 3)
+    >>> conv_output_size(7, 3, stride=2, padding="same")
+    4
+    """
+    op = "conv_output_size"
+    scalar = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, dilation=dilation,
+                   padding=padding if not isinstance(padding, str) else 0) is None
+    pads = conv_padding(size, kernel_size, stride, padding, dilation, op=op)
+    n = len(pads)
+    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
+    s = _args.int_tuple(op, "stride", stride, n, minimum=1)
+    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    return _answer([_conv_size(*args) for args in zip(i, k, s, pads, d)], scalar)
+
+
+# --------------------------------------------------------------------------- conv_transpose
+
+def conv_transpose_padding(size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0,
+                           output_padding: Size = 0, dilation: Size = 1, *,
+                           op: str = "conv_transpose_padding"
+                           ) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
+    """Resolve conv_transpose padding to ``(p_lo, p_hi)`` crops and an output_padding.
+
+    Transposed convolution crops ``p_lo`` from the start and ``p_hi`` from the end of the
+    full result and then appends ``a`` (output_padding) zero positions. ``"same"`` gives
+    ``o = i * s`` with TensorFlow/Keras placement: it is the input-gradient of a
+    ``"same"`` convolution of an ``i * s`` input, so the crops are that conv's padding,
+    ``(t // 2, t - t // 2)`` with ``t = d*(k-1) + 1 - s``; when ``t < 0`` nothing is
+    cropped and ``-t`` zeros are appended.
+
+    PyTorch has no "same" here. Its nearest equivalent, ``padding = ceil(t / 2)`` with
+    ``output_padding = t % 2``, crops ``(ceil(t/2), floor(t/2))``: when ``k - s`` is odd
+    (``d = 1``) it is shifted one pixel against TensorFlow's ``(floor(t/2), ceil(t/2))``.
+
+    >>> conv_transpose_padding(4, 4, stride=2, padding="same")
+    (((1, 1),), (0,))
+    >>> conv_transpose_padding(4, 3, stride=2, padding="same")
+    (((0, 1),), (0,))
+    """
+    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, output_padding=output_padding,
+              dilation=dilation, padding=padding if not isinstance(padding, str) else 0) or 1
+    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
+    s = _args.int_tuple(op, "stride", stride, n, minimum=1)
+    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    a = _args.int_tuple(op, "output_padding", output_padding, n, minimum=0)
+    for a_, s_, d_ in zip(a, s, d):
+        if a_ >= max(s_, d_):
+            raise ValueError(f"{op}: output_padding ({a_}) must be smaller than stride ({s_}) "
+                             f"or dilation ({d_})")
+    if isinstance(padding, str):
+        _args.choice(op, "padding", padding, ("valid", "same"))
+        if padding == "valid":
+            return ((0, 0),) * n, a
+        if any(a):
+            raise ValueError(f"{op}: output_padding must be 0 with padding='same', got {output_padding!r}")
+        totals = [d_ * (k_ - 1) + 1 - s_ for k_, s_, d_ in zip(k, s, d)]
+        pairs = tuple((t // 2, t - t // 2) if t >= 0 else (0, 0) for t in totals)
+        return pairs, tuple(max(-t, 0) for t in totals)
+    return _args.pad_pairs(op, "padding", padding, n), a
+
+
+def conv_transpose_output_size(size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0,
+                               output_padding: Size = 0, dilation: Size = 1) -> Size:
+    """Output size of a transposed convolution: ``o = (i-1)*s - p_lo - p_hi + d*(k-1) + a + 1``.
+
+    With symmetric padding this is PyTorch's ``ConvTranspose2d`` formula,
+    ``(i-1)*s - 2p + d*(k-1) + output_padding + 1``; D&V relationship 14 is the
+    undilated case ``o = s*(i-1) + a + k - 2p``. ``padding="same"`` gives ``i * s``.
+
+    The article's example, a 2x2 input and a 2x2 kernel at stride 1:
+
+    >>> conv_transpose_output_size((2, 2), 2)
+    (3, 3)
+    >>> conv_transpose_output_size(64, 4, stride=2, padding=1)
+    128
+    """
+    op = "conv_transpose_output_size"
+    scalar = _ndim(op, size=size, kernel_size=kernel_size, stride=stride,
+                   output_padding=output_padding, dilation=dilation,
+                   padding=padding if not isinstance(padding, str) else 0) is None
+    pads, a = conv_transpose_padding(size, kernel_size, stride, padding, output_padding,
+                                     dilation, op=op)
+    n = len(pads)
+    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
+    s = _args.int_tuple(op, "stride", stride, n, minimum=1)
+    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    return _answer([(i_ - 1) * s_ - lo - hi + d_ * (k_ - 1) + a_ + 1
+                    for i_, k_, s_, (lo, hi), a_, d_ in zip(i, k, s, pads, a, d)], scalar)
+
+
+# --------------------------------------------------------------------------- pooling
+
+def _pool_size(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    span = i + 2 * p - d * (k - 1) - 1
+    o = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (o - 1) * s >= i + p:  # the last window must start inside input or left padding
+        o -= 1
+    return o
+
+
+def pool_output_size(size: Size, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+                     dilation: Size = 1, ceil_mode: bool = False) -> Size:
+    """Output size of max pooling, PyTorch's ``torch.nn.MaxPool2d`` rule.
+
+    ``o = floor((i + 2p - d*(k-1) - 1) / s) + 1`` (``ceil`` with ``ceil_mode``); in ceil
+    mode a last window that would start in the right padding is dropped. ``stride``
+    defaults to ``kernel_size``.
+
+    >>> pool_output_size(4, 2)
+    2
+    >>> pool_output_size(5, 2, ceil_mode=True), pool_output_size(5, 2)
+    (3, 2)
+    """
+    op = "pool_output_size"
+    scalar = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding,
+                 dilation=dilation) is None
+    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding,
+                 dilation=dilation) or 1
+    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
+    s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)
+    p = _args.int_tuple(op, "padding", padding, n, minimum=0)
+    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    return _answer([_pool_size(*args, bool(ceil_mode)) for args in zip(i, k, s, p, d)], scalar)
+
+
+def unpool_output_size(size: Size, kernel_size: Size, stride: Size | None = None,
+                       padding: Size = 0) -> Size:
+    """Default output size of max unpooling: ``o = (i-1)*s - 2p + k`` (``torch.nn.MaxUnpool2d``).
+
+    It undoes :func:`pool_output_size` exactly when the pooling windows tiled the input;
+    otherwise pass ``output_size`` to ``max_unpool``.
+
+    >>> unpool_output_size(2, 2)
+    4
+    """
+    op = "unpool_output_size"
+    scalar = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding) is None
+    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding) or 1
+    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
+    s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)
+    p = _args.int_tuple(op, "padding", padding, n, minimum=0)
+    return _answer([(i_ - 1) * s_ - 2 * p_ + k_ for i_, k_, s_, p_ in zip(i, k, s, p)], scalar)
+
+
+# --------------------------------------------------------------------------- interpolation
+
+def interpolate_output_size(size: Size, scale_factor: float | Sequence[float]) -> Size:
+    """Output size of interpolation by a scale factor: ``o = floor(i * scale_factor)``.
+
+    This is PyTorch's rule in ``torch.nn.functional.interpolate`` (the product is taken
+    in double precision, then floored).
+
+    >>> interpolate_output_size((2, 2), 2)
+    (4, 4)
+    >>> interpolate_output_size(5, 1.5)
+    7
+    """
+    op = "interpolate_output_size"
+    scalar = _ndim(op, size=size, scale_factor=scale_factor) is None
+    n = _ndim(op, size=size, scale_factor=scale_factor) or 1
+    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    scales = scale_factors(op, scale_factor, n)
+    return _answer([math.floor(float(i_) * f) for i_, f in zip(i, scales)], scalar)
+
+
+def scale_factors(op: str, value: Any, n: int) -> tuple[float, ...]:
+    """One finite, positive float per dimension, or a clear error."""
+    items = list(value) if isinstance(value, (tuple, list)) else [value] * n
+    if len(items) != n:
+        raise ValueError(f"{op}: scale_factor must be a number or {n} numbers, got {value!r}")
+    result = []
+    for f in items:
+        if isinstance(f, bool) or not isinstance(f, (int, float)) and not hasattr(f, "__float__"):
+            raise TypeError(f"{op}: scale_factor must be a number, got {f!r}")
+        f = float(f)
+        if not math.isfinite(f) or f <= 0:
+            raise ValueError(f"{op}: scale_factor must be a finite number > 0, got {f!r}")
+        result.append(f)
+    return tuple(result)
+
+
+# --------------------------------------------------------------------------- solving
+
+class ConvTransposeSettings(NamedTuple):
+    """One way for ``conv_transpose`` to map an input size to an output size."""
+
+    kernel_size: int
+    stride: int
+    padding: int
+    output_padding: int
+    dilation: int = 1
+
+
+def _naturalness(c: ConvTransposeSettings) -> tuple:
+    k, s = c.kernel_size, c.stride
+    return (c.output_padding > 0,      # exact fit without the output_padding patch
+            k % s != 0,                # even overlap: no checkerboard (Odena et al. 2016)
+            k < s,                     # a kernel shorter than the stride leaves holes
+            k != 2 * s,                # k = 2s (e.g. k4 s2 p1) is the most common choice
+            s, k, c.padding)
+
+
+def solve_conv_transpose(in_size: int, out_size: int, *, kernel_size: int | None = None,
+                         stride: int | None = None, dilation: int = 1) -> list[ConvTransposeSettings]:
+    """Every ``(kernel_size, stride, padding, output_padding)`` mapping ``in_size`` to ``out_size``.
+
+    Solves ``out = (in-1)*s - 2p + d*(k-1) + a + 1`` for one spatial dimension within
+    sensible bounds: ``k <= max(2s + 2, 7)`` unless ``kernel_size`` is fixed,
+    ``0 <= p <= d*(k-1) // 2`` (never crop more than half the kernel's overhang) and
+    ``0 <= a < max(s, d)`` (PyTorch's rule). Fix ``kernel_size`` or ``stride`` to narrow the
+    search. The most natural settings come first: no output_padding, a kernel that is a
+    multiple of the stride (even overlap, no checkerboard artifacts), ``k = 2s``, then
+    smaller strides and kernels.
+
+    >>> solve_conv_transpose(64, 128)[0]
+    ConvTransposeSettings(kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1)
+    >>> solve_conv_transpose(2, 3, stride=1)[0]
+    ConvTransposeSettings(kernel_size=2, stride=1, padding=0, output_padding=0, dilation=1)
+    """
+    op = "solve_conv_transpose"
+    i = _args.int_tuple(op, "in_size", in_size, 1, minimum=1)[0]
+    o = _args.int_tuple(op, "out_size", out_size, 1, minimum=1)[0]
+    d = _args.int_tuple(op, "dilation", dilation, 1, minimum=1)[0]
+    strides = [_args.int_tuple(op, "stride", stride, 1, minimum=1)[0]] if stride is not None \
+        else range(1, max(o // max(i - 1, 1), 1) + 2)
+    found = []
+    for s in strides:
+        kernels = [_args.int_tuple(op, "kernel_size", kernel_size, 1, minimum=1)[0]] \
+            if kernel_size is not None else range(1, max(2 * s + 2, 7) + 1)
+        for k in kernels:
+            full = (i - 1) * s + d * (k - 1) + 1
+            for a in range(max(s, d)):
+                twice_p = full + a - o
+                if twice_p >= 0 and twice_p % 2 == 0 and twice_p // 2 <= d * (k - 1) // 2:
+                    found.append(ConvTransposeSettings(k, s, twice_p // 2, a, d))
+    return sorted(found, key=_naturalness)
+
+
+def undo_conv(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
+              dilation: int = 1) -> ConvTransposeSettings:
+    """The conv_transpose that maps a conv's output size back to its input ``size``.
+
+    A strided conv maps several input sizes to the same output size, so the transpose
+    needs ``output_padding = (i + 2p - d*(k-1) - 1) mod s`` to land on the original one
+    (PyTorch's ``output_size`` argument does the same).
+
+    >>> undo_conv(7, 3, stride=2, padding=1)
+    ConvTransposeSettings(kernel_size=3, stride=2, padding=1, output_padding=0, dilation=1)
+    >>> undo_conv(8, 3, stride=2, padding=1)
+    ConvTransposeSettings(kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1)
+    """
+    op = "undo_conv"
+    i, k, s, p, d = (_args.int_tuple(op, name, v, 1, minimum=m)[0] for name, v, m in
+                     (("size", size, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1),
+                      ("padding", padding, 0), ("dilation", dilation, 1)))
+    span = i + 2 * p - d * (k - 1) - 1
+    if span < 0:
+        raise ValueError(f"{op}: the dilated kernel ({d * (k - 1) + 1}) is larger than the "
+                         f"padded input ({i + 2 * p})")
+    return ConvTransposeSettings(k, s, p, span % s, d)

@@ -1,0 +1,84 @@
+"""Pixel shuffle (sub-pixel upsampling) and pixel unshuffle: each other's inverse and adjoint.
+
+``pixel_shuffle`` moves ``r**d`` channels into an ``r x ... x r`` spatial block, in
+PyTorch's channel order: output channel ``c`` takes input channels ``c*r**d + j`` with
+``j`` enumerating the block offsets in row-major order (ONNX DepthToSpace, mode CRD).
+Both are pure permutations, so each one's VJP is the other.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import _args
+
+__all__ = ["pixel_shuffle", "pixel_unshuffle"]
+
+
+def _interleave(nd: int) -> tuple[int, ...]:
+    """Axes (N, C, r_1..r_d, S_1..S_d) -> (N, C, S_1, r_1, ..., S_d, r_d)."""
+    return (0, 1, *(a for j in range(nd) for a in (2 + nd + j, 2 + j)))
+
+
+def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
+    """Rearrange (N, C*r**d, *S) into (N, C, *(S*r)): depth to space.
+
+    Shapes: ``x`` is (N, C_in, *spatial) with ``C_in`` divisible by ``r**d``
+    (``d`` spatial dims); ``upscale_factor`` is an int or one per spatial dim.
+
+    Output: (N, C_in / prod(r), *(i * r)), with x's dtype.
+
+    >>> import numpy as np, upsample
+    >>> upsample.pixel_shuffle(np.arange(4).reshape(1, 4, 1, 1), 2)[0, 0]
+    array([[0, 1],
+           [2, 3]])
+    """
+    op = "pixel_shuffle"
+    x = _args.as_array(op, "x", x, min_ndim=3)
+    nd = x.ndim - 2
+    r = _args.int_tuple(op, "upscale_factor", upscale_factor, nd, minimum=1)
+    n, c_in, *spatial = x.shape
+    block = math.prod(r)
+    if c_in % block:
+        raise ValueError(f"{op}: the channels ({c_in}) must be divisible by upscale_factor**{nd} "
+                         f"= {block}, got upscale_factor {upscale_factor!r}")
+    out = (n, c_in // block, *(i * f for i, f in zip(spatial, r)))
+    _args.check_output(op, out, x.dtype)
+    blocks = x.reshape(n, c_in // block, *r, *spatial)           # (N, C, r_1..r_d, S_1..S_d)
+    return blocks.transpose(_interleave(nd)).reshape(out)         # (N, C, S_1*r_1, ..., S_d*r_d)
+
+
+def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
+    """Rearrange (N, C, *(S*r)) into (N, C*r**d, *S): space to depth, undoing :func:`pixel_shuffle`.
+
+    Shapes: ``x`` is (N, C, *spatial) with every spatial size divisible by its factor.
+
+    >>> import numpy as np, upsample
+    >>> upsample.pixel_unshuffle(np.arange(4).reshape(1, 1, 2, 2), 2)[0, :, 0, 0]
+    array([0, 1, 2, 3])
+    """
+    op = "pixel_unshuffle"
+    x = _args.as_array(op, "x", x, min_ndim=3)
+    nd = x.ndim - 2
+    r = _args.int_tuple(op, "downscale_factor", downscale_factor, nd, minimum=1)
+    n, c, *spatial = x.shape
+    if any(i % f for i, f in zip(spatial, r)):
+        raise ValueError(f"{op}: every spatial size {tuple(spatial)} must be divisible by "
+                         f"downscale_factor {r}")
+    small = [i // f for i, f in zip(spatial, r)]
+    split = x.reshape(n, c, *(a for s, f in zip(small, r) for a in (s, f)))  # (N, C, S_1, r_1, ...)
+    inverse = np.argsort(_interleave(nd))
+    return np.ascontiguousarray(split.transpose(inverse)).reshape(n, c * math.prod(r), *small)
+
+
+def _pixel_shuffle_vjp(x, upscale_factor):
+    """pixel_shuffle and its pullback, pixel_unshuffle."""
+    return pixel_shuffle(x, upscale_factor), lambda g: (pixel_unshuffle(g, upscale_factor),)
+
+
+def _pixel_unshuffle_vjp(x, downscale_factor):
+    """pixel_unshuffle and its pullback, pixel_shuffle."""
+    return pixel_unshuffle(x, downscale_factor), lambda g: (pixel_shuffle(g, downscale_factor),)

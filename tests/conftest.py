@@ -1,0 +1,19 @@
+"""Shared test setup. Under CI the PyTorch oracle must be importable: a missing torch is a failure,
+never a silent skip."""
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests import reference.py and oracle.py as modules
+
+if os.environ.get("CI"):
+    import torch  # noqa: F401  -- fails the whole run loudly if the oracle is missing
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
