@@ -8,6 +8,18 @@ semantics (``torch.nn.functional``, CPU) and were verified against torch
 2.13 for 1-, 2- and 3-D inputs; torch quirks that the oracle reproduces on
 purpose are marked "TORCH QUIRK" below.
 
+Known torch 2.13 CPU deviations that are deliberately NOT reproduced:
+
+* interpolate(..., antialias=True) on an NCHW-contiguous input whose output
+  width is 1 returns the first output row for every row of the height pass
+  (a torch bug; the channels_last path with C >= 4 is correct and matches
+  this oracle).
+* 2-D "nearest"/"nearest-exact" with scale i/o (``size`` given, or
+  recompute_scale_factor=True) compute the source index in float32, which
+  for some sizes lands one off the exact value (smallest cases: i=26 -> o=22
+  for nearest, i=14 -> o=23 for nearest-exact; none when i, o <= 22).
+  1-D and 3-D torch agree with the exact integer rule used here.
+
 All arrays are shaped (N, C, *spatial) with d = x.ndim - 2 >= 1 spatial
 dims.  Every geometric parameter accepts an int (used for every dim) or a
 per-dim tuple.  Results are float64, except ``max_pool``, ``max_unpool``,
@@ -113,9 +125,9 @@ def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
     N, C_in, insp = x.shape[0], x.shape[1], x.shape[2:]
     C_out, cin_g, k = w.shape[0], w.shape[1], w.shape[2:]
     s, dil = _tup(stride, d), _tup(dilation, d)
-    if padding == "valid":
+    if isinstance(padding, str) and padding == "valid":
         pads = [(0, 0)] * d
-    elif padding == "same":
+    elif isinstance(padding, str) and padding == "same":
         pads = []
         for i, kk, ss, dd in zip(insp, k, s, dil):
             total = max((-(-i // ss) - 1) * ss + dd * (kk - 1) + 1 - i, 0)
@@ -260,20 +272,21 @@ def max_unpool(x, indices, kernel_size, stride=None, padding=0, output_size=None
     p = _tup(padding, d)
     outsp = [(i - 1) * ss - 2 * pp + kk for i, ss, pp, kk in zip(insp, s, p, k)]
     if output_size is not None:
-        size = [int(v) for v in output_size][-d:]
         if len(output_size) not in (d, d + 2):
             raise ValueError(f"bad output_size {output_size!r}")
+        size = [int(v) for v in output_size][-d:]
         for want, default, ss in zip(size, outsp, s):
             if not default - ss < want < default + ss:
                 raise ValueError(f"output_size {output_size!r} out of range")
         outsp = size
     out = np.zeros((N, C, math.prod(outsp)), dtype=x.dtype)
+    if out.size == 0:  # torch does not look at the indices then
+        return out.reshape(N, C, *outsp)
     for n, c, *i in _ranges((N, C, *insp)):
         flat = int(indices[(n, c, *i)])
-        if not 0 <= flat < out.shape[2] and out.size:  # torch: empty output never raises
+        if not 0 <= flat < out.shape[2]:
             raise IndexError(f"index {flat} out of range")
-        if out.size:
-            out[n, c, flat] = x[(n, c, *i)]
+        out[n, c, flat] = x[(n, c, *i)]
     return out.reshape(N, C, *outsp)
 
 
@@ -294,55 +307,80 @@ def _triangle(t):
     return max(0.0, 1.0 - abs(t))
 
 
-def _taps(mode, i, o, scale, align_corners, antialias, nearest2d):
-    """For one axis: a list over output positions of [(source index, weight)]."""
+def _nearest_src(dst, i, o, sf, exact):
+    """Source index of nearest ("exact": nearest-exact) along one axis.
+
+    With scale i/o the floor is taken in exact integer arithmetic; torch's
+    1-D and 3-D kernels agree with it for every i <= 64, o <= 129, whereas
+    floor(dst * (i / o)) in float64 can land one below an exact integer
+    (e.g. i=2, o=49, dst=24 for nearest-exact).  (2-D torch uses float32
+    here, see the module docstring.)  With a scale_factor torch uses scale =
+    1/sf, and floor((dst [+ 0.5]) * (1.0 / sf)) in float64 matched torch
+    (1-, 2- and 3-D) on every case tried -- note: NOT (dst + 0.5) / sf.
+    """
+    if sf is None:
+        src = ((2 * dst + 1) * i) // (2 * o) if exact else (dst * i) // o
+    else:
+        src = math.floor(((dst + 0.5) if exact else dst) * (1.0 / sf))
+    return min(src, i - 1)
+
+
+def _aa_taps(dst, i, scale, mode):
+    """torch's _upsample_{bilinear,bicubic}2d_aa weights for one output position."""
+    size, filt = (2, _triangle) if mode == "linear" else (4, lambda t: _cubic(t, -0.5))
+    support = size / 2 * scale if scale >= 1 else size / 2
+    inv = 1 / scale if scale >= 1 else 1.0
+    center = scale * (dst + 0.5)  # also with align_corners (then scale = (i-1)/(o-1))
+    lo = max(math.floor(center - support + 0.5), 0)
+    hi = min(math.floor(center + support + 0.5), i)
+    ws = [(j, filt((j - center + 0.5) * inv)) for j in range(lo, hi)]
+    total = sum(w for _, w in ws)
+    return [(j, w / total if total else w) for j, w in ws]
+
+
+def _taps(mode, i, o, sf, align_corners, antialias, d):
+    """For one axis: a list over output positions of [(source index, weight)].
+
+    sf is the scale_factor torch uses for this axis (None: derive from sizes).
+    """
+    if align_corners and mode in ("linear", "cubic"):
+        scale = (i - 1) / (o - 1) if o > 1 else 0.0
+    else:
+        scale = 1.0 / sf if sf is not None and sf > 0 else i / o
+    if sf is not None and not sf > 0:
+        sf = None
     taps = []
     for dst in range(o):
         if mode == "area":  # adaptive average pool bin
             lo, hi = (dst * i) // o, -(-((dst + 1) * i) // o)
             taps.append([(j, 1.0 / (hi - lo)) for j in range(lo, hi)])
-        elif mode == "nearest":
+        elif mode == "nearest" and d == 2 and o in (i, 2 * i):
             # TORCH QUIRK (2-D only, torch 2.13 CPU): when o == i or o == 2*i
             # upsample_nearest2d takes src = dst or dst // 2 whatever
-            # scale_factor says (e.g. i=6, scale_factor=1.1 -> identity;
-            # scale_factor=2.1 -> dst // 2).  1-D and 3-D use the formula.
-            if nearest2d and o == i:
-                src = dst
-            elif nearest2d and o == 2 * i:
-                src = dst // 2
-            else:
-                src = min(math.floor(dst * scale), i - 1)
-            taps.append([(src, 1.0)])
-        elif mode == "nearest-exact":
-            taps.append([(min(math.floor((dst + 0.5) * scale), i - 1), 1.0)])
-        elif antialias and o == i:  # TORCH QUIRK: the aa kernel skips equal-size axes
+            # scale_factor says (e.g. i=6, scale_factor=1.1 -> identity,
+            # scale_factor=2.1 -> dst // 2); 1-D and 3-D use the formula.
+            taps.append([(dst if o == i else dst // 2, 1.0)])
+        elif mode in ("nearest", "nearest-exact"):
+            taps.append([(_nearest_src(dst, i, o, sf, mode == "nearest-exact"), 1.0)])
+        elif mode not in ("linear", "cubic"):
+            raise ValueError(f"unknown mode {mode!r}")
+        elif o == i and (antialias or mode == "linear"):
+            # TORCH QUIRK: linear (any d) and the antialias kernel copy an axis
+            # whose size does not change, whatever scale_factor says.
             taps.append([(dst, 1.0)])
-        elif antialias:  # torch's _upsample_{bilinear,bicubic}2d_aa, one axis
-            size, filt = (2, _triangle) if mode == "linear" else (4, lambda t: _cubic(t, -0.5))
-            support = size / 2 * scale if scale >= 1 else size / 2
-            inv = 1 / scale if scale >= 1 else 1.0
-            center = scale * (dst + 0.5)  # also with align_corners (then scale = (i-1)/(o-1))
-            lo = max(math.floor(center - support + 0.5), 0)
-            hi = min(math.floor(center + support + 0.5), i)
-            ws = [(j, filt((j - center + 0.5) * inv)) for j in range(lo, hi)]
-            total = sum(w for _, w in ws)
-            taps.append([(j, w / total if total else w) for j, w in ws])
+        elif antialias:
+            taps.append(_aa_taps(dst, i, scale, mode))
         elif mode == "linear":
-            if o == i:  # TORCH QUIRK: equal sizes copy, whatever scale_factor says
-                taps.append([(dst, 1.0)])
-                continue
             src = scale * dst if align_corners else max(scale * (dst + 0.5) - 0.5, 0.0)
             j0 = min(math.floor(src), i - 1)
             lam = min(max(src - j0, 0.0), 1.0)
             taps.append([(j0, 1.0 - lam), (min(j0 + 1, i - 1), lam)])
-        elif mode == "cubic":
-            src = scale * dst if align_corners else scale * (dst + 0.5) - 0.5  # no clamp
+        else:  # cubic: src not clamped, the 4 taps clamped to the border
+            src = scale * dst if align_corners else scale * (dst + 0.5) - 0.5
             j0 = math.floor(src)
             t = src - j0
             taps.append([(min(max(j0 + m, 0), i - 1), _cubic(t - m, -0.75))
                          for m in (-1, 0, 1, 2)])
-        else:
-            raise ValueError(f"unknown mode {mode!r}")
     return taps
 
 
@@ -365,16 +403,13 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     [max(floor(center - support + 0.5), 0), min(floor(center + support + 0.5), i)),
     normalised to sum 1; filter is the triangle (linear) or Keys a = -0.5
     (cubic).  With align_corners=True torch still uses that center, just
-    with scale = (i-1)/(o-1).  torch only has it for 2-D; here it is the
-    same separable product in any d.
+    with scale = (i-1)/(o-1).  An axis whose size does not change is copied.
+    torch only has it for 2-D; here it is the same separable product in any d.
     """
     x = np.asarray(x, dtype=np.float64)
     d = x.ndim - 2
     N, C, insp = x.shape[0], x.shape[1], x.shape[2:]
-    if mode in ("bilinear", "trilinear"):
-        mode = "linear"
-    if mode == "bicubic":
-        mode = "cubic"
+    mode = {"bilinear": "linear", "trilinear": "linear", "bicubic": "cubic"}.get(mode, mode)
     if antialias and mode not in ("linear", "cubic"):
         raise ValueError("antialias is only supported for linear and cubic")
     if (size is None) == (scale_factor is None):
@@ -386,13 +421,8 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
         outsp = [math.floor(i * f) for i, f in zip(insp, sfs)]
         if recompute_scale_factor:
             sfs = [None] * d
-    taps = []
-    for i, o, sf in zip(insp, outsp, sfs):
-        if align_corners and mode in ("linear", "cubic"):
-            scale = (i - 1) / (o - 1) if o > 1 else 0.0
-        else:
-            scale = 1.0 / sf if sf is not None and sf > 0 else i / o
-        taps.append(_taps(mode, i, o, scale, align_corners, antialias, d == 2))
+    taps = [_taps(mode, i, o, sf, align_corners, antialias, d)
+            for i, o, sf in zip(insp, outsp, sfs)]
     out = np.zeros((N, C, *outsp))
     for n, c, *o in _ranges((N, C, *outsp)):
         acc = 0.0

@@ -386,3 +386,29 @@ def test_size_limit_refuses_before_allocating():
         with pytest.raises(ValueError, match=r"conv_transpose: the output of shape \(1, 3, 101, 101\)"):
             upsample.conv_transpose(np.ones((1, 2, 50, 50)), WT, stride=2)
     assert upsample.get_size_limit() > 1000
+
+
+@pytest.mark.parametrize("budget", [64, 4096])
+def test_chunked_im2col_gives_the_same_result(budget, monkeypatch, rng):
+    # tiny chunk budgets force splitting by sample and by output row
+    import sys
+    module = sys.modules["upsample.convolution"]
+    x, w, b, kw = _conv_args(CONV_GRID[6], rng, n=3)
+    expected = reference.conv(x, w, b, **kw)
+    xt, wt, bt, kwt = _transpose_args(TRANSPOSE_GRID[5], rng, n=3)
+    expected_t = reference.conv_transpose(xt, wt, bt, **kwt)
+    monkeypatch.setattr(module, "CHUNK_BYTES", budget)
+    np.testing.assert_allclose(upsample.conv(x, w, b, **kw), expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(upsample.conv_transpose(xt, wt, bt, **kwt), expected_t, rtol=1e-10, atol=1e-10)
+    oracle.check(upsample.conv, lambda a, c, d: F.conv2d(a, c, d, **kw), [x, w, b], kw)
+
+
+@pytest.mark.parametrize("max_waste", [0.0, 100.0])
+@pytest.mark.parametrize("case", TRANSPOSE_GRID)
+def test_both_adjoint_strategies_match_torch(case, max_waste, monkeypatch, rng):
+    # 0 forces matmul + col2im everywhere, 100 forces the sub-pixel split everywhere
+    import sys
+    monkeypatch.setattr(sys.modules["upsample.convolution"], "SUBPIXEL_MAX_WASTE", max_waste)
+    x, w, b, kw = _transpose_args(case, rng)
+    fn = getattr(F, f"conv_transpose{x.ndim - 2}d")
+    oracle.check(upsample.conv_transpose, lambda xt, wt, bt: fn(xt, wt, bt, **kw), [x, w, b], kw)

@@ -3,7 +3,8 @@
 from . import shapes
 from ._args import get_size_limit, set_size_limit, size_limit
 from .autodiff import vjp
-from .conv import conv, conv_transpose
+from .convolution import conv, conv_transpose
+from .interpolate import bilinear, interpolate, nearest
 from .nails import bed_of_nails, subsample
 from .pool import max_pool, max_unpool
 from .shuffle import pixel_shuffle, pixel_unshuffle
@@ -17,6 +18,9 @@ __all__ = [
     "max_unpool",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "interpolate",
+    "nearest",
+    "bilinear",
     "vjp",
     "shapes",
     "size_limit",

@@ -2,7 +2,8 @@
 
 Both ops are built from three primitives on an explicitly padded signal:
 
-* ``_correlate(xp, w)``          valid, strided, dilated cross-correlation: the conv forward;
+* ``_correlate(xp, w)``          valid, strided, dilated cross-correlation (im2col + matmul):
+  the conv forward;
 * ``_correlate_adjoint(y, w)``   its exact adjoint, a scatter of ``w * y`` into the padded
   signal: the conv input-gradient and the conv_transpose forward;
 * ``_correlate_weight(xp, y)``   the gradient of ``<y, _correlate(xp, w)>`` with respect to ``w``.
@@ -35,6 +36,16 @@ PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
 
 # --------------------------------------------------------------------------- primitives
 
+#: Upper bound on the im2col buffer of one chunk; larger problems are processed in chunks
+#: of samples (or of output rows) so memory stays near the size of the inputs and outputs.
+CHUNK_BYTES = 16 << 20
+
+#: The sub-pixel split computes ``prod(s * Q) / prod(k)`` times the necessary taps (a
+#: kernel size that is not a multiple of the stride leaves empty taps); above this ratio
+#: the adjoint uses matmul + col2im instead.
+SUBPIXEL_MAX_WASTE = 1.34
+
+
 def _tap_slices(tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
                 dilation: tuple[int, ...]) -> tuple[slice, ...]:
     """The strided window of the padded signal that kernel tap ``tap`` meets, one slice per dim."""
@@ -42,56 +53,176 @@ def _tap_slices(tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, .
                  for t, o, s, d in zip(tap, out, stride, dilation))
 
 
+def _windows(xg: np.ndarray, k: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
+             dilation: tuple[int, ...]) -> np.ndarray:
+    """A read-only view (N, G, Ci, *k, *O) of (N, G, Ci, *P): ``[..., t, o] = xg[..., o*s + t*d]``."""
+    spatial = xg.strides[3:]
+    strides = (*xg.strides[:3], *(st * d for st, d in zip(spatial, dilation)),
+               *(st * s for st, s in zip(spatial, stride)))
+    return np.lib.stride_tricks.as_strided(xg, (*xg.shape[:3], *k, *out), strides, writeable=False)
+
+
+def _chunks(n: int, out: tuple[int, ...], bytes_per_position: int):
+    """Split the work into (sample slice, first-output-axis slice) pieces of bounded im2col size."""
+    per_row = max(bytes_per_position * math.prod(out[1:]), 1)
+    rows = max(CHUNK_BYTES // per_row, 1)
+    if rows < out[0]:  # one sample is too big: split its first output axis
+        for i in range(n):
+            for r in range(0, out[0], rows):
+                yield slice(i, i + 1), slice(r, min(r + rows, out[0]))
+        return
+    samples = max(rows // out[0], 1)
+    for i in range(0, n, samples):
+        yield slice(i, min(i + samples, n)), slice(0, out[0])
+
+
 def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: tuple[int, ...],
                groups: int) -> np.ndarray:
-    """Valid correlation: ``xp`` (N, C_in, *P), ``w`` (C_out, C_in/G, *k) -> (N, C_out, *O)."""
+    """Valid correlation: ``xp`` (N, C_in, *P), ``w`` (C_out, C_in/G, *k) -> (N, C_out, *O).
+
+    im2col then one matrix multiply per chunk: the kernel taps become part of the
+    contraction, (G, Co, Ci*K) @ (N, G, Ci*K, O).
+    """
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
     co = c_out // groups
     out = tuple((p - d * (kk - 1) - 1) // s + 1 for p, kk, s, d in zip(padded, k, stride, dilation))
-    xg = xp.reshape(n, groups, ci, *padded)                       # (N, G, Ci, *P)
-    wg = w.reshape(groups, co, ci, -1)                            # (G, Co, Ci, K)
-    y = np.zeros((n, groups, co, math.prod(out)), dtype=np.result_type(xp, w))  # (N, G, Co, O)
-    for t, tap in enumerate(itertools.product(*map(range, k))):
-        window = xg[(..., *_tap_slices(tap, out, stride, dilation))]  # (N, G, Ci, *O)
-        y += wg[..., t] @ window.reshape(n, groups, ci, math.prod(out))          # (G, Co, Ci) @ (N, G, Ci, O)
+    windows = _windows(xp.reshape(n, groups, ci, *padded), k, out, stride, dilation)  # (N, G, Ci, *k, *O)
+    wg = w.reshape(groups, co, -1)                                # (G, Co, Ci*K)
+    y = np.empty((n, groups, co, *out), dtype=np.result_type(xp, w))  # (N, G, Co, *O)
+    for samples, rows in _chunks(n, out, wg.shape[-1] * groups * xp.itemsize):
+        block = windows[(samples, Ellipsis, rows, *(slice(None),) * (len(out) - 1))]
+        nb, rb = block.shape[0], block.shape[3 + len(k)]
+        cols = block.reshape(nb, groups, wg.shape[-1], -1)        # (n, G, Ci*K, O_chunk), a copy
+        y[(samples, Ellipsis, rows, *(slice(None),) * (len(out) - 1))] = \
+            (wg @ cols).reshape(nb, groups, co, rb, *out[1:])     # (n, G, Co, O_chunk)
     return y.reshape(n, c_out, *out)
 
 
 def _correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
-                       dilation: tuple[int, ...], groups: int, padded: tuple[int, ...]) -> np.ndarray:
-    """Adjoint of :func:`_correlate`: ``y`` (N, C_out, *O) -> (N, C_in, *padded).
+                       dilation: tuple[int, ...], groups: int, padded: tuple[int, ...],
+                       crop: Pairs | None = None) -> np.ndarray:
+    """Adjoint of :func:`_correlate`: ``y`` (N, C_out, *O) -> (N, C_in, *padded), minus ``crop``.
 
-    Each tap scatters ``w[:, :, tap].T @ y`` into its strided window; positions no
-    window reaches (the tail a stride skips) stay zero.
+    Each output position of the adjoint collects the taps whose strided windows cover
+    it. Positions no window reaches (the tail a stride skips) are zero. ``crop`` trims
+    ``(lo, hi)`` from each spatial dim of the result (what conv_transpose's padding does).
     """
+    crop = crop or ((0, 0),) * len(padded)
+    plans = [_subpixel_plan(k, s, d) for k, s, d in zip(w.shape[2:], stride, dilation)]
+    waste = math.prod(len(table) * len(table[0]) for table, _ in plans) / math.prod(w.shape[2:])
+    if waste <= SUBPIXEL_MAX_WASTE:
+        return _adjoint_subpixel(y, w, plans, stride, groups, padded, crop)
+    full = _adjoint_col2im(y, w, stride, dilation, groups, padded)
+    return np.ascontiguousarray(_crop(full, crop))
+
+
+def _subpixel_plan(k: int, s: int, d: int) -> tuple[np.ndarray, int]:
+    """How one dim of the adjoint splits into ``s`` phases, each a small stride-1 correlation.
+
+    Full-signal position ``f = s*m + r`` (phase ``r``) receives tap ``t`` of input ``m - q``
+    whenever ``t*d = s*q + r``. Returns the (phases, Q) table of which tap sits at each
+    position of the phase's flipped length-Q sub-kernel (-1: no tap), and the sub-kernel's
+    dilation. A stride-1 dim is one phase: the flipped kernel at the same dilation.
+    """
+    if s == 1:
+        return np.arange(k)[::-1].reshape(1, k), d
+    q = d * (k - 1) // s + 1
+    table = np.full((s, q), -1)
+    for t in range(k):
+        table[(t * d) % s, q - 1 - (t * d) // s] = t
+    return table, 1
+
+
+def _adjoint_subpixel(y, w, plans, stride, groups, padded, crop) -> np.ndarray:
+    """The adjoint as one stride-1 correlation with prod(s) * C_in outputs, then interleaving.
+
+    This is the sub-pixel view of transposed convolution: each phase of the output
+    is an ordinary convolution of ``y`` with a sub-kernel, and the phases interleave
+    like pixel_shuffle. It needs no scatter-add and no zero insertion.
+    """
+    nd = len(plans)
     n, c_out, *out = y.shape
     _, ci, *k = w.shape
     co = c_out // groups
-    wg = w.reshape(groups, co, ci, -1).swapaxes(1, 2)            # (G, Ci, Co, K)
-    yg = y.reshape(n, groups, co, math.prod(out))                # (N, G, Co, O)
+    phases = tuple(len(table) for table, _ in plans)
+    sub = tuple(len(table[0]) for table, _ in plans)
+    dilation = tuple(d for _, d in plans)
+    # gather the sub-kernels: W[g, o, c, r_1, j_1, ..., r_d, j_d] = w[g, o, c, t_1, ..., t_d]
+    wg = np.pad(w.reshape(groups, co, ci, *k), ((0, 0),) * 3 + ((0, 1),) * nd)  # tap k: a zero
+    index = []
+    for axis, ((table, _), kk) in enumerate(zip(plans, k)):
+        shape = [1] * (2 * nd)
+        shape[2 * axis: 2 * axis + 2] = table.shape
+        index.append(np.where(table < 0, kk, table).reshape(shape))
+    sub_w = wg[(slice(None),) * 3 + tuple(index)]              # (G, Co, Ci, r_1, j_1, ..., r_d, j_d)
+    order = (0, 2, *range(3, 3 + 2 * nd, 2), 1, *range(4, 4 + 2 * nd, 2))
+    sub_w = sub_w.transpose(order).reshape(groups * ci * math.prod(phases), co, *sub)  # (G*Ci*S, Co, *Q)
+    halo = tuple(((q - 1) * d, (q - 1) * d) for q, d in zip(sub, dilation))
+    z = _correlate(_pad(y, halo, "zeros"), sub_w, (1,) * nd, dilation, groups)  # (N, G*Ci*S, *M)
+    m = z.shape[2:]
+    z = z.reshape(n, groups * ci, *phases, *m)                 # (N, C_in, r_1..r_d, M_1..M_d)
+    size = tuple(p - lo - hi for p, (lo, hi) in zip(padded, crop))
+    covered = all(mm * s >= lo + o for mm, s, (lo, _), o in zip(m, stride, crop, size))
+    result = (np.empty if covered else np.zeros)((n, groups * ci, *size), dtype=z.dtype)
+    for phase in itertools.product(*map(range, phases)):
+        source, target = [], []
+        for r, s, mm, (lo, _), o in zip(phase, stride, m, crop, size):
+            first = max(0, -(-(lo - r) // s))                  # first m with s*m + r >= lo
+            last = min(mm, -(-(lo + o - r) // s))              # one past the last inside the crop
+            source.append(slice(first, max(first, last)))
+            target.append(slice(s * first + r - lo, s * (last - 1) + r - lo + 1 if last > first else 0, s))
+        result[(Ellipsis, *target)] = z[(Ellipsis, *phase, *source)]
+    return result
+
+
+def _adjoint_col2im(y, w, stride, dilation, groups, padded) -> np.ndarray:
+    """The adjoint as one matrix multiply, (G, Ci*K, Co) @ (N, G, Co, O), then col2im:
+    each tap's plane is added into its strided window. Used when the sub-pixel split
+    would waste work on empty taps (e.g. k=3, s=2 in 2-D)."""
+    n, c_out, *out = y.shape
+    out = tuple(out)
+    _, ci, *k = w.shape
+    co = c_out // groups
+    wt = w.reshape(groups, co, -1).swapaxes(1, 2)                 # (G, Ci*K, Co)
+    yg = y.reshape(n, groups, co, *out)                           # (N, G, Co, *O)
     xg = np.zeros((n, groups, ci, *padded), dtype=np.result_type(y, w))  # (N, G, Ci, *P)
-    for t, tap in enumerate(itertools.product(*map(range, k))):
-        contribution = wg[..., t] @ yg                           # (N, G, Ci, O)
-        xg[(..., *_tap_slices(tap, tuple(out), stride, dilation))] += \
-            contribution.reshape(n, groups, ci, *out)
+    taps = list(itertools.product(*map(range, k)))
+    for samples, rows in _chunks(n, out, wt.shape[1] * groups * y.itemsize):
+        chunk_rows = (rows, *(slice(None),) * (len(out) - 1))
+        block = yg[(samples, Ellipsis, *chunk_rows)]
+        nb, rb = block.shape[0], block.shape[3]
+        cols = wt @ block.reshape(nb, groups, co, -1)             # (n, G, Ci*K, O_chunk)
+        cols = cols.reshape(nb, groups, ci, len(taps), rb, *out[1:])
+        target = xg[samples]
+        first = rows.start * stride[0]                            # where this row block starts
+        for t, tap in enumerate(taps):
+            window = _tap_slices(tap, (rb, *out[1:]), stride, dilation)
+            window = (slice(window[0].start + first, window[0].stop + first, stride[0]), *window[1:])
+            target[(Ellipsis, *window)] += cols[:, :, :, t]
     return xg.reshape(n, groups * ci, *padded)
 
 
 def _correlate_weight(xp: np.ndarray, y: np.ndarray, stride: tuple[int, ...],
                       dilation: tuple[int, ...], groups: int, k: tuple[int, ...]) -> np.ndarray:
-    """Gradient of ``<y, _correlate(xp, w)>`` in ``w``: -> (C_out, C_in/G, *k)."""
+    """Gradient of ``<y, _correlate(xp, w)>`` in ``w``: -> (C_out, C_in/G, *k).
+
+    im2col per chunk, then (n, G, Co, O) @ (n, G, O, Ci*K) summed over the chunk's samples.
+    """
     n, c_in, *padded = xp.shape
     _, c_out, *out = y.shape
+    out = tuple(out)
     ci, co = c_in // groups, c_out // groups
-    xg = xp.reshape(n, groups, ci, *padded)                       # (N, G, Ci, *P)
-    yg = y.reshape(n, groups, co, math.prod(out))                # (N, G, Co, O)
-    taps = list(itertools.product(*map(range, k)))
-    gw = np.empty((groups, co, ci, len(taps)), dtype=np.result_type(xp, y))  # (G, Co, Ci, K)
-    for t, tap in enumerate(taps):
-        window = xg[(..., *_tap_slices(tap, tuple(out), stride, dilation))]
-        window = window.reshape(n, groups, ci, math.prod(out)).swapaxes(-1, -2)  # (N, G, O, Ci)
-        gw[..., t] = (yg @ window).sum(axis=0)                   # (G, Co, Ci)
+    windows = _windows(xp.reshape(n, groups, ci, *padded), tuple(k), out, stride, dilation)
+    yg = y.reshape(n, groups, co, *out)                           # (N, G, Co, *O)
+    gw = np.zeros((groups, co, ci * math.prod(k)), dtype=np.result_type(xp, y))  # (G, Co, Ci*K)
+    for samples, rows in _chunks(n, out, ci * math.prod(k) * groups * xp.itemsize):
+        chunk_rows = (rows, *(slice(None),) * (len(out) - 1))
+        block = windows[(samples, Ellipsis, *chunk_rows)]
+        nb = block.shape[0]
+        cols = block.reshape(nb, groups, ci * math.prod(k), -1)   # (n, G, Ci*K, O_chunk), a copy
+        g = yg[(samples, Ellipsis, *chunk_rows)].reshape(nb, groups, co, -1)  # (n, G, Co, O_chunk)
+        gw += (g @ cols.swapaxes(-1, -2)).sum(axis=0)             # (G, Co, Ci*K)
     return gw.reshape(c_out, ci, *k)
 
 
@@ -332,8 +463,8 @@ def conv_transpose(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, pa
     x, weight, bias, stride, pairs, extra, dilation, groups = _conv_transpose_args(
         x, weight, bias, stride, padding, output_padding, dilation, groups, output_size)
     full = _full_size(x, weight, stride, dilation, extra)
-    y = _crop(_correlate_adjoint(x, weight, stride, dilation, groups, full), pairs)
-    return _add_bias(np.ascontiguousarray(y), bias)
+    y = _correlate_adjoint(x, weight, stride, dilation, groups, full, crop=pairs)
+    return _add_bias(y, bias)
 
 
 def _full_size(x, weight, stride, dilation, extra) -> tuple[int, ...]:
@@ -348,8 +479,7 @@ def _conv_transpose_vjp(x, weight, bias=None, *, stride=1, padding=0, output_pad
     x, weight, bias, stride, pairs, extra, dilation, groups = _conv_transpose_args(
         x, weight, bias, stride, padding, output_padding, dilation, groups, output_size)
     full = _full_size(x, weight, stride, dilation, extra)
-    y = _add_bias(np.ascontiguousarray(
-        _crop(_correlate_adjoint(x, weight, stride, dilation, groups, full), pairs)), bias)
+    y = _add_bias(_correlate_adjoint(x, weight, stride, dilation, groups, full, crop=pairs), bias)
 
     def pullback(g):
         g = np.asarray(g, dtype=y.dtype)
