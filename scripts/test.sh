@@ -4,3 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q -e ".[test]"
 python -m pytest -q
+# The ops with compiled loops also have a pure-NumPy path: run their tests on it too.
+UPSAMPLE_JIT=0 python -m pytest -q -p no:cacheprovider tests/test_pool.py tests/test_adjoint.py

@@ -32,6 +32,9 @@ EXAMPLES = {
     "subsample": [(X, (2,), {}), (X, ((3, 2),), dict(offset=(2, 1)))],
     "pixel_shuffle": [(X, (2,), {}), (X3, (2,), {})],
     "pixel_unshuffle": [(rng.standard_normal((2, 3, 4, 6)), (2,), {}), (X, ((5, 3),), {})],
+    # repeated indices included: the adjoint of "last write wins" gathers only at the winner
+    "max_unpool": [(X, (rng.integers(0, 120, size=X.shape), 2), {}),
+                   (X3, (rng.integers(0, 6 * 4 * 8, size=X3.shape), 2), {})],
 }
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, shapes
+from . import _args, _jit, shapes
 
 __all__ = ["max_pool", "max_unpool"]
 
@@ -174,6 +174,158 @@ def _unpool_plan(indices: np.ndarray, plane: int) -> tuple[np.ndarray, np.ndarra
     return targets, writer[targets] == order
 
 
+# --------------------------------------------------------------------------- compiled loops
+# The same rules as the NumPy primitives above, as single-pass loops over (n, c) planes
+# (see upsample._jit). Spatial dims are padded to three with leading size-1 dims.
+
+@_jit.kernel
+def _max_pool_loop(x, k, s, p, d, first0, last0, first1, last1, first2, last2, lowest,
+                   values, indices, want_indices, start, stop):
+    """x (B, I0, I1, I2) -> values, indices (B, O0, O1, O2) for planes [start, stop).
+
+    Each window visits only its in-bounds taps (range ``first[a]:last[a]`` per dim), and the
+    update is a branch-free select so random data does not stall on mispredictions.
+    """
+    _, i0, i1, i2 = x.shape
+    _, o0, o1, o2 = values.shape
+    for b in range(start, stop):
+        for a0 in range(o0):
+            h0 = a0 * s[0] - p[0]
+            for a1 in range(o1):
+                h1 = a1 * s[1] - p[1]
+                for a2 in range(o2):
+                    h2 = a2 * s[2] - p[2]
+                    best = lowest  # torch starts at -inf on the first in-bounds tap
+                    where = ((h0 + first0[a0] * d[0]) * i1 + h1 + first1[a1] * d[1]) * i2 \
+                        + h2 + first2[a2] * d[2]
+                    for t0 in range(first0[a0], last0[a0]):
+                        j0 = h0 + t0 * d[0]
+                        for t1 in range(first1[a1], last1[a1]):
+                            row = (j0 * i1 + h1 + t1 * d[1]) * i2
+                            j1 = h1 + t1 * d[1]
+                            for t2 in range(first2[a2], last2[a2]):
+                                j2 = h2 + t2 * d[2]
+                                v = x[b, j0, j1, j2]
+                                take = (v > best) | (v != v)  # first max wins; a later NaN wins
+                                best = v if take else best
+                                where = row + j2 if take else where
+                    values[b, a0, a1, a2] = best
+                    if want_indices:
+                        indices[b, a0, a1, a2] = where
+
+
+def _tap_range(i: int, o: int, k: int, s: int, p: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per output position along one dim, the taps ``[first, last)`` that land in ``[0, i)``."""
+    starts = np.arange(o, dtype=np.int64) * s - p                  # where each window begins
+    taps = starts[:, None] + np.arange(k) * d                       # (o, k) input positions
+    inside = (taps >= 0) & (taps < i)
+    first = np.where(inside.any(axis=1), inside.argmax(axis=1), k)
+    return first.astype(np.int64), (first + inside.sum(axis=1)).astype(np.int64)
+
+
+@_jit.kernel
+def _scatter_add_loop(g, indices, out, start, stop):
+    """out[b, indices[b, j]] += g[b, j], in output order, for planes [start, stop)."""
+    for b in range(start, stop):
+        for j in range(g.shape[1]):
+            out[b, indices[b, j]] += g[b, j]
+
+
+@_jit.kernel
+def _unpool_loop(x, indices, out, start, stop):
+    """out[b, indices[b, j]] = x[b, j]; a later j overwrites an earlier one (last wins)."""
+    for b in range(start, stop):
+        for j in range(x.shape[1]):
+            out[b, indices[b, j]] = x[b, j]
+
+
+@_jit.kernel
+def _unpool_gather_loop(g, indices, seen, out, start, stop):
+    """out[b, j] = g[b, indices[b, j]] for the kept (last) writer of each target, else 0."""
+    for b in range(start, stop):
+        for j in range(indices.shape[1] - 1, -1, -1):   # backwards: the first seen is the last writer
+            target = indices[b, j]
+            if seen[b, target] == 0:
+                seen[b, target] = 1
+                out[b, j] = g[b, target]
+            else:
+                out[b, j] = 0
+
+
+def _as_3d(shape: Ints) -> tuple[int, int, int]:
+    return (1,) * (3 - len(shape)) + tuple(shape)
+
+
+def _compiled_pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints,
+                   with_indices: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    planes = x.shape[0] * x.shape[1]
+    x3 = np.ascontiguousarray(x).reshape(planes, *_as_3d(x.shape[2:]))   # (B, I0, I1, I2)
+    values = np.empty((planes, *_as_3d(out)), dtype=x.dtype)              # (B, O0, O1, O2)
+    indices = np.empty(values.shape if with_indices else (1, 1, 1, 1), dtype=np.int64)
+    pad = (0,) * (3 - len(k))
+    geometry = [np.array(pad_ + tuple(v), dtype=np.int64) for v, pad_ in
+                ((k, (1,) * (3 - len(k))), (s, (1,) * (3 - len(k))), (p, pad), (d, (1,) * (3 - len(k))))]
+    ranges = [r for args in zip(x3.shape[1:], values.shape[1:], *geometry) for r in _tap_range(*args)]
+    lowest = x.dtype.type(-np.inf) if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    _jit.split_planes(lambda a, b: _max_pool_loop(x3, *geometry, *ranges, lowest, values, indices,
+                                                  with_indices, a, b), planes, x.size + values.size)
+    shape = (*x.shape[:2], *out)
+    return values.reshape(shape), indices.reshape(shape) if with_indices else None
+
+
+def _compiled(x: np.ndarray, nd: int) -> bool:
+    """Whether the compiled loops take this input (Numba on, at most 3 spatial dims, not empty)."""
+    return _jit.enabled() and nd <= 3 and x.size > 0 and x.dtype in _jit.DTYPES
+
+
+def _pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints,
+          with_indices: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each window's maximum and, if asked, its flat plane index."""
+    if _compiled(x, len(k)):
+        return _compiled_pool(x, k, s, p, d, out, with_indices)
+    values, taps = _running_max(x, k, s, p, d, out)
+    return values, (_tap_indices(taps, x.shape[2:], k, s, p, d) if with_indices else None)
+
+
+def _add_at_indices(g: np.ndarray, indices: np.ndarray, shape: Ints) -> np.ndarray:
+    """max_pool's input-gradient: ``g`` (N, C, *O) added into zeros (N, C, *S) at ``indices``."""
+    if not _compiled(g, len(shape) - 2):
+        return _scatter_add(g, indices, shape)
+    planes = shape[0] * shape[1]
+    grad = np.zeros((planes, math.prod(shape[2:])), dtype=g.dtype)             # (B, Q)
+    flat_g = np.ascontiguousarray(g).reshape(planes, -1)                       # (B, P)
+    flat_i = np.ascontiguousarray(indices).reshape(planes, -1)
+    _jit.split_planes(lambda a, b: _scatter_add_loop(flat_g, flat_i, grad, a, b), planes, g.size)
+    return grad.reshape(shape)
+
+
+def _unpool(x: np.ndarray, indices: np.ndarray, size: Ints) -> np.ndarray:
+    """Zeros of shape (N, C, *size) with x's values at their indices, the last writer kept."""
+    if not _compiled(x, len(size)):
+        targets, kept = _unpool_plan(indices, math.prod(size))
+        return _unpool_write(x, targets, kept, size)
+    planes = x.shape[0] * x.shape[1]
+    y = np.zeros((planes, math.prod(size)), dtype=x.dtype)                     # (B, P)
+    flat_x = np.ascontiguousarray(x).reshape(planes, -1)                       # (B, Q)
+    flat_i = np.ascontiguousarray(indices, dtype=np.int64).reshape(planes, -1)
+    _jit.split_planes(lambda a, b: _unpool_loop(flat_x, flat_i, y, a, b), planes, y.size)
+    return y.reshape(*x.shape[:2], *size)
+
+
+def _unpool_gather(g: np.ndarray, indices: np.ndarray, size: Ints) -> np.ndarray:
+    """max_unpool's input-gradient: ``g`` at each index, for the kept writer only (else 0)."""
+    if not _compiled(g, len(size)):
+        targets, kept = _unpool_plan(indices, math.prod(size))
+        return np.where(kept, g.reshape(-1)[targets], 0).astype(g.dtype, copy=False).reshape(indices.shape)
+    planes = indices.shape[0] * indices.shape[1]
+    flat_g = np.ascontiguousarray(g).reshape(planes, -1)                       # (B, P)
+    flat_i = np.ascontiguousarray(indices, dtype=np.int64).reshape(planes, -1) # (B, Q)
+    seen = np.zeros(flat_g.shape, dtype=np.uint8)
+    out = np.empty(flat_i.shape, dtype=g.dtype)
+    _jit.split_planes(lambda a, b: _unpool_gather_loop(flat_g, flat_i, seen, out, a, b), planes, g.size)
+    return out.reshape(indices.shape)
+
+
 # --------------------------------------------------------------------------- boundary
 
 def _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, with_indices):
@@ -309,18 +461,15 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
     """
     x, k, s, p, d, out = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode,
                                     return_indices)
-    values, taps = _running_max(x, k, s, p, d, out)
-    if not return_indices:
-        return values
-    return values, _tap_indices(taps, x.shape[2:], k, s, p, d)
+    values, indices = _pool(x, k, s, p, d, out, return_indices)
+    return (values, indices) if return_indices else values
 
 
 def _max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
                   return_indices=False):
     """max_pool and its pullback: the gradient is added back at the recorded indices."""
     x, k, s, p, d, out = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, True)
-    values, taps = _running_max(x, k, s, p, d, out)
-    indices = _tap_indices(taps, x.shape[2:], k, s, p, d)
+    values, indices = _pool(x, k, s, p, d, out, True)
     dtype = _args.float_dtype(x)
 
     def pullback(g: Any) -> tuple[np.ndarray]:
@@ -328,7 +477,7 @@ def _max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mo
         if g.shape != values.shape:
             raise ValueError(f"max_pool: the gradient must have the output's shape {values.shape}, "
                              f"got shape {g.shape}")
-        return (_scatter_add(g, indices, x.shape),)
+        return (_add_at_indices(g, indices, x.shape),)
     return ((values, indices) if return_indices else values), pullback
 
 
@@ -375,8 +524,7 @@ def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, pa
            [0, 0, 4, 0]])
     """
     x, indices, size = _unpool_args(x, indices, kernel_size, stride, padding, output_size)
-    targets, kept = _unpool_plan(indices, math.prod(size))
-    return _unpool_write(x, targets, kept, size)
+    return _unpool(x, indices, size)
 
 
 def _unpool_write(x: np.ndarray, targets: np.ndarray, kept: np.ndarray, size: Ints) -> np.ndarray:
@@ -389,8 +537,7 @@ def _unpool_write(x: np.ndarray, targets: np.ndarray, kept: np.ndarray, size: In
 def _max_unpool_vjp(x, indices, kernel_size, *, stride=None, padding=0, output_size=None):
     """max_unpool and its pullback: a gather of the gradient at the indices of the kept values."""
     x, indices, size = _unpool_args(x, indices, kernel_size, stride, padding, output_size)
-    targets, kept = _unpool_plan(indices, math.prod(size))
-    y = _unpool_write(x, targets, kept, size)
+    y = _unpool(x, indices, size)
     dtype = _args.float_dtype(x)
 
     def pullback(g: Any) -> tuple[np.ndarray]:
@@ -398,7 +545,6 @@ def _max_unpool_vjp(x, indices, kernel_size, *, stride=None, padding=0, output_s
         if g.shape != y.shape:
             raise ValueError(f"max_unpool: the gradient must have the output's shape {y.shape}, "
                              f"got shape {g.shape}")
-        gathered = g.reshape(-1)[targets]                                  # (B*Q,)
-        return (np.where(kept, gathered, 0).astype(dtype, copy=False).reshape(x.shape),)
+        return (_unpool_gather(g, indices, size),)
     return y, pullback
 

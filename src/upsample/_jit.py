@@ -1,0 +1,102 @@
+"""Optional compiled loops for the memory-bound ops, and a two-thread splitter.
+
+NumPy alone is the reference implementation of every op. Where a benchmark showed
+that chains of NumPy temporaries cannot get near the memory bandwidth (max_pool with
+indices, max_unpool, interpolation), an op may also register a plain-Python loop here;
+if Numba is installed (``pip install upsample[fast]``), that loop is compiled on its
+first call, never at import, and cached on disk, so later processes load it in
+milliseconds. Without Numba, or with ``UPSAMPLE_JIT=0`` in the environment, the NumPy
+path runs. Tests run both paths against the same oracles.
+
+Kernels are compiled with ``nogil=True`` and work on a range of (n, c) planes, so
+:func:`split_planes` can run two halves on two threads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DTYPES", "Kernel", "enabled", "split_planes", "threads"]
+
+#: The dtypes the compiled loops accept; anything else (float16, say) takes the NumPy path.
+DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.int8, np.int16, np.int32,
+                                         np.int64, np.uint8, np.uint16, np.uint32, np.uint64))
+
+
+def enabled() -> bool:
+    """Whether compiled kernels are used: Numba importable and not switched off."""
+    return os.environ.get("UPSAMPLE_JIT", "1") != "0" and _numba_installed()
+
+
+_installed: bool | None = None
+
+
+def _numba_installed() -> bool:
+    global _installed
+    if _installed is None:
+        _installed = importlib.util.find_spec("numba") is not None
+    return _installed
+
+
+class Kernel:
+    """A Python loop that Numba compiles on first use (``cache=True, nogil=True``)."""
+
+    def __init__(self, function: Callable[..., Any]):
+        self.function = function
+        self._compiled: Callable[..., Any] | None = None
+        self._lock = threading.Lock()
+        self.__doc__ = function.__doc__
+        self.__name__ = function.__name__
+
+    def compiled(self) -> Callable[..., Any]:
+        if self._compiled is None:
+            with self._lock:
+                if self._compiled is None:
+                    import numba  # deferred: importing numba costs ~0.3 s
+                    self._compiled = numba.njit(cache=True, nogil=True, fastmath=False)(self.function)
+        return self._compiled
+
+    def __call__(self, *args: Any) -> Any:
+        return self.compiled()(*args)
+
+
+def kernel(function: Callable[..., Any]) -> Kernel:
+    """Decorator form of :class:`Kernel`."""
+    return Kernel(function)
+
+
+def threads() -> int:
+    """How many threads the plane splitter uses: ``UPSAMPLE_THREADS`` or the CPU count."""
+    value = os.environ.get("UPSAMPLE_THREADS")
+    if value:
+        return max(1, int(value))
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+_pool: ThreadPoolExecutor | None = None
+_MIN_PLANE_WORK = 1 << 16  # below this many elements in all, threads cost more than they save
+
+
+def split_planes(work: Callable[[int, int], Any], planes: int, elements: int) -> None:
+    """Run ``work(start, stop)`` over plane ranges covering ``range(planes)``, on up to
+    :func:`threads` threads (the work must release the GIL: NumPy copies and nogil kernels do).
+    Each plane is written by exactly one call, so results do not depend on the thread count.
+    """
+    global _pool
+    count = min(threads(), planes)
+    if count <= 1 or elements < _MIN_PLANE_WORK:
+        work(0, planes)
+        return
+    if _pool is None or _pool._max_workers < count:  # noqa: SLF001 -- sized once, grown if needed
+        _pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="upsample")
+    bounds = [planes * i // count for i in range(count + 1)]
+    futures = [_pool.submit(work, a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    for future in futures:
+        future.result()
