@@ -33,6 +33,12 @@ EXAMPLES = {
     "pixel_shuffle": [(X, (2,), {}), (X3, (2,), {})],
     "pixel_unshuffle": [(rng.standard_normal((2, 3, 4, 6)), (2,), {}), (X, ((5, 3),), {})],
     # repeated indices included: the adjoint of "last write wins" gathers only at the winner
+    "interpolate": [(X, (), dict(size=(7, 3), mode="cubic")), (X, (), dict(scale_factor=1.5, mode="linear")),
+                    (X, (), dict(size=(3, 4), mode="area")), (X, (), dict(size=(3, 4), mode="linear", antialias=True)),
+                    (X3, (), dict(scale_factor=(2, 1.5, 0.5), mode="nearest-exact")),
+                    (X, (), dict(size=(9, 11), mode="linear", align_corners=True))],
+    "nearest": [(X, (2,), {}), (X3, (1.5,), {})],
+    "bilinear": [(X, (2,), {}), (X3, (), dict(size=(5, 4, 3), align_corners=True))],
     "max_unpool": [(X, (rng.integers(0, 120, size=X.shape), 2), {}),
                    (X3, (rng.integers(0, 6 * 4 * 8, size=X3.shape), 2), {})],
 }

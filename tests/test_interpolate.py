@@ -13,7 +13,7 @@ import oracle
 import reference
 import upsample
 from upsample import shapes
-from upsample.interpolate import ALIASES, MODES, SamplingPlan, sampling_plan, sampling_plans
+from upsample.interpolation import ALIASES, MODES, SamplingPlan, sampling_plan, sampling_plans
 
 torch = oracle.torch
 F = torch.nn.functional

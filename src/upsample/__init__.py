@@ -4,7 +4,7 @@ from . import shapes
 from ._args import get_size_limit, set_size_limit, size_limit
 from .autodiff import vjp
 from .convolution import conv, conv_transpose
-from .interpolate import bilinear, interpolate, nearest
+from .interpolation import bilinear, interpolate, nearest
 from .nails import bed_of_nails, subsample
 from .pool import max_pool, max_unpool
 from .shuffle import pixel_shuffle, pixel_unshuffle
@@ -28,3 +28,12 @@ __all__ = [
     "get_size_limit",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``upsample.explain`` is imported on first use, so ``import upsample`` stays light."""
+    if name == "explain":
+        import importlib
+
+        return importlib.import_module(".explain", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

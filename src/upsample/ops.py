@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import convolution as _conv
-# names, not the module: the package attribute upsample.interpolate is the function
-from .interpolate import (_bilinear_vjp, _interpolate_vjp, _nearest_vjp, bilinear, interpolate,
-                          nearest)
+from . import interpolation as _interp
 from . import nails as _nails
 from . import pool as _pool
 from . import shuffle as _shuffle
@@ -51,9 +49,9 @@ OPS: dict[str, Op] = {op.name: op for op in [
        linear=True, adjoint_of="pixel_shuffle"),
     Op("max_pool", _pool.max_pool, _pool._max_pool_vjp, ("x",), linear=False),
     Op("max_unpool", _pool.max_unpool, _pool._max_unpool_vjp, ("x",), linear=True),
-    Op("interpolate", interpolate, _interpolate_vjp, ("x",), linear=True),
-    Op("nearest", nearest, _nearest_vjp, ("x",), linear=True),
-    Op("bilinear", bilinear, _bilinear_vjp, ("x",), linear=True),
+    Op("interpolate", _interp.interpolate, _interp._interpolate_vjp, ("x",), linear=True),
+    Op("nearest", _interp.nearest, _interp._nearest_vjp, ("x",), linear=True),
+    Op("bilinear", _interp.bilinear, _interp._bilinear_vjp, ("x",), linear=True),
 ]}
 
 _BY_FUNCTION = {op.forward: op for op in OPS.values()}

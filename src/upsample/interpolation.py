@@ -571,7 +571,7 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
         others return float32 for float32 input and float64 for float64 or integer input.
 
     >>> import numpy as np
-    >>> from upsample.interpolate import interpolate
+    >>> from upsample.interpolation import interpolate
     >>> interpolate(np.arange(3.0).reshape(1, 1, 3), scale_factor=2, mode="linear")
     array([[[0.  , 0.25, 0.75, 1.25, 1.75, 2.  ]]])
     >>> interpolate(np.arange(4).reshape(1, 1, 4), size=2, mode="area")
