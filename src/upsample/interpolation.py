@@ -20,13 +20,14 @@ it, T taps per output, K = O*T (output, tap) pairs.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import _args, shapes
+from . import _args, _jit, shapes
 
 __all__ = ["interpolate", "nearest", "bilinear", "sampling_plan", "sampling_plans",
            "SamplingPlan", "MODES", "ALIASES"]
@@ -505,6 +506,10 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
 
 def _forward(call: _Call) -> np.ndarray:
     y = call.x
+    if _use_compiled(call):  # leading axes (depth) with NumPy, then H and W in one pass
+        for axis in range(len(call.plans) - 2):
+            y = call.plans[axis].apply(y, axis + 2)
+        return _compiled_apply(y, call.plans, call.out_shape)
     for axis in call.order:
         y = call.plans[axis].apply(y, axis + 2)
     return y if y is not call.x else y.copy()
@@ -517,10 +522,121 @@ def _pullback(op: str, call: _Call) -> Callable[[Any], tuple[np.ndarray]]:
         if g.shape != call.out_shape:
             raise ValueError(f"{op}: the output gradient must have shape {call.out_shape}, "
                              f"got shape {g.shape}")
+        if _use_compiled(call):
+            leading = len(call.plans) - 2
+            shape = (*g.shape[:2 + max(leading, 0)], *call.x.shape[2 + max(leading, 0):])
+            g = _compiled_apply_transpose(g, call.plans, shape)
+            for axis in reversed(range(leading)):
+                g = call.plans[axis].apply_transpose(g, axis + 2)
+            return (np.ascontiguousarray(g),)
         for axis in reversed(call.order):
             g = call.plans[axis].apply_transpose(g, axis + 2)
         return (g.copy() if g is given else np.ascontiguousarray(g),)
     return pullback
+
+
+# --------------------------------------------------------------------------- compiled loops
+# With Numba (see upsample._jit), the last two spatial axes are resampled together in one
+# pass per (n, c) plane: each input row is resampled along W once into a small row buffer
+# that stays in cache, then every output row is a weighted sum of T of those rows. The
+# taps are summed in the same order as the NumPy path; only the axis order differs
+# (W first, as PyTorch does), so results agree to rounding.
+
+@_jit.kernel
+def _gather_loop(x, iy, ix, out, start, stop):
+    """out[b, oh, ow] = x[b, iy[oh], ix[ow]]: both plans pure gathers, any dtype."""
+    for b in range(start, stop):
+        previous = -1
+        for oh in range(out.shape[1]):
+            row = iy[oh]
+            if row == previous:                      # a repeated source row: copy the output row
+                out[b, oh, :] = out[b, oh - 1, :]
+                continue
+            previous = row
+            for ow in range(out.shape[2]):
+                out[b, oh, ow] = x[b, row, ix[ow]]
+
+
+@_jit.kernel
+def _resample_loop(x, iy, wy, ix, wx, out, start, stop):
+    """out[b, oh, ow] = sum_ty wy[oh, ty] * sum_tx wx[ow, tx] * x[b, iy[oh, ty], ix[ow, tx]]."""
+    height, width = out.shape[1], out.shape[2]
+    rows = np.empty((x.shape[1], width), dtype=out.dtype)    # (H, OW): x resampled along W
+    for b in range(start, stop):
+        for h in range(x.shape[1]):
+            for ow in range(width):
+                total = wx[ow, 0] * x[b, h, ix[ow, 0]]
+                for t in range(1, ix.shape[1]):
+                    total += wx[ow, t] * x[b, h, ix[ow, t]]
+                rows[h, ow] = total
+        for oh in range(height):
+            weight, row = wy[oh, 0], iy[oh, 0]
+            for ow in range(width):
+                out[b, oh, ow] = weight * rows[row, ow]
+            for t in range(1, iy.shape[1]):
+                weight, row = wy[oh, t], iy[oh, t]
+                for ow in range(width):
+                    out[b, oh, ow] += weight * rows[row, ow]
+
+
+@_jit.kernel
+def _resample_transpose_loop(g, iy, wy, ix, wx, out, start, stop):
+    """The exact adjoint of :func:`_resample_loop`: ``out`` (B, H, W) must start at zero."""
+    width = g.shape[2]
+    rows = np.empty((out.shape[1], width), dtype=out.dtype)  # (H, OW)
+    for b in range(start, stop):
+        rows[:] = 0
+        for oh in range(g.shape[1]):
+            for t in range(iy.shape[1]):
+                weight, row = wy[oh, t], iy[oh, t]
+                for ow in range(width):
+                    rows[row, ow] += weight * g[b, oh, ow]
+        for h in range(out.shape[1]):
+            for ow in range(width):
+                value = rows[h, ow]
+                for t in range(ix.shape[1]):
+                    out[b, h, ix[ow, t]] += wx[ow, t] * value
+
+
+def _planar(plans: tuple[SamplingPlan, ...]) -> tuple[SamplingPlan, SamplingPlan]:
+    """The plans of the last two spatial axes; a 1-D signal gets an identity plan for H."""
+    if len(plans) >= 2:
+        return plans[-2], plans[-1]
+    one = SamplingPlan(np.zeros((1, 1), np.int64), np.ones((1, 1), plans[0].weight.dtype), 1, 1)
+    return one, plans[0]
+
+
+def _compiled_apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape) -> np.ndarray:
+    """Resample the last two spatial axes of ``x`` (leading ones already done) in one pass."""
+    plan_h, plan_w = _planar(plans)
+    planes = math.prod(x.shape[:-2]) if len(plans) >= 2 else math.prod(x.shape[:-1])
+    source = np.ascontiguousarray(x).reshape(planes, plan_h.in_size, plan_w.in_size)  # (B, H, W)
+    out = np.empty((planes, plan_h.out_size, plan_w.out_size), dtype=x.dtype)       # (B, OH, OW)
+    if plan_h.is_gather and plan_w.is_gather:
+        work = lambda a, b: _gather_loop(source, plan_h.index[:, 0], plan_w.index[:, 0], out, a, b)
+    else:
+        weights = [p.weight.astype(x.dtype, copy=False) for p in (plan_h, plan_w)]
+        work = lambda a, b: _resample_loop(source, plan_h.index, weights[0], plan_w.index, weights[1],
+                                           out, a, b)
+    _jit.split_planes(work, planes, source.size + out.size)
+    return out.reshape(out_shape)
+
+
+def _compiled_apply_transpose(g: np.ndarray, plans: tuple[SamplingPlan, ...], in_shape) -> np.ndarray:
+    """The adjoint of :func:`_compiled_apply`: ``g`` back to the last two axes' input sizes."""
+    plan_h, plan_w = _planar(plans)
+    planes = math.prod(g.shape[:-2]) if len(plans) >= 2 else math.prod(g.shape[:-1])
+    grad = np.ascontiguousarray(g).reshape(planes, plan_h.out_size, plan_w.out_size)  # (B, OH, OW)
+    out = np.zeros((planes, plan_h.in_size, plan_w.in_size), dtype=g.dtype)        # (B, H, W)
+    weights = [p.weight.astype(g.dtype, copy=False) for p in (plan_h, plan_w)]
+    _jit.split_planes(lambda a, b: _resample_transpose_loop(grad, plan_h.index, weights[0],
+                                                            plan_w.index, weights[1], out, a, b),
+                      planes, grad.size + out.size)
+    return out.reshape(in_shape)
+
+
+def _use_compiled(call: _Call) -> bool:
+    return _jit.enabled() and call.x.size > 0 and call.x.dtype in _jit.DTYPES
 
 
 def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
