@@ -3,9 +3,10 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from upsample.cli import main
+from upsample.cli import COMMANDS, EXPLAIN_OPS, main, parse_array
 
 
 def run(*argv):
@@ -50,3 +51,133 @@ def test_bad_input_is_one_line_and_status_2(argv):
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") <= 1 or "usage:" in result.stderr
     assert "error" in result.stderr
+
+
+# --------------------------------------------------------------------------- explain, animate, tour
+
+@pytest.mark.parametrize("argv, expected", [
+    (["explain", "conv_transpose", "1 2; 3 4", "--kernel", "5 5; 5 5"], "[ 20 50 30 ]"),
+    (["explain", "conv_transpose", "[[1, 2], [3, 4]]", "--kernel", "[[5, 5], [5, 5]]",
+      "--view", "zero_insertion"], "[ 20 50 30 ]"),
+    (["explain", "conv_transpose", "1 2; 3 4", "--kernel", "5 5; 5 5", "--view", "matrix"], "[ 20 50 30 ]"),
+    (["explain", "conv", "1 2 3; 4 5 6; 7 8 9", "-k", "2"], "[ 24 28 ]"),
+    (["explain", "conv", "1 2 3 4 5", "--kernel", "1 -1", "-s", "2"], "[ -1 -1 ]"),
+    (["explain", "nearest", "1 2; 3 4", "-f", "2"], "[ 3 3 4 4 ]"),
+    (["explain", "bilinear", "10 20; 30 40"], "[   25 27.5 32.5   35 ]"),
+    (["explain", "bilinear", "0 4", "--size", "3", "--align-corners"], "[ 0 2 4 ]"),
+    (["explain", "bed_of_nails", "1 2; 3 4"], "[ 3 0 4 0 ]"),
+    (["explain", "max_pool", "1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3", "-k", "2"], "[  9 14 ]"),
+    (["explain", "max_unpool", "1 2; 3 4", "--indices", "5 2; 9 14", "-k", "2"], "[ 0 3 0 0 ]"),
+    (["explain", "pixel_shuffle", "1 | 2 | 3 | 4", "-f", "2"], "[ 3 4 ]"),
+])
+def test_explain_every_op(argv, expected, capsys):
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert expected in out
+    assert "step 1/" in out and "result (" in out
+
+
+def test_explain_covers_every_explainer():
+    from upsample.explain import EXPLAINERS
+
+    assert set(EXPLAIN_OPS) == set(EXPLAINERS)
+
+
+def test_explain_brief(capsys):
+    assert main(["explain", "nearest", "1 2 3", "--brief"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("step ") for line in lines) == 3
+
+
+def test_parse_array_forms():
+    assert parse_array("1 2 3").shape == (3,)
+    assert parse_array("1, 2; 3, 4").tolist() == [[1, 2], [3, 4]]
+    assert parse_array("1 2\n3 4").shape == (2, 2)
+    assert parse_array("1 2; 3 4 | 5 6; 7 8").shape == (2, 2, 2)
+    assert parse_array("1.5 -2e1").tolist() == [1.5, -20.0]
+    assert parse_array("[[[1]], [[2]]]").shape == (2, 1, 1)
+    assert parse_array("1 2").dtype.kind == "i" and parse_array("1 2.0").dtype.kind == "f"
+
+
+def test_animate_writes_the_gif_and_frames(tmp_path, capsys):
+    from PIL import Image
+
+    gif = tmp_path / "steps.gif"
+    assert main(["animate", "conv_transpose", "1 2; 3 4", "--kernel", "5 5; 5 5", "-o", str(gif),
+                 "--png-dir", str(tmp_path / "frames")]) == 0
+    assert "6 frames" in capsys.readouterr().out
+    with Image.open(gif) as image:
+        assert image.n_frames == 6
+    assert len(list((tmp_path / "frames").glob("*.png"))) == 6
+
+
+def test_animate_volume(tmp_path):
+    from PIL import Image
+
+    gif = tmp_path / "3d.gif"
+    assert main(["animate", "conv", "1 2 3; 4 5 6; 7 8 9 | 9 8 7; 6 5 4; 3 2 1", "-k", "2", "--volume",
+                 "-o", str(gif)]) == 0
+    with Image.open(gif) as image:
+        assert image.n_frames == 4 + 2
+
+
+def test_tour_writes_into_the_current_directory_by_default(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "upsample", "tour", "--quiet"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "upsample-tour"
+    assert (out / "index.html").exists() and len(list(out.glob("*.gif"))) >= 10
+    assert "wrote" in result.stdout and "step 1/" not in result.stdout     # --quiet
+
+
+@pytest.mark.parametrize("command", [c.name for c in COMMANDS])
+def test_help_everywhere_has_examples(command):
+    result = run(command, "--help")
+    assert result.returncode == 0
+    assert "examples:" in result.stdout and f"upsample {command}" in result.stdout
+
+
+def test_top_level_help_lists_every_subcommand():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command.name in result.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ["explain", "conv", "1 2; 3"],                               # ragged
+    ["explain", "conv", "__import__('os').system('true')"],      # never evaluated
+    ["explain", "conv", "[1, 2"],                                # broken JSON
+    ["explain", "conv", "[1, NaN]"],
+    ["explain", "conv", "[1, true]"],
+    ["explain", "conv", "[\"1\"]"],
+    ["explain", "conv", "1 inf"],
+    ["explain", "conv", ""],
+    ["explain", "conv", "1 2; 3 4", "--view", "matrix"],         # a flag the op does not take
+    ["explain", "conv", "1 2; 3 4", "--kernel", "1 1", "-k", "2"],
+    ["explain", "conv", "1 2; 3 4", "-k", "3"],                  # kernel larger than the input
+    ["explain", "max_unpool", "1 2; 3 4"],                       # no indices
+    ["explain", "max_unpool", "1 2; 3 4", "--indices", "0.5 1; 2 3"],
+    ["explain", "pixel_shuffle", "1 2; 3 4"],
+    ["explain", "bed_of_nails", "1 2", "-f", "1.5"],
+    ["explain", "teleport", "1 2"],
+    ["explain", "conv", " ".join(["1"] * 5000)],                 # too large to explain
+    ["animate", "nearest", "1 2", "-o", "x.gif", "--scale", "100"],
+    ["animate", "nearest", "1 2", "-o", "x.gif", "--volume"],
+    ["tour", "--out"],
+])
+def test_bad_explain_input_is_one_line_and_status_2(argv, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "upsample", *argv], capture_output=True, text=True,
+                            timeout=300, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "error" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 or "usage:" in result.stderr
+    assert not list(tmp_path.iterdir())                          # nothing written
+
+
+def test_json_input_is_never_evaluated(tmp_path):
+    marker = tmp_path / "pwned"
+    result = run("explain", "conv", f"__import__('pathlib').Path('{marker}').touch()")
+    assert result.returncode == 2 and not marker.exists()
+    assert np.array_equal(parse_array("[1e2, -3]"), [100.0, -3.0])

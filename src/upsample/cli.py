@@ -1,23 +1,39 @@
-"""The ``upsample`` command line. Each subcommand is one entry in ``COMMANDS``.
+"""The ``upsample`` command line (also ``python -m upsample``).
+
+Each subcommand is one :class:`Command` in the ``COMMANDS`` list: its name, a line of
+help, examples for ``--help``, a function that adds its arguments and a function that
+runs it. A new subcommand is one more entry.
 
 Bad input prints one line, ``upsample: error: ...``, and exits with status 2; it never
-shows a traceback.
+shows a traceback. Pillow and rich (``pip install "upsample[cli]"``) are only imported
+by the subcommands that draw.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from . import shapes
 
-__all__ = ["main"]
+__all__ = ["main", "COMMANDS", "Command", "parse_array"]
+
+MAX_EXAMPLE = 4096   # explanations are for small examples: at most this many values
 
 
 class UsageError(Exception):
     """A problem with what the user typed: reported in one line, exit status 2."""
 
+
+# --------------------------------------------------------------------------- parsing
 
 def _ints(text: str) -> tuple[int, ...] | int:
     """``"3"`` -> 3, ``"3,4"`` or ``"3x4"`` -> (3, 4)."""
@@ -29,6 +45,111 @@ def _ints(text: str) -> tuple[int, ...] | int:
     if not values:
         raise argparse.ArgumentTypeError(f"expected an integer or integers like 3,4; got {text!r}")
     return values[0] if len(values) == 1 else values
+
+
+_INT = re.compile(r"[+-]?\d+")
+
+
+def _number(token: str, what: str) -> int | float:
+    """One number: an int when it looks like one, else a finite float; never eval."""
+    if _INT.fullmatch(token):
+        return int(token)
+    try:
+        value = float(token)
+    except ValueError:
+        raise UsageError(f"{what}: {token!r} is not a number") from None
+    if not math.isfinite(value):
+        raise UsageError(f"{what}: {token!r} is not a finite number")
+    return value
+
+
+def _numbers(text: str) -> int | float | tuple[int | float, ...]:
+    """``"2"`` -> 2, ``"1.5"`` -> 1.5, ``"2,3"`` -> (2, 3): a scale factor or a size."""
+    try:
+        values = tuple(_number(p.strip(), "scale factor") for p in text.split(",") if p.strip())
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected a number or numbers like 2 or 2,3; got {text!r}")
+    return values[0] if len(values) == 1 else values
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _check_json(value: Any, name: str) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _check_json(item, name)
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{name}: JSON must hold only numbers in nested lists, found {value!r}")
+
+
+def parse_array(text: str, name: str = "x") -> np.ndarray:
+    """A small array from the command line: ``"1 2; 3 4"`` or JSON ``[[1, 2], [3, 4]]``.
+
+    In the plain form, ``;`` (or a newline) ends a row, spaces or commas separate values
+    and ``|`` separates channels: ``"1 2; 3 4 | 5 6; 7 8"`` is (2, 2, 2). Whole numbers
+    give an integer array. Nothing is ever evaluated.
+
+    >>> parse_array("1 2; 3 4").tolist()
+    [[1, 2], [3, 4]]
+    >>> parse_array("[0.5, 1]").tolist()
+    [0.5, 1.0]
+    """
+    text = text.strip()
+    if not text:
+        raise UsageError(f'{name} is empty; write it like "1 2; 3 4" or as JSON [[1, 2], [3, 4]]')
+    if text.startswith("["):
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+        except ValueError as error:
+            raise UsageError(f"{name}: not valid JSON ({error})") from None
+        _check_json(data, name)
+        try:
+            array = np.array(data)
+        except ValueError:
+            raise UsageError(f"{name}: the rows must all have the same length") from None
+    else:
+        channels = []
+        for part in text.split("|"):
+            rows = [row.replace(",", " ").split() for row in re.split(r"[;\n]", part)]
+            rows = [row for row in rows if row]
+            if not rows:
+                raise UsageError(f"{name}: a channel between '|' is empty")
+            if len({len(row) for row in rows}) > 1:
+                raise UsageError(f"{name}: the rows must all have the same length, got "
+                                 f"{[len(row) for row in rows]}")
+            channels.append([[_number(t, name) for t in row] for row in rows])
+        if len({(len(c), len(c[0])) for c in channels}) > 1:
+            raise UsageError(f"{name}: the channels must all have the same shape")
+        array = np.array(channels)
+        if "|" not in text:
+            array = array[0]
+            if ";" not in text and "\n" not in text:
+                array = array[0]
+    if array.dtype.kind not in "iuf":
+        raise UsageError(f"{name}: must hold numbers, got {array.dtype}")
+    if array.size == 0:
+        raise UsageError(f"{name} is empty")
+    if array.size > MAX_EXAMPLE:
+        raise UsageError(f"{name} has {array.size} values; explanations are for small examples "
+                         f"(at most {MAX_EXAMPLE})")
+    return array
+
+
+# --------------------------------------------------------------------------- the table
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: ``configure(parser)`` adds its arguments, ``run(args)`` returns the status."""
+
+    name: str
+    help: str
+    examples: tuple[str, ...]
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
 
 
 # --------------------------------------------------------------------------- shape
@@ -49,14 +170,26 @@ def _padding(text: str):
     return text if text in ("same", "valid") else _ints(text)
 
 
-def _add_geometry(parser: argparse.ArgumentParser) -> None:
-    """The geometry flags, shared by every subcommand that has a kernel."""
-    parser.add_argument("-k", "--kernel-size", type=_ints, default=2, help="kernel size (default 2)")
-    parser.add_argument("-s", "--stride", type=_ints, default=None, help="stride (default 1; pooling: the kernel size)")
-    parser.add_argument("-p", "--padding", type=_padding, default=0, help="padding: int, ints, 'same' or 'valid'")
-    parser.add_argument("-d", "--dilation", type=_ints, default=1, help="dilation (default 1)")
-    parser.add_argument("--output-padding", type=_ints, default=0, help="conv_transpose output padding")
-    parser.add_argument("--ceil-mode", action="store_true", help="pooling: ceil instead of floor")
+def _add_geometry(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """The geometry flags, shared by every subcommand that has a kernel or a window."""
+    parser.add_argument("-k", "--kernel-size", type=_ints, default=2 if defaults else None,
+                        help="kernel (or pooling window) size (default 2)")
+    parser.add_argument("-s", "--stride", type=_ints, default=None,
+                        help="stride (default 1; pooling: the kernel size)")
+    parser.add_argument("-p", "--padding", type=_padding, default=0 if defaults else None,
+                        help="padding: int, ints like 1,2, 'same' or 'valid' (default 0)")
+    parser.add_argument("-d", "--dilation", type=_ints, default=1 if defaults else None,
+                        help="dilation (default 1)")
+    parser.add_argument("--output-padding", type=_ints, default=0 if defaults else None,
+                        help="conv_transpose: extra size at the end (default 0)")
+    parser.add_argument("--ceil-mode", action="store_true", help="max_pool: round the output size up")
+
+
+def _configure_shape(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("op", choices=sorted(SHAPE_OPS))
+    parser.add_argument("size", type=_ints, help="input spatial size, e.g. 64 or 64,48")
+    _add_geometry(parser)
+    parser.add_argument("--scale-factor", type=float, default=None, help="interpolate: scale factor")
 
 
 def _shape(args: argparse.Namespace) -> int:
@@ -71,6 +204,18 @@ def _shape(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- solve
+
+def _configure_solve(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("in_size", type=int)
+    parser.add_argument("out_size", type=int, nargs="?")
+    parser.add_argument("-k", "--kernel-size", type=int, default=None)
+    parser.add_argument("-s", "--stride", type=int, default=None)
+    parser.add_argument("-p", "--padding", type=int, default=None, help="with --undo: the conv's padding")
+    parser.add_argument("-d", "--dilation", type=int, default=1)
+    parser.add_argument("--undo", action="store_true",
+                        help="find the conv_transpose that undoes the size change of a conv of IN_SIZE")
+    parser.add_argument("--limit", type=int, default=10, help="how many settings to list (default 10)")
+
 
 def _solve(args: argparse.Namespace) -> int:
     if args.undo:
@@ -95,41 +240,263 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
-# --------------------------------------------------------------------------- parser
+# --------------------------------------------------------------------------- explain / animate
+
+def _kernel(args: argparse.Namespace, x: np.ndarray) -> np.ndarray:
+    """``--kernel``, or a kernel of ones of ``--kernel-size`` (default 2)."""
+    if args.kernel is not None:
+        if args.kernel_size is not None:
+            raise UsageError("give --kernel or --kernel-size, not both")
+        return parse_array(args.kernel, "--kernel")
+    nd = 1 if x.ndim == 1 else 2
+    size = 2 if args.kernel_size is None else args.kernel_size
+    size = (size,) * nd if isinstance(size, int) else size
+    if len(size) != nd or min(size) < 1:
+        raise UsageError(f"--kernel-size must be one positive size or {nd}, got {args.kernel_size}")
+    return np.ones(size, dtype=np.int64)
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+@dataclass(frozen=True)
+class _ExplainOp:
+    """How ``upsample explain OP`` calls ``upsample.explain.OP``: the flags it takes."""
+
+    flags: tuple[str, ...]
+    call: Callable[[Any, np.ndarray, argparse.Namespace], Any]
+
+
+EXPLAIN_OPS: dict[str, _ExplainOp] = {
+    "conv": _ExplainOp(
+        ("kernel", "kernel_size", "stride", "padding", "dilation"),
+        lambda e, x, a: e.conv(x, _kernel(a, x), stride=_or(a.stride, 1), padding=_or(a.padding, 0),
+                               dilation=_or(a.dilation, 1))),
+    "conv_transpose": _ExplainOp(
+        ("kernel", "kernel_size", "stride", "padding", "dilation", "output_padding", "view"),
+        lambda e, x, a: e.conv_transpose(x, _kernel(a, x), stride=_or(a.stride, 1),
+                                         padding=_or(a.padding, 0),
+                                         output_padding=_or(a.output_padding, 0),
+                                         dilation=_or(a.dilation, 1), view=_or(a.view, "scatter"))),
+    "nearest": _ExplainOp(
+        ("scale_factor", "size"),
+        lambda e, x, a: e.nearest(x, None if a.size is not None else _or(a.scale_factor, 2), size=a.size)),
+    "bilinear": _ExplainOp(
+        ("scale_factor", "size", "align_corners"),
+        lambda e, x, a: e.bilinear(x, None if a.size is not None else _or(a.scale_factor, 2),
+                                   size=a.size, align_corners=a.align_corners)),
+    "bed_of_nails": _ExplainOp(
+        ("scale_factor", "size"),
+        lambda e, x, a: e.bed_of_nails(x, _or(a.scale_factor, 2), size=a.size)),
+    "max_pool": _ExplainOp(
+        ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
+        lambda e, x, a: e.max_pool(x, _or(a.kernel_size, 2), stride=a.stride, padding=_or(a.padding, 0),
+                                   dilation=_or(a.dilation, 1), ceil_mode=a.ceil_mode)),
+    "max_unpool": _ExplainOp(
+        ("indices", "kernel_size", "stride", "padding"),
+        lambda e, x, a: e.max_unpool(x, _indices(a), _or(a.kernel_size, 2), stride=a.stride,
+                                     padding=_or(a.padding, 0))),
+    "pixel_shuffle": _ExplainOp(
+        ("scale_factor",),
+        lambda e, x, a: e.pixel_shuffle(x, _or(a.scale_factor, 2))),
+}
+
+_FLAG_NAMES = {"kernel": "--kernel", "kernel_size": "-k/--kernel-size", "stride": "-s/--stride",
+               "padding": "-p/--padding", "dilation": "-d/--dilation",
+               "output_padding": "--output-padding", "view": "--view", "ceil_mode": "--ceil-mode",
+               "scale_factor": "-f/--scale-factor", "size": "--size",
+               "align_corners": "--align-corners", "indices": "--indices"}
+
+
+def _indices(args: argparse.Namespace) -> np.ndarray:
+    if args.indices is None:
+        raise UsageError("max_unpool needs --indices, e.g. the flat indices that "
+                         "`upsample explain max_pool` prints")
+    return parse_array(args.indices, "--indices")
+
+
+def _explanation(args: argparse.Namespace):
+    from . import explain
+
+    entry = EXPLAIN_OPS[args.op]
+    given = [name for name in _FLAG_NAMES if getattr(args, name) not in (None, False)]
+    extra = [name for name in given if name not in entry.flags]
+    if extra:
+        takes = ", ".join(_FLAG_NAMES[f] for f in entry.flags)
+        raise UsageError(f"{args.op} does not take {', '.join(_FLAG_NAMES[f] for f in extra)} "
+                         f"(it takes {takes})")
+    x = parse_array(args.x, "x")
+    return entry.call(explain, x, args)
+
+
+def _configure_example(parser: argparse.ArgumentParser) -> None:
+    """The arguments of explain and animate: an op, an example, and its settings."""
+    parser.add_argument("op", choices=list(EXPLAIN_OPS), help="the op to show")
+    parser.add_argument("x", help='the input: "1 2; 3 4" (rows end with ;, channels split by |) '
+                                  "or JSON [[1, 2], [3, 4]]; (L,), (H, W) or (C, H, W)")
+    parser.add_argument("--kernel", default=None,
+                        help='conv, conv_transpose: the kernel, e.g. "5 5; 5 5" (default: ones of -k)')
+    parser.add_argument("--indices", default=None, help="max_unpool: the indices from max_pool")
+    _add_geometry(parser, defaults=False)
+    parser.add_argument("-f", "--scale-factor", type=_numbers, default=None,
+                        help="nearest, bilinear, bed_of_nails: the scale factor; pixel_shuffle: "
+                             "the upscale factor r (default 2)")
+    parser.add_argument("--size", type=_ints, default=None,
+                        help="nearest, bilinear, bed_of_nails: the output size instead")
+    parser.add_argument("--align-corners", action="store_true", help="bilinear: align the corners")
+    parser.add_argument("--view", choices=["scatter", "zero_insertion", "matrix"], default=None,
+                        help="conv_transpose: which of the three views (default scatter)")
+
+
+def _configure_explain(parser: argparse.ArgumentParser) -> None:
+    _configure_example(parser)
+    parser.add_argument("--brief", action="store_true", help="one line per step")
+
+
+def _explain(args: argparse.Namespace) -> int:
+    ex = _explanation(args)
+    print(ex.text(detail="brief" if args.brief else "full"))
+    return 0
+
+
+def _configure_animate(parser: argparse.ArgumentParser) -> None:
+    _configure_example(parser)
+    parser.add_argument("-o", "--output", required=True, help="the GIF to write, e.g. steps.gif")
+    parser.add_argument("--png-dir", default=None, help="also write every frame as a PNG here")
+    parser.add_argument("--scale", type=float, default=1.0, help="enlarge the frames (default 1)")
+    parser.add_argument("--volume", action="store_true",
+                        help="conv of a (C, H, W) input with one filter: draw it in 3-D, "
+                             "as the article's picture")
+
+
+def _animate(args: argparse.Namespace) -> int:
+    if not 0.25 <= args.scale <= 8:
+        raise UsageError(f"--scale must be between 0.25 and 8, got {args.scale}")
+    ex = _explanation(args)
+    if args.volume:
+        from .explain.gif import save_volume_gif
+
+        if args.op != "conv":
+            raise UsageError("--volume only applies to conv")
+        written = save_volume_gif(ex, args.output, png_dir=args.png_dir, scale=args.scale)
+    else:
+        written = ex.save_gif(args.output, png_dir=args.png_dir, scale=args.scale)
+    print(f"wrote {written[0]} ({len(ex.steps) + 2} frames)"
+          + (f" and {len(written) - 1} PNG frames in {args.png_dir}" if args.png_dir else ""))
+    return 0
+
+
+# --------------------------------------------------------------------------- tour
+
+def _configure_tour(parser: argparse.ArgumentParser) -> None:
+    from .explain.tour import DEFAULT_OUT
+
+    parser.add_argument("--out", default=DEFAULT_OUT,
+                        help=f"where to write the GIFs and index.html (default ./{DEFAULT_OUT})")
+    parser.add_argument("--quiet", action="store_true", help="do not print the steps")
+
+
+def _tour(args: argparse.Namespace) -> int:
+    from .explain.tour import run
+
+    return run(args.out, quiet=args.quiet)
+
+
+# --------------------------------------------------------------------------- train
+
+def _configure_train(parser: argparse.ArgumentParser) -> None:
+    # no defaults here: upsample.train.run holds them, and only given flags are passed on
+    parser.add_argument("--steps", type=int, help="Adam steps per design (default 3000)")
+    parser.add_argument("--batch", type=int, help="crops per step (default 32)")
+    parser.add_argument("--patch", type=int, help="crop size in pixels, even (default 48)")
+    parser.add_argument("--lr", type=float, help="learning rate for every design "
+                                                 "(default: each design's own)")
+    parser.add_argument("--seed", type=int, help="seed for crops and initialisation (default 0)")
+    parser.add_argument("--designs", default=None,
+                        help="comma-separated design names, or 'all' (default: all but "
+                             "cnn_sub_pixel)")
+    parser.add_argument("--out", default="upsample-train",
+                        help="where to write psnr.json, report.png and the models "
+                             "(default ./upsample-train)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _train(args: argparse.Namespace) -> int:
+    from . import images, train  # lazy: scikit-image, Pillow and rich load only here
+
+    given = {name: getattr(args, name) for name in ("steps", "batch", "patch", "lr", "seed")
+             if getattr(args, name) is not None}
+    if args.designs == "all":
+        given["designs"] = list(train.DESIGNS)
+    elif args.designs is not None:
+        given["designs"] = [d.strip() for d in args.designs.split(",") if d.strip()]
+    try:
+        result = train.run(**given, out=args.out, progress=not args.no_progress)
+    except images.MissingDependency as error:
+        print(f"upsample: error: {error}"
+              + (" (or pass --no-progress)" if "progress" in str(error) else ""), file=sys.stderr)
+        return 1
+    print(result.table())
+    print()
+    print(result.checkerboard())
+    print(f"\nwrote psnr.json, report.png and the models to {args.out}/ "
+          f"in {result.seconds:.0f} s")
+    return 0
+
+
+# --------------------------------------------------------------------------- the parser
+
+COMMANDS: list[Command] = [
+    Command("tour", "reproduce every example of the article: text, GIFs and index.html",
+            ("upsample tour", "upsample tour --out /tmp/tour --quiet"),
+            _configure_tour, _tour),
+    Command("explain", "show an op's work on a small example, step by step",
+            ('upsample explain conv_transpose "1 2; 3 4" --kernel "5 5; 5 5"',
+             'upsample explain conv_transpose "1 2; 3 4" --kernel "5 5; 5 5" --view matrix',
+             'upsample explain bilinear "10 20; 30 40" -f 2',
+             'upsample explain max_pool "1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3" -k 2',
+             'upsample explain max_unpool "1 2; 3 4" --indices "5 2; 9 14" -k 2',
+             'upsample explain conv "[[1, 2, 3], [4, 5, 6], [7, 8, 9]]" -k 2 --brief'),
+            _configure_explain, _explain),
+    Command("animate", "write an op's steps as an animated GIF",
+            ('upsample animate conv_transpose "1 2; 3 4" --kernel "5 5; 5 5" -o steps.gif',
+             'upsample animate nearest "1 2; 3 4" -f 2 -o nearest.gif --png-dir frames/',
+             'upsample animate conv "1 2 3; 4 5 6; 7 8 9 | 9 8 7; 6 5 4; 3 2 1" -k 2 --volume -o 3d.gif'),
+            _configure_animate, _animate),
+    Command("shape", "the output size of an op",
+            ("upsample shape conv 5,5 -k 3", "upsample shape conv_transpose 64 -k 4 -s 2 -p 1",
+             "upsample shape interpolate 7 --scale-factor 1.5"),
+            _configure_shape, _shape),
+    Command("solve", "conv_transpose settings that map one size to another",
+            ("upsample solve 64 128", "upsample solve 7 14 -s 2",
+             "upsample solve 8 --undo -k 3 -s 2 -p 1   # which conv_transpose undoes this conv?"),
+            _configure_solve, _solve),
+    Command("train", "learn 2x upsampling layers on photographs, score them against "
+                     "nearest, bilinear and bicubic",
+            ("upsample train", "upsample train --steps 300 --out /tmp/train",
+             "upsample train --designs transpose_k4_bilinear,transpose_k3_random",
+             "upsample train --designs all   # also the small nonlinear CNN (slow)"),
+            _configure_train, _train),
+]
+
+
+def _epilog(examples: Sequence[str]) -> str:
+    return "examples:\n" + "\n".join(f"  {e}" for e in examples)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="upsample", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Upsampling techniques, exact and explained.",
-        epilog="examples:\n  upsample solve 64 128\n  upsample shape conv_transpose 64 -k 4 -s 2 -p 1")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    shape = sub.add_parser("shape", help="the output size of an op",
-                           formatter_class=argparse.RawDescriptionHelpFormatter,
-                           epilog="examples:\n  upsample shape conv 5,5 -k 3\n"
-                                  "  upsample shape conv_transpose 64 -k 4 -s 2 -p 1\n"
-                                  "  upsample shape interpolate 7 --scale-factor 1.5")
-    shape.add_argument("op", choices=sorted(SHAPE_OPS))
-    shape.add_argument("size", type=_ints, help="input spatial size, e.g. 64 or 64,48")
-    _add_geometry(shape)
-    shape.add_argument("--scale-factor", type=float, default=None, help="interpolate: scale factor")
-    shape.set_defaults(run=_shape)
-
-    solve = sub.add_parser("solve", help="conv_transpose settings that map one size to another",
-                           formatter_class=argparse.RawDescriptionHelpFormatter,
-                           epilog="examples:\n  upsample solve 64 128\n  upsample solve 7 14 -s 2\n"
-                                  "  upsample solve 8 --undo -k 3 -s 2 -p 1   "
-                                  "# which conv_transpose undoes this conv?")
-    solve.add_argument("in_size", type=int)
-    solve.add_argument("out_size", type=int, nargs="?")
-    solve.add_argument("-k", "--kernel-size", type=int, default=None)
-    solve.add_argument("-s", "--stride", type=int, default=None)
-    solve.add_argument("-p", "--padding", type=int, default=None, help="with --undo: the conv's padding")
-    solve.add_argument("-d", "--dilation", type=int, default=1)
-    solve.add_argument("--undo", action="store_true",
-                       help="find the conv_transpose that undoes the size change of a conv of IN_SIZE")
-    solve.add_argument("--limit", type=int, default=10, help="how many settings to list (default 10)")
-    solve.set_defaults(run=_solve)
+        description="Upsampling techniques, exact and explained step by step.",
+        epilog=_epilog([c.examples[0] for c in COMMANDS]))
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        child = sub.add_parser(command.name, help=command.help, description=command.help,
+                               formatter_class=argparse.RawDescriptionHelpFormatter,
+                               epilog=_epilog(command.examples))
+        command.configure(child)
+        child.set_defaults(run=command.run)
     return parser
 
 
@@ -140,6 +507,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except (UsageError, ValueError, TypeError) as error:
         parser.exit(2, f"upsample: error: {error}\n")
+    except ModuleNotFoundError as error:
+        parser.exit(1, f"upsample: error: {error.name} is missing; the pictures need "
+                       f"pip install \"upsample[cli]\"\n")
+    except OSError as error:
+        parser.exit(2, f"upsample: error: {error.strerror or error}: {error.filename or ''}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, "upsample: interrupted\n")
     return 0
 
 
