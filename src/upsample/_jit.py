@@ -60,6 +60,8 @@ class Kernel:
             with self._lock:
                 if self._compiled is None:
                     import numba  # deferred: importing numba costs ~0.3 s
+                    # a kernel may call numba_literally(n) to compile one version per value of n
+                    self.function.__globals__["numba_literally"] = numba.literally
                     self._compiled = numba.njit(cache=True, nogil=True, fastmath=False)(self.function)
         return self._compiled
 
