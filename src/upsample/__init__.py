@@ -1,6 +1,6 @@
 """upsample: every upsampling technique, exact, trainable, and explained step by step."""
 
-from . import shapes
+from . import nn, optim, shapes
 from ._args import get_size_limit, set_size_limit, size_limit
 from .autodiff import vjp
 from .convolution import conv, conv_transpose
@@ -23,6 +23,8 @@ __all__ = [
     "bilinear",
     "vjp",
     "shapes",
+    "nn",
+    "optim",
     "size_limit",
     "set_size_limit",
     "get_size_limit",

@@ -32,6 +32,7 @@ __all__ = [
     "ConvTransposeSettings",
     "solve_conv_transpose",
     "undo_conv",
+    "overlap_map",
 ]
 
 Size = int | tuple[int, ...]
@@ -368,3 +369,71 @@ def undo_conv(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
         raise ValueError(f"{op}: the dilated kernel ({d * (k - 1) + 1}) is larger than the "
                          f"padded input ({i + 2 * p})")
     return ConvTransposeSettings(k, s, p, span % s, d)
+
+
+# --------------------------------------------------------------------------- overlap
+
+def _overlap_1d(k: int, s: int, d: int, size: int | None, pad: tuple[int, int], a: int) -> list[int]:
+    """Taps reaching each output position along one dim (see :func:`overlap_map`)."""
+    if size is None:  # one period of the interior; the crop p_lo shifts its phase
+        return [sum(1 for t in range(k) if (t * d - pad[0] - j) % s == 0) for j in range(s)]
+    full = [0] * ((size - 1) * s + d * (k - 1) + 1 + a)  # output_padding: zeros at the end,
+    for t in range(k):                                    # then the crop
+        for m in range(size):
+            full[m * s + t * d] += 1
+    return full[pad[0]:len(full) - pad[1]]
+
+
+def _outer(per_dim: list[list[int]]) -> tuple:
+    """Nested tuples of products: ``result[j0][j1]... = per_dim[0][j0] * per_dim[1][j1] * ...``."""
+    if len(per_dim) == 1:
+        return tuple(per_dim[0])
+    inner = _outer(per_dim[1:])
+    return tuple(_scale(inner, c) for c in per_dim[0])
+
+
+def _scale(nested: tuple, factor: int) -> tuple:
+    return tuple(_scale(v, factor) if isinstance(v, tuple) else v * factor for v in nested)
+
+
+def overlap_map(kernel_size: Size, stride: Size, dilation: Size = 1, *, size: Size | None = None,
+                padding: Any = 0, output_padding: Size = 0) -> tuple:
+    """How many kernel taps of a transposed convolution reach each output position.
+
+    Input position ``m`` adds tap ``t`` of the kernel to output position ``j = m*s + t*d``
+    of the uncropped output, so position ``j`` (after cropping ``p_lo``) receives
+
+        c(j) = #{(m, t) : 0 <= m < i, 0 <= t < k, m*s + t*d = j + p_lo}
+
+    taps. Away from the border this is periodic with period ``s``:
+    ``c(j) = #{t < k : t*d = j + p_lo (mod s)}``. When ``k`` is not a multiple of ``s``
+    (``d = 1``) the count alternates, some outputs get more of the kernel than their
+    neighbours, and that uneven overlap is the cause of checkerboard artifacts (A. Odena,
+    V. Dumoulin and C. Olah, "Deconvolution and Checkerboard Artifacts", Distill 2016).
+    In several dims the count is the product of the per-dim counts.
+
+    Without ``size`` the answer is one period of the interior; with ``size`` (the input's
+    spatial size) it is every output position, border included, and equals
+    ``conv_transpose`` of ones with a kernel of ones. Scalar arguments give a flat tuple,
+    per-dim ones nested tuples (one level per spatial dim).
+
+    >>> overlap_map(3, 2), overlap_map(4, 2)
+    ((2, 1), (2, 2))
+    >>> overlap_map((3, 3), 2)
+    ((4, 2), (2, 1))
+    >>> overlap_map(3, 2, size=4)
+    (1, 1, 2, 1, 2, 1, 2, 1, 1)
+    """
+    op = "overlap_map"
+    per_dim_size = size if size is not None else 1
+    pads, a = conv_transpose_padding(per_dim_size, kernel_size, stride, padding, output_padding,
+                                     dilation, op=op)
+    n = len(pads)
+    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
+    s = _args.int_tuple(op, "stride", stride, n, minimum=1)
+    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    i = (None,) * n if size is None else _args.int_tuple(op, "size", size, n, minimum=1)
+    per_dim = [_overlap_1d(*args) for args in zip(k, s, d, i, pads, a)]
+    if any(len(counts) <= 0 for counts in per_dim):
+        raise ValueError(f"{op}: padding {padding!r} crops away the whole output")
+    return _outer(per_dim)
