@@ -403,12 +403,11 @@ def test_chunked_im2col_gives_the_same_result(budget, monkeypatch, rng):
     oracle.check(upsample.conv, lambda a, c, d: F.conv2d(a, c, d, **kw), [x, w, b], kw)
 
 
-@pytest.mark.parametrize("max_waste", [0.0, 100.0])
+@pytest.mark.parametrize("strategy", ["subpixel", "col2im"])
 @pytest.mark.parametrize("case", TRANSPOSE_GRID)
-def test_both_adjoint_strategies_match_torch(case, max_waste, monkeypatch, rng):
-    # 0 forces matmul + col2im everywhere, 100 forces the sub-pixel split everywhere
+def test_both_adjoint_strategies_match_torch(case, strategy, monkeypatch, rng):
     import sys
-    monkeypatch.setattr(sys.modules["upsample.convolution"], "SUBPIXEL_MAX_WASTE", max_waste)
+    monkeypatch.setattr(sys.modules["upsample.convolution"], "ADJOINT_STRATEGY", strategy)
     x, w, b, kw = _transpose_args(case, rng)
     fn = getattr(F, f"conv_transpose{x.ndim - 2}d")
     oracle.check(upsample.conv_transpose, lambda xt, wt, bt: fn(xt, wt, bt, **kw), [x, w, b], kw)

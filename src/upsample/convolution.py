@@ -45,6 +45,10 @@ CHUNK_BYTES = 16 << 20
 #: the adjoint uses matmul + col2im instead.
 SUBPIXEL_MAX_WASTE = 1.34
 
+#: ``None`` lets :func:`_correlate_adjoint` choose its strategy; ``"subpixel"`` or
+#: ``"col2im"`` forces one (the tests run every case both ways).
+ADJOINT_STRATEGY: str | None = None
+
 
 def _tap_slices(tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
                 dilation: tuple[int, ...]) -> tuple[slice, ...]:
@@ -110,8 +114,15 @@ def _correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
     """
     crop = crop or ((0, 0),) * len(padded)
     plans = [_subpixel_plan(k, s, d) for k, s, d in zip(w.shape[2:], stride, dilation)]
-    waste = math.prod(len(table) * len(table[0]) for table, _ in plans) / math.prod(w.shape[2:])
-    if waste <= SUBPIXEL_MAX_WASTE:
+    taps = math.prod(w.shape[2:])
+    waste = math.prod(len(table) * len(table[0]) for table, _ in plans) / taps
+    # Memory traffic per output position: the sub-pixel split copies C_out * Q^d values into
+    # its im2col buffer; matmul + col2im writes and re-adds C_in * K. A first layer (few
+    # input channels) favours col2im; a decoder layer favours the split.
+    subpixel_traffic = y.shape[1] * math.prod(len(table[0]) for table, _ in plans)
+    strategy = ADJOINT_STRATEGY or ("subpixel" if waste <= SUBPIXEL_MAX_WASTE and
+                                    subpixel_traffic <= 2 * w.shape[1] * groups * taps else "col2im")
+    if strategy == "subpixel":
         return _adjoint_subpixel(y, w, plans, stride, groups, padded, crop)
     full = _adjoint_col2im(y, w, stride, dilation, groups, padded)
     return np.ascontiguousarray(_crop(full, crop))
