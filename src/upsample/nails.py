@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args
+from . import _args, _jit
 
 __all__ = ["bed_of_nails", "subsample"]
 
@@ -76,7 +76,9 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
     """
     x, factor, offset, out = _bed_of_nails_args(x, scale_factor, size, offset)
     y = np.zeros((*x.shape[:2], *out), dtype=x.dtype)
-    y[_nails(factor, offset, x.shape[2:])] = x
+    planes = x.reshape(-1, *x.shape[2:])                          # (N*C, *S)
+    nails = y.reshape(-1, *out)[_nails(factor, offset, x.shape[2:])]  # (N*C, *S), a view into y
+    _jit.split_planes(lambda a, b: np.copyto(nails[a:b], planes[a:b]), len(planes), y.size)
     return y
 
 
@@ -84,7 +86,13 @@ def _bed_of_nails_vjp(x, scale_factor, *, size=None, offset=0):
     """bed_of_nails and its pullback, a strided slice (``subsample``)."""
     y = bed_of_nails(x, scale_factor, size=size, offset=offset)
     x, factor, offset, _ = _bed_of_nails_args(x, scale_factor, size, offset)
-    return y, lambda g: (np.ascontiguousarray(np.asarray(g)[_nails(factor, offset, x.shape[2:])]),)
+
+    def pullback(g):
+        gx = subsample(g, factor, offset=offset)
+        if gx.shape != x.shape:  # a larger ``size`` added positions that hold no value
+            gx = gx[(..., *map(slice, x.shape[2:]))].copy()
+        return (gx,)
+    return y, pullback
 
 
 def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
@@ -102,7 +110,10 @@ def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
         if o >= i:
             raise ValueError(f"subsample: offset ({o}) must be smaller than the size ({i}) "
                              f"of spatial axis {axis}")
-    return np.ascontiguousarray(x[(..., *(slice(o, None, s) for o, s in zip(offset, factor)))])
+    kept = x.reshape(-1, *x.shape[2:])[(slice(None), *(slice(o, None, s) for o, s in zip(offset, factor)))]
+    y = np.empty(kept.shape, dtype=x.dtype)                       # (N*C, *o)
+    _jit.split_planes(lambda a, b: np.copyto(y[a:b], kept[a:b]), len(y), x.size)
+    return y.reshape(*x.shape[:2], *y.shape[1:])
 
 
 def _subsample_vjp(x, factor, *, offset=0):

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args
+from . import _args, _jit
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
@@ -47,8 +47,17 @@ def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
                          f"= {block}, got upscale_factor {upscale_factor!r}")
     out = (n, c_in // block, *(i * f for i, f in zip(spatial, r)))
     _args.check_output(op, out, x.dtype)
-    blocks = x.reshape(n, c_in // block, *r, *spatial)           # (N, C, r_1..r_d, S_1..S_d)
-    return blocks.transpose(_interleave(nd)).reshape(out)         # (N, C, S_1*r_1, ..., S_d*r_d)
+    blocks = x.reshape(n * (c_in // block), *r, *spatial)         # (N*C, r_1..r_d, S_1..S_d)
+    y = np.empty(out, dtype=x.dtype)
+    target = y.reshape(n * (c_in // block), *(a for s, f in zip(spatial, r) for a in (s, f)))
+    _permute(blocks, _interleave(nd)[1:], target)                 # (N*C, S_1, r_1, ..., S_d, r_d)
+    return y
+
+
+def _permute(source: np.ndarray, axes: tuple[int, ...], target: np.ndarray) -> None:
+    """``target[:] = source.transpose(axes)`` (axis 0 fixed), split over planes and threads."""
+    view = source.transpose((0, *(a - 1 for a in axes[1:])))
+    _jit.split_planes(lambda a, b: np.copyto(target[a:b], view[a:b]), len(target), target.size)
 
 
 def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
@@ -69,9 +78,11 @@ def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
         raise ValueError(f"{op}: every spatial size {tuple(spatial)} must be divisible by "
                          f"downscale_factor {r}")
     small = [i // f for i, f in zip(spatial, r)]
-    split = x.reshape(n, c, *(a for s, f in zip(small, r) for a in (s, f)))  # (N, C, S_1, r_1, ...)
-    inverse = np.argsort(_interleave(nd))
-    return np.ascontiguousarray(split.transpose(inverse)).reshape(n, c * math.prod(r), *small)
+    split = x.reshape(n * c, *(a for s, f in zip(small, r) for a in (s, f)))  # (N*C, S_1, r_1, ...)
+    y = np.empty((n, c * math.prod(r), *small), dtype=x.dtype)
+    target = y.reshape(n * c, *r, *small)                         # (N*C, r_1..r_d, S_1..S_d)
+    _permute(split, tuple(np.argsort(_interleave(nd))[1:]), target)
+    return y
 
 
 def _pixel_shuffle_vjp(x, upscale_factor):
