@@ -94,13 +94,31 @@ def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation:
     windows = _windows(xp.reshape(n, groups, ci, *padded), k, out, stride, dilation)  # (N, G, Ci, *k, *O)
     wg = w.reshape(groups, co, -1)                                # (G, Co, Ci*K)
     y = np.empty((n, groups, co, *out), dtype=np.result_type(xp, w))  # (N, G, Co, *O)
+    buffer = None                                                 # one im2col buffer, reused
     for samples, rows in _chunks(n, out, wg.shape[-1] * groups * xp.itemsize):
-        block = windows[(samples, Ellipsis, rows, *(slice(None),) * (len(out) - 1))]
-        nb, rb = block.shape[0], block.shape[3 + len(k)]
-        cols = block.reshape(nb, groups, wg.shape[-1], -1)        # (n, G, Ci*K, O_chunk), a copy
-        y[(samples, Ellipsis, rows, *(slice(None),) * (len(out) - 1))] = \
-            (wg @ cols).reshape(nb, groups, co, rb, *out[1:])     # (n, G, Co, O_chunk)
+        chunk = (samples, Ellipsis, rows, *(slice(None),) * (len(out) - 1))
+        block = windows[chunk]
+        if buffer is None:
+            buffer = np.empty(block.size, dtype=block.dtype)
+        cols = _im2col(block, buffer[:block.size])                # (n, G, Ci*K, O_chunk)
+        target = y[chunk]
+        if target.flags.c_contiguous:                             # whole rows: multiply in place
+            np.matmul(wg, cols, out=target.reshape(cols.shape[0], groups, co, -1))
+        else:
+            target[...] = (wg @ cols).reshape(target.shape)
     return y.reshape(n, c_out, *out)
+
+
+def _im2col(block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+    """Copy a window view (n, G, Ci, *k, *O) into ``buffer`` as (n, G, Ci*K, O).
+
+    One thread: right after a matrix multiply OpenBLAS keeps its worker spinning on the
+    other core, and a second copying thread would only fight it.
+    """
+    n, groups, ci = block.shape[:3]
+    cols = buffer.reshape(block.shape)
+    cols[...] = block
+    return cols.reshape(n, groups, -1, math.prod(block.shape[3 + (block.ndim - 3) // 2:]))
 
 
 def _correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
@@ -176,6 +194,7 @@ def _adjoint_subpixel(y, w, plans, stride, groups, padded, crop) -> np.ndarray:
     size = tuple(p - lo - hi for p, (lo, hi) in zip(padded, crop))
     covered = all(mm * s >= lo + o for mm, s, (lo, _), o in zip(m, stride, crop, size))
     result = (np.empty if covered else np.zeros)((n, groups * ci, *size), dtype=z.dtype)
+    moves = []                                                 # (target, source) per phase
     for phase in itertools.product(*map(range, phases)):
         source, target = [], []
         for r, s, mm, (lo, _), o in zip(phase, stride, m, crop, size):
@@ -183,7 +202,10 @@ def _adjoint_subpixel(y, w, plans, stride, groups, padded, crop) -> np.ndarray:
             last = min(mm, -(-(lo + o - r) // s))              # one past the last inside the crop
             source.append(slice(first, max(first, last)))
             target.append(slice(s * first + r - lo, s * (last - 1) + r - lo + 1 if last > first else 0, s))
-        result[(Ellipsis, *target)] = z[(Ellipsis, *phase, *source)]
+        moves.append(((Ellipsis, *target), (Ellipsis, *phase, *source)))
+    phased = z.reshape(n, groups * ci, *phases, *m)            # (N, C_in, r_1..r_d, M_1..M_d)
+    for target, source in moves:                               # one thread, as in _im2col
+        result[target] = phased[source]
     return result
 
 
@@ -241,7 +263,12 @@ def _pad(x: np.ndarray, pairs: Pairs, mode: str) -> np.ndarray:
     """Pad the spatial axes of (N, C, *spatial) by ``pairs``; a no-op returns ``x`` itself."""
     if not any(lo or hi for lo, hi in pairs):
         return x
-    return np.pad(x, ((0, 0), (0, 0), *pairs), mode=PADDING_MODES[mode])
+    if mode != "zeros":
+        return np.pad(x, ((0, 0), (0, 0), *pairs), mode=PADDING_MODES[mode])
+    padded = np.zeros((*x.shape[:2], *(i + lo + hi for i, (lo, hi) in zip(x.shape[2:], pairs))), x.dtype)
+    inner = padded[(Ellipsis, *(slice(lo, lo + i) for i, (lo, _) in zip(x.shape[2:], pairs)))]
+    inner[...] = x
+    return padded
 
 
 def _pad_adjoint(g: np.ndarray, pairs: Pairs, mode: str) -> np.ndarray:
