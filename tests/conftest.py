@@ -11,6 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # tests import reference.py and oracle.py as modules
 
 if os.environ.get("CI"):
+    import onnx  # noqa: F401  -- the second oracle must be there too
     import torch  # noqa: F401  -- fails the whole run loudly if the oracle is missing
 
 

@@ -81,11 +81,13 @@ def _chunks(n: int, out: tuple[int, ...], bytes_per_position: int):
 
 
 def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: tuple[int, ...],
-               groups: int) -> np.ndarray:
+               groups: int, cotangent: np.ndarray | None = None):
     """Valid correlation: ``xp`` (N, C_in, *P), ``w`` (C_out, C_in/G, *k) -> (N, C_out, *O).
 
     im2col then one matrix multiply per chunk: the kernel taps become part of the
-    contraction, (G, Co, Ci*K) @ (N, G, Ci*K, O).
+    contraction, (G, Co, Ci*K) @ (N, G, Ci*K, O). Given a ``cotangent`` (N, C_out, *O), it
+    also returns the weight-gradient of ``<cotangent, _correlate(xp, w)>`` from the same
+    im2col chunks, as :func:`_correlate_weight` would (conv_transpose's pullback needs both).
     """
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
@@ -94,6 +96,9 @@ def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation:
     windows = _windows(xp.reshape(n, groups, ci, *padded), k, out, stride, dilation)  # (N, G, Ci, *k, *O)
     wg = w.reshape(groups, co, -1)                                # (G, Co, Ci*K)
     y = np.empty((n, groups, co, *out), dtype=np.result_type(xp, w))  # (N, G, Co, *O)
+    if cotangent is not None:
+        cg = cotangent.reshape(n, groups, co, *out)               # (N, G, Co, *O)
+        gw = np.zeros(wg.shape, dtype=np.result_type(xp, cotangent))  # (G, Co, Ci*K)
     buffer = None                                                 # one im2col buffer, reused
     for samples, rows in _chunks(n, out, wg.shape[-1] * groups * xp.itemsize):
         chunk = (samples, Ellipsis, rows, *(slice(None),) * (len(out) - 1))
@@ -106,7 +111,11 @@ def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation:
             np.matmul(wg, cols, out=target.reshape(cols.shape[0], groups, co, -1))
         else:
             target[...] = (wg @ cols).reshape(target.shape)
-    return y.reshape(n, c_out, *out)
+        if cotangent is not None:
+            g = cg[chunk].reshape(cols.shape[0], groups, co, -1)  # (n, G, Co, O_chunk)
+            gw += (g @ cols.swapaxes(-1, -2)).sum(axis=0)         # (G, Co, Ci*K)
+    y = y.reshape(n, c_out, *out)
+    return y if cotangent is None else (y, gw.reshape(w.shape))
 
 
 def _im2col(block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
@@ -522,9 +531,14 @@ def _conv_transpose_vjp(x, weight, bias=None, *, stride=1, padding=0, output_pad
     def pullback(g):
         g = np.asarray(g, dtype=y.dtype)
         gp = _pad(g, pairs, "zeros")                         # undo the crop: (N, C_out, *full)
-        gx = _correlate(gp, weight, stride, dilation, groups)
-        gx = gx[(..., *(slice(0, i) for i in x.shape[2:]))]  # output_padding adds no new inputs
-        gw = _correlate_weight(gp, x, stride, dilation, groups, weight.shape[2:])
+        reached = tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in
+                        zip(gp.shape[2:], weight.shape[2:], stride, dilation))
+        if reached == x.shape[2:]:                           # one im2col serves both gradients
+            gx, gw = _correlate(gp, weight, stride, dilation, groups, cotangent=x)
+        else:  # output_padding >= stride (allowed when dilation > stride) reaches past x
+            gx = _correlate(gp, weight, stride, dilation, groups)
+            gx = gx[(..., *(slice(0, i) for i in x.shape[2:]))]
+            gw = _correlate_weight(gp, x, stride, dilation, groups, weight.shape[2:])
         grads = (np.ascontiguousarray(gx), gw)
         return grads if bias is None else grads + (g.sum(axis=(0, *range(2, g.ndim))),)
     return y, pullback
