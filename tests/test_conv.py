@@ -220,8 +220,12 @@ def test_conv_transpose_same_vs_torch_shift(rng):
 
 # --------------------------------------------------------------------------- loop reference
 
+@pytest.mark.parametrize("shifted", [True, False])
 @pytest.mark.parametrize("case", CONV_GRID)
-def test_conv_matches_reference(case, rng):
+def test_conv_matches_reference(case, shifted, rng, monkeypatch):
+    # stride-1 correlations skip im2col unless told not to: check both ways
+    import sys
+    monkeypatch.setattr(sys.modules["upsample.convolution"], "SHIFTED_CORRELATION", shifted)
     x, w, b, kw = _conv_args(case, rng)
     np.testing.assert_allclose(upsample.conv(x, w, b, **kw), reference.conv(x, w, b, **kw),
                                rtol=1e-10, atol=1e-10)

@@ -49,6 +49,9 @@ SUBPIXEL_MAX_WASTE = 1.34
 #: ``"col2im"`` forces one (the tests run every case both ways).
 ADJOINT_STRATEGY: str | None = None
 
+#: Stride-1 correlations skip im2col (see :func:`_correlate_shifted`); False forces im2col.
+SHIFTED_CORRELATION = True
+
 
 def _tap_slices(tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
                 dilation: tuple[int, ...]) -> tuple[slice, ...]:
@@ -89,6 +92,8 @@ def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation:
     also returns the weight-gradient of ``<cotangent, _correlate(xp, w)>`` from the same
     im2col chunks, as :func:`_correlate_weight` would (conv_transpose's pullback needs both).
     """
+    if cotangent is None and all(st == 1 for st in stride) and SHIFTED_CORRELATION:
+        return _correlate_shifted(xp, w, dilation, groups)
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
     co = c_out // groups
@@ -116,6 +121,43 @@ def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation:
             gw += (g @ cols.swapaxes(-1, -2)).sum(axis=0)         # (G, Co, Ci*K)
     y = y.reshape(n, c_out, *out)
     return y if cotangent is None else (y, gw.reshape(w.shape))
+
+
+def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
+                       groups: int) -> np.ndarray:
+    """Stride-1 valid correlation without im2col: (N, C_in, *P) -> (N, C_out, *O).
+
+    Flatten each padded plane. Output ``o`` then reads input ``o + offset(tap)`` for every
+    tap, so tap ``t``'s whole contribution is ``w[:, :, t] @ flat[:, offset(t):][:, :L]``:
+    a matmul on a slice, with no copy. The output comes out "wide", with each row as long
+    as a padded input row; the extra columns are dropped at the end.
+    """
+    n, c_in, *padded = xp.shape
+    c_out, ci, *k = w.shape
+    co = c_out // groups
+    out = tuple(p - d * (kk - 1) for p, kk, d in zip(padded, k, dilation))
+    steps = [math.prod(padded[a + 1:]) for a in range(len(padded))]    # flat strides of a plane
+    length = sum((o - 1) * st for o, st in zip(out, steps)) + 1         # up to the last output
+    flat = xp.reshape(n, groups, ci, math.prod(padded))                 # (N, G, Ci, P)
+    wg = w.reshape(groups, co, ci, -1)                                  # (G, Co, Ci, K)
+    offsets = [sum(t * d * st for t, d, st in zip(tap, dilation, steps))
+               for tap in itertools.product(*map(range, k))]
+    dtype = np.result_type(xp, w)
+    wide = np.empty((groups, co, out[0] * steps[0]), dtype=dtype)      # (G, Co, O_1 * P_2 ...)
+    term = np.empty((groups, co, length), dtype=dtype)
+    y = np.empty((n, groups, co, *out), dtype=dtype)                    # (N, G, Co, *O)
+    for i in range(n):
+        acc = wide[..., :length]
+        for t, offset in enumerate(offsets):
+            window = flat[i, :, :, offset:offset + length]              # (G, Ci, L), a view
+            if t == 0:
+                np.matmul(wg[..., 0], window, out=acc)
+            else:
+                np.matmul(wg[..., t], window, out=term)
+                acc += term
+        rows = wide.reshape(groups, co, out[0], *padded[1:])            # (G, Co, O_1, P_2, ...)
+        y[i] = rows[(Ellipsis, *(slice(0, o) for o in out[1:]))]
+    return y.reshape(n, c_out, *out)
 
 
 def _im2col(block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
