@@ -92,8 +92,11 @@ def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation:
     also returns the weight-gradient of ``<cotangent, _correlate(xp, w)>`` from the same
     im2col chunks, as :func:`_correlate_weight` would (conv_transpose's pullback needs both).
     """
-    if cotangent is None and all(st == 1 for st in stride) and SHIFTED_CORRELATION:
-        return _correlate_shifted(xp, w, dilation, groups)
+    if cotangent is None and SHIFTED_CORRELATION:
+        if all(st == 1 for st in stride):
+            return _correlate_shifted(xp, w, dilation, groups)
+        if all(d == 1 for d in dilation) and _space_to_depth_waste(w.shape[2:], stride) <= SUBPIXEL_MAX_WASTE:
+            return _correlate_space_to_depth(xp, w, stride, groups)
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
     co = c_out // groups
@@ -158,6 +161,41 @@ def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
         rows = wide.reshape(groups, co, out[0], *padded[1:])            # (G, Co, O_1, P_2, ...)
         y[i] = rows[(Ellipsis, *(slice(0, o) for o in out[1:]))]
     return y.reshape(n, c_out, *out)
+
+
+def _space_to_depth_waste(k: tuple[int, ...], stride: tuple[int, ...]) -> float:
+    """How many taps the space-to-depth kernel has per real tap (1 when k is a multiple of s)."""
+    return math.prod(-(-kk // s) * s for kk, s in zip(k, stride)) / math.prod(k)
+
+
+def _correlate_space_to_depth(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
+                              groups: int) -> np.ndarray:
+    """A strided correlation as a stride-1 one: fold each s-sized block of the input into
+    channels (pixel_unshuffle), and the kernel likewise into ceil(k/s) taps.
+
+    Input position ``m*s + r`` becomes position ``m`` of channel ``(c, r)``, and kernel tap
+    ``q*s + r`` becomes tap ``q`` of that channel, so one im2col-free stride-1 correlation
+    (:func:`_correlate_shifted`) replaces the K-fold im2col of the strided one.
+    """
+    n, c_in, *padded = xp.shape
+    c_out, ci, *k = w.shape
+    nd = len(k)
+    out = tuple((p - kk) // s + 1 for p, kk, s in zip(padded, k, stride))
+    folded = tuple(-(-p // s) for p, s in zip(padded, stride))      # ceil(P / s)
+    taps = tuple(-(-kk // s) for kk, s in zip(k, stride))           # ceil(k / s)
+    x = xp
+    if any(f * s != p for f, s, p in zip(folded, stride, padded)):  # round P up to a multiple of s
+        x = np.zeros((n, c_in, *(f * s for f, s in zip(folded, stride))), dtype=xp.dtype)
+        x[(Ellipsis, *map(slice, padded))] = xp
+    split = x.reshape(n, c_in, *(a for f, s in zip(folded, stride) for a in (f, s)))  # (N, C, M_1, s_1, ...)
+    order = (0, 1, *range(3, 2 + 2 * nd, 2), *range(2, 2 + 2 * nd, 2))
+    x = split.transpose(order).reshape(n, c_in * math.prod(stride), *folded)  # (N, C*S, *M), a copy
+    wk = np.zeros((c_out, ci, *(t * s for t, s in zip(taps, stride))), dtype=w.dtype)
+    wk[(Ellipsis, *map(slice, k))] = w                               # pad the kernel to q*s taps
+    wk = wk.reshape(c_out, ci, *(a for t, s in zip(taps, stride) for a in (t, s)))  # (Co, Ci, Q_1, s_1, ...)
+    wk = wk.transpose(order).reshape(c_out, ci * math.prod(stride), *taps)  # (Co, Ci*S, *Q)
+    y = _correlate_shifted(x, wk, (1,) * nd, groups)                # (N, C_out, *(M - Q + 1))
+    return np.ascontiguousarray(y[(Ellipsis, *map(slice, out))])
 
 
 def _im2col(block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
