@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests import reference.py and 
 
 if os.environ.get("CI"):
     import onnx  # noqa: F401  -- the second oracle must be there too
+    import skimage  # noqa: F401  -- and the photographs the training tests use
     import torch  # noqa: F401  -- fails the whole run loudly if the oracle is missing
 
 
