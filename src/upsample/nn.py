@@ -34,6 +34,8 @@ Axis legend: N batch, C channels, k kernel spatial, r upscale factor, d spatial 
 
 from __future__ import annotations
 
+import abc
+
 import math
 import os
 from collections.abc import Iterator
@@ -87,7 +89,7 @@ class Parameter:
         return f"Parameter(shape={self.value.shape}, dtype={self.value.dtype})"
 
 
-class Module:
+class Module(abc.ABC):
     """The base of every layer: parameters, gradients and state dicts.
 
     Subclasses implement ``forward`` and ``backward``. Parameters are the attributes
@@ -100,11 +102,13 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
+    @abc.abstractmethod
     def forward(self, x: Any) -> Any:
-        raise NotImplementedError
+        """Run the layer, keeping what ``backward`` needs."""
 
+    @abc.abstractmethod
     def backward(self, grad: Any) -> np.ndarray:
-        raise NotImplementedError
+        """Return the input gradient and add the parameter gradients into ``.grad``."""
 
     # ---- running an op through the table
 

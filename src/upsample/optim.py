@@ -13,6 +13,8 @@ plain attribute: assign to it to schedule the learning rate.
 
 from __future__ import annotations
 
+import abc
+
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -35,7 +37,7 @@ def _number(op: str, name: str, value: Any, *, minimum: float = 0.0, below: floa
     return value
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """The shared part: the parameter list, ``zero_grad`` and per-parameter state."""
 
     def __init__(self, params: Iterable[Parameter], lr: Any) -> None:
@@ -62,8 +64,9 @@ class Optimizer:
         for p, state in zip(self.params, self.state):
             self._update(p, state)
 
+    @abc.abstractmethod
     def _update(self, p: Parameter, state: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Apply one step of this optimizer's rule to ``p``, with its per-parameter ``state``."""
 
 
 class SGD(Optimizer):
