@@ -35,7 +35,6 @@ Axis legend: N batch, C channels, k kernel spatial, r upscale factor, d spatial 
 from __future__ import annotations
 
 import abc
-
 import math
 import os
 from collections.abc import Iterator
