@@ -580,6 +580,17 @@ def _resample_loop(x, iy, wy, ix, wx, out, start, stop):
 
 
 @_jit.kernel
+def _gather_transpose_loop(g, iy, ix, out, start, stop):
+    """The adjoint of :func:`_gather_loop`: ``out[b, iy[oh], ix[ow]] += g[b, oh, ow]``
+    (a block sum for nearest by an integer factor); ``out`` must start at zero."""
+    for b in range(start, stop):
+        for oh in range(g.shape[1]):
+            row = iy[oh]
+            for ow in range(g.shape[2]):
+                out[b, row, ix[ow]] += g[b, oh, ow]
+
+
+@_jit.kernel
 def _resample_transpose_loop(g, iy, wy, ix, wx, out, start, stop):
     """The exact adjoint of :func:`_resample_loop`: ``out`` (B, H, W) must start at zero."""
     width = g.shape[2]
@@ -628,10 +639,14 @@ def _compiled_apply_transpose(g: np.ndarray, plans: tuple[SamplingPlan, ...], in
     planes = math.prod(g.shape[:-2]) if len(plans) >= 2 else math.prod(g.shape[:-1])
     grad = np.ascontiguousarray(g).reshape(planes, plan_h.out_size, plan_w.out_size)  # (B, OH, OW)
     out = np.zeros((planes, plan_h.in_size, plan_w.in_size), dtype=g.dtype)        # (B, H, W)
-    weights = [p.weight.astype(g.dtype, copy=False) for p in (plan_h, plan_w)]
-    _jit.split_planes(lambda a, b: _resample_transpose_loop(grad, plan_h.index, weights[0],
-                                                            plan_w.index, weights[1], out, a, b),
-                      planes, grad.size + out.size)
+    if plan_h.is_gather and plan_w.is_gather:
+        work = lambda a, b: _gather_transpose_loop(grad, plan_h.index[:, 0], plan_w.index[:, 0],
+                                                   out, a, b)
+    else:
+        weights = [p.weight.astype(g.dtype, copy=False) for p in (plan_h, plan_w)]
+        work = lambda a, b: _resample_transpose_loop(grad, plan_h.index, weights[0], plan_w.index,
+                                                     weights[1], out, a, b)
+    _jit.split_planes(work, planes, grad.size + out.size)
     return out.reshape(in_shape)
 
 
