@@ -267,16 +267,23 @@ def _unpool_loop(x, indices, out, start, stop):
 
 
 @_jit.kernel
-def _unpool_gather_loop(g, indices, seen, out, start, stop):
-    """out[b, j] = g[b, indices[b, j]] for the kept (last) writer of each target, else 0."""
+def _unpool_gather_loop(g, indices, out, start, stop):
+    """out[b, j] = g[b, indices[b, j]] for the kept (last) writer of each target, else 0.
+
+    A plane-sized mark buffer finds the last writer: walking j backwards, the first visit
+    of a target is its last write. Only the marked entries are cleared between planes.
+    """
+    seen = np.zeros(g.shape[1], dtype=np.uint8)
     for b in range(start, stop):
-        for j in range(indices.shape[1] - 1, -1, -1):   # backwards: the first seen is the last writer
+        for j in range(indices.shape[1] - 1, -1, -1):
             target = indices[b, j]
-            if seen[b, target] == 0:
-                seen[b, target] = 1
+            if seen[target] == 0:
+                seen[target] = 1
                 out[b, j] = g[b, target]
             else:
                 out[b, j] = 0
+        for j in range(indices.shape[1]):
+            seen[indices[b, j]] = 0
 
 
 def _as_3d(shape: Ints) -> tuple[int, int, int]:
@@ -354,9 +361,8 @@ def _unpool_gather(g: np.ndarray, indices: np.ndarray, size: Ints) -> np.ndarray
     planes = indices.shape[0] * indices.shape[1]
     flat_g = np.ascontiguousarray(g).reshape(planes, -1)                       # (B, P)
     flat_i = np.ascontiguousarray(indices, dtype=np.int64).reshape(planes, -1) # (B, Q)
-    seen = np.zeros(flat_g.shape, dtype=np.uint8)
     out = np.empty(flat_i.shape, dtype=g.dtype)
-    _jit.split_planes(lambda a, b: _unpool_gather_loop(flat_g, flat_i, seen, out, a, b), planes, g.size)
+    _jit.split_planes(lambda a, b: _unpool_gather_loop(flat_g, flat_i, out, a, b), planes, g.size)
     return out.reshape(indices.shape)
 
 
