@@ -167,6 +167,24 @@ def test_max_pool_special_values_2d_and_3d_match_torch(rng):
                         lambda xt, kw=kw: fn(xt, 3, return_indices=True, **kw))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kernel, stride", [(2, 2), (3, 2), (2, 1), ((2, 3), (1, 3))])
+def test_max_pool_plain_2d_windows_with_special_values_match_torch(kernel, stride, dtype, rng):
+    # windows wholly inside the input take the unrolled compiled loops (2x2/s2 its own)
+    x = rng.integers(-2, 3, size=(2, 3, 8, 9)).astype(dtype)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[rng.random(x.shape) < 0.1] = -np.inf
+    x[rng.random(x.shape) < 0.1] = -0.0
+    x[0, 0] = -np.inf
+    x[1, 1] = np.nan
+    kw = dict(stride=stride, return_indices=True)
+    values, indices = upsample.max_pool(x, kernel, **kw)
+    t_values, t_indices = F.max_pool2d(torch.tensor(x), kernel, **kw)
+    np.testing.assert_array_equal(values, t_values.numpy())
+    np.testing.assert_array_equal(indices, t_indices.numpy())
+    np.testing.assert_array_equal(np.signbit(values), torch.signbit(t_values).numpy())
+
+
 def test_max_pool_signed_zero_follows_the_first_maximum():
     x = np.array([-0.0, 0.0, 0.0, -0.0, -0.0, -0.0]).reshape(1, 1, 6)
     values = upsample.max_pool(x, 2)

@@ -241,6 +241,32 @@ def _max_pool_plain_loop(x, kh, kw, sh, sw, values, indices, want_indices, start
                     indices[b, oh, ow] = where
 
 
+@_jit.kernel
+def _max_pool_2x2_loop(x, values, indices, want_indices, start, stop):
+    """The most common pooling, 2x2 windows at stride 2 over a float input, written out.
+
+    Same rule as :func:`_max_pool_plain_loop`; with every size a constant the compiler
+    keeps the four taps in registers (about twice as fast on this case).
+    """
+    width = x.shape[2]
+    for b in range(start, stop):
+        for oh in range(values.shape[1]):
+            h0 = 2 * oh
+            for ow in range(values.shape[2]):
+                w0 = 2 * ow
+                best = x[b, h0, w0]
+                where = h0 * width + w0
+                for th in range(2):
+                    for tw in range(2):
+                        v = x[b, h0 + th, w0 + tw]
+                        if v > best or v != v:                 # first max wins, last NaN wins
+                            best = v
+                            where = (h0 + th) * width + w0 + tw
+                values[b, oh, ow] = best
+                if want_indices:
+                    indices[b, oh, ow] = where
+
+
 def _tap_range(i: int, o: int, k: int, s: int, p: int, d: int) -> tuple[np.ndarray, np.ndarray]:
     """Per output position along one dim, the taps ``[first, last)`` that land in ``[0, i)``."""
     starts = np.arange(o, dtype=np.int64) * s - p                  # where each window begins
@@ -303,7 +329,11 @@ def _compiled_pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints,
              and all((o - 1) * s_ + k_ <= i for o, s_, k_, i in zip(out, s, k, x.shape[2:])))
     if plain:  # (B, H, W) windows wholly inside: the unrolled loop
         x2, v2, i2 = x3[:, 0], values[:, 0], indices[:, 0]
-        work = lambda a, b: _max_pool_plain_loop(x2, k[0], k[1], s[0], s[1], v2, i2, with_indices, a, b)
+        if k == (2, 2) and s == (2, 2):
+            work = lambda a, b: _max_pool_2x2_loop(x2, v2, i2, with_indices, a, b)
+        else:
+            work = lambda a, b: _max_pool_plain_loop(x2, k[0], k[1], s[0], s[1], v2, i2, with_indices,
+                                                     a, b)
     else:
         ranges = [r for args in zip(x3.shape[1:], values.shape[1:], *geometry) for r in _tap_range(*args)]
         lowest = x.dtype.type(-np.inf) if x.dtype.kind == "f" else np.iinfo(x.dtype).min
