@@ -92,11 +92,14 @@ def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation:
     also returns the weight-gradient of ``<cotangent, _correlate(xp, w)>`` from the same
     im2col chunks, as :func:`_correlate_weight` would (conv_transpose's pullback needs both).
     """
-    if cotangent is None and SHIFTED_CORRELATION:
+    if SHIFTED_CORRELATION and (all(st == 1 for st in stride) or
+                                _foldable(w.shape[2:], stride, dilation)):
+        if cotangent is not None:                                 # two im2col-free passes
+            return (_correlate(xp, w, stride, dilation, groups),
+                    _correlate_weight(xp, cotangent, stride, dilation, groups, w.shape[2:]))
         if all(st == 1 for st in stride):
             return _correlate_shifted(xp, w, dilation, groups)
-        if all(d == 1 for d in dilation) and _space_to_depth_waste(w.shape[2:], stride) <= SUBPIXEL_MAX_WASTE:
-            return _correlate_space_to_depth(xp, w, stride, groups)
+        return _correlate_space_to_depth(xp, w, stride, groups)
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
     co = c_out // groups
@@ -163,39 +166,83 @@ def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
     return y.reshape(n, c_out, *out)
 
 
-def _space_to_depth_waste(k: tuple[int, ...], stride: tuple[int, ...]) -> float:
-    """How many taps the space-to-depth kernel has per real tap (1 when k is a multiple of s)."""
-    return math.prod(-(-kk // s) * s for kk, s in zip(k, stride)) / math.prod(k)
+def _fold(x: np.ndarray, stride: tuple[int, ...]) -> np.ndarray:
+    """Space to depth: (N, C, *P) -> (N, C*S, *ceil(P/s)); position ``m*s + r`` of channel ``c``
+    becomes position ``m`` of channel ``(c, r)`` (P is first rounded up with zeros)."""
+    n, c, *size = x.shape
+    nd = len(size)
+    folded = tuple(-(-p // s) for p, s in zip(size, stride))         # ceil(P / s)
+    if any(f * s != p for f, s, p in zip(folded, stride, size)):
+        rounded = np.zeros((n, c, *(f * s for f, s in zip(folded, stride))), dtype=x.dtype)
+        rounded[(Ellipsis, *map(slice, size))] = x
+        x = rounded
+    split = x.reshape(n, c, *(a for f, s in zip(folded, stride) for a in (f, s)))  # (N, C, M_1, s_1, ...)
+    order = (0, 1, *range(3, 2 + 2 * nd, 2), *range(2, 2 + 2 * nd, 2))
+    return split.transpose(order).reshape(n, c * math.prod(stride), *folded)  # (N, C*S, *M), a copy
+
+
+def _fold_kernel(w: np.ndarray, stride: tuple[int, ...]) -> np.ndarray:
+    """The kernel that matches :func:`_fold`: (Co, Ci, *k) -> (Co, Ci*S, *ceil(k/s)),
+    tap ``q*s + r`` becoming tap ``q`` of channel ``(c, r)``; missing taps are zero."""
+    c_out, ci, *k = w.shape
+    taps = tuple(-(-kk // s) for kk, s in zip(k, stride))
+    padded = np.zeros((c_out, ci, *(t * s for t, s in zip(taps, stride))), dtype=w.dtype)
+    padded[(Ellipsis, *map(slice, k))] = w
+    return _fold(padded, stride)                                     # the same folding
+
+
+def _unfold_kernel(folded: np.ndarray, stride: tuple[int, ...], k: tuple[int, ...]) -> np.ndarray:
+    """The inverse of :func:`_fold_kernel` (for a weight-gradient): (Co, Ci*S, *Q) -> (Co, Ci, *k)."""
+    c_out, channels, *taps = folded.shape
+    nd = len(taps)
+    ci = channels // math.prod(stride)
+    split = folded.reshape(c_out, ci, *stride, *taps)                # (Co, Ci, s_1..s_d, Q_1..Q_d)
+    order = (0, 1, *(a for j in range(nd) for a in (2 + nd + j, 2 + j)))  # (Co, Ci, Q_1, s_1, ...)
+    full = split.transpose(order).reshape(c_out, ci, *(q * s for q, s in zip(taps, stride)))
+    return np.ascontiguousarray(full[(Ellipsis, *map(slice, k))])
+
+
+def _foldable(k: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]) -> bool:
+    """Whether folding the stride into channels wastes few taps (k a multiple of s, no dilation)."""
+    taps = math.prod(-(-kk // s) * s for kk, s in zip(k, stride))
+    return all(d == 1 for d in dilation) and taps / math.prod(k) <= SUBPIXEL_MAX_WASTE
 
 
 def _correlate_space_to_depth(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
                               groups: int) -> np.ndarray:
-    """A strided correlation as a stride-1 one: fold each s-sized block of the input into
-    channels (pixel_unshuffle), and the kernel likewise into ceil(k/s) taps.
+    """A strided correlation as a stride-1 one on the folded input and kernel, so one
+    im2col-free correlation (:func:`_correlate_shifted`) replaces the K-fold im2col."""
+    out = tuple((p - kk) // s + 1 for p, kk, s in zip(xp.shape[2:], w.shape[2:], stride))
+    y = _correlate_shifted(_fold(xp, stride), _fold_kernel(w, stride), (1,) * len(stride), groups)
+    return np.ascontiguousarray(y[(Ellipsis, *map(slice, out))])
 
-    Input position ``m*s + r`` becomes position ``m`` of channel ``(c, r)``, and kernel tap
-    ``q*s + r`` becomes tap ``q`` of that channel, so one im2col-free stride-1 correlation
-    (:func:`_correlate_shifted`) replaces the K-fold im2col of the strided one.
+
+def _weight_shifted(xp: np.ndarray, cotangent: np.ndarray, k: tuple[int, ...],
+                    dilation: tuple[int, ...], groups: int) -> np.ndarray:
+    """Stride-1 weight-gradient of ``<cotangent, _correlate(xp, w)>`` without im2col.
+
+    The transpose of :func:`_correlate_shifted`: the cotangent is laid out "wide" (rows as
+    long as the padded rows, zeros in the extra columns), and tap ``t``'s gradient is
+    ``wide @ flat[:, offset(t):][:, :L].T`` summed over the batch: a matmul on a slice.
     """
     n, c_in, *padded = xp.shape
-    c_out, ci, *k = w.shape
-    nd = len(k)
-    out = tuple((p - kk) // s + 1 for p, kk, s in zip(padded, k, stride))
-    folded = tuple(-(-p // s) for p, s in zip(padded, stride))      # ceil(P / s)
-    taps = tuple(-(-kk // s) for kk, s in zip(k, stride))           # ceil(k / s)
-    x = xp
-    if any(f * s != p for f, s, p in zip(folded, stride, padded)):  # round P up to a multiple of s
-        x = np.zeros((n, c_in, *(f * s for f, s in zip(folded, stride))), dtype=xp.dtype)
-        x[(Ellipsis, *map(slice, padded))] = xp
-    split = x.reshape(n, c_in, *(a for f, s in zip(folded, stride) for a in (f, s)))  # (N, C, M_1, s_1, ...)
-    order = (0, 1, *range(3, 2 + 2 * nd, 2), *range(2, 2 + 2 * nd, 2))
-    x = split.transpose(order).reshape(n, c_in * math.prod(stride), *folded)  # (N, C*S, *M), a copy
-    wk = np.zeros((c_out, ci, *(t * s for t, s in zip(taps, stride))), dtype=w.dtype)
-    wk[(Ellipsis, *map(slice, k))] = w                               # pad the kernel to q*s taps
-    wk = wk.reshape(c_out, ci, *(a for t, s in zip(taps, stride) for a in (t, s)))  # (Co, Ci, Q_1, s_1, ...)
-    wk = wk.transpose(order).reshape(c_out, ci * math.prod(stride), *taps)  # (Co, Ci*S, *Q)
-    y = _correlate_shifted(x, wk, (1,) * nd, groups)                # (N, C_out, *(M - Q + 1))
-    return np.ascontiguousarray(y[(Ellipsis, *map(slice, out))])
+    _, c_out, *out = cotangent.shape
+    ci, co = c_in // groups, c_out // groups
+    steps = [math.prod(padded[a + 1:]) for a in range(len(padded))]
+    length = sum((o - 1) * st for o, st in zip(out, steps)) + 1
+    flat = xp.reshape(n, groups, ci, math.prod(padded))                # (N, G, Ci, P)
+    dtype = np.result_type(xp, cotangent)
+    wide = np.zeros((n, groups, co, out[0] * steps[0]), dtype=dtype)  # (N, G, Co, O_1 * P_2 ...)
+    rows = wide.reshape(n, groups, co, out[0], *padded[1:])
+    rows[(Ellipsis, *(slice(0, o) for o in out[1:]))] = cotangent.reshape(n, groups, co, *out)
+    wide = wide[..., :length]
+    taps = list(itertools.product(*map(range, k)))
+    gw = np.empty((groups, co, ci, len(taps)), dtype=dtype)            # (G, Co, Ci, K)
+    for t, tap in enumerate(taps):
+        offset = sum(j * d * st for j, d, st in zip(tap, dilation, steps))
+        window = flat[..., offset:offset + length].swapaxes(-1, -2)   # (N, G, L, Ci), a view
+        gw[..., t] = (wide @ window).sum(axis=0)                       # (G, Co, Ci)
+    return gw.reshape(c_out, ci, *k)
 
 
 def _im2col(block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
@@ -329,8 +376,18 @@ def _correlate_weight(xp: np.ndarray, y: np.ndarray, stride: tuple[int, ...],
                       dilation: tuple[int, ...], groups: int, k: tuple[int, ...]) -> np.ndarray:
     """Gradient of ``<y, _correlate(xp, w)>`` in ``w``: -> (C_out, C_in/G, *k).
 
-    im2col per chunk, then (n, G, Co, O) @ (n, G, O, Ci*K) summed over the chunk's samples.
+    Stride 1, or a stride folded into channels, needs no im2col (:func:`_weight_shifted`);
+    otherwise im2col per chunk, then (n, G, Co, O) @ (n, G, O, Ci*K) summed over the samples.
     """
+    k = tuple(k)
+    if SHIFTED_CORRELATION and all(st == 1 for st in stride):
+        return _weight_shifted(xp, y, k, dilation, groups)
+    if SHIFTED_CORRELATION and _foldable(k, stride, dilation):
+        folded = _fold(xp, stride)
+        taps = tuple(-(-kk // s) for kk, s in zip(k, stride))
+        span = tuple(o + q - 1 for o, q in zip(y.shape[2:], taps))    # the folded input it reads
+        folded = folded[(Ellipsis, *map(slice, span))]
+        return _unfold_kernel(_weight_shifted(folded, y, taps, (1,) * len(k), groups), stride, k)
     n, c_in, *padded = xp.shape
     _, c_out, *out = y.shape
     out = tuple(out)
