@@ -2,11 +2,16 @@
 
 Both ops are built from three primitives on an explicitly padded signal:
 
-* ``_correlate(xp, w)``          valid, strided, dilated cross-correlation (im2col + matmul):
-  the conv forward;
+* ``_correlate(xp, w)``          valid, strided, dilated cross-correlation: the conv forward;
 * ``_correlate_adjoint(y, w)``   its exact adjoint, a scatter of ``w * y`` into the padded
   signal: the conv input-gradient and the conv_transpose forward;
 * ``_correlate_weight(xp, y)``   the gradient of ``<y, _correlate(xp, w)>`` with respect to ``w``.
+
+How each runs is chosen by shape, never by op: a stride-1 correlation is one matmul per
+kernel tap on a slice of the flattened plane (no im2col); a stride that divides the kernel
+is first folded into channels (space to depth); anything else uses im2col in bounded
+chunks. The adjoint is either the sub-pixel split (stride^d stride-1 correlations,
+interleaved) or matmul + col2im. Tests force every strategy over the whole grid.
 
 So ``conv_transpose(y, w)`` is literally ``conv``'s input-gradient applied to ``y`` and
 vice versa, which is why it is called the *transpose*: with ``C`` the matrix of
