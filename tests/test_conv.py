@@ -412,3 +412,17 @@ def test_both_adjoint_strategies_match_torch(case, strategy, monkeypatch, rng):
     x, w, b, kw = _transpose_args(case, rng)
     fn = getattr(F, f"conv_transpose{x.ndim - 2}d")
     oracle.check(upsample.conv_transpose, lambda xt, wt, bt: fn(xt, wt, bt, **kw), [x, w, b], kw)
+
+
+@pytest.mark.parametrize("case", [c for c in CONV_GRID if _torch_accepts_padding(c)] + TRANSPOSE_GRID)
+def test_im2col_everywhere_matches_torch(case, monkeypatch, rng):
+    # with the im2col-free paths switched off, every correlation and weight-gradient uses im2col
+    import sys
+    monkeypatch.setattr(sys.modules["upsample.convolution"], "SHIFTED_CORRELATION", False)
+    if len(case) == 9:
+        x, w, b, kw = _conv_args(case, rng)
+        fn, ours = getattr(F, f"conv{x.ndim - 2}d"), upsample.conv
+    else:
+        x, w, b, kw = _transpose_args(case, rng)
+        fn, ours = getattr(F, f"conv_transpose{x.ndim - 2}d"), upsample.conv_transpose
+    oracle.check(ours, lambda xt, wt, bt: fn(xt, wt, bt, **kw), [x, w, b], kw)
