@@ -609,18 +609,19 @@ def _resample_transpose_loop(g, iy, wy, ix, wx, out, start, stop):
                     out[b, h, ix[ow, t]] += wx[ow, t] * value
 
 
-def _planar(plans: tuple[SamplingPlan, ...]) -> tuple[SamplingPlan, SamplingPlan]:
-    """The plans of the last two spatial axes; a 1-D signal gets an identity plan for H."""
+def _planar(plans: tuple[SamplingPlan, ...], shape: tuple[int, ...]
+            ) -> tuple[SamplingPlan, SamplingPlan, int]:
+    """The plans of the last two spatial axes and how many (H, W) planes an array of
+    ``shape`` holds; a 1-D signal gets an identity plan for H."""
     if len(plans) >= 2:
-        return plans[-2], plans[-1]
+        return plans[-2], plans[-1], math.prod(shape[:-2])
     one = SamplingPlan(np.zeros((1, 1), np.int64), np.ones((1, 1), plans[0].weight.dtype), 1, 1)
-    return one, plans[0]
+    return one, plans[0], math.prod(shape[:-1])
 
 
 def _compiled_apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape) -> np.ndarray:
     """Resample the last two spatial axes of ``x`` (leading ones already done) in one pass."""
-    plan_h, plan_w = _planar(plans)
-    planes = math.prod(x.shape[:-2]) if len(plans) >= 2 else math.prod(x.shape[:-1])
+    plan_h, plan_w, planes = _planar(plans, x.shape)
     source = np.ascontiguousarray(x).reshape(planes, plan_h.in_size, plan_w.in_size)  # (B, H, W)
     out = np.empty((planes, plan_h.out_size, plan_w.out_size), dtype=x.dtype)       # (B, OH, OW)
     if plan_h.is_gather and plan_w.is_gather:
@@ -635,8 +636,7 @@ def _compiled_apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape) -
 
 def _compiled_apply_transpose(g: np.ndarray, plans: tuple[SamplingPlan, ...], in_shape) -> np.ndarray:
     """The adjoint of :func:`_compiled_apply`: ``g`` back to the last two axes' input sizes."""
-    plan_h, plan_w = _planar(plans)
-    planes = math.prod(g.shape[:-2]) if len(plans) >= 2 else math.prod(g.shape[:-1])
+    plan_h, plan_w, planes = _planar(plans, g.shape)
     grad = np.ascontiguousarray(g).reshape(planes, plan_h.out_size, plan_w.out_size)  # (B, OH, OW)
     out = np.zeros((planes, plan_h.in_size, plan_w.in_size), dtype=g.dtype)        # (B, H, W)
     if plan_h.is_gather and plan_w.is_gather:
