@@ -2,6 +2,7 @@
 
 from . import nn, optim, shapes
 from ._args import get_size_limit, set_size_limit, size_limit
+from ._layout import from_tf_kernel, to_tf_kernel
 from .autodiff import vjp
 from .convolution import conv, conv_transpose
 from .interpolation import bilinear, interpolate, nearest
@@ -28,6 +29,8 @@ __all__ = [
     "size_limit",
     "set_size_limit",
     "get_size_limit",
+    "from_tf_kernel",
+    "to_tf_kernel",
 ]
 __version__ = "0.1.0"
 

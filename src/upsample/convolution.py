@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, shapes
+from . import _args, _layout, shapes
 
 __all__ = ["conv", "conv_transpose"]
 
@@ -551,6 +551,7 @@ def _output_padding_for(op, smallest, stride, output_size) -> tuple[int, ...]:
 
 # --------------------------------------------------------------------------- conv
 
+@_layout.data_format()
 def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
          dilation: Any = 1, groups: int = 1, padding_mode: str = "zeros") -> np.ndarray:
     """N-dimensional convolution (cross-correlation, as in deep learning): downsampling.
@@ -589,6 +590,7 @@ def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any
     return _add_bias(y, bias)
 
 
+@_layout.data_format(vjp=True)
 def _conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
               padding_mode="zeros"):
     """conv and its pullback: the input-gradient is a transposed convolution."""
@@ -609,6 +611,7 @@ def _conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1
 
 # --------------------------------------------------------------------------- conv_transpose
 
+@_layout.data_format(sizes=("output_size",))
 def conv_transpose(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
                    output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
                    output_size: Any = None) -> np.ndarray:
@@ -662,6 +665,7 @@ def _full_size(x, weight, stride, dilation, extra) -> tuple[int, ...]:
                  zip(x.shape[2:], weight.shape[2:], stride, dilation, extra))
 
 
+@_layout.data_format(sizes=("output_size",), vjp=True)
 def _conv_transpose_vjp(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
                         dilation=1, groups=1, output_size=None):
     """conv_transpose and its pullback: the input-gradient is a convolution."""

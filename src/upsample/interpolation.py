@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit, shapes
+from . import _args, _jit, _layout, shapes
 
 __all__ = ["interpolate", "nearest", "bilinear", "sampling_plan", "sampling_plans",
            "SamplingPlan", "MODES", "ALIASES"]
@@ -669,6 +669,7 @@ def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: 
 
 # --------------------------------------------------------------------------- interpolate
 
+@_layout.data_format()
 def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> np.ndarray:
@@ -712,6 +713,7 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
                              recompute_scale_factor, antialias))
 
 
+@_layout.data_format(vjp=True)
 def _interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_corners=None,
                      recompute_scale_factor=None, antialias=False, _op="interpolate"):
     """interpolate and its pullback: the transposed sampling plans, in reverse axis order.
@@ -725,6 +727,7 @@ def _interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_c
 
 # --------------------------------------------------------------------------- shorthands
 
+@_layout.data_format()
 def nearest(x: Any, scale_factor: Any = None, *, size: Any = None) -> np.ndarray:
     """Nearest-neighbour upsampling: every pixel becomes a block of copies.
 
@@ -752,11 +755,13 @@ def nearest(x: Any, scale_factor: Any = None, *, size: Any = None) -> np.ndarray
     return _forward(_prepare("nearest", x, size, scale_factor, "nearest", None, None, False))
 
 
+@_layout.data_format(vjp=True)
 def _nearest_vjp(x, scale_factor=None, *, size=None):
     """nearest and its pullback (a block sum for integer factors)."""
     return _interpolate_vjp(x, size, scale_factor, mode="nearest", _op="nearest")
 
 
+@_layout.data_format()
 def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
              align_corners: bool = False) -> np.ndarray:
     """Linear interpolation along every spatial axis: bilinear in 2-D, trilinear in 3-D.
@@ -792,6 +797,7 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
                              None, False))
 
 
+@_layout.data_format(vjp=True)
 def _bilinear_vjp(x, scale_factor=None, *, size=None, align_corners=False):
     """bilinear and its pullback."""
     return _interpolate_vjp(x, size, scale_factor, mode="linear",

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit
+from . import _args, _jit, _layout
 
 __all__ = ["bed_of_nails", "subsample"]
 
@@ -48,6 +48,7 @@ def _bed_of_nails_args(x, scale_factor, size, offset):
     return x, factor, offset, out
 
 
+@_layout.data_format()
 def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0) -> np.ndarray:
     """Upsample by placing each value at one corner of its cell and zeros elsewhere.
 
@@ -82,6 +83,7 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
     return y
 
 
+@_layout.data_format(vjp=True)
 def _bed_of_nails_vjp(x, scale_factor, *, size=None, offset=0):
     """bed_of_nails and its pullback, a strided slice (``subsample``)."""
     y = bed_of_nails(x, scale_factor, size=size, offset=offset)
@@ -95,6 +97,7 @@ def _bed_of_nails_vjp(x, scale_factor, *, size=None, offset=0):
     return y, pullback
 
 
+@_layout.data_format()
 def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
     """Downsample by keeping one corner of every ``factor``-sized cell: ``x[..., offset::factor]``.
 
@@ -116,6 +119,7 @@ def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
     return y.reshape(*x.shape[:2], *y.shape[1:])
 
 
+@_layout.data_format(vjp=True)
 def _subsample_vjp(x, factor, *, offset=0):
     """subsample and its pullback, a bed of nails of the input's size."""
     y = subsample(x, factor, offset=offset)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit, shapes
+from . import _args, _jit, _layout, shapes
 
 __all__ = ["max_pool", "max_unpool"]
 
@@ -483,6 +483,7 @@ def _unpool_size(op: str, shape: Ints, default: Ints, stride: Ints, output_size:
 
 # --------------------------------------------------------------------------- max_pool
 
+@_layout.data_format()
 def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, dilation: Any = 1,
              ceil_mode: bool = False, return_indices: bool = False
              ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -535,6 +536,7 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
     return (values, indices) if return_indices else values
 
 
+@_layout.data_format(vjp=True)
 def _max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
                   return_indices=False):
     """max_pool and its pullback: the gradient is added back at the recorded indices."""
@@ -553,6 +555,7 @@ def _max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mo
 
 # --------------------------------------------------------------------------- max_unpool
 
+@_layout.data_format(channels=("x", "indices"), sizes=("output_size",))
 def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
                output_size: Any = None) -> np.ndarray:
     """Max unpooling: put each value back where :func:`max_pool` found it, zeros elsewhere.
@@ -604,6 +607,7 @@ def _unpool_write(x: np.ndarray, targets: np.ndarray, kept: np.ndarray, size: In
     return y.reshape(*x.shape[:2], *size)
 
 
+@_layout.data_format(channels=("x", "indices"), sizes=("output_size",), vjp=True)
 def _max_unpool_vjp(x, indices, kernel_size, *, stride=None, padding=0, output_size=None):
     """max_unpool and its pullback: a gather of the gradient at the indices of the kept values."""
     x, indices, size = _unpool_args(x, indices, kernel_size, stride, padding, output_size)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit
+from . import _args, _jit, _layout
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
@@ -23,6 +23,8 @@ def _interleave(nd: int) -> tuple[int, ...]:
     return (0, 1, *(a for j in range(nd) for a in (2 + nd + j, 2 + j)))
 
 
+@_layout.data_format()
+@_layout.depth_order(deep="input")
 def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
     """Rearrange (N, C*r**d, *S) into (N, C, *(S*r)): depth to space.
 
@@ -60,6 +62,8 @@ def _permute(source: np.ndarray, axes: tuple[int, ...], target: np.ndarray) -> N
     _jit.split_planes(lambda a, b: np.copyto(target[a:b], view[a:b]), len(target), target.size)
 
 
+@_layout.data_format()
+@_layout.depth_order(deep="output")
 def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
     """Rearrange (N, C, *(S*r)) into (N, C*r**d, *S): space to depth, undoing :func:`pixel_shuffle`.
 
@@ -85,11 +89,15 @@ def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
     return y
 
 
+@_layout.data_format(vjp=True)
+@_layout.depth_order(deep="input", vjp=True)
 def _pixel_shuffle_vjp(x, upscale_factor):
     """pixel_shuffle and its pullback, pixel_unshuffle."""
     return pixel_shuffle(x, upscale_factor), lambda g: (pixel_unshuffle(g, upscale_factor),)
 
 
+@_layout.data_format(vjp=True)
+@_layout.depth_order(deep="output", vjp=True)
 def _pixel_unshuffle_vjp(x, downscale_factor):
     """pixel_unshuffle and its pullback, pixel_shuffle."""
     return pixel_unshuffle(x, downscale_factor), lambda g: (pixel_shuffle(g, downscale_factor),)
