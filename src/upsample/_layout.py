@@ -236,7 +236,9 @@ def depth_order(*, deep: str, vjp: bool = False
             (y, pullback), blocks = crd_call(args, kwargs)
             if deep == "input":
                 return y, lambda g: (_crd_to_dcr(pullback(g)[0], blocks),)
-            return _crd_to_dcr(y, blocks), lambda g: pullback(_dcr_to_crd(g if _is_array(g) else np.asarray(g), blocks))
+            def pullback_dcr(g: Any) -> tuple[Any, ...]:
+                return pullback(_dcr_to_crd(g if _is_array(g) else np.asarray(g), blocks))
+            return _crd_to_dcr(y, blocks), pullback_dcr
         return _with_keyword(fn, with_pullback, "order", "crd")
     return decorate
 

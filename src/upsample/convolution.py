@@ -511,13 +511,13 @@ def _conv_transpose_args(x, weight, bias, stride, padding, output_padding, dilat
     stride = _args.int_tuple(op, "stride", stride, nd, minimum=1)
     dilation = _args.int_tuple(op, "dilation", dilation, nd, minimum=1)
     k = weight.shape[2:]
+    tf_size = _spatial_size(output_size, nd) if isinstance(padding, str) else None
     pairs, extra = shapes.conv_transpose_padding(
-        x.shape[2:], k, stride, padding, output_padding if output_size is None else 0, dilation, op=op)
+        x.shape[2:], k, stride, padding, output_padding if output_size is None else 0, dilation,
+        output_size=tf_size, op=op)  # a string padding places output_size as TensorFlow does
     full = tuple((i - 1) * s + d * (kk - 1) + 1 for i, kk, s, d in zip(x.shape[2:], k, stride, dilation))
     out = tuple(f + a - lo - hi for f, a, (lo, hi) in zip(full, extra, pairs))
-    if output_size is not None:
-        if isinstance(padding, str):
-            raise ValueError(f"{op}: output_size cannot be combined with padding={padding!r}")
+    if output_size is not None and tf_size is None:
         extra = _output_padding_for(op, out, stride, output_size)
         out = tuple(o + a for o, a in zip(out, extra))
     if any(o <= 0 for o in out):
@@ -528,6 +528,13 @@ def _conv_transpose_args(x, weight, bias, stride, padding, output_padding, dilat
     return (x.astype(dtype, copy=False), weight.astype(dtype, copy=False),
             None if bias is None else bias.astype(dtype, copy=False),
             stride, pairs, extra, dilation, groups)
+
+
+def _spatial_size(output_size: Any, nd: int) -> Any:
+    """The spatial part of an ``output_size`` given as the spatial size or the full shape."""
+    if isinstance(output_size, (tuple, list)) and len(output_size) == nd + 2:
+        return tuple(output_size[2:])
+    return output_size
 
 
 def _output_padding_for(op, smallest, stride, output_size) -> tuple[int, ...]:
@@ -571,6 +578,9 @@ def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any
         dilation: spacing between kernel taps (default 1).
         groups: split channels into this many independent convolutions (default 1).
         padding_mode: ``"zeros"``, ``"reflect"``, ``"replicate"`` or ``"circular"``.
+        data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
+            ((N, *spatial, C), TensorFlow's and Keras' layout); the weight keeps its layout
+            (:func:`upsample.from_tf_kernel` converts a Keras kernel).
 
     Returns:
         (N, C_out, *o), float32 for float32 input, float64 for float64 or integer input.
@@ -631,14 +641,23 @@ def conv_transpose(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, pa
 
     Args:
         stride, dilation: int or one per spatial dim (default 1).
-        padding: int, one per dim, one ``(lo, hi)`` crop pair per dim, or ``"same"`` for
-            ``o = i * stride`` with TensorFlow/Keras placement (see
-            :func:`upsample.shapes.conv_transpose_padding` for the one-pixel shift
-            against PyTorch when ``k - stride`` is odd).
-        output_padding: extra size at the end of each dim, smaller than stride or dilation.
+        padding: int, one per dim, one ``(lo, hi)`` crop pair per dim, or ``"same"`` /
+            ``"valid"`` as Keras' ``Conv*DTranspose`` and ``tf.nn.conv_transpose`` place
+            them: ``"same"`` gives ``o = i * stride``, ``"valid"`` gives
+            ``o = max((i-1)*stride + dilation*(k-1) + 1, i * stride)`` (see
+            :func:`upsample.shapes.conv_transpose_padding`, also for the one-pixel shift
+            of "same" against PyTorch when ``k - stride`` is odd).
+        output_padding: extra size at the end of each dim, smaller than stride or
+            dilation; 0 with a string padding.
         groups: independent groups of channels (default 1).
-        output_size: the wanted spatial size (or full shape); chooses ``output_padding``
-            as PyTorch's ``ConvTranspose`` modules do, and is an error when unreachable.
+        output_size: the wanted spatial size (or full shape). With a numeric padding it
+            chooses ``output_padding`` as PyTorch's ``ConvTranspose`` modules do; with
+            "same" or "valid" it is ``tf.nn.conv_transpose``'s ``output_shape`` and places
+            the crop as TensorFlow does. Unreachable sizes are an error.
+        data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
+            ((N, *spatial, C), TensorFlow's and Keras' layout), a full-shape ``output_size``
+            too; the weight keeps its layout (:func:`upsample.from_tf_kernel` converts a
+            Keras kernel).
 
     Returns:
         (N, C_out, *o), float32 for float32 input, float64 for float64 or integer input.

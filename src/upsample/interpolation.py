@@ -697,6 +697,8 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
             a = -0.5 for cubic), which widens with the scale when downsampling. As in
             PyTorch it is used at every scale, so with upsampling it also changes cubic
             (a = -0.5) and align_corners results.
+        data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
+            ((N, *spatial, C), TensorFlow's and Keras' layout).
 
     Returns:
         (N, C, *o). nearest modes keep the dtype (integers too: they are gathers); the
@@ -738,6 +740,8 @@ def nearest(x: Any, scale_factor: Any = None, *, size: Any = None) -> np.ndarray
     Args:
         scale_factor: number or one per spatial dim (the article's K), exclusive with ``size``.
         size: int or one per spatial dim.
+        data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
+            ((N, *spatial, C), TensorFlow's and Keras' layout).
 
     Returns:
         (N, C, *o), same dtype as ``x``.
@@ -776,6 +780,8 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
         scale_factor: number or one per spatial dim, exclusive with ``size``.
         size: int or one per spatial dim.
         align_corners: map corner pixel centres onto each other (default False).
+        data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
+            ((N, *spatial, C), TensorFlow's and Keras' layout).
 
     Returns:
         (N, C, *o), float32 for float32 input, float64 otherwise.

@@ -62,6 +62,8 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
             it must hold every value, ``o >= (i-1)*s + offset + 1``.
         offset: where in its cell each value lands, ``0 <= offset < scale_factor``
             (default 0, the top-left corner, as in the article).
+        data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
+            ((N, *spatial, C), TensorFlow's and Keras' layout).
 
     Returns:
         (N, C, *o), with x's dtype.
@@ -103,6 +105,8 @@ def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
 
     Shapes: ``x`` is (N, C, *spatial); output size per dim ``ceil((i - offset) / factor)``.
     It undoes :func:`bed_of_nails` and is its adjoint.
+
+    ``data_format="channels_last"`` takes and returns (N, *spatial, C) arrays.
 
     >>> import numpy as np, upsample
     >>> upsample.subsample(np.arange(6).reshape(1, 1, 6), 2, offset=1)

@@ -510,6 +510,10 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
         dilation: spacing between window taps (default 1).
         ceil_mode: round the output size up instead of down (default False).
         return_indices: also return the indices for :func:`max_unpool` (default False).
+        data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
+            ((N, *spatial, C), TensorFlow's and Keras' layout). The indices still count
+            row-major positions within each (n, c) plane; ``tf.nn.max_pool_with_argmax``'s
+            (``include_batch_in_index=False``) are ``indices * C + c``.
 
     Returns:
         The maxima (N, C, *o) in x's dtype (float or integer), and with
@@ -581,6 +585,9 @@ def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, pa
         output_size: the spatial size, or the full (N, C, *spatial) shape, to recover
             an input size the pooling rounded away. Each must lie strictly between
             ``o - stride`` and ``o + stride``, as torch requires.
+        data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
+            ((N, *spatial, C), TensorFlow's and Keras' layout); the indices and a full-shape
+            ``output_size`` are channels-last too.
 
     Returns:
         (N, C, *o) in x's dtype: x's values at the indices, zeros elsewhere.

@@ -122,18 +122,51 @@ def conv_output_size(size: Size, kernel_size: Size, stride: Size = 1, padding: A
 
 # --------------------------------------------------------------------------- conv_transpose
 
+def _tf_transpose_pair(mode: str, i: int, k: int, s: int, d: int, o: int | None, op: str
+                       ) -> tuple[tuple[int, int], int]:
+    """TensorFlow's crops and appended zeros for a "same"/"valid" transposed conv of size ``o``.
+
+    It is the adjoint of TensorFlow's ``mode`` convolution of an ``o``-sized input, whose
+    output has size ``i``: "same" pads that conv by ``t = max(full - o, 0)`` with
+    ``t // 2`` before, so the transpose crops ``t // 2`` from the start of the full result
+    (size ``full = (i-1)*s + d*(k-1) + 1``) and the rest from the end; "valid" crops
+    nothing. Defaults (Keras' ``Conv*DTranspose``): ``o = i*s`` for "same",
+    ``max(full, i*s)`` for "valid".
+    """
+    full = (i - 1) * s + d * (k - 1) + 1
+    if o is None:
+        o = i * s if mode == "same" else max(full, i * s)
+    elif mode == "same" and not (i - 1) * s < o <= i * s:
+        raise ValueError(f"{op}: output_size {o} cannot be reached with padding='same', stride "
+                         f"{s} and input size {i}: it must satisfy ceil(o / {s}) == {i}, "
+                         f"i.e. {(i - 1) * s + 1} <= o <= {i * s}")
+    elif mode == "valid" and not full <= o <= full + s - 1:
+        raise ValueError(f"{op}: output_size {o} cannot be reached with padding='valid', stride "
+                         f"{s} and input size {i}: it must lie between {full} and {full + s - 1}")
+    lo = max(full - o, 0) // 2 if mode == "same" else 0
+    return (lo, max(full - lo - o, 0)), max(o - full, 0)
+
+
 def conv_transpose_padding(size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0,
                            output_padding: Size = 0, dilation: Size = 1, *,
-                           op: str = "conv_transpose_padding"
+                           output_size: Size | None = None, op: str = "conv_transpose_padding"
                            ) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
     """Resolve conv_transpose padding to ``(p_lo, p_hi)`` crops and an output_padding.
 
     Transposed convolution crops ``p_lo`` from the start and ``p_hi`` from the end of the
-    full result and then appends ``a`` (output_padding) zero positions. ``"same"`` gives
-    ``o = i * s`` with TensorFlow/Keras placement: it is the input-gradient of a
-    ``"same"`` convolution of an ``i * s`` input, so the crops are that conv's padding,
-    ``(t // 2, t - t // 2)`` with ``t = d*(k-1) + 1 - s``; when ``t < 0`` nothing is
-    cropped and ``-t`` zeros are appended.
+    full result and then appends ``a`` (output_padding) zero positions.
+
+    ``"same"`` and ``"valid"`` follow TensorFlow and Keras (``Conv*DTranspose``,
+    ``tf.nn.conv_transpose``; ``jax.lax.conv_transpose`` places them the same way): the
+    result is the input-gradient of a "same" / "valid" convolution of an ``o``-sized
+    input. By default ``o = i * s`` for "same", so the crops are that conv's padding,
+    ``(t // 2, t - t // 2)`` with ``t = d*(k-1) + 1 - s`` (when ``t < 0`` nothing is
+    cropped and ``-t`` zeros are appended); and ``o = max((i-1)*s + d*(k-1) + 1, i*s)``
+    for "valid", which crops nothing and, when the kernel is shorter than the stride,
+    appends ``s - d*(k-1) - 1`` zeros. ``output_size`` (one per dim) picks another ``o``
+    as ``tf.nn.conv_transpose``'s ``output_shape`` does: any ``o`` with ``ceil(o / s) == i``
+    for "same", any ``(i-1)*s + d*(k-1) + 1 <= o < i*s + d*(k-1) + 1`` for "valid". With a
+    string padding ``output_padding`` must be 0.
 
     PyTorch has no "same" here. Its nearest equivalent, ``padding = ceil(t / 2)`` with
     ``output_padding = t % 2``, crops ``(ceil(t/2), floor(t/2))``: when ``k - s`` is odd
@@ -143,6 +176,10 @@ def conv_transpose_padding(size: Size, kernel_size: Size, stride: Size = 1, padd
     (((1, 1),), (0,))
     >>> conv_transpose_padding(4, 3, stride=2, padding="same")
     (((0, 1),), (0,))
+    >>> conv_transpose_padding(4, 3, stride=2, padding="same", output_size=7)
+    (((1, 1),), (0,))
+    >>> conv_transpose_padding(4, 1, stride=2, padding="valid")     # Keras: o = i * s = 8
+    (((0, 0),), (1,))
     """
     n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, output_padding=output_padding,
               dilation=dilation, padding=padding if not isinstance(padding, str) else 0) or 1
@@ -156,14 +193,14 @@ def conv_transpose_padding(size: Size, kernel_size: Size, stride: Size = 1, padd
             raise ValueError(f"{op}: output_padding ({a_}) must be smaller than stride ({s_}) "
                              f"or dilation ({d_})")
     if isinstance(padding, str):
-        _args.choice(op, "padding", padding, ("valid", "same"))
-        if padding == "valid":
-            return ((0, 0),) * n, a
+        mode = _args.choice(op, "padding", padding, ("valid", "same"))
         if any(a):
-            raise ValueError(f"{op}: output_padding must be 0 with padding='same', got {output_padding!r}")
-        totals = [d_ * (k_ - 1) + 1 - s_ for k_, s_, d_ in zip(k, s, d)]
-        pairs = tuple((t // 2, t - t // 2) if t >= 0 else (0, 0) for t in totals)
-        return pairs, tuple(max(-t, 0) for t in totals)
+            raise ValueError(f"{op}: output_padding must be 0 with padding={padding!r}, got "
+                             f"{output_padding!r}; give output_size to choose the output size")
+        o = (None,) * n if output_size is None else \
+            _args.int_tuple(op, "output_size", output_size, n, minimum=1)
+        resolved = [_tf_transpose_pair(mode, *args, op) for args in zip(i, k, s, d, o)]
+        return tuple(pair for pair, _ in resolved), tuple(extra for _, extra in resolved)
     return _args.pad_pairs(op, "padding", padding, n), a
 
 

@@ -33,10 +33,18 @@ def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
 
     Output: (N, C_in / prod(r), *(i * r)), with x's dtype.
 
+    ``order="dcr"`` reads the input channels as TensorFlow's ``depth_to_space`` (and ONNX
+    DepthToSpace's default mode) does: output channel ``c`` at block offset ``j`` takes
+    input channel ``j * C + c``. ``data_format="channels_last"`` takes and returns
+    (N, *spatial, C) arrays; both together are ``tf.nn.depth_to_space``.
+
     >>> import numpy as np, upsample
     >>> upsample.pixel_shuffle(np.arange(4).reshape(1, 4, 1, 1), 2)[0, 0]
     array([[0, 1],
            [2, 3]])
+    >>> upsample.pixel_shuffle(np.arange(8).reshape(1, 8, 1, 1), 2, order="dcr")[0, 0]
+    array([[0, 2],
+           [4, 6]])
     """
     op = "pixel_shuffle"
     x = _args.as_array(op, "x", x, min_ndim=3)
@@ -68,6 +76,10 @@ def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
     """Rearrange (N, C, *(S*r)) into (N, C*r**d, *S): space to depth, undoing :func:`pixel_shuffle`.
 
     Shapes: ``x`` is (N, C, *spatial) with every spatial size divisible by its factor.
+
+    ``order="dcr"`` writes the output channels in TensorFlow's ``space_to_depth`` order
+    (block offset slowest, channel fastest). ``data_format="channels_last"`` takes and
+    returns (N, *spatial, C) arrays; both together are ``tf.nn.space_to_depth``.
 
     >>> import numpy as np, upsample
     >>> upsample.pixel_unshuffle(np.arange(4).reshape(1, 1, 2, 2), 2)[0, :, 0, 0]
