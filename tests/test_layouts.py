@@ -533,3 +533,80 @@ def test_jax_conv_general_dilated_1d_and_3d(lax):
     ours = upsample.conv(x3.astype(np.float64), upsample.from_tf_kernel(k3), stride=(1, 2, 1),
                          dilation=(2, 1, 1), data_format="channels_last")
     np.testing.assert_allclose(ours, expected, **TOL)
+
+
+# --------------------------------------------------------------------------- the nn layers
+
+def _layers(data_format):
+    from upsample import nn
+    kw = dict(data_format=data_format)
+    return [
+        nn.Conv(4, 6, 3, stride=2, padding=1, groups=2, rng=0, dtype=np.float64, **kw),
+        nn.ConvTranspose(4, 2, 4, stride=2, padding="same", rng=1, dtype=np.float64, **kw),
+        nn.SubPixel(4, 2, 3, 2, rng=2, dtype=np.float64, **kw),
+        nn.SubPixel(4, 2, 3, 2, rng=2, dtype=np.float64, order="dcr", **kw),
+        nn.Upsample(scale_factor=2, mode="bilinear", **kw),
+        nn.BedOfNails(2, offset=1, **kw),
+        nn.PixelShuffle(2, order="dcr", **kw),
+        nn.PixelUnshuffle(2, **kw),
+        nn.MaxPool(2, **kw),
+        nn.Sequential(pool := nn.MaxPool(2, stride=2, **kw), nn.MaxUnpool(2, indices_from=pool, **kw)),
+    ]
+
+
+@pytest.mark.parametrize("i", range(len(_layers("channels_first"))))
+def test_nn_layers_channels_last_are_moveaxis(i):
+    first, last = _layers("channels_first")[i], _layers("channels_last")[i]
+    x = rng.standard_normal((2, 4, 8, 6))
+    y = first(x)
+    y_last = last(_last(x))
+    np.testing.assert_array_equal(y_last, _last(y))
+    g = rng.standard_normal(y.shape)
+    np.testing.assert_array_equal(last.backward(_last(g)), _last(first.backward(g)))
+    for (name, p), (_, p_last) in zip(first.named_parameters().items(),
+                                       last.named_parameters().items()):
+        np.testing.assert_array_equal(p_last.grad, p.grad, err_msg=name)
+
+
+def test_nn_subpixel_dcr_starts_as_nearest():
+    from upsample import nn
+    up = nn.SubPixel(1, 2, 3, 2, rng=0, order="dcr", data_format="channels_last")
+    y = up(np.ones((1, 3, 3, 1), np.float32))
+    assert y.shape == (1, 6, 6, 2)
+    assert (y[:, ::2, ::2] == y[:, 1::2, 1::2]).all() and (y[:, ::2, ::2] == y[:, 1::2, ::2]).all()
+
+
+def test_nn_bad_data_format():
+    from upsample import nn
+    assert_refused(lambda: nn.Conv(1, 1, 3, data_format="NHWC"), ValueError,
+                   ["Conv: data_format must be one of 'channels_first', 'channels_last'", "'NHWC'"])
+    assert_refused(lambda: nn.PixelShuffle(2, order="cdr"), ValueError,
+                   ["PixelShuffle: order must be one of 'crd', 'dcr'"])
+    assert_refused(lambda: nn.Conv(1, 2, 3).load_keras([np.ones((3, 3, 1, 2))]), ValueError,
+                   ["Conv.load_keras: expected 2 arrays (kernel, bias), got 1"])
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_nn_layers_load_keras_weights_and_match_keras(keras, tf, padding):
+    from upsample import nn
+    x = _f32(2, 7, 6, 3)
+    conv_k = keras.layers.Conv2D(8, 3, strides=2, padding=padding)
+    conv_k.build(x.shape)
+    up_k = keras.layers.Conv2DTranspose(2, 3, strides=2, padding=padding)
+    up_k.build(conv_k.compute_output_shape(x.shape))
+    for layer in (conv_k, up_k):                       # Keras' own random kernels, random biases
+        layer.set_weights([layer.get_weights()[0], _f32(*layer.get_weights()[1].shape)])
+    expected = np.asarray(up_k(conv_k(x)))
+    conv, up = (nn.Conv(3, 8, 3, stride=2, padding=padding, data_format="channels_last"),
+                nn.ConvTranspose(8, 2, 3, stride=2, padding=padding, data_format="channels_last"))
+    conv.load_keras(conv_k.get_weights())
+    up.load_keras(up_k.get_weights())
+    np.testing.assert_allclose(nn.Sequential(conv, up)(x), expected, rtol=1e-4, atol=1e-5)
+
+    # a sub-pixel layer: Keras' Conv2D then tf.nn.depth_to_space is SubPixel with order="dcr"
+    conv4 = keras.layers.Conv2D(2 * 4, 3, padding="same")
+    conv4.build(x.shape)
+    expected = tf.nn.depth_to_space(conv4(x), 2).numpy()
+    sub = nn.SubPixel(3, 2, 3, 2, order="dcr", data_format="channels_last")
+    sub[0].load_keras(conv4.get_weights())
+    np.testing.assert_allclose(sub(x), expected, rtol=1e-4, atol=1e-5)

@@ -8,9 +8,11 @@ the channels-first op runs unchanged, and the channel axis of every output is mo
 back. The VJP does the same for the pullback: the cotangent comes in channels-last and
 the gradients of those inputs go out channels-last (the weight and bias gradients keep
 their own layout). A full-shape ``output_size`` (N, *spatial, C) is read channels-last
-too. The inputs are passed on as views (``np.moveaxis``, which works on any array that
-implements NumPy's array protocols, e.g. dask); a NumPy output is returned as a
-C-contiguous channels-last array, not a strided view of a channels-first one.
+too. The axes are moved with ``np.moveaxis``, which works on any array that implements
+NumPy's array protocols (a dask array stays lazy); a NumPy array is then copied to
+C-contiguous memory, on the way in (so the op computes bit for bit what it computes
+channels-first) and on the way out (a real channels-last array, not a strided view of a
+channels-first one). That is one extra pass over the input and the output.
 
 ``order="dcr"`` on ``pixel_shuffle`` / ``pixel_unshuffle`` is TensorFlow's
 ``depth_to_space`` / ``space_to_depth`` channel order (ONNX DepthToSpace mode DCR): the
@@ -78,13 +80,20 @@ def _is_array(value: Any) -> bool:
 
 
 def _to_first(op: str, name: str, value: Any) -> Any:
-    """(N, *S, C) -> a view (N, C, *S)."""
+    """(N, *S, C) -> (N, C, *S), C-contiguous when it is a NumPy array.
+
+    A copy, not a view: the op then sees exactly the memory layout it sees channels-first,
+    so the results are bitwise the same (a reduction over a strided view may round
+    differently), and the compiled loops and reshapes that want whole contiguous planes
+    do not make a slower or second copy of their own.
+    """
     if not _is_array(value):
         value = _args.as_array(op, name, value)
     if value.ndim < 3:
         raise ValueError(f"{op}: {name} must have at least 3 dimensions (N, *spatial, C) with "
                          f"data_format='channels_last', got shape {tuple(value.shape)}")
-    return np.moveaxis(value, -1, 1)
+    moved = np.moveaxis(value, -1, 1)
+    return np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) else moved
 
 
 def _to_last(value: Any) -> Any:

@@ -29,6 +29,11 @@ where ``fan_in = weight.shape[1] * prod(kernel_size)`` for Conv and ConvTranspos
 upsampling-aware alternatives. Layers are float32 unless ``dtype`` says otherwise, and
 ``rng`` (a seed or a ``numpy.random.Generator``) makes the draw reproducible.
 
+Every layer takes ``data_format="channels_last"`` to run on (N, *spatial, C) arrays, as
+Keras layers do; the weights keep upsample's layout (:func:`upsample.from_tf_kernel`
+converts a Keras kernel, and ``Conv.load_keras`` / ``ConvTranspose.load_keras`` take a
+Keras layer's ``get_weights()`` directly).
+
 Axis legend: N batch, C channels, k kernel spatial, r upscale factor, d spatial dims.
 """
 
@@ -42,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, autodiff, ops
+from . import _args, _layout, autodiff, ops
 
 __all__ = [
     "Parameter",
@@ -186,6 +191,10 @@ def _rng(rng: Any) -> np.random.Generator:
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
 
+def _data_format(layer: str, value: Any) -> str:
+    return _args.choice(layer, "data_format", value, _layout.DATA_FORMATS)
+
+
 def _channels(layer: str, name: str, value: Any) -> int:
     return _args.int_tuple(layer, name, value, 1, minimum=1)[0]
 
@@ -297,6 +306,22 @@ class _Weighted(Module):
         bias = None if self.bias is None else self.bias.value
         return self._run(self.op, x, self.weight.value, bias, **self.settings, **kwargs)
 
+    def load_keras(self, weights: Any) -> None:
+        """Copy a Keras layer's ``get_weights()`` (``[kernel]`` or ``[kernel, bias]``) in.
+
+        The kernel is converted by :func:`upsample.from_tf_kernel` (``Conv*D`` and
+        ``Conv*DTranspose`` kernels alike); shapes must match this layer's.
+        """
+        layer = f"{type(self).__name__}.load_keras"
+        weights = list(weights)
+        if len(weights) != 1 + (self.bias is not None):
+            raise ValueError(f"{layer}: expected {1 + (self.bias is not None)} arrays "
+                             f"(kernel{', bias' if self.bias is not None else ''}), got {len(weights)}")
+        state = {"weight": _layout.from_tf_kernel(weights[0])}
+        if self.bias is not None:
+            state["bias"] = weights[1]
+        self.load_state_dict(state)
+
     def backward(self, grad: Any) -> np.ndarray:
         grad_x, grad_weight, *grad_bias = self._pull(grad)
         self.weight.grad += grad_weight
@@ -325,6 +350,7 @@ class Conv(_Weighted):
     spatial dims is ``len(kernel_size)``, or ``ndim`` (default 2) for an int kernel size.
     ``stride``, ``padding``, ``dilation``, ``groups`` and ``padding_mode`` are passed to
     the op, which checks them on the first call. Initialised as PyTorch does.
+    ``data_format="channels_last"`` takes (N, *spatial, C) input, as Keras' ``Conv2D``.
 
     >>> import numpy as np
     >>> layer = Conv(1, 2, 3, padding=1, rng=0)
@@ -339,14 +365,14 @@ class Conv(_Weighted):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, *, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", ndim: int | None = None, dtype: Any = np.float32,
-                 rng: Any = None) -> None:
+                 rng: Any = None, data_format: str = "channels_first") -> None:
         layer = "Conv"
         self.in_channels = _channels(layer, "in_channels", in_channels)
         self.out_channels = _channels(layer, "out_channels", out_channels)
         self.kernel_size = _kernel(layer, kernel_size, ndim)
         groups = _check_groups(layer, groups, self.in_channels, self.out_channels)
         self.settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
-                             padding_mode=padding_mode)
+                             padding_mode=padding_mode, data_format=_data_format(layer, data_format))
         weight, b = _default_init((self.out_channels, self.in_channels // groups, *self.kernel_size),
                                   self.out_channels if bias else None, _rng(rng),
                                   _float_dtype(layer, dtype))
@@ -377,6 +403,8 @@ class ConvTranspose(_Weighted):
     ``init="bilinear"`` sets each channel's kernel to :func:`bilinear_kernel` and the
     bias to zero, so that with k=4, s=2, p=1 the layer starts as bilinear upsampling
     (exactly, except the outermost pixels). It needs ``in_channels == out_channels``.
+    ``data_format="channels_last"`` takes (N, *spatial, C) input, as Keras'
+    ``Conv2DTranspose``; with ``padding="same"``/``"valid"`` it computes what that layer does.
 
     >>> import numpy as np
     >>> up = ConvTranspose(1, 1, 4, stride=2, padding=1, init="bilinear", ndim=1,
@@ -390,7 +418,8 @@ class ConvTranspose(_Weighted):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, *, stride: Any = 1,
                  padding: Any = 0, output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
                  bias: bool = True, init: str = "default", ndim: int | None = None,
-                 dtype: Any = np.float32, rng: Any = None) -> None:
+                 dtype: Any = np.float32, rng: Any = None,
+                 data_format: str = "channels_first") -> None:
         layer = "ConvTranspose"
         self.in_channels = _channels(layer, "in_channels", in_channels)
         self.out_channels = _channels(layer, "out_channels", out_channels)
@@ -399,7 +428,8 @@ class ConvTranspose(_Weighted):
         init = _args.choice(layer, "init", init, ("default", "bilinear"))
         dtype = _float_dtype(layer, dtype)
         self.settings = dict(stride=stride, padding=padding, output_padding=output_padding,
-                             dilation=dilation, groups=groups)
+                             dilation=dilation, groups=groups,
+                             data_format=_data_format(layer, data_format))
         shape = (self.in_channels, self.out_channels // groups, *self.kernel_size)
         weight, b = _default_init(shape, self.out_channels if bias else None, _rng(rng), dtype)
         if init == "bilinear":
@@ -443,11 +473,12 @@ class Upsample(_Fixed):
     op = "interpolate"
 
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
-                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None
-                 ) -> None:
+                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                 *, data_format: str = "channels_first") -> None:
         self.args = (size, scale_factor)
         self.settings = dict(mode=mode, align_corners=align_corners,
-                             recompute_scale_factor=recompute_scale_factor)
+                             recompute_scale_factor=recompute_scale_factor,
+                             data_format=_data_format("Upsample", data_format))
 
 
 class BedOfNails(_Fixed):
@@ -460,27 +491,40 @@ class BedOfNails(_Fixed):
 
     op = "bed_of_nails"
 
-    def __init__(self, scale_factor: Any, *, offset: Any = 0) -> None:
+    def __init__(self, scale_factor: Any, *, offset: Any = 0,
+                 data_format: str = "channels_first") -> None:
         self.args = (scale_factor,)
-        self.settings = dict(offset=offset)
+        self.settings = dict(offset=offset, data_format=_data_format("BedOfNails", data_format))
 
 
 class PixelShuffle(_Fixed):
-    """Depth to space as a layer, like ``torch.nn.PixelShuffle``: :func:`upsample.pixel_shuffle`."""
+    """Depth to space as a layer, like ``torch.nn.PixelShuffle``: :func:`upsample.pixel_shuffle`.
+
+    ``order="dcr"`` with ``data_format="channels_last"`` is TensorFlow's ``depth_to_space``.
+    """
 
     op = "pixel_shuffle"
 
-    def __init__(self, upscale_factor: Any) -> None:
+    def __init__(self, upscale_factor: Any, *, order: str = "crd",
+                 data_format: str = "channels_first") -> None:
         self.args = (upscale_factor,)
+        self.settings = dict(order=_args.choice("PixelShuffle", "order", order, _layout.ORDERS),
+                             data_format=_data_format("PixelShuffle", data_format))
 
 
 class PixelUnshuffle(_Fixed):
-    """Space to depth as a layer, like ``torch.nn.PixelUnshuffle``: :func:`upsample.pixel_unshuffle`."""
+    """Space to depth as a layer, like ``torch.nn.PixelUnshuffle``: :func:`upsample.pixel_unshuffle`.
+
+    ``order="dcr"`` with ``data_format="channels_last"`` is TensorFlow's ``space_to_depth``.
+    """
 
     op = "pixel_unshuffle"
 
-    def __init__(self, downscale_factor: Any) -> None:
+    def __init__(self, downscale_factor: Any, *, order: str = "crd",
+                 data_format: str = "channels_first") -> None:
         self.args = (downscale_factor,)
+        self.settings = dict(order=_args.choice("PixelUnshuffle", "order", order, _layout.ORDERS),
+                             data_format=_data_format("PixelUnshuffle", data_format))
 
 
 class MaxPool(Module):
@@ -498,16 +542,20 @@ class MaxPool(Module):
     """
 
     def __init__(self, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
-                 dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> None:
+                 dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False,
+                 data_format: str = "channels_first") -> None:
         self.settings = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                             dilation=dilation, ceil_mode=ceil_mode)
+                             dilation=dilation, ceil_mode=ceil_mode,
+                             data_format=_data_format("MaxPool", data_format))
         self.return_indices = bool(return_indices)
         self.indices: np.ndarray | None = None
         self.input_size: tuple[int, ...] | None = None
 
     def forward(self, x: Any) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         values, self.indices = self._run("max_pool", x, **self.settings, return_indices=True)
-        self.input_size = np.shape(x)[2:]
+        shape = np.shape(x)                                         # (N, C, *S) or (N, *S, C)
+        last = self.settings["data_format"] == "channels_last"
+        self.input_size = shape[1:-1] if last else shape[2:]
         return (values, self.indices) if self.return_indices else values
 
     def backward(self, grad: Any) -> np.ndarray:
@@ -533,11 +581,12 @@ class MaxUnpool(Module):
     """
 
     def __init__(self, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
-                 indices_from: MaxPool | None = None) -> None:
+                 indices_from: MaxPool | None = None, data_format: str = "channels_first") -> None:
         if indices_from is not None and not isinstance(indices_from, MaxPool):
             raise TypeError(f"MaxUnpool: indices_from must be a MaxPool layer, "
                             f"got {type(indices_from).__name__}")
-        self.settings = dict(kernel_size=kernel_size, stride=stride, padding=padding)
+        self.settings = dict(kernel_size=kernel_size, stride=stride, padding=padding,
+                             data_format=_data_format("MaxUnpool", data_format))
         self._source = indices_from
 
     def _children(self) -> Iterator[tuple[str, Module]]:
@@ -638,6 +687,9 @@ class SubPixel(Sequential):
     convolution followed by nearest-neighbour upsampling; ``init="default"`` draws every
     kernel independently. ``padding`` defaults to ``"same"`` so the output is exactly
     ``r`` times the input. Its parameters are ``"0.weight"`` and ``"0.bias"``.
+    ``data_format="channels_last"`` runs both layers on (N, *spatial, C) arrays; ``order``
+    is the pixel shuffle's (``"dcr"`` for TensorFlow's depth_to_space; ICNR repeats each
+    sub-kernel into the channels that order puts in one block).
 
     >>> import numpy as np
     >>> up = SubPixel(1, 1, 3, 2, rng=0)
@@ -648,21 +700,29 @@ class SubPixel(Sequential):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, upscale_factor: Any,
                  *, padding: Any = "same", bias: bool = True, init: str = "icnr",
-                 ndim: int | None = None, dtype: Any = np.float32, rng: Any = None) -> None:
+                 ndim: int | None = None, dtype: Any = np.float32, rng: Any = None,
+                 order: str = "crd", data_format: str = "channels_first") -> None:
         layer = "SubPixel"
         k = _kernel(layer, kernel_size, ndim)
         r = _args.int_tuple(layer, "upscale_factor", upscale_factor, len(k), minimum=1)
         init = _args.choice(layer, "init", init, ("icnr", "default"))
         c_out = _channels(layer, "out_channels", out_channels)
         rng = _rng(rng)
+        shuffle = PixelShuffle(r, order=order, data_format=data_format)
         conv = Conv(in_channels, c_out * math.prod(r), k, padding=padding, bias=bias, dtype=dtype,
-                    rng=rng)
+                    rng=rng, data_format=data_format)
         if init == "icnr":
             sub = Conv(in_channels, c_out, k, bias=bias, dtype=dtype, rng=rng)
-            conv.weight.value[...] = icnr(sub.weight.value, r)
+            blocks = math.prod(r)
+            weight = icnr(sub.weight.value, r)                      # (C_out * R, C_in, *k), CRD
+            b = np.repeat(sub.bias.value, blocks) if bias else None
+            if shuffle.settings["order"] == "dcr":   # output channel (c, j) -> (j, c)
+                weight = _layout._crd_to_dcr(weight[None], blocks)[0]
+                b = None if b is None else _layout._crd_to_dcr(b[None], blocks)[0]
+            conv.weight.value[...] = weight
             if bias:
-                conv.bias.value[...] = np.repeat(sub.bias.value, math.prod(r))
-        super().__init__(conv, PixelShuffle(r))
+                conv.bias.value[...] = b
+        super().__init__(conv, shuffle)
 
 
 # --------------------------------------------------------------------------- loss
