@@ -153,22 +153,6 @@ def test_channels_last_accepts_views_and_lists_and_leaves_inputs_alone():
     np.testing.assert_array_equal(x, base)
 
 
-@pytest.mark.parametrize("shape, dtype", [((2, 3, 300, 301), np.float64), ((3, 70, 40, 50), np.float32),
-                                          ((1, 5, 7), np.uint8), ((2, 1, 2, 3, 4), np.int64),
-                                          ((0, 4, 5, 5), np.float32)])
-def test_blocked_channel_swap_is_moveaxis(shape, dtype):
-    # several tiles per sample and both threads for the large shapes
-    from upsample import _layout
-    x = rng.integers(0, 100, size=shape).astype(dtype)
-    last = _layout._swap_channels(x, to_last=True)
-    assert last.flags.c_contiguous and last.dtype == x.dtype
-    np.testing.assert_array_equal(last, np.moveaxis(x, 1, -1))
-    np.testing.assert_array_equal(_layout._swap_channels(last, to_last=False), x)
-    view = np.moveaxis(x, 1, -1)[:, ::-1]                      # strided, reversed: not contiguous
-    np.testing.assert_array_equal(_layout._swap_channels(view, to_last=False),
-                                  np.moveaxis(view, -1, 1))
-
-
 def test_help_shows_data_format():
     import pydoc
     text = pydoc.render_doc(upsample.conv_transpose, renderer=pydoc.plaintext)

@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit
+from . import _args
 
 __all__ = ["DATA_FORMATS", "ORDERS", "data_format", "depth_order", "from_tf_kernel",
            "to_tf_kernel"]
@@ -79,42 +79,6 @@ def _is_array(value: Any) -> bool:
     return hasattr(value, "ndim") and hasattr(value, "shape") and hasattr(value, "transpose")
 
 
-#: Bytes of one tile of the blocked transpose: small enough that a tile's reads and
-#: writes stay in the L2 cache, large enough that the loop overhead is negligible.
-TILE_BYTES = 512 << 10
-
-
-def _swap_channels(x: np.ndarray, to_last: bool) -> np.ndarray:
-    """A C-contiguous copy of ``x`` with its channel axis moved: (N, C, *S) <-> (N, *S, C).
-
-    NumPy's own copy of a transposed view walks one side with a stride of a whole plane
-    and runs at a tenth of the copy bandwidth on large arrays; copying tiles of
-    ``TILE_BYTES`` (a block of positions with all their channels), split over the cores,
-    keeps both sides in cache.
-    """
-    if to_last:
-        n, c, *spatial = x.shape
-        positions = math.prod(spatial)
-        source = x.reshape(n, c, positions)                         # (N, C, P)
-        out = np.empty((n, positions, c), dtype=x.dtype)            # (N, P, C)
-    else:
-        n, *spatial, c = x.shape
-        positions = math.prod(spatial)
-        source = x.reshape(n, positions, c)                         # (N, P, C)
-        out = np.empty((n, c, positions), dtype=x.dtype)            # (N, C, P)
-    block = max(TILE_BYTES // max(c * x.itemsize, 1), 16)
-    tiles = [(i, p) for i in range(n) for p in range(0, positions, block)]
-
-    def work(start: int, stop: int) -> None:
-        for i, p in tiles[start:stop]:
-            if to_last:
-                out[i, p:p + block] = source[i, :, p:p + block].T   # (b, C) <- (C, b)
-            else:
-                out[i, :, p:p + block] = source[i, p:p + block].T   # (C, b) <- (b, C)
-    _jit.split_planes(work, len(tiles), out.size)
-    return out.reshape(n, *spatial, c) if to_last else out.reshape(n, c, *spatial)
-
-
 def _to_first(op: str, name: str, value: Any) -> Any:
     """(N, *S, C) -> (N, C, *S), C-contiguous when it is a NumPy array.
 
@@ -128,16 +92,14 @@ def _to_first(op: str, name: str, value: Any) -> Any:
     if value.ndim < 3:
         raise ValueError(f"{op}: {name} must have at least 3 dimensions (N, *spatial, C) with "
                          f"data_format='channels_last', got shape {tuple(value.shape)}")
-    if isinstance(value, np.ndarray):
-        return _swap_channels(value, to_last=False)
-    return np.moveaxis(value, -1, 1)                             # lazy for dask and the like
+    moved = np.moveaxis(value, -1, 1)
+    return np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) else moved
 
 
 def _to_last(value: Any) -> Any:
     """(N, C, *S) -> (N, *S, C), C-contiguous when it is a NumPy array."""
-    if isinstance(value, np.ndarray):
-        return _swap_channels(value, to_last=True)
-    return np.moveaxis(value, 1, -1)
+    moved = np.moveaxis(value, 1, -1)
+    return np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) else moved
 
 
 def _outputs_to_last(out: Any) -> Any:
