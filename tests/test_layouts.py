@@ -153,6 +153,15 @@ def test_channels_last_accepts_views_and_lists_and_leaves_inputs_alone():
     np.testing.assert_array_equal(x, base)
 
 
+def test_channels_last_keeps_dtypes_and_empty_batches():
+    image = rng.integers(0, 256, size=(2, 3, 4, 3)).astype(np.uint8)
+    y = upsample.nearest(image, 2, data_format="channels_last")
+    assert y.dtype == np.uint8 and y.flags.c_contiguous
+    np.testing.assert_array_equal(y, _last(upsample.nearest(_first(image), 2)))
+    empty = upsample.conv(np.zeros((0, 5, 5, 3)), np.ones((2, 3, 3, 3)), data_format="channels_last")
+    assert empty.shape == (0, 3, 3, 2)
+
+
 def test_help_shows_data_format():
     import pydoc
     text = pydoc.render_doc(upsample.conv_transpose, renderer=pydoc.plaintext)
