@@ -335,7 +335,7 @@ def test_keras_conv_transpose_matches(keras, case, padding):
 
 
 @pytest.mark.parametrize("padding", ["valid", "same"])
-@pytest.mark.parametrize("k, s, output_padding", [(3, 2, 0), (3, 2, 1), (4, 3, 2), (5, 2, 1),
+@pytest.mark.parametrize("k, s, output_padding", [(3, 2, 0), (3, 2, 1), (4, 3, 2), (5, 2, 1), (4, 2, 0), (4, 2, 1),
                                                   (2, 3, 1), (1, 2, 1)])
 def test_keras_conv_transpose_output_padding_is_an_output_size(keras, k, s, output_padding, padding):
     # Keras turns output_padding into tf.nn.conv_transpose's output_shape:
