@@ -361,6 +361,37 @@ def test_every_explainer_renders_as_text(name):
     assert "result (" in text
 
 
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_to_dict_is_json_and_holds_the_records(view):
+    import json
+
+    ex = explain.conv_transpose([[1, 2], [3, 4]], [[5, 5], [5, 5]], stride=2, padding=((0, 1), (1, 1)),
+                                view=view)
+    data = json.loads(json.dumps(ex.to_dict(), allow_nan=False))
+    np.testing.assert_array_equal(data["output"], ex.output)
+    np.testing.assert_array_equal(data["input"], ex.input)
+    np.testing.assert_array_equal(data["kernel"], ex.kernel)
+    assert data["view"] == view and data["notes"] == list(ex.notes)
+    assert data["params"]["padding"] == [[0, 1], [1, 1]]
+    for step, record in zip(ex.steps, data["steps"]):
+        np.testing.assert_array_equal(record["output"], step.output)
+        assert record["caption"] == step.caption and record["equation"] == step.equation
+        assert [tuple(c) for c in record["reads"]] == list(step.reads)
+        assert [(tuple(w["cell"]), w["added"]) for w in record["writes"]] == \
+            [(w.cell, w.added) for w in step.writes]
+        assert [tuple(t["weight_cell"]) for t in record["terms"]] == [t.weight_cell for t in step.terms]
+    assert "output" not in ex.to_dict(step_outputs=False)["steps"][0]
+
+
+def test_to_dict_writes_non_finite_numbers_as_strings():
+    import json
+
+    ex = explain.max_pool([[1.0, -np.inf], [np.nan, 2.0]], 1)
+    text = json.dumps(ex.to_dict(), allow_nan=False)
+    assert json.loads(text)["output"] == [[[1.0, "-inf"], ["nan", 2.0]]]
+    assert explain.max_unpool([[1, 2]], [[1, 0]], (1, 2)).to_dict()["steps"][1]["writes"][0]["replaced"] is None
+
+
 # --------------------------------------------------------------------------- GIF
 
 def _pixels(image):
