@@ -214,6 +214,23 @@ def test_bilinear_steps_match_bilinear_to_rounding(rng, scale_factor, align_corn
     np.testing.assert_array_equal(ex.output, expected)
 
 
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "linear", "cubic", "area"])
+@pytest.mark.parametrize("scale_factor, size, align_corners", [
+    (2, None, None), (None, (3, 5), None), (1.5, None, True), (None, (1, 2), None), (0.5, None, False)])
+def test_interpolate_steps_sum_to_interpolate_in_every_mode(rng, mode, scale_factor, size, align_corners):
+    if mode in ("nearest", "nearest-exact", "area"):
+        align_corners = None
+    x = integers(rng, (2, 4, 4))
+    ex = explain.interpolate(x, scale_factor, size=size, mode=mode, align_corners=align_corners)
+    expected = upsample.interpolate(x[None], size, scale_factor, mode=mode, align_corners=align_corners)[0]
+    np.testing.assert_array_equal(ex.output, expected)
+    np.testing.assert_allclose(ex.steps[-1].output, expected, rtol=1e-13, atol=1e-13)
+    assert len(ex.steps) == expected.size and ex.output.dtype == expected.dtype
+    if mode.startswith("nearest"):
+        check_exact(ex, expected)          # gathers: one term of weight 1 per output
+        assert all(len(step.terms) == 1 and step.terms[0].weight == 1 for step in ex.steps)
+
+
 def test_bilinear_weights_come_from_the_sampling_plan():
     ex = explain.bilinear([[10, 20], [30, 40]], 2)
     np.testing.assert_array_equal(ex.output[0], [[10, 12.5, 17.5, 20], [15, 17.5, 22.5, 25],
@@ -349,6 +366,7 @@ def test_every_explainer_renders_as_text(name):
         "conv_transpose": lambda: explain.conv_transpose([[1, 2], [3, 4]], np.ones((2, 2)), stride=2),
         "nearest": lambda: explain.nearest([1, 2, 3], 2),
         "bilinear": lambda: explain.bilinear([1, 2, 3], 2),
+        "interpolate": lambda: explain.interpolate([[1, 2], [3, 4]], 2, mode="bicubic"),
         "bed_of_nails": lambda: explain.bed_of_nails(np.arange(4).reshape(2, 2), 2),
         "max_pool": lambda: explain.max_pool(np.arange(16).reshape(4, 4), 2),
         "max_unpool": lambda: explain.max_unpool([[1, 2], [3, 4]], [[0, 3], [9, 15]], 2),

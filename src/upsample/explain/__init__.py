@@ -49,6 +49,7 @@ __all__ = [
     "conv_transpose",
     "nearest",
     "bilinear",
+    "interpolate",
     "bed_of_nails",
     "max_pool",
     "max_unpool",
@@ -383,6 +384,40 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None, align_corner
                        _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
 
 
+def interpolate(x: Any, scale_factor: Any = None, *, size: Any = None, mode: str = "nearest",
+                align_corners: bool | None = None, antialias: bool = False,
+                spatial_dims: int | None = None) -> Explanation:
+    """Interpolation in any mode of ``upsample.interpolate``, one step per output cell.
+
+    Each step lists the input cells the output reads and their weights, from
+    ``upsample.interpolation``'s sampling plan for that mode (nearest and nearest-exact
+    read one cell with weight 1, linear 2 per axis, cubic 4, area the cells it averages).
+
+    >>> from upsample import explain
+    >>> explain.interpolate([[1, 2, 3, 4]], size=(1, 2), mode="area").steps[1].equation
+    '3*0.5 + 4*0.5 = 3.5'
+    >>> explain.interpolate([[10, 20], [30, 40]], 2, mode="bicubic").output[0, 0]
+    array([ 6.8359375, 10.15625  , 15.625    , 18.9453125])
+    """
+    from ..interpolation import sampling_plans
+
+    op = "explain.interpolate"
+    x, nd = _example(op, x, spatial_dims)
+    y = _up.interpolate(x[None], size, scale_factor, mode=mode, align_corners=align_corners,
+                        antialias=antialias)[0]
+    _check_size(op, y.size, y.size)
+    plans = sampling_plans(x[None], size, scale_factor, mode=mode, align_corners=align_corners,
+                           antialias=antialias)
+    steps = tuple(interpolation_steps(x.astype(y.dtype), plans, y.dtype))
+    notes = _resize_notes(op, x, y, scale_factor, size, nd)
+    taps = "/".join(str(p.taps) for p in plans)
+    notes.append(f"mode {mode!r}: each output reads up to {taps} input cells per axis, "
+                 "with the sampling plan's weights")
+    return Explanation("interpolate", {"scale_factor": scale_factor, "size": size, "mode": mode,
+                                       "align_corners": align_corners, "antialias": antialias},
+                       _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
+
+
 def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0,
                  spatial_dims: int | None = None) -> Explanation:
     """Bed of nails, one step per input cell: the one output cell it is nailed to.
@@ -505,6 +540,7 @@ EXPLAINERS: dict[str, Callable[..., Explanation]] = {
     "conv_transpose": conv_transpose,
     "nearest": nearest,
     "bilinear": bilinear,
+    "interpolate": interpolate,
     "bed_of_nails": bed_of_nails,
     "max_pool": max_pool,
     "max_unpool": max_unpool,
