@@ -81,6 +81,20 @@ def test_conv_steps_sum_to_conv(rng, spatial, c_in, c_out, kernel, stride, paddi
     assert all(len(s.writes) == 1 for s in ex.steps)
 
 
+@pytest.mark.parametrize("c_in, c_out, groups", [(2, 2, 2), (4, 2, 2), (2, 4, 2), (6, 3, 3), (4, 4, 4)])
+def test_grouped_conv_steps_sum_to_conv(rng, c_in, c_out, groups):
+    x = integers(rng, (c_in, 5, 4))
+    w = integers(rng, (c_out, c_in // groups, 2, 3))
+    ex = explain.conv(x, w, stride=(2, 1), padding=1, groups=groups)
+    expected = upsample.conv(x[None], w, stride=(2, 1), padding=1, groups=groups)[0]
+    check_exact(ex, expected)
+    per_group = c_out // groups
+    for step in ex.steps:                                  # each output reads its group only
+        group = step.written[0][0] // per_group
+        assert {c[0] // (c_in // groups) for c in step.reads} == {group}
+    assert ex.params["groups"] == groups and f"groups={groups}" in str(ex)
+
+
 def test_conv_kernel_layouts(rng):
     x = integers(rng, (3, 5, 5))
     full = integers(rng, (1, 3, 3, 3))
@@ -130,6 +144,21 @@ def test_conv_transpose_views_sum_to_conv_transpose(rng, view, spatial, c_in, c_
                                        output_padding=output_padding, dilation=dilation)[0]
     check_exact(ex, expected)
     assert ex.view == view
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("c_in, c_out, groups, stride, padding, output_padding, dilation", [
+    (2, 2, 2, 2, 0, 1, 1), (4, 2, 2, 1, 1, 0, 1), (2, 4, 2, 2, ((0, 1), (1, 0)), 0, 1),
+    (3, 3, 3, 2, 0, 0, 2), (4, 4, 4, 3, 1, 2, 1)])
+def test_grouped_conv_transpose_views_sum_to_conv_transpose(rng, view, c_in, c_out, groups, stride,
+                                                            padding, output_padding, dilation):
+    x = integers(rng, (c_in, 3, 2))
+    w = integers(rng, (c_in, c_out // groups, 2, 3))
+    kwargs = dict(stride=stride, padding=padding, output_padding=output_padding, dilation=dilation,
+                  groups=groups)
+    ex = explain.conv_transpose(x, w, view=view, **kwargs)
+    expected = upsample.conv_transpose(x[None], w, **kwargs)[0]
+    check_exact(ex, expected)
 
 
 @pytest.mark.parametrize("case", TRANSPOSE_GRID[:6])
