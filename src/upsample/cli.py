@@ -453,6 +453,20 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- serve
+
+def _configure_serve(parser: argparse.ArgumentParser) -> None:
+    from .web.server import configure
+
+    configure(parser)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .web.server import run
+
+    return run(args)
+
+
 # --------------------------------------------------------------------------- the parser
 
 COMMANDS: list[Command] = [
@@ -486,6 +500,10 @@ COMMANDS: list[Command] = [
              "upsample train --designs transpose_k4_bilinear,transpose_k3_random",
              "upsample train --designs all   # also the small nonlinear CNN (slow)"),
             _configure_train, _train),
+    Command("serve", "every op live in the browser: edit the example, step through, copy the code",
+            ("upsample serve --open", "upsample serve --port 0   # any free port; prints the URL",
+             "upsample serve --host 127.0.0.1 --port 8765"),
+            _configure_serve, _serve),
 ]
 
 
