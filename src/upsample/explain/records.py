@@ -102,15 +102,18 @@ class Step:
         """The kernel (or matrix) cells whose weights this step used."""
         return tuple(dict.fromkeys(t.weight_cell for t in self.terms if t.weight_cell is not None))
 
-    def to_dict(self, *, output: bool = True) -> dict[str, Any]:
+    def to_dict(self, *, output: bool = True, terms: bool = True) -> dict[str, Any]:
         """The step as JSON-ready data: caption, equation, terms, writes, the cells it read,
-        wrote and weighted, and (unless ``output=False``) the running output as nested lists."""
+        wrote and weighted, and (unless ``output=False``) the running output as nested lists.
+        ``terms=False`` leaves out the products (the cells they read, weighted and wrote
+        stay), for a client that draws cells."""
         data = {"caption": self.caption, "equation": self.equation,
-                "terms": [t.to_dict() for t in self.terms],
                 "writes": [w.to_dict() for w in self.writes],
                 "reads": [_cell(c) for c in self.reads],
                 "written": [_cell(c) for c in self.written],
                 "weight_cells": [_cell(c) for c in self.weight_cells]}
+        if terms:
+            data["terms"] = [t.to_dict() for t in self.terms]
         if output:
             data["output"] = to_json(self.output)
         return data
@@ -163,12 +166,13 @@ class Explanation:
         args = ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
         return f"{name}: {args}" if args else name
 
-    def to_dict(self, *, step_outputs: bool = True) -> dict[str, Any]:
+    def to_dict(self, *, step_outputs: bool = True, terms: bool = True) -> dict[str, Any]:
         """The whole explanation as JSON-ready data: every field, arrays as nested lists.
 
         Non-finite numbers, which JSON has no literal for, become the strings ``"inf"``,
         ``"-inf"`` and ``"nan"``. ``step_outputs=False`` leaves out each step's running
-        output (the largest part) when a client only needs the final one.
+        output (the largest part) when a client only needs the final one (or adds up the
+        writes); ``terms=False`` each step's products (see :meth:`Step.to_dict`).
 
         >>> from upsample import explain
         >>> data = explain.conv_transpose([[1, 2], [3, 4]], [[5, 5], [5, 5]]).to_dict()
@@ -183,7 +187,7 @@ class Explanation:
                 "input_mask": None if self.input_mask is None else to_json(self.input_mask),
                 "notes": list(self.notes),
                 "extras": {name: to_json(value) for name, value in self.extras.items()},
-                "steps": [step.to_dict(output=step_outputs) for step in self.steps]}
+                "steps": [step.to_dict(output=step_outputs, terms=terms) for step in self.steps]}
 
     def with_notes(self, *notes: str) -> Explanation:
         """A copy with more notes appended."""
