@@ -51,7 +51,7 @@ LIMITS = {
     "padding": 16,
     "output_size": 64,       # each output axis
     "output_cells": 4096,    # C * H * W of the output
-    "terms": 100_000,        # products recorded over all steps
+    "terms": 40_000,         # products recorded by the steps of one view
     "body_bytes": 64 * 1024,
 }
 
@@ -309,19 +309,19 @@ def _values(value: Any) -> list[float]:
     return [float(v) for v in flat]
 
 
-def _check_limit(name: str, value: Any, low: float, high: float) -> None:
+def _check_limit(name: str, value: Any, high: float) -> None:
+    """Refuse settings above the page's caps; everything else is the library's to judge."""
     if isinstance(value, str) or value is None:
         return
     for v in _values(value):
-        if not low <= v <= high:
-            raise RequestError(f"{name}: {v:g} is outside what the page allows ({low:g} to {high:g})",
-                               name)
+        if v > high:
+            raise RequestError(f"{name}: {v:g} is more than the page allows (at most {high:g})", name)
 
 
-_RANGES = {"stride": (1, "factor"), "dilation": (1, "factor"), "groups": (1, "channels"),
-           "kernel_size": (1, "kernel_size"), "upscale_factor": (1, "factor"),
-           "padding": (0, "padding"), "output_padding": (0, "factor"),
-           "scale_factor": (0.05, "factor")}
+#: the cap of each setting, a key of LIMITS
+_CAPS = {"stride": "factor", "dilation": "factor", "groups": "channels", "kernel_size": "kernel_size",
+         "upscale_factor": "factor", "padding": "padding", "output_padding": "factor",
+         "scale_factor": "factor"}
 
 
 def _settings(spec: OpSpec, raw: Any) -> dict[str, Any]:
@@ -346,9 +346,8 @@ def _settings(spec: OpSpec, raw: Any) -> dict[str, Any]:
             settings[name] = value
             continue
         parsed = _PARSERS[param.kind](value, name)
-        if name in _RANGES:
-            low, cap = _RANGES[name]
-            _check_limit(name, parsed, low, LIMITS[cap])
+        if name in _CAPS:
+            _check_limit(name, parsed, LIMITS[_CAPS[name]])
         settings[name] = parsed
     return settings
 
@@ -420,24 +419,26 @@ def _call(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | None,
     return fn(x, s["upscale_factor"])
 
 
-#: The settings a library message may name, most specific first; the page shows the
-#: message beside that control.
+#: The settings a library message may name; the page shows the message beside the
+#: control it names first.
 _FIELDS = ("output_padding", "padding", "stride", "dilation", "groups", "kernel_size",
            "upscale_factor", "scale_factor", "align_corners", "mode", "convention", "indices",
            "weight", "kernel", "x", "input")
 
 
-def _field_of(message: str, spec: OpSpec) -> str:
+def _field_of(message: str) -> str:
+    """The setting a library message is about: the first one it names (else the input)."""
     text = message.split(":", 1)[1] if ":" in message else message
-    for name in _FIELDS:
-        if re.search(rf"\b{name}\b", text):
-            return {"kernel": "weight", "input": "x"}.get(name, name)
-    return "x"
+    found = [(m.start(), name) for name in _FIELDS for m in [re.search(rf"\b{name}\b", text)] if m]
+    if not found:
+        return "x"
+    name = min(found)[1]
+    return {"kernel": "weight", "input": "x"}.get(name, name)
 
 
 def _dict(ex: explain.Explanation) -> dict[str, Any]:
     snapshots = len(ex.steps) * ex.output.size <= SNAPSHOT_NUMBERS
-    data = ex.to_dict(step_outputs=snapshots)
+    data = ex.to_dict(step_outputs=snapshots, terms=False)   # the page draws cells, not products
     data["step_outputs"] = snapshots
     return data
 
@@ -492,7 +493,7 @@ def explain_request(body: Any) -> dict[str, Any]:
     except RequestError:
         raise
     except (ValueError, TypeError, OverflowError) as error:
-        raise RequestError(str(error), _field_of(str(error), spec)) from None
+        raise RequestError(str(error), _field_of(str(error))) from None
     first = next(iter(explanations.values()))
     answer = {"op": op, "settings": _json_settings(settings), "explanations": explanations,
               "view_errors": view_errors, "output": main["output"],
@@ -537,11 +538,11 @@ def solve_request(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise RequestError("the request must be a JSON object", None)
     values = {}
-    for name, low, high in (("in_size", 1, 4096), ("out_size", 1, 16384)):
+    for name, high in (("in_size", 4096), ("out_size", 16384)):
         value = _int_setting(body.get(name), name)
         if not isinstance(value, int):
             raise RequestError(f"{name}: expected one integer, got {value!r}", name)
-        _check_limit(name, value, low, high)
+        _check_limit(name, value, high)
         values[name] = value
     fixed = {}
     for name in ("kernel_size", "stride"):
@@ -549,7 +550,7 @@ def solve_request(body: Any) -> dict[str, Any]:
             value = _int_setting(body[name], name)
             if not isinstance(value, int):
                 raise RequestError(f"{name}: expected one integer, got {value!r}", name)
-            _check_limit(name, value, 1, 64)
+            _check_limit(name, value, 64)
             fixed[name] = value
     try:
         found = shapes.solve_conv_transpose(values["in_size"], values["out_size"], **fixed)
