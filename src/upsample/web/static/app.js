@@ -17,7 +17,8 @@
   let pending = null;       // debounce
   let sequence = 0;         // answers arrive in order of requests, the older ones are dropped
   let codeTab = "torch";
-  let atEnd = true;         // a fresh example opens on its last step: the whole result
+  let atEnd = true;
+  let answered = 0, refused = 0;   // counted on <body> so that tests can wait for an answer         // a fresh example opens on its last step: the whole result
 
   // ------------------------------------------------------------------ numbers and grids
 
@@ -309,6 +310,7 @@
     if (control) control.setAttribute("aria-invalid", "true");
     $("stale").hidden = !answer;
     document.body.dataset.state = "error";
+    document.body.dataset.refused = String(++refused);
   }
 
   async function update() {
@@ -337,6 +339,7 @@
     if (atEnd || position > total) position = total;
     drawAnswer();
     document.body.dataset.state = "ready";
+    document.body.dataset.answered = String(++answered);
   }
 
   // ------------------------------------------------------------------ drawing the answer
