@@ -4,6 +4,7 @@ and a bounded load test against a real server on loopback."""
 
 import asyncio
 import json
+import os
 import statistics
 import time
 
@@ -281,14 +282,96 @@ def test_200_concurrent_requests_on_loopback():
     async def run(url):
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
         async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-            return await asyncio.wait_for(asyncio.gather(*(one(client, i) for i in range(200))), 300)
+            alone = [await one(client, i) for i in range(15)]        # one at a time, for scale
+            together = await asyncio.wait_for(asyncio.gather(*(one(client, i) for i in range(200))), 300)
+            return alone, together
 
     with running_server() as url:
-        results = asyncio.run(run(url))
+        alone, results = asyncio.run(run(url))
     statuses = [s for s, _ in results]
     latencies = sorted(t for _, t in results)
     assert len(results) == 200 and statuses.count(200) == 200, statuses
     p50 = statistics.median(latencies)
     p99 = latencies[int(0.99 * len(latencies)) - 1]
-    print(f"\n200 concurrent /api/explain on loopback: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
-          f"p99/p50 {p99 / p50:.1f}")
+    single = statistics.median(t for _, t in alone)
+    assert all(s == 200 for s, _ in alone)
+    print(f"\n200 concurrent /api/explain on loopback: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
+          f"(p99/p50 {p99 / p50:.1f}); one request alone {single * 1000:.1f} ms, so p50 = "
+          f"{p50 / single:.0f} requests' work (200 in flight on {os.cpu_count()} cores)")
+
+
+# --------------------------------------------------------------------------- the command
+
+def test_upsample_serve_port_0_prints_the_url_serves_and_opens_it(tmp_path):
+    """`upsample serve --port 0 --open` in a subprocess: the printed URL answers, the browser
+    command (``$BROWSER``, a script here that writes the URL down) was given it."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    need("uvicorn")
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
+    env = {**os.environ, "BROWSER": str(browser), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "upsample", "serve", "--port", "0", "--open"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = process.stdout.readline()                  # blocks until the URL is printed
+        assert line.startswith("upsample serve: http://127.0.0.1:"), line + process.stderr.read()
+        url = line.split()[2]
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        assert port > 0
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "api/ops", timeout=5) as response:
+                    assert response.status == 200 and b"conv_transpose" in response.read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert opened.read_text().strip() == url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_serve_refuses_a_bad_port_and_a_busy_one(capsys):
+    import socket
+
+    from upsample.cli import main
+
+    need("uvicorn")
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--port", "70000"])
+    assert exit_.value.code == 2 and "--port must be between 0 and 65535" in capsys.readouterr().err
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        with pytest.raises(SystemExit) as exit_:
+            main(["serve", "--port", str(busy.getsockname()[1])])
+    assert exit_.value.code == 2 and "cannot listen on 127.0.0.1:" in capsys.readouterr().err
+
+
+def test_importing_upsample_or_the_api_loads_no_web_server():
+    import subprocess
+    import sys
+
+    code = ("import sys, upsample, upsample.web.api, upsample.cli; "
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'httpx') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_tours_page_links_to_upsample_serve():
+    from upsample.explain import tour
+
+    page = tour.index_html([])
+    assert "upsample serve --open" in page and f'href="{tour.SERVE_URL}"' in page
+    assert tour.SERVE_URL == "http://127.0.0.1:8000/"
