@@ -526,7 +526,7 @@ def _overlap(w: np.ndarray, s: dict[str, Any], size: tuple[int, ...]) -> dict[st
     """``shapes.overlap_map``: taps per output, one period and the whole output."""
     k = w.shape[2:]
     args = dict(padding=s["padding"], output_padding=s["output_padding"])
-    period = shapes.overlap_map(k, s["stride"], s["dilation"])
+    period = shapes.overlap_map(k, s["stride"], s["dilation"], **args)   # its phase follows p_lo
     full = shapes.overlap_map(k, s["stride"], s["dilation"], size=size, **args)
     flat = [v for row in period for v in row]
     return {"period": [list(r) for r in period], "full": [list(r) for r in full],

@@ -81,6 +81,9 @@ def create_app():
                                "field": None}, 413)
             except (ValueError, UnicodeDecodeError) as error:
                 return answer({"error": f"the request is not valid JSON ({error})", "field": None}, 400)
+            except RecursionError:
+                return answer({"error": "the request is not valid JSON (nested too deeply)", "field": None},
+                              400)
             try:
                 return answer(await run_in_threadpool(compute, data))
             except RequestError as error:

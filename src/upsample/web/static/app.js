@@ -508,9 +508,12 @@
       d.counter.textContent = `step ${k} of ${n}`;
       [d.input, d.kernel, d.output].forEach((g) => g && g.cells.forEach((td) => td.classList.remove("read", "weight", "write")));
       const running = runningOutput(d.ex, k);
+      const reached = new Set();                  // output cells some step so far has written
+      for (let s = 0; s < k; s++) d.ex.steps[s].written.forEach((c) => reached.add(c.join(",")));
       d.output.cells.forEach((td, key) => {
         td.textContent = running ? fmt(at(running, key.split(",").map(Number))) : "";
         td.classList.toggle("empty", !running);
+        td.classList.toggle("pending", !!running && !reached.has(key));
       });
       if (k === 0) {
         d.caption.textContent = "before the first step: the output is empty";
