@@ -158,6 +158,15 @@ def test_large_examples_send_writes_instead_of_every_snapshot(client):
     np.testing.assert_allclose(final, answer["output"], rtol=1e-12)
 
 
+def test_a_view_too_large_for_the_matrix_is_declined_alone(client):
+    ones = "; ".join([" ".join(["1"] * 16)] * 16)
+    kernel = "; ".join(["1 1 1 1"] * 4)
+    answer = post(client, {"op": "conv_transpose", "x": [ones] * 3, "weight": [kernel] * 3}).json()
+    assert list(answer["explanations"]) == ["scatter", "zero_insertion"]
+    assert answer["view_errors"]["matrix"].startswith("explain.conv_transpose: the example is too large "
+                                                      "for the matrix view (a 768x361 matrix)")
+
+
 def test_solver(client):
     answer = post(client, {"in_size": "64", "out_size": 128}, "/api/solve").json()
     assert answer["settings"][0] == {"kernel_size": 4, "stride": 2, "padding": 1, "output_padding": 0,

@@ -302,3 +302,18 @@ def test_screenshots_are_not_blank(page, width, tmp_path):
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(keep) / shot.name)
+
+
+def test_a_view_the_library_declines_says_why_and_the_others_stay(page):
+    from urllib.parse import urlencode
+
+    ones = "; ".join([" ".join(["1"] * 16)] * 16)
+    kernel = "; ".join(["1 1 1 1"] * 4)
+    before = answers(page)
+    page.goto(page.url.split("?")[0] + "?" + urlencode({"op": "conv_transpose", "x": "|".join([ones] * 3),
+                                                          "w": "/".join([kernel] * 3)}))
+    wait_answer(page, before - before)
+    assert page.eval_on_selector_all(".view", "els => els.map(e => e.dataset.view)") == \
+        ["scatter", "zero_insertion", "matrix"]
+    assert "too large for the matrix view" in page.inner_text(".view.declined[data-view=matrix] .caption")
+    assert numbers(grid(page, "#output")).shape == (19, 19)

@@ -447,6 +447,18 @@
       views.appendChild(panel);
       return { ex, input, kernel, output, counter, caption, equation };
     });
+    Object.entries(answer.view_errors || {}).forEach(([name, message]) => {
+      const panel = document.createElement("article");     // a view the library declined
+      panel.className = "view declined";
+      panel.dataset.view = name;
+      const title = document.createElement("h3");
+      title.textContent = VIEW_TITLES[name] || name;
+      const why = document.createElement("p");
+      why.className = "caption";
+      why.textContent = message;
+      panel.append(title, why);
+      views.appendChild(panel);
+    });
     const first = answer.explanations[viewNames()[0]];
     const final = drawArray(answer.output, first.spatial_dims === 1 ? 1 : 2, { label: "" });
     const outs = [labelled("output " + shapeOf(answer.output).join("\u00d7"), final.box)];
