@@ -317,3 +317,24 @@ def test_a_view_the_library_declines_says_why_and_the_others_stay(page):
         ["scatter", "zero_insertion", "matrix"]
     assert "too large for the matrix view" in page.inner_text(".view.declined[data-view=matrix] .caption")
     assert numbers(grid(page, "#output")).shape == (19, 19)
+
+
+def test_channels_groups_and_the_random_preset_reshape_the_kernel(page):
+    for selector, value in (("#x-channels", "2"), ("#w-channels", "2")):
+        before = answers(page)
+        page.fill(selector, value)
+        page.dispatch_event(selector, "change")
+        wait_answer(page, before)
+    assert page.eval_on_selector_all("#w-grids figure", "els => els.length") == 4      # (2, 2, kH, kW)
+    set_param(page, "groups", "2")
+    assert page.eval_on_selector_all("#w-grids figure", "els => els.length") == 2      # (2, 1, kH, kW)
+    before = answers(page)
+    page.click("#preset-random")
+    wait_answer(page, before)
+    x = page.eval_on_selector_all("#x-grids input", "els => els.map(e => Number(e.value))")
+    w = page.eval_on_selector_all("#w-grids input", "els => els.map(e => Number(e.value))")
+    expected = upsample.conv_transpose(np.array(x, dtype=float).reshape(1, 2, 2, 2),
+                                       np.array(w, dtype=float).reshape(2, 1, 2, 2), groups=2)[0]
+    shown = page.eval_on_selector_all("#output .labelled:first-child table", """ts => ts.map(
+        t => Array.from(t.rows).map(r => Array.from(r.cells).map(c => Number(c.textContent))))""")
+    np.testing.assert_array_equal(np.array(shown), expected)
