@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q -e ".[test]"
-# The tour's browser test (tests/test_tour.py) opens index.html in Debian's headless chromium.
+# The browser tests (tests/test_tour.py, tests/test_web_browser.py) use Debian's headless chromium;
+# the web tests drive it with playwright from the test extra (its own browser download is never used).
 command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 python -m pytest -q
 # The ops with compiled loops also have a pure-NumPy path: run their tests on it too.

@@ -65,6 +65,8 @@ def test_bad_input_is_one_line_and_status_2(argv):
     (["explain", "nearest", "1 2; 3 4", "-f", "2"], "[ 3 3 4 4 ]"),
     (["explain", "bilinear", "10 20; 30 40"], "[   25 27.5 32.5   35 ]"),
     (["explain", "bilinear", "0 4", "--size", "3", "--align-corners"], "[ 0 2 4 ]"),
+    (["explain", "interpolate", "0 4", "--size", "3", "--mode", "linear", "--align-corners"], "[ 0 2 4 ]"),
+    (["explain", "interpolate", "1 2 3 4", "--size", "2", "--mode", "area"], "[ 1.5 3.5 ]"),
     (["explain", "bed_of_nails", "1 2; 3 4"], "[ 3 0 4 0 ]"),
     (["explain", "max_pool", "1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3", "-k", "2"], "[  9 14 ]"),
     (["explain", "max_unpool", "1 2; 3 4", "--indices", "5 2; 9 14", "-k", "2"], "[ 0 3 0 0 ]"),

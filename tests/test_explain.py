@@ -81,6 +81,20 @@ def test_conv_steps_sum_to_conv(rng, spatial, c_in, c_out, kernel, stride, paddi
     assert all(len(s.writes) == 1 for s in ex.steps)
 
 
+@pytest.mark.parametrize("c_in, c_out, groups", [(2, 2, 2), (4, 2, 2), (2, 4, 2), (6, 3, 3), (4, 4, 4)])
+def test_grouped_conv_steps_sum_to_conv(rng, c_in, c_out, groups):
+    x = integers(rng, (c_in, 5, 4))
+    w = integers(rng, (c_out, c_in // groups, 2, 3))
+    ex = explain.conv(x, w, stride=(2, 1), padding=1, groups=groups)
+    expected = upsample.conv(x[None], w, stride=(2, 1), padding=1, groups=groups)[0]
+    check_exact(ex, expected)
+    per_group = c_out // groups
+    for step in ex.steps:                                  # each output reads its group only
+        group = step.written[0][0] // per_group
+        assert {c[0] // (c_in // groups) for c in step.reads} == {group}
+    assert ex.params["groups"] == groups and f"groups={groups}" in str(ex)
+
+
 def test_conv_kernel_layouts(rng):
     x = integers(rng, (3, 5, 5))
     full = integers(rng, (1, 3, 3, 3))
@@ -130,6 +144,21 @@ def test_conv_transpose_views_sum_to_conv_transpose(rng, view, spatial, c_in, c_
                                        output_padding=output_padding, dilation=dilation)[0]
     check_exact(ex, expected)
     assert ex.view == view
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("c_in, c_out, groups, stride, padding, output_padding, dilation", [
+    (2, 2, 2, 2, 0, 1, 1), (4, 2, 2, 1, 1, 0, 1), (2, 4, 2, 2, ((0, 1), (1, 0)), 0, 1),
+    (3, 3, 3, 2, 0, 0, 2), (4, 4, 4, 3, 1, 2, 1)])
+def test_grouped_conv_transpose_views_sum_to_conv_transpose(rng, view, c_in, c_out, groups, stride,
+                                                            padding, output_padding, dilation):
+    x = integers(rng, (c_in, 3, 2))
+    w = integers(rng, (c_in, c_out // groups, 2, 3))
+    kwargs = dict(stride=stride, padding=padding, output_padding=output_padding, dilation=dilation,
+                  groups=groups)
+    ex = explain.conv_transpose(x, w, view=view, **kwargs)
+    expected = upsample.conv_transpose(x[None], w, **kwargs)[0]
+    check_exact(ex, expected)
 
 
 @pytest.mark.parametrize("case", TRANSPOSE_GRID[:6])
@@ -212,6 +241,23 @@ def test_bilinear_steps_match_bilinear_to_rounding(rng, scale_factor, align_corn
     expected = upsample.bilinear(x[None], scale_factor, align_corners=align_corners)[0]
     np.testing.assert_allclose(ex.steps[-1].output, expected, rtol=1e-13, atol=1e-13)
     np.testing.assert_array_equal(ex.output, expected)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "linear", "cubic", "area"])
+@pytest.mark.parametrize("scale_factor, size, align_corners", [
+    (2, None, None), (None, (3, 5), None), (1.5, None, True), (None, (1, 2), None), (0.5, None, False)])
+def test_interpolate_steps_sum_to_interpolate_in_every_mode(rng, mode, scale_factor, size, align_corners):
+    if mode in ("nearest", "nearest-exact", "area"):
+        align_corners = None
+    x = integers(rng, (2, 4, 4))
+    ex = explain.interpolate(x, scale_factor, size=size, mode=mode, align_corners=align_corners)
+    expected = upsample.interpolate(x[None], size, scale_factor, mode=mode, align_corners=align_corners)[0]
+    np.testing.assert_array_equal(ex.output, expected)
+    np.testing.assert_allclose(ex.steps[-1].output, expected, rtol=1e-13, atol=1e-13)
+    assert len(ex.steps) == expected.size and ex.output.dtype == expected.dtype
+    if mode.startswith("nearest"):
+        check_exact(ex, expected)          # gathers: one term of weight 1 per output
+        assert all(len(step.terms) == 1 and step.terms[0].weight == 1 for step in ex.steps)
 
 
 def test_bilinear_weights_come_from_the_sampling_plan():
@@ -349,6 +395,7 @@ def test_every_explainer_renders_as_text(name):
         "conv_transpose": lambda: explain.conv_transpose([[1, 2], [3, 4]], np.ones((2, 2)), stride=2),
         "nearest": lambda: explain.nearest([1, 2, 3], 2),
         "bilinear": lambda: explain.bilinear([1, 2, 3], 2),
+        "interpolate": lambda: explain.interpolate([[1, 2], [3, 4]], 2, mode="bicubic"),
         "bed_of_nails": lambda: explain.bed_of_nails(np.arange(4).reshape(2, 2), 2),
         "max_pool": lambda: explain.max_pool(np.arange(16).reshape(4, 4), 2),
         "max_unpool": lambda: explain.max_unpool([[1, 2], [3, 4]], [[0, 3], [9, 15]], 2),
@@ -359,6 +406,38 @@ def test_every_explainer_renders_as_text(name):
     assert text.startswith(name)
     assert f"step {len(ex.steps)}/{len(ex.steps)}" in text
     assert "result (" in text
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_to_dict_is_json_and_holds_the_records(view):
+    import json
+
+    ex = explain.conv_transpose([[1, 2], [3, 4]], [[5, 5], [5, 5]], stride=2, padding=((0, 1), (1, 1)),
+                                view=view)
+    data = json.loads(json.dumps(ex.to_dict(), allow_nan=False))
+    np.testing.assert_array_equal(data["output"], ex.output)
+    np.testing.assert_array_equal(data["input"], ex.input)
+    np.testing.assert_array_equal(data["kernel"], ex.kernel)
+    assert data["view"] == view and data["notes"] == list(ex.notes)
+    assert data["params"]["padding"] == [[0, 1], [1, 1]]
+    for step, record in zip(ex.steps, data["steps"]):
+        np.testing.assert_array_equal(record["output"], step.output)
+        assert record["caption"] == step.caption and record["equation"] == step.equation
+        assert [tuple(c) for c in record["reads"]] == list(step.reads)
+        assert [(tuple(w["cell"]), w["added"]) for w in record["writes"]] == \
+            [(w.cell, w.added) for w in step.writes]
+        assert [tuple(t["weight_cell"]) for t in record["terms"]] == [t.weight_cell for t in step.terms]
+    slim = ex.to_dict(step_outputs=False, terms=False)["steps"][0]
+    assert "output" not in slim and "terms" not in slim and slim["reads"] == data["steps"][0]["reads"]
+
+
+def test_to_dict_writes_non_finite_numbers_as_strings():
+    import json
+
+    ex = explain.max_pool([[1.0, -np.inf], [np.nan, 2.0]], 1)
+    text = json.dumps(ex.to_dict(), allow_nan=False)
+    assert json.loads(text)["output"] == [[[1.0, "-inf"], ["nan", 2.0]]]
+    assert explain.max_unpool([[1, 2]], [[1, 0]], (1, 2)).to_dict()["steps"][1]["writes"][0]["replaced"] is None
 
 
 # --------------------------------------------------------------------------- GIF

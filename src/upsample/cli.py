@@ -286,6 +286,11 @@ EXPLAIN_OPS: dict[str, _ExplainOp] = {
         ("scale_factor", "size", "align_corners"),
         lambda e, x, a: e.bilinear(x, None if a.size is not None else _or(a.scale_factor, 2),
                                    size=a.size, align_corners=a.align_corners)),
+    "interpolate": _ExplainOp(
+        ("scale_factor", "size", "align_corners", "mode"),
+        lambda e, x, a: e.interpolate(x, None if a.size is not None else _or(a.scale_factor, 2),
+                                      size=a.size, mode=_or(a.mode, "nearest"),
+                                      align_corners=a.align_corners or None)),
     "bed_of_nails": _ExplainOp(
         ("scale_factor", "size"),
         lambda e, x, a: e.bed_of_nails(x, _or(a.scale_factor, 2), size=a.size)),
@@ -306,7 +311,7 @@ _FLAG_NAMES = {"kernel": "--kernel", "kernel_size": "-k/--kernel-size", "stride"
                "padding": "-p/--padding", "dilation": "-d/--dilation",
                "output_padding": "--output-padding", "view": "--view", "ceil_mode": "--ceil-mode",
                "scale_factor": "-f/--scale-factor", "size": "--size",
-               "align_corners": "--align-corners", "indices": "--indices"}
+               "align_corners": "--align-corners", "indices": "--indices", "mode": "--mode"}
 
 
 def _indices(args: argparse.Namespace) -> np.ndarray:
@@ -344,7 +349,10 @@ def _configure_example(parser: argparse.ArgumentParser) -> None:
                              "the upscale factor r (default 2)")
     parser.add_argument("--size", type=_ints, default=None,
                         help="nearest, bilinear, bed_of_nails: the output size instead")
-    parser.add_argument("--align-corners", action="store_true", help="bilinear: align the corners")
+    parser.add_argument("--align-corners", action="store_true",
+                        help="bilinear, interpolate (linear, cubic): align the corners")
+    parser.add_argument("--mode", default=None,
+                        help="interpolate: nearest (default), nearest-exact, linear, cubic, area")
     parser.add_argument("--view", choices=["scatter", "zero_insertion", "matrix"], default=None,
                         help="conv_transpose: which of the three views (default scatter)")
 
@@ -445,6 +453,20 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- serve
+
+def _configure_serve(parser: argparse.ArgumentParser) -> None:
+    from .web.server import configure
+
+    configure(parser)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .web.server import run
+
+    return run(args)
+
+
 # --------------------------------------------------------------------------- the parser
 
 COMMANDS: list[Command] = [
@@ -478,6 +500,10 @@ COMMANDS: list[Command] = [
              "upsample train --designs transpose_k4_bilinear,transpose_k3_random",
              "upsample train --designs all   # also the small nonlinear CNN (slow)"),
             _configure_train, _train),
+    Command("serve", "every op live in the browser: edit the example, step through, copy the code",
+            ("upsample serve --open", "upsample serve --port 0   # any free port; prints the URL",
+             "upsample serve --host 127.0.0.1 --port 8765"),
+            _configure_serve, _serve),
 ]
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "conv_transpose",
     "nearest",
     "bilinear",
+    "interpolate",
     "bed_of_nails",
     "max_pool",
     "max_unpool",
@@ -145,11 +146,12 @@ def _formula_notes(label: str, formula: str, per_axis: list[tuple[str, int]]) ->
 # --------------------------------------------------------------------------- convolution
 
 def conv(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-         spatial_dims: int | None = None) -> Explanation:
+         groups: int = 1, spatial_dims: int | None = None) -> Explanation:
     """Convolution (downsampling), one output cell per step: the kernel over its window.
 
     ``weight`` is ``(*k)`` (one kernel, summed over every input channel), ``(C_in, *k)``
-    (one filter spanning the channels, like the article's 3x3x3) or ``(C_out, C_in, *k)``.
+    (one filter spanning the channels, like the article's 3x3x3) or ``(C_out, C_in/groups, *k)``
+    (with ``groups``, output channel ``co`` reads only the input channels of its group).
     Zero padding is part of the drawn input (``input_mask`` marks the real cells).
 
     >>> from upsample import explain
@@ -163,7 +165,7 @@ def conv(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0, dilation: An
     op = "explain.conv"
     x, nd = _example(op, x, spatial_dims)
     w = _weight(op, weight, nd, x.shape[0], transpose=False)
-    y = _up.conv(x[None], w, stride=stride, padding=padding, dilation=dilation)[0]
+    y = _up.conv(x[None], w, stride=stride, padding=padding, dilation=dilation, groups=groups)[0]
     _check_size(op, y.size, y.size)
     k = w.shape[2:]
     s = _args.int_tuple(op, "stride", stride, nd)
@@ -171,29 +173,36 @@ def conv(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0, dilation: An
     pads = shapes.conv_padding(x.shape[1:], k, s, padding, d)
     xp = np.pad(x.astype(y.dtype), ((0, 0), *pads))                       # (C_in, *P)
     mask = np.pad(np.ones(x.shape, dtype=bool), ((0, 0), *pads))
-    steps = tuple(conv_steps(xp, w.astype(y.dtype), s, d, y.shape[1:], y.dtype))
+    groups = _args.int_tuple(op, "groups", groups, 1, minimum=1)[0]
+    steps = tuple(conv_steps(xp, w.astype(y.dtype), s, d, y.shape[1:], y.dtype, groups))
     notes = _formula_notes(
         "output size", "o = floor((i + p_lo + p_hi - d*(k - 1) - 1) / s) + 1",
         [(f"floor(({i} + {lo} + {hi} - {dd}*({kk} - 1) - 1) / {ss}) + 1", o)
          for i, kk, ss, (lo, hi), dd, o in zip(x.shape[1:], k, s, pads, d, y.shape[1:])])
-    if x.shape[0] > 1:
+    if groups > 1:
+        notes.append(f"groups={groups}: the {x.shape[0]} input channels split into {groups} groups of "
+                     f"{w.shape[1]}; each of the {w.shape[0]} filters spans only its group's channels")
+    elif x.shape[0] > 1:
         filters = "the filter spans" if w.shape[0] == 1 else f"each of the {w.shape[0]} filters spans"
         notes.append(f"{filters} all {x.shape[0]} input channels and gives one output channel")
     if mask.all():
         mask = None
     else:
         notes.append("the input is drawn with its zero padding")
-    return Explanation("conv", {"stride": stride, "padding": padding, "dilation": dilation},
+    params = {"stride": stride, "padding": padding, "dilation": dilation}
+    if groups != 1:
+        params["groups"] = groups
+    return Explanation("conv", params,
                        _frozen(xp), _frozen(y), steps, nd, kernel=_frozen(w), kernel_dims=nd,
                        input_mask=mask, notes=tuple(notes))
 
 
 def _transpose_setup(op: str, x: Any, weight: Any, stride, padding, output_padding, dilation,
-                     spatial_dims):
+                     groups, spatial_dims):
     x, nd = _example(op, x, spatial_dims)
-    w = _weight(op, weight, nd, x.shape[0], transpose=True)              # (C_in, C_out, *k)
+    w = _weight(op, weight, nd, x.shape[0], transpose=True)              # (C_in, C_out/G, *k)
     y = _up.conv_transpose(x[None], w, stride=stride, padding=padding,
-                           output_padding=output_padding, dilation=dilation)[0]
+                           output_padding=output_padding, dilation=dilation, groups=groups)[0]
     k = w.shape[2:]
     s = _args.int_tuple(op, "stride", stride, nd)
     d = _args.int_tuple(op, "dilation", dilation, nd)
@@ -202,20 +211,24 @@ def _transpose_setup(op: str, x: Any, weight: Any, stride, padding, output_paddi
         "output size", "o = (i - 1)*s - p_lo - p_hi + d*(k - 1) + output_padding + 1",
         [(f"({i} - 1)*{ss} - {lo} - {hi} + {dd}*({kk} - 1) + {a} + 1", o)
          for i, kk, ss, (lo, hi), a, dd, o in zip(x.shape[1:], k, s, pairs, extra, d, y.shape[1:])])
-    return x, w, y, nd, k, s, d, pairs, extra, notes
+    groups = _args.int_tuple(op, "groups", groups, 1, minimum=1)[0]
+    if groups > 1:
+        notes.append(f"groups={groups}: input channels {x.shape[0] // groups} at a time go to "
+                     f"their own {w.shape[1]} output channels")
+    return x, w, y, nd, k, s, d, pairs, extra, groups, notes
 
 
-def _scatter_view(op, x, w, y, nd, k, s, d, pairs, extra, notes, params) -> Explanation:
+def _scatter_view(op, x, w, y, nd, k, s, d, pairs, extra, groups, notes, params) -> Explanation:
     _check_size(op, x.size, y.size)
     steps = tuple(scatter_steps(x.astype(y.dtype), w.astype(y.dtype), s, d, [lo for lo, _ in pairs],
-                                y.shape[1:], y.dtype))
+                                y.shape[1:], y.dtype, groups))
     notes = notes + ["each input value multiplies the whole kernel; the scaled kernels are "
                      "placed stride apart and summed"]
     return Explanation("conv_transpose", params, _frozen(x), _frozen(y), steps, nd, kernel=_frozen(w),
                        kernel_dims=nd, view="scatter", notes=tuple(notes))
 
 
-def _zero_insertion_view(op, x, w, y, nd, k, s, d, pairs, extra, notes, params) -> Explanation:
+def _zero_insertion_view(op, x, w, y, nd, k, s, d, pairs, extra, groups, notes, params) -> Explanation:
     _check_size(op, y.size, y.size)
     spread = tuple((i - 1) * ss + 1 for i, ss in zip(x.shape[1:], s))
     nails = _up.bed_of_nails(x[None].astype(y.dtype), s, size=spread)[0]        # (C_in, *Z)
@@ -225,8 +238,13 @@ def _zero_insertion_view(op, x, w, y, nd, k, s, d, pairs, extra, notes, params) 
                             in zip(pairs, spread, border)))
     bed = np.pad(nails, ((0, 0), *border))[crop]                                 # (C_in, *(O + d*(k-1)))
     mask = np.pad(real, ((0, 0), *border))[crop]
-    flipped = np.flip(w.swapaxes(0, 1), axis=tuple(range(2, 2 + nd)))           # (C_out, C_in, *k)
-    steps = tuple(conv_steps(bed, flipped.astype(y.dtype), (1,) * nd, d, y.shape[1:], y.dtype))
+    # the conv's weight: (C_in, C_out/G, *k) -> (G, C_in/G, C_out/G, *k) -> swap the two
+    # channel axes -> (C_out, C_in/G, *k), flipped in every spatial axis
+    c_in, per_group_out = w.shape[:2]
+    regrouped = w.reshape(groups, c_in // groups, per_group_out, *k).swapaxes(1, 2)
+    regrouped = regrouped.reshape(groups * per_group_out, c_in // groups, *k)
+    flipped = np.flip(regrouped, axis=tuple(range(2, 2 + nd)))                  # (C_out, C_in/G, *k)
+    steps = tuple(conv_steps(bed, flipped.astype(y.dtype), (1,) * nd, d, y.shape[1:], y.dtype, groups))
     pad_text = _per_axis([f"{dd * (kk - 1)} - {lo} = {dd * (kk - 1) - lo} before, "
                           f"{dd * (kk - 1)} - {hi} + {a} = {dd * (kk - 1) - hi + a} after"
                           for kk, dd, (lo, hi), a in zip(k, d, pairs, extra)])
@@ -244,7 +262,7 @@ def _zero_insertion_view(op, x, w, y, nd, k, s, d, pairs, extra, notes, params) 
                        extras={"x": _frozen(x), "kernel before flipping": _frozen(w)})
 
 
-def _matrix_view(op, x, w, y, nd, k, s, d, pairs, extra, notes, params) -> Explanation:
+def _matrix_view(op, x, w, y, nd, k, s, d, pairs, extra, groups, notes, params) -> Explanation:
     n_out, n_in = y.size, x.size
     if n_out * n_in > MAX_RECORDED_CELLS // 4 or n_out > 1024:
         raise ValueError(f"{op}: the example is too large for the matrix view (a {n_in}x{n_out} "
@@ -253,7 +271,7 @@ def _matrix_view(op, x, w, y, nd, k, s, d, pairs, extra, notes, params) -> Expla
     # Column j of C is conv(e_j): run the real conv on every basis image of the
     # conv_transpose's output space at once, (n_out, C_out, *O) -> (n_out, C_in, *I).
     basis = np.eye(n_out, dtype=y.dtype).reshape(n_out, *y.shape)
-    images = _up.conv(basis, w.astype(y.dtype), stride=s, padding=pairs, dilation=d)
+    images = _up.conv(basis, w.astype(y.dtype), stride=s, padding=pairs, dilation=d, groups=groups)
     images = images[(..., *(slice(0, i) for i in x.shape[1:]))]  # output_padding: extra rows unused
     matrix_t = np.ascontiguousarray(images.reshape(n_out, n_in))  # C^T, (prod(O)*C_out, prod(I)*C_in)
     steps = tuple(matrix_steps(x.astype(y.dtype), matrix_t, y.shape, y.dtype))
@@ -277,8 +295,8 @@ VIEWS: dict[str, Callable[..., Explanation]] = {
 
 
 def conv_transpose(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0,
-                   output_padding: Any = 0, dilation: Any = 1, view: str = "scatter",
-                   spatial_dims: int | None = None) -> Explanation:
+                   output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                   view: str = "scatter", spatial_dims: int | None = None) -> Explanation:
     """Transposed convolution (learnable upsampling), in one of three views that agree.
 
     * ``"scatter"`` (the article's): one step per input cell, which multiplies the whole
@@ -289,7 +307,7 @@ def conv_transpose(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0,
     * ``"matrix"``: with ``C`` the matrix of the matching convolution,
       ``conv_transpose(y) == C^T . vec(y)``, one step per row of ``C^T``.
 
-    ``weight`` is ``(*k)``, ``(C_in, *k)`` or ``(C_in, C_out, *k)``.
+    ``weight`` is ``(*k)``, ``(C_in, *k)`` or ``(C_in, C_out/groups, *k)``.
 
     >>> from upsample import explain
     >>> x, w = [[1, 2], [3, 4]], [[5, 5], [5, 5]]
@@ -299,9 +317,12 @@ def conv_transpose(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0,
     """
     op = "explain.conv_transpose"
     view = _args.choice(op, "view", view, VIEWS)
-    setup = _transpose_setup(op, x, weight, stride, padding, output_padding, dilation, spatial_dims)
+    setup = _transpose_setup(op, x, weight, stride, padding, output_padding, dilation, groups,
+                             spatial_dims)
     params = {"stride": stride, "padding": padding, "output_padding": output_padding,
               "dilation": dilation}
+    if groups != 1:
+        params["groups"] = groups
     return VIEWS[view](op, *setup, params)
 
 
@@ -380,6 +401,40 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None, align_corner
                      "printed exactly (a print in whole numbers would round them)")
     return Explanation("bilinear", {"scale_factor": scale_factor, "size": size,
                                     "align_corners": align_corners},
+                       _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
+
+
+def interpolate(x: Any, scale_factor: Any = None, *, size: Any = None, mode: str = "nearest",
+                align_corners: bool | None = None, antialias: bool = False,
+                spatial_dims: int | None = None) -> Explanation:
+    """Interpolation in any mode of ``upsample.interpolate``, one step per output cell.
+
+    Each step lists the input cells the output reads and their weights, from
+    ``upsample.interpolation``'s sampling plan for that mode (nearest and nearest-exact
+    read one cell with weight 1, linear 2 per axis, cubic 4, area the cells it averages).
+
+    >>> from upsample import explain
+    >>> explain.interpolate([[1, 2, 3, 4]], size=(1, 2), mode="area").steps[1].equation
+    '3*0.5 + 4*0.5 = 3.5'
+    >>> explain.interpolate([[10, 20], [30, 40]], 2, mode="bicubic").output[0, 0]
+    array([ 6.8359375, 10.15625  , 15.625    , 18.9453125])
+    """
+    from ..interpolation import sampling_plans
+
+    op = "explain.interpolate"
+    x, nd = _example(op, x, spatial_dims)
+    y = _up.interpolate(x[None], size, scale_factor, mode=mode, align_corners=align_corners,
+                        antialias=antialias)[0]
+    _check_size(op, y.size, y.size)
+    plans = sampling_plans(x[None], size, scale_factor, mode=mode, align_corners=align_corners,
+                           antialias=antialias)
+    steps = tuple(interpolation_steps(x.astype(y.dtype), plans, y.dtype))
+    notes = _resize_notes(op, x, y, scale_factor, size, nd)
+    taps = "/".join(str(p.taps) for p in plans)
+    notes.append(f"mode {mode!r}: each output reads up to {taps} input cells per axis, "
+                 "with the sampling plan's weights")
+    return Explanation("interpolate", {"scale_factor": scale_factor, "size": size, "mode": mode,
+                                       "align_corners": align_corners, "antialias": antialias},
                        _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
 
 
@@ -505,6 +560,7 @@ EXPLAINERS: dict[str, Callable[..., Explanation]] = {
     "conv_transpose": conv_transpose,
     "nearest": nearest,
     "bilinear": bilinear,
+    "interpolate": interpolate,
     "bed_of_nails": bed_of_nails,
     "max_pool": max_pool,
     "max_unpool": max_unpool,

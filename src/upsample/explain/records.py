@@ -7,6 +7,9 @@ output. Nothing here knows how to compute an op; nothing in the renderers does e
 
 Cells are index tuples ``(c, *spatial)`` into a ``(C, *spatial)`` array: the batch axis
 of the op is always 1 in an explanation and is left out.
+
+``to_dict()`` gives each record as JSON-ready data (lists, numbers, strings, None) for
+clients such as the web page of ``upsample serve``: the same records, not a second format.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import math
+
 import numpy as np
 
-__all__ = ["Cell", "Term", "Write", "Step", "Explanation"]
+__all__ = ["Cell", "Term", "Write", "Step", "Explanation", "to_json"]
 
 Cell = tuple[int, ...]
 
@@ -36,6 +41,12 @@ class Term:
     target: Cell
     weight_cell: Cell | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{"source": [c, i, j], "weight": 5.0, "target": [...], "weight_cell": [...] or None}``."""
+        return {"source": _cell(self.source), "weight": _number(self.weight),
+                "target": _cell(self.target),
+                "weight_cell": None if self.weight_cell is None else _cell(self.weight_cell)}
+
 
 @dataclass(frozen=True)
 class Write:
@@ -49,6 +60,11 @@ class Write:
     cell: Cell
     added: float
     replaced: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"cell": [c, i, j], "added": 15.0, "replaced": None}``."""
+        return {"cell": _cell(self.cell), "added": _number(self.added),
+                "replaced": None if self.replaced is None else _number(self.replaced)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +101,22 @@ class Step:
     def weight_cells(self) -> tuple[Cell, ...]:
         """The kernel (or matrix) cells whose weights this step used."""
         return tuple(dict.fromkeys(t.weight_cell for t in self.terms if t.weight_cell is not None))
+
+    def to_dict(self, *, output: bool = True, terms: bool = True) -> dict[str, Any]:
+        """The step as JSON-ready data: caption, equation, terms, writes, the cells it read,
+        wrote and weighted, and (unless ``output=False``) the running output as nested lists.
+        ``terms=False`` leaves out the products (the cells they read, weighted and wrote
+        stay), for a client that draws cells."""
+        data = {"caption": self.caption, "equation": self.equation,
+                "writes": [w.to_dict() for w in self.writes],
+                "reads": [_cell(c) for c in self.reads],
+                "written": [_cell(c) for c in self.written],
+                "weight_cells": [_cell(c) for c in self.weight_cells]}
+        if terms:
+            data["terms"] = [t.to_dict() for t in self.terms]
+        if output:
+            data["output"] = to_json(self.output)
+        return data
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,6 +166,29 @@ class Explanation:
         args = ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
         return f"{name}: {args}" if args else name
 
+    def to_dict(self, *, step_outputs: bool = True, terms: bool = True) -> dict[str, Any]:
+        """The whole explanation as JSON-ready data: every field, arrays as nested lists.
+
+        Non-finite numbers, which JSON has no literal for, become the strings ``"inf"``,
+        ``"-inf"`` and ``"nan"``. ``step_outputs=False`` leaves out each step's running
+        output (the largest part) when a client only needs the final one (or adds up the
+        writes); ``terms=False`` each step's products (see :meth:`Step.to_dict`).
+
+        >>> from upsample import explain
+        >>> data = explain.conv_transpose([[1, 2], [3, 4]], [[5, 5], [5, 5]]).to_dict()
+        >>> data["output"], data["steps"][0]["written"][:2]
+        ([[[5.0, 15.0, 10.0], [20.0, 50.0, 30.0], [15.0, 35.0, 20.0]]], [[0, 0, 0], [0, 0, 1]])
+        """
+        return {"op": self.op, "view": self.view, "title": self.title,
+                "params": to_json(self.params), "spatial_dims": self.spatial_dims,
+                "input": to_json(self.input), "output": to_json(self.output),
+                "kernel": None if self.kernel is None else to_json(self.kernel),
+                "kernel_dims": self.kernel_dims,
+                "input_mask": None if self.input_mask is None else to_json(self.input_mask),
+                "notes": list(self.notes),
+                "extras": {name: to_json(value) for name, value in self.extras.items()},
+                "steps": [step.to_dict(output=step_outputs, terms=terms) for step in self.steps]}
+
     def with_notes(self, *notes: str) -> Explanation:
         """A copy with more notes appended."""
         return replace(self, notes=self.notes + tuple(notes))
@@ -159,6 +214,43 @@ class Explanation:
         """
         from .gif import save_gif
         return save_gif(self, path, png_dir=png_dir, **options)
+
+
+def _cell(cell: Cell) -> list[int]:
+    return [int(i) for i in cell]
+
+
+def _number(value: Any) -> float | int | str:
+    """A number for JSON: ints and finite floats as they are, the others as strings."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = float(value)
+    if math.isfinite(value):
+        return value
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+
+
+def to_json(value: Any) -> Any:
+    """Arrays, tuples and numbers as JSON-ready lists and numbers (see :meth:`Explanation.to_dict`).
+
+    >>> to_json((np.array([1.5, np.inf]), {"stride": (2, 2)}))
+    [[1.5, 'inf'], {'stride': [2, 2]}]
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "b":
+            return value.tolist()
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            return [to_json(v) for v in value] if value.ndim else _number(value)
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, (bool, np.bool_, int, float, np.number)):
+        return _number(value)
+    return value
 
 
 def _short(value: Any) -> str:

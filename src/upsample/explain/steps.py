@@ -115,18 +115,21 @@ def _equation(x: np.ndarray, terms: Sequence[Term], result) -> str:
 # --------------------------------------------------------------------------- convolution
 
 def conv_steps(xp: np.ndarray, weight: np.ndarray, stride: Sequence[int], dilation: Sequence[int],
-               out: Sequence[int], dtype: np.dtype) -> Iterator[Step]:
+               out: Sequence[int], dtype: np.dtype, groups: int = 1) -> Iterator[Step]:
     """Convolution as gathers: one step per output cell, the kernel laid over its window.
 
-    ``xp`` (Ci, *P) is the already padded input and ``weight`` (Co, Ci, *k); output cell
-    ``(co, *o)`` reads ``xp[ci, *(o*s + t*d)]`` for every input channel ``ci`` and tap ``t``.
+    ``xp`` (Ci, *P) is the already padded input and ``weight`` (Co, Ci/G, *k); output cell
+    ``(co, *o)`` reads ``xp[g*Ci/G + ci, *(o*s + t*d)]`` for every input channel ``ci`` of
+    its group ``g = co // (Co/G)`` and every tap ``t``.
     """
-    c_out, c_in, *k = weight.shape
+    c_out, c_in, *k = weight.shape                  # c_in: input channels per group
+    per_group = c_out // groups
     rec = _Recorder((c_out, *out), dtype)
     for co in range(c_out):
+        first = (co // per_group) * c_in
         for o in itertools.product(*map(range, out)):
             target = (co, *o)
-            terms = [Term((ci, *(oo * s + t * d for oo, t, s, d in zip(o, tap, stride, dilation))),
+            terms = [Term((first + ci, *(oo * s + t * d for oo, t, s, d in zip(o, tap, stride, dilation))),
                           weight[(co, ci, *tap)].item(), target, (co, ci, *tap))
                      for ci in range(c_in) for tap in itertools.product(*map(range, k))]
             value = _weighted_sum(xp, terms, rec.dtype)
@@ -137,16 +140,19 @@ def conv_steps(xp: np.ndarray, weight: np.ndarray, stride: Sequence[int], dilati
 
 def scatter_steps(x: np.ndarray, weight: np.ndarray, stride: Sequence[int],
                   dilation: Sequence[int], crop_lo: Sequence[int], out: Sequence[int],
-                  dtype: np.dtype) -> Iterator[Step]:
+                  dtype: np.dtype, groups: int = 1) -> Iterator[Step]:
     """Transposed convolution as the article draws it: one step per input cell.
 
-    ``x`` (Ci, *S), ``weight`` (Ci, Co, *k). Input cell ``(ci, *i)`` times the kernel lands
-    at ``i*s + t*d - p_lo`` for tap ``t``; products that land in the cropped border
-    (``padding``) are dropped, and output_padding cells are never reached.
+    ``x`` (Ci, *S), ``weight`` (Ci, Co/G, *k). Input cell ``(ci, *i)`` times the kernel lands
+    at ``i*s + t*d - p_lo`` for tap ``t``, in the output channels of its group; products
+    that land in the cropped border (``padding``) are dropped, and output_padding cells
+    are never reached.
     """
-    c_in, c_out, *k = weight.shape
-    rec = _Recorder((c_out, *out), dtype)
+    c_in, c_out, *k = weight.shape                  # c_out: output channels per group
+    per_group = c_in // groups
+    rec = _Recorder((c_out * groups, *out), dtype)
     for ci in range(c_in):
+        first = (ci // per_group) * c_out
         for i in itertools.product(*map(range, x.shape[1:])):
             source = (ci, *i)
             terms, dropped = [], 0
@@ -155,7 +161,7 @@ def scatter_steps(x: np.ndarray, weight: np.ndarray, stride: Sequence[int],
                     target = tuple(ii * s + t * d - lo
                                    for ii, t, s, d, lo in zip(i, tap, stride, dilation, crop_lo))
                     if all(0 <= p < o for p, o in zip(target, out)):
-                        terms.append(Term(source, weight[(ci, co, *tap)].item(), (co, *target),
+                        terms.append(Term(source, weight[(ci, co, *tap)].item(), (first + co, *target),
                                           (ci, co, *tap)))
                     else:
                         dropped += 1

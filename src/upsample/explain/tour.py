@@ -153,6 +153,9 @@ def sections() -> list[Section]:
 
 # --------------------------------------------------------------------------- index.html
 
+#: where ``upsample serve`` listens by default; the tour's page links to it
+SERVE_URL = "http://127.0.0.1:8000/"
+
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
        color: #212121; background: #fafafa; }
@@ -170,6 +173,7 @@ figcaption { color: #666; font-size: 0.9rem; }
 .check { font-weight: 600; }
 .ok { color: #2e7d32; } .bad { color: #c62828; }
 .notes { color: #555; font-size: 0.9rem; white-space: pre-wrap; }
+.live { background: #e8eaf6; border-radius: 6px; padding: 0.6rem 0.9rem; }
 """
 
 
@@ -231,6 +235,9 @@ def index_html(items: list[tuple[Section, list[str], tuple[bool, str]]]) -> str:
 <p>Every example of the article <em>Transpose Convolution</em>, computed by the <code>upsample</code>
 library and animated step by step: orange cells are the inputs a step reads, blue the
 kernel weights it uses, green the outputs it writes.</p>
+<p class="live">To change these examples and watch every step live, in the browser:
+<code>pip install "upsample[web]" &amp;&amp; upsample serve --open</code>, which serves the page at
+<a href="{SERVE_URL}">{SERVE_URL}</a> (this machine only).</p>
 {''.join(body)}
 </body>
 </html>

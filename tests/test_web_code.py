@@ -1,0 +1,143 @@
+"""The page's "code" panel: every snippet, run in its own framework, gives the page's output.
+
+Each case goes through the API exactly as the page sends it; the answer's upsample, PyTorch,
+TensorFlow and JAX snippets are executed (test code may exec; the server never does) and
+their ``y`` compared with the page's output. Under CI every framework must be importable.
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+from upsample.web import api
+
+from web_server import need
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# request, and the frameworks that must have a snippet (upsample and torch always do)
+CASES = [
+    ({"op": "conv_transpose", "x": ["1 2; 3 4"], "weight": ["5 5; 5 5"]}, "tf jax"),
+    ({"op": "conv_transpose", "x": ["1 2 0; 3 4 -1"], "weight": ["1 2 3; 4 5 6"],
+      "params": {"stride": "2", "padding": "1", "output_padding": "1"}}, "tf jax"),
+    ({"op": "conv_transpose", "x": ["1 2; 3 4", "0 1; 2 -1"], "weight": ["1 2; 3 4", "2 0; 1 1"],
+      "params": {"stride": "2,3", "padding": "0 1; 1 0", "groups": "2"}}, "tf jax"),
+    ({"op": "conv_transpose", "x": ["1 2 3; 3 4 5"], "weight": ["1 2 3; 4 5 6; 1 0 1"],
+      "params": {"stride": "2", "padding": "same", "dilation": "2"}}, "tf jax"),
+    ({"op": "conv_transpose", "x": ["1 2; 3 4"], "weight": ["1 -1; 2 1"], "params": {"stride": "3", "padding": "same"}},
+     "tf jax"),
+    ({"op": "conv_transpose", "x": ["1 2; 3 4"], "weight": ["1 -1 2; 2 1 0; 1 1 1"],
+      "params": {"stride": "1", "dilation": "3", "output_padding": "2"}}, "tf jax"),
+    ({"op": "conv_transpose", "x": ["1 2; 3 4", "2 2; 1 0", "0 1; 1 0", "3 1; 2 2"],
+      "weight": ["1 2; 3 4 | 1 0; 0 1", "2 0; 1 1 | 0 1; 1 0", "1 1; 1 1 | 2 2; 0 0", "0 0; 1 2 | 1 -1; 1 -1"],
+      "params": {"stride": "2", "padding": "1", "groups": "2"}}, "tf jax"),
+    ({"op": "conv", "x": ["1 2 3 4; 5 6 7 8; 9 1 2 3; 4 5 6 7"], "weight": ["1 0; 0 1"],
+      "params": {"stride": "2", "padding": "same"}}, "tf jax"),
+    ({"op": "conv", "x": ["1 2 3 4 5; 5 6 7 8 9; 9 1 2 3 1; 4 5 6 7 2; 1 1 1 1 1"], "weight": ["1 0; 0 1"],
+      "params": {"stride": "2", "padding": "1", "dilation": "2"}}, "tf jax"),
+    ({"op": "conv", "x": ["1 2 3; 4 5 6; 7 8 9", "1 0 1; 0 1 0; 1 1 1"], "weight": ["1 0; 0 1", "1 1; 1 1"],
+      "params": {"groups": "2", "padding": "0 1; 1 0"}}, "tf jax"),
+    ({"op": "conv", "x": ["0 1 2 3 0; 1 2 3 0 1; 2 3 0 1 2; 3 0 1 2 3; 0 1 2 3 0"] * 3,
+      "weight": ["1 1 1; 1 1 1; 1 1 1 | 1 0 1; 0 1 0; 1 0 1 | 0 0 0; 0 1 0; 0 0 0"]}, "tf jax"),
+    ({"op": "nearest", "x": ["1 2; 3 4"], "params": {"scale_factor": "2"}}, "tf jax"),
+    ({"op": "nearest", "x": ["1 2 3; 3 4 5"], "params": {"scale_factor": "3,2"}}, "tf jax"),
+    ({"op": "nearest", "x": ["1 2 3; 3 4 5"], "params": {"scale_factor": "1.5"}}, ""),
+    ({"op": "bilinear", "x": ["10 20; 30 40"], "params": {"scale_factor": "2"}}, "tf jax"),
+    ({"op": "bilinear", "x": ["10 20 5; 30 40 7"], "params": {"scale_factor": "2", "align_corners": True}}, "tf"),
+    ({"op": "bilinear", "x": ["10 20 5 1; 30 40 7 2"], "params": {"scale_factor": "0.5"}}, "tf"),
+    ({"op": "interpolate", "x": ["10 20 5; 30 40 7; 1 2 3"], "params": {"scale_factor": "2", "mode": "nearest-exact"}},
+     "tf jax"),
+    ({"op": "interpolate", "x": ["10 20 5; 30 40 7; 1 2 3"], "params": {"scale_factor": "3", "mode": "linear"}},
+     "tf jax"),
+    ({"op": "interpolate", "x": ["10 20 5; 30 40 7; 1 2 3"], "params": {"scale_factor": "2", "mode": "cubic"}}, ""),
+    ({"op": "interpolate", "x": ["10 20 5 1; 30 40 7 2"], "params": {"scale_factor": "2", "mode": "area"}}, ""),
+    ({"op": "bed_of_nails", "x": ["1 2; 3 4"], "params": {"scale_factor": "2,3"}}, "tf jax"),
+    ({"op": "max_pool", "x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"], "params": {"kernel_size": "2"}}, "tf jax"),
+    ({"op": "max_pool", "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
+      "params": {"kernel_size": "3", "stride": "2", "padding": "1", "ceil_mode": True}}, "tf jax"),
+    ({"op": "max_pool", "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
+      "params": {"kernel_size": "2", "dilation": "2"}}, "jax"),
+    ({"op": "max_unpool", "x": ["1 2; 3 4", "5 6; 7 8"], "indices": ["5 2; 9 14", "0 3; 12 15"],
+      "params": {"kernel_size": "2"}}, "tf jax"),
+    ({"op": "pixel_shuffle", "x": [f"{i} {i + 1}; {i + 2} {i + 3}" for i in range(0, 32, 4)],
+      "params": {"upscale_factor": "2"}}, "tf jax"),
+]
+IDS = [f"{body['op']}-{i}" for i, (body, _) in enumerate(CASES)]
+
+
+def run(code: str):
+    namespace: dict = {}
+    exec(compile(code, "<snippet>", "exec"), namespace)   # noqa: S102 -- the test runs what the page shows
+    return namespace
+
+
+def check(answer, framework, *, exact=False):
+    snippet = answer["code"][framework]
+    ns = run(snippet["code"])
+    y = np.asarray(ns["y"], dtype=float)
+    expected = np.asarray(answer["output"], dtype=float)[None]
+    assert y.shape == expected.shape, snippet["code"]
+    if exact:
+        np.testing.assert_array_equal(y, expected)
+    else:   # float32 in TensorFlow and JAX
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(expected).max()))
+    return ns
+
+
+@pytest.mark.parametrize("body, expected", CASES, ids=IDS)
+def test_upsample_and_torch_snippets_reproduce_the_page(body, expected):
+    (torch,) = need("torch")
+    answer = api.explain_request(body)
+    check(answer, "upsample", exact=True)
+    ns = check(answer, "torch")
+    if body["op"] == "max_pool":
+        np.testing.assert_array_equal(ns["indices"].numpy()[0], answer["explanations"]["main"]["extras"]["indices"])
+
+
+@pytest.mark.parametrize("body, expected", CASES, ids=IDS)
+def test_tensorflow_snippets_reproduce_the_page(body, expected):
+    need("tensorflow")
+    answer = api.explain_request(body)
+    snippet = answer["code"]["tensorflow"]
+    assert (snippet["code"] is not None) == ("tf" in expected.split()), snippet["note"]
+    assert snippet["note"]
+    if snippet["code"] is not None:
+        check(answer, "tensorflow")
+
+
+@pytest.mark.parametrize("body, expected", CASES, ids=IDS)
+def test_jax_snippets_reproduce_the_page(body, expected):
+    need("jax")
+    answer = api.explain_request(body)
+    snippet = answer["code"]["jax"]
+    assert (snippet["code"] is not None) == ("jax" in expected.split()), snippet["note"]
+    assert snippet["note"]
+    if snippet["code"] is not None:
+        check(answer, "jax")
+
+
+def test_random_conv_transposes_in_every_framework():
+    """A grid of geometries with random numbers: stride x padding form x output_padding x groups."""
+    need("torch", "tensorflow", "jax")
+    rng = np.random.default_rng(0)
+    text = lambda a: "; ".join(" ".join(str(v) for v in row) for row in a)   # noqa: E731
+    count = 0
+    for stride in (1, 2, "2,3"):
+        for padding in (0, 1, "same", "1 0; 0 2"):
+            for output_padding in (0, 1):
+                for groups in (1, 2):
+                    s = max(int(v) for v in str(stride).split(","))
+                    if output_padding >= s or (padding == "same" and output_padding):
+                        continue
+                    x = [text(rng.integers(-3, 5, (3, 4))) for _ in range(2)]
+                    w = [" | ".join(text(rng.integers(-2, 3, (3, 2))) for _ in range(2 // groups))
+                         for _ in range(2)]
+                    body = {"op": "conv_transpose", "x": x, "weight": w,
+                            "params": {"stride": str(stride), "padding": str(padding),
+                                       "output_padding": str(output_padding), "groups": str(groups)}}
+                    answer = api.explain_request(body)
+                    for framework in ("upsample", "torch", "tensorflow", "jax"):
+                        check(answer, framework, exact=framework == "upsample")
+                    count += 1
+    assert count == 36

@@ -1,0 +1,52 @@
+"""A real `upsample serve` server for the tests: uvicorn in a thread on a free 127.0.0.1 port.
+
+Started and stopped by the test that uses it (torn down on failure too); every wait is
+bounded. Under CI a missing starlette or uvicorn fails the test; elsewhere it skips.
+"""
+
+import contextlib
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+
+def need(*modules):
+    """Import the modules, or fail under CI / skip elsewhere when one is missing."""
+    found = []
+    for name in modules:
+        if os.environ.get("CI"):
+            found.append(__import__(name))
+        else:
+            found.append(pytest.importorskip(name))
+    return found
+
+
+@contextlib.contextmanager
+def running_server(timeout: float = 15.0):
+    """Yield the base URL of a live server; stop it (bounded) when the block ends."""
+    (uvicorn,) = need("uvicorn")
+    need("starlette")
+    from upsample.web.server import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(256)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", lifespan="off",
+                                           limit_concurrency=1000))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout)
+        sock.close()
