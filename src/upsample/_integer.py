@@ -59,12 +59,27 @@ def _taps_sum(x: np.ndarray, index: np.ndarray, weight: np.ndarray, axis: int) -
     return total
 
 
-def _fixed_point(bits_of: Callable[[np.ndarray], int]) -> Callable:
-    """One pass per axis, the last axis first, each rounded back to uint8: PyTorch's and
-    Pillow's separable uint8 resampling (``(sum + 2**(bits-1)) >> bits``, clipped)."""
+def _last_axis_first(plans: Sequence) -> list[int]:
+    """PyTorch's pass order: W, then H (then D)."""
+    return list(reversed(range(len(plans))))
+
+
+def _pillow_order(plans: Sequence) -> list[int]:
+    """Pillow 13's pass order, as measured: horizontal first, except vertical first when the
+    height shrinks while the width grows."""
+    order = _last_axis_first(plans)
+    if len(plans) == 2 and plans[0].out_size < plans[0].in_size and plans[1].out_size > plans[1].in_size:
+        order.reverse()
+    return order
+
+
+def _fixed_point(bits_of: Callable[[np.ndarray], int], order_of: Callable[[Sequence], list[int]]
+                 ) -> Callable:
+    """One pass per axis, each rounded back to uint8: PyTorch's and Pillow's separable uint8
+    resampling (``(sum + 2**(bits-1)) >> bits``, clipped)."""
     def run(x: np.ndarray, plans: Sequence) -> np.ndarray:
         y = x
-        for axis in reversed(range(len(plans))):
+        for axis in order_of(plans):
             plan = plans[axis]
             if plan.is_identity:
                 continue
@@ -104,9 +119,24 @@ def _round(x: np.ndarray, plans: Sequence) -> np.ndarray:
     return np.clip(np.rint(y), 0, 255).astype(np.uint8)
 
 
+def _opencv_area(x: np.ndarray, plans: Sequence) -> np.ndarray:
+    """cv2.INTER_AREA on uint8: when both axes shrink, a float sum rounded half to even (half
+    up for the exact 2x2 average, OpenCV's ``(a + b + c + d + 2) >> 2``); otherwise OpenCV
+    runs its linear loop on INTER_AREA's weights."""
+    if all(p.out_size <= p.in_size for p in plans):
+        if all(p.in_size == 2 * p.out_size for p in plans):
+            y = x.astype(np.float64)
+            for axis, plan in enumerate(plans):
+                y = plan.apply(y, axis + 2)
+            return np.floor(y + 0.5).astype(np.uint8)
+        return _round(x, plans)
+    return _opencv_linear(x, plans)
+
+
 RULES: dict[str, Callable[[np.ndarray, Sequence], np.ndarray]] = {
-    "torch": _fixed_point(_torch_bits),
-    "pillow": _fixed_point(lambda weight: 22),
+    "torch": _fixed_point(_torch_bits, _last_axis_first),
+    "pillow": _fixed_point(lambda weight: 22, _pillow_order),
+    "opencv_area": _opencv_area,
     "opencv_linear": _opencv_linear,
     "round": _round,
 }

@@ -152,6 +152,8 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType({
               "between axes",
     "opencv_linear": "11-bit weights per axis, the horizontal sums kept exact, the vertical "
                      "sum shifted as OpenCV's vector loop does",
+    "opencv_area": "cv2.INTER_AREA's: shrinking, a float sum rounded half to even (half up "
+                   "for 2x2); growing, the opencv_linear arithmetic on INTER_AREA's weights",
     "round": "computed in float64, rounded half to even and clipped to the dtype's range",
     "float32": "computed in float32 and returned as float32",
     "float64": "computed in float64 and returned as float64",
@@ -258,7 +260,7 @@ CONVENTIONS: Mapping[str, Convention] = MappingProxyType({c.name: c for c in [
         {"nearest": "INTER_NEAREST", "nearest-exact": "INTER_NEAREST_EXACT",
          "linear": "INTER_LINEAR", "cubic": "INTER_CUBIC", "area": "INTER_AREA"},
         coordinate="half_pixel", arithmetic="opencv", area="opencv",
-        integer={"linear": "opencv_linear", "cubic": "round", "area": "round"}, spatial_dims=(2,),
+        integer={"linear": "opencv_linear", "cubic": "round", "area": "opencv_area"}, spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
         per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
                   "nearest-exact": {"nearest_mode": "opencv_exact"}}),

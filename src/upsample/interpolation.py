@@ -450,11 +450,11 @@ def _keys_kernel(s, settings):
     return _keys(s, settings.cubic_a)
 
 
-def _overlap_weights(in_size, out_size):
-    """Output ``o`` covers ``[o, o + 1) * I/O`` of the input: each input pixel weighs the
-    length it shares with that span, over the span's length (TF's resize_area, OpenCV's
-    INTER_AREA when shrinking)."""
-    scale = in_size / out_size
+def _overlap_weights(in_size, out_size, scale):
+    """Output ``o`` covers ``[o, o + 1) * scale`` of the input (``scale = I/O``, or
+    ``(I-1)/(O-1)`` with align_corners): each input pixel weighs the length it shares with
+    that span, over the span's length, sources past the end clamped to the last pixel
+    (TF's resize_area, OpenCV's INTER_AREA when shrinking)."""
     o = np.arange(out_size)
     lo, hi = o * scale, (o + 1) * scale                                     # (O,)
     first = np.floor(lo).astype(np.int64)
@@ -462,7 +462,6 @@ def _overlap_weights(in_size, out_size):
     index = first[:, None] + np.arange(max(taps, 1))                         # (O, T)
     shared = np.minimum(index + 1, hi[:, None]) - np.maximum(index, lo[:, None])
     weight = np.clip(shared, 0, None) / scale
-    weight = np.where(index < in_size, weight, 0)
     return _compact(np.minimum(index, in_size - 1), weight)
 
 
@@ -474,10 +473,9 @@ def _opencv_area_up(in_size, out_size):
     first = np.floor(o * scale).astype(np.int64)
     fraction = ((o + 1) - (first + 1) * (out_size / in_size)).astype(np.float32)
     fraction = np.where(fraction <= 0, 0, fraction - np.floor(fraction)).astype(np.float64)
-    fraction = np.where(first + 1 >= in_size, 0, fraction)
-    first = np.minimum(first, in_size - 1)
+    first = np.minimum(first, in_size - 1)              # the second tap is clamped below
     index = np.stack([first, np.minimum(first + 1, in_size - 1)], axis=1)
-    return _compact(index, np.stack([1 - fraction, fraction], axis=1))
+    return index, np.stack([1 - fraction, fraction], axis=1)
 
 
 def _dialect_area_plan(in_size, out_size, scale_factor, s, dtype):
@@ -485,13 +483,15 @@ def _dialect_area_plan(in_size, out_size, scale_factor, s, dtype):
     Pillow's box filter."""
     if s.area == "adaptive":
         index, weight = _area_plan(in_size, out_size, scale_factor, False, dtype)
-    elif s.area == "box":
-        return _kernel_plan(in_size, out_size, scale_factor, s, dtype,
+    elif s.area == "box":                               # a filter that always widens
+        return _kernel_plan(in_size, out_size, scale_factor, dataclasses.replace(s, antialias=True), dtype,
                             kernel=lambda v, _: _box(v), support=0.5)
     elif s.area == "opencv_up":
         index, weight = _opencv_area_up(in_size, out_size)
     else:                                               # "overlap", and "opencv" when shrinking
-        index, weight = _overlap_weights(in_size, out_size)
+        corners = s.coordinate == "align_corners" and out_size > 1
+        index, weight = _overlap_weights(in_size, out_size, (in_size - 1) / (out_size - 1)
+                                         if corners else in_size / out_size)
     return index, weight.astype(dtype), None
 
 
