@@ -14,6 +14,10 @@ if os.environ.get("CI"):
     import onnx  # noqa: F401  -- the second oracle must be there too
     import skimage  # noqa: F401  -- and the photographs the training tests use
     import torch  # noqa: F401  -- fails the whole run loudly if the oracle is missing
+    import cv2  # noqa: F401  -- and the other frameworks whose conventions are tested
+    import jax  # noqa: F401
+    import PIL  # noqa: F401
+    import tensorflow  # noqa: F401
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from . import nn, optim, shapes
 from ._args import get_size_limit, set_size_limit, size_limit
 from .autodiff import vjp
+from .comparison import compare
 from .convolution import conv, conv_transpose
 from .interpolation import bilinear, interpolate, nearest
 from .nails import bed_of_nails, subsample
@@ -22,6 +23,7 @@ __all__ = [
     "nearest",
     "bilinear",
     "vjp",
+    "compare",
     "shapes",
     "nn",
     "optim",

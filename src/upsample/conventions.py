@@ -213,8 +213,7 @@ class Convention:
     per_coordinate: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-_TF_FLOAT = {"linear": "float32", "cubic": "float32", "area": "float32", "lanczos3": "float32",
-             "lanczos5": "float32"}
+_TF_FLOAT = {"linear": "float32", "cubic": "float32", "area": "float32"}
 
 CONVENTIONS: Mapping[str, Convention] = MappingProxyType({c.name: c for c in [
     Convention(
@@ -237,7 +236,7 @@ CONVENTIONS: Mapping[str, Convention] = MappingProxyType({c.name: c for c in [
          "lanczos3": "lanczos3", "lanczos5": "lanczos5"},
         nearest_mode="round_prefer_ceil", cubic_a=-0.5, exclude_outside=True,
         antialias_options=(False, True), arithmetic="float32", cubic_table=1024,
-        integer=_TF_FLOAT, spatial_dims=(2,)),
+        integer={**_TF_FLOAT, "lanczos3": "float32", "lanczos5": "float32"}, spatial_dims=(2,)),
     Convention(
         "tf1", "tf.compat.v1.image.resize_* (align_corners, half_pixel_centers)",
         {"nearest": "resize_nearest_neighbor", "linear": "resize_bilinear",
