@@ -29,6 +29,16 @@ OUT = [(10, 14), (3, 4), (1, 1), (7, 5), (40, 56), (2, 3), (5, 7), (1, 9), (11, 
        (16, 40)]
 
 
+#: input (1, 6), an axis of size 1, and the outputs it is resized to
+ONE = [(3, 12), (1, 2), (4, 1)]
+
+
+def _grid(dtype):
+    """(x, size) pairs: the (5, 7) input to every OUT, and a (1, 6) input to ONE."""
+    x, one = _image(dtype), _image(dtype, spatial=(1, 6))
+    return [(x, size) for size in OUT] + [(one, size) for size in ONE]
+
+
 def _image(dtype, spatial=IN, batch=(2, 3)):
     if np.dtype(dtype) == np.uint8:
         return rng.integers(0, 256, (*batch, *spatial)).astype(np.uint8)
@@ -65,8 +75,7 @@ TF2_METHODS = {"nearest": "nearest", "linear": "bilinear", "cubic": "bicubic", "
 @pytest.mark.parametrize("mode, antialias", [(m, False) for m in TF2_METHODS] +   # nearest and area
                          [(m, True) for m in TF2_METHODS if m not in ("nearest", "area")])  # ignore it
 def test_tf2(mode, antialias, dtype):
-    x = _image(dtype)
-    for size in OUT:
+    for x, size in _grid(dtype):
         theirs = tf.image.resize(np.moveaxis(x, 1, -1), size, method=TF2_METHODS[mode],
                                  antialias=antialias).numpy()
         ours = upsample.interpolate(x, size=size, mode=mode, convention="tf2", antialias=antialias)
@@ -90,8 +99,7 @@ def test_tf1(mode, flags, dtype):
              "cubic": tf.compat.v1.image.resize_bicubic, "area": tf.compat.v1.image.resize_area}
     ours_kw = {"align_corners": True} if "align_corners" in flags else \
         {"coordinate_transformation_mode": "half_pixel"} if flags else {}
-    x = _image(dtype)
-    for size in OUT:
+    for x, size in _grid(dtype):
         theirs = np.asarray(calls[mode](np.moveaxis(x, 1, -1), size, **flags))
         _close(upsample.interpolate(x, size=size, mode=mode, convention="tf1", **ours_kw),
                np.moveaxis(theirs, -1, 1))
@@ -107,8 +115,7 @@ jax = pytest.importorskip("jax") if not os.environ.get("CI") else __import__("ja
                                                                    "lanczos5"]] +
                          [(m, False) for m in ["linear", "cubic", "lanczos3", "lanczos5"]])
 def test_jax(mode, antialias, dtype):
-    x = _image(dtype)
-    for size in OUT:
+    for x, size in _grid(dtype):
         theirs = jax.image.resize(x, (*x.shape[:2], *size), method=mode, antialias=antialias)
         ours = upsample.interpolate(x, size=size, mode=mode, convention="jax",
                                     **({} if antialias else {"antialias": False}))
@@ -134,9 +141,9 @@ CV2_FLAGS = {"nearest": "INTER_NEAREST", "nearest-exact": "INTER_NEAREST_EXACT",
 @pytest.mark.parametrize("mode", list(CV2_FLAGS))
 def test_opencv(mode, dtype):
     flag = getattr(cv2, CV2_FLAGS[mode])
-    x = _image(dtype)
-    for size in [*OUT, (10, 7), (5, 14), (3, 7)]:       # also exact 2x down and one axis kept
-        source = _image(dtype, spatial=(10, 14)) if size == (5, 7) else x
+    for x, size in _grid(dtype) + [(_image(dtype), s) for s in [(10, 7), (5, 14), (3, 7)]] + \
+            [(_image(dtype, spatial=(10, 14)), (5, 7))]:             # one axis kept, exact 2x down
+        source = x
         theirs = _planes(lambda p, s: cv2.resize(p, (s[1], s[0]), interpolation=flag), source, size)
         ours = upsample.interpolate(source, size=size, mode=mode, convention="opencv")
         assert ours.dtype == source.dtype if dtype != np.uint8 or mode != "area" else True
@@ -156,8 +163,7 @@ PIL_FILTERS = {"nearest": "NEAREST", "linear": "BILINEAR", "cubic": "BICUBIC",
 @pytest.mark.parametrize("mode", list(PIL_FILTERS))
 def test_pillow(mode, dtype):
     method = getattr(Image.Resampling, PIL_FILTERS[mode])
-    x = _image(dtype)
-    for size in OUT:
+    for x, size in _grid(dtype):
         theirs = _planes(lambda p, s: np.asarray(Image.fromarray(p).resize((s[1], s[0]), method)),
                          x, size)
         ours = upsample.interpolate(x, size=size, mode=mode, convention="pillow")
@@ -209,9 +215,8 @@ def _onnx_evaluator_is_off(mode, options, size):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize("mode, options", list(_onnx_cases()))
 def test_onnx(mode, options, dtype):
-    x = _image(dtype)
     attributes = {k: int(v) if isinstance(v, bool) else v for k, v in options.items()}
-    for size in OUT:
+    for x, size in _grid(dtype):
         if _onnx_evaluator_is_off(mode, options, size):
             continue
         ours = upsample.interpolate(x, size=size, mode=mode, convention="onnx", **options)

@@ -415,18 +415,25 @@ def table() -> str:
     """The conventions as a Markdown table: one row per framework (the README prints it).
 
     >>> print(table().splitlines()[0])
-    | convention | reproduces | modes (ours: theirs) | coordinates | nearest | cubic a | outside taps | antialias | uint8 |
+    | convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest | cubic a | taps outside | antialias | uint8 |
     """
-    head = ("| convention | reproduces | modes (ours: theirs) | coordinates | nearest | cubic a "
-            "| outside taps | antialias | uint8 |")
+    head = ("| convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest "
+            "| cubic a | taps outside | antialias | uint8 |")
     lines = [head, "| " + " | ".join(["---"] * 9) + " |"]
     for c in CONVENTIONS.values():
         modes = ", ".join(f"{ours}: {theirs}" for ours, theirs in c.modes.items())
+        nearest = c.per_mode.get("nearest", {})
+        rounding = f"{nearest.get('coordinate', c.coordinate)}, {nearest.get('nearest_mode', c.nearest_mode)}"
+        cubic = f"{c.cubic_a}" + (f" ({c.cubic_table}-step table)" if c.cubic_table else "")
+        outside = "dropped" if c.exclude_outside else "border"
+        for rule, changes in c.per_coordinate.items():
+            said = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items())
+            cubic += f"; with {rule}: {said}"
         aa = {(False,): "no", (True,): "always", (False, True): "optional"}[c.antialias_options]
         if c.antialias_options == (False, True):
             aa += f", default {'on' if c.antialias else 'off'}"
-        uint8 = ", ".join(sorted(set(c.integer.values()))) or "float64"
-        lines.append(f"| `{c.name}` | `{c.call}` | {modes} | {c.coordinate} | {c.nearest_mode} "
-                     f"| {c.cubic_a} | {'dropped' if c.exclude_outside else 'border'} | {aa} "
-                     f"| {uint8} |")
+        uint8 = ", ".join(f"{m} {r}" for m, r in c.integer.items()) or "float64"
+        coordinate = "PyTorch's (half_pixel, or align_corners)" if c.coordinate == "pytorch" else c.coordinate
+        lines.append(f"| `{c.name}` | `{c.call}` | {modes} | {coordinate} | {rounding} | {cubic} "
+                     f"| {outside} | {aa} | {uint8} |")
     return "\n".join(lines)

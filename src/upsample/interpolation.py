@@ -454,7 +454,10 @@ def _overlap_weights(in_size, out_size, scale):
     """Output ``o`` covers ``[o, o + 1) * scale`` of the input (``scale = I/O``, or
     ``(I-1)/(O-1)`` with align_corners): each input pixel weighs the length it shares with
     that span, over the span's length, sources past the end clamped to the last pixel
-    (TF's resize_area, OpenCV's INTER_AREA when shrinking)."""
+    (TF's resize_area, OpenCV's INTER_AREA when shrinking). A one-pixel input with
+    align_corners (scale 0) is copied."""
+    if scale == 0:
+        return np.zeros((out_size, 1), dtype=np.int64), np.ones((out_size, 1))
     o = np.arange(out_size)
     lo, hi = o * scale, (o + 1) * scale                                     # (O,)
     first = np.floor(lo).astype(np.int64)
