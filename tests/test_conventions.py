@@ -378,3 +378,53 @@ BAD_INPUT = [
 @pytest.mark.parametrize("call, exception, fragments", BAD_INPUT)
 def test_bad_input_is_refused_clearly(call, exception, fragments):
     assert_refused(call, exception, fragments)
+
+
+def test_readme_prints_the_table():
+    from pathlib import Path
+
+    from upsample.conventions import table
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert table() in readme, "README's conventions table is out of date: paste conventions.table()"
+
+
+def test_crop_gradient_skips_the_extrapolated_outputs():
+    # outside the crop the output is a constant: no gradient flows back from there
+    x = _image(np.float64)
+    kwargs = dict(size=(4, 9), mode="linear", convention="onnx", roi=[(0.2, 1.2), (-0.1, 0.6)],
+                  coordinate_transformation_mode="tf_crop_and_resize", extrapolation_value=2.0)
+    y, pullback = upsample.vjp(upsample.interpolate, x, **kwargs)
+    outside = y == 2.0
+    assert outside.any() and not outside.all()
+    probe = np.where(outside, rng.standard_normal(y.shape), 0)
+    np.testing.assert_array_equal(pullback(probe)[0], 0)
+
+
+def test_compare_command_prints_what_the_readme_shows(capsys):
+    from pathlib import Path
+
+    from upsample.cli import main
+    assert main(["compare", "bilinear", "1 2; 3 4", "-f", "2"]) == 0
+    printed = capsys.readouterr().out
+    for name, row in CONVENTIONS.items():
+        assert f"{name} ({row.modes['linear']}" in printed
+    assert "max |diff| vs torch: 0.75" in printed                  # TF1's asymmetric corners
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert printed in readme, "README's `upsample compare` output is out of date"
+
+
+def test_compare_reports_missing_modes_and_refusals():
+    c = upsample.compare([1, 2, 3, 4], "area", size=3)
+    assert "no 'area' mode in jax.image.resize" in c.outputs["jax"]
+    assert c.outputs["torch"].shape == (1, 3) and c.differences["tf2"] is not None
+    with pytest.raises(ValueError, match="compare: x must be"):
+        upsample.compare(np.zeros((1, 2, 3)), "linear", scale_factor=2)
+
+
+def test_explain_moves_the_sampling_positions():
+    ex_torch = upsample.explain.bilinear([[10, 20], [30, 40]], 2)
+    ex_tf1 = upsample.explain.bilinear([[10, 20], [30, 40]], 2, convention="tf1")
+    assert "(0, 0.25)" in ex_torch.steps[1].caption and "(0, 0.5)" in ex_tf1.steps[1].caption
+    np.testing.assert_array_equal(ex_tf1.output, upsample.bilinear(
+        np.array([[[[10.0, 20], [30, 40]]]]), 2, convention="tf1")[0])
+    assert upsample.explain.nearest([[1, 2, 3]], size=(1, 2), convention="onnx").output.tolist() == [[[1, 3]]]
