@@ -10,8 +10,12 @@ source positions ``index[o, t]`` with weights ``weight[o, t]``. That pair of sma
   of the forward; for nearest by an integer factor that is a block sum;
 * the explanations read the same plans to show each output's sources and weights.
 
-The source coordinates follow PyTorch (``aten/src/ATen/native/UpSample.h``): see
-:func:`sampling_plan` for the rules and the quirks kept on purpose.
+The source coordinates follow PyTorch (``aten/src/ATen/native/UpSample.h``) by default:
+see :func:`sampling_plan` for the rules and the quirks kept on purpose. Other frameworks'
+dialects (``convention=``) and ONNX's Resize options are rows of settings in
+:mod:`upsample.conventions`; they only change how the plans are built (the builders below
+PyTorch's), so every path forward and back runs the same plans. uint8 images go through
+:mod:`upsample._integer`, which applies the same plans in each framework's fixed point.
 
 Axis legend: N batch, C channels, I input size along one axis, O output size along
 it, T taps per output, K = O*T (output, tap) pairs.
