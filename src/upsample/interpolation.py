@@ -406,14 +406,15 @@ def _compact(index: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.where(weight != 0, index, first), weight
 
 
-def _kernel_plan(in_size, out_size, scale_factor, s, dtype, *, kernel, support):
+def _kernel_plan(in_size, out_size, scale_factor, s, dtype, *, kernel, support, tabled=False):
     """A kernel centred on each source coordinate: the taps within its support.
 
     With antialias the kernel is widened by ``I/O`` when shrinking and normalised to sum 1.
     Taps outside the image then either repeat the border pixel (the index is clipped,
     the weight kept) or, with exclude_outside, get weight 0 and the rest are renormalised.
     With a ``cubic_table`` (TensorFlow) the fraction of the coordinate is first rounded to
-    that many steps per pixel, as TensorFlow reads its weights from a table.
+    that many steps per pixel for the kernels that are ``tabled`` (cubic), as TensorFlow
+    reads those weights from a table.
     """
     src, outside = _dialect_source(in_size, out_size, scale_factor, s)
     if s.arithmetic == "opencv":
@@ -425,7 +426,7 @@ def _kernel_plan(in_size, out_size, scale_factor, s, dtype, *, kernel, support):
     hi = np.ceil(src + reach).astype(np.int64)
     index = lo[:, None] + np.arange(int((hi - lo).max()) + 1)               # (O, T)
     centre = src.astype(np.float64)
-    if s.cubic_table and kernel is _keys_kernel and not s.antialias:
+    if tabled and s.cubic_table and not s.antialias:
         base = np.floor(src)
         step = np.rint((src - base) * np.float32(s.cubic_table)) / s.cubic_table
         centre = base.astype(np.float64) + step.astype(np.float64)
@@ -491,8 +492,8 @@ def _dialect_area_plan(in_size, out_size, scale_factor, s, dtype):
     if s.area == "adaptive":
         index, weight = _area_plan(in_size, out_size, scale_factor, False, dtype)
     elif s.area == "box":                               # a filter that always widens
-        return _kernel_plan(in_size, out_size, scale_factor, dataclasses.replace(s, antialias=True), dtype,
-                            kernel=lambda v, _: _box(v), support=0.5)
+        return _kernel_plan(in_size, out_size, scale_factor, dataclasses.replace(s, antialias=True),
+                            dtype, kernel=lambda v, _: _box(v), support=0.5)
     elif s.area == "opencv_up":
         index, weight = _opencv_area_up(in_size, out_size)
     else:                                               # "overlap", and "opencv" when shrinking
@@ -520,8 +521,8 @@ class _Mode:
     widens: bool = False
 
 
-def _kernel_mode(kernel, support):
-    return functools.partial(_kernel_plan, kernel=kernel, support=support)
+def _kernel_mode(kernel, support, *, tabled=False):
+    return functools.partial(_kernel_plan, kernel=kernel, support=support, tabled=tabled)
 
 
 MODES: dict[str, _Mode] = {
@@ -530,7 +531,7 @@ MODES: dict[str, _Mode] = {
     "linear": _Mode(_linear_plan, _kernel_mode(_triangle_kernel, 1), interpolating=True,
                     antialias=functools.partial(_antialias_plan, width=2, kernel=_triangle),
                     widens=True),
-    "cubic": _Mode(_cubic_plan, _kernel_mode(_keys_kernel, 2), interpolating=True,
+    "cubic": _Mode(_cubic_plan, _kernel_mode(_keys_kernel, 2, tabled=True), interpolating=True,
                    antialias=functools.partial(_antialias_plan, width=4,
                                                kernel=functools.partial(_keys, a=-0.5)),
                    widens=True),
