@@ -5,8 +5,9 @@ large factors), modes and dtypes; ONNX's options also against the loop reference
 Tolerances: float32 and float64 to 1e-5 of the largest value, float32 being what every
 framework here computes in (TensorFlow returns float32 for float64 input, and JAX without
 jax_enable_x64 computes float64 arrays in float32); uint8 exactly, except OpenCV's
-INTER_CUBIC, which is within one grey level (its vertical pass rounds in float32 vector
-lanes and in 22-bit integers in the remaining columns, an arithmetic not reproduced here).
+INTER_CUBIC, which is within one grey level: its 11-bit integer cubic weights sometimes
+differ by one unit from the rounded float weights, by a rule not reproduced here (the
+vertical pass alone, with the width kept, matches; the horizontal one does not).
 """
 
 import os
