@@ -491,3 +491,104 @@ def pixel_unshuffle(x, downscale_factor):
         q = _unravel(rem, r)
         out[(n, ch, *o)] = x[(n, c, *(oo * rr + qq for oo, rr, qq in zip(o, r, q)))]
     return out
+
+
+# ----------------------------------------------------------- resize dialects --
+
+
+def _onnx_source(o, i, out, rule, scale_factor, roi):
+    """ONNX Resize's coordinate_transformation_mode, written from the specification:
+    output index o -> source coordinate (scale = out/in, or the given scale_factor)."""
+    scale = out / i if scale_factor is None else scale_factor
+    if rule == "half_pixel":
+        return (o + 0.5) / scale - 0.5
+    if rule == "pytorch_half_pixel":
+        return (o + 0.5) / scale - 0.5 if out > 1 else 0.0
+    if rule == "align_corners":
+        return o * (i - 1) / (out - 1) if out > 1 else 0.0
+    if rule == "asymmetric":
+        return o / scale
+    if rule == "half_pixel_symmetric":
+        adjustment = out / (i * scale)
+        return i / 2 * (1 - adjustment) + (o + 0.5) / scale - 0.5
+    if rule == "tf_crop_and_resize":
+        start, end = roi
+        if out == 1:
+            return (end - start) * (i - 1) / 2 + start * (i - 1)
+        return start * (i - 1) + o * (end - start) * (i - 1) / (out - 1)
+    raise ValueError(f"unknown coordinate rule {rule!r}")
+
+
+def _round_nearest(src, nearest_mode):
+    if nearest_mode == "floor":
+        return math.floor(src)
+    if nearest_mode == "ceil":
+        return math.ceil(src)
+    below = math.floor(src)
+    if src - below == 0.5:
+        return below if nearest_mode == "round_prefer_floor" else below + 1
+    return math.floor(src + 0.5)
+
+
+def _lanczos(t, n):
+    if t == 0:
+        return 1.0
+    if abs(t) >= n:
+        return 0.0
+    return n * math.sin(math.pi * t) * math.sin(math.pi * t / n) / (math.pi * t) ** 2
+
+
+def _dialect_taps(o, i, out, mode, rule, nearest_mode, a, exclude, antialias, scale_factor, roi):
+    """One output's [(source index, weight)] along one axis, or None outside a crop."""
+    src = _onnx_source(o, i, out, rule, scale_factor, roi)
+    if rule == "tf_crop_and_resize" and not 0 <= src <= i - 1:
+        return None
+    if mode == "nearest":
+        return [(min(max(_round_nearest(src, nearest_mode), 0), i - 1), 1.0)]
+    kernel, support = {"linear": (_triangle, 1), "cubic": (lambda t: _cubic(t, a), 2),
+                       "lanczos3": (lambda t: _lanczos(t, 3), 3),
+                       "lanczos5": (lambda t: _lanczos(t, 5), 5)}[mode]
+    scale = i / out if scale_factor is None else 1 / scale_factor
+    widen = max(scale, 1.0) if antialias else 1.0
+    taps = [(j, kernel((j - src) / widen))
+            for j in range(math.floor(src - support * widen), math.ceil(src + support * widen) + 1)]
+    if antialias:
+        total = sum(w for _, w in taps)
+        taps = [(j, w / total) for j, w in taps]
+    if exclude:
+        taps = [(j, w) for j, w in taps if 0 <= j < i]
+        total = sum(w for _, w in taps)
+        taps = [(j, w / total if total else w) for j, w in taps]
+    return [(min(max(j, 0), i - 1), w) for j, w in taps]
+
+
+def resize(x, size, mode="linear", coordinate_transformation_mode="half_pixel",
+           nearest_mode="round_prefer_floor", cubic_coeff_a=-0.75, exclude_outside=False,
+           antialias=False, scale_factor=None, roi=None, extrapolation_value=0.0):
+    """ONNX Resize (opset 19) as its specification reads, any d, in float64.
+
+    Per axis: the source coordinate by the coordinate rule; nearest rounds it by
+    nearest_mode; the kernels (triangle, Keys cubic with cubic_coeff_a, Lanczos) sit at
+    it, widened by in/out and normalised with antialias; taps outside the image repeat
+    the border, or with exclude_outside are dropped and the rest renormalised. Under
+    tf_crop_and_resize (roi: one (start, end) per axis) an output whose coordinate falls
+    outside [0, in - 1] along any axis is extrapolation_value. Unlike onnx's reference
+    evaluator, pytorch_half_pixel maps an output of size 1 to 0, as the specification says.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    d = x.ndim - 2
+    insp, outsp = x.shape[2:], [int(v) for v in _tup(size, d)]
+    sfs = [None] * d if scale_factor is None else [float(v) for v in _tup(scale_factor, d)]
+    rois = [None] * d if roi is None else list(roi)
+    taps = [[_dialect_taps(o, i, out, mode, coordinate_transformation_mode, nearest_mode,
+                           cubic_coeff_a, exclude_outside, antialias, sf, r)
+             for o in range(out)] for i, out, sf, r in zip(insp, outsp, sfs, rois)]
+    result = np.zeros((*x.shape[:2], *outsp))
+    for n, c, *o in _ranges(result.shape):
+        per_axis = [taps[a][o[a]] for a in range(d)]
+        if any(t is None for t in per_axis):
+            result[(n, c, *o)] = extrapolation_value
+            continue
+        result[(n, c, *o)] = sum(math.prod(w for _, w in combo) * x[(n, c, *(j for j, _ in combo))]
+                                 for combo in itertools.product(*per_axis))
+    return result

@@ -14,7 +14,8 @@ import reference
 import upsample
 from expect import assert_refused
 from upsample import shapes
-from upsample.interpolation import ALIASES, MODES, SamplingPlan, sampling_plan, sampling_plans
+from upsample.conventions import CONVENTIONS
+from upsample.interpolation import ALIASES, SamplingPlan, sampling_plan, sampling_plans
 
 torch = oracle.torch
 F = torch.nn.functional
@@ -296,7 +297,7 @@ def interpolate_calls(draw):
     nd = draw(st.integers(1, 3))
     spatial = tuple(draw(st.lists(st.integers(1, 5), min_size=nd, max_size=nd)))
     n, c = draw(st.integers(0, 2)), draw(st.integers(1, 2))
-    mode = draw(st.sampled_from(sorted([*MODES, *ALIASES])))
+    mode = draw(st.sampled_from(sorted([*CONVENTIONS["torch"].modes, *ALIASES])))  # PyTorch's modes
     kind = ALIASES.get(mode, mode)
     if draw(st.booleans()):
         size = tuple(draw(st.lists(st.integers(1, 7), min_size=nd, max_size=nd)))

@@ -4,6 +4,7 @@ from . import nn, optim, shapes
 from ._args import get_size_limit, set_size_limit, size_limit
 from ._layout import from_tf_kernel, to_tf_kernel
 from .autodiff import vjp
+from .comparison import compare
 from .convolution import conv, conv_transpose
 from .interpolation import bilinear, interpolate, nearest
 from .nails import bed_of_nails, subsample
@@ -23,6 +24,7 @@ __all__ = [
     "nearest",
     "bilinear",
     "vjp",
+    "compare",
     "shapes",
     "nn",
     "optim",

@@ -280,12 +280,14 @@ EXPLAIN_OPS: dict[str, _ExplainOp] = {
                                          output_padding=_or(a.output_padding, 0),
                                          dilation=_or(a.dilation, 1), view=_or(a.view, "scatter"))),
     "nearest": _ExplainOp(
-        ("scale_factor", "size"),
-        lambda e, x, a: e.nearest(x, None if a.size is not None else _or(a.scale_factor, 2), size=a.size)),
+        ("scale_factor", "size", "convention"),
+        lambda e, x, a: e.nearest(x, None if a.size is not None else _or(a.scale_factor, 2), size=a.size,
+                                  convention=_or(a.convention, "torch"))),
     "bilinear": _ExplainOp(
-        ("scale_factor", "size", "align_corners"),
+        ("scale_factor", "size", "align_corners", "convention"),
         lambda e, x, a: e.bilinear(x, None if a.size is not None else _or(a.scale_factor, 2),
-                                   size=a.size, align_corners=a.align_corners)),
+                                   size=a.size, align_corners=a.align_corners,
+                                   convention=_or(a.convention, "torch"))),
     "interpolate": _ExplainOp(
         ("scale_factor", "size", "align_corners", "mode"),
         lambda e, x, a: e.interpolate(x, None if a.size is not None else _or(a.scale_factor, 2),
@@ -311,7 +313,8 @@ _FLAG_NAMES = {"kernel": "--kernel", "kernel_size": "-k/--kernel-size", "stride"
                "padding": "-p/--padding", "dilation": "-d/--dilation",
                "output_padding": "--output-padding", "view": "--view", "ceil_mode": "--ceil-mode",
                "scale_factor": "-f/--scale-factor", "size": "--size",
-               "align_corners": "--align-corners", "indices": "--indices", "mode": "--mode"}
+               "align_corners": "--align-corners", "indices": "--indices", "mode": "--mode",
+               "convention": "--convention"}
 
 
 def _indices(args: argparse.Namespace) -> np.ndarray:
@@ -353,6 +356,9 @@ def _configure_example(parser: argparse.ArgumentParser) -> None:
                         help="bilinear, interpolate (linear, cubic): align the corners")
     parser.add_argument("--mode", default=None,
                         help="interpolate: nearest (default), nearest-exact, linear, cubic, area")
+    parser.add_argument("--convention", default=None,
+                        help="nearest, bilinear: whose dialect (torch, onnx, tf2, tf1, jax, opencv, "
+                             "pillow; default torch)")
     parser.add_argument("--view", choices=["scatter", "zero_insertion", "matrix"], default=None,
                         help="conv_transpose: which of the three views (default scatter)")
 
@@ -467,6 +473,14 @@ def _serve(args: argparse.Namespace) -> int:
     return run(args)
 
 
+# --------------------------------------------------------------------------- compare
+
+def _compare():
+    from . import comparison  # the subcommand's arguments and run live in upsample.comparison
+
+    return comparison
+
+
 # --------------------------------------------------------------------------- the parser
 
 COMMANDS: list[Command] = [
@@ -477,6 +491,7 @@ COMMANDS: list[Command] = [
             ('upsample explain conv_transpose "1 2; 3 4" --kernel "5 5; 5 5"',
              'upsample explain conv_transpose "1 2; 3 4" --kernel "5 5; 5 5" --view matrix',
              'upsample explain bilinear "10 20; 30 40" -f 2',
+             'upsample explain bilinear "10 20; 30 40" -f 2 --convention tf1 --brief',
              'upsample explain max_pool "1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3" -k 2',
              'upsample explain max_unpool "1 2; 3 4" --indices "5 2; 9 14" -k 2',
              'upsample explain conv "[[1, 2, 3], [4, 5, 6], [7, 8, 9]]" -k 2 --brief'),
@@ -494,6 +509,11 @@ COMMANDS: list[Command] = [
             ("upsample solve 64 128", "upsample solve 7 14 -s 2",
              "upsample solve 8 --undo -k 3 -s 2 -p 1   # which conv_transpose undoes this conv?"),
             _configure_solve, _solve),
+    Command("compare", "one resize in every framework's convention, side by side, with the "
+                       "largest difference from torch",
+            ('upsample compare bilinear "1 2; 3 4" -f 2', 'upsample compare nearest "1 2 3" --size 5',
+             'upsample compare cubic "[[0, 1, 0], [1, 5, 1], [0, 1, 0]]" -f 1.5'),
+            lambda parser: _compare().configure(parser), lambda args: _compare().run(args)),
     Command("train", "learn 2x upsampling layers on photographs, score them against "
                      "nearest, bilinear and bicubic",
             ("upsample train", "upsample train --steps 300 --out /tmp/train",

@@ -10,8 +10,12 @@ source positions ``index[o, t]`` with weights ``weight[o, t]``. That pair of sma
   of the forward; for nearest by an integer factor that is a block sum;
 * the explanations read the same plans to show each output's sources and weights.
 
-The source coordinates follow PyTorch (``aten/src/ATen/native/UpSample.h``): see
-:func:`sampling_plan` for the rules and the quirks kept on purpose.
+The source coordinates follow PyTorch (``aten/src/ATen/native/UpSample.h``) by default:
+see :func:`sampling_plan` for the rules and the quirks kept on purpose. Other frameworks'
+dialects (``convention=``) and ONNX's Resize options are rows of settings in
+:mod:`upsample.conventions`; they only change how the plans are built (the builders below
+PyTorch's), so every path forward and back runs the same plans. uint8 images go through
+:mod:`upsample._integer`, which applies the same plans in each framework's fixed point.
 
 Axis legend: N batch, C channels, I input size along one axis, O output size along
 it, T taps per output, K = O*T (output, tap) pairs.
@@ -19,6 +23,7 @@ it, T taps per output, K = O*T (output, tap) pairs.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable
@@ -27,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit, _layout, shapes
+from . import _args, _integer, _jit, _layout, conventions, shapes
 
 __all__ = ["interpolate", "nearest", "bilinear", "sampling_plan", "sampling_plans",
            "SamplingPlan", "MODES", "ALIASES"]
@@ -339,28 +344,200 @@ def _antialias_plan(in_size, out_size, scale_factor, align_corners, dtype, *, wi
     return np.clip(np.minimum(index, last), 0, in_size - 1), weight
 
 
+# --------------------------------------------------------------------------- other frameworks' plans
+# Each takes (in_size, out_size, scale_factor, settings, dtype), where settings is one call's
+# resolved row of upsample.conventions, and returns the (O, T) index and weight arrays and
+# a mask of the outputs that fall outside the image (tf_crop_and_resize), or None.
+
+def _lanczos(s: np.ndarray, n: int) -> np.ndarray:
+    """The Lanczos window ``sinc(s) * sinc(s/n)`` for ``|s| < n``, zero beyond."""
+    return np.where(np.abs(s) < n, np.sinc(s) * np.sinc(s / n), 0)
+
+
+def _box(s: np.ndarray) -> np.ndarray:
+    """The unit box on ``(-1/2, 1/2]``, Pillow's BOX filter."""
+    return ((s > -0.5) & (s <= 0.5)).astype(s.dtype)
+
+
+def _dialect_source(in_size, out_size, scale_factor, s) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each output's source coordinate by the settings' coordinate rule and arithmetic -> (O,),
+    and the outputs outside ``[0, I-1]`` under tf_crop_and_resize (else None)."""
+    factor = scale_factor if s.scale_from == "factor" else None
+    dtype, scaled = conventions.ARITHMETIC[s.arithmetic](in_size, out_size, factor)
+    rule = conventions.COORDINATE_MODES[s.coordinate]
+    src = rule(np.arange(out_size, dtype=dtype), in_size, out_size, scaled,
+               s.roi[0] if s.roi else None)
+    outside = (src < 0) | (src > in_size - 1) if s.coordinate == "tf_crop_and_resize" else None
+    return np.asarray(src), outside
+
+
+def _dialect_nearest_plan(in_size, out_size, scale_factor, s, dtype):
+    """One tap: the source coordinate rounded by the nearest rule, clipped to the image.
+
+    Half-pixel centres rounded half up are computed as ``floor((o + 0.5) * I/O)``, the
+    form TensorFlow, JAX and Pillow evaluate (it rounds once fewer than ``floor(src + 0.5)``).
+    """
+    fixed = conventions.FIXED_POINT_NEAREST.get(s.nearest_mode)
+    outside = None
+    if fixed is not None:
+        index = fixed(in_size, out_size)
+    elif s.coordinate == "half_pixel" and s.nearest_mode == "round_prefer_ceil":
+        factor = scale_factor if s.scale_from == "factor" else None
+        coordinate_dtype, scaled = conventions.ARITHMETIC[s.arithmetic](in_size, out_size, factor)
+        index = np.floor(scaled(np.arange(out_size, dtype=coordinate_dtype) + 0.5))
+    else:
+        src, outside = _dialect_source(in_size, out_size, scale_factor, s)
+        index = conventions.NEAREST_MODES[s.nearest_mode](src)
+    index = np.clip(index, 0, in_size - 1).astype(np.int64)
+    weight = np.ones((out_size, 1), dtype=dtype)
+    if outside is not None:
+        weight[outside] = 0
+    return index[:, None], weight, outside
+
+
+def _compact(index: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Move each row's nonzero taps to the front and drop the columns left with none."""
+    live = weight != 0
+    order = np.argsort(~live, axis=1, kind="stable")                       # (O, T) live first
+    taps = max(int(live.sum(axis=1).max()), 1)
+    index = np.take_along_axis(index, order, axis=1)[:, :taps]
+    weight = np.take_along_axis(weight, order, axis=1)[:, :taps]
+    first = index[:, :1]                                                    # pad with a live source
+    return np.where(weight != 0, index, first), weight
+
+
+def _kernel_plan(in_size, out_size, scale_factor, s, dtype, *, kernel, support, tabled=False):
+    """A kernel centred on each source coordinate: the taps within its support.
+
+    With antialias the kernel is widened by ``I/O`` when shrinking and normalised to sum 1.
+    Taps outside the image then either repeat the border pixel (the index is clipped,
+    the weight kept) or, with exclude_outside, get weight 0 and the rest are renormalised.
+    With a ``cubic_table`` (TensorFlow) the fraction of the coordinate is first rounded to
+    that many steps per pixel for the kernels that are ``tabled`` (cubic), as TensorFlow
+    reads those weights from a table.
+    """
+    src, outside = _dialect_source(in_size, out_size, scale_factor, s)
+    if s.arithmetic == "opencv":
+        src = src.astype(np.float32)                   # cv2.resize keeps coordinates in float
+    factor = scale_factor if s.scale_from == "factor" and scale_factor is not None else out_size / in_size
+    stretch = max(1.0 / factor, 1.0) if s.antialias else 1.0
+    reach = support * stretch
+    lo = np.floor(src - reach).astype(np.int64)
+    hi = np.ceil(src + reach).astype(np.int64)
+    index = lo[:, None] + np.arange(int((hi - lo).max()) + 1)               # (O, T)
+    centre = src.astype(np.float64)
+    if tabled and s.cubic_table and not s.antialias:
+        base = np.floor(src)
+        step = np.rint((src - base) * np.float32(s.cubic_table)) / s.cubic_table
+        centre = base.astype(np.float64) + step.astype(np.float64)
+    weight = kernel((index - centre[:, None]) / stretch, s)
+    weight = np.where(index <= hi[:, None], weight, 0)
+    if s.antialias:
+        weight = weight / _nonzero(weight.sum(axis=1, keepdims=True))
+    if s.exclude_outside:
+        weight = np.where((index >= 0) & (index < in_size), weight, 0)
+        weight = weight / _nonzero(weight.sum(axis=1, keepdims=True))
+    if outside is not None:
+        weight[outside] = 0
+    index, weight = _compact(np.clip(index, 0, in_size - 1), weight)
+    return index, weight.astype(dtype), outside
+
+
+def _nonzero(total: np.ndarray) -> np.ndarray:
+    return np.where(total != 0, total, 1)
+
+
+def _triangle_kernel(s, settings):
+    return _triangle(s)
+
+
+def _keys_kernel(s, settings):
+    return _keys(s, settings.cubic_a)
+
+
+def _overlap_weights(in_size, out_size, scale):
+    """Output ``o`` covers ``[o, o + 1) * scale`` of the input (``scale = I/O``, or
+    ``(I-1)/(O-1)`` with align_corners): each input pixel weighs the length it shares with
+    that span, over the span's length, sources past the end clamped to the last pixel
+    (TF's resize_area, OpenCV's INTER_AREA when shrinking). A one-pixel input with
+    align_corners (scale 0) is copied."""
+    if scale == 0:
+        return np.zeros((out_size, 1), dtype=np.int64), np.ones((out_size, 1))
+    o = np.arange(out_size)
+    lo, hi = o * scale, (o + 1) * scale                                     # (O,)
+    first = np.floor(lo).astype(np.int64)
+    taps = int((np.ceil(hi).astype(np.int64) - first).max())
+    index = first[:, None] + np.arange(max(taps, 1))                         # (O, T)
+    shared = np.minimum(index + 1, hi[:, None]) - np.maximum(index, lo[:, None])
+    weight = np.clip(shared, 0, None) / scale
+    return _compact(np.minimum(index, in_size - 1), weight)
+
+
+def _opencv_area_up(in_size, out_size):
+    """cv2.INTER_AREA when an axis grows: linear taps whose fraction is the part of the
+    output pixel past the next input pixel's edge, ``(o + 1) - (floor(o*I/O) + 1) * O/I``."""
+    scale = 1.0 / (out_size / in_size)
+    o = np.arange(out_size)
+    first = np.floor(o * scale).astype(np.int64)
+    fraction = ((o + 1) - (first + 1) * (out_size / in_size)).astype(np.float32)
+    fraction = np.where(fraction <= 0, 0, fraction - np.floor(fraction)).astype(np.float64)
+    first = np.minimum(first, in_size - 1)              # the second tap is clamped below
+    index = np.stack([first, np.minimum(first + 1, in_size - 1)], axis=1)
+    return index, np.stack([1 - fraction, fraction], axis=1)
+
+
+def _dialect_area_plan(in_size, out_size, scale_factor, s, dtype):
+    """Area by the settings' rule: adaptive pooling bins, exact overlaps, OpenCV's rule, or
+    Pillow's box filter."""
+    if s.area == "adaptive":
+        index, weight = _area_plan(in_size, out_size, scale_factor, False, dtype)
+    elif s.area == "box":                               # a filter that always widens
+        return _kernel_plan(in_size, out_size, scale_factor, dataclasses.replace(s, antialias=True),
+                            dtype, kernel=lambda v, _: _box(v), support=0.5)
+    elif s.area == "opencv_up":
+        index, weight = _opencv_area_up(in_size, out_size)
+    else:                                               # "overlap", and "opencv" when shrinking
+        corners = s.coordinate == "align_corners" and out_size > 1
+        index, weight = _overlap_weights(in_size, out_size, (in_size - 1) / (out_size - 1)
+                                         if corners else in_size / out_size)
+    return index, weight.astype(dtype), None
+
+
 # --------------------------------------------------------------------------- the mode table
 
 @dataclass(frozen=True)
 class _Mode:
-    plan: Callable[..., tuple[np.ndarray, np.ndarray]]
+    #: PyTorch's plan (None: a mode PyTorch does not have)
+    plan: Callable[..., tuple[np.ndarray, np.ndarray]] | None
+    #: the plan from a convention's settings (upsample.conventions), for every convention
+    general: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray | None]]
     #: takes align_corners (PyTorch's "interpolating modes")
     interpolating: bool = False
-    #: the antialiased plan, for modes that have one
+    #: PyTorch's antialiased plan, for modes that have one
     antialias: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None
     #: a pure gather: the output keeps the input's dtype (integers included)
     gather: bool = False
+    #: a kernel that antialias can widen
+    widens: bool = False
+
+
+def _kernel_mode(kernel, support, *, tabled=False):
+    return functools.partial(_kernel_plan, kernel=kernel, support=support, tabled=tabled)
 
 
 MODES: dict[str, _Mode] = {
-    "nearest": _Mode(_nearest_plan, gather=True),
-    "nearest-exact": _Mode(_nearest_exact_plan, gather=True),
-    "linear": _Mode(_linear_plan, interpolating=True,
-                    antialias=functools.partial(_antialias_plan, width=2, kernel=_triangle)),
-    "cubic": _Mode(_cubic_plan, interpolating=True,
+    "nearest": _Mode(_nearest_plan, _dialect_nearest_plan, gather=True),
+    "nearest-exact": _Mode(_nearest_exact_plan, _dialect_nearest_plan, gather=True),
+    "linear": _Mode(_linear_plan, _kernel_mode(_triangle_kernel, 1), interpolating=True,
+                    antialias=functools.partial(_antialias_plan, width=2, kernel=_triangle),
+                    widens=True),
+    "cubic": _Mode(_cubic_plan, _kernel_mode(_keys_kernel, 2, tabled=True), interpolating=True,
                    antialias=functools.partial(_antialias_plan, width=4,
-                                               kernel=functools.partial(_keys, a=-0.5))),
-    "area": _Mode(_area_plan),
+                                               kernel=functools.partial(_keys, a=-0.5)),
+                   widens=True),
+    "area": _Mode(_area_plan, _dialect_area_plan),
+    "lanczos3": _Mode(None, _kernel_mode(lambda v, _: _lanczos(v, 3), 3), widens=True),
+    "lanczos5": _Mode(None, _kernel_mode(lambda v, _: _lanczos(v, 5), 5), widens=True),
 }
 
 #: PyTorch's names, accepted for every number of spatial dims (PyTorch ties them to
@@ -378,11 +555,14 @@ def _mode(op: str, mode: Any) -> tuple[str, _Mode]:
 
 def sampling_plan(in_size: int, out_size: int, mode: str = "linear", *,
                   align_corners: bool = False, scale_factor: float | None = None,
-                  antialias: bool = False, dtype: Any = np.float64) -> SamplingPlan:
+                  antialias: bool | None = None, dtype: Any = np.float64,
+                  convention: str = "torch", coordinate_transformation_mode: str | None = None,
+                  nearest_mode: str | None = None, cubic_coeff_a: float | None = None,
+                  exclude_outside: bool | None = None, roi: Any = None) -> SamplingPlan:
     """The sampling plan of one axis: which inputs each output reads, with which weights.
 
-    Source coordinates follow PyTorch (``aten/src/ATen/native/UpSample.h``). With
-    ``scale = (I-1)/(O-1)`` under align_corners, else ``1/scale_factor`` when given,
+    By default the source coordinates follow PyTorch (``aten/src/ATen/native/UpSample.h``).
+    With ``scale = (I-1)/(O-1)`` under align_corners, else ``1/scale_factor`` when given,
     else ``I/O``:
 
     * nearest: ``floor(o * scale)``; nearest-exact: ``floor((o + 0.5) * scale)``;
@@ -395,17 +575,25 @@ def sampling_plan(in_size: int, out_size: int, mode: str = "linear", *,
     * antialias (linear, cubic): PyTorch's separable antialias filter, the triangle or
       Keys a = -0.5, stretched by the scale when downsampling, normalised per output.
 
+    Another ``convention`` (a row of :data:`upsample.conventions.CONVENTIONS`) or an
+    ONNX-level option (see :func:`interpolate`) builds the plan from those settings
+    instead: a kernel (triangle, Keys' cubic with ``cubic_coeff_a``, Lanczos 3 or 5,
+    box) centred on the coordinate rule's source point, or the nearest rule's pixel.
+
     Coordinates and weights are computed in ``dtype`` (float32 plans for float32
     input, as PyTorch computes them in float for float tensors).
 
     Args:
         in_size, out_size: I and O, both >= 1.
-        mode: ``"nearest"``, ``"nearest-exact"``, ``"linear"``, ``"cubic"``, ``"area"``
-            or an alias (``"bilinear"``, ``"trilinear"``, ``"bicubic"``).
+        mode: ``"nearest"``, ``"nearest-exact"``, ``"linear"``, ``"cubic"``, ``"area"``,
+            ``"lanczos3"``, ``"lanczos5"`` or an alias (``"bilinear"``, ``"trilinear"``,
+            ``"bicubic"``).
         align_corners: map the corner pixel centres onto each other (linear, cubic).
         scale_factor: the caller's scale factor for this axis, or None to use ``I/O``.
-        antialias: use the antialias filter (linear and cubic only).
+        antialias: use the antialias filter (None: the convention's default).
         dtype: float dtype of the coordinates and weights (default float64).
+        convention, coordinate_transformation_mode, nearest_mode, cubic_coeff_a,
+        exclude_outside, roi: as for :func:`interpolate` (``roi`` is one (start, end) pair).
 
     Returns:
         a :class:`SamplingPlan` with (O, T) ``index`` and ``weight``.
@@ -415,6 +603,8 @@ def sampling_plan(in_size: int, out_size: int, mode: str = "linear", *,
            [0.5, 0.5]])
     >>> sampling_plan(2, 4, "nearest").index[:, 0]
     array([0, 0, 1, 1])
+    >>> sampling_plan(2, 4, "nearest", convention="tf1", coordinate_transformation_mode="align_corners").index[:, 0]
+    array([0, 0, 1, 1])
     """
     op = "sampling_plan"
     in_size = _args.int_tuple(op, "in_size", in_size, 1, minimum=1)[0]
@@ -423,18 +613,52 @@ def sampling_plan(in_size: int, out_size: int, mode: str = "linear", *,
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"{op}: dtype must be a floating dtype, got {dtype}")
-    if antialias and kind.antialias is None:
-        raise ValueError(f"{op}: antialias must be False with mode={name!r} "
-                         f"(only 'linear' and 'cubic' have an antialias filter), got {antialias!r}")
-    if align_corners and not kind.interpolating:
-        raise ValueError(f"{op}: align_corners must be False with mode={name!r} "
-                         f"(only 'linear' and 'cubic' take it), got {align_corners!r}")
+    align_corners = _flag(op, "align_corners", align_corners, optional=False)
     if scale_factor is not None:
         scale_factor = shapes.scale_factors(op, scale_factor, 1)[0]
-    build = kind.antialias if antialias else kind.plan
-    index, weight = build(in_size, out_size, scale_factor, bool(align_corners), dtype)
-    return SamplingPlan(np.ascontiguousarray(index, dtype=np.int64),
+    s = conventions.settings(op, convention, name, nd=None, dtype=None,
+                             coordinate_transformation_mode=coordinate_transformation_mode,
+                             nearest_mode=nearest_mode, cubic_coeff_a=cubic_coeff_a,
+                             exclude_outside=exclude_outside, antialias=antialias,
+                             align_corners=align_corners, roi=roi)
+    _check_flags(op, name, kind, s, align_corners, antialias, single=True)
+    return _axis_plan(kind, s, in_size, out_size, scale_factor, align_corners, dtype,
+                      shrinking=out_size <= in_size)[0]
+
+
+def _check_flags(op: str, name: str, kind: _Mode, s: Any, align_corners: bool | None,
+                 antialias: bool | None, *, single: bool = False) -> None:
+    """PyTorch's rules for align_corners and antialias (the messages tests and users know)."""
+    if s.convention == "torch" and align_corners is not None and not kind.interpolating \
+            and (align_corners or not single):
+        raise ValueError(f"{op}: align_corners must be " + (
+            f"False with mode={name!r} (only 'linear' and 'cubic' take it), got {align_corners!r}"
+            if single else
+            f"None with mode={name!r}; it can only be set with the interpolating modes 'linear', "
+            f"'bilinear', 'trilinear', 'cubic' and 'bicubic', got {align_corners!r}"))
+    if antialias and not kind.widens:
+        raise ValueError(f"{op}: antialias must be False with mode={name!r}" + (
+            f" (only 'linear' and 'cubic' have an antialias filter), got {antialias!r}" if single
+            else "; only the linear and cubic modes have an antialias filter, got True"))
+
+
+def _axis_plan(kind: _Mode, s: Any, in_size: int, out_size: int, scale_factor: float | None,
+               align_corners: bool, dtype: np.dtype, *, shrinking: bool
+               ) -> tuple[SamplingPlan, np.ndarray | None]:
+    """One axis's plan from resolved settings, and its outputs outside the image (or None)."""
+    if s.legacy:                                     # PyTorch's own builders, unchanged
+        build = kind.antialias if s.antialias else kind.plan
+        index, weight = build(in_size, out_size, scale_factor, align_corners, dtype)
+        outside = None
+    else:
+        if not kind.widens and s.antialias:          # a default antialias (JAX) does not apply
+            s = dataclasses.replace(s, antialias=False)
+        if s.area == "opencv":                       # OpenCV's area rule looks at every axis
+            s = dataclasses.replace(s, area="overlap" if shrinking else "opencv_up")
+        index, weight, outside = kind.general(in_size, out_size, scale_factor, s, dtype)
+    plan = SamplingPlan(np.ascontiguousarray(index, dtype=np.int64),
                         np.ascontiguousarray(weight, dtype=dtype), in_size, out_size)
+    return plan, outside
 
 
 # --------------------------------------------------------------------------- boundary
@@ -447,6 +671,11 @@ class _Call:
     plans: tuple[SamplingPlan, ...]      # one per spatial axis
     order: tuple[int, ...]               # spatial axes, shrinking ones first
     out_shape: tuple[int, ...]
+    #: per spatial axis, the outputs outside the image (tf_crop_and_resize), or None
+    outside: tuple[np.ndarray | None, ...] = ()
+    fill: float = 0.0                    # the value written there (extrapolation_value)
+    #: how a uint8 image is computed (upsample._integer), or None for the float path
+    integer: str | None = None
 
 
 def _flag(op: str, name: str, value: Any, *, optional: bool) -> bool | None:
@@ -458,21 +687,23 @@ def _flag(op: str, name: str, value: Any, *, optional: bool) -> bool | None:
     return bool(value)
 
 
+#: interpolate's options beyond PyTorch's, passed through to upsample.conventions.settings
+_DIALECT_OPTIONS = ("coordinate_transformation_mode", "nearest_mode", "cubic_coeff_a",
+                    "exclude_outside", "roi", "extrapolation_value")
+
+
 def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_corners: Any,
-             recompute_scale_factor: Any, antialias: Any) -> _Call:
+             recompute_scale_factor: Any, antialias: Any, convention: Any = "torch",
+             **options: Any) -> _Call:
     x = _args.as_array(op, "x", x, min_ndim=3)
     nd = x.ndim - 2
     name, kind = _mode(op, mode)
     align_corners = _flag(op, "align_corners", align_corners, optional=True)
     recompute = _flag(op, "recompute_scale_factor", recompute_scale_factor, optional=True)
-    antialias = _flag(op, "antialias", antialias, optional=False)
-    if align_corners is not None and not kind.interpolating:
-        raise ValueError(f"{op}: align_corners must be None with mode={mode!r}; it can only be set "
-                         "with the interpolating modes 'linear', 'bilinear', 'trilinear', 'cubic' "
-                         f"and 'bicubic', got {align_corners!r}")
-    if antialias and kind.antialias is None:
-        raise ValueError(f"{op}: antialias must be False with mode={mode!r}; only the linear and "
-                         "cubic modes have an antialias filter, got True")
+    antialias = _flag(op, "antialias", antialias, optional=True)
+    s = conventions.settings(op, convention, name, nd=nd, dtype=x.dtype,
+                             antialias=antialias, align_corners=align_corners, **options)
+    _check_flags(op, name, kind, s, align_corners, antialias)
     if 0 in x.shape[2:]:
         raise ValueError(f"{op}: x must have non-empty spatial dimensions, got shape {x.shape}")
     if (size is None) == (scale_factor is None):
@@ -493,15 +724,33 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
                                  f"axis {axis} (floor({i} * {f!r}) = {o}); it must give at least 1")
         if recompute:
             factors = (None,) * nd
-    dtype = x.dtype if kind.gather else _args.float_dtype(x)
+    integer = s.integer if x.dtype == np.uint8 and not kind.gather else None
+    if integer in ("float32", "float64"):            # the framework returns floats
+        dtype = plan_dtype = np.dtype(integer)
+        integer = None
+    else:
+        dtype = x.dtype if kind.gather or integer else _args.float_dtype(x)
+        plan_dtype = _args.float_dtype(x)
     out_shape = _args.check_output(op, (*x.shape[:2], *out), dtype)
-    plan_dtype = _args.float_dtype(x)
-    plans = tuple(sampling_plan(i, o, name, align_corners=bool(align_corners), scale_factor=f,
-                                antialias=antialias, dtype=plan_dtype)
-                  for i, o, f in zip(x.shape[2:], out, factors))
+    shrinking = all(o <= i for i, o in zip(x.shape[2:], out))
+    built = [_axis_plan(kind, conventions.for_axis(s, axis), i, o, f, bool(align_corners),
+                        plan_dtype, shrinking=shrinking)
+             for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors))]
+    plans = tuple(plan for plan, _ in built)
     # Shrinking axes first: no intermediate is larger than the input or the output.
     order = tuple(sorted(range(nd), key=lambda a: plans[a].out_size / plans[a].in_size))
-    return _Call(x.astype(dtype, copy=False), plans, order, out_shape)
+    return _Call(x.astype(dtype, copy=False), plans, order, out_shape,
+                 tuple(outside for _, outside in built), s.extrapolation_value, integer)
+
+
+def _run(call: _Call) -> np.ndarray:
+    """The forward of one call: the float path (:func:`_forward`), or a framework's integer
+    arithmetic for uint8; then the extrapolation value outside a crop."""
+    y = _integer.apply(call.integer, call.x, call.plans) if call.integer else _forward(call)
+    for axis, outside in enumerate(call.outside):
+        if outside is not None and outside.any():
+            y[(slice(None),) * (axis + 2) + (outside,)] = call.fill
+    return y
 
 
 def _forward(call: _Call) -> np.ndarray:
@@ -656,15 +905,26 @@ def _use_compiled(call: _Call) -> bool:
 
 def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
                    align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
-                   antialias: bool = False) -> tuple[SamplingPlan, ...]:
+                   antialias: bool | None = None, convention: str = "torch",
+                   **options: Any) -> tuple[SamplingPlan, ...]:
     """The per-axis plans :func:`interpolate` would use for these arguments, one per spatial dim.
+
+    Takes every argument of :func:`interpolate` (``convention`` and the ONNX-level options too).
 
     >>> plans = sampling_plans(np.zeros((1, 1, 2, 3)), scale_factor=2)
     >>> [(p.in_size, p.out_size) for p in plans]
     [(2, 4), (3, 6)]
     """
     return _prepare("sampling_plans", x, size, scale_factor, mode, align_corners,
-                    recompute_scale_factor, antialias).plans
+                    recompute_scale_factor, antialias, convention, **_options("sampling_plans", options)).plans
+
+
+def _options(op: str, options: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(options) - set(_DIALECT_OPTIONS))
+    if unknown:
+        raise TypeError(f"{op}: unexpected keyword argument {unknown[0]!r}; the resize options "
+                        f"are {', '.join(_DIALECT_OPTIONS)}")
+    return options
 
 
 # --------------------------------------------------------------------------- interpolate
@@ -672,12 +932,21 @@ def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: 
 @_layout.data_format()
 def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
-                antialias: bool = False) -> np.ndarray:
-    """Resize the spatial dims by nearest, linear, cubic or area interpolation (PyTorch semantics).
+                antialias: bool | None = None, convention: str = "torch",
+                coordinate_transformation_mode: str | None = None, nearest_mode: str | None = None,
+                cubic_coeff_a: float | None = None, exclude_outside: bool | None = None,
+                roi: Any = None, extrapolation_value: float = 0.0) -> np.ndarray:
+    """Resize the spatial dims by nearest, linear, cubic, Lanczos or area interpolation.
 
-    Shapes: ``x`` is (N, C, *spatial) with any number d >= 1 of spatial dims. Every mode
-    is separable and works for any d: PyTorch's names ``"bilinear"``/``"trilinear"``
-    mean ``"linear"`` and ``"bicubic"`` means ``"cubic"`` whatever d is.
+    PyTorch's semantics by default; ``convention`` picks another framework's dialect
+    (a row of :data:`upsample.conventions.CONVENTIONS`), and the ONNX Resize options
+    change single settings of it. Every combination is one set of per-axis sampling
+    plans, so the VJP (the transposed plans) works for all of them.
+
+    Shapes: ``x`` is (N, C, *spatial) with any number d >= 1 of spatial dims (2 for the
+    image libraries' conventions). Every mode is separable and works for any d: PyTorch's
+    names ``"bilinear"``/``"trilinear"`` mean ``"linear"`` and ``"bicubic"`` means
+    ``"cubic"`` whatever d is.
 
     Output size per spatial dim: ``size``, or ``o = floor(i * scale_factor)``
     (:func:`upsample.shapes.interpolate_output_size`).
@@ -687,22 +956,41 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
         scale_factor: number or one per spatial dim, finite and > 0.
         mode: ``"nearest"`` (default), ``"nearest-exact"``, ``"linear"`` (aliases
             ``"bilinear"``, ``"trilinear"``), ``"cubic"`` (alias ``"bicubic"``; Keys
-            a = -0.75), or ``"area"`` (adaptive average pooling).
+            a = -0.75 in PyTorch), ``"area"`` (adaptive average pooling in PyTorch), or
+            ``"lanczos3"``/``"lanczos5"``; each convention has a subset.
         align_corners: linear and cubic only (None means False): with True the corner
             pixel centres of input and output coincide, ``src = o * (i-1)/(o_size-1)``.
+            In the other conventions it means ``coordinate_transformation_mode="align_corners"``.
         recompute_scale_factor: with ``scale_factor``, True places the samples by
             ``i / o`` instead of ``1 / scale_factor`` (they differ when ``i * scale_factor``
             is not an integer).
-        antialias: linear and cubic only: PyTorch's antialias filter (a tent, or Keys
-            a = -0.5 for cubic), which widens with the scale when downsampling. As in
-            PyTorch it is used at every scale, so with upsampling it also changes cubic
+        antialias: widen the kernel by ``i / o`` when shrinking, normalised (linear, cubic,
+            Lanczos). None: the convention's default (True for JAX and Pillow). PyTorch's
+            antialias is used at every scale, so with upsampling it also changes cubic
             (a = -0.5) and align_corners results.
+        convention: ``"torch"`` (default), ``"onnx"``, ``"tf2"``, ``"tf1"``, ``"jax"``,
+            ``"opencv"`` or ``"pillow"``; see the README's table.
+        coordinate_transformation_mode: ONNX's rule from output to source coordinates:
+            ``"half_pixel"``, ``"pytorch_half_pixel"``, ``"align_corners"``,
+            ``"asymmetric"``, ``"half_pixel_symmetric"`` or ``"tf_crop_and_resize"``
+            (None: the convention's). TF1's ``half_pixel_centers=True`` is ``"half_pixel"``.
+        nearest_mode: ``"round_prefer_floor"``, ``"round_prefer_ceil"``, ``"floor"`` or
+            ``"ceil"`` (None: the convention's).
+        cubic_coeff_a: Keys' coefficient (None: the convention's, -0.75 or -0.5).
+        exclude_outside: give taps outside the image weight 0 and renormalise the rest,
+            instead of repeating the border (None: the convention's).
+        roi: with ``tf_crop_and_resize``, one ``(start, end)`` pair per spatial dim in
+            [0, 1] coordinates (or ONNX's flat starts-then-ends list).
+        extrapolation_value: the output where a crop's sample falls outside the image.
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
             ((N, *spatial, C), TensorFlow's and Keras' layout).
 
     Returns:
         (N, C, *o). nearest modes keep the dtype (integers too: they are gathers); the
-        others return float32 for float32 input and float64 for float64 or integer input.
+        others return float32 for float32 input and float64 for float64 or integer input,
+        except uint8, which each convention treats as its framework does: PyTorch,
+        Pillow and OpenCV return uint8, rounded in their own fixed-point arithmetic
+        (``upsample.conventions.INTEGER_RULES``); TensorFlow and JAX return float32.
 
     >>> import numpy as np
     >>> from upsample.interpolation import interpolate
@@ -710,36 +998,47 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
     array([[[0.  , 0.25, 0.75, 1.25, 1.75, 2.  ]]])
     >>> interpolate(np.arange(4).reshape(1, 1, 4), size=2, mode="area")
     array([[[0.5, 2.5]]])
+    >>> interpolate(np.arange(3.0).reshape(1, 1, 3), scale_factor=2, mode="linear",
+    ...             coordinate_transformation_mode="asymmetric")
+    array([[[0. , 0.5, 1. , 1.5, 2. , 2. ]]])
     """
-    return _forward(_prepare("interpolate", x, size, scale_factor, mode, align_corners,
-                             recompute_scale_factor, antialias))
+    return _run(_prepare("interpolate", x, size, scale_factor, mode, align_corners,
+                         recompute_scale_factor, antialias, convention,
+                         coordinate_transformation_mode=coordinate_transformation_mode,
+                         nearest_mode=nearest_mode, cubic_coeff_a=cubic_coeff_a,
+                         exclude_outside=exclude_outside, roi=roi,
+                         extrapolation_value=extrapolation_value))
 
 
 @_layout.data_format(vjp=True)
 def _interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_corners=None,
-                     recompute_scale_factor=None, antialias=False, _op="interpolate"):
+                     recompute_scale_factor=None, antialias=None, convention="torch",
+                     _op="interpolate", **options):
     """interpolate and its pullback: the transposed sampling plans, in reverse axis order.
 
     For nearest by an integer factor the transpose is a block sum over each input's copies.
     """
     call = _prepare(_op, x, size, scale_factor, mode, align_corners, recompute_scale_factor,
-                    antialias)
-    return _forward(call), _pullback(_op, call)
+                    antialias, convention, **_options(_op, options))
+    return _run(call), _pullback(_op, call)
 
 
 # --------------------------------------------------------------------------- shorthands
 
 @_layout.data_format()
-def nearest(x: Any, scale_factor: Any = None, *, size: Any = None) -> np.ndarray:
+def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
+            convention: str = "torch") -> np.ndarray:
     """Nearest-neighbour upsampling: every pixel becomes a block of copies.
 
     Shorthand for ``interpolate(x, size, scale_factor, mode="nearest")``: ``x`` is
     (N, C, *spatial) with any d >= 1; the output is ``floor(i * scale_factor)`` (or
-    ``size``) per spatial dim, same dtype. Output ``o`` copies input ``floor(o * i/o_size)``.
+    ``size``) per spatial dim, same dtype. Output ``o`` copies input ``floor(o * i/o_size)``
+    (other conventions round their own way, see :func:`interpolate`).
 
     Args:
         scale_factor: number or one per spatial dim (the article's K), exclusive with ``size``.
         size: int or one per spatial dim.
+        convention: whose nearest (default ``"torch"``).
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
             ((N, *spatial, C), TensorFlow's and Keras' layout).
 
@@ -756,18 +1055,20 @@ def nearest(x: Any, scale_factor: Any = None, *, size: Any = None) -> np.ndarray
            [3, 3, 4, 4],
            [3, 3, 4, 4]])
     """
-    return _forward(_prepare("nearest", x, size, scale_factor, "nearest", None, None, False))
+    return _run(_prepare("nearest", x, size, scale_factor, "nearest", None, None, None,
+                         convention))
 
 
 @_layout.data_format(vjp=True)
-def _nearest_vjp(x, scale_factor=None, *, size=None):
+def _nearest_vjp(x, scale_factor=None, *, size=None, convention="torch"):
     """nearest and its pullback (a block sum for integer factors)."""
-    return _interpolate_vjp(x, size, scale_factor, mode="nearest", _op="nearest")
+    return _interpolate_vjp(x, size, scale_factor, mode="nearest", convention=convention,
+                            _op="nearest")
 
 
 @_layout.data_format()
 def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
-             align_corners: bool = False) -> np.ndarray:
+             align_corners: bool = False, convention: str = "torch") -> np.ndarray:
     """Linear interpolation along every spatial axis: bilinear in 2-D, trilinear in 3-D.
 
     Shorthand for ``interpolate(x, size, scale_factor, mode="linear", align_corners=...)``:
@@ -780,11 +1081,13 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
         scale_factor: number or one per spatial dim, exclusive with ``size``.
         size: int or one per spatial dim.
         align_corners: map corner pixel centres onto each other (default False).
+        convention: whose bilinear (default ``"torch"``; see :func:`interpolate`).
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
             ((N, *spatial, C), TensorFlow's and Keras' layout).
 
     Returns:
-        (N, C, *o), float32 for float32 input, float64 otherwise.
+        (N, C, *o), float32 for float32 input, uint8 (rounded as PyTorch rounds) for
+        uint8 input, float64 otherwise.
 
     The article's example, ``[[10, 20], [30, 40]]`` to 4x4. The article prints
     ``[[10, 12, 17, 20], [15, 17, 22, 25], [25, 27, 32, 35], [30, 32, 37, 40]]``: these
@@ -797,16 +1100,21 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
            [15. , 17.5, 22.5, 25. ],
            [25. , 27.5, 32.5, 35. ],
            [30. , 32.5, 37.5, 40. ]])
+    >>> upsample.bilinear(x.astype(np.uint8), 2)[0, 0]              # PyTorch rounds halves up
+    array([[10, 13, 18, 20],
+           [15, 18, 23, 25],
+           [25, 28, 33, 35],
+           [30, 33, 38, 40]], dtype=uint8)
     """
-    return _forward(_prepare("bilinear", x, size, scale_factor, "linear",
-                             _flag("bilinear", "align_corners", align_corners, optional=False),
-                             None, False))
+    return _run(_prepare("bilinear", x, size, scale_factor, "linear",
+                         _flag("bilinear", "align_corners", align_corners, optional=False),
+                         None, None, convention))
 
 
 @_layout.data_format(vjp=True)
-def _bilinear_vjp(x, scale_factor=None, *, size=None, align_corners=False):
+def _bilinear_vjp(x, scale_factor=None, *, size=None, align_corners=False, convention="torch"):
     """bilinear and its pullback."""
     return _interpolate_vjp(x, size, scale_factor, mode="linear",
                             align_corners=_flag("bilinear", "align_corners", align_corners,
                                                 optional=False),
-                            _op="bilinear")
+                            convention=convention, _op="bilinear")

@@ -347,10 +347,11 @@ def _resize_notes(op: str, x: np.ndarray, y: np.ndarray, scale_factor: Any, size
 
 
 def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
-            spatial_dims: int | None = None) -> Explanation:
+            spatial_dims: int | None = None, convention: str = "torch") -> Explanation:
     """Nearest-neighbour upsampling, one step per input cell: its copies in the output.
 
-    The copies are read from ``upsample.interpolation``'s sampling plan.
+    The copies are read from ``upsample.interpolation``'s sampling plan, in the dialect
+    of ``convention`` (see :mod:`upsample.conventions`).
 
     >>> from upsample import explain
     >>> explain.nearest([[1, 2], [3, 4]], 2).steps[1].caption
@@ -360,22 +361,44 @@ def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
 
     op = "explain.nearest"
     x, nd = _example(op, x, spatial_dims)
-    y = _up.nearest(x[None], scale_factor, size=size)[0]
+    y = _up.nearest(x[None], scale_factor, size=size, convention=convention)[0]
     _check_size(op, x.size, y.size)
-    plans = sampling_plans(x[None], size, scale_factor, mode="nearest")
+    plans = sampling_plans(x[None], size, scale_factor, mode="nearest", convention=convention)
     steps = tuple(copy_steps(x, _sources(plans, x.shape[0], x.shape[1:]), y.dtype))
     notes = _resize_notes(op, x, y, scale_factor, size, nd)
-    notes.append("output o copies input floor(o * i / o_size): every value becomes a block of copies")
-    return Explanation("nearest", {"scale_factor": scale_factor, "size": size}, _frozen(x), _frozen(y),
-                       steps, nd, notes=tuple(notes))
+    if convention == "torch":
+        notes.append("output o copies input floor(o * i / o_size): every value becomes a block of copies")
+    else:
+        notes.append(_dialect_note(convention, "nearest"))
+    params = {"scale_factor": scale_factor, "size": size}
+    if convention != "torch":
+        params["convention"] = convention
+    return Explanation("nearest", params, _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
+
+
+def _dialect_note(convention: str, mode: str) -> str:
+    """Where another framework puts the samples, from its row of the conventions table."""
+    from ..conventions import CONVENTIONS
+
+    row = CONVENTIONS[convention]
+    coordinate = row.per_mode.get(mode, {}).get("coordinate", row.coordinate)
+    rounding = row.per_mode.get(mode, {}).get("nearest_mode", row.nearest_mode)
+    how = f", rounded {rounding}" if mode == "nearest" else ""
+    return (f"{convention} ({row.call}, {row.modes[mode]}): source points by the "
+            f"{coordinate} rule{how}; the input points each output reads are listed per step")
 
 
 def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None, align_corners: bool = False,
-             spatial_dims: int | None = None) -> Explanation:
+             spatial_dims: int | None = None, convention: str = "torch") -> Explanation:
     """Bilinear (linear along every axis) upsampling, one step per output cell.
 
     Each step lists the output's source point and the input cells around it with their
-    weights, read from ``upsample.interpolation``'s sampling plan.
+    weights, read from ``upsample.interpolation``'s sampling plan, in the dialect of
+    ``convention`` (TF1's asymmetric rule moves every source point by a quarter pixel):
+
+    >>> from upsample import explain
+    >>> explain.bilinear([[10, 20], [30, 40]], 2, convention="tf1").steps[1].equation
+    '10*0.5 + 20*0.5 = 15'
 
     >>> from upsample import explain
     >>> ex = explain.bilinear([[10, 20], [30, 40]], 2)
@@ -386,22 +409,28 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None, align_corner
 
     op = "explain.bilinear"
     x, nd = _example(op, x, spatial_dims)
-    y = _up.bilinear(x[None], scale_factor, size=size, align_corners=align_corners)[0]
+    y = _up.bilinear(x[None], scale_factor, size=size, align_corners=align_corners,
+                     convention=convention)[0]
     _check_size(op, y.size, y.size)
-    plans = sampling_plans(x[None], size, scale_factor, mode="linear", align_corners=align_corners)
+    plans = sampling_plans(x[None], size, scale_factor, mode="linear", align_corners=align_corners,
+                           convention=convention)
     steps = tuple(interpolation_steps(x.astype(y.dtype), plans, y.dtype))
     rule = "o * (i - 1) / (o_size - 1)" if align_corners else \
         "(o + 0.5) / scale - 0.5, clamped at 0 (pixel centres line up)"
     notes = _resize_notes(op, x, y, scale_factor, size, nd)
-    notes.append(f"output o sits at input point {rule}; it averages the 2 inputs around that "
-                 "point along each axis, the nearer one weighted more")
+    if convention == "torch":
+        notes.append(f"output o sits at input point {rule}; it averages the 2 inputs around "
+                     "that point along each axis, the nearer one weighted more")
+    else:
+        notes.append(_dialect_note(convention, "linear"))
     fractional = int(np.count_nonzero(y != np.floor(y)))
     if fractional:
         notes.append(f"{fractional} of the {y.size} outputs are not whole numbers; they are "
                      "printed exactly (a print in whole numbers would round them)")
-    return Explanation("bilinear", {"scale_factor": scale_factor, "size": size,
-                                    "align_corners": align_corners},
-                       _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
+    params = {"scale_factor": scale_factor, "size": size, "align_corners": align_corners}
+    if convention != "torch":
+        params["convention"] = convention
+    return Explanation("bilinear", params, _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
 
 
 def interpolate(x: Any, scale_factor: Any = None, *, size: Any = None, mode: str = "nearest",

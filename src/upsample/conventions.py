@@ -1,0 +1,439 @@
+"""Every framework's resize dialect as one row of data.
+
+"bilinear" does not mean the same thing everywhere. Frameworks differ in where an output
+pixel's centre lands in the input (the *coordinate rule*), how nearest rounds a source
+coordinate, the cubic kernel's coefficient, whether the kernel widens when shrinking
+(antialias), whether taps that fall outside the image are dropped or repeat the border,
+and what they do with integer images. Each framework's answer is one :class:`Convention`
+in :data:`CONVENTIONS`; :func:`upsample.interpolate` (``convention=NAME``) reads the row
+and builds its per-axis sampling plans from it. There is no other implementation: a
+convention only changes the plan's source positions and weights (and, for ``uint8``, the
+integer arithmetic that applies them).
+
+The coordinate rules are ONNX's ``coordinate_transformation_mode`` formulas, with
+``scale = in / out`` (or ``1 / scale_factor`` where a framework uses the caller's factor):
+
+==========================  ======================================================
+half_pixel                  ``(o + 0.5) * scale - 0.5``
+pytorch_half_pixel          the same, but ``0`` when the output has one pixel
+align_corners               ``o * (in - 1) / (out - 1)`` (``0`` when out == 1)
+asymmetric                  ``o * scale``
+half_pixel_symmetric        half_pixel, shifted so the sampled span stays centred
+                            when ``in * scale_factor`` is not an integer
+tf_crop_and_resize          ``start * (in - 1) + o * (end - start) * (in - 1) / (out - 1)``
+                            for ``roi = (start, end)``; outside ``[0, in - 1]`` the
+                            output is ``extrapolation_value``
+pytorch                     PyTorch's own rules (:func:`upsample.interpolation.sampling_plan`),
+                            half_pixel or align_corners by the ``align_corners`` flag
+==========================  ======================================================
+
+and the nearest rounding rules are ONNX's ``nearest_mode``: ``floor``, ``ceil``,
+``round_prefer_floor`` (halves go down) and ``round_prefer_ceil`` (halves go up).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from . import _args
+
+__all__ = ["Convention", "CONVENTIONS", "COORDINATE_MODES", "NEAREST_MODES", "ARITHMETIC", "INTEGER_RULES",
+           "Settings", "settings", "table"]
+
+
+# --------------------------------------------------------------------------- rules as data
+
+# Each rule maps output indices ``o`` to source coordinates; ``scaled(v)`` is ``v * in/out``
+# (or ``v / scale_factor``) computed in the convention's arithmetic.
+
+def _half_pixel(o, in_size, out_size, scaled, roi):
+    return scaled(o + 0.5) - 0.5
+
+
+def _pytorch_half_pixel(o, in_size, out_size, scaled, roi):
+    return scaled(o + 0.5) - 0.5 if out_size > 1 else o * 0
+
+
+def _align_corners(o, in_size, out_size, scaled, roi):
+    if out_size == 1:
+        return o * 0
+    return o * o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1) if o.dtype == np.float32 \
+        else o * ((in_size - 1) / (out_size - 1))
+
+
+def _asymmetric(o, in_size, out_size, scaled, roi):
+    return scaled(o)
+
+
+def _half_pixel_symmetric(o, in_size, out_size, scaled, roi):
+    adjustment = out_size * float(scaled(np.float64(1))) / in_size   # 1 unless in*factor is fractional
+    offset = in_size / 2 * (1 - adjustment)
+    return offset + scaled(o + 0.5) - 0.5
+
+
+def _crop_and_resize(o, in_size, out_size, scaled, roi):
+    start, end = roi
+    if out_size == 1:
+        return o * 0 + (end - start) * (in_size - 1) / 2 + start * (in_size - 1)
+    return start * (in_size - 1) + o * ((end - start) * (in_size - 1) / (out_size - 1))
+
+
+#: ONNX's coordinate_transformation_mode formulas: output indices -> source coordinates.
+COORDINATE_MODES: Mapping[str, Any] = MappingProxyType({
+    "half_pixel": _half_pixel,
+    "pytorch_half_pixel": _pytorch_half_pixel,
+    "align_corners": _align_corners,
+    "asymmetric": _asymmetric,
+    "half_pixel_symmetric": _half_pixel_symmetric,
+    "tf_crop_and_resize": _crop_and_resize,
+    "pytorch": None,  # PyTorch's own builders; half_pixel / align_corners elsewhere
+})
+
+def _times(dtype):
+    def arithmetic(in_size, out_size, factor):
+        scale = dtype(in_size) / dtype(out_size) if factor is None else dtype(1.0 / factor)
+        return np.dtype(dtype), lambda v: v * scale
+    return arithmetic
+
+
+def _onnx(in_size, out_size, factor):
+    ratio = out_size / in_size if factor is None else factor
+    return np.dtype(np.float64), lambda v: v / ratio
+
+
+def _ratio32(in_size, out_size, factor):
+    return np.dtype(np.float32), lambda v: v * np.float32(in_size) / np.float32(out_size)
+
+
+def _opencv(in_size, out_size, factor):
+    scale = 1.0 / (out_size / in_size)
+    return np.dtype(np.float64), lambda v: v * scale
+
+
+#: How a framework computes ``v * in/out``: (in, out, scale_factor or None) -> (dtype, scaled).
+#: The source coordinates of "opencv" are then rounded to float32, as cv2.resize stores them.
+ARITHMETIC: Mapping[str, Any] = MappingProxyType({
+    "float64": _times(np.float64),          # multiply by in/out in double
+    "float32": _times(np.float32),          # multiply by float(in)/float(out) (TensorFlow)
+    "float32_ratio": _ratio32,              # times in, then over out, in float32 (JAX nearest)
+    "onnx": _onnx,                          # divide by out/in in double (the ONNX specification)
+    "opencv": _opencv,                      # multiply by 1/(out/in) in double (cv2.resize)
+})
+
+#: ONNX's nearest_mode: source coordinate -> source index (before clipping to the image).
+NEAREST_MODES: Mapping[str, Any] = MappingProxyType({
+    "round_prefer_floor": lambda src: np.ceil(src - 0.5),
+    "round_prefer_ceil": lambda src: np.floor(src + 0.5),
+    "floor": np.floor,
+    "ceil": np.ceil,
+})
+
+def _opencv_exact(in_size, out_size):
+    """cv2.INTER_NEAREST_EXACT: half-pixel centres in 16.16 fixed point, as OpenCV computes them."""
+    step = ((in_size << 16) + out_size // 2) // out_size
+    start = step // 2 - in_size % 2
+    return (step * np.arange(out_size, dtype=np.int64) + start) >> 16
+
+
+#: nearest rules computed in a framework's own fixed point: (in, out) -> source indices.
+FIXED_POINT_NEAREST: Mapping[str, Any] = MappingProxyType({"opencv_exact": _opencv_exact})
+
+#: What a convention does with a uint8 image in the modes that compute (see upsample._integer):
+INTEGER_RULES: Mapping[str, str] = MappingProxyType({
+    "torch": "fixed point per axis (int16 weights, precision from the largest weight), "
+             "last axis first, rounded to uint8 between axes",
+    "pillow": "fixed point per axis (22 fractional bits), last axis first, rounded to uint8 "
+              "between axes",
+    "opencv_linear": "11-bit weights per axis, the horizontal sums kept exact, the vertical "
+                     "sum shifted as OpenCV's vector loop does",
+    "opencv_area": "cv2.INTER_AREA's: shrinking, a float sum rounded half to even (half up "
+                   "for 2x2); growing, the opencv_linear arithmetic on INTER_AREA's weights",
+    "round": "computed in float64, rounded half to even and clipped to the dtype's range",
+    "float32": "computed in float32 and returned as float32",
+    "float64": "computed in float64 and returned as float64",
+})
+
+
+# --------------------------------------------------------------------------- the table
+
+@dataclass(frozen=True)
+class Convention:
+    """One framework's resize dialect: the settings the sampling plans read.
+
+    Attributes:
+        name: the ``convention=`` name.
+        call: the framework call this row reproduces.
+        modes: our mode name -> what the framework calls it; modes missing here are refused.
+        coordinate: the default coordinate rule (a key of :data:`COORDINATE_MODES`).
+        nearest_mode: how nearest rounds (a key of :data:`NEAREST_MODES`), or
+            ``"opencv_exact"`` (OpenCV's 16.16 fixed-point half-pixel rounding).
+        cubic_a: Keys' cubic coefficient.
+        exclude_outside: taps outside the image get weight 0 and the rest are
+            renormalised (True), or they repeat the border pixel (False).
+        antialias: the default; ``antialias_options`` lists the values the framework takes.
+            Antialias widens the kernel by ``in/out`` when shrinking and normalises it.
+        scale_from: ``"factor"``: a given ``scale_factor`` places the samples (``1/factor``);
+            ``"sizes"``: always ``in/out`` (the framework only takes sizes).
+        arithmetic: how the source coordinates are computed (a key of :data:`ARITHMETIC`).
+        cubic_table: cubic weights read from a table of this many steps per pixel (TF), or None.
+        area: ``"adaptive"`` (adaptive average pooling bins), ``"overlap"`` (each input
+            pixel weighted by how much of it the output pixel covers), ``"opencv"``
+            (overlap when every axis shrinks, else OpenCV's INTER_AREA upscaling rule).
+        integer: mode -> rule for uint8 input (a key of :data:`INTEGER_RULES`); modes not
+            listed compute in float64.
+        spatial_dims: the numbers of spatial dims the framework takes (None: any).
+        dtypes: the input dtypes the framework takes (None: any).
+        per_mode: mode -> settings that differ for that mode.
+        per_coordinate: coordinate rule -> settings that differ with it.
+    """
+
+    name: str
+    call: str
+    modes: Mapping[str, str]
+    coordinate: str = "half_pixel"
+    nearest_mode: str = "round_prefer_floor"
+    cubic_a: float = -0.75
+    exclude_outside: bool = False
+    antialias: bool = False
+    antialias_options: tuple[bool, ...] = (False,)
+    scale_from: str = "sizes"
+    arithmetic: str = "float64"
+    cubic_table: int | None = None
+    area: str = "overlap"
+    integer: Mapping[str, str] = field(default_factory=dict)
+    spatial_dims: tuple[int, ...] | None = None
+    dtypes: tuple[str, ...] | None = None
+    per_mode: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    per_coordinate: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+_TF_FLOAT = {"linear": "float32", "cubic": "float32", "area": "float32"}
+
+CONVENTIONS: Mapping[str, Convention] = MappingProxyType({c.name: c for c in [
+    Convention(
+        "torch", "torch.nn.functional.interpolate",
+        {"nearest": "nearest", "nearest-exact": "nearest-exact", "linear": "bilinear",
+         "cubic": "bicubic", "area": "area"},
+        coordinate="pytorch", nearest_mode="floor", antialias_options=(False, True),
+        scale_from="factor", area="adaptive",
+        integer={"linear": "torch", "cubic": "torch"},
+        per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
+                  "nearest-exact": {"coordinate": "half_pixel", "nearest_mode": "round_prefer_ceil"}}),
+    Convention(
+        "onnx", "onnx Resize (opset 19)",
+        {"nearest": "nearest", "linear": "linear", "cubic": "cubic"},
+        antialias_options=(False, True), scale_from="factor", arithmetic="onnx",
+        integer={"linear": "round", "cubic": "round"}),
+    Convention(
+        "tf2", "tf.image.resize",
+        {"nearest": "nearest", "linear": "bilinear", "cubic": "bicubic", "area": "area",
+         "lanczos3": "lanczos3", "lanczos5": "lanczos5"},
+        nearest_mode="round_prefer_ceil", cubic_a=-0.5, exclude_outside=True,
+        antialias_options=(False, True), arithmetic="float32", cubic_table=1024,
+        integer={**_TF_FLOAT, "lanczos3": "float32", "lanczos5": "float32"}, spatial_dims=(2,)),
+    Convention(
+        "tf1", "tf.compat.v1.image.resize_* (align_corners, half_pixel_centers)",
+        {"nearest": "resize_nearest_neighbor", "linear": "resize_bilinear",
+         "cubic": "resize_bicubic", "area": "resize_area"},
+        coordinate="asymmetric", nearest_mode="floor", arithmetic="float32",
+        cubic_table=1024, integer=_TF_FLOAT, spatial_dims=(2,),
+        per_coordinate={"half_pixel": {"nearest_mode": "round_prefer_ceil", "cubic_a": -0.5,
+                                       "exclude_outside": True},
+                        "align_corners": {"nearest_mode": "round_prefer_ceil"}}),
+    Convention(
+        "jax", "jax.image.resize",
+        {"nearest": "nearest", "linear": "linear", "cubic": "cubic", "lanczos3": "lanczos3",
+         "lanczos5": "lanczos5"},
+        nearest_mode="round_prefer_ceil", cubic_a=-0.5, exclude_outside=True, antialias=True,
+        antialias_options=(False, True), arithmetic="float32",
+        integer={m: "float32" for m in ("linear", "cubic", "lanczos3", "lanczos5")},
+        per_mode={"nearest": {"arithmetic": "float32_ratio"}}),
+    Convention(
+        "opencv", "cv2.resize",
+        {"nearest": "INTER_NEAREST", "nearest-exact": "INTER_NEAREST_EXACT",
+         "linear": "INTER_LINEAR", "cubic": "INTER_CUBIC", "area": "INTER_AREA"},
+        coordinate="half_pixel", arithmetic="opencv", area="opencv",
+        integer={"linear": "opencv_linear", "cubic": "round", "area": "opencv_area"}, spatial_dims=(2,),
+        dtypes=("uint8", "uint16", "int16", "float32", "float64"),
+        per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
+                  "nearest-exact": {"nearest_mode": "opencv_exact"}}),
+    Convention(
+        "pillow", "PIL.Image.Image.resize",
+        {"nearest": "Image.NEAREST", "linear": "Image.BILINEAR", "cubic": "Image.BICUBIC",
+         "lanczos3": "Image.LANCZOS", "area": "Image.BOX"},
+        nearest_mode="round_prefer_ceil", cubic_a=-0.5, exclude_outside=True, antialias=True,
+        antialias_options=(True,), area="box",
+        integer={m: "pillow" for m in ("linear", "cubic", "lanczos3", "area")}, spatial_dims=(2,),
+        dtypes=("uint8", "float32")),
+]})
+
+
+# --------------------------------------------------------------------------- one call's settings
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one call: a convention's row, its per-mode and per-coordinate
+    entries, then the caller's explicit options, in that order. The plan builders read these."""
+
+    convention: str
+    mode: str
+    coordinate: str
+    nearest_mode: str
+    cubic_a: float
+    exclude_outside: bool
+    antialias: bool
+    scale_from: str
+    arithmetic: str
+    cubic_table: int | None
+    area: str
+    integer: str
+    roi: tuple[tuple[float, float], ...] | None = None
+    extrapolation_value: float = 0.0
+    #: PyTorch's own plan builders apply: convention "torch" with no ONNX-level option changed
+    legacy: bool = False
+
+
+def _convention(op: str, name: Any) -> Convention:
+    return CONVENTIONS[_args.choice(op, "convention", name, CONVENTIONS)]
+
+
+def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype | None,
+             coordinate_transformation_mode: Any = None, nearest_mode: Any = None,
+             cubic_coeff_a: Any = None, exclude_outside: Any = None, antialias: Any = None,
+             align_corners: bool | None = None, roi: Any = None,
+             extrapolation_value: Any = 0.0) -> Settings:
+    """Resolve one call's settings from convention ``name`` and the caller's explicit options.
+
+    Refuses, naming the valid choices: an unknown convention, a mode the framework does
+    not have, a coordinate or nearest mode name that does not exist, a number of spatial
+    dims or a dtype the framework does not take, antialias where it cannot be chosen, and
+    ``tf_crop_and_resize`` without ``roi`` (or ``roi`` with any other coordinate rule).
+    """
+    row = _convention(op, name)
+    if mode not in row.modes:
+        have = ", ".join(repr(m) for m in row.modes)
+        raise ValueError(f"{op}: convention {row.name!r} ({row.call}) has no mode {mode!r}; "
+                         f"it has {have}")
+    if row.spatial_dims is not None and nd is not None and nd not in row.spatial_dims:
+        dims = " or ".join(str(d) for d in row.spatial_dims)
+        raise ValueError(f"{op}: convention {row.name!r} ({row.call}) resizes {dims}-D images "
+                         f"(N, C, H, W); got {nd} spatial dimension{'s' if nd != 1 else ''}")
+    if row.dtypes is not None and dtype is not None and dtype.name not in row.dtypes:
+        raise ValueError(f"{op}: convention {row.name!r} ({row.call}) takes dtypes "
+                         f"{', '.join(row.dtypes)}; got {dtype}")
+    values: dict[str, Any] = {f: getattr(row, f) for f in (
+        "coordinate", "nearest_mode", "cubic_a", "exclude_outside", "antialias", "scale_from",
+        "arithmetic", "cubic_table", "area")}
+    values.update(row.per_mode.get(mode, {}))
+    values.update(row.per_coordinate.get(values["coordinate"], {}))
+    baseline = dict(values)
+
+    if align_corners and coordinate_transformation_mode not in (None, "align_corners"):
+        raise ValueError(f"{op}: align_corners=True means coordinate_transformation_mode="
+                         f"'align_corners'; got coordinate_transformation_mode="
+                         f"{coordinate_transformation_mode!r} too")
+    if align_corners and row.coordinate != "pytorch":
+        coordinate_transformation_mode = "align_corners"
+    if coordinate_transformation_mode is not None:
+        values["coordinate"] = _args.choice(op, "coordinate_transformation_mode",
+                                            coordinate_transformation_mode,
+                                            [c for c in COORDINATE_MODES if c != "pytorch"])
+        values.update(row.per_coordinate.get(values["coordinate"], {}))
+    if nearest_mode is not None:
+        values["nearest_mode"] = _args.choice(op, "nearest_mode", nearest_mode, NEAREST_MODES)
+    if cubic_coeff_a is not None:
+        values["cubic_a"] = _finite(op, "cubic_coeff_a", cubic_coeff_a)
+    if exclude_outside is not None:
+        values["exclude_outside"] = _bool(op, "exclude_outside", exclude_outside)
+    if antialias is not None:
+        antialias = _bool(op, "antialias", antialias)
+        if antialias not in row.antialias_options:
+            what = "always antialiases" if row.antialias_options == (True,) else "has no antialias"
+            raise ValueError(f"{op}: convention {row.name!r} ({row.call}) {what}; antialias "
+                             f"must be {row.antialias_options[0]} or None, got {antialias}")
+        values["antialias"] = antialias
+    baseline["antialias"] = values["antialias"]
+    legacy = row.coordinate == "pytorch" and values == baseline
+    if values["coordinate"] == "pytorch" and not legacy:      # PyTorch's rule, in ONNX's words
+        values["coordinate"] = "align_corners" if align_corners else "half_pixel"
+
+    crop = values["coordinate"] == "tf_crop_and_resize"
+    if crop and roi is None:
+        raise ValueError(f"{op}: coordinate_transformation_mode='tf_crop_and_resize' needs roi, "
+                         "one (start, end) pair per spatial dimension in [0, 1] coordinates")
+    if roi is not None and not crop:
+        raise ValueError(f"{op}: roi only applies with coordinate_transformation_mode="
+                         f"'tf_crop_and_resize', got {values['coordinate']!r}")
+    pairs = _roi(op, roi, nd) if crop else None
+    return Settings(row.name, mode, values["coordinate"], values["nearest_mode"],
+                    float(values["cubic_a"]), bool(values["exclude_outside"]),
+                    bool(values["antialias"]), values["scale_from"], values["arithmetic"],
+                    values["cubic_table"], values["area"], row.integer.get(mode, "float64"),
+                    pairs, _finite(op, "extrapolation_value", extrapolation_value), legacy)
+
+
+def _bool(op: str, name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}: {name} must be True or False, got {_args._describe(value)}")
+    return bool(value)
+
+
+def _finite(op: str, name: str, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: {name} must be a number, got {_args._describe(value)}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{op}: {name} must be finite, got {value!r}")
+    return float(value)
+
+
+def _roi(op: str, roi: Any, nd: int) -> tuple[tuple[float, float], ...]:
+    """``(start, end)`` per spatial dim, or ONNX's flat ``[starts..., ends...]``."""
+    flat = np.asarray(roi, dtype=object).ravel().tolist() if not isinstance(roi, str) else None
+    if flat is None or len(flat) != 2 * nd:
+        raise ValueError(f"{op}: roi must hold one (start, end) pair per spatial dimension "
+                         f"({2 * nd} numbers), got {_args._describe(roi)}")
+    values = [_finite(op, "roi", v) for v in flat]
+    if np.ndim(roi) == 1:                                     # ONNX: starts, then ends
+        return tuple((values[a], values[nd + a]) for a in range(nd))
+    return tuple((values[2 * a], values[2 * a + 1]) for a in range(nd))
+
+
+def for_axis(s: Settings, axis: int) -> Settings:
+    """The settings of one spatial axis (its own roi pair)."""
+    return s if s.roi is None else replace(s, roi=(s.roi[axis],))
+
+
+# --------------------------------------------------------------------------- documentation
+
+def table() -> str:
+    """The conventions as a Markdown table: one row per framework (the README prints it).
+
+    >>> print(table().splitlines()[0])
+    | convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest | cubic a | taps outside | antialias | uint8 |
+    """
+    head = ("| convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest "
+            "| cubic a | taps outside | antialias | uint8 |")
+    lines = [head, "| " + " | ".join(["---"] * 9) + " |"]
+    for c in CONVENTIONS.values():
+        modes = ", ".join(f"{ours}: {theirs}" for ours, theirs in c.modes.items())
+        nearest = c.per_mode.get("nearest", {})
+        rounding = f"{nearest.get('coordinate', c.coordinate)}, {nearest.get('nearest_mode', c.nearest_mode)}"
+        cubic = f"{c.cubic_a}" + (f" ({c.cubic_table}-step table)" if c.cubic_table else "")
+        outside = "dropped" if c.exclude_outside else "border"
+        for rule, changes in c.per_coordinate.items():
+            said = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items())
+            cubic += f"; with {rule}: {said}"
+        aa = {(False,): "no", (True,): "always", (False, True): "optional"}[c.antialias_options]
+        if c.antialias_options == (False, True):
+            aa += f", default {'on' if c.antialias else 'off'}"
+        uint8 = ", ".join(f"{m} {r}" for m, r in c.integer.items()) or "float64"
+        coordinate = "PyTorch's (half_pixel, or align_corners)" if c.coordinate == "pytorch" else c.coordinate
+        lines.append(f"| `{c.name}` | `{c.call}` | {modes} | {coordinate} | {rounding} | {cubic} "
+                     f"| {outside} | {aa} | {uint8} |")
+    return "\n".join(lines)
