@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, shapes
+from ._dispatch import chunked
 
 __all__ = ["conv", "conv_transpose"]
 
@@ -551,6 +552,7 @@ def _output_padding_for(op, smallest, stride, output_size) -> tuple[int, ...]:
 
 # --------------------------------------------------------------------------- conv
 
+@chunked
 def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
          dilation: Any = 1, groups: int = 1, padding_mode: str = "zeros") -> np.ndarray:
     """N-dimensional convolution (cross-correlation, as in deep learning): downsampling.
@@ -609,6 +611,7 @@ def _conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1
 
 # --------------------------------------------------------------------------- conv_transpose
 
+@chunked
 def conv_transpose(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
                    output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
                    output_size: Any = None) -> np.ndarray:

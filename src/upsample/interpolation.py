@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, _jit, shapes
+from ._dispatch import chunked
 
 __all__ = ["interpolate", "nearest", "bilinear", "sampling_plan", "sampling_plans",
            "SamplingPlan", "MODES", "ALIASES"]
@@ -669,6 +670,7 @@ def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: 
 
 # --------------------------------------------------------------------------- interpolate
 
+@chunked
 def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> np.ndarray:
@@ -725,6 +727,7 @@ def _interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_c
 
 # --------------------------------------------------------------------------- shorthands
 
+@chunked
 def nearest(x: Any, scale_factor: Any = None, *, size: Any = None) -> np.ndarray:
     """Nearest-neighbour upsampling: every pixel becomes a block of copies.
 
@@ -757,6 +760,7 @@ def _nearest_vjp(x, scale_factor=None, *, size=None):
     return _interpolate_vjp(x, size, scale_factor, mode="nearest", _op="nearest")
 
 
+@chunked
 def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
              align_corners: bool = False) -> np.ndarray:
     """Linear interpolation along every spatial axis: bilinear in 2-D, trilinear in 3-D.

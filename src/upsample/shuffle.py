@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, _jit
+from ._dispatch import chunked
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
@@ -23,6 +24,7 @@ def _interleave(nd: int) -> tuple[int, ...]:
     return (0, 1, *(a for j in range(nd) for a in (2 + nd + j, 2 + j)))
 
 
+@chunked
 def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
     """Rearrange (N, C*r**d, *S) into (N, C, *(S*r)): depth to space.
 
@@ -60,6 +62,7 @@ def _permute(source: np.ndarray, axes: tuple[int, ...], target: np.ndarray) -> N
     _jit.split_planes(lambda a, b: np.copyto(target[a:b], view[a:b]), len(target), target.size)
 
 
+@chunked
 def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
     """Rearrange (N, C, *(S*r)) into (N, C*r**d, *S): space to depth, undoing :func:`pixel_shuffle`.
 
