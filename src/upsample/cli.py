@@ -445,6 +445,20 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- resize
+
+def _configure_resize(parser: argparse.ArgumentParser) -> None:
+    from .resize import configure
+
+    configure(parser)
+
+
+def _resize(args: argparse.Namespace) -> int:
+    from .resize import run  # lazy: dask, distributed and zarr load only here
+
+    return run(args)
+
+
 # --------------------------------------------------------------------------- the parser
 
 COMMANDS: list[Command] = [
@@ -478,6 +492,12 @@ COMMANDS: list[Command] = [
              "upsample train --designs transpose_k4_bilinear,transpose_k3_random",
              "upsample train --designs all   # also the small nonlinear CNN (slow)"),
             _configure_train, _train),
+    Command("resize", "interpolate a .zarr store, .npy file or image of any size, streamed with Dask",
+            ("upsample resize in.zarr out.zarr --scale 2 --mode bilinear",
+             "upsample resize photo.png big.png --scale 4 --mode bicubic",
+             "upsample resize vol.zarr up.zarr --scale 2 --spatial-dims 3 --workers 2 --memory-limit 1GiB",
+             "upsample resize in.zarr out.zarr --scale 2 --scheduler tcp://127.0.0.1:8786"),
+            _configure_resize, _resize),
 ]
 
 

@@ -222,16 +222,19 @@ def _layout(op: str, x: da.Array, out: Sequence[int], periods: Sequence[int], dt
     return chunks
 
 
+def _check_total(op: str, shape: tuple[int, ...], nbytes: int) -> None:
+    if nbytes > get_total_limit():
+        raise ValueError(f"{op}: the output of shape {shape} would take "
+                         f"{nbytes / 2**30:.3g} GiB, over the limit of "
+                         f"{get_total_limit() / 2**30:.3g} GiB for Dask arrays; raise it with "
+                         "upsample.dask.total_limit(nbytes) if this is intended")
+
+
 def _check_sizes(plan: _Plan) -> None:
     """The limits, at call time: each block is an in-memory call; the whole has a sanity limit."""
     itemsize = max(np.dtype(t).itemsize for t in (plan.dtypes or (plan.dtype,)))
     shape = tuple(sum(c.size for c in cuts) for cuts in plan.cuts)
-    total = math.prod(shape) * itemsize * max(len(plan.dtypes), 1)
-    if total > get_total_limit():
-        raise ValueError(f"{plan.op}: the output of shape {shape} would take "
-                         f"{total / 2**30:.3g} GiB, over the limit of "
-                         f"{get_total_limit() / 2**30:.3g} GiB for Dask arrays; raise it with "
-                         "upsample.dask.total_limit(nbytes) if this is intended")
+    _check_total(plan.op, shape, math.prod(shape) * itemsize * max(len(plan.dtypes), 1))
     block = tuple(max(c.size for c in cuts) for cuts in plan.cuts)
     piece = tuple(max(c.hi - c.lo for c in cuts) for cuts in plan.cuts)
     limit = _args.get_size_limit()
@@ -469,18 +472,24 @@ def _clip(start: int, stop: int, lo: int, hi: int, size: int, extra: Any = None)
 
 def _conv_block(block: _Block, shared: Any, x: np.ndarray) -> np.ndarray:
     weight, bias, stride, dilation, groups = shared
-    pads = tuple(c.extra for c in block.cuts[2:])
-    y = _conv.conv(x, weight, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    if 0 in x.shape[2:]:                          # the block reads only zero padding
+        y = np.zeros((x.shape[0], weight.shape[0], *(c.size for c in block.cuts[2:])), weight.dtype)
+    else:
+        pads = tuple(c.extra for c in block.cuts[2:])
+        y = _conv.conv(x, weight, stride=stride, padding=pads, dilation=dilation, groups=groups)
     return _conv._add_bias(y, bias)
 
 
 def _conv_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
     weight, bias, stride, dilation, groups = shared
+    gb = None if bias is None else g.sum(axis=(0, *range(2, g.ndim)))
+    if 0 in x.shape[2:]:
+        return np.zeros(x.shape, weight.dtype), np.zeros(weight.shape, weight.dtype), gb
     pads = tuple(c.extra for c in block.cuts[2:])
     _, pullback = _conv._conv_vjp(x, weight, stride=stride, padding=pads, dilation=dilation,
                                   groups=groups)
     gx, gw = pullback(g)
-    return gx, gw, None if bias is None else g.sum(axis=(0, *range(2, g.ndim)))
+    return gx, gw, gb
 
 
 def _plan_conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
@@ -597,10 +606,18 @@ def _interp_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
 def _plan_interpolation(op: str, fn: Callable[..., Any], x: Any, args: tuple, kwargs: dict,
                         mode: str | None) -> _Plan:
     x = _data(op, x)
-    y = _check(x, lambda s: fn(s, *args, **kwargs))          # every check, on N = 0
     bound = inspect.signature(fn).bind(x, *args, **kwargs)
     bound.apply_defaults()
     given = {k: v for k, v in bound.arguments.items() if k != "x"}
+    try:  # the plans are as long as the output: refuse an absurd one before building them
+        out = (_args.int_tuple(op, "size", given["size"], x.ndim - 2) if given.get("size") is not None
+               else shapes.interpolate_output_size(tuple(x.shape[2:]), given["scale_factor"]))
+    except (ValueError, TypeError, KeyError):
+        out = None                                           # the op's own check says why
+    if out is not None:
+        shape = (*x.shape[:2], *out)
+        _check_total(op, shape, math.prod(shape) * 8)
+    y = _check(x, lambda s: fn(s, *args, **kwargs))          # every check, on N = 0
     if mode is not None:
         given["mode"] = mode
     plans = _interp.sampling_plans(_standin(x), **given)
