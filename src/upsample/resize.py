@@ -134,11 +134,11 @@ def scheduler(address: str | None = None, workers: int | None = None, *, threads
     if address is None and workers is None:
         def compute(collection: Any) -> Any:
             if not progress:
-                return dask.compute(collection)[0]
+                return dask.compute(collection, scheduler="threads")[0]
             from dask.diagnostics import ProgressBar
 
             with ProgressBar(out=sys.stderr):
-                return dask.compute(collection)[0]
+                return dask.compute(collection, scheduler="threads")[0]
         yield compute
         return
 
