@@ -136,10 +136,9 @@ class _Cut:
 
 @dataclass(frozen=True)
 class _Block:
-    """What one task needs: its cut along every axis and how to slice its inputs."""
+    """What one task needs: its cut along every axis, and its input slice's shape and dtypes."""
 
     cuts: tuple[_Cut, ...]
-    slices: tuple[slice, ...]       # into the concatenated input chunks
     shape: tuple[int, ...]          # of the input slice
     dtypes: tuple[np.dtype, ...]    # of each input
 
@@ -258,15 +257,15 @@ def _concat(nested: Any, depth: int) -> np.ndarray:
 
 
 def _run(fn: Callable[..., Any], block: _Block, shared: Any, *nested: Any) -> Any:
-    """One task: assemble each input's slice from its chunks, then run the block function."""
-    slices = [np.empty(block.shape, dtype) if n is None else _concat(n, 0)[block.slices]
+    """One task: assemble each input's slice from its pieces, then run the block function."""
+    slices = [np.empty(block.shape, dtype) if n is None else _concat(n, 0)
               for n, dtype in zip(nested, block.dtypes)]
     return fn(block, shared, *slices)
 
 
 def _run_backward(fn: Callable[..., Any], block: _Block, shared: Any, g: np.ndarray,
                   *nested: Any) -> Any:
-    slices = [np.empty(block.shape, dtype) if n is None else _concat(n, 0)[block.slices]
+    slices = [np.empty(block.shape, dtype) if n is None else _concat(n, 0)
               for n, dtype in zip(nested, block.dtypes)]
     return fn(block, shared, g, *slices)
 
@@ -275,30 +274,49 @@ def _borders(chunks: tuple[int, ...]) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(chunks)]).astype(np.int64)
 
 
-def _blocks(plan: _Plan) -> Iterator[tuple[tuple[int, ...], _Block, list[list[int]] | None]]:
-    """Every output block: its index, its task description and the input chunks it reads."""
+Pieces = list[list[tuple[int, slice, bool]]]
+
+
+def _blocks(plan: _Plan) -> Iterator[tuple[tuple[int, ...], _Block, Pieces | None]]:
+    """Every output block: its index, its task description, and per axis the input chunks
+    it reads with the part of each it needs (and whether that part is the whole chunk)."""
     x = plan.inputs[0]
     borders = [_borders(c) for c in x.chunks]
     dtypes = tuple(a.dtype for a in plan.inputs)
     for index in itertools.product(*(range(len(c)) for c in plan.cuts)):
         cuts = tuple(axis[i] for axis, i in zip(plan.cuts, index))
         if any(c.lo >= c.hi for c in cuts):           # reads nothing: the block is zeros
-            yield index, _Block(cuts, (), tuple(max(c.hi - c.lo, 0) for c in cuts), dtypes), None
+            yield index, _Block(cuts, tuple(max(c.hi - c.lo, 0) for c in cuts), dtypes), None
             continue
-        which, slices = [], []
+        pieces = []
         for cut, edge in zip(cuts, borders):
             first = int(np.searchsorted(edge, cut.lo, side="right")) - 1
             last = int(np.searchsorted(edge, cut.hi, side="left")) - 1
-            which.append(list(range(first, last + 1)))
-            slices.append(slice(cut.lo - int(edge[first]), cut.hi - int(edge[first])))
-        yield index, _Block(cuts, tuple(slices), tuple(c.hi - c.lo for c in cuts), dtypes), which
+            axis = []
+            for j in range(first, last + 1):
+                a, b = max(cut.lo, int(edge[j])), min(cut.hi, int(edge[j + 1]))
+                whole = a == edge[j] and b == edge[j + 1]
+                axis.append((j, slice(a - int(edge[j]), b - int(edge[j])), whole))
+            pieces.append(axis)
+        yield index, _Block(cuts, tuple(c.hi - c.lo for c in cuts), dtypes), pieces
 
 
-def _keys(name: str, which: list[list[int]], prefix: tuple[int, ...] = ()) -> Any:
-    """Nested lists of chunk keys, one level per axis (the task concatenates them)."""
-    if len(prefix) == len(which):
-        return (name, *prefix)
-    return [_keys(name, which, (*prefix, j)) for j in which[len(prefix)]]
+def _keys(layer: dict, name: str, pieces: Pieces, owner: tuple[Any, ...]) -> Any:
+    """Nested lists of input keys, one level per axis, for the task to concatenate.
+
+    A chunk the block needs whole is its own key; of a chunk it needs part of (a halo),
+    a small slicing task takes just that part, so between workers only the halo travels.
+    """
+    def nest(prefix: tuple[tuple[int, slice, bool], ...]) -> Any:
+        if len(prefix) == len(pieces):
+            chunk = (name, *(j for j, _, _ in prefix))
+            if all(whole for _, _, whole in prefix):
+                return chunk
+            key = (f"{name}-piece-{owner[0]}", *owner[1:], *(j for j, _, _ in prefix))
+            layer[key] = (operator.getitem, chunk, tuple(sl for _, sl, _ in prefix))
+            return key
+        return [nest((*prefix, part)) for part in pieces[len(prefix)]]
+    return nest(())
 
 
 def _array(name: str, layer: dict, deps: list[Any], chunks: Sequence[tuple[int, ...]],
@@ -319,8 +337,9 @@ def _forward_arrays(plan: _Plan) -> Any:
     name = f"{plan.op}-{tokenize(plan.op, [a.name for a in plan.inputs], plan.cuts, plan.shared)}"
     layer: dict = {}
     shared = _shared_key(plan, name, layer)
-    for index, block, which in _blocks(plan):
-        nested = [None if which is None else _keys(a.name, which) for a in plan.inputs]
+    for index, block, pieces in _blocks(plan):
+        nested = [None if pieces is None else _keys(layer, a.name, pieces, (name, *index))
+                  for a in plan.inputs]
         layer[(name, *index)] = (_run, plan.forward, block, shared, *nested)
     chunks = [tuple(c.size for c in cuts) for cuts in plan.cuts]
     if not plan.dtypes:
@@ -329,7 +348,8 @@ def _forward_arrays(plan: _Plan) -> Any:
     parts = []
     for k, dtype in enumerate(plan.dtypes):
         part = f"{name}-{k}"
-        picks = {(part, *key[1:]): (operator.getitem, key, k) for key in layer if isinstance(key, tuple)}
+        picks = {(part, *key[1:]): (operator.getitem, key, k) for key in layer
+                 if isinstance(key, tuple) and key[0] == name}
         parts.append(_array(part, picks, [whole], chunks, dtype))
     return tuple(parts)
 
@@ -383,9 +403,10 @@ def _pullback(plan: _Plan, out_chunks: list[tuple[int, ...]]) -> Callable[[Any],
         layer: dict = {}
         shared = _shared_key(plan, name, layer)
         blocks = []
-        for index, block, which in _blocks(plan):
-            nested = [None if which is None else _keys(a.name, which) for a in plan.inputs]
+        for index, block, pieces in _blocks(plan):
             key = (name, *index)
+            nested = [None if pieces is None else _keys(layer, a.name, pieces, key)
+                      for a in plan.inputs]
             layer[key] = (_run_backward, plan.backward, block, shared, (g.name, *index), *nested)
             blocks.append((key, block))
         # the input-gradient: every input chunk adds the block gradients that overlap it
