@@ -1,9 +1,9 @@
 """Every op on Dask arrays equals the in-memory op, whatever the chunking.
 
-Gathers and copies must be identical; sums (conv, conv_transpose, linear, cubic, area
-and antialias interpolation) may differ by float rounding only, because the in-memory
-op can pick another summation order for another array size (BLAS blocking, the compiled
-interpolation loop). Under CI dask, distributed and zarr must be installed.
+Gathers, copies and interpolation (every mode) must be identical; conv and conv_transpose
+may differ by float rounding only, because BLAS picks another summation order for another
+matrix size; gradients add the blocks that share a halo cell, so they are compared within
+rounding too. Under CI dask, distributed and zarr must be installed.
 """
 
 import os
@@ -50,16 +50,16 @@ CASES = [
      dict(stride=2, padding="same", groups=3), False),
     ("conv_transpose 3d", upsample.conv_transpose, X3, (R.standard_normal((2, 1, 4, 4, 4)),),
      dict(stride=2, padding=1), False),
-    ("bilinear x2", upsample.interpolate, X, (), dict(scale_factor=2, mode="bilinear"), False),
+    ("bilinear x2", upsample.interpolate, X, (), dict(scale_factor=2, mode="bilinear"), True),
     ("bicubic align", upsample.interpolate, X, (), dict(scale_factor=(1.7, 0.6), mode="bicubic",
-                                                         align_corners=True), False),
-    ("antialias down", upsample.interpolate, X, (), dict(size=(4, 5), mode="bilinear", antialias=True), False),
-    ("area", upsample.interpolate, X, (), dict(size=(4, 7), mode="area"), False),
-    ("trilinear", upsample.interpolate, X3, (), dict(scale_factor=(2, 1.5, 0.5), mode="trilinear"), False),
+                                                         align_corners=True), True),
+    ("antialias down", upsample.interpolate, X, (), dict(size=(4, 5), mode="bilinear", antialias=True), True),
+    ("area", upsample.interpolate, X, (), dict(size=(4, 7), mode="area"), True),
+    ("trilinear", upsample.interpolate, X3, (), dict(scale_factor=(2, 1.5, 0.5), mode="trilinear"), True),
     ("nearest-exact 2.5", upsample.interpolate, X, (), dict(scale_factor=2.5, mode="nearest-exact"), True),
     ("nearest x3", upsample.nearest, X, (3,), {}, True),
     ("nearest ints", upsample.nearest, np.arange(2 * 3 * 9 * 11).reshape(2, 3, 9, 11), ((2, 3),), {}, True),
-    ("bilinear align", upsample.bilinear, X, (2,), dict(align_corners=True), False),
+    ("bilinear align", upsample.bilinear, X, (2,), dict(align_corners=True), True),
     ("bed_of_nails", upsample.bed_of_nails, X, (2,), dict(offset=1), True),
     ("bed_of_nails size", upsample.bed_of_nails, X, ((3, 2),), dict(size=(30, 25), offset=(2, 0)), True),
     ("subsample", upsample.subsample, X, (2,), dict(offset=1), True),
@@ -179,7 +179,7 @@ def test_property_conv_transpose_and_interpolation_do_not_depend_on_the_chunking
         want = upsample.interpolate(x, scale_factor=scale, mode=mode, antialias=antialias)
         got = upsample.interpolate(da.from_array(x, chunks=(1, 2, chunks)), scale_factor=scale,
                                    mode=mode, antialias=antialias)
-        _same(got.compute(), want, mode.startswith("nearest"))
+        _same(got.compute(), want, True)
     else:
         k = data.draw(st.integers(1, 4), label="k")
         s = data.draw(st.integers(1, 3), label="s")

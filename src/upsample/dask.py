@@ -41,11 +41,13 @@ when a block would exceed Dask's ``array.chunk-size``.
 
 **Exactness.** The gathers and copies (nearest and nearest-exact, bed_of_nails,
 subsample, pixel_shuffle/unshuffle, max_pool values and indices, max_unpool) are
-identical to the in-memory op for every chunking. The sums (conv, conv_transpose,
-linear/cubic/area/antialias interpolation) add the same terms, but the in-memory op
-may take a different summation order for a different array size (BLAS blocking in the
-convolutions; the compiled two-axis interpolation loop against the per-axis NumPy pass
-the blocks use), so they agree within float rounding.
+identical to the in-memory op for every chunking, and so is interpolation in every
+mode: each output is the same weighted sum of the same taps, computed by the same
+loop (the op's forward on the block's rows of its plans). The convolutions agree
+within float rounding: each output adds the same products, but BLAS picks its
+blocking, and so the order of the additions, from the size of the matrices, which
+differs between a block and the whole array. Gradients are sums over the blocks that
+share an input cell (the halo), so they too agree within rounding.
 
 **Axes.** N passes through. C passes through, except conv and conv_transpose (every
 output channel reads every input channel: each block reads the whole channel axis,
@@ -607,21 +609,19 @@ def _sub_plans(block: _Block, plans: tuple) -> list[_interp.SamplingPlan]:
 
 
 def _interp_block(block: _Block, shared: Any, x: np.ndarray) -> np.ndarray:
+    """The op's own forward (compiled loop and all) on the block's rows of the plans."""
     plans, order, dtype = shared
-    y = x = x.astype(dtype, copy=False)
-    subs = _sub_plans(block, plans)
-    for axis in order:
-        y = subs[axis].apply(y, axis + 2)
-    return y if y is not x else y.copy()
+    out_shape = tuple(c.size for c in block.cuts)
+    call = _interp._Call(x.astype(dtype, copy=False), tuple(_sub_plans(block, plans)), order, out_shape)
+    return _interp._forward(call)
 
 
 def _interp_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
+    """The op's own pullback (the transposed plans) on the block's rows."""
     plans, order, dtype = shared
-    subs = _sub_plans(block, plans)
-    g = g.astype(dtype, copy=False)
-    for axis in reversed(order):
-        g = subs[axis].apply_transpose(g, axis + 2)
-    return (g,)
+    out_shape = tuple(c.size for c in block.cuts)
+    call = _interp._Call(x.astype(dtype, copy=False), tuple(_sub_plans(block, plans)), order, out_shape)
+    return _interp._pullback("interpolate", call)(g)
 
 
 def _plan_interpolation(op: str, fn: Callable[..., Any], x: Any, args: tuple, kwargs: dict,
