@@ -7,9 +7,10 @@ a LocalCluster whose workers are each limited in memory (default 2 x 1 GiB), whi
 largest output plus its input is several times that. Measured per run: wall time,
 peak resident memory of every worker (sampled every 0.2 s with psutil through
 ``client.run``), output GB/s, bytes moved between workers, tasks, and the halo (input
-cells read beyond each block's own share, from the blocks' cuts). The in-memory op on
-one block-sized slice, in this process, is the throughput reference; the sizes give
-time per GiB, which should be flat (linear scaling).
+cells read beyond each block's own share, from the blocks' cuts), and the CPU time the
+workers used, which other jobs on a shared machine stretch far less than wall time. The
+in-memory op on one block-sized slice, in this process, is the throughput reference;
+the sizes give time per GiB, which should be flat (linear scaling).
 
     python benchmarks/dask_scale.py                      # the README run: 1.5, 3, 6 GiB
     python benchmarks/dask_scale.py --quick --json /tmp/r.json   # tiny, for the smoke test
@@ -57,6 +58,14 @@ def _rss() -> int:
     import psutil
 
     return psutil.Process().memory_info().rss
+
+
+def _cpu() -> float:
+    """CPU seconds the worker process has used: unlike wall time, not stretched by other load."""
+    import psutil
+
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
 
 
 class Sampler(threading.Thread):
@@ -149,12 +158,15 @@ def run(args: argparse.Namespace) -> dict:
                 halo, blocks = _halo(fn, x, op_args, op_kwargs)
                 target = work / "out.zarr"
                 client.run(_clear_transfers)
+                cpu_before = client.run(_cpu)
+                load_before = os.getloadavg()[0]
                 sampler = Sampler(client)
                 sampler.start()
                 start = time.perf_counter()
                 udask.to_zarr(y, target, compute=compute, compressors=None)
                 wall = time.perf_counter() - start
                 peak = sampler.stop()
+                cpu = sum(t - cpu_before.get(w, 0.0) for w, t in client.run(_cpu).items())
                 moved = sum(client.run(_transferred).values())
                 graph = da.to_zarr(y, str(work / "unused.zarr"), compute=False).__dask_graph__()
                 shutil.rmtree(work / "unused.zarr", ignore_errors=True)
@@ -162,7 +174,8 @@ def run(args: argparse.Namespace) -> dict:
                     "op": name, "output_gib": y.nbytes / 2**30, "in_shape": list(x.shape),
                     "out_shape": list(y.shape), "input_bytes": int(x.nbytes),
                     "output_bytes": int(y.nbytes), "wall_s": wall,
-                    "gb_per_s": y.nbytes / wall / 1e9, "peak_rss_bytes": peak,
+                    "gb_per_s": y.nbytes / wall / 1e9, "worker_cpu_s": cpu,
+                    "load_1min": [load_before, os.getloadavg()[0]], "peak_rss_bytes": peak,
                     "max_peak_rss_bytes": max(peak.values()) if peak else None,
                     "rss_samples": sampler.samples,
                     "under_limit": bool(peak) and max(peak.values()) < limit,
@@ -174,14 +187,17 @@ def run(args: argparse.Namespace) -> dict:
                 }
                 report["runs"].append(row)
                 shutil.rmtree(target)
-                print(f"{name:24} out {row['output_gib']:6.2f} GiB  {wall:7.1f} s  "
+                print(f"{name:24} out {row['output_gib']:6.2f} GiB  {wall:7.1f} s  cpu {cpu:6.1f} s  "
                       f"{row['gb_per_s']:.3f} GB/s  peak RSS "
                       f"{(row['max_peak_rss_bytes'] or 0) / 2**20:6.0f} MiB (limit {limit / 2**20:.0f})  "
                       f"halo {halo:.1%}  moved {row['moved_over_input']:.2f}x input", flush=True)
             runs = [r for r in report["runs"] if r["op"] == name]
             per_gib = [r["wall_s"] / r["output_gib"] for r in runs]
+            cpu_per_gib = [r["worker_cpu_s"] / r["output_gib"] for r in runs]
             report["linearity"][name] = {"output_gib": [r["output_gib"] for r in runs],
-                                         "s_per_gib": per_gib, "spread": max(per_gib) / min(per_gib)}
+                                         "s_per_gib": per_gib, "spread": max(per_gib) / min(per_gib),
+                                         "cpu_s_per_gib": cpu_per_gib,
+                                         "cpu_spread": max(cpu_per_gib) / min(cpu_per_gib)}
             largest = max(runs, key=lambda r: r["output_bytes"])
             report["ratio"][name] = largest["gb_per_s"] / report["in_memory"][name]["gb_per_s"]
     shutil.rmtree(source, ignore_errors=True)
@@ -209,8 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     report = run(args)
     Path(args.json).write_text(json.dumps(report, indent=1))
     for name, ratio in report["ratio"].items():
-        spread = report["linearity"][name]["spread"]
-        print(f"{name}: {ratio:.2f}x the in-memory op's GB/s; seconds per GiB spread {spread:.2f}x")
+        line = report["linearity"][name]
+        print(f"{name}: {ratio:.2f}x the in-memory op's GB/s; per GiB, wall time spreads "
+              f"{line['spread']:.2f}x and worker CPU time {line['cpu_spread']:.2f}x over the sizes")
     print(f"wrote {args.json}")
     return 0
 

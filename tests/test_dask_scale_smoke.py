@@ -29,7 +29,7 @@ def test_the_scale_benchmark_runs_on_tiny_sizes(tmp_path):
     assert {r["op"] for r in runs} == {"trilinear x2", "conv_transpose k4 s2 p1"}
     assert len(runs) == 6
     for r in runs:
-        assert r["complete"] and r["under_limit"] and r["wall_s"] > 0, r
+        assert r["complete"] and r["under_limit"] and r["wall_s"] > 0 and r["worker_cpu_s"] > 0, r
         assert r["out_shape"][2:] == [2 * n for n in r["in_shape"][2:]]
         assert r["peak_rss_bytes"] and 0 < r["halo_fraction"] < 1 and r["tasks"] > r["blocks"]
     for name in report["ratio"]:

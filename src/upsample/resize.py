@@ -91,7 +91,13 @@ def read(path: str, chunks: int | None = None) -> tuple[Any, str]:
     if not os.path.exists(path):
         raise FileNotFoundError(2, "no such file or store", path)
     if kind == "zarr":
-        x = udask.from_zarr(path)
+        try:
+            x = udask.from_zarr(path)
+        except (ValueError, TypeError):
+            raise
+        except Exception as error:   # zarr's own errors for a folder that holds no array
+            raise ValueError(f"resize: cannot read {path} as a Zarr array "
+                             f"({type(error).__name__}: {error})") from None
     elif kind == "npy":
         x = da.from_array(np.load(path, mmap_mode="r"), chunks="auto")
     else:
