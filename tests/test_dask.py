@@ -310,3 +310,15 @@ def test_a_failed_write_leaves_no_store(tmp_path):
     with pytest.raises(RuntimeError, match="disk filled up"):
         udask.to_zarr(y, tmp_path / "out.zarr")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_graphs_of_different_weights_do_not_collide():
+    x = da.from_array(X, chunks=4)
+    w1, w2 = np.ones((2, 3, 3, 3)), np.full((2, 3, 3, 3), 2.0)
+    y1, p1 = upsample.vjp(upsample.conv, x, w1)
+    y2, p2 = upsample.vjp(upsample.conv, x, w2)
+    g = da.ones(y1.shape, chunks=3)
+    a, b = da.compute(p1(g)[0], p2(g)[0])                 # one graph holding both
+    np.testing.assert_allclose(b, 2 * a)
+    c, d = da.compute(y1, y2)
+    np.testing.assert_allclose(d, 2 * c)

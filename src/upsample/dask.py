@@ -401,7 +401,7 @@ def _pullback(plan: _Plan, out_chunks: list[tuple[int, ...]]) -> Callable[[Any],
             raise ValueError(f"{plan.op}: the output gradient must have shape {shape}, "
                              f"got shape {g.shape}")
         g = g.astype(plan.dtype if not plan.dtypes else plan.dtypes[0]).rechunk(tuple(out_chunks))
-        name = f"{plan.op}-vjp-{tokenize(plan.op, [a.name for a in plan.inputs], g.name, plan.cuts)}"
+        name = f"{plan.op}-vjp-{tokenize(plan.op, [a.name for a in plan.inputs], g.name, plan.cuts, plan.shared)}"
         layer: dict = {}
         shared = _shared_key(plan, name, layer)
         blocks = []
