@@ -38,9 +38,10 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """``upsample.explain`` is imported on first use, so ``import upsample`` stays light."""
-    if name == "explain":
+    """``upsample.explain`` and ``upsample.dask`` are imported on first use, so ``import
+    upsample`` stays light (and needs no Dask)."""
+    if name in ("explain", "dask"):
         import importlib
 
-        return importlib.import_module(".explain", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
+from . import _dispatch, ops
 
 __all__ = ["vjp"]
 
@@ -26,11 +26,21 @@ def vjp(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Callabl
     array([[[2., 2.]]])
     >>> pullback(np.ones_like(y))
     (array([[[1., 2., 1.]]]), array([[[2., 2.]]]))
+
+    On Dask arrays (``x``, or max_unpool's ``indices``) both the output and the
+    pullback are lazy: see :func:`upsample.dask.vjp`.
     """
     op = ops.by_function(fn)
+    lazy = any(_dispatch.is_dask(value) for value in args[:2])
     for name, value in zip(op.inputs, args):
-        dtype = np.asarray(value).dtype if value is not None else None
-        if dtype is not None and dtype.kind in "iub":
+        if value is None:
+            continue
+        dtype = value.dtype if _dispatch.is_dask(value) else np.asarray(value).dtype
+        if dtype.kind in "iub":
             raise TypeError(f"vjp: {op.name} {name} has dtype {dtype}, which has no gradient; "
                             "pass floating-point arrays")
+    if lazy:
+        from . import dask as _dask
+
+        return _dask.vjp(op.forward, *args, **kwargs)
     return op.vjp(*args, **kwargs)

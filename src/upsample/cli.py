@@ -481,6 +481,20 @@ def _compare():
     return comparison
 
 
+# --------------------------------------------------------------------------- resize
+
+def _configure_resize(parser: argparse.ArgumentParser) -> None:
+    from .resize import configure
+
+    configure(parser)
+
+
+def _resize(args: argparse.Namespace) -> int:
+    from .resize import run  # lazy: dask, distributed and zarr load only here
+
+    return run(args)
+
+
 # --------------------------------------------------------------------------- the parser
 
 COMMANDS: list[Command] = [
@@ -524,6 +538,12 @@ COMMANDS: list[Command] = [
             ("upsample serve --open", "upsample serve --port 0   # any free port; prints the URL",
              "upsample serve --host 127.0.0.1 --port 8765"),
             _configure_serve, _serve),
+    Command("resize", "interpolate a .zarr store, .npy file or image of any size, streamed with Dask",
+            ("upsample resize in.zarr out.zarr --scale 2 --mode bilinear",
+             "upsample resize photo.png big.png --scale 4 --mode bicubic",
+             "upsample resize vol.zarr up.zarr --scale 2 --spatial-dims 3 --workers 2 --memory-limit 1GiB",
+             "upsample resize in.zarr out.zarr --scale 2 --scheduler tcp://127.0.0.1:8786"),
+            _configure_resize, _resize),
 ]
 
 

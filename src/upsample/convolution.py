@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, _layout, shapes
+from ._dispatch import chunked
 
 __all__ = ["conv", "conv_transpose"]
 
@@ -559,6 +560,7 @@ def _output_padding_for(op, smallest, stride, output_size) -> tuple[int, ...]:
 # --------------------------------------------------------------------------- conv
 
 @_layout.data_format()
+@chunked
 def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
          dilation: Any = 1, groups: int = 1, padding_mode: str = "zeros") -> np.ndarray:
     """N-dimensional convolution (cross-correlation, as in deep learning): downsampling.
@@ -622,6 +624,7 @@ def _conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1
 # --------------------------------------------------------------------------- conv_transpose
 
 @_layout.data_format(sizes=("output_size",))
+@chunked
 def conv_transpose(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
                    output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
                    output_size: Any = None) -> np.ndarray:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, _integer, _jit, _layout, conventions, shapes
+from ._dispatch import chunked
 
 __all__ = ["interpolate", "nearest", "bilinear", "sampling_plan", "sampling_plans",
            "SamplingPlan", "MODES", "ALIASES"]
@@ -930,6 +931,7 @@ def _options(op: str, options: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- interpolate
 
 @_layout.data_format()
+@chunked
 def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool | None = None, convention: str = "torch",
@@ -1026,6 +1028,7 @@ def _interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_c
 # --------------------------------------------------------------------------- shorthands
 
 @_layout.data_format()
+@chunked
 def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
             convention: str = "torch") -> np.ndarray:
     """Nearest-neighbour upsampling: every pixel becomes a block of copies.
@@ -1067,6 +1070,7 @@ def _nearest_vjp(x, scale_factor=None, *, size=None, convention="torch"):
 
 
 @_layout.data_format()
+@chunked
 def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
              align_corners: bool = False, convention: str = "torch") -> np.ndarray:
     """Linear interpolation along every spatial axis: bilinear in 2-D, trilinear in 3-D.

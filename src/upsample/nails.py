@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, _jit, _layout
+from ._dispatch import chunked
 
 __all__ = ["bed_of_nails", "subsample"]
 
@@ -49,6 +50,7 @@ def _bed_of_nails_args(x, scale_factor, size, offset):
 
 
 @_layout.data_format()
+@chunked
 def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0) -> np.ndarray:
     """Upsample by placing each value at one corner of its cell and zeros elsewhere.
 
@@ -100,6 +102,7 @@ def _bed_of_nails_vjp(x, scale_factor, *, size=None, offset=0):
 
 
 @_layout.data_format()
+@chunked
 def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
     """Downsample by keeping one corner of every ``factor``-sized cell: ``x[..., offset::factor]``.
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, _jit, _layout, shapes
+from ._dispatch import chunked
 
 __all__ = ["max_pool", "max_unpool"]
 
@@ -484,6 +485,7 @@ def _unpool_size(op: str, shape: Ints, default: Ints, stride: Ints, output_size:
 # --------------------------------------------------------------------------- max_pool
 
 @_layout.data_format()
+@chunked
 def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, dilation: Any = 1,
              ceil_mode: bool = False, return_indices: bool = False
              ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -560,6 +562,7 @@ def _max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mo
 # --------------------------------------------------------------------------- max_unpool
 
 @_layout.data_format(channels=("x", "indices"), sizes=("output_size",))
+@chunked
 def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
                output_size: Any = None) -> np.ndarray:
     """Max unpooling: put each value back where :func:`max_pool` found it, zeros elsewhere.

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, _jit, _layout
+from ._dispatch import chunked
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
@@ -25,6 +26,7 @@ def _interleave(nd: int) -> tuple[int, ...]:
 
 @_layout.data_format()
 @_layout.depth_order(deep="input")
+@chunked
 def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
     """Rearrange (N, C*r**d, *S) into (N, C, *(S*r)): depth to space.
 
@@ -72,6 +74,7 @@ def _permute(source: np.ndarray, axes: tuple[int, ...], target: np.ndarray) -> N
 
 @_layout.data_format()
 @_layout.depth_order(deep="output")
+@chunked
 def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
     """Rearrange (N, C, *(S*r)) into (N, C*r**d, *S): space to depth, undoing :func:`pixel_shuffle`.
 
