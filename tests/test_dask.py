@@ -26,6 +26,7 @@ R = np.random.default_rng(0)
 X = R.standard_normal((2, 3, 9, 11))
 X3 = R.standard_normal((1, 2, 5, 6, 7))
 XP = R.standard_normal((2, 8, 5, 3))
+U8 = R.integers(0, 256, (2, 3, 9, 11), dtype=np.uint8)     # the integer paths of the conventions
 
 # (id, op, data, extra positional args, kwargs, exact)
 CASES = [
@@ -57,6 +58,16 @@ CASES = [
     ("area", upsample.interpolate, X, (), dict(size=(4, 7), mode="area"), True),
     ("trilinear", upsample.interpolate, X3, (), dict(scale_factor=(2, 1.5, 0.5), mode="trilinear"), True),
     ("nearest-exact 2.5", upsample.interpolate, X, (), dict(scale_factor=2.5, mode="nearest-exact"), True),
+    ("bilinear uint8 torch", upsample.bilinear, U8, (2,), {}, True),
+    ("bicubic uint8 opencv", upsample.interpolate, U8, (), dict(size=(17, 23), mode="bicubic",
+                                                               convention="opencv"), True),
+    ("linear uint8 pillow", upsample.interpolate, U8, (), dict(size=(5, 20), mode="linear",
+                                                              convention="pillow"), True),
+    ("lanczos3 tf2 down", upsample.interpolate, X, (), dict(size=(4, 6), mode="lanczos3",
+                                                           convention="tf2", antialias=True), True),
+    ("crop and resize", upsample.interpolate, X, (), dict(
+        size=(7, 13), mode="linear", convention="onnx", coordinate_transformation_mode="tf_crop_and_resize",
+        roi=[(0.2, 1.3), (-0.1, 0.8)], extrapolation_value=-3.0), True),
     ("nearest x3", upsample.nearest, X, (3,), {}, True),
     ("nearest ints", upsample.nearest, np.arange(2 * 3 * 9 * 11).reshape(2, 3, 9, 11), ((2, 3),), {}, True),
     ("bilinear align", upsample.bilinear, X, (2,), dict(align_corners=True), True),

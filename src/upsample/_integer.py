@@ -77,21 +77,21 @@ def _fixed_point(bits_of: Callable[[np.ndarray], int], order_of: Callable[[Seque
                  ) -> Callable:
     """One pass per axis, each rounded back to uint8: PyTorch's and Pillow's separable uint8
     resampling (``(sum + 2**(bits-1)) >> bits``, clipped)."""
-    def run(x: np.ndarray, plans: Sequence) -> np.ndarray:
+    def run(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
         y = x
-        for axis in order_of(plans):
+        for axis in order_of(whole):
             plan = plans[axis]
             if plan.is_identity:
                 continue
             index, weight = _merged(plan)
-            bits = bits_of(weight)
+            bits = bits_of(_merged(whole[axis])[1] if whole is not plans else weight)
             total = _taps_sum(y.astype(np.int64), index, _quantise(weight, bits), axis + 2)
             y = np.clip((total + (1 << (bits - 1))) >> bits, 0, 255).astype(np.uint8)
         return y if y is not x else y.copy()
     return run
 
 
-def _opencv_linear(x: np.ndarray, plans: Sequence) -> np.ndarray:
+def _opencv_linear(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.ndarray:
     """cv2.INTER_LINEAR on uint8: 11-bit weights; the horizontal pass keeps its integer sums
     (22 bits of fraction after the vertical one), and the vertical pass shifts as OpenCV's
     vector loop does, ``(sum_t ((w_t * (s_t >> 4)) >> 16) + 2) >> 2``.
@@ -111,29 +111,29 @@ def _opencv_linear(x: np.ndarray, plans: Sequence) -> np.ndarray:
     return np.clip((total + 2) >> 2, 0, 255).astype(np.uint8)
 
 
-def _round(x: np.ndarray, plans: Sequence) -> np.ndarray:
+def _round(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     """In float64, then rounded half to even and clipped (OpenCV's ``saturate_cast``)."""
     y = x.astype(np.float64)
-    for axis in sorted(range(len(plans)), key=lambda a: plans[a].out_size / plans[a].in_size):
+    for axis in sorted(range(len(plans)), key=lambda a: whole[a].out_size / whole[a].in_size):
         y = plans[axis].apply(y.astype(np.float64, copy=False), axis + 2)
     return np.clip(np.rint(y), 0, 255).astype(np.uint8)
 
 
-def _opencv_area(x: np.ndarray, plans: Sequence) -> np.ndarray:
+def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     """cv2.INTER_AREA on uint8: when both axes shrink, a float sum rounded half to even (half
     up for the exact 2x2 average, OpenCV's ``(a + b + c + d + 2) >> 2``); otherwise OpenCV
     runs its linear loop on INTER_AREA's weights."""
-    if all(p.out_size <= p.in_size for p in plans):
-        if all(p.in_size == 2 * p.out_size for p in plans):
+    if all(p.out_size <= p.in_size for p in whole):
+        if all(p.in_size == 2 * p.out_size for p in whole):
             y = x.astype(np.float64)
             for axis, plan in enumerate(plans):
                 y = plan.apply(y, axis + 2)
             return np.floor(y + 0.5).astype(np.uint8)
-        return _round(x, plans)
+        return _round(x, plans, whole)
     return _opencv_linear(x, plans)
 
 
-RULES: dict[str, Callable[[np.ndarray, Sequence], np.ndarray]] = {
+RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "torch": _fixed_point(_torch_bits, _last_axis_first),
     "pillow": _fixed_point(lambda weight: 22, _pillow_order),
     "opencv_area": _opencv_area,
@@ -142,6 +142,12 @@ RULES: dict[str, Callable[[np.ndarray, Sequence], np.ndarray]] = {
 }
 
 
-def apply(rule: str, x: np.ndarray, plans: Sequence) -> np.ndarray:
-    """Resample the uint8 array ``x`` (N, C, *spatial) by ``plans`` with integer rule ``rule``."""
-    return RULES[rule](x, plans)
+def apply(rule: str, x: np.ndarray, plans: Sequence, whole: Sequence | None = None) -> np.ndarray:
+    """Resample the uint8 array ``x`` (N, C, *spatial) by ``plans`` with integer rule ``rule``.
+
+    ``whole``: when ``plans`` are some rows of a larger resize (a block of it, as
+    ``upsample.dask`` runs), that resize's plans. The rules take every decision from
+    them (the order of the passes, the weights' precision, which loop OpenCV runs), so a
+    block computes exactly the bytes the whole image has there.
+    """
+    return RULES[rule](x, plans, plans if whole is None else whole)

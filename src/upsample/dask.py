@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import inspect
 import itertools
@@ -608,20 +609,26 @@ def _sub_plans(block: _Block, plans: tuple) -> list[_interp.SamplingPlan]:
             for plan, c in zip(plans, block.cuts[2:])]
 
 
-def _interp_block(block: _Block, shared: Any, x: np.ndarray) -> np.ndarray:
-    """The op's own forward (compiled loop and all) on the block's rows of the plans."""
-    plans, order, dtype = shared
-    out_shape = tuple(c.size for c in block.cuts)
-    call = _interp._Call(x.astype(dtype, copy=False), tuple(_sub_plans(block, plans)), order, out_shape)
-    return _interp._forward(call)
+def _interp_call(block: _Block, call: Any, x: np.ndarray) -> Any:
+    """The whole call restricted to the block: its rows of every plan (and of a crop's
+    outside cells), on its input slice; everything else (the integer arithmetic, the
+    order of the axes, the fill value) as the whole op has it."""
+    outside = tuple(None if o is None else o[c.start:c.stop]
+                    for o, c in zip(call.outside, block.cuts[2:]))
+    return dataclasses.replace(call, x=x.astype(call.x.dtype, copy=False),
+                               plans=tuple(_sub_plans(block, call.plans)),
+                               out_shape=tuple(c.size for c in block.cuts), outside=outside,
+                               whole=call.plans)
 
 
-def _interp_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
+def _interp_block(block: _Block, call: Any, x: np.ndarray) -> np.ndarray:
+    """The op's own forward (compiled loop, integer rounding and all) on the block's rows."""
+    return _interp._run(_interp_call(block, call, x))
+
+
+def _interp_block_vjp(block: _Block, call: Any, g: np.ndarray, x: np.ndarray):
     """The op's own pullback (the transposed plans) on the block's rows."""
-    plans, order, dtype = shared
-    out_shape = tuple(c.size for c in block.cuts)
-    call = _interp._Call(x.astype(dtype, copy=False), tuple(_sub_plans(block, plans)), order, out_shape)
-    return _interp._pullback("interpolate", call)(g)
+    return _interp._pullback("interpolate", _interp_call(block, call, x))(g)
 
 
 def _plan_interpolation(op: str, fn: Callable[..., Any], x: Any, args: tuple, kwargs: dict,
@@ -641,9 +648,9 @@ def _plan_interpolation(op: str, fn: Callable[..., Any], x: Any, args: tuple, kw
     y = _check(x, lambda s: fn(s, *args, **kwargs))          # every check, on N = 0
     if mode is not None:
         given["mode"] = mode
-    plans = _interp.sampling_plans(_standin(x), **given)
+    call = _interp._plan_call(_standin(x), **given)
+    plans = call.plans
     nd = x.ndim - 2
-    order = tuple(sorted(range(nd), key=lambda a: plans[a].out_size / plans[a].in_size))
     periods = tuple(p.out_size // p.in_size if p.out_size % p.in_size == 0 else 1 for p in plans)
     chunks = _layout(op, x, y.shape[2:], periods, y.dtype)
 
@@ -655,7 +662,7 @@ def _plan_interpolation(op: str, fn: Callable[..., Any], x: Any, args: tuple, kw
             return _Cut(start, stop, int(rows.min()), int(rows.max()) + 1)
         return cut
     cuts = [_pass(chunks[0]), _pass(chunks[1]), *(_cuts(chunks[2 + a], cutter(a)) for a in range(nd))]
-    return _Plan(op, [x], cuts, y.dtype, _interp_block, _interp_block_vjp, (plans, order, y.dtype))
+    return _Plan(op, [x], cuts, y.dtype, _interp_block, _interp_block_vjp, call)
 
 
 # --------------------------------------------------------------------------- nails

@@ -677,6 +677,9 @@ class _Call:
     fill: float = 0.0                    # the value written there (extrapolation_value)
     #: how a uint8 image is computed (upsample._integer), or None for the float path
     integer: str | None = None
+    #: the plans of the whole resize when this call is a block of it (upsample.dask); the
+    #: integer rules take their decisions (pass order, precision) from these
+    whole: tuple[SamplingPlan, ...] | None = None
 
 
 def _flag(op: str, name: str, value: Any, *, optional: bool) -> bool | None:
@@ -747,7 +750,8 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
 def _run(call: _Call) -> np.ndarray:
     """The forward of one call: the float path (:func:`_forward`), or a framework's integer
     arithmetic for uint8; then the extrapolation value outside a crop."""
-    y = _integer.apply(call.integer, call.x, call.plans) if call.integer else _forward(call)
+    y = (_integer.apply(call.integer, call.x, call.plans, call.whole) if call.integer
+         else _forward(call))
     for axis, outside in enumerate(call.outside):
         if outside is not None and outside.any():
             y[(slice(None),) * (axis + 2) + (outside,)] = call.fill
@@ -916,8 +920,21 @@ def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: 
     >>> [(p.in_size, p.out_size) for p in plans]
     [(2, 4), (3, 6)]
     """
+    return _plan_call(x, size, scale_factor, mode=mode, align_corners=align_corners,
+                      recompute_scale_factor=recompute_scale_factor, antialias=antialias,
+                      convention=convention, **options).plans
+
+
+def _plan_call(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
+               align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+               antialias: bool | None = None, convention: str = "torch",
+               **options: Any) -> _Call:
+    """The whole checked call behind :func:`sampling_plans`: the plans and how they run
+    (the integer arithmetic, a crop's outside cells), for callers that run the plans on
+    parts of x (``upsample.dask``)."""
     return _prepare("sampling_plans", x, size, scale_factor, mode, align_corners,
-                    recompute_scale_factor, antialias, convention, **_options("sampling_plans", options)).plans
+                    recompute_scale_factor, antialias, convention,
+                    **_options("sampling_plans", options))
 
 
 def _options(op: str, options: dict[str, Any]) -> dict[str, Any]:
