@@ -57,6 +57,10 @@ ADJOINT_STRATEGY: str | None = None
 #: Stride-1 correlations skip im2col (see :func:`_correlate_shifted`); False forces im2col.
 SHIFTED_CORRELATION = True
 
+#: ``None`` lets :func:`_correlate_shifted` stack the taps into one matmul where that
+#: moves less memory; True or False forces stacking or one matmul per tap (tests run both).
+STACK_TAPS: bool | None = None
+
 
 def _tap_slices(tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
                 dilation: tuple[int, ...]) -> tuple[slice, ...]:
@@ -139,10 +143,64 @@ def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
     """Stride-1 valid correlation without im2col: (N, C_in, *P) -> (N, C_out, *O).
 
     Flatten each padded plane. Output ``o`` then reads input ``o + offset(tap)`` for every
-    tap, so tap ``t``'s whole contribution is ``w[:, :, t] @ flat[:, offset(t):][:, :L]``:
-    a matmul on a slice, with no copy. The output comes out "wide", with each row as long
-    as a padded input row; the extra columns are dropped at the end.
+    tap, so tap ``t``'s contribution is ``w[:, :, t] @ flat[:, offset(t):][:, :L]``, a
+    matmul on a slice. The output comes out "wide", with each row as long as a padded
+    input row; the extra columns are dropped when it is copied into place.
+
+    Two ways to sum the K taps, chosen by the memory traffic per output column: stack the
+    K input slices into one contraction (copies 2*K*Ci values, then one matmul that runs
+    near the matmul peak), or one thin matmul per tap and K - 1 additions (writes and
+    re-reads about (4K - 3)*Co values). Few input channels and many outputs (the
+    sub-pixel phases of a transposed convolution) favour stacking.
     """
+    c_out, ci, *k = w.shape
+    taps = math.prod(k)
+    stack = STACK_TAPS if STACK_TAPS is not None else 2 * taps * ci < (4 * taps - 3) * (c_out // groups)
+    if stack:
+        return _correlate_stacked(xp, w, dilation, groups)
+    return _correlate_per_tap(xp, w, dilation, groups)
+
+
+def _correlate_stacked(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
+                       groups: int) -> np.ndarray:
+    """:func:`_correlate_shifted` with the taps stacked into the contraction: the K slices
+    are copied one under the other (whole contiguous rows, no gather), so a single matmul
+    with Ci*K terms per output replaces K thin ones and their K - 1 additions. Columns
+    are processed in chunks of bounded size."""
+    n, c_in, *padded = xp.shape
+    c_out, ci, *k = w.shape
+    co = c_out // groups
+    out = tuple(p - d * (kk - 1) for p, kk, d in zip(padded, k, dilation))
+    steps = [math.prod(padded[a + 1:]) for a in range(len(padded))]    # flat strides of a plane
+    length = sum((o - 1) * st for o, st in zip(out, steps)) + 1         # up to the last output
+    flat = xp.reshape(n, groups, ci, math.prod(padded))                 # (N, G, Ci, P)
+    offsets = [sum(t * d * st for t, d, st in zip(tap, dilation, steps))
+               for tap in itertools.product(*map(range, k))]
+    taps = len(offsets)
+    # (G, Co, K, Ci): tap-major contraction, matching the stacked slices below
+    wg = np.ascontiguousarray(w.reshape(groups, co, ci, taps).transpose(0, 1, 3, 2)
+                              ).reshape(groups, co, taps * ci)
+    dtype = np.result_type(xp, w)
+    span = max(1, min(length, CHUNK_BYTES // max(1, groups * taps * ci * xp.itemsize)))
+    stacked = np.empty((groups, taps, ci, span), dtype=dtype)           # (G, K, Ci, L_chunk)
+    wide = np.empty((groups, co, out[0] * steps[0]), dtype=dtype)      # (G, Co, O_1 * P_2 ...)
+    y = np.empty((n, groups, co, *out), dtype=dtype)                    # (N, G, Co, *O)
+    for i in range(n):
+        for a in range(0, length, span):
+            b = min(a + span, length)
+            cols = stacked[..., :b - a]
+            for t, offset in enumerate(offsets):
+                cols[:, t] = flat[i, :, :, offset + a:offset + b]      # (G, Ci, L_chunk), rows
+            np.matmul(wg, cols.reshape(groups, taps * ci, b - a), out=wide[..., a:b])
+        rows = wide.reshape(groups, co, out[0], *padded[1:])            # (G, Co, O_1, P_2, ...)
+        y[i] = rows[(Ellipsis, *(slice(0, o) for o in out[1:]))]
+    return y.reshape(n, c_out, *out)
+
+
+def _correlate_per_tap(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
+                       groups: int) -> np.ndarray:
+    """:func:`_correlate_shifted` as one matmul per tap on a slice of the flattened plane,
+    with no copy of the input, and the K products added up."""
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
     co = c_out // groups
