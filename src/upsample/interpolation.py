@@ -625,6 +625,11 @@ def _resample_periodic_loop(x, iy, wy, ix, wx, shift, weight, first, last, out, 
                     rows[h, ow] = total
         for oh in range(height):
             target = out[b, oh]
+            if iy.shape[1] == 2:                             # bilinear: one pass per row
+                w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
+                for ow in range(width):
+                    target[ow] = w0 * s0[ow] + w1 * s1[ow]
+                continue
             w, source = wy[oh, 0], rows[iy[oh, 0]]
             for ow in range(width):
                 target[ow] = w * source[ow]
