@@ -625,10 +625,17 @@ def _resample_periodic_loop(x, iy, wy, ix, wx, shift, weight, first, last, out, 
                     rows[h, ow] = total
         for oh in range(height):
             target = out[b, oh]
-            if iy.shape[1] == 2:                             # bilinear: one pass per row
+            if iy.shape[1] == 2:                             # bilinear: one pass per row, the
+                # same products added in the same order as the loop below
                 w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
                 for ow in range(width):
                     target[ow] = w0 * s0[ow] + w1 * s1[ow]
+                continue
+            if iy.shape[1] == 4:                             # bicubic: the same, four taps
+                w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
+                w2, s2, w3, s3 = wy[oh, 2], rows[iy[oh, 2]], wy[oh, 3], rows[iy[oh, 3]]
+                for ow in range(width):
+                    target[ow] = w0 * s0[ow] + w1 * s1[ow] + w2 * s2[ow] + w3 * s3[ow]
                 continue
             w, source = wy[oh, 0], rows[iy[oh, 0]]
             for ow in range(width):
