@@ -31,10 +31,10 @@ def test_every_case_has_a_ratio_or_is_missing(report):
     harness = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = harness                   # dataclasses look their module up
     spec.loader.exec_module(harness)
-    expected = {case.name for case in harness.build_cases(harness.Size(1 / 16, quick=True))}
-    assert len(expected) == 13
+    cases = harness.build_cases(harness.Size(1 / 16, quick=True))
+    assert len({case.name for case in cases}) == len(cases) >= 13 + 6 + 5 * 4 + 2 * 5 + 3
     rows = {(row["case"], row["pass"]): row for row in report["cases"]}
-    assert set(rows) == {(name, p) for name in expected for p in ("forward", "forward+backward")}
+    assert set(rows) == {(case.name, p) for case in cases for p in case.passes}
     for key, row in rows.items():
         assert row["torch_s"] > 0, key
         assert row["status"] in ("ok", "missing"), (key, row.get("reason"))
@@ -57,3 +57,16 @@ def test_limits_blas_and_startup_are_reported(report):
     jit = startup["jit"]
     assert jit == "no JIT" or (isinstance(jit, dict) and {"cold", "warm"} <= set(jit)), jit
     assert report["meta"]["threading"]["threads"] == 2
+
+
+def test_variant_rows_are_reported(report):
+    # issue 12's variants: a row per thread count, dtype and out=, and four sizes per family
+    rows = report["cases"]
+    assert {row["threads"] for row in rows} >= {None, 1}
+    assert {row["dtype"] for row in rows} == {"float32", "float64"}
+    assert any(row["out"] and row["status"] == "ok" for row in rows)
+    families = {}
+    for row in rows:
+        if row["family"]:
+            families.setdefault(row["family"], []).append(row["work_units"])
+    assert len(families) >= 4 and all(sorted(w) == [1, 2, 4, 8] for w in families.values())

@@ -231,6 +231,20 @@ def test_conv_matches_reference(case, shifted, rng, monkeypatch):
                                rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("stack", [True, False])
+@pytest.mark.parametrize("case", CONV_GRID)
+def test_both_tap_sums_match_reference(case, stack, rng, monkeypatch):
+    # the im2col-free correlation stacks the taps into one matmul or sums one per tap
+    import sys
+    monkeypatch.setattr(sys.modules["upsample.convolution"], "STACK_TAPS", stack)
+    x, w, b, kw = _conv_args(case, rng)
+    np.testing.assert_allclose(upsample.conv(x, w, b, **kw), reference.conv(x, w, b, **kw),
+                               rtol=1e-10, atol=1e-10)
+    xt, wt, bt, kwt = _transpose_args(TRANSPOSE_GRID[CONV_GRID.index(case) % len(TRANSPOSE_GRID)], rng)
+    np.testing.assert_allclose(upsample.conv_transpose(xt, wt, bt, **kwt),
+                               reference.conv_transpose(xt, wt, bt, **kwt), rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.parametrize("case", TRANSPOSE_GRID)
 def test_conv_transpose_matches_reference(case, rng):
     x, w, b, kw = _transpose_args(case, rng)

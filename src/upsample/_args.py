@@ -179,3 +179,24 @@ def check_output(op: str, shape: Sequence[int], dtype: Any) -> tuple[int, ...]:
                          f"over the size limit of {limit / 2**30:.3g} GiB; "
                          "raise it with upsample.size_limit(nbytes) if this is intended")
     return shape
+
+
+def out_array(op: str, out: Any, shape: Sequence[int], dtype: Any,
+              inputs: Sequence[np.ndarray] = ()) -> np.ndarray | None:
+    """Check a caller's ``out=`` buffer (NumPy's convention): None, or a writeable
+    C-contiguous ndarray of exactly the result's shape and dtype that shares no memory
+    with the inputs. Returns it (or None)."""
+    if out is None:
+        return None
+    shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{op}: out must be a numpy.ndarray of shape {shape} and dtype {dtype}, "
+                        f"got {_describe(out)}")
+    if out.shape != shape or out.dtype != dtype:
+        raise ValueError(f"{op}: out must have shape {shape} and dtype {dtype}, "
+                         f"got shape {out.shape} and dtype {out.dtype}")
+    if not (out.flags.c_contiguous and out.flags.writeable):
+        raise ValueError(f"{op}: out must be a writeable C-contiguous array")
+    if any(np.may_share_memory(out, a) for a in inputs):
+        raise ValueError(f"{op}: out must not share memory with the inputs")
+    return out

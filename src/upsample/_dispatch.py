@@ -29,6 +29,10 @@ def chunked(fn: F) -> F:
     @functools.wraps(fn)
     def op(*args: Any, **kwargs: Any) -> Any:
         if any(is_dask(a) for a in args[:2]) or is_dask(kwargs.get("indices")):
+            if kwargs.get("out") is not None:
+                raise TypeError(f"{fn.__name__}: out must be None for a Dask array (the result "
+                                f"is lazy: store it with to_zarr or compute it), got "
+                                f"{type(kwargs['out']).__name__}")
             from . import dask as _dask
 
             return _dask.apply(fn, *args, **kwargs)

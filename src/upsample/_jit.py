@@ -1,12 +1,15 @@
-"""Optional compiled loops for the memory-bound ops, and a two-thread splitter.
+"""Compiled loops for the memory-bound ops, and a two-thread splitter.
 
 NumPy alone is the reference implementation of every op. Where a benchmark showed
 that chains of NumPy temporaries cannot get near the memory bandwidth (max_pool with
-indices, max_unpool, interpolation), an op may also register a plain-Python loop here;
-if Numba is installed (``pip install upsample[fast]``), that loop is compiled on its
-first call, never at import, and cached on disk, so later processes load it in
-milliseconds. Without Numba, or with ``UPSAMPLE_JIT=0`` in the environment, the NumPy
-path runs. Tests run both paths against the same oracles.
+indices, max_unpool, interpolation), an op also registers a plain-Python loop here.
+Numba is a dependency of the package, so a plain install runs these loops: each is
+compiled on its first call, never at import (``import upsample`` does not import
+Numba), and cached on disk, so later processes load it in milliseconds. The cache sits
+in ``__pycache__`` beside the sources, or, when the package is installed read-only,
+in Numba's user-wide cache directory (``NUMBA_CACHE_DIR`` chooses another). If Numba
+cannot be imported, or with ``UPSAMPLE_JIT=0`` in the environment, the NumPy path
+runs. Tests run both paths against the same oracles.
 
 Kernels are compiled with ``nogil=True`` and work on a range of (n, c) planes, so
 :func:`split_planes` can run two halves on two threads.

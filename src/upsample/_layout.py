@@ -121,6 +121,17 @@ def _explained(op: str, error: ValueError) -> ValueError:
                       f"are channels-first, (N, C, *spatial))")
 
 
+def _into(op: str, out: Any, result: Any) -> Any:
+    """``out=`` for a call whose result is rearranged after the op ran (channels moved back,
+    channels permuted): the op computes into its own buffer, and the caller's buffer,
+    checked as the op would check it, receives the rearranged result."""
+    if out is None:
+        return result
+    _args.out_array(op, out, result.shape, result.dtype)
+    out[...] = result
+    return out
+
+
 def data_format(*, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (),
                 vjp: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate an op (or with ``vjp=True`` its VJP) to take ``data_format=``.
@@ -162,7 +173,8 @@ def data_format(*, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (),
             def forward(*args: Any, data_format: str = "channels_first", **kwargs: Any) -> Any:
                 if _args.choice(op, "data_format", data_format, DATA_FORMATS) == "channels_first":
                     return fn(*args, **kwargs)
-                return _outputs_to_last(run(args, kwargs))
+                out = kwargs.pop("out", None)
+                return _into(op, out, _outputs_to_last(run(args, kwargs)))
             return _with_keyword(fn, forward, "data_format", "channels_first")
 
         @functools.wraps(fn)
@@ -234,8 +246,9 @@ def depth_order(*, deep: str, vjp: bool = False
             def forward(*args: Any, order: str = "crd", **kwargs: Any) -> Any:
                 if _args.choice(op, "order", order, ORDERS) == "crd":
                     return fn(*args, **kwargs)
+                out = kwargs.pop("out", None) if deep == "output" else None
                 y, blocks = crd_call(args, kwargs)
-                return _crd_to_dcr(y, blocks) if deep == "output" else y
+                return _into(op, out, _crd_to_dcr(y, blocks)) if deep == "output" else y
             return _with_keyword(fn, forward, "order", "crd")
 
         @functools.wraps(fn)

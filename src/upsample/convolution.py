@@ -58,6 +58,14 @@ ADJOINT_STRATEGY: str | None = None
 #: Stride-1 correlations skip im2col (see :func:`_correlate_shifted`); False forces im2col.
 SHIFTED_CORRELATION = True
 
+#: The stacked slices of :func:`_correlate_stacked` are built this many bytes at a time
+#: (a quarter of CHUNK_BYTES: this buffer lives beside a whole output).
+STACK_CHUNK_BYTES = 4 << 20
+
+#: ``None`` lets :func:`_correlate_shifted` stack the taps into one matmul where that
+#: moves less memory; True or False forces stacking or one matmul per tap (tests run both).
+STACK_TAPS: bool | None = None
+
 
 def _tap_slices(tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
                 dilation: tuple[int, ...]) -> tuple[slice, ...]:
@@ -90,22 +98,28 @@ def _chunks(n: int, out: tuple[int, ...], bytes_per_position: int):
 
 
 def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: tuple[int, ...],
-               groups: int, cotangent: np.ndarray | None = None):
+               groups: int, cotangent: np.ndarray | None = None, pad: Pairs | None = None):
     """Valid correlation: ``xp`` (N, C_in, *P), ``w`` (C_out, C_in/G, *k) -> (N, C_out, *O).
 
     im2col then one matrix multiply per chunk: the kernel taps become part of the
     contraction, (G, Co, Ci*K) @ (N, G, Ci*K, O). Given a ``cotangent`` (N, C_out, *O), it
     also returns the weight-gradient of ``<cotangent, _correlate(xp, w)>`` from the same
     im2col chunks, as :func:`_correlate_weight` would (conv_transpose's pullback needs both).
+    ``pad``: zero padding still to apply to ``xp``; folding applies it while it copies.
     """
-    if SHIFTED_CORRELATION and (all(st == 1 for st in stride) or
-                                _foldable(w.shape[2:], stride, dilation)):
+    if _folds(w.shape[2:], stride, dilation):
+        folded = _fold(xp, stride, pad)                           # one copy serves both
+        y = _correlate_folded(folded, w, stride, groups, _padded_size(xp, pad))
+        if cotangent is None:
+            return y
+        return y, _weight_folded(folded, cotangent, stride, w.shape[2:], groups)
+    if pad is not None:
+        xp = _pad(xp, pad, "zeros")
+    if SHIFTED_CORRELATION and all(st == 1 for st in stride):
         if cotangent is not None:                                 # two im2col-free passes
-            return (_correlate(xp, w, stride, dilation, groups),
+            return (_correlate_shifted(xp, w, dilation, groups),
                     _correlate_weight(xp, cotangent, stride, dilation, groups, w.shape[2:]))
-        if all(st == 1 for st in stride):
-            return _correlate_shifted(xp, w, dilation, groups)
-        return _correlate_space_to_depth(xp, w, stride, groups)
+        return _correlate_shifted(xp, w, dilation, groups)
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
     co = c_out // groups
@@ -136,20 +150,84 @@ def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation:
 
 
 def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
-                       groups: int) -> np.ndarray:
+                       groups: int, size: tuple[int, ...] | None = None,
+                       view: bool = False) -> np.ndarray:
     """Stride-1 valid correlation without im2col: (N, C_in, *P) -> (N, C_out, *O).
 
     Flatten each padded plane. Output ``o`` then reads input ``o + offset(tap)`` for every
-    tap, so tap ``t``'s whole contribution is ``w[:, :, t] @ flat[:, offset(t):][:, :L]``:
-    a matmul on a slice, with no copy. The output comes out "wide", with each row as long
-    as a padded input row; the extra columns are dropped at the end.
+    tap, so tap ``t``'s contribution is ``w[:, :, t] @ flat[:, offset(t):][:, :L]``, a
+    matmul on a slice. The output comes out "wide", with each row as long as a padded
+    input row; the extra columns are dropped when it is copied into place, and so is
+    everything past ``size`` (a crop of the output's leading corner) if given. With
+    ``view`` (one sample only) the result is a strided view of the wide output, no copy.
+
+    Two ways to sum the K taps, chosen by the memory traffic per output column: stack the
+    K input slices into one contraction (copies 2*K*Ci values, then one matmul that runs
+    near the matmul peak), or one thin matmul per tap and K - 1 additions (writes and
+    re-reads about (4K - 3)*Co values). Few input channels and many outputs (the
+    sub-pixel phases of a transposed convolution) favour stacking.
     """
+    c_out, ci, *k = w.shape
+    taps = math.prod(k)
+    stack = STACK_TAPS if STACK_TAPS is not None else 2 * taps * ci < (4 * taps - 3) * (c_out // groups)
+    if stack:
+        return _correlate_stacked(xp, w, dilation, groups, size, view)
+    return _correlate_per_tap(xp, w, dilation, groups, size, view)
+
+
+def _correlate_stacked(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
+                       groups: int, size: tuple[int, ...] | None = None,
+                       view: bool = False) -> np.ndarray:
+    """:func:`_correlate_shifted` with the taps stacked into the contraction: the K slices
+    are copied one under the other (whole contiguous rows, no gather), so a single matmul
+    with Ci*K terms per output replaces K thin ones and their K - 1 additions. Columns
+    are processed in chunks of bounded size."""
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
     co = c_out // groups
     out = tuple(p - d * (kk - 1) for p, kk, d in zip(padded, k, dilation))
+    kept = tuple(size or out)                                           # the crop that is kept
     steps = [math.prod(padded[a + 1:]) for a in range(len(padded))]    # flat strides of a plane
-    length = sum((o - 1) * st for o, st in zip(out, steps)) + 1         # up to the last output
+    length = sum((o - 1) * st for o, st in zip(kept, steps)) + 1        # up to the last output
+    flat = xp.reshape(n, groups, ci, math.prod(padded))                 # (N, G, Ci, P)
+    offsets = [sum(t * d * st for t, d, st in zip(tap, dilation, steps))
+               for tap in itertools.product(*map(range, k))]
+    taps = len(offsets)
+    # (G, Co, K, Ci): tap-major contraction, matching the stacked slices below
+    wg = np.ascontiguousarray(w.reshape(groups, co, ci, taps).transpose(0, 1, 3, 2)
+                              ).reshape(groups, co, taps * ci)
+    dtype = np.result_type(xp, w)
+    span = max(1, min(length, STACK_CHUNK_BYTES // max(1, groups * taps * ci * xp.itemsize)))
+    stacked = np.empty(groups * taps * ci * span, dtype=dtype)          # (G, K, Ci, L_chunk)
+    wide = np.empty((groups, co, out[0] * steps[0]), dtype=dtype)      # (G, Co, O_1 * P_2 ...)
+    y = None if view else np.empty((n, groups, co, *kept), dtype=dtype)  # (N, G, Co, *O)
+    for i in range(n):
+        for a in range(0, length, span):
+            b = min(a + span, length)
+            cols = stacked[:groups * taps * ci * (b - a)].reshape(groups, taps, ci, b - a)
+            for t, offset in enumerate(offsets):
+                cols[:, t] = flat[i, :, :, offset + a:offset + b]      # (G, Ci, L_chunk), rows
+            np.matmul(wg, cols.reshape(groups, taps * ci, b - a), out=wide[..., a:b])
+        rows = wide.reshape(groups, co, out[0], *padded[1:])            # (G, Co, O_1, P_2, ...)
+        crop = rows[(Ellipsis, slice(0, kept[0]), *(slice(0, o) for o in kept[1:]))]
+        if view:                                                        # n == 1: no copy
+            return crop.reshape(1, c_out, *kept)
+        y[i] = crop
+    return y.reshape(n, c_out, *kept)
+
+
+def _correlate_per_tap(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
+                       groups: int, size: tuple[int, ...] | None = None,
+                       view: bool = False) -> np.ndarray:
+    """:func:`_correlate_shifted` as one matmul per tap on a slice of the flattened plane,
+    with no copy of the input, and the K products added up."""
+    n, c_in, *padded = xp.shape
+    c_out, ci, *k = w.shape
+    co = c_out // groups
+    out = tuple(p - d * (kk - 1) for p, kk, d in zip(padded, k, dilation))
+    kept = tuple(size or out)                                           # the crop that is kept
+    steps = [math.prod(padded[a + 1:]) for a in range(len(padded))]    # flat strides of a plane
+    length = sum((o - 1) * st for o, st in zip(kept, steps)) + 1        # up to the last output
     flat = xp.reshape(n, groups, ci, math.prod(padded))                 # (N, G, Ci, P)
     wg = w.reshape(groups, co, ci, -1)                                  # (G, Co, Ci, K)
     offsets = [sum(t * d * st for t, d, st in zip(tap, dilation, steps))
@@ -157,7 +235,7 @@ def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
     dtype = np.result_type(xp, w)
     wide = np.empty((groups, co, out[0] * steps[0]), dtype=dtype)      # (G, Co, O_1 * P_2 ...)
     term = np.empty((groups, co, length), dtype=dtype)
-    y = np.empty((n, groups, co, *out), dtype=dtype)                    # (N, G, Co, *O)
+    y = None if view else np.empty((n, groups, co, *kept), dtype=dtype)  # (N, G, Co, *O)
     for i in range(n):
         acc = wide[..., :length]
         for t, offset in enumerate(offsets):
@@ -168,20 +246,33 @@ def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
                 np.matmul(wg[..., t], window, out=term)
                 acc += term
         rows = wide.reshape(groups, co, out[0], *padded[1:])            # (G, Co, O_1, P_2, ...)
-        y[i] = rows[(Ellipsis, *(slice(0, o) for o in out[1:]))]
-    return y.reshape(n, c_out, *out)
+        crop = rows[(Ellipsis, slice(0, kept[0]), *(slice(0, o) for o in kept[1:]))]
+        if view:                                                        # n == 1: no copy
+            return crop.reshape(1, c_out, *kept)
+        y[i] = crop
+    return y.reshape(n, c_out, *kept)
 
 
-def _fold(x: np.ndarray, stride: tuple[int, ...]) -> np.ndarray:
+def _padded_size(x: np.ndarray, pad: Pairs | None) -> tuple[int, ...]:
+    """The spatial size of ``x`` once padded by ``pad``."""
+    pad = pad or ((0, 0),) * (x.ndim - 2)
+    return tuple(i + lo + hi for i, (lo, hi) in zip(x.shape[2:], pad))
+
+
+def _fold(x: np.ndarray, stride: tuple[int, ...], pad: Pairs | None = None) -> np.ndarray:
     """Space to depth: (N, C, *P) -> (N, C*S, *ceil(P/s)); position ``m*s + r`` of channel ``c``
-    becomes position ``m`` of channel ``(c, r)`` (P is first rounded up with zeros)."""
+    becomes position ``m`` of channel ``(c, r)``. ``pad`` (zeros) and the rounding of P up
+    to a multiple of s are applied in one copy into a zeroed buffer, then one transposing copy
+    folds it (faster in NumPy than one strided copy per phase)."""
     n, c, *size = x.shape
     nd = len(size)
-    folded = tuple(-(-p // s) for p, s in zip(size, stride))         # ceil(P / s)
-    if any(f * s != p for f, s, p in zip(folded, stride, size)):
-        rounded = np.zeros((n, c, *(f * s for f, s in zip(folded, stride))), dtype=x.dtype)
-        rounded[(Ellipsis, *map(slice, size))] = x
-        x = rounded
+    pad = pad or ((0, 0),) * nd
+    folded = tuple(-(-p // s) for p, s in zip(_padded_size(x, pad), stride))  # ceil(P / s)
+    rounded = tuple(f * s for f, s in zip(folded, stride))
+    if rounded != tuple(size):
+        padded = np.zeros((n, c, *rounded), dtype=x.dtype)
+        padded[(Ellipsis, *(slice(lo, lo + i) for i, (lo, _) in zip(size, pad)))] = x
+        x = padded
     split = x.reshape(n, c, *(a for f, s in zip(folded, stride) for a in (f, s)))  # (N, C, M_1, s_1, ...)
     order = (0, 1, *range(3, 2 + 2 * nd, 2), *range(2, 2 + 2 * nd, 2))
     return split.transpose(order).reshape(n, c * math.prod(stride), *folded)  # (N, C*S, *M), a copy
@@ -214,13 +305,18 @@ def _foldable(k: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, 
     return all(d == 1 for d in dilation) and taps / math.prod(k) <= SUBPIXEL_MAX_WASTE
 
 
-def _correlate_space_to_depth(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
-                              groups: int) -> np.ndarray:
-    """A strided correlation as a stride-1 one on the folded input and kernel, so one
-    im2col-free correlation (:func:`_correlate_shifted`) replaces the K-fold im2col."""
-    out = tuple((p - kk) // s + 1 for p, kk, s in zip(xp.shape[2:], w.shape[2:], stride))
-    y = _correlate_shifted(_fold(xp, stride), _fold_kernel(w, stride), (1,) * len(stride), groups)
-    return np.ascontiguousarray(y[(Ellipsis, *map(slice, out))])
+def _folds(k: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]) -> bool:
+    """Whether a correlation runs by folding its stride into channels (space to depth)."""
+    return SHIFTED_CORRELATION and any(s > 1 for s in stride) and _foldable(k, stride, dilation)
+
+
+def _correlate_folded(folded: np.ndarray, w: np.ndarray, stride: tuple[int, ...], groups: int,
+                      padded: tuple[int, ...]) -> np.ndarray:
+    """A strided correlation of a signal of spatial size ``padded``, given its fold
+    (:func:`_fold`), as a stride-1 one with the folded kernel: one im2col-free correlation
+    (:func:`_correlate_shifted`) replaces the K-fold im2col."""
+    out = tuple((p - kk) // s + 1 for p, kk, s in zip(padded, w.shape[2:], stride))
+    return _correlate_shifted(folded, _fold_kernel(w, stride), (1,) * len(stride), groups, out)
 
 
 def _weight_shifted(xp: np.ndarray, cotangent: np.ndarray, k: tuple[int, ...],
@@ -249,6 +345,16 @@ def _weight_shifted(xp: np.ndarray, cotangent: np.ndarray, k: tuple[int, ...],
         window = flat[..., offset:offset + length].swapaxes(-1, -2)   # (N, G, L, Ci), a view
         gw[..., t] = (wide @ window).sum(axis=0)                       # (G, Co, Ci)
     return gw.reshape(c_out, ci, *k)
+
+
+def _weight_folded(folded: np.ndarray, y: np.ndarray, stride: tuple[int, ...],
+                   k: tuple[int, ...], groups: int) -> np.ndarray:
+    """The weight-gradient of a strided correlation from the fold of its input: the
+    stride-1 weight-gradient of the folded kernel, unfolded."""
+    taps = tuple(-(-kk // s) for kk, s in zip(k, stride))
+    span = tuple(o + q - 1 for o, q in zip(y.shape[2:], taps))        # the folded input it reads
+    folded = folded[(Ellipsis, *map(slice, span))]
+    return _unfold_kernel(_weight_shifted(folded, y, taps, (1,) * len(k), groups), stride, tuple(k))
 
 
 def _im2col(block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
@@ -330,12 +436,10 @@ def _adjoint_subpixel(y, w, plans, stride, groups, padded, crop) -> np.ndarray:
     order = (0, 2, *range(3, 3 + 2 * nd, 2), 1, *range(4, 4 + 2 * nd, 2))
     sub_w = sub_w.transpose(order).reshape(groups * ci * math.prod(phases), co, *sub)  # (G*Ci*S, Co, *Q)
     halo = tuple(((q - 1) * d, (q - 1) * d) for q, d in zip(sub, dilation))
-    z = _correlate(_pad(y, halo, "zeros"), sub_w, (1,) * nd, dilation, groups)  # (N, G*Ci*S, *M)
-    m = z.shape[2:]
-    z = z.reshape(n, groups * ci, *phases, *m)                 # (N, C_in, r_1..r_d, M_1..M_d)
+    m = tuple(o + (q - 1) * d for o, q, d in zip(out, sub, dilation))  # phase size (M)
     size = tuple(p - lo - hi for p, (lo, hi) in zip(padded, crop))
     covered = all(mm * s >= lo + o for mm, s, (lo, _), o in zip(m, stride, crop, size))
-    result = (np.empty if covered else np.zeros)((n, groups * ci, *size), dtype=z.dtype)
+    result = (np.empty if covered else np.zeros)((n, groups * ci, *size), dtype=np.result_type(y, w))
     moves = []                                                 # (target, source) per phase
     for phase in itertools.product(*map(range, phases)):
         source, target = [], []
@@ -345,9 +449,18 @@ def _adjoint_subpixel(y, w, plans, stride, groups, padded, crop) -> np.ndarray:
             source.append(slice(first, max(first, last)))
             target.append(slice(s * first + r - lo, s * (last - 1) + r - lo + 1 if last > first else 0, s))
         moves.append(((Ellipsis, *target), (Ellipsis, *phase, *source)))
-    phased = z.reshape(n, groups * ci, *phases, *m)            # (N, C_in, r_1..r_d, M_1..M_d)
-    for target, source in moves:                               # one thread, as in _im2col
-        result[target] = phased[source]
+    # One sample at a time, so the phases (as large as the output) never exist for the
+    # whole batch at once: the peak memory stays near the inputs plus the output.
+    for i in range(n):
+        if SHIFTED_CORRELATION:                                # a view: interleave from it
+            z = _correlate_shifted(_pad(y[i:i + 1], halo, "zeros"), sub_w, dilation, groups, view=True)
+        else:
+            z = _correlate(y[i:i + 1], sub_w, (1,) * nd, dilation, groups, pad=halo)
+        # z: (1, G*Ci*S, *M)
+        phased = z.reshape(groups * ci, *phases, *m)           # (C_in, r_1..r_d, M_1..M_d)
+        for target, source in moves:                           # one thread, as in _im2col
+            result[i][target] = phased[source]
+        del z, phased                                          # before the next sample's
     return result
 
 
@@ -379,21 +492,20 @@ def _adjoint_col2im(y, w, stride, dilation, groups, padded) -> np.ndarray:
 
 
 def _correlate_weight(xp: np.ndarray, y: np.ndarray, stride: tuple[int, ...],
-                      dilation: tuple[int, ...], groups: int, k: tuple[int, ...]) -> np.ndarray:
+                      dilation: tuple[int, ...], groups: int, k: tuple[int, ...],
+                      pad: Pairs | None = None) -> np.ndarray:
     """Gradient of ``<y, _correlate(xp, w)>`` in ``w``: -> (C_out, C_in/G, *k).
 
     Stride 1, or a stride folded into channels, needs no im2col (:func:`_weight_shifted`);
     otherwise im2col per chunk, then (n, G, Co, O) @ (n, G, O, Ci*K) summed over the samples.
     """
     k = tuple(k)
+    if _folds(k, stride, dilation):
+        return _weight_folded(_fold(xp, stride, pad), y, stride, k, groups)
+    if pad is not None:
+        xp = _pad(xp, pad, "zeros")
     if SHIFTED_CORRELATION and all(st == 1 for st in stride):
         return _weight_shifted(xp, y, k, dilation, groups)
-    if SHIFTED_CORRELATION and _foldable(k, stride, dilation):
-        folded = _fold(xp, stride)
-        taps = tuple(-(-kk // s) for kk, s in zip(k, stride))
-        span = tuple(o + q - 1 for o, q in zip(y.shape[2:], taps))    # the folded input it reads
-        folded = folded[(Ellipsis, *map(slice, span))]
-        return _unfold_kernel(_weight_shifted(folded, y, taps, (1,) * len(k), groups), stride, k)
     n, c_in, *padded = xp.shape
     _, c_out, *out = y.shape
     out = tuple(out)
@@ -598,8 +710,8 @@ def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any
     """
     x, weight, bias, stride, pairs, dilation, groups, mode = _conv_args(
         x, weight, bias, stride, padding, dilation, groups, padding_mode)
-    y = _correlate(_pad(x, pairs, mode), weight, stride, dilation, groups)
-    return _add_bias(y, bias)
+    xp, pad = (x, pairs) if mode == "zeros" else (_pad(x, pairs, mode), None)
+    return _add_bias(_correlate(xp, weight, stride, dilation, groups, pad=pad), bias)
 
 
 @_layout.data_format(vjp=True)
@@ -608,14 +720,17 @@ def _conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1
     """conv and its pullback: the input-gradient is a transposed convolution."""
     x, weight, bias, stride, pairs, dilation, groups, mode = _conv_args(
         x, weight, bias, stride, padding, dilation, groups, padding_mode)
-    xp = _pad(x, pairs, mode)
-    y = _add_bias(_correlate(xp, weight, stride, dilation, groups), bias)
+    if mode == "zeros" and _folds(weight.shape[2:], stride, dilation):
+        signal, pad = x, pairs              # folding applies the zero padding while it copies
+    else:
+        signal, pad = _pad(x, pairs, mode), None
+    y = _add_bias(_correlate(signal, weight, stride, dilation, groups, pad=pad), bias)
 
     def pullback(g):
         g = np.asarray(g, dtype=y.dtype)
-        gx = _pad_adjoint(_correlate_adjoint(g, weight, stride, dilation, groups, xp.shape[2:]),
-                          pairs, mode)
-        gw = _correlate_weight(xp, g, stride, dilation, groups, weight.shape[2:])
+        gx = _pad_adjoint(_correlate_adjoint(g, weight, stride, dilation, groups,
+                                             _padded_size(signal, pad)), pairs, mode)
+        gw = _correlate_weight(signal, g, stride, dilation, groups, weight.shape[2:], pad=pad)
         grads = (gx, gw)
         return grads if bias is None else grads + (g.sum(axis=(0, *range(2, g.ndim))),)
     return y, pullback
@@ -698,12 +813,13 @@ def _conv_transpose_vjp(x, weight, bias=None, *, stride=1, padding=0, output_pad
 
     def pullback(g):
         g = np.asarray(g, dtype=y.dtype)
-        gp = _pad(g, pairs, "zeros")                         # undo the crop: (N, C_out, *full)
         reached = tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in
-                        zip(gp.shape[2:], weight.shape[2:], stride, dilation))
-        if reached == x.shape[2:]:                           # one im2col serves both gradients
-            gx, gw = _correlate(gp, weight, stride, dilation, groups, cotangent=x)
-        else:  # output_padding >= stride (allowed when dilation > stride) reaches past x
+                        zip(_padded_size(g, pairs), weight.shape[2:], stride, dilation))
+        if reached == x.shape[2:]:  # one im2col (or one fold) serves both gradients; the
+            gx, gw = _correlate(g, weight, stride, dilation, groups, cotangent=x, pad=pairs)
+        else:  # padding undoes the crop. output_padding >= stride (allowed when dilation >
+            # stride) reaches past x
+            gp = _pad(g, pairs, "zeros")                     # (N, C_out, *full)
             gx = _correlate(gp, weight, stride, dilation, groups)
             gx = gx[(..., *(slice(0, i) for i in x.shape[2:]))]
             gw = _correlate_weight(gp, x, stride, dilation, groups, weight.shape[2:])

@@ -834,6 +834,95 @@ def _resample_loop(x, iy, wy, ix, wx, out, start, stop):
 
 
 @_jit.kernel
+def _resample_periodic_loop(x, iy, wy, ix, wx, shift, weight, first, last, out, start, stop):
+    """:func:`_resample_loop` for a W plan that repeats with period s (an integer scale):
+    output ``s*j + p`` reads inputs ``j + shift[p, t]`` with weights ``weight[p, t]`` for
+    every j in ``[first, last)``. There the W pass is, per phase and tap, one loop over
+    contiguous slices that vectorises; the phases are then interleaved into the row
+    buffer, and the few border outputs use the gather. Same operations in the same order
+    as :func:`_resample_loop`, so the same bits."""
+    height, width = out.shape[1], out.shape[2]
+    period, taps = shift.shape
+    inner = last - first
+    rows = np.empty((x.shape[1], width), dtype=out.dtype)    # (H, OW): x resampled along W
+    phase = np.empty((period, inner), dtype=out.dtype)       # (s, J_inner) for one input row
+    for b in range(start, stop):
+        for h in range(x.shape[1]):
+            line = x[b, h]
+            for p in range(period):
+                target = phase[p]
+                source = line[first + shift[p, 0]:first + shift[p, 0] + inner]
+                w = weight[p, 0]
+                for k in range(inner):
+                    target[k] = w * source[k]
+                for t in range(1, taps):
+                    source = line[first + shift[p, t]:first + shift[p, t] + inner]
+                    w = weight[p, t]
+                    for k in range(inner):
+                        target[k] += w * source[k]
+            row = rows[h, period * first:period * last]
+            if period == 2:                                  # interleave the phases
+                even, odd = phase[0], phase[1]
+                for k in range(inner):
+                    row[2 * k] = even[k]
+                    row[2 * k + 1] = odd[k]
+            else:
+                for k in range(inner):
+                    for p in range(period):
+                        row[period * k + p] = phase[p, k]
+            for edge in range(2):                            # the borders: gathers
+                lo, hi = (0, period * first) if edge == 0 else (period * last, width)
+                for ow in range(lo, hi):
+                    total = wx[ow, 0] * line[ix[ow, 0]]
+                    for t in range(1, ix.shape[1]):
+                        total += wx[ow, t] * line[ix[ow, t]]
+                    rows[h, ow] = total
+        for oh in range(height):
+            target = out[b, oh]
+            if iy.shape[1] == 2:                             # bilinear: one pass per row, the
+                # same products added in the same order as the loop below
+                w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
+                for ow in range(width):
+                    target[ow] = w0 * s0[ow] + w1 * s1[ow]
+                continue
+            if iy.shape[1] == 4:                             # bicubic: the same, four taps
+                w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
+                w2, s2, w3, s3 = wy[oh, 2], rows[iy[oh, 2]], wy[oh, 3], rows[iy[oh, 3]]
+                for ow in range(width):
+                    target[ow] = w0 * s0[ow] + w1 * s1[ow] + w2 * s2[ow] + w3 * s3[ow]
+                continue
+            w, source = wy[oh, 0], rows[iy[oh, 0]]
+            for ow in range(width):
+                target[ow] = w * source[ow]
+            for t in range(1, iy.shape[1]):
+                w, source = wy[oh, t], rows[iy[oh, t]]
+                for ow in range(width):
+                    target[ow] += w * source[ow]
+
+
+def _periodic(plan: SamplingPlan, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, int, int] | None:
+    """For a plan whose output is an integer multiple s of its input: the (s, T) shifts and
+    weights that hold for every input position j in ``[first, last)`` (output ``s*j + p``
+    reads ``j + shift[p, t]``), and that range; None if no such interior exists."""
+    n, (o, taps) = plan.in_size, plan.index.shape
+    if o % n or n < 3:
+        return None
+    period = o // n
+    shift = plan.index.reshape(n, period, taps) - np.arange(n)[:, None, None]  # (J, s, T)
+    weight = plan.weight.astype(dtype, copy=False).reshape(n, period, taps)
+    mid = n // 2
+    same = np.all(shift == shift[mid], axis=(1, 2)) & np.all(weight == weight[mid], axis=(1, 2))
+    first, last = mid, mid + 1
+    while first > 0 and same[first - 1]:
+        first -= 1
+    while last < n and same[last]:
+        last += 1
+    if last - first < n // 2:
+        return None
+    return np.ascontiguousarray(shift[mid]), np.ascontiguousarray(weight[mid]), first, last
+
+
+@_jit.kernel
 def _gather_transpose_loop(g, iy, ix, out, start, stop):
     """The adjoint of :func:`_gather_loop`: ``out[b, iy[oh], ix[ow]] += g[b, oh, ow]``
     (a block sum for nearest by an integer factor); ``out`` must start at zero."""
@@ -882,8 +971,13 @@ def _compiled_apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape) -
         work = lambda a, b: _gather_loop(source, plan_h.index[:, 0], plan_w.index[:, 0], out, a, b)
     else:
         weights = [p.weight.astype(x.dtype, copy=False) for p in (plan_h, plan_w)]
-        work = lambda a, b: _resample_loop(source, plan_h.index, weights[0], plan_w.index, weights[1],
-                                           out, a, b)
+        periodic = _periodic(plan_w, x.dtype)
+        if periodic is not None:
+            work = lambda a, b: _resample_periodic_loop(source, plan_h.index, weights[0], plan_w.index,
+                                                        weights[1], *periodic, out, a, b)
+        else:
+            work = lambda a, b: _resample_loop(source, plan_h.index, weights[0], plan_w.index,
+                                               weights[1], out, a, b)
     _jit.split_planes(work, planes, source.size + out.size)
     return out.reshape(out_shape)
 

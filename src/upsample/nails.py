@@ -51,7 +51,8 @@ def _bed_of_nails_args(x, scale_factor, size, offset):
 
 @_layout.data_format()
 @chunked
-def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0) -> np.ndarray:
+def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0,
+                 out: np.ndarray | None = None) -> np.ndarray:
     """Upsample by placing each value at one corner of its cell and zeros elsewhere.
 
     Shapes: ``x`` is (N, C, *spatial) with any number of spatial dims.
@@ -64,6 +65,8 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
             it must hold every value, ``o >= (i-1)*s + offset + 1``.
         offset: where in its cell each value lands, ``0 <= offset < scale_factor``
             (default 0, the top-left corner, as in the article).
+        out: a buffer of the result's shape and dtype to write into (NumPy's convention),
+            so that a caller can reuse memory; it is returned.
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
             ((N, *spatial, C), TensorFlow's and Keras' layout).
 
@@ -79,11 +82,18 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
            [3, 0, 4, 0],
            [0, 0, 0, 0]])
     """
-    x, factor, offset, out = _bed_of_nails_args(x, scale_factor, size, offset)
-    y = np.zeros((*x.shape[:2], *out), dtype=x.dtype)
+    x, factor, offset, size = _bed_of_nails_args(x, scale_factor, size, offset)
+    shape = (*x.shape[:2], *size)
+    y = _args.out_array("bed_of_nails", out, shape, x.dtype, (x,))
+    y = np.empty(shape, dtype=x.dtype) if y is None else y
     planes = x.reshape(-1, *x.shape[2:])                          # (N*C, *S)
-    nails = y.reshape(-1, *out)[_nails(factor, offset, x.shape[2:])]  # (N*C, *S), a view into y
-    _jit.split_planes(lambda a, b: np.copyto(nails[a:b], planes[a:b]), len(planes), y.size)
+    flat = y.reshape(-1, *size)                                   # (N*C, *o)
+    nails = flat[_nails(factor, offset, x.shape[2:])]             # (N*C, *S), a view into y
+
+    def work(a: int, b: int) -> None:  # zero then place, plane by plane: the first touch of
+        flat[a:b] = 0                  # fresh pages is split over the threads too
+        np.copyto(nails[a:b], planes[a:b])
+    _jit.split_planes(work, len(planes), y.size)
     return y
 
 

@@ -287,8 +287,11 @@ def _scatter_add_loop(g, indices, out, start, stop):
 
 @_jit.kernel
 def _unpool_loop(x, indices, out, start, stop):
-    """out[b, indices[b, j]] = x[b, j]; a later j overwrites an earlier one (last wins)."""
+    """out[b, indices[b, j]] = x[b, j] over a zeroed plane; a later j overwrites an earlier
+    one (last wins). Zeroing plane by plane keeps the plane in cache for the scatter and
+    splits the first touch of fresh pages over the threads."""
     for b in range(start, stop):
+        out[b, :] = 0
         for j in range(x.shape[1]):
             out[b, indices[b, j]] = x[b, j]
 
@@ -371,17 +374,24 @@ def _add_at_indices(g: np.ndarray, indices: np.ndarray, shape: Ints) -> np.ndarr
     return grad.reshape(shape)
 
 
-def _unpool(x: np.ndarray, indices: np.ndarray, size: Ints) -> np.ndarray:
-    """Zeros of shape (N, C, *size) with x's values at their indices, the last writer kept."""
+def _unpool(x: np.ndarray, indices: np.ndarray, size: Ints,
+            out: np.ndarray | None = None) -> np.ndarray:
+    """Zeros of shape (N, C, *size) with x's values at their indices, the last writer kept
+    (written into ``out`` if given)."""
     if not _compiled(x, len(size)):
         targets, kept = _unpool_plan(indices, math.prod(size))
-        return _unpool_write(x, targets, kept, size)
+        y = _unpool_write(x, targets, kept, size)
+        if out is None:
+            return y
+        out[...] = y
+        return out
     planes = x.shape[0] * x.shape[1]
-    y = np.zeros((planes, math.prod(size)), dtype=x.dtype)                     # (B, P)
+    y = (np.empty((planes, math.prod(size)), dtype=x.dtype) if out is None   # (B, P)
+         else out.reshape(planes, -1))
     flat_x = np.ascontiguousarray(x).reshape(planes, -1)                       # (B, Q)
     flat_i = np.ascontiguousarray(indices, dtype=np.int64).reshape(planes, -1)
     _jit.split_planes(lambda a, b: _unpool_loop(flat_x, flat_i, y, a, b), planes, y.size)
-    return y.reshape(*x.shape[:2], *size)
+    return y.reshape(*x.shape[:2], *size) if out is None else out
 
 
 def _unpool_gather(g: np.ndarray, indices: np.ndarray, size: Ints) -> np.ndarray:
@@ -564,7 +574,7 @@ def _max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mo
 @_layout.data_format(channels=("x", "indices"), sizes=("output_size",))
 @chunked
 def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
-               output_size: Any = None) -> np.ndarray:
+               output_size: Any = None, out: np.ndarray | None = None) -> np.ndarray:
     """Max unpooling: put each value back where :func:`max_pool` found it, zeros elsewhere.
 
     Shapes: ``x`` and ``indices`` are (N, C, *spatial) with any number of spatial dims;
@@ -588,6 +598,8 @@ def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, pa
         output_size: the spatial size, or the full (N, C, *spatial) shape, to recover
             an input size the pooling rounded away. Each must lie strictly between
             ``o - stride`` and ``o + stride``, as torch requires.
+        out: a buffer of the result's shape and dtype to write into (NumPy's convention),
+            so that a caller can reuse memory; it is returned.
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
             ((N, *spatial, C), TensorFlow's and Keras' layout); the indices and a full-shape
             ``output_size`` are channels-last too.
@@ -607,7 +619,8 @@ def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, pa
            [0, 0, 4, 0]])
     """
     x, indices, size = _unpool_args(x, indices, kernel_size, stride, padding, output_size)
-    return _unpool(x, indices, size)
+    out = _args.out_array("max_unpool", out, (*x.shape[:2], *size), x.dtype, (x, indices))
+    return _unpool(x, indices, size, out)
 
 
 def _unpool_write(x: np.ndarray, targets: np.ndarray, kept: np.ndarray, size: Ints) -> np.ndarray:

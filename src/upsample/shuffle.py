@@ -27,13 +27,14 @@ def _interleave(nd: int) -> tuple[int, ...]:
 @_layout.data_format()
 @_layout.depth_order(deep="input")
 @chunked
-def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
+def pixel_shuffle(x: Any, upscale_factor: Any, *, out: np.ndarray | None = None) -> np.ndarray:
     """Rearrange (N, C*r**d, *S) into (N, C, *(S*r)): depth to space.
 
     Shapes: ``x`` is (N, C_in, *spatial) with ``C_in`` divisible by ``r**d``
     (``d`` spatial dims); ``upscale_factor`` is an int or one per spatial dim.
 
-    Output: (N, C_in / prod(r), *(i * r)), with x's dtype.
+    Output: (N, C_in / prod(r), *(i * r)), with x's dtype; written into ``out`` and
+    returned if it is given (a buffer of that shape and dtype, NumPy's convention).
 
     ``order="dcr"`` reads the input channels as TensorFlow's ``depth_to_space`` (and ONNX
     DepthToSpace's default mode) does: output channel ``c`` at block offset ``j`` takes
@@ -57,10 +58,11 @@ def pixel_shuffle(x: Any, upscale_factor: Any) -> np.ndarray:
     if c_in % block:
         raise ValueError(f"{op}: the channels ({c_in}) must be divisible by upscale_factor**{nd} "
                          f"= {block}, got upscale_factor {upscale_factor!r}")
-    out = (n, c_in // block, *(i * f for i, f in zip(spatial, r)))
-    _args.check_output(op, out, x.dtype)
+    shape = (n, c_in // block, *(i * f for i, f in zip(spatial, r)))
+    _args.check_output(op, shape, x.dtype)
     blocks = x.reshape(n * (c_in // block), *r, *spatial)         # (N*C, r_1..r_d, S_1..S_d)
-    y = np.empty(out, dtype=x.dtype)
+    y = _args.out_array(op, out, shape, x.dtype, (x,))
+    y = np.empty(shape, dtype=x.dtype) if y is None else y
     target = y.reshape(n * (c_in // block), *(a for s, f in zip(spatial, r) for a in (s, f)))
     _permute(blocks, _interleave(nd)[1:], target)                 # (N*C, S_1, r_1, ..., S_d, r_d)
     return y
@@ -75,10 +77,11 @@ def _permute(source: np.ndarray, axes: tuple[int, ...], target: np.ndarray) -> N
 @_layout.data_format()
 @_layout.depth_order(deep="output")
 @chunked
-def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
+def pixel_unshuffle(x: Any, downscale_factor: Any, *, out: np.ndarray | None = None) -> np.ndarray:
     """Rearrange (N, C, *(S*r)) into (N, C*r**d, *S): space to depth, undoing :func:`pixel_shuffle`.
 
     Shapes: ``x`` is (N, C, *spatial) with every spatial size divisible by its factor.
+    ``out``: a buffer of the result's shape and dtype to write into (NumPy's convention).
 
     ``order="dcr"`` writes the output channels in TensorFlow's ``space_to_depth`` order
     (block offset slowest, channel fastest). ``data_format="channels_last"`` takes and
@@ -98,7 +101,9 @@ def pixel_unshuffle(x: Any, downscale_factor: Any) -> np.ndarray:
                          f"downscale_factor {r}")
     small = [i // f for i, f in zip(spatial, r)]
     split = x.reshape(n * c, *(a for s, f in zip(small, r) for a in (s, f)))  # (N*C, S_1, r_1, ...)
-    y = np.empty((n, c * math.prod(r), *small), dtype=x.dtype)
+    shape = (n, c * math.prod(r), *small)
+    y = _args.out_array(op, out, shape, x.dtype, (x,))
+    y = np.empty(shape, dtype=x.dtype) if y is None else y
     target = y.reshape(n * c, *r, *small)                         # (N*C, r_1..r_d, S_1..S_d)
     _permute(split, tuple(np.argsort(_interleave(nd))[1:]), target)
     return y
