@@ -61,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the upbench package 
 
 from upbench import log  # noqa: E402
 from upbench.cases import Case, Size, build_cases, select  # noqa: E402,F401 -- the table, for tests
-from upbench.report import format_both, format_table  # noqa: E402
+from upbench.report import format_both, format_table, markdown_both  # noqa: E402
 from upbench.runner import run, run_both_blas, thp_worker  # noqa: E402
 from upbench.startup import jit_probe  # noqa: E402
 
@@ -84,6 +84,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "comma-separated substrings")
     parser.add_argument("--show", type=Path, default=None, metavar="JSON",
                         help="only print the table(s) of an earlier run's JSON")
+    parser.add_argument("--markdown", type=Path, default=None, metavar="JSON",
+                        help="print the README's speed table of an earlier --both-blas run's JSON")
     parser.add_argument("--both-blas", action="store_true",
                         help="run everything twice: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset and as set")
     parser.add_argument("--_thp-worker", dest="thp_worker", action="store_true", help=argparse.SUPPRESS)
@@ -100,6 +102,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.markdown is not None:
+        print(markdown_both(json.loads(args.markdown.read_text())))
+        return 0
     if args.show is not None:
         shown = json.loads(args.show.read_text())
         print(format_both(shown) if shown.get("mode") == "both-blas" else format_table(shown))

@@ -223,3 +223,28 @@ def format_both(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+
+
+def markdown_both(result: dict[str, Any]) -> str:
+    """The README's speed table from a ``--both-blas`` run: per case and pass, the ratio on
+    the CPU's own BLAS kernel / on the kernel the environment selects, the ratio against
+    torch with THP (CPU kernel), and what the CPU-kernel run achieved."""
+    runs = result["runs"]
+    env = {(r["case"], r["pass"]): r for r in runs["env_kernel"]["cases"]}
+    lines = ["| case | pass | ratio (cpu / env kernel) | vs THP | achieved | limit |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for row in runs["cpu_kernel"]["cases"]:
+        if row.get("status") != "ok" or row.get("family") or row.get("base"):
+            continue                    # growth, thread, dtype and out= rows are reported apart
+        other = env.get((row["case"], row["pass"]), {})
+        achieved = row.get("achieved") or {}
+        value = achieved.get("value")
+        fraction = achieved.get("fraction_of_limit")
+        lines.append(
+            f"| {row['case']} | {'fwd' if row['pass'] == 'forward' else 'fwd+bwd'} "
+            f"| {_x(row.get('ratio'))}{_noisy(row, 'upsample', 'torch')} / "
+            f"{_x(other.get('ratio'))}{_noisy(other, 'upsample', 'torch') if other else ''} "
+            f"| {_x(row.get('ratio_thp'))} "
+            f"| {'' if value is None else f'{value:.1f} ' + achieved['unit']} "
+            f"| {'' if fraction is None else f'{100 * fraction:.0f}%'} |")
+    return "\n".join(lines)
