@@ -171,56 +171,20 @@ def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
     taps = math.prod(k)
     stack = STACK_TAPS if STACK_TAPS is not None else 2 * taps * ci < (4 * taps - 3) * (c_out // groups)
     if stack:
-        return _correlate_stacked(xp, w, dilation, groups, size, view)
-    return _correlate_per_tap(xp, w, dilation, groups, size, view)
+        return _correlate_flat(xp, w, dilation, groups, size, view, _correlate_stacked)
+    return _correlate_flat(xp, w, dilation, groups, size, view, _correlate_per_tap)
 
 
-def _correlate_stacked(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
-                       groups: int, size: tuple[int, ...] | None = None,
-                       view: bool = False) -> np.ndarray:
-    """:func:`_correlate_shifted` with the taps stacked into the contraction: the K slices
-    are copied one under the other (whole contiguous rows, no gather), so a single matmul
-    with Ci*K terms per output replaces K thin ones and their K - 1 additions. Columns
-    are processed in chunks of bounded size."""
-    n, c_in, *padded = xp.shape
-    c_out, ci, *k = w.shape
-    co = c_out // groups
-    out = tuple(p - d * (kk - 1) for p, kk, d in zip(padded, k, dilation))
-    kept = tuple(size or out)                                           # the crop that is kept
-    steps = [math.prod(padded[a + 1:]) for a in range(len(padded))]    # flat strides of a plane
-    length = sum((o - 1) * st for o, st in zip(kept, steps)) + 1        # up to the last output
-    flat = xp.reshape(n, groups, ci, math.prod(padded))                 # (N, G, Ci, P)
-    offsets = [sum(t * d * st for t, d, st in zip(tap, dilation, steps))
-               for tap in itertools.product(*map(range, k))]
-    taps = len(offsets)
-    # (G, Co, K, Ci): tap-major contraction, matching the stacked slices below
-    wg = np.ascontiguousarray(w.reshape(groups, co, ci, taps).transpose(0, 1, 3, 2)
-                              ).reshape(groups, co, taps * ci)
-    dtype = np.result_type(xp, w)
-    span = max(1, min(length, STACK_CHUNK_BYTES // max(1, groups * taps * ci * xp.itemsize)))
-    stacked = np.empty(groups * taps * ci * span, dtype=dtype)          # (G, K, Ci, L_chunk)
-    wide = np.empty((groups, co, out[0] * steps[0]), dtype=dtype)      # (G, Co, O_1 * P_2 ...)
-    y = None if view else np.empty((n, groups, co, *kept), dtype=dtype)  # (N, G, Co, *O)
-    for i in range(n):
-        for a in range(0, length, span):
-            b = min(a + span, length)
-            cols = stacked[:groups * taps * ci * (b - a)].reshape(groups, taps, ci, b - a)
-            for t, offset in enumerate(offsets):
-                cols[:, t] = flat[i, :, :, offset + a:offset + b]      # (G, Ci, L_chunk), rows
-            np.matmul(wg, cols.reshape(groups, taps * ci, b - a), out=wide[..., a:b])
-        rows = wide.reshape(groups, co, out[0], *padded[1:])            # (G, Co, O_1, P_2, ...)
-        crop = rows[(Ellipsis, slice(0, kept[0]), *(slice(0, o) for o in kept[1:]))]
-        if view:                                                        # n == 1: no copy
-            return crop.reshape(1, c_out, *kept)
-        y[i] = crop
-    return y.reshape(n, c_out, *kept)
+def _correlate_flat(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...], groups: int,
+                    size: tuple[int, ...] | None, view: bool, strategy: Callable[..., Any]
+                    ) -> np.ndarray:
+    """What both stride-1 strategies share: each sample's plane is flattened, tap ``t``
+    reads it from ``offsets[t]`` on, and a sample's products fill ``wide`` (G, Co,
+    O_1 * P_2 * ...), from which the valid outputs are cropped.
 
-
-def _correlate_per_tap(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
-                       groups: int, size: tuple[int, ...] | None = None,
-                       view: bool = False) -> np.ndarray:
-    """:func:`_correlate_shifted` as one matmul per tap on a slice of the flattened plane,
-    with no copy of the input, and the K products added up."""
+    ``strategy(flat, wg, offsets, length, wide, dtype)`` returns a function that fills
+    ``wide[..., :length]`` for sample ``i``: :func:`_correlate_stacked` or
+    :func:`_correlate_per_tap`."""
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
     co = c_out // groups
@@ -234,9 +198,48 @@ def _correlate_per_tap(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
                for tap in itertools.product(*map(range, k))]
     dtype = np.result_type(xp, w)
     wide = np.empty((groups, co, out[0] * steps[0]), dtype=dtype)      # (G, Co, O_1 * P_2 ...)
-    term = np.empty((groups, co, length), dtype=dtype)
+    fill = strategy(flat, wg, offsets, length, wide, dtype)
     y = None if view else np.empty((n, groups, co, *kept), dtype=dtype)  # (N, G, Co, *O)
     for i in range(n):
+        fill(i)
+        rows = wide.reshape(groups, co, out[0], *padded[1:])            # (G, Co, O_1, P_2, ...)
+        crop = rows[(Ellipsis, slice(0, kept[0]), *(slice(0, o) for o in kept[1:]))]
+        if view:                                                        # n == 1: no copy
+            return crop.reshape(1, c_out, *kept)
+        y[i] = crop
+    return y.reshape(n, c_out, *kept)
+
+
+def _correlate_stacked(flat: np.ndarray, wg: np.ndarray, offsets: list[int], length: int,
+                       wide: np.ndarray, dtype: np.dtype) -> Callable[[int], None]:
+    """The taps stacked into the contraction: the K slices are copied one under the other
+    (whole contiguous rows, no gather), so a single matmul with Ci*K terms per output
+    replaces K thin ones and their K - 1 additions. Columns are processed in chunks of
+    bounded size."""
+    groups, co, ci, taps = wg.shape
+    # (G, Co, K, Ci): tap-major contraction, matching the stacked slices below
+    wk = np.ascontiguousarray(wg.transpose(0, 1, 3, 2)).reshape(groups, co, taps * ci)
+    span = max(1, min(length, STACK_CHUNK_BYTES // max(1, groups * taps * ci * flat.itemsize)))
+    stacked = np.empty(groups * taps * ci * span, dtype=dtype)          # (G, K, Ci, L_chunk)
+
+    def fill(i: int) -> None:
+        for a in range(0, length, span):
+            b = min(a + span, length)
+            cols = stacked[:groups * taps * ci * (b - a)].reshape(groups, taps, ci, b - a)
+            for t, offset in enumerate(offsets):
+                cols[:, t] = flat[i, :, :, offset + a:offset + b]      # (G, Ci, L_chunk), rows
+            np.matmul(wk, cols.reshape(groups, taps * ci, b - a), out=wide[..., a:b])
+    return fill
+
+
+def _correlate_per_tap(flat: np.ndarray, wg: np.ndarray, offsets: list[int], length: int,
+                       wide: np.ndarray, dtype: np.dtype) -> Callable[[int], None]:
+    """One matmul per tap on a slice of the flattened plane, with no copy of the input,
+    and the K products added up."""
+    groups, co = wg.shape[:2]
+    term = np.empty((groups, co, length), dtype=dtype)
+
+    def fill(i: int) -> None:
         acc = wide[..., :length]
         for t, offset in enumerate(offsets):
             window = flat[i, :, :, offset:offset + length]              # (G, Ci, L), a view
@@ -245,12 +248,7 @@ def _correlate_per_tap(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
             else:
                 np.matmul(wg[..., t], window, out=term)
                 acc += term
-        rows = wide.reshape(groups, co, out[0], *padded[1:])            # (G, Co, O_1, P_2, ...)
-        crop = rows[(Ellipsis, slice(0, kept[0]), *(slice(0, o) for o in kept[1:]))]
-        if view:                                                        # n == 1: no copy
-            return crop.reshape(1, c_out, *kept)
-        y[i] = crop
-    return y.reshape(n, c_out, *kept)
+    return fill
 
 
 def _padded_size(x: np.ndarray, pad: Pairs | None) -> tuple[int, ...]:
