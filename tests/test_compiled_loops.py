@@ -1,12 +1,11 @@
 """The specialised compiled loops give the same bits as the general ones they stand in for."""
 
+import numba  # noqa: F401  -- a core dependency: the loops compared here must compile
 import numpy as np
 import pytest
 
 from upsample import _jit
 from upsample import interpolation as interp
-
-pytest.importorskip("numba")
 
 
 @pytest.mark.parametrize("mode", ["bilinear", "bicubic"])

@@ -154,7 +154,7 @@ def test_opencv(mode, dtype):
 
 # --------------------------------------------------------------------------- Pillow
 
-Image = pytest.importorskip("PIL.Image")
+from PIL import Image  # noqa: E402  -- Pillow is in the test extra: never a silent skip
 
 PIL_FILTERS = {"nearest": "NEAREST", "linear": "BILINEAR", "cubic": "BICUBIC",
                "lanczos3": "LANCZOS", "area": "BOX"}
