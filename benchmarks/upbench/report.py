@@ -80,7 +80,9 @@ def format_table(result: dict[str, Any]) -> str:
             f"total {jit['cold']['total_first_calls_s']:.2f} s; warm max {jit['warm']['max_first_call_s']:.2f} s, "
             f"total {jit['warm']['total_first_calls_s']:.2f} s; numba at import: {jit['numba_at_import']}")
         lines.append(f"import upsample: {imp['after_numpy_s'] * 1e3:.0f} ms after numpy, "
-                     f"{imp['total_s'] * 1e3:.0f} ms in total; heavy modules at import: "
+                     f"{imp['total_s'] * 1e3:.0f} ms in total"
+                     + (f" (NumPy alone {imp['numpy_s'] * 1e3:.0f} ms)" if "numpy_s" in imp else "")
+                     + "; heavy modules at import: "
                      f"{imp['heavy_modules_imported'] or 'none'}; JIT: {jit_text}")
         missed = startup_targets_missed(startup)
         lines.append(f"start-up targets (import <= {TARGET_IMPORT_S:g} s in total, no compiling at import, JIT first "

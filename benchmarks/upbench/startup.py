@@ -26,17 +26,29 @@ def import_time(repeat: int) -> dict[str, Any]:
             "dt = time.perf_counter() - t\n"
             "heavy = sorted(m for m in ('numba', 'torch', 'PIL', 'rich', 'skimage', 'scipy') "
             "if m in sys.modules)\nprint(dt, ','.join(heavy))")
+    # An installed package has its bytecode compiled (pip does it at install time); an
+    # environment with PYTHONDONTWRITEBYTECODE would otherwise recompile every module on
+    # every run and time the compiler. One untimed import with writing allowed leaves the
+    # .pyc files that the timed runs then read.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", "import upsample"], env=env, check=True)
     result: dict[str, Any] = {}
     for key, pre in (("after_numpy_s", "import numpy\n"), ("total_s", "")):
         runs, heavy = [], ""
         for _ in range(repeat):
-            done = subprocess.run([sys.executable, "-c", code.format(pre=pre)], capture_output=True,
-                                  text=True, check=True)
+            done = subprocess.run([sys.executable, "-c", code.format(pre=pre)], env=env,
+                                  capture_output=True, text=True, check=True)
             seconds, _, heavy = done.stdout.strip().partition(" ")
             runs.append(float(seconds))
         result[key] = _median(runs)
         result[key.replace("_s", "_runs")] = runs
         result["heavy_modules_imported"] = [m for m in heavy.split(",") if m]
+    # NumPy alone, the floor under "total_s".
+    runs = [float(subprocess.run([sys.executable, "-c", "import time\nt = time.perf_counter()\n"
+                                  "import numpy\nprint(time.perf_counter() - t)"], env=env,
+                                 capture_output=True, text=True, check=True).stdout)
+            for _ in range(repeat)]
+    result["numpy_s"], result["numpy_runs"] = _median(runs), runs
     return result
 
 
