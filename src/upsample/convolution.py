@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _layout, shapes
+from . import _args, _jit, _layout, shapes
 from ._dispatch import chunked
 
 __all__ = ["conv", "conv_transpose"]
@@ -266,6 +266,8 @@ def _fold(x: np.ndarray, stride: tuple[int, ...], pad: Pairs | None = None) -> n
     nd = len(size)
     pad = pad or ((0, 0),) * nd
     folded = tuple(-(-p // s) for p, s in zip(_padded_size(x, pad), stride))  # ceil(P / s)
+    if _jit.enabled() and nd <= 3 and x.dtype in _jit.DTYPES and x.size:
+        return _fold_compiled(x, stride, pad, folded)
     rounded = tuple(f * s for f, s in zip(folded, stride))
     if rounded != tuple(size):
         padded = np.zeros((n, c, *rounded), dtype=x.dtype)
@@ -274,6 +276,43 @@ def _fold(x: np.ndarray, stride: tuple[int, ...], pad: Pairs | None = None) -> n
     split = x.reshape(n, c, *(a for f, s in zip(folded, stride) for a in (f, s)))  # (N, C, M_1, s_1, ...)
     order = (0, 1, *range(3, 2 + 2 * nd, 2), *range(2, 2 + 2 * nd, 2))
     return split.transpose(order).reshape(n, c * math.prod(stride), *folded)  # (N, C*S, *M), a copy
+
+
+@_jit.kernel
+def _fold_loop(x, out, lo, start, stop):  # pragma: no cover - compiled
+    """Planes ``start:stop`` of (NC, S_1, S_2, S_3) -> (NC, s_1, s_2, s_3, M_1, M_2, M_3):
+    ``out[p, r, m] = x[p, m*s + r - lo]``, zero outside ``x`` (the padding and the rounding)."""
+    s1, s2, s3, m1, m2, m3 = out.shape[1:]
+    n1, n2, n3 = x.shape[1:]
+    for p in range(start, stop):
+        for r1 in range(s1):
+            for r2 in range(s2):
+                for r3 in range(s3):
+                    for a in range(m1):
+                        i = a * s1 + r1 - lo[0]
+                        for b in range(m2):
+                            j = b * s2 + r2 - lo[1]
+                            inside = 0 <= i < n1 and 0 <= j < n2
+                            for e in range(m3):
+                                k = e * s3 + r3 - lo[2]
+                                if inside and 0 <= k < n3:
+                                    out[p, r1, r2, r3, a, b, e] = x[p, i, j, k]
+                                else:
+                                    out[p, r1, r2, r3, a, b, e] = 0
+
+
+def _fold_compiled(x: np.ndarray, stride: tuple[int, ...], pad: Pairs,
+                   folded: tuple[int, ...]) -> np.ndarray:
+    """:func:`_fold` as one compiled pass (pad, round up and fold at once), planes split
+    over two threads: the NumPy form makes two copies, one into a zeroed buffer."""
+    n, c, *size = x.shape
+    lift = 3 - len(size)                                     # spatial dims padded to three
+    planes = np.ascontiguousarray(x).reshape(n * c, *(1,) * lift, *size)  # (NC, S_1, S_2, S_3)
+    steps = (1,) * lift + tuple(stride)
+    out = np.empty((n * c, *steps, *(1,) * lift, *folded), dtype=x.dtype)  # (NC, s_1..s_3, M_1..M_3)
+    lo = np.array([0] * lift + [a for a, _ in pad], dtype=np.intp)
+    _jit.split_planes(lambda a, b: _fold_loop(planes, out, lo, a, b), n * c, out.size)
+    return out.reshape(n, c * math.prod(stride), *folded)
 
 
 def _fold_kernel(w: np.ndarray, stride: tuple[int, ...]) -> np.ndarray:
