@@ -1,15 +1,8 @@
 """upsample: every upsampling technique, exact, trainable, and explained step by step."""
 
-from . import nn, optim, shapes
-from ._args import get_size_limit, set_size_limit, size_limit
-from ._layout import from_tf_kernel, to_tf_kernel
-from .autodiff import vjp
-from .comparison import compare
-from .convolution import conv, conv_transpose
-from .interpolation import bilinear, interpolate, nearest
-from .nails import bed_of_nails, subsample
-from .pool import max_pool, max_unpool
-from .shuffle import pixel_shuffle, pixel_unshuffle
+from __future__ import annotations
+
+import importlib
 
 __all__ = [
     "conv",
@@ -36,12 +29,49 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
+# Every public name is imported on first use (PEP 562), so ``import upsample`` costs
+# almost nothing: the ops' modules (and NumPy, nn, argparse for compare, ...) load when
+# a name is first looked up, then the name is cached in this module's globals.
+# name -> (submodule, attribute); attribute None means the submodule itself.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "conv": ("convolution", "conv"),
+    "conv_transpose": ("convolution", "conv_transpose"),
+    "bed_of_nails": ("nails", "bed_of_nails"),
+    "subsample": ("nails", "subsample"),
+    "max_pool": ("pool", "max_pool"),
+    "max_unpool": ("pool", "max_unpool"),
+    "pixel_shuffle": ("shuffle", "pixel_shuffle"),
+    "pixel_unshuffle": ("shuffle", "pixel_unshuffle"),
+    "interpolate": ("interpolation", "interpolate"),
+    "nearest": ("interpolation", "nearest"),
+    "bilinear": ("interpolation", "bilinear"),
+    "vjp": ("autodiff", "vjp"),
+    "compare": ("comparison", "compare"),
+    "shapes": ("shapes", None),
+    "nn": ("nn", None),
+    "optim": ("optim", None),
+    "size_limit": ("_args", "size_limit"),
+    "set_size_limit": ("_args", "set_size_limit"),
+    "get_size_limit": ("_args", "get_size_limit"),
+    "from_tf_kernel": ("_layout", "from_tf_kernel"),
+    "to_tf_kernel": ("_layout", "to_tf_kernel"),
+    # not in __all__, but reachable as ``upsample.explain`` / ``upsample.dask``
+    "explain": ("explain", None),
+    "dask": ("dask", None),
+}
+
 
 def __getattr__(name: str):
-    """``upsample.explain`` and ``upsample.dask`` are imported on first use, so ``import
-    upsample`` stays light (and needs no Dask)."""
-    if name in ("explain", "dask"):
-        import importlib
+    """Import the submodule that defines ``name`` on first use and cache the result."""
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    module = importlib.import_module(f".{module_name}", __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
 
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
