@@ -8,4 +8,4 @@ python -m pip install -q -e ".[test]"
 command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 python -m pytest -q
 # The ops with compiled loops also have a pure-NumPy path: run their tests on it too.
-UPSAMPLE_JIT=0 python -m pytest -q -p no:cacheprovider tests/test_pool.py tests/test_interpolate.py tests/test_adjoint.py tests/test_conventions.py tests/test_dask.py
+UPSAMPLE_JIT=0 python -m pytest -q -p no:cacheprovider tests/test_conv.py tests/test_pool.py tests/test_interpolate.py tests/test_adjoint.py tests/test_conventions.py tests/test_dask.py

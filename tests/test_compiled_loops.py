@@ -41,3 +41,34 @@ def test_interpolate_does_not_depend_on_the_thread_count(rng, monkeypatch):
         results.append(interp.interpolate(x, scale_factor=2, mode="bicubic"))
     np.testing.assert_array_equal(*results)
     assert _jit.enabled()
+
+
+def test_literal_kernels_reuse_their_compiled_version(rng):
+    # a kernel with compile-time constants is called through its entry point after the
+    # first call of each version: same results, one entry per version
+    from upsample import pool
+    x = rng.standard_normal((3, 9, 9)).astype(np.float32)
+    kernel = pool._max_pool_plain_loop
+    results = []
+    for _ in range(2):
+        values = np.empty((3, 3, 3), np.float32)
+        indices = np.empty((3, 3, 3), np.int64)
+        kernel(x, 3, 3, 3, 3, values, indices, True, 0, 3)
+        results.append((values, indices))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    np.testing.assert_array_equal(results[0][0], x.reshape(3, 3, 3, 3, 3).max(axis=(2, 4)))
+    assert len([key for key in kernel._entries if key[1].literal_value == 3]) == 1
+
+
+def test_conv_does_not_depend_on_the_thread_count(rng, monkeypatch):
+    import upsample
+    x = rng.standard_normal((3, 16, 40, 40)).astype(np.float32)
+    w = rng.standard_normal((24, 16, 4, 4)).astype(np.float32)
+    results = []
+    for threads in ("1", "2"):
+        monkeypatch.setenv("UPSAMPLE_THREADS", threads)
+        out, pullback = upsample.vjp(upsample.conv, x, w, stride=2, padding=1)
+        results.append((out, *pullback(np.ones_like(out))))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)

@@ -17,6 +17,22 @@ torch = oracle.torch
 F = torch.nn.functional
 
 
+@pytest.fixture(params=["tiles", "numpy"])
+def engine(request, monkeypatch):
+    """Run a test on the compiled register tiles (upsample._direct) and on the NumPy
+    strategies: float32/float64 convolutions take the tiles unless told not to."""
+    import sys
+    monkeypatch.setattr(sys.modules["upsample.convolution"], "DIRECT", request.param == "tiles")
+    return request.param
+
+
+@pytest.fixture
+def numpy_strategies(monkeypatch):
+    """Tests of the NumPy strategies switch the compiled tiles off."""
+    import sys
+    monkeypatch.setattr(sys.modules["upsample.convolution"], "DIRECT", False)
+
+
 # --------------------------------------------------------------------------- the article
 
 def test_article_conv_3d_example_shape():
@@ -77,7 +93,7 @@ def _mode_allows(case, mode):
 @pytest.mark.parametrize("case, mode", [(c, m) for c in CONV_GRID
                                         for m in ["zeros", "reflect", "replicate", "circular"]
                                         if _mode_allows(c, m)])
-def test_conv_matches_torch(case, mode, rng):
+def test_conv_matches_torch(case, mode, rng, engine):
     x, w, b, kw = _conv_args(case, rng)
     nd = x.ndim - 2
     pairs = shapes.conv_padding(x.shape[2:], w.shape[2:], kw["stride"], kw["padding"], kw["dilation"])
@@ -101,14 +117,14 @@ def _torch_accepts_padding(case):
 
 
 @pytest.mark.parametrize("case", [c for c in CONV_GRID if _torch_accepts_padding(c)])
-def test_conv_padding_argument_matches_torch(case, rng):
+def test_conv_padding_argument_matches_torch(case, rng, engine):
     # torch's own padding argument (no F.pad), including "same" and "valid"
     x, w, b, kw = _conv_args(case, rng)
     fn = getattr(F, f"conv{x.ndim - 2}d")
     oracle.check(upsample.conv, lambda xt, wt, bt: fn(xt, wt, bt, **kw), [x, w, b], kw)
 
 
-def test_conv_float32_and_no_bias(rng):
+def test_conv_float32_and_no_bias(rng, engine):
     x, w, _, kw = _conv_args(CONV_GRID[6], rng, dtype=np.float32)
     y = oracle.check(upsample.conv, lambda xt, wt: F.conv2d(xt, wt, **kw), [x, w], kw,
                      rtol=1e-5, atol=1e-5)
@@ -148,7 +164,7 @@ def _transpose_args(case, rng, dtype=np.float64, n=2):
 
 
 @pytest.mark.parametrize("case", TRANSPOSE_GRID)
-def test_conv_transpose_matches_torch(case, rng):
+def test_conv_transpose_matches_torch(case, rng, engine):
     x, w, b, kw = _transpose_args(case, rng)
     fn = getattr(F, f"conv_transpose{x.ndim - 2}d")
     y = oracle.check(upsample.conv_transpose, lambda xt, wt, bt: fn(xt, wt, bt, **kw), [x, w, b], kw)
@@ -179,7 +195,7 @@ def test_conv_transpose_output_size_matches_torch_module(case, rng):
                                    expected, rtol=1e-10, atol=1e-10)
 
 
-def test_conv_transpose_float32(rng):
+def test_conv_transpose_float32(rng, engine):
     x, w, b, kw = _transpose_args(TRANSPOSE_GRID[6], rng, dtype=np.float32)
     y = oracle.check(upsample.conv_transpose, lambda xt, wt, bt: F.conv_transpose2d(xt, wt, bt, **kw),
                      [x, w, b], kw, rtol=1e-5, atol=1e-5)
@@ -222,7 +238,7 @@ def test_conv_transpose_same_vs_torch_shift(rng):
 
 @pytest.mark.parametrize("shifted", [True, False])
 @pytest.mark.parametrize("case", CONV_GRID)
-def test_conv_matches_reference(case, shifted, rng, monkeypatch):
+def test_conv_matches_reference(case, shifted, rng, monkeypatch, numpy_strategies):
     # stride-1 correlations skip im2col unless told not to: check both ways
     import sys
     monkeypatch.setattr(sys.modules["upsample.convolution"], "SHIFTED_CORRELATION", shifted)
@@ -233,7 +249,7 @@ def test_conv_matches_reference(case, shifted, rng, monkeypatch):
 
 @pytest.mark.parametrize("stack", [True, False])
 @pytest.mark.parametrize("case", CONV_GRID)
-def test_both_tap_sums_match_reference(case, stack, rng, monkeypatch):
+def test_both_tap_sums_match_reference(case, stack, rng, monkeypatch, numpy_strategies):
     # the im2col-free correlation stacks the taps into one matmul or sums one per tap
     import sys
     monkeypatch.setattr(sys.modules["upsample.convolution"], "STACK_TAPS", stack)
@@ -246,7 +262,7 @@ def test_both_tap_sums_match_reference(case, stack, rng, monkeypatch):
 
 
 @pytest.mark.parametrize("case", TRANSPOSE_GRID)
-def test_conv_transpose_matches_reference(case, rng):
+def test_conv_transpose_matches_reference(case, rng, engine):
     x, w, b, kw = _transpose_args(case, rng)
     np.testing.assert_allclose(upsample.conv_transpose(x, w, b, **kw),
                                reference.conv_transpose(x, w, b, **kw), rtol=1e-10, atol=1e-10)
@@ -404,7 +420,7 @@ def test_size_limit_refuses_before_allocating():
 
 
 @pytest.mark.parametrize("budget", [64, 4096])
-def test_chunked_im2col_gives_the_same_result(budget, monkeypatch, rng):
+def test_chunked_im2col_gives_the_same_result(budget, monkeypatch, rng, numpy_strategies):
     # tiny chunk budgets force splitting by sample and by output row
     import sys
     module = sys.modules["upsample.convolution"]
@@ -420,7 +436,7 @@ def test_chunked_im2col_gives_the_same_result(budget, monkeypatch, rng):
 
 @pytest.mark.parametrize("strategy", ["subpixel", "col2im"])
 @pytest.mark.parametrize("case", TRANSPOSE_GRID)
-def test_both_adjoint_strategies_match_torch(case, strategy, monkeypatch, rng):
+def test_both_adjoint_strategies_match_torch(case, strategy, monkeypatch, rng, numpy_strategies):
     import sys
     monkeypatch.setattr(sys.modules["upsample.convolution"], "ADJOINT_STRATEGY", strategy)
     x, w, b, kw = _transpose_args(case, rng)
@@ -429,7 +445,7 @@ def test_both_adjoint_strategies_match_torch(case, strategy, monkeypatch, rng):
 
 
 @pytest.mark.parametrize("case", [c for c in CONV_GRID if _torch_accepts_padding(c)] + TRANSPOSE_GRID)
-def test_im2col_everywhere_matches_torch(case, monkeypatch, rng):
+def test_im2col_everywhere_matches_torch(case, monkeypatch, rng, numpy_strategies):
     # with the im2col-free paths switched off, every correlation and weight-gradient uses im2col
     import sys
     monkeypatch.setattr(sys.modules["upsample.convolution"], "SHIFTED_CORRELATION", False)
@@ -440,3 +456,52 @@ def test_im2col_everywhere_matches_torch(case, monkeypatch, rng):
         x, w, b, kw = _transpose_args(case, rng)
         fn, ours = getattr(F, f"conv_transpose{x.ndim - 2}d"), upsample.conv_transpose
     oracle.check(ours, lambda xt, wt, bt: fn(xt, wt, bt, **kw), [x, w, b], kw)
+
+
+# --------------------------------------------------------------------------- the compiled tiles
+
+TILE_CASES = [
+    # (transpose, x shape, weight shape, kwargs): big enough for full tiles and partial ones
+    (False, (2, 8, 12, 70), (13, 8, 3, 3), dict(padding=1)),
+    (False, (2, 6, 21, 45), (10, 3, 4, 4), dict(stride=2, padding=1, groups=2)),
+    (False, (3, 4, 90), (7, 4, 3), dict(stride=3, padding=2, dilation=2)),
+    (False, (1, 3, 6, 9, 40), (5, 3, 3, 2, 3), dict(stride=(1, 2, 2), padding=1)),
+    (False, (2, 8, 17, 37), (8, 1, 3, 3), dict(padding=1, groups=8)),
+    (True, (2, 8, 9, 40), (8, 5, 4, 4), dict(stride=2, padding=1)),
+    (True, (2, 6, 11, 23), (6, 4, 3, 3), dict(stride=2, padding=1, output_padding=1, groups=2)),
+    (True, (3, 4, 50), (4, 9, 5), dict(stride=3, padding=(2,), dilation=2)),
+    (True, (1, 4, 5, 6, 30), (4, 3, 2, 3, 4), dict(stride=(2, 1, 2), padding=1)),
+]
+
+
+def _tile_case(case, rng, dtype):
+    transpose, xs, ws, kw = case
+    op = upsample.conv_transpose if transpose else upsample.conv
+    nd = len(xs) - 2
+    name = f"conv_transpose{nd}d" if transpose else f"conv{nd}d"
+    x = rng.standard_normal(xs).astype(dtype)
+    w = rng.standard_normal(ws).astype(dtype)
+    return op, (lambda xt, wt: getattr(F, name)(xt, wt, **kw)), [x, w], kw
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+@pytest.mark.parametrize("case", TILE_CASES)
+def test_tiles_match_torch_on_full_and_partial_tiles(case, dtype, tol, rng):
+    # rows longer than a tile and channel counts that are not a multiple of R: the full
+    # tiles store straight into the output, the cut ones through the scratch block
+    op, theirs, arrays, kw = _tile_case(case, rng, dtype)
+    oracle.check(op, theirs, arrays, kw, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (8, 3), (12, 2), (4, 4), (2, 4), (1, 4), (24, 1)])
+def test_every_tile_shape_at_band_and_chunk_borders(shape, monkeypatch, rng):
+    # one tile shape at a time; one output row per band and 16 positions per weight
+    # chunk put band and chunk borders everywhere
+    from upsample import _direct
+    assert shape in _direct.TILE_SHAPES
+    monkeypatch.setattr(_direct, "TILE_SHAPES", (shape,))
+    monkeypatch.setattr(_direct, "BAND_BYTES", 1)
+    monkeypatch.setattr(_direct, "WEIGHT_CHUNK", 16)
+    for case in TILE_CASES:
+        op, theirs, arrays, kw = _tile_case(case, rng, np.float64)
+        oracle.check(op, theirs, arrays, kw, rtol=1e-10, atol=1e-10)

@@ -18,6 +18,7 @@ Kernels are compiled with ``nogil=True`` and work on a range of (n, c) planes, s
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import threading
 from collections.abc import Callable
@@ -49,14 +50,22 @@ def _numba_installed() -> bool:
 
 
 class Kernel:
-    """A Python loop that Numba compiles on first use (``cache=True, nogil=True``)."""
+    """A Python loop that Numba compiles on first use (``cache=True, nogil=True``).
 
-    def __init__(self, function: Callable[..., Any]):
+    ``literal`` names arguments that the loop makes compile-time constants with
+    ``numba_literally`` (one machine-code version per value). Numba's dispatcher
+    re-derives such a version's types on every call (about 10 ms), so after the first
+    call of each version this class calls its compiled entry point directly."""
+
+    def __init__(self, function: Callable[..., Any], literal: tuple[str, ...] = ()):
         self.function = function
         self._compiled: Callable[..., Any] | None = None
         self._lock = threading.Lock()
         self.__doc__ = function.__doc__
         self.__name__ = function.__name__
+        names = list(inspect.signature(function).parameters)
+        self._literal = frozenset(names.index(name) for name in literal)
+        self._entries: dict[tuple[Any, ...], Callable[..., Any]] = {}
 
     def compiled(self) -> Callable[..., Any]:
         if self._compiled is None:
@@ -69,12 +78,27 @@ class Kernel:
         return self._compiled
 
     def __call__(self, *args: Any) -> Any:
-        return self.compiled()(*args)
+        dispatcher = self.compiled()
+        if not self._literal:
+            return dispatcher(*args)
+        from numba import typeof, types
+        signature = tuple(types.literal(a) if i in self._literal else typeof(a)
+                          for i, a in enumerate(args))
+        entry = self._entries.get(signature)
+        if entry is not None:
+            return entry(*args)
+        result = dispatcher(*args)                  # compiles, or loads, this version
+        overload = dispatcher.overloads.get(signature)
+        if overload is not None:
+            self._entries[signature] = overload.entry_point
+        return result
 
 
-def kernel(function: Callable[..., Any]) -> Kernel:
-    """Decorator form of :class:`Kernel`."""
-    return Kernel(function)
+def kernel(function: Callable[..., Any] | None = None, *, literal: tuple[str, ...] = ()) -> Any:
+    """Decorator form of :class:`Kernel`: ``@kernel`` or ``@kernel(literal=("n",))``."""
+    if function is None:
+        return lambda f: Kernel(f, literal)
+    return Kernel(function, literal)
 
 
 def threads() -> int:

@@ -7,7 +7,12 @@ Both ops are built from three primitives on an explicitly padded signal:
   signal: the conv input-gradient and the conv_transpose forward;
 * ``_correlate_weight(xp, y)``   the gradient of ``<y, _correlate(xp, w)>`` with respect to ``w``.
 
-How each runs is chosen by shape, never by op: a stride-1 correlation is one matmul per
+For float32 and float64 (1-D to 3-D) all three run on compiled register tiles over a
+padded, folded copy of the input, band by band (:mod:`upsample._direct`): no im2col, no
+BLAS, and the same code for every stride, dilation, group count and phase. The NumPy
+strategies below are the path without Numba (``UPSAMPLE_JIT=0``) and for other dtypes.
+
+How each NumPy strategy runs is chosen by shape, never by op: a stride-1 correlation is one matmul per
 kernel tap on a slice of the flattened plane (no im2col); a stride that divides the kernel
 is first folded into channels (space to depth); anything else uses im2col in bounded
 chunks. The adjoint is either the sub-pixel split (stride^d stride-1 correlations,
@@ -30,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit, _layout, shapes
+from . import _args, _direct, _jit, _layout, shapes
 from ._dispatch import chunked
 
 __all__ = ["conv", "conv_transpose"]
@@ -62,9 +67,18 @@ SHIFTED_CORRELATION = True
 #: (a quarter of CHUNK_BYTES: this buffer lives beside a whole output).
 STACK_CHUNK_BYTES = 4 << 20
 
+#: float32 and float64 correlations run on compiled register tiles (:mod:`upsample._direct`)
+#: when compiled kernels are enabled; False forces the NumPy strategies below (tests run both).
+DIRECT = True
+
 #: ``None`` lets :func:`_correlate_shifted` stack the taps into one matmul where that
 #: moves less memory; True or False forces stacking or one matmul per tap (tests run both).
 STACK_TAPS: bool | None = None
+
+
+def _compiled(*arrays: np.ndarray | None) -> bool:
+    """Whether a primitive runs on the compiled register tiles (see :data:`DIRECT`)."""
+    return DIRECT and _direct.applies(*(a for a in arrays if a is not None))
 
 
 def _tap_slices(tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
@@ -107,6 +121,11 @@ def _correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation:
     im2col chunks, as :func:`_correlate_weight` would (conv_transpose's pullback needs both).
     ``pad``: zero padding still to apply to ``xp``; folding applies it while it copies.
     """
+    if _compiled(xp, w, cotangent):
+        y = _direct.correlate(xp, w, stride, dilation, groups, pad)
+        if cotangent is None:
+            return y
+        return y, _direct.correlate_weight(xp, cotangent, w.shape[2:], stride, dilation, groups, pad)
     if _folds(w.shape[2:], stride, dilation):
         folded = _fold(xp, stride, pad)                           # one copy serves both
         y = _correlate_folded(folded, w, stride, groups, _padded_size(xp, pad))
@@ -416,6 +435,8 @@ def _correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
     ``(lo, hi)`` from each spatial dim of the result (what conv_transpose's padding does).
     """
     crop = crop or ((0, 0),) * len(padded)
+    if _compiled(y, w):
+        return _direct.correlate_adjoint(y, w, stride, dilation, groups, padded, crop)
     plans = [_subpixel_plan(k, s, d) for k, s, d in zip(w.shape[2:], stride, dilation)]
     taps = math.prod(w.shape[2:])
     waste = math.prod(len(table) * len(table[0]) for table, _ in plans) / taps
@@ -537,6 +558,8 @@ def _correlate_weight(xp: np.ndarray, y: np.ndarray, stride: tuple[int, ...],
     otherwise im2col per chunk, then (n, G, Co, O) @ (n, G, O, Ci*K) summed over the samples.
     """
     k = tuple(k)
+    if _compiled(xp, y):
+        return _direct.correlate_weight(xp, y, k, stride, dilation, groups, pad)
     if _folds(k, stride, dilation):
         return _weight_folded(_fold(xp, stride, pad), y, stride, k, groups)
     if pad is not None:
@@ -757,7 +780,7 @@ def _conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1
     """conv and its pullback: the input-gradient is a transposed convolution."""
     x, weight, bias, stride, pairs, dilation, groups, mode = _conv_args(
         x, weight, bias, stride, padding, dilation, groups, padding_mode)
-    if mode == "zeros" and _folds(weight.shape[2:], stride, dilation):
+    if mode == "zeros" and (_folds(weight.shape[2:], stride, dilation) or _compiled(x, weight)):
         signal, pad = x, pairs              # folding applies the zero padding while it copies
     else:
         signal, pad = _pad(x, pairs, mode), None
@@ -765,8 +788,12 @@ def _conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1
 
     def pullback(g):
         g = np.asarray(g, dtype=y.dtype)
-        gx = _pad_adjoint(_correlate_adjoint(g, weight, stride, dilation, groups,
-                                             _padded_size(signal, pad)), pairs, mode)
+        padded = _padded_size(signal, pad)
+        if mode == "zeros":                 # the adjoint of zero padding is the crop
+            gx = _correlate_adjoint(g, weight, stride, dilation, groups, padded, crop=pairs)
+        else:
+            gx = _pad_adjoint(_correlate_adjoint(g, weight, stride, dilation, groups, padded),
+                              pairs, mode)
         gw = _correlate_weight(signal, g, stride, dilation, groups, weight.shape[2:], pad=pad)
         grads = (gx, gw)
         return grads if bias is None else grads + (g.sum(axis=(0, *range(2, g.ndim))),)

@@ -213,7 +213,7 @@ def _max_pool_loop(x, k, s, p, d, first0, last0, first1, last1, first2, last2, l
                         indices[b, a0, a1, a2] = where
 
 
-@_jit.kernel
+@_jit.kernel(literal=("kh", "kw"))
 def _max_pool_plain_loop(x, kh, kw, sh, sw, values, indices, want_indices, start, stop):
     """The common case, 2-D windows wholly inside a float input (no padding or dilation).
 

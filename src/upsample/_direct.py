@@ -1,0 +1,388 @@
+"""Direct convolution on register tiles: the compiled path of conv and conv_transpose.
+
+The three correlation primitives of :mod:`upsample.convolution` (the forward, its
+adjoint, and the weight gradient) are planned here as lists of kernel taps over a zero
+padded, folded copy of the input, and computed by the register tiles of
+:mod:`upsample._tiles`; no im2col matrix is built and no BLAS is called.
+
+* **Source.** The input is zero padded and, for a stride ``s``, folded (space to depth:
+  position ``m*s + r`` of channel ``c`` becomes position ``m`` of plane ``(c, r)``). A
+  kernel tap ``t`` then reads plane ``(c, (t*d) % s)`` shifted by ``(t*d) // s``: every
+  tap of every stride and dilation is a fixed offset into the source, and output row
+  ``o`` reads the same offsets from row ``o``. Only real taps are listed, so a kernel that
+  the stride does not divide wastes nothing.
+* **Bands.** The work is cut into bands, runs of output positions along the first
+  spatial axis (the only one in 1-D), one sample at a time. Each band copies just the
+  source it reads into a buffer of its thread (about ``BAND_BYTES``, so it stays in
+  cache) and computes from there: no copy of the whole input is ever made.
+* **Forward.** A tile holds R output channels x V vectors of one output row; it runs
+  over the tap list (``C_in/G * prod(k)`` offsets) and stores once.
+* **Adjoint.** Output position ``f = s*M + r`` collects the taps with ``(t*d) % s == r``
+  from input ``M - (t*d)//s``: per phase, an ordinary correlation with its own tap
+  list (the sub-pixel view of transposed convolution). Along the last axis the phases
+  are classes of columns, computed tile by tile and interleaved as they are stored.
+* **Weight gradient.** The same tap offsets read the other way: R taps walk along the
+  buffer while the cotangent, transposed to (positions, channels) a chunk at a time,
+  supplies vectors of output channels.
+
+Axis legend as in :mod:`upsample.convolution`; T is the number of kernel taps, K the
+length of a tap list, M the folded size. Arrays are lifted to three spatial dims.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from typing import Any
+
+import numpy as np
+
+from . import _jit
+
+__all__ = ["applies", "correlate", "correlate_adjoint", "correlate_weight"]
+
+Pairs = tuple[tuple[int, ...], ...]
+
+#: Register tiles the planner chooses from, (R rows, V vectors): at most 24 accumulators
+#: plus V loaded vectors and a broadcast fit AVX-512's 32 registers.
+TILE_SHAPES = ((6, 4), (8, 3), (12, 2), (4, 4), (2, 4), (1, 4), (24, 1))
+
+#: The size a band's buffer aims at: it stays in the core's L2 cache beside the tiles'
+#: working set.
+BAND_BYTES = 1 << 20
+
+#: Positions of the cotangent packed per weight-gradient chunk: (chunk x C) stays in L1/L2.
+WEIGHT_CHUNK = 256
+
+#: The weight gradient is summed in this many fixed parts of the bands (each a thread's
+#: work), so its rounding does not depend on the number of threads.
+WEIGHT_PARTS = 4
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def applies(*arrays: np.ndarray) -> bool:
+    """Whether the compiled path takes these arrays: float32 or float64 alike, 1 to 3
+    spatial dims, non-empty, and compiled kernels enabled."""
+    first = arrays[0]
+    return (_jit.enabled() and first.dtype in _FLOATS and all(a.dtype == first.dtype for a in arrays)
+            and 1 <= first.ndim - 2 <= 3 and all(a.size for a in arrays))
+
+
+def _kernels():
+    from . import _tiles  # imports Numba: only on the first compiled convolution
+    return _tiles
+
+
+def _lanes(dtype: np.dtype) -> int:
+    return 64 // dtype.itemsize
+
+
+def _efficiency(rows: int, vectors: int) -> float:
+    """Share of a tile step spent on multiply-adds: R*V FMAs against the V loads and R
+    broadcasts beside them (a load counted as half an FMA)."""
+    return rows * vectors / (rows * vectors + 0.5 * (rows + vectors))
+
+
+def _tile_shape(rows_needed: int, cols_needed: int, lanes: int) -> tuple[int, int]:
+    """The (R, V) of TILE_SHAPES that does ``rows_needed x cols_needed`` in the least
+    time: the work padded to whole tiles, over the tile's efficiency."""
+    def cost(shape):
+        r, v = shape
+        padded = -(-rows_needed // r) * r * -(-cols_needed // (v * lanes)) * v * lanes
+        return padded / _efficiency(r, v)
+    return min(TILE_SHAPES, key=cost)
+
+
+def _pitches(size: tuple[int, ...]) -> list[int]:
+    """Row-major strides, in elements, of an array of ``size``."""
+    return [math.prod(size[a + 1:]) for a in range(len(size))]
+
+
+def _lift(values: tuple[int, ...], fill: int) -> tuple[int, ...]:
+    """A per-spatial-dim tuple padded at the front to three dims."""
+    return (fill,) * (3 - len(values)) + tuple(values)
+
+
+def _plane_pitch(size: int, itemsize: int) -> int:
+    """Elements from one buffer plane to the next: ``size`` rounded up to an odd number
+    of 64-byte lines. A tile reads the same position of many planes at once; were they a
+    multiple of 4 KiB apart they would all fall into the same few cache sets."""
+    per_line = 64 // itemsize
+    lines = -(-size // per_line)
+    return (lines + 1 - lines % 2) * per_line
+
+
+def _as5d(x: np.ndarray) -> np.ndarray:
+    """(N, C, *S) -> (N, C, S_1, S_2, S_3), C-contiguous."""
+    return np.ascontiguousarray(x).reshape(*x.shape[:2], *_lift(x.shape[2:], 1))
+
+
+def _run(work, units: int, elements: int) -> list[Any]:
+    """:func:`_jit.split_planes` that keeps what each range returns, in range order."""
+    results: dict[int, Any] = {}
+    lock = threading.Lock()
+
+    def task(a: int, b: int) -> None:
+        value = work(a, b)
+        with lock:
+            results[a] = value
+    _jit.split_planes(task, units, elements)
+    return [results[a] for a in sorted(results)]
+
+
+class Bands:
+    """How the output is cut into bands, and the layout of a band's buffer.
+
+    ``out`` is the output size, ``fold`` the source's size (folded, padded), ``halo`` the
+    extra source positions a band reads along each axis, all lifted to three dims; a band
+    is ``band`` output positions along ``axis`` (the first spatial axis; the only one in
+    1-D), ``multiple`` divides it. The buffer holds ``planes`` planes of ``extent``.
+    """
+
+    def __init__(self, n: int, planes: int, out: tuple[int, ...], fold: tuple[int, ...],
+                 halo: tuple[int, ...], itemsize: int, nd: int, multiple: int = 1,
+                 span: int | None = None):
+        self.axis = 3 - nd if nd >= 2 else 2
+        a = self.axis
+        per_position = planes * itemsize * math.prod(f for j, f in enumerate(fold) if j != a)
+        # a band reads ``halo`` more positions than it computes: at least 4x that, so the
+        # overlap between bands costs at most a quarter more copying
+        band = max(1, 4 * halo[a], BAND_BYTES // max(per_position, 1) - halo[a])
+        band = min(band, -(-out[a] // -(-4 // n)))      # at least 4 units where it can
+        band = max(multiple, band // multiple * multiple)
+        self.band = min(band, -(-out[a] // multiple) * multiple)
+        self.bands = -(-out[a] // self.band)
+        self.units = n * self.bands
+        length = span(self.band) if span else self.band + halo[a]
+        self.extent = tuple(length if j == a else f for j, f in enumerate(fold))
+        self.pitch = _pitches(self.extent)
+        self.plane = _plane_pitch(math.prod(self.extent), itemsize)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (np.array(self.extent, np.int64), np.array(self.pitch, np.int64),
+                np.array(self.pitch, np.int64))
+
+
+def _band_rows(bands: Bands, out: tuple[int, ...], src_at, out_pitch: list[int]):
+    """The output rows of one full band (every lifted output position but the last axis,
+    the band axis limited to the band), in row-major order: where each reads the buffer
+    (``src_at(axis, p)`` per axis), where it is stored relative to the band, and its
+    position along the band axis."""
+    a = bands.axis
+    lead = [bands.band if j == a else out[j] for j in range(2)]
+    if a == 2:
+        lead = [1, 1]
+    grids = np.meshgrid(*(np.arange(m, dtype=np.int64) for m in lead), indexing="ij")
+    src = np.zeros(lead, np.int64)
+    dst = np.zeros(lead, np.int64)
+    for j, grid in enumerate(grids):
+        if a != 2:
+            src = src + src_at(j, grid) * bands.pitch[j]
+            dst = dst + grid * out_pitch[j]
+    position = grids[a] if a != 2 else np.zeros(lead, np.int64)
+    return src.ravel(), dst.ravel(), position.ravel()
+
+
+# --------------------------------------------------------------------------- forward
+
+def _geometry(x: np.ndarray, k: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
+              pad: Pairs | None, size: tuple[int, ...] | None = None):
+    """The output size, and the folded source size and halo, for a correlation of ``x``."""
+    nd = len(k)
+    pad = pad or ((0, 0),) * nd
+    padded = [i + lo + hi for i, (lo, hi) in zip(x.shape[2:], pad)]
+    out = tuple(size or ((p - d * (kk - 1) - 1) // s + 1
+                         for p, kk, s, d in zip(padded, k, stride, dilation)))
+    fold = tuple(-(-p // s) for p, s in zip(padded, stride))
+    halo = tuple(((kk - 1) * d) // s for kk, s, d in zip(k, stride, dilation))
+    return pad, out, fold, halo
+
+
+def _tap_list(bands: Bands, stride: tuple[int, ...], groups: int, ci: int,
+              k: tuple[int, ...], dilation: tuple[int, ...]) -> np.ndarray:
+    """(G, Ci * T) buffer offsets of the taps, channel-major, taps in the weight's order:
+    tap ``t`` of channel ``c`` reads plane ``c*prod(s) + flat((t*d) % s)`` at ``(t*d) // s``."""
+    stride3, pitch = _lift(stride, 1), bands.pitch
+    starts = []
+    for tap in itertools.product(*map(range, k)):
+        offset = _lift(tuple(t * d for t, d in zip(tap, dilation)), 0)
+        phase = shift = 0
+        for o, s, p in zip(offset, stride3, pitch):
+            phase = phase * s + o % s
+            shift += (o // s) * p
+        starts.append(phase * bands.plane + shift)
+    channels = np.arange(groups * ci, dtype=np.int64) * math.prod(stride) * bands.plane
+    return (channels[:, None] + np.array(starts, np.int64)[None, :]).reshape(groups, -1)
+
+
+def _pack(w: np.ndarray, rows: int) -> tuple[np.ndarray, int]:
+    """(G, Co, K) weights -> (G, B, K, R) blocks of R output channels, zero filled."""
+    groups, co, k = w.shape
+    blocks = -(-co // rows)
+    padded = np.zeros((groups, blocks * rows, k), dtype=w.dtype)
+    padded[:, :co] = w
+    return np.ascontiguousarray(padded.reshape(groups, blocks, rows, k).transpose(0, 1, 3, 2)), blocks
+
+
+def correlate(x: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: tuple[int, ...],
+              groups: int, pad: Pairs | None = None) -> np.ndarray:
+    """Valid correlation of ``x`` (N, C_in, *S), zero padded by ``pad``, with ``w``
+    (C_out, C_in/G, *k): (N, C_out, *O)."""
+    n, c_in, *_ = x.shape
+    c_out, ci, *k = w.shape
+    nd = len(k)
+    pad, out, fold, halo = _geometry(x, tuple(k), stride, dilation, pad)
+    out3 = _lift(out, 1)
+    bands = Bands(n, c_in * math.prod(stride), out3, _lift(fold, 1), _lift(halo, 0), x.itemsize, nd)
+    co = c_out // groups
+    taps = _tap_list(bands, stride, groups, ci, tuple(k), dilation)   # (G, K)
+    rows, vectors = _tile_shape(co, bands.band if bands.axis == 2 else out3[2], _lanes(x.dtype))
+    wp, blocks = _pack(w.reshape(groups, co, -1), rows)               # (G, B, K, R)
+    out_pitch = _pitches(out3)
+    row_src, row_out, row_pos = _band_rows(bands, out3, lambda j, p: p, out_pitch)
+    y = np.empty(n * c_out * math.prod(out), dtype=x.dtype)
+    x5 = _as5d(x)
+    lo = np.array(_lift(tuple(a for a, _ in pad), 0), np.int64)
+    extent, pitch, _ = bands.arrays()
+    kernel = _kernels().correlate_bands
+    _jit.split_planes(lambda a, b: kernel(
+        x5, lo, np.array(_lift(stride, 1), np.int64), bands.axis, bands.band, bands.bands, extent,
+        pitch, bands.plane, taps.ravel(), taps.shape[1], wp.ravel(), blocks, y, row_src, row_out,
+        row_pos, out3[bands.axis], out3[2], out_pitch[bands.axis], math.prod(out), co, groups,
+        a, b, rows, vectors), bands.units, y.size)
+    return y.reshape(n, c_out, *out)
+
+
+# --------------------------------------------------------------------------- adjoint
+
+def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
+                      dilation: tuple[int, ...], groups: int, padded: tuple[int, ...],
+                      crop: Pairs | None = None) -> np.ndarray:
+    """Adjoint of :func:`correlate`: ``y`` (N, C_out, *O) -> (N, C_in, *padded) minus ``crop``."""
+    n, c_y, *o_size = y.shape
+    _, cx, *k = w.shape
+    nd = len(k)
+    crop = crop or ((0, 0),) * nd
+    size = tuple(p - lo - hi for p, (lo, hi) in zip(padded, crop))   # U, the output
+    lows = tuple(lo for lo, _ in crop)
+    # the source: y padded by the largest tap shift A before, enough after for the last phase
+    before = tuple(((kk - 1) * d) // s for kk, s, d in zip(k, stride, dilation))
+    after = tuple(max(0, (u - 1 + lo) // s - o + 1) for u, lo, s, o in zip(size, lows, stride, o_size))
+    source = tuple(o + a + b for o, a, b in zip(o_size, before, after))
+    size3, stride3, lows3, before3 = _lift(size, 1), _lift(stride, 1), _lift(lows, 0), _lift(before, 0)
+    axis = 3 - nd if nd >= 2 else 2
+    s_a, lo_a = stride3[axis], lows3[axis]
+    bands = Bands(n, c_y, size3, _lift(source, 1), (0, 0, 0), y.itemsize, nd, multiple=s_a,
+                  span=lambda band: (band - 1 + lo_a) // s_a - lo_a // s_a + 1 + before3[axis])
+    cy = c_y // groups
+    # per dim and phase r: the taps t with (t*d) % s == r, and their buffer shift A - (t*d)//s
+    per_dim = [[[(t, a - (t * d) // s) for t in range(kk) if (t * d) % s == r] for r in range(s)]
+               for kk, s, d, a in zip(k, stride, dilation, before)]
+    rows, vectors = _tile_shape(cx, -(-(bands.band if axis == 2 else size[-1]) // stride[-1]),
+                                _lanes(y.dtype))
+    wg = w.reshape(groups, cy, cx, *k)
+    planes = np.arange(c_y, dtype=np.int64).reshape(groups, cy) * bands.plane
+    pitch = bands.pitch[3 - nd:]
+    offs, kfirst, klen, wfirst, packs = [], [], [], [], []
+    at_offs = at_w = 0
+    blocks = -(-cx // rows)
+    for g in range(groups):
+        for phase in itertools.product(*(range(s) for s in stride)):
+            taps = list(itertools.product(*(per_dim[j][r] for j, r in enumerate(phase))))
+            shifts = np.array([sum(sh * p for (_, sh), p in zip(tap, pitch)) for tap in taps], np.int64)
+            entries = (planes[g][:, None] + shifts[None, :]).ravel()  # (Cy * T_r,)
+            if taps:
+                index = tuple(np.array([tap[j][0] for tap in taps]) for j in range(nd))
+                sub = wg[g][(slice(None), slice(None), *index)]       # (Cy, Cx, T_r)
+                sub = sub.transpose(1, 0, 2).reshape(1, cx, -1)        # (1, Cx, Cy * T_r)
+                pack = _pack(sub, rows)[0]                             # (1, B, K, R)
+            else:
+                pack = np.zeros(0, dtype=w.dtype)
+            offs.append(entries)
+            kfirst.append(at_offs)
+            klen.append(len(entries))
+            wfirst.append(at_w)
+            packs.append(pack.ravel())
+            at_offs += len(entries)
+            at_w += pack.size
+    offs_all = np.concatenate(offs) if at_offs else np.zeros(1, np.int64)
+    wp = np.concatenate(packs) if at_w else np.zeros(1, dtype=w.dtype)
+
+    # the rows of a band: their phase and where they read (the band axis relative to the
+    # band's first source position, lo // s)
+    def src_at(j, p):
+        f = p + lows3[j]
+        return f // stride3[j] - (lows3[j] // stride3[j] if j == axis else 0)
+    out_pitch = _pitches(size3)
+    row_src, row_out, row_pos = _band_rows(bands, size3, src_at, out_pitch)
+    lead = [bands.band if j == axis else size3[j] for j in range(2)] if axis != 2 else [1, 1]
+    grids = np.meshgrid(*(np.arange(m, dtype=np.int64) for m in lead), indexing="ij")
+    row_phase = np.zeros(lead, np.int64)
+    for j, grid in enumerate(grids):
+        if axis != 2:
+            row_phase = row_phase * stride3[j] + (grid + lows3[j]) % stride3[j]
+    # the column classes of the last axis (relative to the band's start in 1-D)
+    s, lo = stride[-1], lows[-1]
+    classes = np.arange(s, dtype=np.int64)
+    cls_src = (classes + lo) // s - (lo // s if axis == 2 else 0)
+    cls_list = (classes + lo) % s
+    out = np.empty(n * groups * cx * math.prod(size), dtype=y.dtype)
+    y5 = _as5d(y)
+    extent, bpitch, _ = bands.arrays()
+    kernel = _kernels().adjoint_bands
+    _jit.split_planes(lambda a, b: kernel(
+        y5, np.array(before3, np.int64), axis, bands.band, bands.bands, extent, bpitch, bands.plane,
+        s_a, lo_a, offs_all, np.array(kfirst, np.int64), np.array(klen, np.int64), wp,
+        np.array(wfirst, np.int64), blocks, out, row_src, row_out, row_pos, row_phase.ravel(),
+        math.prod(stride[:-1]), cls_src, cls_list, s, size3[axis], size3[2], out_pitch[axis],
+        math.prod(size), cx, groups, a, b, rows, vectors), bands.units, out.size)
+    return out.reshape(n, groups * cx, *size)
+
+
+# --------------------------------------------------------------------------- weight gradient
+
+def correlate_weight(x: np.ndarray, cot: np.ndarray, k: tuple[int, ...], stride: tuple[int, ...],
+                     dilation: tuple[int, ...], groups: int, pad: Pairs | None = None) -> np.ndarray:
+    """Gradient of ``<cot, correlate(x, w)>`` in ``w``: (C_out, C_in/G, *k)."""
+    n, c_in, *_ = x.shape
+    c_out = cot.shape[1]
+    nd = len(k)
+    pad, out, fold, halo = _geometry(x, tuple(k), stride, dilation, pad, size=cot.shape[2:])
+    out3 = _lift(out, 1)
+    bands = Bands(n, c_in * math.prod(stride), out3, _lift(fold, 1), _lift(halo, 0), x.itemsize, nd)
+    ci, co = c_in // groups, c_out // groups
+    taps = _tap_list(bands, stride, groups, ci, tuple(k), dilation)   # (G, K)
+    lanes = _lanes(x.dtype)
+    rows, vectors = _tile_shape(taps.shape[1], co, lanes)
+    kpad = -(-taps.shape[1] // rows) * rows
+    offs = np.zeros((groups, kpad), np.int64)
+    offs[:, :taps.shape[1]] = taps
+    ldg = -(-co // (vectors * lanes)) * vectors * lanes
+    out_pitch = _pitches(out3)
+    row_src, row_out, row_pos = _band_rows(bands, out3, lambda j, p: p, out_pitch)
+    x5 = _as5d(x)
+    cot_flat = np.ascontiguousarray(cot).reshape(-1)
+    lo = np.array(_lift(tuple(a for a, _ in pad), 0), np.int64)
+    extent, pitch, _ = bands.arrays()
+    kernel = _kernels().weight_bands
+
+    # the units are summed in WEIGHT_PARTS fixed parts, added in order: the same bits on
+    # any number of threads
+    parts = min(bands.units, WEIGHT_PARTS)
+    bounds = [bands.units * p // parts for p in range(parts + 1)]
+
+    def work(a: int, b: int) -> list[np.ndarray]:
+        sums = []
+        for p in range(a, b):
+            gwt = np.zeros(groups * kpad * ldg, dtype=x.dtype)
+            kernel(x5, lo, np.array(_lift(stride, 1), np.int64), bands.axis, bands.band, bands.bands,
+                   extent, pitch, bands.plane, offs.ravel(), kpad, cot_flat, row_src, row_out, row_pos,
+                   out3[bands.axis], out3[2], out_pitch[bands.axis], math.prod(out), co, groups,
+                   WEIGHT_CHUNK, ldg, gwt, bounds[p], bounds[p + 1], rows, vectors)
+            sums.append(gwt)
+        return sums
+    gwt = sum(part for sums in _run(work, parts, cot.size * taps.shape[1]) for part in sums)
+    gwt = gwt.reshape(groups, kpad, ldg)[:, :taps.shape[1], :co]      # (G, Ci*T, Co)
+    return np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(c_out, ci, *k)

@@ -1,0 +1,479 @@
+"""Register tiles: the multiply-add core of the compiled convolutions.
+
+A tile is an ``R x V`` block of SIMD accumulators (R rows of V vectors of ``LANES``
+values) that lives in registers for a whole contraction and is written out once:
+
+    acc[r, v*LANES:(v+1)*LANES] = init + sum_k a[k, r] * b[k, v*LANES:(v+1)*LANES]
+
+Each step loads V vectors of ``b``, broadcasts R scalars of ``a`` and issues ``R * V``
+fused multiply-adds, so with R*V = 24 the loads are a small fraction of the work and
+the loop runs near the multiply-add peak. Two ways to address the operands cover
+every correlation in :mod:`upsample._direct`:
+
+* ``tile_gather``: ``b``'s row ``k`` is the source at ``sbase + offs[k]`` (a kernel tap of a
+  flattened, padded plane: no im2col), ``a`` is a packed (K, R) weight block. The
+  forward correlation and every phase of its adjoint.
+* ``tile_stream``: ``a``'s row ``r`` is the source at ``sbase + soffs[r] + k`` (R kernel taps
+  walking along a row), ``b`` is a packed (K, ldb) block of the cotangent. The weight
+  gradient.
+
+The tiles are LLVM IR emitted through Numba's ``intrinsic``: plain vector types and
+``llvm.fma``, which LLVM lowers to the host's widest vector instructions (AVX-512 on
+this project's machines, two AVX2 halves elsewhere). This module imports Numba; nothing
+imports it until the first compiled convolution.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import literally as numba_literally
+from numba import types
+from numba.core import cgutils
+from numba.core.errors import TypingError
+from numba import njit
+from numba.extending import intrinsic
+
+from . import _jit
+
+__all__ = ["SLACK", "VECTOR_BYTES", "adjoint_bands", "correlate_bands", "fill_band", "lanes",
+           "tile_gather", "tile_stream", "weight_bands"]
+
+#: Bytes per SIMD vector the tiles are written for (one AVX-512 register).
+VECTOR_BYTES = 64
+
+#: Elements after a band buffer: a tile cut by the end of a row reads up to a whole tile
+#: width past it (into values it discards), never past the buffer.
+SLACK = 256
+
+
+def lanes(itemsize: int) -> int:
+    """Values per vector: 16 float32 or 8 float64."""
+    return VECTOR_BYTES // itemsize
+
+
+_I64 = ir.IntType(64)
+
+
+def _literal(typ, name: str) -> int:
+    if not isinstance(typ, types.IntegerLiteral):
+        raise TypingError(f"tile: {name} must be a compile-time integer (numba.literally)")
+    return typ.literal_value
+
+
+def _data(context, builder, typ, value):
+    """The data pointer of a Numba array value."""
+    return cgutils.create_struct_proxy(typ)(context, builder, value=value).data
+
+
+class _Tile:
+    """Emits one tile: the accumulators, the loop over steps, the stores.
+
+    ``step(builder, k)`` returns the R scalars of ``a`` and the V vectors of ``b`` of
+    step ``k``; everything else is shared by both addressing forms."""
+
+    def __init__(self, context, builder, dtype, rows: int, vectors: int):
+        self.builder = builder
+        self.scalar = context.get_value_type(dtype)
+        self.count = lanes(context.get_abi_sizeof(self.scalar))
+        self.vector = ir.VectorType(self.scalar, self.count)
+        self.rows, self.vectors = rows, vectors
+        self.align = context.get_abi_sizeof(self.scalar)         # any alignment: unaligned loads
+        suffix = f"v{self.count}f{self.align * 8}"
+        self.fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(self.vector, [self.vector] * 3), f"llvm.fma.{suffix}")
+
+    def load_vector(self, pointer, index):
+        """``count`` values from ``pointer[index]`` on, at any alignment."""
+        at = self.builder.gep(pointer, [index])
+        return self.builder.load(self.builder.bitcast(at, self.vector.as_pointer()), align=self.align)
+
+    def broadcast(self, value):
+        b = self.builder
+        one = b.insert_element(ir.Constant(self.vector, ir.Undefined), value, ir.Constant(ir.IntType(32), 0))
+        mask = ir.Constant(ir.VectorType(ir.IntType(32), self.count), [0] * self.count)
+        return b.shuffle_vector(one, ir.Constant(self.vector, ir.Undefined), mask)
+
+    def targets(self, out, obase, ostride):
+        """Pointers to the R x V output vectors: row r at ``obase + r*ostride``."""
+        b = self.builder
+        base = b.gep(out, [obase])
+        rows = [b.gep(base, [b.mul(ostride, ir.Constant(_I64, r))]) for r in range(self.rows)]
+        return [[b.bitcast(b.gep(row, [ir.Constant(_I64, v * self.count)]), self.vector.as_pointer())
+                 for v in range(self.vectors)] for row in rows]
+
+    def emit(self, steps, step, out, obase, ostride, accumulate):
+        """The whole tile: start from zero (or the output, when ``accumulate``), run
+        ``steps`` steps, store."""
+        b = self.builder
+        target = self.targets(out, obase, ostride)
+        zero = ir.Constant(self.vector, [0.0] * self.count)
+        start = b.block
+        load = b.append_basic_block("tile.load")
+        ready = b.append_basic_block("tile.ready")
+        loop = b.append_basic_block("tile.loop")
+        done = b.append_basic_block("tile.done")
+        b.cbranch(b.icmp_signed("!=", accumulate, ir.Constant(accumulate.type, 0)), load, ready)
+        b.position_at_end(load)
+        loaded = [[b.load(p, align=self.align) for p in row] for row in target]
+        b.branch(ready)
+        b.position_at_end(ready)
+        initial = []
+        for r in range(self.rows):
+            row = []
+            for v in range(self.vectors):
+                phi = b.phi(self.vector)
+                phi.add_incoming(zero, start)
+                phi.add_incoming(loaded[r][v], load)
+                row.append(phi)
+            initial.append(row)
+        b.cbranch(b.icmp_signed(">", steps, ir.Constant(_I64, 0)), loop, done)
+        # the loop: accumulators are phi nodes, so they stay in registers
+        b.position_at_end(loop)
+        k = b.phi(_I64)
+        k.add_incoming(ir.Constant(_I64, 0), ready)
+        acc = []
+        for r in range(self.rows):
+            row = []
+            for v in range(self.vectors):
+                phi = b.phi(self.vector)
+                phi.add_incoming(initial[r][v], ready)
+                row.append(phi)
+            acc.append(row)
+        scalars, vectors = step(b, k)
+        new = []
+        for r in range(self.rows):
+            a = self.broadcast(scalars[r])
+            new.append([b.call(self.fma, [a, vectors[v], acc[r][v]]) for v in range(self.vectors)])
+        after = b.add(k, ir.Constant(_I64, 1))
+        k.add_incoming(after, b.block)
+        for r in range(self.rows):
+            for v in range(self.vectors):
+                acc[r][v].add_incoming(new[r][v], b.block)
+        loop_end = b.block
+        b.cbranch(b.icmp_signed("<", after, steps), loop, done)
+        b.position_at_end(done)
+        final = []
+        for r in range(self.rows):
+            for v in range(self.vectors):
+                phi = b.phi(self.vector)
+                phi.add_incoming(initial[r][v], ready)
+                phi.add_incoming(new[r][v], loop_end)
+                final.append((phi, target[r][v]))
+        for value, pointer in final:
+            b.store(value, pointer, align=self.align)
+
+
+@intrinsic
+def tile_gather(typingctx, src, sbase, offs, kfirst, steps, wp, wbase, out, obase, ostride,
+                accumulate, rows, vectors):
+    """acc[r, v] (+)= sum_k wp[wbase + k*R + r] * src[sbase + offs[kfirst + k] + v*LANES + :LANES],
+    stored at ``out[obase + r*ostride + v*LANES:]``."""
+    R, V = _literal(rows, "rows"), _literal(vectors, "vectors")
+    sig = types.void(src, sbase, offs, kfirst, steps, wp, wbase, out, obase, ostride, accumulate,
+                     rows, vectors)
+
+    def codegen(context, builder, signature, args):
+        (src_v, sbase_v, offs_v, kfirst_v, steps_v, wp_v, wbase_v, out_v, obase_v, ostride_v,
+         accumulate_v, _, _) = args
+        tile = _Tile(context, builder, src.dtype, R, V)
+        source = builder.gep(_data(context, builder, src, src_v), [sbase_v])
+        offsets = builder.gep(_data(context, builder, offs, offs_v), [kfirst_v])
+        weights = builder.gep(_data(context, builder, wp, wp_v), [wbase_v])
+        out_p = _data(context, builder, out, out_v)
+
+        def step(b, k):
+            row = b.gep(source, [b.load(b.gep(offsets, [k]))])
+            vectors_ = [tile.load_vector(row, ir.Constant(_I64, v * tile.count)) for v in range(V)]
+            w = b.gep(weights, [b.mul(k, ir.Constant(_I64, R))])
+            scalars = [b.load(b.gep(w, [ir.Constant(_I64, r)])) for r in range(R)]
+            return scalars, vectors_
+
+        tile.emit(steps_v, step, out_p, obase_v, ostride_v, accumulate_v)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def tile_stream(typingctx, src, sbase, soffs, sfirst, steps, bp, bbase, ldb, out, obase, ostride,
+                accumulate, rows, vectors):
+    """acc[r, v] (+)= sum_k src[sbase + soffs[sfirst + r] + k] * bp[bbase + k*ldb + v*LANES + :LANES],
+    stored at ``out[obase + r*ostride + v*LANES:]``."""
+    R, V = _literal(rows, "rows"), _literal(vectors, "vectors")
+    sig = types.void(src, sbase, soffs, sfirst, steps, bp, bbase, ldb, out, obase, ostride,
+                     accumulate, rows, vectors)
+
+    def codegen(context, builder, signature, args):
+        (src_v, sbase_v, soffs_v, sfirst_v, steps_v, bp_v, bbase_v, ldb_v, out_v, obase_v, ostride_v,
+         accumulate_v, _, _) = args
+        tile = _Tile(context, builder, src.dtype, R, V)
+        source = builder.gep(_data(context, builder, src, src_v), [sbase_v])
+        offsets = builder.gep(_data(context, builder, soffs, soffs_v), [sfirst_v])
+        starts = [builder.gep(source, [builder.load(builder.gep(offsets, [ir.Constant(_I64, r)]))])
+                  for r in range(R)]
+        block = builder.gep(_data(context, builder, bp, bp_v), [bbase_v])
+        out_p = _data(context, builder, out, out_v)
+
+        def step(b, k):
+            scalars = [b.load(b.gep(start, [k])) for start in starts]
+            row = b.gep(block, [b.mul(k, ldb_v)])
+            vectors_ = [tile.load_vector(row, ir.Constant(_I64, v * tile.count)) for v in range(V)]
+            return scalars, vectors_
+
+        tile.emit(steps_v, step, out_p, obase_v, ostride_v, accumulate_v)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+# --------------------------------------------------------------------------- drivers
+# A unit of work is one band of one sample: a run of output positions along the band
+# axis. Each unit first copies the part of the input its band reads into a small buffer
+# of its thread (zero padded and folded by the stride, see fill_band), then runs its
+# tiles on that buffer while it is in cache. _jit.split_planes runs ranges of units on
+# two threads; every output value is written by exactly one unit.
+
+
+@njit(cache=True, nogil=True)
+def _copy(dst, at, src, frm, count):  # pragma: no cover - compiled
+    """``dst[at:at + count] = src[frm:frm + count]``; unsigned indices, so no negative-index
+    wraparound stands in the way of vectorising."""
+    a, f = np.uint64(at), np.uint64(frm)
+    for e in range(np.uint64(count)):
+        dst[a + e] = src[f + e]
+
+
+@njit(cache=True, nogil=True)
+def _zero(dst, at, count):  # pragma: no cover - compiled
+    a = np.uint64(at)
+    for e in range(np.uint64(count)):
+        dst[a + e] = 0
+
+
+@njit(cache=True, nogil=True)
+def _deal(dst, at, plane, src, count, phases):  # pragma: no cover - compiled
+    """``dst[at + r*plane + e] = src[e*phases + r]``: one padded input row dealt out to the
+    planes of its column phases (the fold of the last axis)."""
+    a, p, n = np.uint64(at), np.uint64(plane), np.uint64(count)
+    if phases == 2:
+        for e in range(n):
+            dst[a + e] = src[e + e]
+            dst[a + p + e] = src[e + e + np.uint64(1)]
+        return
+    for r in range(np.uint64(phases)):
+        for e in range(n):
+            dst[a + r * p + e] = src[e * np.uint64(phases) + r]
+
+
+@njit(cache=True, nogil=True)
+def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragma: no cover - compiled
+    """Sample ``n`` of ``x`` (N, C, S_1, S_2, S_3) into ``buf``, zero padded by ``lo`` and
+    folded by ``stride``: plane ``c*prod(s) + flat(r)`` starts at ``buf[plane_index*plane]``
+    and holds, at local position ``m`` (``extent`` per axis, row-major with ``pitch``),
+    ``x[n, c, (start + m)*s + r - lo]``, zero outside ``x``.
+
+    Each input row is copied, zero padded, into ``row`` (contiguous), then dealt out to
+    its ``s_3`` planes; with no fold along the row it is copied straight in."""
+    _, channels, n1, n2, n3 = x.shape
+    flat = x.reshape(-1)
+    s1, s2, s3 = stride[0], stride[1], stride[2]
+    e1, e2, e3 = extent[0], extent[1], extent[2]
+    phases = s1 * s2 * s3
+    m0 = start[2] * s3 - lo[2]                 # the input column of the row's first element
+    first = min(e3 * s3, max(0, -m0))          # the row's elements inside x: first:last
+    last = max(first, min(e3 * s3, n3 - m0))
+    for c in range(channels):
+        for r1 in range(s1):
+            for r2 in range(s2):
+                at0 = (c * phases + (r1 * s2 + r2) * s3) * plane
+                for a in range(e1):
+                    i = (start[0] + a) * s1 + r1 - lo[0]
+                    for b in range(e2):
+                        j = (start[1] + b) * s2 + r2 - lo[1]
+                        at = at0 + a * pitch[0] + b * pitch[1]
+                        if not (0 <= i < n1 and 0 <= j < n2):
+                            for r3 in range(s3):
+                                _zero(buf, at + r3 * plane, e3)
+                            continue
+                        frm = (((n * channels + c) * n1 + i) * n2 + j) * n3 + m0
+                        if s3 == 1:
+                            _zero(buf, at, first)
+                            _copy(buf, at + first, flat, frm + first, last - first)
+                            _zero(buf, at + last, e3 - last)
+                        else:
+                            _zero(row, 0, first)
+                            _copy(row, first, flat, frm + first, last - first)
+                            _zero(row, last, e3 * s3 - last)
+                            _deal(buf, at, plane, row, e3, s3)
+
+
+@_jit.kernel(literal=("rows", "vectors"))
+def correlate_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, klen, wp, blocks,
+                    y, row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group,
+                    groups, u0, u1, rows, vectors):  # pragma: no cover - compiled
+    """The forward correlation, bands ``u0:u1`` (unit ``u`` is band ``u % bands`` of sample
+    ``u // bands``; a band is ``band`` output positions along ``axis``).
+
+    In a band, output row ``i`` reads the buffer from ``row_src[i]`` and is stored from
+    ``row_out[i]`` (relative to the band); column ``j`` of channel
+    ``c = g*per_group + b*R + r`` is ``sum_k wp[g, b, k, r] * buf[row_src[i] + j +
+    offs[g*klen + k]]``. Full tiles go straight into ``y``; a tile cut by the last column
+    or by the last channel of a group goes through a small scratch block."""
+    numba_literally(rows)
+    numba_literally(vectors)
+    width = vectors * (64 // y.itemsize)
+    buf = np.zeros(x.shape[1] * stride[0] * stride[1] * stride[2] * plane + SLACK, dtype=y.dtype)
+    row = np.empty(extent[2] * stride[2], dtype=y.dtype)
+    scratch = np.empty(rows * width, dtype=y.dtype)
+    start = np.zeros(3, dtype=np.int64)
+    c_out = groups * per_group
+    for u in range(u0, u1):
+        n = u // bands
+        b0 = (u % bands) * band
+        start[axis] = b0
+        fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row)
+        cols = min(band, out_last - b0) if axis == 2 else out_last
+        base = n * c_out * plane_out + b0 * out_step
+        for i in range(len(row_src)):
+            if axis != 2 and b0 + row_pos[i] >= out_axis:
+                break
+            for j0 in range(0, cols, width):
+                sb = row_src[i] + j0
+                ob = base + row_out[i] + j0
+                ncol = min(width, cols - j0)
+                for g in range(groups):
+                    for b in range(blocks):
+                        c0 = b * rows
+                        wbase = (g * blocks + b) * klen * rows
+                        nrow = min(rows, per_group - c0)
+                        if ncol == width and nrow == rows:
+                            tile_gather(buf, sb, offs, g * klen, klen, wp, wbase,
+                                        y, ob + (g * per_group + c0) * plane_out, plane_out, 0,
+                                        rows, vectors)
+                        else:
+                            tile_gather(buf, sb, offs, g * klen, klen, wp, wbase,
+                                        scratch, 0, width, 0, rows, vectors)
+                            for r in range(nrow):
+                                at = ob + (g * per_group + c0 + r) * plane_out
+                                for j in range(ncol):
+                                    y[at + j] = scratch[r * width + j]
+
+
+@_jit.kernel(literal=("rows", "vectors"))
+def adjoint_bands(x, lo, axis, band, bands, extent, pitch, plane, src_step, src_lo, offs, kfirst,
+                  klen, wp, wfirst, blocks, y, row_src, row_out, row_pos, row_phase, phases,
+                  cls_src, cls_list, step, out_axis, out_last, out_step, plane_out, per_group,
+                  groups, u0, u1, rows, vectors):  # pragma: no cover - compiled
+    """The adjoint (transposed) correlation, bands ``u0:u1`` as in :func:`correlate_bands`;
+    the buffer holds ``x`` zero padded (no fold), band ``b0`` starting at source position
+    ``(b0 + src_lo) // src_step`` along ``axis``.
+
+    Along the last axis the output splits into ``step`` classes of columns
+    (``c, c + step, ...``), each an ordinary correlation with its own tap list
+    (``cls_list[c]``, with the row's phase and the group, picks it). The classes' tiles
+    are computed into scratch blocks and interleaved as they are stored."""
+    numba_literally(rows)
+    numba_literally(vectors)
+    width = vectors * (64 // y.itemsize)
+    buf = np.zeros(x.shape[1] * plane + SLACK, dtype=y.dtype)
+    row = np.empty(extent[2], dtype=y.dtype)
+    scratch = np.empty(step * rows * width, dtype=y.dtype)
+    ones = np.ones(3, dtype=np.int64)
+    start = np.zeros(3, dtype=np.int64)
+    count = np.zeros(step, dtype=np.int64)
+    c_out = groups * per_group
+    for u in range(u0, u1):
+        n = u // bands
+        b0 = (u % bands) * band
+        start[axis] = (b0 + src_lo) // src_step
+        fill_band(x, n, buf, lo, ones, start, extent, pitch, plane, row)
+        cols = min(band, out_last - b0) if axis == 2 else out_last
+        for c in range(step):
+            count[c] = max(0, (cols - c + step - 1) // step)
+        base = n * c_out * plane_out + b0 * out_step
+        for i in range(len(row_src)):
+            if axis != 2 and b0 + row_pos[i] >= out_axis:
+                break
+            for j0 in range(0, count[0], width):
+                for g in range(groups):
+                    for b in range(blocks):
+                        c0 = b * rows
+                        nrow = min(rows, per_group - c0)
+                        for c in range(step):
+                            if j0 < count[c]:
+                                kl = (g * phases + row_phase[i]) * step + cls_list[c]
+                                tile_gather(buf, row_src[i] + cls_src[c] + j0, offs, kfirst[kl],
+                                            klen[kl], wp, wfirst[kl] + b * klen[kl] * rows,
+                                            scratch, c * rows * width, width, 0, rows, vectors)
+                        for r in range(nrow):
+                            at = base + row_out[i] + (g * per_group + c0 + r) * plane_out + step * j0
+                            if step == 2:            # the common case, in a loop that vectorises
+                                even = r * width
+                                odd = (rows + r) * width
+                                both = max(0, min(width, count[1] - j0))
+                                for j in range(both):
+                                    y[at + 2 * j] = scratch[even + j]
+                                    y[at + 2 * j + 1] = scratch[odd + j]
+                                for j in range(both, min(width, count[0] - j0)):
+                                    y[at + 2 * j] = scratch[even + j]
+                                continue
+                            for c in range(step):
+                                from_ = (c * rows + r) * width
+                                for j in range(max(0, min(width, count[c] - j0))):
+                                    y[at + c + step * j] = scratch[from_ + j]
+
+
+@_jit.kernel(literal=("rows", "vectors"))
+def weight_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, kpad, cot, row_src,
+                 row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group, groups,
+                 chunk, ldg, gwt, u0, u1, rows, vectors):  # pragma: no cover - compiled
+    """The weight gradient of bands ``u0:u1``, added into ``gwt`` (G, kpad, ldg):
+    ``gwt[g, e, co] += sum_l buf[l + offs[g*kpad + e]] * cot_band[l, g*ldg + co]``.
+
+    ``cot_band`` is the band's cotangent laid out like the buffer's rows (position ``l``
+    of the buffer's flattened plane, zero where no output sits) and transposed to
+    (L, C), one chunk of positions at a time; R taps walk along the buffer while each
+    step loads vectors of output channels."""
+    numba_literally(rows)
+    numba_literally(vectors)
+    width = vectors * (64 // gwt.itemsize)
+    ld = groups * ldg
+    buf = np.zeros(x.shape[1] * stride[0] * stride[1] * stride[2] * plane + SLACK, dtype=gwt.dtype)
+    row = np.empty(extent[2] * stride[2], dtype=gwt.dtype)
+    packed = np.zeros(chunk * ld, dtype=gwt.dtype)
+    start = np.zeros(3, dtype=np.int64)
+    c_out = groups * per_group
+    for u in range(u0, u1):
+        n = u // bands
+        b0 = (u % bands) * band
+        start[axis] = b0
+        fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row)
+        cols = min(band, out_last - b0) if axis == 2 else out_last
+        base = n * c_out * plane_out + b0 * out_step
+        count = 0                                    # the rows of this band
+        while count < len(row_src) and (axis == 2 or b0 + row_pos[count] < out_axis):
+            count += 1
+        span = row_src[count - 1] + cols
+        first = 0                                    # the first row that meets the chunk
+        for l0 in range(0, span, chunk):
+            length = min(chunk, span - l0)
+            packed[:length * ld] = 0
+            while first < count and row_src[first] + cols <= l0:
+                first += 1
+            i = first
+            while i < count and row_src[i] < l0 + length:
+                a = max(row_src[i], l0)
+                e = min(row_src[i] + cols, l0 + length)
+                for g in range(groups):
+                    for co in range(per_group):
+                        at = base + (g * per_group + co) * plane_out + row_out[i] - row_src[i]
+                        to = g * ldg + co
+                        for l in range(a, e):
+                            packed[(l - l0) * ld + to] = cot[at + l]
+                i += 1
+            for g in range(groups):
+                for e0 in range(0, kpad, rows):
+                    for v0 in range(0, ldg, width):
+                        tile_stream(buf, l0, offs, g * kpad + e0, length, packed, g * ldg + v0, ld,
+                                    gwt, (g * kpad + e0) * ldg + v0, ldg, 1, rows, vectors)
