@@ -44,13 +44,19 @@ __all__ = ["applies", "correlate", "correlate_adjoint", "correlate_weight"]
 
 Pairs = tuple[tuple[int, ...], ...]
 
-#: Register tiles the planner chooses from, (R rows, V vectors): at most 24 accumulators
-#: plus V loaded vectors and a broadcast fit AVX-512's 32 registers.
-TILE_SHAPES = ((6, 4), (8, 3), (12, 2), (4, 4), (2, 4), (1, 4), (24, 1))
+#: Register tiles the planner chooses from, (R rows, V vectors), with their speed relative
+#: to (6, 4) measured in L1 on one core (float32; 200 GFLOP/s for the best): at most 24
+#: accumulators plus V loaded vectors and a broadcast fit AVX-512's 32 registers. (12, 2)
+#: would fit too, but LLVM's register allocator spills it (55-146 GFLOP/s).
+TILE_SHAPES = {(6, 4): 1.0, (8, 3): 1.0, (10, 2): 0.93, (8, 2): 0.89, (4, 4): 0.9, (24, 1): 0.95,
+               (16, 1): 0.88, (2, 4): 0.7, (1, 4): 0.42}
 
 #: The size a band's buffer aims at: it stays in the core's L2 cache beside the tiles'
 #: working set.
 BAND_BYTES = 1 << 20
+
+#: Taps per pass of a forward tile.
+TAP_CHUNK = 128
 
 #: Positions of the cotangent packed per weight-gradient chunk: (chunk x C) stays in L1/L2.
 WEIGHT_CHUNK = 256
@@ -79,19 +85,13 @@ def _lanes(dtype: np.dtype) -> int:
     return 64 // dtype.itemsize
 
 
-def _efficiency(rows: int, vectors: int) -> float:
-    """Share of a tile step spent on multiply-adds: R*V FMAs against the V loads and R
-    broadcasts beside them (a load counted as half an FMA)."""
-    return rows * vectors / (rows * vectors + 0.5 * (rows + vectors))
-
-
 def _tile_shape(rows_needed: int, cols_needed: int, lanes: int) -> tuple[int, int]:
     """The (R, V) of TILE_SHAPES that does ``rows_needed x cols_needed`` in the least
-    time: the work padded to whole tiles, over the tile's efficiency."""
+    time: the work padded to whole tiles, over the tile's speed."""
     def cost(shape):
         r, v = shape
         padded = -(-rows_needed // r) * r * -(-cols_needed // (v * lanes)) * v * lanes
-        return padded / _efficiency(r, v)
+        return padded / TILE_SHAPES[shape]
     return min(TILE_SHAPES, key=cost)
 
 
@@ -251,7 +251,7 @@ def correlate(x: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: t
         x5, lo, np.array(_lift(stride, 1), np.int64), bands.axis, bands.band, bands.bands, extent,
         pitch, bands.plane, taps.ravel(), taps.shape[1], wp.ravel(), blocks, y, row_src, row_out,
         row_pos, out3[bands.axis], out3[2], out_pitch[bands.axis], math.prod(out), co, groups,
-        a, b, rows, vectors), bands.units, y.size)
+        TAP_CHUNK, a, b, rows, vectors), bands.units, y.size)
     return y.reshape(n, c_out, *out)
 
 
@@ -355,7 +355,11 @@ def correlate_weight(x: np.ndarray, cot: np.ndarray, k: tuple[int, ...], stride:
     ci, co = c_in // groups, c_out // groups
     taps = _tap_list(bands, stride, groups, ci, tuple(k), dilation)   # (G, K)
     lanes = _lanes(x.dtype)
-    rows, vectors = _tile_shape(taps.shape[1], co, lanes)
+    thin = co < lanes // 2          # too few output channels per group to fill a vector
+    if thin:
+        rows, vectors = next(r for r in (4, 8, 12) if r >= taps.shape[1] or r == 12), 1
+    else:
+        rows, vectors = _tile_shape(taps.shape[1], co, lanes)
     kpad = -(-taps.shape[1] // rows) * rows
     offs = np.zeros((groups, kpad), np.int64)
     offs[:, :taps.shape[1]] = taps
@@ -366,23 +370,41 @@ def correlate_weight(x: np.ndarray, cot: np.ndarray, k: tuple[int, ...], stride:
     cot_flat = np.ascontiguousarray(cot).reshape(-1)
     lo = np.array(_lift(tuple(a for a, _ in pad), 0), np.int64)
     extent, pitch, _ = bands.arrays()
+    geometry = (x5, lo, np.array(_lift(stride, 1), np.int64), bands.axis, bands.band, bands.bands,
+                extent, pitch, bands.plane, offs.ravel(), kpad, cot_flat, row_src, row_out, row_pos,
+                out3[bands.axis], out3[2], out_pitch[bands.axis], math.prod(out), co, groups)
+    if thin:
+        return _weight_thin(geometry, bands.units, cot.size * taps.shape[1], groups, co, kpad,
+                            taps.shape[1], lanes, rows, x.dtype).reshape(c_out, ci, *k)
     kernel = _kernels().weight_bands
 
-    # the units are summed in WEIGHT_PARTS fixed parts, added in order: the same bits on
-    # any number of threads
-    parts = min(bands.units, WEIGHT_PARTS)
-    bounds = [bands.units * p // parts for p in range(parts + 1)]
-
-    def work(a: int, b: int) -> list[np.ndarray]:
-        sums = []
-        for p in range(a, b):
-            gwt = np.zeros(groups * kpad * ldg, dtype=x.dtype)
-            kernel(x5, lo, np.array(_lift(stride, 1), np.int64), bands.axis, bands.band, bands.bands,
-                   extent, pitch, bands.plane, offs.ravel(), kpad, cot_flat, row_src, row_out, row_pos,
-                   out3[bands.axis], out3[2], out_pitch[bands.axis], math.prod(out), co, groups,
-                   WEIGHT_CHUNK, ldg, gwt, bounds[p], bounds[p + 1], rows, vectors)
-            sums.append(gwt)
-        return sums
-    gwt = sum(part for sums in _run(work, parts, cot.size * taps.shape[1]) for part in sums)
+    def work(a: int, b: int) -> np.ndarray:
+        gwt = np.zeros(groups * kpad * ldg, dtype=x.dtype)
+        kernel(*geometry, WEIGHT_CHUNK, ldg, gwt, a, b, rows, vectors)
+        return gwt
+    gwt = _parts(work, bands.units, cot.size * taps.shape[1])
     gwt = gwt.reshape(groups, kpad, ldg)[:, :taps.shape[1], :co]      # (G, Ci*T, Co)
     return np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(c_out, ci, *k)
+
+
+def _parts(work, units: int, elements: int) -> np.ndarray:
+    """Sum ``work(part, first, stop)`` over WEIGHT_PARTS fixed parts of ``range(units)``,
+    in order: the same bits on any number of threads."""
+    parts = min(units, WEIGHT_PARTS)
+    bounds = [units * p // parts for p in range(parts + 1)]
+    sums = _run(lambda a, b: [work(bounds[p], bounds[p + 1]) for p in range(a, b)], parts, elements)
+    return sum(part for chunk in sums for part in chunk)
+
+
+def _weight_thin(geometry, units: int, elements: int, groups: int, co: int, kpad: int, taps: int,
+                 lanes: int, rows: int, dtype: np.dtype) -> np.ndarray:
+    """The weight gradient for thin groups (depthwise), as lane-wise dot products along the
+    output rows: (G, Co, Ci*T)."""
+    kernel = _kernels().weight_dot_bands
+
+    def work(a: int, b: int) -> np.ndarray:
+        acc = np.zeros(groups * co * kpad * lanes, dtype=dtype)
+        kernel(*geometry, acc, a, b, rows)
+        return acc
+    acc = _parts(work, units, elements).reshape(groups, co, kpad, lanes)
+    return acc.sum(axis=-1)[:, :, :taps]

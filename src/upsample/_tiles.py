@@ -37,7 +37,7 @@ from numba.extending import intrinsic
 from . import _jit
 
 __all__ = ["SLACK", "VECTOR_BYTES", "adjoint_bands", "correlate_bands", "fill_band", "lanes",
-           "tile_gather", "tile_stream", "weight_bands"]
+           "tile_dot", "tile_gather", "tile_stream", "weight_bands", "weight_dot_bands"]
 
 #: Bytes per SIMD vector the tiles are written for (one AVX-512 register).
 VECTOR_BYTES = 64
@@ -69,8 +69,9 @@ def _data(context, builder, typ, value):
 class _Tile:
     """Emits one tile: the accumulators, the loop over steps, the stores.
 
-    ``step(builder, k)`` returns the R scalars of ``a`` and the V vectors of ``b`` of
-    step ``k``; everything else is shared by both addressing forms."""
+    ``step(builder, k)`` returns, for each of the R x V accumulators, the two vectors it
+    multiplies at step ``k`` (:meth:`outer` builds them for the broadcast forms);
+    everything else is shared by every addressing form."""
 
     def __init__(self, context, builder, dtype, rows: int, vectors: int):
         self.builder = builder
@@ -93,6 +94,11 @@ class _Tile:
         one = b.insert_element(ir.Constant(self.vector, ir.Undefined), value, ir.Constant(ir.IntType(32), 0))
         mask = ir.Constant(ir.VectorType(ir.IntType(32), self.count), [0] * self.count)
         return b.shuffle_vector(one, ir.Constant(self.vector, ir.Undefined), mask)
+
+    def outer(self, scalars, vectors):
+        """The operands of an outer-product step: R broadcast scalars times V vectors."""
+        rows = [self.broadcast(a) for a in scalars]
+        return [[(a, v) for v in vectors] for a in rows]
 
     def targets(self, out, obase, ostride):
         """Pointers to the R x V output vectors: row r at ``obase + r*ostride``."""
@@ -140,11 +146,9 @@ class _Tile:
                 phi.add_incoming(initial[r][v], ready)
                 row.append(phi)
             acc.append(row)
-        scalars, vectors = step(b, k)
-        new = []
-        for r in range(self.rows):
-            a = self.broadcast(scalars[r])
-            new.append([b.call(self.fma, [a, vectors[v], acc[r][v]]) for v in range(self.vectors)])
+        operands = step(b, k)
+        new = [[b.call(self.fma, [*operands[r][v], acc[r][v]]) for v in range(self.vectors)]
+               for r in range(self.rows)]
         after = b.add(k, ir.Constant(_I64, 1))
         k.add_incoming(after, b.block)
         for r in range(self.rows):
@@ -187,7 +191,7 @@ def tile_gather(typingctx, src, sbase, offs, kfirst, steps, wp, wbase, out, obas
             vectors_ = [tile.load_vector(row, ir.Constant(_I64, v * tile.count)) for v in range(V)]
             w = b.gep(weights, [b.mul(k, ir.Constant(_I64, R))])
             scalars = [b.load(b.gep(w, [ir.Constant(_I64, r)])) for r in range(R)]
-            return scalars, vectors_
+            return tile.outer(scalars, vectors_)
 
         tile.emit(steps_v, step, out_p, obase_v, ostride_v, accumulate_v)
         return context.get_dummy_value()
@@ -219,9 +223,41 @@ def tile_stream(typingctx, src, sbase, soffs, sfirst, steps, bp, bbase, ldb, out
             scalars = [b.load(b.gep(start, [k])) for start in starts]
             row = b.gep(block, [b.mul(k, ldb_v)])
             vectors_ = [tile.load_vector(row, ir.Constant(_I64, v * tile.count)) for v in range(V)]
-            return scalars, vectors_
+            return tile.outer(scalars, vectors_)
 
         tile.emit(steps_v, step, out_p, obase_v, ostride_v, accumulate_v)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def tile_dot(typingctx, src, sbase, soffs, sfirst, steps, bp, bbase, out, obase, accumulate, rows):
+    """acc[r] (+)= sum_k src[sbase + soffs[sfirst + r] + k*LANES + :LANES] * bp[bbase + k*LANES + :LANES],
+    the lane-wise partial dot products of R shifted source rows with one row of ``bp``,
+    stored at ``out[obase + r*LANES:]`` (the caller adds up the lanes). The weight
+    gradient of groups too thin for :func:`tile_stream` (depthwise)."""
+    R = _literal(rows, "rows")
+    sig = types.void(src, sbase, soffs, sfirst, steps, bp, bbase, out, obase, accumulate, rows)
+
+    def codegen(context, builder, signature, args):
+        (src_v, sbase_v, soffs_v, sfirst_v, steps_v, bp_v, bbase_v, out_v, obase_v, accumulate_v,
+         _) = args
+        tile = _Tile(context, builder, src.dtype, R, 1)
+        source = builder.gep(_data(context, builder, src, src_v), [sbase_v])
+        offsets = builder.gep(_data(context, builder, soffs, soffs_v), [sfirst_v])
+        starts = [builder.gep(source, [builder.load(builder.gep(offsets, [ir.Constant(_I64, r)]))])
+                  for r in range(R)]
+        row = builder.gep(_data(context, builder, bp, bp_v), [bbase_v])
+        out_p = _data(context, builder, out, out_v)
+        width = ir.Constant(_I64, tile.count)
+
+        def step(b, k):
+            at = b.mul(k, width)
+            other = tile.load_vector(row, at)
+            return [[(tile.load_vector(start, at), other)] for start in starts]
+
+        tile.emit(steps_v, step, out_p, obase_v, width, accumulate_v)
         return context.get_dummy_value()
 
     return sig, codegen
@@ -311,7 +347,7 @@ def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragm
 @_jit.kernel(literal=("rows", "vectors"))
 def correlate_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, klen, wp, blocks,
                     y, row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group,
-                    groups, u0, u1, rows, vectors):  # pragma: no cover - compiled
+                    groups, chunk, u0, u1, rows, vectors):  # pragma: no cover - compiled
     """The forward correlation, bands ``u0:u1`` (unit ``u`` is band ``u % bands`` of sample
     ``u // bands``; a band is ``band`` output positions along ``axis``).
 
@@ -325,7 +361,7 @@ def correlate_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs
     width = vectors * (64 // y.itemsize)
     buf = np.zeros(x.shape[1] * stride[0] * stride[1] * stride[2] * plane + SLACK, dtype=y.dtype)
     row = np.empty(extent[2] * stride[2], dtype=y.dtype)
-    scratch = np.empty(rows * width, dtype=y.dtype)
+    scratch = np.empty(groups * blocks * rows * width, dtype=y.dtype)
     start = np.zeros(3, dtype=np.int64)
     c_out = groups * per_group
     for u in range(u0, u1):
@@ -342,22 +378,30 @@ def correlate_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs
                 sb = row_src[i] + j0
                 ob = base + row_out[i] + j0
                 ncol = min(width, cols - j0)
+                for k0 in range(0, klen, chunk):
+                    steps = min(chunk, klen - k0)
+                    for g in range(groups):
+                        for b in range(blocks):
+                            c0 = b * rows
+                            wbase = ((g * blocks + b) * klen + k0) * rows
+                            if ncol == width and c0 + rows <= per_group:
+                                tile_gather(buf, sb, offs, g * klen + k0, steps, wp, wbase,
+                                            y, ob + (g * per_group + c0) * plane_out, plane_out,
+                                            k0, rows, vectors)
+                            else:
+                                tile_gather(buf, sb, offs, g * klen + k0, steps, wp, wbase,
+                                            scratch, (g * blocks + b) * rows * width, width, k0,
+                                            rows, vectors)
                 for g in range(groups):
                     for b in range(blocks):
                         c0 = b * rows
-                        wbase = (g * blocks + b) * klen * rows
-                        nrow = min(rows, per_group - c0)
-                        if ncol == width and nrow == rows:
-                            tile_gather(buf, sb, offs, g * klen, klen, wp, wbase,
-                                        y, ob + (g * per_group + c0) * plane_out, plane_out, 0,
-                                        rows, vectors)
-                        else:
-                            tile_gather(buf, sb, offs, g * klen, klen, wp, wbase,
-                                        scratch, 0, width, 0, rows, vectors)
-                            for r in range(nrow):
-                                at = ob + (g * per_group + c0 + r) * plane_out
-                                for j in range(ncol):
-                                    y[at + j] = scratch[r * width + j]
+                        if ncol == width and c0 + rows <= per_group:
+                            continue
+                        for r in range(min(rows, per_group - c0)):
+                            at = ob + (g * per_group + c0 + r) * plane_out
+                            frm = ((g * blocks + b) * rows + r) * width
+                            for j in range(ncol):
+                                y[at + j] = scratch[frm + j]
 
 
 @_jit.kernel(literal=("rows", "vectors"))
@@ -400,6 +444,13 @@ def adjoint_bands(x, lo, axis, band, bands, extent, pitch, plane, src_step, src_
                     for b in range(blocks):
                         c0 = b * rows
                         nrow = min(rows, per_group - c0)
+                        at = base + row_out[i] + (g * per_group + c0) * plane_out + j0
+                        if step == 1 and nrow == rows and j0 + width <= count[0]:
+                            kl = g * phases + row_phase[i]     # one class: store in place
+                            tile_gather(buf, row_src[i] + cls_src[0] + j0, offs, kfirst[kl],
+                                        klen[kl], wp, wfirst[kl] + b * klen[kl] * rows,
+                                        y, at, plane_out, 0, rows, vectors)
+                            continue
                         for c in range(step):
                             if j0 < count[c]:
                                 kl = (g * phases + row_phase[i]) * step + cls_list[c]
@@ -477,3 +528,41 @@ def weight_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, k
                     for v0 in range(0, ldg, width):
                         tile_stream(buf, l0, offs, g * kpad + e0, length, packed, g * ldg + v0, ld,
                                     gwt, (g * kpad + e0) * ldg + v0, ldg, 1, rows, vectors)
+
+
+@_jit.kernel(literal=("rows",))
+def weight_dot_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, kpad, cot,
+                     row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group,
+                     groups, acc, u0, u1, rows):  # pragma: no cover - compiled
+    """The weight gradient of bands ``u0:u1`` for thin groups, added into ``acc``
+    (G, per_group, kpad, LANES) as lane-wise partial sums: for each output row and
+    channel, R taps at a time, ``sum_j cot[row, j] * buf[row_src + offs[e] + j]`` along the
+    row, vectors of LANES positions (the row's tail one by one, into lane 0)."""
+    numba_literally(rows)
+    lanes_ = 64 // acc.itemsize
+    buf = np.zeros(x.shape[1] * stride[0] * stride[1] * stride[2] * plane + SLACK, dtype=acc.dtype)
+    row = np.empty(extent[2] * stride[2], dtype=acc.dtype)
+    start = np.zeros(3, dtype=np.int64)
+    c_out = groups * per_group
+    for u in range(u0, u1):
+        n = u // bands
+        b0 = (u % bands) * band
+        start[axis] = b0
+        fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row)
+        cols = min(band, out_last - b0) if axis == 2 else out_last
+        steps = cols // lanes_
+        base = n * c_out * plane_out + b0 * out_step
+        for i in range(len(row_src)):
+            if axis != 2 and b0 + row_pos[i] >= out_axis:
+                break
+            for g in range(groups):
+                for co in range(per_group):
+                    at = base + (g * per_group + co) * plane_out + row_out[i]
+                    into = ((g * per_group + co) * kpad) * lanes_
+                    for e0 in range(0, kpad, rows):
+                        tile_dot(buf, row_src[i], offs, g * kpad + e0, steps, cot, at,
+                                 acc, into + e0 * lanes_, 1, rows)
+                    for j in range(steps * lanes_, cols):
+                        value = cot[at + j]
+                        for e in range(kpad):
+                            acc[into + e * lanes_] += value * buf[row_src[i] + offs[g * kpad + e] + j]
