@@ -85,13 +85,12 @@ class Kernel:
         signature = tuple(types.literal(a) if i in self._literal else typeof(a)
                           for i, a in enumerate(args))
         entry = self._entries.get(signature)
-        if entry is not None:
-            return entry(*args)
-        result = dispatcher(*args)                  # compiles, or loads, this version
-        overload = dispatcher.overloads.get(signature)
-        if overload is not None:
-            self._entries[signature] = overload.entry_point
-        return result
+        if entry is None:
+            # compile (or load from the cache) exactly this version: calling the dispatcher
+            # would first try a version without the constants and be told to retry
+            dispatcher.compile(signature)
+            entry = self._entries[signature] = dispatcher.overloads[signature].entry_point
+        return entry(*args)
 
 
 def kernel(function: Callable[..., Any] | None = None, *, literal: tuple[str, ...] = ()) -> Any:

@@ -272,37 +272,6 @@ def tile_dot(typingctx, src, sbase, soffs, sfirst, steps, bp, bbase, out, obase,
 
 
 @njit(cache=True, nogil=True)
-def _copy(dst, at, src, frm, count):  # pragma: no cover - compiled
-    """``dst[at:at + count] = src[frm:frm + count]``; unsigned indices, so no negative-index
-    wraparound stands in the way of vectorising."""
-    a, f = np.uint64(at), np.uint64(frm)
-    for e in range(np.uint64(count)):
-        dst[a + e] = src[f + e]
-
-
-@njit(cache=True, nogil=True)
-def _zero(dst, at, count):  # pragma: no cover - compiled
-    a = np.uint64(at)
-    for e in range(np.uint64(count)):
-        dst[a + e] = 0
-
-
-@njit(cache=True, nogil=True)
-def _deal(dst, at, plane, src, count, phases):  # pragma: no cover - compiled
-    """``dst[at + r*plane + e] = src[e*phases + r]``: one padded input row dealt out to the
-    planes of its column phases (the fold of the last axis)."""
-    a, p, n = np.uint64(at), np.uint64(plane), np.uint64(count)
-    if phases == 2:
-        for e in range(n):
-            dst[a + e] = src[e + e]
-            dst[a + p + e] = src[e + e + np.uint64(1)]
-        return
-    for r in range(np.uint64(phases)):
-        for e in range(n):
-            dst[a + r * p + e] = src[e * np.uint64(phases) + r]
-
-
-@njit(cache=True, nogil=True)
 def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragma: no cover - compiled
     """Sample ``n`` of ``x`` (N, C, S_1, S_2, S_3) into ``buf``, zero padded by ``lo`` and
     folded by ``stride``: plane ``c*prod(s) + flat(r)`` starts at ``buf[plane_index*plane]``
@@ -310,7 +279,9 @@ def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragm
     ``x[n, c, (start + m)*s + r - lo]``, zero outside ``x``.
 
     Each input row is copied, zero padded, into ``row`` (contiguous), then dealt out to
-    its ``s_3`` planes; with no fold along the row it is copied straight in."""
+    its ``s_3`` planes; with no fold along the row it is copied straight in. The inner
+    loops index with unsigned integers, so no negative-index wraparound stands in the way
+    of vectorising them."""
     _, channels, n1, n2, n3 = x.shape
     flat = x.reshape(-1)
     s1, s2, s3 = stride[0], stride[1], stride[2]
@@ -319,6 +290,8 @@ def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragm
     m0 = start[2] * s3 - lo[2]                 # the input column of the row's first element
     first = min(e3 * s3, max(0, -m0))          # the row's elements inside x: first:last
     last = max(first, min(e3 * s3, n3 - m0))
+    one = np.uint64(1)
+    u3, ufirst, ulast, uplane = np.uint64(e3), np.uint64(first), np.uint64(last), np.uint64(plane)
     for c in range(channels):
         for r1 in range(s1):
             for r2 in range(s2):
@@ -327,21 +300,35 @@ def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragm
                     i = (start[0] + a) * s1 + r1 - lo[0]
                     for b in range(e2):
                         j = (start[1] + b) * s2 + r2 - lo[1]
-                        at = at0 + a * pitch[0] + b * pitch[1]
-                        if not (0 <= i < n1 and 0 <= j < n2):
-                            for r3 in range(s3):
-                                _zero(buf, at + r3 * plane, e3)
-                            continue
-                        frm = (((n * channels + c) * n1 + i) * n2 + j) * n3 + m0
-                        if s3 == 1:
-                            _zero(buf, at, first)
-                            _copy(buf, at + first, flat, frm + first, last - first)
-                            _zero(buf, at + last, e3 - last)
-                        else:
-                            _zero(row, 0, first)
-                            _copy(row, first, flat, frm + first, last - first)
-                            _zero(row, last, e3 * s3 - last)
-                            _deal(buf, at, plane, row, e3, s3)
+                        at = np.uint64(at0 + a * pitch[0] + b * pitch[1])
+                        inside = 0 <= i < n1 and 0 <= j < n2
+                        frm = np.uint64((((n * channels + c) * n1 + i) * n2 + j) * n3 + m0 if inside else 0)
+                        if not inside:
+                            for r3 in range(np.uint64(s3)):
+                                for e in range(u3):
+                                    buf[at + r3 * uplane + e] = 0
+                        elif s3 == 1:                  # straight in
+                            for e in range(ufirst):
+                                buf[at + e] = 0
+                            for e in range(ufirst, ulast):
+                                buf[at + e] = flat[frm + e]
+                            for e in range(ulast, u3):
+                                buf[at + e] = 0
+                        else:                          # into row, then dealt out
+                            for e in range(ufirst):
+                                row[e] = 0
+                            for e in range(ufirst, ulast):
+                                row[e] = flat[frm + e]
+                            for e in range(ulast, np.uint64(e3 * s3)):
+                                row[e] = 0
+                            if s3 == 2:
+                                for e in range(u3):
+                                    buf[at + e] = row[e + e]
+                                    buf[at + uplane + e] = row[e + e + one]
+                            else:
+                                for r3 in range(np.uint64(s3)):
+                                    for e in range(u3):
+                                        buf[at + r3 * uplane + e] = row[e * np.uint64(s3) + r3]
 
 
 @_jit.kernel(literal=("rows", "vectors"))
@@ -383,15 +370,16 @@ def correlate_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs
                     for g in range(groups):
                         for b in range(blocks):
                             c0 = b * rows
-                            wbase = ((g * blocks + b) * klen + k0) * rows
-                            if ncol == width and c0 + rows <= per_group:
-                                tile_gather(buf, sb, offs, g * klen + k0, steps, wp, wbase,
-                                            y, ob + (g * per_group + c0) * plane_out, plane_out,
-                                            k0, rows, vectors)
+                            # a full tile accumulates in place; a cut one in its scratch block
+                            direct = ncol == width and c0 + rows <= per_group
+                            target = y if direct else scratch
+                            if direct:
+                                into, stride_ = ob + (g * per_group + c0) * plane_out, plane_out
                             else:
-                                tile_gather(buf, sb, offs, g * klen + k0, steps, wp, wbase,
-                                            scratch, (g * blocks + b) * rows * width, width, k0,
-                                            rows, vectors)
+                                into, stride_ = (g * blocks + b) * rows * width, width
+                            tile_gather(buf, sb, offs, g * klen + k0, steps, wp,
+                                        ((g * blocks + b) * klen + k0) * rows,
+                                        target, into, stride_, k0, rows, vectors)
                 for g in range(groups):
                     for b in range(blocks):
                         c0 = b * rows
@@ -444,19 +432,21 @@ def adjoint_bands(x, lo, axis, band, bands, extent, pitch, plane, src_step, src_
                     for b in range(blocks):
                         c0 = b * rows
                         nrow = min(rows, per_group - c0)
-                        at = base + row_out[i] + (g * per_group + c0) * plane_out + j0
-                        if step == 1 and nrow == rows and j0 + width <= count[0]:
-                            kl = g * phases + row_phase[i]     # one class: store in place
-                            tile_gather(buf, row_src[i] + cls_src[0] + j0, offs, kfirst[kl],
-                                        klen[kl], wp, wfirst[kl] + b * klen[kl] * rows,
-                                        y, at, plane_out, 0, rows, vectors)
-                            continue
+                        # one class of full tiles is stored in place; else through scratch
+                        direct = step == 1 and nrow == rows and j0 + width <= count[0]
+                        target = y if direct else scratch
                         for c in range(step):
                             if j0 < count[c]:
                                 kl = (g * phases + row_phase[i]) * step + cls_list[c]
+                                if direct:
+                                    into, stride_ = base + row_out[i] + (g * per_group + c0) * plane_out + j0, plane_out
+                                else:
+                                    into, stride_ = c * rows * width, width
                                 tile_gather(buf, row_src[i] + cls_src[c] + j0, offs, kfirst[kl],
                                             klen[kl], wp, wfirst[kl] + b * klen[kl] * rows,
-                                            scratch, c * rows * width, width, 0, rows, vectors)
+                                            target, into, stride_, 0, rows, vectors)
+                        if direct:
+                            continue
                         for r in range(nrow):
                             at = base + row_out[i] + (g * per_group + c0 + r) * plane_out + step * j0
                             if step == 2:            # the common case, in a loop that vectorises
