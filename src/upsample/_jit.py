@@ -81,16 +81,27 @@ class Kernel:
         dispatcher = self.compiled()
         if not self._literal:
             return dispatcher(*args)
-        from numba import typeof, types
-        signature = tuple(types.literal(a) if i in self._literal else typeof(a)
-                          for i, a in enumerate(args))
-        entry = self._entries.get(signature)
+        key = tuple(a if i in self._literal else _kind(a) for i, a in enumerate(args))
+        entry = self._entries.get(key)
         if entry is None:
             # compile (or load from the cache) exactly this version: calling the dispatcher
             # would first try a version without the constants and be told to retry
+            from numba import typeof, types
+            signature = tuple(types.literal(a) if i in self._literal else typeof(a)
+                              for i, a in enumerate(args))
             dispatcher.compile(signature)
-            entry = self._entries[signature] = dispatcher.overloads[signature].entry_point
+            entry = self._entries[key] = dispatcher.overloads[signature].entry_point
         return entry(*args)
+
+
+def _kind(value: Any) -> Any:
+    """What Numba's type of an argument depends on, cheaply: an array's dtype, rank,
+    layout and flags; a scalar's Python type (ints are int64, floats float64)."""
+    if isinstance(value, np.ndarray):
+        flags = value.flags
+        return (value.dtype.str, value.ndim, flags.c_contiguous, flags.f_contiguous,
+                flags.writeable, flags.aligned)
+    return type(value)
 
 
 def kernel(function: Callable[..., Any] | None = None, *, literal: tuple[str, ...] = ()) -> Any:
