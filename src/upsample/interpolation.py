@@ -797,8 +797,11 @@ def _pullback(op: str, call: _Call) -> Callable[[Any], tuple[np.ndarray]]:
 # (W first, as PyTorch does), so results agree to rounding.
 
 @_jit.kernel
-def _gather_loop(x, iy, ix, out, start, stop):
-    """out[b, oh, ow] = x[b, iy[oh], ix[ow]]: both plans pure gathers, any dtype."""
+def _gather_loop(x, iy, ix, repeat, out, start, stop):
+    """out[b, oh, ow] = x[b, iy[oh], ix[ow]]: both plans pure gathers, any dtype. With
+    ``repeat`` = s > 0 the W plan is ``ix[ow] = ow // s`` (nearest by an integer factor),
+    and a row is each input value s times, written without a gather."""
+    width = out.shape[2]
     for b in range(start, stop):
         previous = -1
         for oh in range(out.shape[1]):
@@ -807,8 +810,18 @@ def _gather_loop(x, iy, ix, out, start, stop):
                 out[b, oh, :] = out[b, oh - 1, :]
                 continue
             previous = row
-            for ow in range(out.shape[2]):
-                out[b, oh, ow] = x[b, row, ix[ow]]
+            source, target = x[b, row], out[b, oh]
+            if repeat == 2:                          # the common case, in a loop that vectorises
+                for j in range(np.uint64(width // 2)):
+                    target[j + j] = source[j]
+                    target[j + j + np.uint64(1)] = source[j]
+            elif repeat > 0:
+                for j in range(np.uint64(width // repeat)):
+                    for p in range(np.uint64(repeat)):
+                        target[j * np.uint64(repeat) + p] = source[j]
+            else:
+                for ow in range(width):
+                    target[ow] = source[ix[ow]]
 
 
 @_jit.kernel
@@ -923,14 +936,27 @@ def _periodic(plan: SamplingPlan, dtype: np.dtype) -> tuple[np.ndarray, np.ndarr
 
 
 @_jit.kernel
-def _gather_transpose_loop(g, iy, ix, out, start, stop):
+def _gather_transpose_loop(g, iy, ix, repeat, out, start, stop):
     """The adjoint of :func:`_gather_loop`: ``out[b, iy[oh], ix[ow]] += g[b, oh, ow]``
-    (a block sum for nearest by an integer factor); ``out`` must start at zero."""
+    (a block sum for nearest by an integer factor); ``out`` must start at zero. With
+    ``repeat`` = s > 0 (``ix[ow] = ow // s``) the sum along W runs over contiguous slices
+    without a scatter, adding the same values in the same order."""
+    width = np.uint64(out.shape[2])
     for b in range(start, stop):
         for oh in range(g.shape[1]):
             row = iy[oh]
-            for ow in range(g.shape[2]):
-                out[b, row, ix[ow]] += g[b, oh, ow]
+            source, target = g[b, oh], out[b, row]
+            if repeat == 2:                          # the common case, in a loop that vectorises
+                for j in range(width):
+                    target[j] += source[j + j]
+                    target[j] += source[j + j + np.uint64(1)]
+            elif repeat > 0:
+                for j in range(width):
+                    for p in range(np.uint64(repeat)):
+                        target[j] += source[j * np.uint64(repeat) + p]
+            else:
+                for ow in range(g.shape[2]):
+                    target[ix[ow]] += source[ow]
 
 
 @_jit.kernel
@@ -962,13 +988,24 @@ def _planar(plans: tuple[SamplingPlan, ...], shape: tuple[int, ...]
     return one, plans[0], math.prod(shape[:-1])
 
 
+def _repeat(plan: SamplingPlan) -> int:
+    """s if a gather plan repeats each input s times (``index[o] = o // s``, nearest by an
+    integer factor), else 0."""
+    factor = plan.out_size // plan.in_size
+    if factor < 1 or plan.out_size != factor * plan.in_size:
+        return 0
+    return factor if np.array_equal(plan.index[:, 0], np.arange(plan.out_size) // factor) else 0
+
+
 def _compiled_apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape) -> np.ndarray:
     """Resample the last two spatial axes of ``x`` (leading ones already done) in one pass."""
     plan_h, plan_w, planes = _planar(plans, x.shape)
     source = np.ascontiguousarray(x).reshape(planes, plan_h.in_size, plan_w.in_size)  # (B, H, W)
     out = np.empty((planes, plan_h.out_size, plan_w.out_size), dtype=x.dtype)       # (B, OH, OW)
     if plan_h.is_gather and plan_w.is_gather:
-        work = lambda a, b: _gather_loop(source, plan_h.index[:, 0], plan_w.index[:, 0], out, a, b)
+        ix = plan_w.index[:, 0]
+        repeat = _repeat(plan_w)
+        work = lambda a, b: _gather_loop(source, plan_h.index[:, 0], ix, repeat, out, a, b)
     else:
         weights = [p.weight.astype(x.dtype, copy=False) for p in (plan_h, plan_w)]
         periodic = _periodic(plan_w, x.dtype)
@@ -988,8 +1025,9 @@ def _compiled_apply_transpose(g: np.ndarray, plans: tuple[SamplingPlan, ...], in
     grad = np.ascontiguousarray(g).reshape(planes, plan_h.out_size, plan_w.out_size)  # (B, OH, OW)
     out = np.zeros((planes, plan_h.in_size, plan_w.in_size), dtype=g.dtype)        # (B, H, W)
     if plan_h.is_gather and plan_w.is_gather:
-        work = lambda a, b: _gather_transpose_loop(grad, plan_h.index[:, 0], plan_w.index[:, 0],
-                                                   out, a, b)
+        ix = plan_w.index[:, 0]
+        repeat = _repeat(plan_w)
+        work = lambda a, b: _gather_transpose_loop(grad, plan_h.index[:, 0], ix, repeat, out, a, b)
     else:
         weights = [p.weight.astype(g.dtype, copy=False) for p in (plan_h, plan_w)]
         work = lambda a, b: _resample_transpose_loop(grad, plan_h.index, weights[0], plan_w.index,

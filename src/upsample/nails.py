@@ -88,6 +88,15 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
     y = np.empty(shape, dtype=x.dtype) if y is None else y
     planes = x.reshape(-1, *x.shape[2:])                          # (N*C, *S)
     flat = y.reshape(-1, *size)                                   # (N*C, *o)
+    if _jit.enabled() and x.dtype in _jit.DTYPES and y.flags.c_contiguous and len(size) <= 3:
+        lift = (1,) * (3 - len(size))                             # (N*C, D, H, W): one pass
+        source = np.ascontiguousarray(planes).reshape(len(planes), *lift, *x.shape[2:])
+        target = y.reshape(len(planes), *lift, *size)
+        geometry = [np.array((fill,) * len(lift) + tuple(v), dtype=np.int64)
+                    for v, fill in ((factor, 1), (offset, 0))]
+        _jit.split_planes(lambda a, b: _nails_loop(source, target, *geometry, a, b), len(planes),
+                          y.size)
+        return y
     nails = flat[_nails(factor, offset, x.shape[2:])]             # (N*C, *S), a view into y
 
     def work(a: int, b: int) -> None:  # zero then place, plane by plane: the first touch of
@@ -95,6 +104,28 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
         np.copyto(nails[a:b], planes[a:b])
     _jit.split_planes(work, len(planes), y.size)
     return y
+
+
+@_jit.kernel
+def _nails_loop(x, y, factor, offset, p0, p1):  # pragma: no cover - compiled
+    """Planes ``p0:p1``: every output row is written once, zeros with the row's nails
+    ``y[p, m*s + offset] = x[p, m]`` in place (x (P, S_1, S_2, S_3), y (P, O_1, O_2, O_3))."""
+    _, n1, n2, n3 = x.shape
+    _, o1, o2, o3 = y.shape
+    flat_x, flat_y = x.reshape(-1), y.reshape(-1)
+    f3, off3, width = np.uint64(factor[2]), np.uint64(offset[2]), np.uint64(o3)
+    for p in range(p0, p1):
+        for a in range(o1):
+            i, ri = divmod(a - offset[0], factor[0])
+            for b in range(o2):
+                j, rj = divmod(b - offset[1], factor[1])
+                at = np.uint64(((p * o1 + a) * o2 + b) * o3)
+                for e in range(width):
+                    flat_y[at + e] = 0
+                if a >= offset[0] and ri == 0 and i < n1 and b >= offset[1] and rj == 0 and j < n2:
+                    frm = np.uint64(((p * n1 + i) * n2 + j) * n3)
+                    for m in range(np.uint64(n3)):
+                        flat_y[at + m * f3 + off3] = flat_x[frm + m]
 
 
 @_layout.data_format(vjp=True)

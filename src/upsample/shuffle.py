@@ -64,8 +64,72 @@ def pixel_shuffle(x: Any, upscale_factor: Any, *, out: np.ndarray | None = None)
     y = _args.out_array(op, out, shape, x.dtype, (x,))
     y = np.empty(shape, dtype=x.dtype) if y is None else y
     target = y.reshape(n * (c_in // block), *(a for s, f in zip(spatial, r) for a in (s, f)))
-    _permute(blocks, _interleave(nd)[1:], target)                 # (N*C, S_1, r_1, ..., S_d, r_d)
+    if _compiled(nd, x, y):                                       # one pass, interleaving rows
+        _split(_shuffle_rows, np.ascontiguousarray(blocks).reshape(-1), y.reshape(-1), r, spatial,
+               len(target))
+    else:
+        _permute(blocks, _interleave(nd)[1:], target)             # (N*C, S_1, r_1, ..., S_d, r_d)
     return y
+
+
+def _compiled(nd: int, x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether the compiled 2-D loops move the data (a C-contiguous output, a loop dtype)."""
+    return nd == 2 and _jit.enabled() and x.dtype in _jit.DTYPES and y.flags.c_contiguous and y.size > 0
+
+
+def _split(loop: _jit.Kernel, source: np.ndarray, target: np.ndarray, r: tuple[int, ...],
+           small: list[int], planes: int) -> None:
+    """Run a 2-D shuffle loop over planes on the threads of :func:`_jit.split_planes`."""
+    _jit.split_planes(lambda a, b: loop(source, target, r[0], r[1], small[0], small[1], a, b),
+                      planes, target.size)
+
+
+@_jit.kernel
+def _shuffle_rows(x, y, r1, r2, n1, n2, p0, p1):  # pragma: no cover - compiled
+    """Planes ``p0:p1`` of depth to space in 2-D, flat C-order arrays:
+    ``y[p, s1, a, s2, b] = x[p, a, b, s1, s2]``; each output row interleaves ``r2`` input
+    rows (unsigned indices, so the copies vectorise)."""
+    width, rows = np.uint64(n2), np.uint64(n1)
+    block = np.uint64(r1 * r2) * rows * width                # one plane of x (and of y)
+    for p in range(np.uint64(p0), np.uint64(p1)):
+        for s1 in range(rows):
+            for a in range(np.uint64(r1)):
+                out = ((p * rows + s1) * np.uint64(r1) + a) * width * np.uint64(r2)
+                src = p * block + (a * np.uint64(r2) * rows + s1) * width
+                if r2 == 2:
+                    other = src + rows * width
+                    for s2 in range(width):
+                        y[out + s2 + s2] = x[src + s2]
+                        y[out + s2 + s2 + np.uint64(1)] = x[other + s2]
+                else:
+                    for b in range(np.uint64(r2)):
+                        at = src + b * rows * width
+                        for s2 in range(width):
+                            y[out + s2 * np.uint64(r2) + b] = x[at + s2]
+
+
+@_jit.kernel
+def _unshuffle_rows(x, y, r1, r2, n1, n2, p0, p1):  # pragma: no cover - compiled
+    """Planes ``p0:p1`` of space to depth in 2-D, flat C-order arrays:
+    ``y[p, a, b, s1, s2] = x[p, s1, a, s2, b]``; each input row is dealt out to ``r2``
+    output rows."""
+    width, rows = np.uint64(n2), np.uint64(n1)
+    block = np.uint64(r1 * r2) * rows * width
+    for p in range(np.uint64(p0), np.uint64(p1)):
+        for s1 in range(rows):
+            for a in range(np.uint64(r1)):
+                src = ((p * rows + s1) * np.uint64(r1) + a) * width * np.uint64(r2)
+                out = p * block + (a * np.uint64(r2) * rows + s1) * width
+                if r2 == 2:
+                    other = out + rows * width
+                    for s2 in range(width):
+                        y[out + s2] = x[src + s2 + s2]
+                        y[other + s2] = x[src + s2 + s2 + np.uint64(1)]
+                else:
+                    for b in range(np.uint64(r2)):
+                        at = out + b * rows * width
+                        for s2 in range(width):
+                            y[at + s2] = x[src + s2 * np.uint64(r2) + b]
 
 
 def _permute(source: np.ndarray, axes: tuple[int, ...], target: np.ndarray) -> None:
@@ -105,7 +169,10 @@ def pixel_unshuffle(x: Any, downscale_factor: Any, *, out: np.ndarray | None = N
     y = _args.out_array(op, out, shape, x.dtype, (x,))
     y = np.empty(shape, dtype=x.dtype) if y is None else y
     target = y.reshape(n * c, *r, *small)                         # (N*C, r_1..r_d, S_1..S_d)
-    _permute(split, tuple(np.argsort(_interleave(nd))[1:]), target)
+    if _compiled(nd, x, y):                                       # one pass, dealing rows out
+        _split(_unshuffle_rows, np.ascontiguousarray(x).reshape(-1), y.reshape(-1), r, small, n * c)
+    else:
+        _permute(split, tuple(np.argsort(_interleave(nd))[1:]), target)
     return y
 
 
