@@ -301,19 +301,19 @@ def _unpool_gather_loop(g, indices, out, start, stop):
     """out[b, j] = g[b, indices[b, j]] for the kept (last) writer of each target, else 0.
 
     A plane-sized mark buffer finds the last writer: walking j backwards, the first visit
-    of a target is its last write. Only the marked entries are cleared between planes.
+    of a target is its last write. The marks are cleared between planes.
     """
     seen = np.zeros(g.shape[1], dtype=np.uint8)
     for b in range(start, stop):
-        for j in range(indices.shape[1] - 1, -1, -1):
+        if b > start:
+            seen[:] = 0                          # a plane-sized memset: cheaper than a second
+        for j in range(indices.shape[1] - 1, -1, -1):   # pass of scattered clears
             target = indices[b, j]
             if seen[target] == 0:
                 seen[target] = 1
                 out[b, j] = g[b, target]
             else:
                 out[b, j] = 0
-        for j in range(indices.shape[1]):
-            seen[indices[b, j]] = 0
 
 
 def _as_3d(shape: Ints) -> tuple[int, int, int]:
