@@ -831,19 +831,31 @@ def _resample_loop(x, iy, wy, ix, wx, out, start, stop):
     rows = np.empty((x.shape[1], width), dtype=out.dtype)    # (H, OW): x resampled along W
     for b in range(start, stop):
         for h in range(x.shape[1]):
+            line, target = x[b, h], rows[h]
+            if ix.shape[1] == 2:                             # linear: both taps at once
+                for ow in range(width):
+                    target[ow] = wx[ow, 0] * line[ix[ow, 0]] + wx[ow, 1] * line[ix[ow, 1]]
+                continue
             for ow in range(width):
-                total = wx[ow, 0] * x[b, h, ix[ow, 0]]
+                total = wx[ow, 0] * line[ix[ow, 0]]
                 for t in range(1, ix.shape[1]):
-                    total += wx[ow, t] * x[b, h, ix[ow, t]]
-                rows[h, ow] = total
+                    total += wx[ow, t] * line[ix[ow, t]]
+                target[ow] = total
         for oh in range(height):
+            target = out[b, oh]
+            if iy.shape[1] == 2:                             # linear: one pass per row, the
+                # same products added in the same order as the loop below
+                w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
+                for ow in range(width):
+                    target[ow] = w0 * s0[ow] + w1 * s1[ow]
+                continue
             weight, row = wy[oh, 0], iy[oh, 0]
             for ow in range(width):
-                out[b, oh, ow] = weight * rows[row, ow]
+                target[ow] = weight * rows[row, ow]
             for t in range(1, iy.shape[1]):
                 weight, row = wy[oh, t], iy[oh, t]
                 for ow in range(width):
-                    out[b, oh, ow] += weight * rows[row, ow]
+                    target[ow] += weight * rows[row, ow]
 
 
 @_jit.kernel
