@@ -133,9 +133,15 @@ def split_planes(work: Callable[[int, int], Any], planes: int, elements: int) ->
     if count <= 1 or elements < _MIN_PLANE_WORK:
         work(0, planes)
         return
-    if _pool is None or _pool._max_workers < count:  # noqa: SLF001 -- sized once, grown if needed
-        _pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="upsample")
+    if _pool is None or _pool._max_workers < count - 1:  # noqa: SLF001 -- sized once, grown if needed
+        _pool = ThreadPoolExecutor(max_workers=max(1, count - 1), thread_name_prefix="upsample")
     bounds = [planes * i // count for i in range(count + 1)]
-    futures = [_pool.submit(work, a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
-    for future in futures:
-        future.result()
+    ranges = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    # the calling thread takes the last range itself: one hand-off fewer, and it would
+    # only wait otherwise
+    futures = [_pool.submit(work, a, b) for a, b in ranges[:-1]]
+    try:
+        work(*ranges[-1])
+    finally:
+        for future in futures:
+            future.result()
