@@ -23,6 +23,12 @@ CALLS = {
     "bed_of_nails": (lambda rng: (rng.standard_normal((2, 3, 4, 5)).astype(np.float32),),
                      lambda x, **kw: upsample.bed_of_nails(x, (2, 3), offset=(1, 0), **kw)),
     "max_unpool": (_pooled, lambda x, i, **kw: upsample.max_unpool(x, i, 2, **kw)),
+    "interpolate": (lambda rng: (rng.standard_normal((2, 3, 5, 7)).astype(np.float32),),
+                    lambda x, **kw: upsample.interpolate(x, scale_factor=2, mode="bicubic", **kw)),
+    "nearest": (lambda rng: (np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5),),
+                lambda x, **kw: upsample.nearest(x, (2, 3), **kw)),
+    "bilinear": (lambda rng: (rng.standard_normal((1, 2, 3, 4, 5)),),
+                 lambda x, **kw: upsample.bilinear(x, 2, align_corners=True, **kw)),
 }
 
 
@@ -34,7 +40,8 @@ def test_out_receives_the_same_result(name, compiled, rng, monkeypatch):
     make, call = CALLS[name]
     inputs = make(rng)
     expected = call(*inputs)
-    out = np.full(expected.shape, np.nan, dtype=expected.dtype)   # stale contents to overwrite
+    stale = np.nan if expected.dtype.kind == "f" else -1
+    out = np.full(expected.shape, stale, dtype=expected.dtype)    # stale contents to overwrite
     assert call(*inputs, out=out) is out
     np.testing.assert_array_equal(out, expected)
     assert call(*inputs, out=out) is out                           # reused: the same again
@@ -75,6 +82,8 @@ def test_out_may_not_alias_the_input(rng):
      dict(order="dcr")),
     (upsample.pixel_unshuffle, np.arange(2 * 3 * 4 * 6.0).reshape(2, 4, 6, 3), (2,),
      dict(order="dcr", data_format="channels_last")),
+    (upsample.bilinear, np.arange(2 * 3 * 4 * 6.0).reshape(2, 4, 6, 3), (2,),
+     dict(data_format="channels_last")),
 ])
 def test_out_receives_the_rearranged_result(op, x, args, kwargs):
     """channels_last and the DCR order rearrange the op's result: out= still gets it."""
@@ -92,3 +101,14 @@ def test_out_is_refused_for_dask_arrays():
     x = da.zeros((1, 4, 2, 2), chunks=1)
     with pytest.raises(TypeError, match="pixel_shuffle: out must be None for a Dask array"):
         upsample.pixel_shuffle(x, 2, out=np.empty((1, 1, 4, 4)))
+
+
+def test_out_of_a_uint8_convention_gets_the_framework_integers(rng):
+    # the integer rules compute their own result; out= receives it, in the result's dtype
+    x = rng.integers(0, 256, (1, 2, 5, 6), dtype=np.uint8)
+    want = upsample.bilinear(x, 2, convention="pillow")
+    out = np.zeros_like(want)
+    assert upsample.bilinear(x, 2, convention="pillow", out=out) is out
+    np.testing.assert_array_equal(out, want)
+    with pytest.raises(ValueError, match="bilinear: out must have shape .* and dtype uint8"):
+        upsample.bilinear(x, 2, convention="pillow", out=np.zeros(want.shape, np.float32))

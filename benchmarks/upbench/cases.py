@@ -263,6 +263,9 @@ def build_cases(size: Size) -> list[Case]:
         variant(row["max_unpool 2x2"], "out=", out=True),
         variant(row["pixel_shuffle r2"], "out=", out=True),
         variant(row["bed_of_nails x2"], "out=", out=True),
+        variant(row["nearest x2"], "out=", out=True),
+        variant(row["bilinear x2"], "out=", out=True),
+        variant(row["bicubic x2"], "out=", out=True),
     ]
     return cases
 

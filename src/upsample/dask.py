@@ -636,7 +636,7 @@ def _plan_interpolation(op: str, fn: Callable[..., Any], x: Any, args: tuple, kw
     x = _data(op, x)
     bound = inspect.signature(fn).bind(x, *args, **kwargs)
     bound.apply_defaults()
-    given = {k: v for k, v in bound.arguments.items() if k != "x"}
+    given = {k: v for k, v in bound.arguments.items() if k not in ("x", "out")}  # out: None here
     try:  # the plans are as long as the output: refuse an absurd one before building them
         out = (_args.int_tuple(op, "size", given["size"], x.ndim - 2) if given.get("size") is not None
                else shapes.interpolate_output_size(tuple(x.shape[2:]), given["scale_factor"]))

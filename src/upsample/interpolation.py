@@ -747,25 +747,35 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
                  tuple(outside for _, outside in built), s.extrapolation_value, integer)
 
 
-def _run(call: _Call) -> np.ndarray:
+def _run(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarray:
     """The forward of one call: the float path (:func:`_forward`), or a framework's integer
-    arithmetic for uint8; then the extrapolation value outside a crop."""
-    y = (_integer.apply(call.integer, call.x, call.plans, call.whole) if call.integer
-         else _forward(call))
+    arithmetic for uint8; then the extrapolation value outside a crop. ``out``: a caller's
+    buffer for the result (NumPy's convention), checked here."""
+    if call.integer:
+        y = _integer.apply(call.integer, call.x, call.plans, call.whole)
+        if out is not None:
+            np.copyto(_args.out_array(op, out, y.shape, y.dtype, (call.x,)), y)
+            y = out
+    else:
+        y = _forward(call, _args.out_array(op, out, call.out_shape, call.x.dtype, (call.x,)))
     for axis, outside in enumerate(call.outside):
         if outside is not None and outside.any():
             y[(slice(None),) * (axis + 2) + (outside,)] = call.fill
     return y
 
 
-def _forward(call: _Call) -> np.ndarray:
+def _forward(call: _Call, out: np.ndarray | None = None) -> np.ndarray:
+    """The float path, into ``out`` if given (the compiled loops write straight into it)."""
     y = call.x
     if _use_compiled(call):  # leading axes (depth) with NumPy, then H and W in one pass
         for axis in range(len(call.plans) - 2):
             y = call.plans[axis].apply(y, axis + 2)
-        return _compiled_apply(y, call.plans, call.out_shape)
+        return _compiled_apply(y, call.plans, call.out_shape, out)
     for axis in call.order:
         y = call.plans[axis].apply(y, axis + 2)
+    if out is not None:
+        np.copyto(out, y)
+        return out
     return y if y is not call.x else y.copy()
 
 
@@ -1009,11 +1019,14 @@ def _repeat(plan: SamplingPlan) -> int:
     return factor if np.array_equal(plan.index[:, 0], np.arange(plan.out_size) // factor) else 0
 
 
-def _compiled_apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape) -> np.ndarray:
-    """Resample the last two spatial axes of ``x`` (leading ones already done) in one pass."""
+def _compiled_apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape,
+                    into: np.ndarray | None = None) -> np.ndarray:
+    """Resample the last two spatial axes of ``x`` (leading ones already done) in one pass,
+    into ``into`` (C-contiguous, of ``out_shape``) if given."""
     plan_h, plan_w, planes = _planar(plans, x.shape)
     source = np.ascontiguousarray(x).reshape(planes, plan_h.in_size, plan_w.in_size)  # (B, H, W)
-    out = np.empty((planes, plan_h.out_size, plan_w.out_size), dtype=x.dtype)       # (B, OH, OW)
+    shape = (planes, plan_h.out_size, plan_w.out_size)                                # (B, OH, OW)
+    out = np.empty(shape, dtype=x.dtype) if into is None else into.reshape(shape)
     if plan_h.is_gather and plan_w.is_gather:
         ix = plan_w.index[:, 0]
         repeat = _repeat(plan_w)
@@ -1028,7 +1041,7 @@ def _compiled_apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape) -
             work = lambda a, b: _resample_loop(source, plan_h.index, weights[0], plan_w.index,
                                                weights[1], out, a, b)
     _jit.split_planes(work, planes, source.size + out.size)
-    return out.reshape(out_shape)
+    return out.reshape(out_shape) if into is None else into
 
 
 def _compiled_apply_transpose(g: np.ndarray, plans: tuple[SamplingPlan, ...], in_shape) -> np.ndarray:
@@ -1098,7 +1111,8 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
                 antialias: bool | None = None, convention: str = "torch",
                 coordinate_transformation_mode: str | None = None, nearest_mode: str | None = None,
                 cubic_coeff_a: float | None = None, exclude_outside: bool | None = None,
-                roi: Any = None, extrapolation_value: float = 0.0) -> np.ndarray:
+                roi: Any = None, extrapolation_value: float = 0.0,
+                out: np.ndarray | None = None) -> np.ndarray:
     """Resize the spatial dims by nearest, linear, cubic, Lanczos or area interpolation.
 
     PyTorch's semantics by default; ``convention`` picks another framework's dialect
@@ -1145,6 +1159,8 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
         roi: with ``tf_crop_and_resize``, one ``(start, end)`` pair per spatial dim in
             [0, 1] coordinates (or ONNX's flat starts-then-ends list).
         extrapolation_value: the output where a crop's sample falls outside the image.
+        out: a buffer of the result's shape and dtype to write into (NumPy's convention),
+            so that a caller can reuse memory; it is returned.
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
             ((N, *spatial, C), TensorFlow's and Keras' layout).
 
@@ -1170,7 +1186,7 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
                          coordinate_transformation_mode=coordinate_transformation_mode,
                          nearest_mode=nearest_mode, cubic_coeff_a=cubic_coeff_a,
                          exclude_outside=exclude_outside, roi=roi,
-                         extrapolation_value=extrapolation_value))
+                         extrapolation_value=extrapolation_value), "interpolate", out)
 
 
 @_layout.data_format(vjp=True)
@@ -1191,7 +1207,7 @@ def _interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_c
 @_layout.data_format()
 @chunked
 def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
-            convention: str = "torch") -> np.ndarray:
+            convention: str = "torch", out: np.ndarray | None = None) -> np.ndarray:
     """Nearest-neighbour upsampling: every pixel becomes a block of copies.
 
     Shorthand for ``interpolate(x, size, scale_factor, mode="nearest")``: ``x`` is
@@ -1203,6 +1219,8 @@ def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
         scale_factor: number or one per spatial dim (the article's K), exclusive with ``size``.
         size: int or one per spatial dim.
         convention: whose nearest (default ``"torch"``).
+        out: a buffer of the result's shape and dtype to write into (NumPy's convention),
+            so that a caller can reuse memory; it is returned.
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
             ((N, *spatial, C), TensorFlow's and Keras' layout).
 
@@ -1220,7 +1238,7 @@ def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
            [3, 3, 4, 4]])
     """
     return _run(_prepare("nearest", x, size, scale_factor, "nearest", None, None, None,
-                         convention))
+                         convention), "nearest", out)
 
 
 @_layout.data_format(vjp=True)
@@ -1233,7 +1251,8 @@ def _nearest_vjp(x, scale_factor=None, *, size=None, convention="torch"):
 @_layout.data_format()
 @chunked
 def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
-             align_corners: bool = False, convention: str = "torch") -> np.ndarray:
+             align_corners: bool = False, convention: str = "torch",
+             out: np.ndarray | None = None) -> np.ndarray:
     """Linear interpolation along every spatial axis: bilinear in 2-D, trilinear in 3-D.
 
     Shorthand for ``interpolate(x, size, scale_factor, mode="linear", align_corners=...)``:
@@ -1247,6 +1266,7 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
         size: int or one per spatial dim.
         align_corners: map corner pixel centres onto each other (default False).
         convention: whose bilinear (default ``"torch"``; see :func:`interpolate`).
+        out: a buffer of the result's shape and dtype to write into (NumPy's convention).
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
             ((N, *spatial, C), TensorFlow's and Keras' layout).
 
@@ -1273,7 +1293,7 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
     """
     return _run(_prepare("bilinear", x, size, scale_factor, "linear",
                          _flag("bilinear", "align_corners", align_corners, optional=False),
-                         None, None, convention))
+                         None, None, convention), "bilinear", out)
 
 
 @_layout.data_format(vjp=True)
