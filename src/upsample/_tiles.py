@@ -449,20 +449,23 @@ def adjoint_bands(x, lo, axis, band, bands, extent, pitch, plane, src_step, src_
                             continue
                         for r in range(nrow):
                             at = base + row_out[i] + (g * per_group + c0 + r) * plane_out + step * j0
-                            if step == 2:            # the common case, in a loop that vectorises
-                                even = r * width
-                                odd = (rows + r) * width
-                                both = max(0, min(width, count[1] - j0))
+                            # unsigned indices: no negative-index wraparound stands in
+                            # the way of vectorising the interleave
+                            to = np.uint64(at)
+                            if step == 2:            # the common case
+                                even = np.uint64(r * width)
+                                odd = np.uint64((rows + r) * width)
+                                both = np.uint64(max(0, min(width, count[1] - j0)))
                                 for j in range(both):
-                                    y[at + 2 * j] = scratch[even + j]
-                                    y[at + 2 * j + 1] = scratch[odd + j]
-                                for j in range(both, min(width, count[0] - j0)):
-                                    y[at + 2 * j] = scratch[even + j]
+                                    y[to + j + j] = scratch[even + j]
+                                    y[to + j + j + np.uint64(1)] = scratch[odd + j]
+                                for j in range(both, np.uint64(max(0, min(width, count[0] - j0)))):
+                                    y[to + j + j] = scratch[even + j]
                                 continue
                             for c in range(step):
-                                from_ = (c * rows + r) * width
-                                for j in range(max(0, min(width, count[c] - j0))):
-                                    y[at + c + step * j] = scratch[from_ + j]
+                                from_ = np.uint64((c * rows + r) * width)
+                                for j in range(np.uint64(max(0, min(width, count[c] - j0)))):
+                                    y[to + np.uint64(c) + np.uint64(step) * j] = scratch[from_ + j]
 
 
 @_jit.kernel(literal=("rows", "vectors"))
@@ -508,10 +511,12 @@ def weight_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, k
                 e = min(row_src[i] + cols, l0 + length)
                 for g in range(groups):
                     for co in range(per_group):
-                        at = base + (g * per_group + co) * plane_out + row_out[i] - row_src[i]
-                        to = g * ldg + co
-                        for l in range(a, e):
-                            packed[(l - l0) * ld + to] = cot[at + l]
+                        # unsigned: the copy's indices need no negative-index checks
+                        frm = np.uint64(base + (g * per_group + co) * plane_out + row_out[i] - row_src[i] + a)
+                        to = np.uint64((a - l0) * ld + g * ldg + co)
+                        step = np.uint64(ld)
+                        for l in range(np.uint64(e - a)):
+                            packed[to + l * step] = cot[frm + l]
                 i += 1
             for g in range(groups):
                 for e0 in range(0, kpad, rows):
