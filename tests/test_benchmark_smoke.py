@@ -70,3 +70,15 @@ def test_variant_rows_are_reported(report):
         if row["family"]:
             families.setdefault(row["family"], []).append(row["work_units"])
     assert len(families) >= 4 and all(sorted(w) == [1, 2, 4, 8] for w in families.values())
+
+
+def test_conv_phases_account_runs():
+    # the per-phase account of a compiled convolution (the README's "where the time goes")
+    script = ROOT / "benchmarks" / "conv_phases.py"
+    done = subprocess.run([sys.executable, str(script), "--cases", "conv_transpose 1d", "--repeat", "1"],
+                          cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:]
+    lines = done.stdout.splitlines()
+    assert "matmul peak" in lines[0] and lines[1].split()[:2] == ["case", "total"]
+    row = lines[2].split()
+    assert row[:2] == ["conv_transpose", "1d"] and all(float(v) >= 0 for v in row[3:8])

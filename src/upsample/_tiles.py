@@ -386,9 +386,9 @@ def correlate_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs
                         if ncol == width and c0 + rows <= per_group:
                             continue
                         for r in range(min(rows, per_group - c0)):
-                            at = ob + (g * per_group + c0 + r) * plane_out
-                            frm = ((g * blocks + b) * rows + r) * width
-                            for j in range(ncol):
+                            at = np.uint64(ob + (g * per_group + c0 + r) * plane_out)
+                            frm = np.uint64(((g * blocks + b) * rows + r) * width)
+                            for j in range(np.uint64(ncol)):
                                 y[at + j] = scratch[frm + j]
 
 
