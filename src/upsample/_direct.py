@@ -121,6 +121,26 @@ def _as5d(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x).reshape(*x.shape[:2], *_lift(x.shape[2:], 1))
 
 
+#: A thread keeps its band buffer between calls up to this size (a fresh buffer would
+#: cost the first touch of its pages on every call); larger ones are made per call.
+WORKSPACE_BYTES = 64 << 20
+
+_local = threading.local()
+
+
+def _workspace(bands: "Bands", channels: int, dtype: np.dtype) -> np.ndarray:
+    """This thread's band buffer for ``channels`` planes of ``bands``: kept between calls
+    (up to WORKSPACE_BYTES), so its contents are whatever the last call left."""
+    from ._tiles import SLACK
+    nbytes = (channels * bands.plane + SLACK) * dtype.itemsize
+    held = getattr(_local, "buffer", None)
+    if held is None or held.nbytes < nbytes:
+        held = np.zeros(nbytes, np.uint8)
+        if nbytes <= WORKSPACE_BYTES:
+            _local.buffer = held
+    return held[:nbytes].view(dtype)
+
+
 def _run(work, units: int, elements: int) -> list[Any]:
     """:func:`_jit.split_planes` that keeps what each range returns, in range order."""
     results: dict[int, Any] = {}
@@ -249,8 +269,10 @@ def correlate(x: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: t
     lo = np.array(_lift(tuple(a for a, _ in pad), 0), np.int64)
     extent, pitch, _ = bands.arrays()
     kernel = _kernels().correlate_bands
+    planes = c_in * math.prod(stride)
     _jit.split_planes(lambda a, b: kernel(
-        x5, lo, np.array(_lift(stride, 1), np.int64), bands.axis, bands.band, bands.bands, extent,
+        x5, _workspace(bands, planes, x.dtype), lo, np.array(_lift(stride, 1), np.int64),
+        bands.axis, bands.band, bands.bands, extent,
         pitch, bands.plane, taps.ravel(), taps.shape[1], wp.ravel(), blocks, y, row_src, row_out,
         row_pos, out3[bands.axis], out3[2], out_pitch[bands.axis], math.prod(out), co, groups,
         TAP_CHUNK, a, b, rows, vectors), bands.units, y.size)
@@ -335,7 +357,8 @@ def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
     extent, bpitch, _ = bands.arrays()
     kernel = _kernels().adjoint_bands
     _jit.split_planes(lambda a, b: kernel(
-        y5, np.array(before3, np.int64), axis, bands.band, bands.bands, extent, bpitch, bands.plane,
+        y5, _workspace(bands, c_y, y.dtype), np.array(before3, np.int64), axis, bands.band,
+        bands.bands, extent, bpitch, bands.plane,
         s_a, lo_a, offs_all, np.array(kfirst, np.int64), np.array(klen, np.int64), wp,
         np.array(wfirst, np.int64), blocks, out, row_src, row_out, row_pos, row_phase.ravel(),
         math.prod(stride[:-1]), cls_src, cls_list, s, size3[axis], size3[2], out_pitch[axis],
@@ -372,17 +395,18 @@ def correlate_weight(x: np.ndarray, cot: np.ndarray, k: tuple[int, ...], stride:
     cot_flat = np.ascontiguousarray(cot).reshape(-1)
     lo = np.array(_lift(tuple(a for a, _ in pad), 0), np.int64)
     extent, pitch, _ = bands.arrays()
-    geometry = (x5, lo, np.array(_lift(stride, 1), np.int64), bands.axis, bands.band, bands.bands,
+    geometry = (lo, np.array(_lift(stride, 1), np.int64), bands.axis, bands.band, bands.bands,
                 extent, pitch, bands.plane, offs.ravel(), kpad, cot_flat, row_src, row_out, row_pos,
                 out3[bands.axis], out3[2], out_pitch[bands.axis], math.prod(out), co, groups)
+    source = lambda: (x5, _workspace(bands, c_in * math.prod(stride), x.dtype))  # noqa: E731
     if thin:
-        return _weight_thin(geometry, bands.units, cot.size * taps.shape[1], groups, co, kpad,
-                            taps.shape[1], lanes, rows, x.dtype).reshape(c_out, ci, *k)
+        return _weight_thin(source, geometry, bands.units, cot.size * taps.shape[1], groups, co,
+                            kpad, taps.shape[1], lanes, rows, x.dtype).reshape(c_out, ci, *k)
     kernel = _kernels().weight_bands
 
     def work(a: int, b: int) -> np.ndarray:
         gwt = np.zeros(groups * kpad * ldg, dtype=x.dtype)
-        kernel(*geometry, WEIGHT_CHUNK, ldg, gwt, a, b, rows, vectors)
+        kernel(*source(), *geometry, WEIGHT_CHUNK, ldg, gwt, a, b, rows, vectors)
         return gwt
     gwt = _parts(work, bands.units, cot.size * taps.shape[1])
     gwt = gwt.reshape(groups, kpad, ldg)[:, :taps.shape[1], :co]      # (G, Ci*T, Co)
@@ -398,15 +422,15 @@ def _parts(work, units: int, elements: int) -> np.ndarray:
     return sum(part for chunk in sums for part in chunk)
 
 
-def _weight_thin(geometry, units: int, elements: int, groups: int, co: int, kpad: int, taps: int,
-                 lanes: int, rows: int, dtype: np.dtype) -> np.ndarray:
+def _weight_thin(source, geometry, units: int, elements: int, groups: int, co: int, kpad: int,
+                 taps: int, lanes: int, rows: int, dtype: np.dtype) -> np.ndarray:
     """The weight gradient for thin groups (depthwise), as lane-wise dot products along the
     output rows: (G, Co, Ci*T)."""
     kernel = _kernels().weight_dot_bands
 
     def work(a: int, b: int) -> np.ndarray:
         acc = np.zeros(groups * co * kpad * lanes, dtype=dtype)
-        kernel(*geometry, acc, a, b, rows)
+        kernel(*source(), *geometry, acc, a, b, rows)
         return acc
     acc = _parts(work, units, elements).reshape(groups, co, kpad, lanes)
     return acc.sum(axis=-1)[:, :, :taps]

@@ -265,10 +265,11 @@ def tile_dot(typingctx, src, sbase, soffs, sfirst, steps, bp, bbase, out, obase,
 
 # --------------------------------------------------------------------------- drivers
 # A unit of work is one band of one sample: a run of output positions along the band
-# axis. Each unit first copies the part of the input its band reads into a small buffer
-# of its thread (zero padded and folded by the stride, see fill_band), then runs its
-# tiles on that buffer while it is in cache. _jit.split_planes runs ranges of units on
-# two threads; every output value is written by exactly one unit.
+# axis. Each unit first copies the part of the input its band reads into ``buf``, its
+# thread's buffer (zero padded and folded by the stride, see fill_band; at least
+# ``channels * prod(stride) * plane + SLACK`` elements, whatever it held before), then
+# runs its tiles on that buffer while it is in cache. _jit.split_planes runs ranges of
+# units on two threads; every output value is written by exactly one unit.
 
 
 @njit(cache=True, nogil=True)
@@ -332,7 +333,7 @@ def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragm
 
 
 @_jit.kernel(literal=("rows", "vectors"))
-def correlate_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, klen, wp, blocks,
+def correlate_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, offs, klen, wp, blocks,
                     y, row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group,
                     groups, chunk, u0, u1, rows, vectors):  # pragma: no cover - compiled
     """The forward correlation, bands ``u0:u1`` (unit ``u`` is band ``u % bands`` of sample
@@ -346,7 +347,6 @@ def correlate_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs
     numba_literally(rows)
     numba_literally(vectors)
     width = vectors * (64 // y.itemsize)
-    buf = np.zeros(x.shape[1] * stride[0] * stride[1] * stride[2] * plane + SLACK, dtype=y.dtype)
     row = np.empty(extent[2] * stride[2], dtype=y.dtype)
     scratch = np.empty(groups * blocks * rows * width, dtype=y.dtype)
     start = np.zeros(3, dtype=np.int64)
@@ -393,7 +393,7 @@ def correlate_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs
 
 
 @_jit.kernel(literal=("rows", "vectors"))
-def adjoint_bands(x, lo, axis, band, bands, extent, pitch, plane, src_step, src_lo, offs, kfirst,
+def adjoint_bands(x, buf, lo, axis, band, bands, extent, pitch, plane, src_step, src_lo, offs, kfirst,
                   klen, wp, wfirst, blocks, y, row_src, row_out, row_pos, row_phase, phases,
                   cls_src, cls_list, step, out_axis, out_last, out_step, plane_out, per_group,
                   groups, u0, u1, rows, vectors):  # pragma: no cover - compiled
@@ -408,7 +408,6 @@ def adjoint_bands(x, lo, axis, band, bands, extent, pitch, plane, src_step, src_
     numba_literally(rows)
     numba_literally(vectors)
     width = vectors * (64 // y.itemsize)
-    buf = np.zeros(x.shape[1] * plane + SLACK, dtype=y.dtype)
     row = np.empty(extent[2], dtype=y.dtype)
     scratch = np.empty(step * rows * width, dtype=y.dtype)
     ones = np.ones(3, dtype=np.int64)
@@ -469,7 +468,7 @@ def adjoint_bands(x, lo, axis, band, bands, extent, pitch, plane, src_step, src_
 
 
 @_jit.kernel(literal=("rows", "vectors"))
-def weight_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, kpad, cot, row_src,
+def weight_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, offs, kpad, cot, row_src,
                  row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group, groups,
                  chunk, ldg, gwt, u0, u1, rows, vectors):  # pragma: no cover - compiled
     """The weight gradient of bands ``u0:u1``, added into ``gwt`` (G, kpad, ldg):
@@ -483,7 +482,6 @@ def weight_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, k
     numba_literally(vectors)
     width = vectors * (64 // gwt.itemsize)
     ld = groups * ldg
-    buf = np.zeros(x.shape[1] * stride[0] * stride[1] * stride[2] * plane + SLACK, dtype=gwt.dtype)
     row = np.empty(extent[2] * stride[2], dtype=gwt.dtype)
     packed = np.zeros(chunk * ld, dtype=gwt.dtype)
     start = np.zeros(3, dtype=np.int64)
@@ -526,7 +524,7 @@ def weight_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, k
 
 
 @_jit.kernel(literal=("rows",))
-def weight_dot_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, offs, kpad, cot,
+def weight_dot_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, offs, kpad, cot,
                      row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group,
                      groups, acc, u0, u1, rows):  # pragma: no cover - compiled
     """The weight gradient of bands ``u0:u1`` for thin groups, added into ``acc``
@@ -535,7 +533,6 @@ def weight_dot_bands(x, lo, stride, axis, band, bands, extent, pitch, plane, off
     row, vectors of LANES positions (the row's tail one by one, into lane 0)."""
     numba_literally(rows)
     lanes_ = 64 // acc.itemsize
-    buf = np.zeros(x.shape[1] * stride[0] * stride[1] * stride[2] * plane + SLACK, dtype=acc.dtype)
     row = np.empty(extent[2] * stride[2], dtype=acc.dtype)
     start = np.zeros(3, dtype=np.int64)
     c_out = groups * per_group
