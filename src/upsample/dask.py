@@ -43,11 +43,12 @@ when a block would exceed Dask's ``array.chunk-size``.
 subsample, pixel_shuffle/unshuffle, max_pool values and indices, max_unpool) are
 identical to the in-memory op for every chunking, and so is interpolation in every
 mode: each output is the same weighted sum of the same taps, computed by the same
-loop (the op's forward on the block's rows of its plans). The convolutions agree
-within float rounding: each output adds the same products, but BLAS picks its
-blocking, and so the order of the additions, from the size of the matrices, which
-differs between a block and the whole array. Gradients are sums over the blocks that
-share an input cell (the halo), so they too agree within rounding.
+loop (the op's forward on the block's rows of its plans). So are the convolutions on
+the compiled tiles (upsample._direct), which add each output's taps in a fixed order
+whatever the block; on the NumPy path they agree within float rounding, as BLAS picks
+its blocking, and so the order of the additions, from the size of the matrices.
+Gradients are sums over the blocks that share an input cell (the halo), so they agree
+within rounding.
 
 **Axes.** N passes through. C passes through, except conv and conv_transpose (every
 output channel reads every input channel: each block reads the whole channel axis,
