@@ -36,8 +36,8 @@ from numba.extending import intrinsic
 
 from . import _jit
 
-__all__ = ["SLACK", "VECTOR_BYTES", "adjoint_bands", "correlate_bands", "fill_band", "lanes",
-           "tile_dot", "tile_gather", "tile_stream", "weight_bands", "weight_dot_bands"]
+__all__ = ["SLACK", "VECTOR_BYTES", "adjoint_bands", "correlate_bands", "enter_band", "fill_band",
+           "lanes", "tile_dot", "tile_gather", "tile_stream", "weight_bands", "weight_dot_bands"]
 
 #: Bytes per SIMD vector the tiles are written for (one AVX-512 register).
 VECTOR_BYTES = 64
@@ -332,6 +332,19 @@ def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragm
                                         buf[at + r3 * uplane + e] = row[e * np.uint64(s3) + r3]
 
 
+@njit(cache=True, nogil=True)
+def enter_band(u, bands, band, axis, out_last, src_lo, src_step, x, buf, lo, stride, start,
+               extent, pitch, plane, row):  # pragma: no cover - compiled
+    """Unit ``u``: copy its band's source into ``buf`` (from source position
+    ``(b0 + src_lo) // src_step`` along the band axis) and return its sample ``n``, its
+    first output position ``b0`` along the axis and the output columns of its rows."""
+    n = u // bands
+    b0 = (u % bands) * band
+    start[axis] = (b0 + src_lo) // src_step
+    fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row)
+    return n, b0, (min(band, out_last - b0) if axis == 2 else out_last)
+
+
 @_jit.kernel(literal=("rows", "vectors"))
 def correlate_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, offs, klen, wp, blocks,
                     y, row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group,
@@ -352,11 +365,8 @@ def correlate_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane,
     start = np.zeros(3, dtype=np.int64)
     c_out = groups * per_group
     for u in range(u0, u1):
-        n = u // bands
-        b0 = (u % bands) * band
-        start[axis] = b0
-        fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row)
-        cols = min(band, out_last - b0) if axis == 2 else out_last
+        n, b0, cols = enter_band(u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start,
+                                 extent, pitch, plane, row)
         base = n * c_out * plane_out + b0 * out_step
         for i in range(len(row_src)):
             if axis != 2 and b0 + row_pos[i] >= out_axis:
@@ -415,11 +425,8 @@ def adjoint_bands(x, buf, lo, axis, band, bands, extent, pitch, plane, src_step,
     count = np.zeros(step, dtype=np.int64)
     c_out = groups * per_group
     for u in range(u0, u1):
-        n = u // bands
-        b0 = (u % bands) * band
-        start[axis] = (b0 + src_lo) // src_step
-        fill_band(x, n, buf, lo, ones, start, extent, pitch, plane, row)
-        cols = min(band, out_last - b0) if axis == 2 else out_last
+        n, b0, cols = enter_band(u, bands, band, axis, out_last, src_lo, src_step, x, buf, lo,
+                                 ones, start, extent, pitch, plane, row)
         for c in range(step):
             count[c] = max(0, (cols - c + step - 1) // step)
         base = n * c_out * plane_out + b0 * out_step
@@ -487,11 +494,8 @@ def weight_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, of
     start = np.zeros(3, dtype=np.int64)
     c_out = groups * per_group
     for u in range(u0, u1):
-        n = u // bands
-        b0 = (u % bands) * band
-        start[axis] = b0
-        fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row)
-        cols = min(band, out_last - b0) if axis == 2 else out_last
+        n, b0, cols = enter_band(u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start,
+                                 extent, pitch, plane, row)
         base = n * c_out * plane_out + b0 * out_step
         count = 0                                    # the rows of this band
         while count < len(row_src) and (axis == 2 or b0 + row_pos[count] < out_axis):
@@ -537,11 +541,8 @@ def weight_dot_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane
     start = np.zeros(3, dtype=np.int64)
     c_out = groups * per_group
     for u in range(u0, u1):
-        n = u // bands
-        b0 = (u % bands) * band
-        start[axis] = b0
-        fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row)
-        cols = min(band, out_last - b0) if axis == 2 else out_last
+        n, b0, cols = enter_band(u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start,
+                                 extent, pitch, plane, row)
         steps = cols // lanes_
         base = n * c_out * plane_out + b0 * out_step
         for i in range(len(row_src)):
