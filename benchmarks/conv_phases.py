@@ -8,7 +8,7 @@ times, in one process, medians of ``--repeat`` calls:
                weights, row tables, the output allocation and the thread hand-off
                (the loops replaced by a no-op);
 * ``fill``     copying every band's part of the input into the per-thread buffers
-               (``_tiles.fill_band`` over all bands, split over the threads as the op does);
+               (``_tiles.enter_band`` over all bands, split over the threads as the op does);
 * ``faults``   the first touch of a fresh output of the op's size (a fresh ``np.empty``
                filled, less the same fill of touched memory): page faults and zeroing;
 * ``tiles``    the rest: the register tiles and the stores of their results.
@@ -46,8 +46,10 @@ def _median(fn, repeat: int) -> float:
     return float(np.median(runs))
 
 
-def _geometry(case, arrays):
-    """The op's checked arguments and the bands it cuts (the op's own planner)."""
+def _bands(case, arrays):
+    """The op's checked arguments and the bands its compiled loops cut (the op's own
+    planner): the input, the fold, the zero padding before, the bands, where band ``b0``
+    starts in the source (``(b0 + src_lo) // src_step``) and the output shape."""
     import upsample.convolution as conv
     from upsample import _direct
 
@@ -57,53 +59,41 @@ def _geometry(case, arrays):
         x, w, _, stride, pairs, dilation, groups, _ = conv._conv_args(
             x, w, None, kw.get("stride", 1), kw.get("padding", 0), kw.get("dilation", 1),
             kw.get("groups", 1), "zeros")
-        _, out, fold, halo = _direct._geometry(x, w.shape[2:], stride, dilation, pairs)
-        lift = _direct._lift
-        bands = _direct.Bands(x.shape[0], x.shape[1] * int(np.prod(stride)), lift(out, 1),
-                              lift(fold, 1), lift(halo, 0), x.itemsize, x.ndim - 2)
-        return x, lift(stride, 1), tuple(lo for lo, _ in pairs), bands, (x.shape[0], w.shape[0], *out)
+        source = _direct._Source(x, w.shape[2:], stride, dilation, groups, pairs)
+        return (x, source.stride3, source.lo, source.bands, 0, 1,
+                (x.shape[0], w.shape[0], *source.out))
     x, w, _, stride, pairs, extra, dilation, groups = conv._conv_transpose_args(
         x, w, None, kw.get("stride", 1), kw.get("padding", 0), kw.get("output_padding", 0),
         kw.get("dilation", 1), kw.get("groups", 1), None)
     full = conv._full_size(x, w, stride, dilation, extra)
-    size = tuple(f - lo - hi for f, (lo, hi) in zip(full, pairs))
-    nd = x.ndim - 2
-    before = tuple(((k - 1) * d) // s for k, s, d in zip(w.shape[2:], stride, dilation))
-    lows = tuple(lo for lo, _ in pairs)
-    after = tuple(max(0, (u - 1 + lo) // s - o + 1) for u, lo, s, o in zip(size, lows, stride, x.shape[2:]))
-    source = tuple(o + a + b for o, a, b in zip(x.shape[2:], before, after))
+    size, lows, before, bands = _direct._adjoint_geometry(x.shape, w.shape[2:], stride, dilation,
+                                                          full, pairs, x.itemsize)
     lift = _direct._lift
-    axis = 3 - nd if nd >= 2 else 2
-    s_a, lo_a, a_a = lift(stride, 1)[axis], lift(lows, 0)[axis], lift(before, 0)[axis]
-    bands = _direct.Bands(x.shape[0], x.shape[1], lift(size, 1), lift(source, 1), (0, 0, 0),
-                          x.itemsize, nd, multiple=s_a,
-                          span=lambda band: (band - 1 + lo_a) // s_a - lo_a // s_a + 1 + a_a)
-    return x, (1, 1, 1), before, bands, (x.shape[0], w.shape[1] * groups, *size)
+    return (x, np.ones(3, np.int64), np.array(lift(before, 0), np.int64), bands,
+            lift(lows, 0)[bands.axis], lift(stride, 1)[bands.axis],
+            (x.shape[0], w.shape[1] * groups, *size))
 
 
-def _fill_all(x, stride, lo, bands, threads: int):
-    """fill_band over every band of every sample, on the op's threads."""
+def _fill_all(x, stride3, lo3, bands, src_lo, src_step):
+    """Every band's copy of the input (the loops' own enter_band), on the op's threads."""
     from upsample import _direct, _jit, _tiles
 
     x5 = _direct._as5d(x)
-    lo3 = np.array(_direct._lift(tuple(lo), 0), np.int64)
-    stride3 = np.array(stride, np.int64)
-    extent, pitch, _ = bands.arrays()
-    size = x5.shape[1] * int(np.prod(stride)) * bands.plane + _tiles.SLACK
+    extent, pitch = bands.arrays()
+    channels = x5.shape[1] * int(np.prod(stride3))
+    out_last = 1 << 30                                   # columns are not needed here
 
     def work(a, b):
-        buf = np.zeros(size, x.dtype)
+        buf = _direct._workspace(bands, channels, x.dtype)
         row = np.empty(int(extent[2] * stride3[2]), x.dtype)
         start = np.zeros(3, np.int64)
         for u in range(a, b):
-            start[:] = 0
-            start[bands.axis] = (u % bands.bands) * bands.band
-            _tiles.fill_band(x5, u // bands.bands, buf, lo3, stride3, start, extent, pitch,
-                             bands.plane, row)
+            _tiles.enter_band(u, bands.bands, bands.band, bands.axis, out_last, src_lo, src_step,
+                              x5, buf, lo3, stride3, start, extent, pitch, bands.plane, row)
     return lambda: _jit.split_planes(work, bands.units, 1 << 30)
 
 
-def _faults(shape, dtype, threads: int, repeat: int) -> float:
+def _faults(shape, dtype, repeat: int) -> float:
     """A fresh output's first touch, less touching memory already touched."""
     from upsample import _jit
 
@@ -147,9 +137,9 @@ def main() -> None:
         finally:
             for name, kernel in saved.items():
                 setattr(kernels, name, kernel)
-        x, stride, lo, bands, out_shape = _geometry(case, arrays)
-        fill = _median(_fill_all(x, stride, lo, bands, threads), args.repeat)
-        faults = _faults(out_shape, x.dtype, threads, args.repeat)
+        x, stride3, lo3, bands, src_lo, src_step, out_shape = _bands(case, arrays)
+        fill = _median(_fill_all(x, stride3, lo3, bands, src_lo, src_step), args.repeat)
+        faults = _faults(out_shape, x.dtype, args.repeat)
         tiles = max(total - plan - fill - faults, 1e-9)
         gflops = 2 * case.macs / tiles / 1e9
         print(f"{case.name:24s} {total*1e3:8.2f} {plan*1e3:7.2f} {fill*1e3:7.2f} {faults*1e3:7.2f} "

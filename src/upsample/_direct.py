@@ -34,6 +34,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -165,7 +166,7 @@ class Bands:
 
     def __init__(self, n: int, planes: int, out: tuple[int, ...], fold: tuple[int, ...],
                  halo: tuple[int, ...], itemsize: int, nd: int, multiple: int = 1,
-                 span: int | None = None):
+                 span: Callable[[int], int] | None = None):
         self.axis = 3 - nd if nd >= 2 else 2
         a = self.axis
         per_position = planes * itemsize * math.prod(f for j, f in enumerate(fold) if j != a)
@@ -182,9 +183,9 @@ class Bands:
         self.pitch = _pitches(self.extent)
         self.plane = _plane_pitch(math.prod(self.extent), itemsize)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return (np.array(self.extent, np.int64), np.array(self.pitch, np.int64),
-                np.array(self.pitch, np.int64))
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The buffer's extent and row-major pitch, as the loops take them."""
+        return np.array(self.extent, np.int64), np.array(self.pitch, np.int64)
 
 
 def _band_rows(bands: Bands, out: tuple[int, ...], src_at, out_pitch: list[int]):
@@ -248,58 +249,93 @@ def _pack(w: np.ndarray, rows: int) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(padded.reshape(groups, blocks, rows, k).transpose(0, 1, 3, 2)), blocks
 
 
+class _Source:
+    """What the forward and the weight gradient share: the bands of a correlation of ``x``
+    (zero padded by ``pad``, folded by ``stride``) with ``channels`` planes per sample, its
+    tap lists and the rows of a band, and the leading arguments of their loops."""
+
+    def __init__(self, x: np.ndarray, k: tuple[int, ...], stride: tuple[int, ...],
+                 dilation: tuple[int, ...], groups: int, pad: Pairs | None,
+                 size: tuple[int, ...] | None = None):
+        n, c_in, *_ = x.shape
+        nd = len(k)
+        pad, self.out, fold, halo = _geometry(x, k, stride, dilation, pad, size)
+        self.out3 = _lift(self.out, 1)
+        self.channels = c_in * math.prod(stride)
+        self.bands = Bands(n, self.channels, self.out3, _lift(fold, 1), _lift(halo, 0), x.itemsize, nd)
+        self.taps = _tap_list(self.bands, stride, groups, c_in // groups, k, dilation)  # (G, K)
+        self.out_pitch = _pitches(self.out3)
+        self.rows = _band_rows(self.bands, self.out3, lambda j, p: p, self.out_pitch)
+        self.x5, self.dtype = _as5d(x), x.dtype
+        self.lo = np.array(_lift(tuple(a for a, _ in pad), 0), np.int64)
+        self.stride3 = np.array(_lift(stride, 1), np.int64)
+
+    def leading(self) -> tuple[Any, ...]:
+        """The loops' first arguments: the input, this thread's buffer, the fold."""
+        b = self.bands
+        return (self.x5, _workspace(b, self.channels, self.dtype), self.lo, self.stride3, b.axis,
+                b.band, b.bands, *b.arrays(), b.plane)
+
+    def output(self) -> tuple[Any, ...]:
+        """The loops' description of the output rows of a band."""
+        a = self.bands.axis
+        return (*self.rows, self.out3[a], self.out3[2], self.out_pitch[a], math.prod(self.out))
+
+
 def correlate(x: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: tuple[int, ...],
               groups: int, pad: Pairs | None = None) -> np.ndarray:
     """Valid correlation of ``x`` (N, C_in, *S), zero padded by ``pad``, with ``w``
     (C_out, C_in/G, *k): (N, C_out, *O)."""
-    n, c_in, *_ = x.shape
-    c_out, ci, *k = w.shape
-    nd = len(k)
-    pad, out, fold, halo = _geometry(x, tuple(k), stride, dilation, pad)
-    out3 = _lift(out, 1)
-    bands = Bands(n, c_in * math.prod(stride), out3, _lift(fold, 1), _lift(halo, 0), x.itemsize, nd)
+    n = x.shape[0]
+    c_out = w.shape[0]
+    source = _Source(x, tuple(w.shape[2:]), stride, dilation, groups, pad)
+    bands, taps = source.bands, source.taps
     co = c_out // groups
-    taps = _tap_list(bands, stride, groups, ci, tuple(k), dilation)   # (G, K)
-    rows, vectors = _tile_shape(co, bands.band if bands.axis == 2 else out3[2], _lanes(x.dtype))
+    rows, vectors = _tile_shape(co, bands.band if bands.axis == 2 else source.out3[2], _lanes(x.dtype))
     wp, blocks = _pack(w.reshape(groups, co, -1), rows)               # (G, B, K, R)
-    out_pitch = _pitches(out3)
-    row_src, row_out, row_pos = _band_rows(bands, out3, lambda j, p: p, out_pitch)
-    y = np.empty(n * c_out * math.prod(out), dtype=x.dtype)
-    x5 = _as5d(x)
-    lo = np.array(_lift(tuple(a for a, _ in pad), 0), np.int64)
-    extent, pitch, _ = bands.arrays()
+    y = np.empty(n * c_out * math.prod(source.out), dtype=x.dtype)
     kernel = _kernels().correlate_bands
-    planes = c_in * math.prod(stride)
     _jit.split_planes(lambda a, b: kernel(
-        x5, _workspace(bands, planes, x.dtype), lo, np.array(_lift(stride, 1), np.int64),
-        bands.axis, bands.band, bands.bands, extent,
-        pitch, bands.plane, taps.ravel(), taps.shape[1], wp.ravel(), blocks, y, row_src, row_out,
-        row_pos, out3[bands.axis], out3[2], out_pitch[bands.axis], math.prod(out), co, groups,
-        TAP_CHUNK, a, b, rows, vectors), bands.units, y.size)
-    return y.reshape(n, c_out, *out)
+        *source.leading(), taps.ravel(), taps.shape[1], wp.ravel(), blocks, y, *source.output(),
+        co, groups, TAP_CHUNK, a, b, rows, vectors), bands.units, y.size)
+    return y.reshape(n, c_out, *source.out)
 
 
 # --------------------------------------------------------------------------- adjoint
+
+def _adjoint_geometry(shape: tuple[int, ...], k: tuple[int, ...], stride: tuple[int, ...],
+                      dilation: tuple[int, ...], padded: tuple[int, ...], crop: Pairs, itemsize: int):
+    """The adjoint's output size U, its crop's low sides, the shift A each tap list is
+    relative to, and its bands: the source is ``y`` (of ``shape``) padded by A before and
+    by enough after for the last phase, not folded; band ``b0`` starts at source position
+    ``(b0 + lo) // s`` along the band axis."""
+    n, c_y, *o_size = shape
+    nd = len(k)
+    size = tuple(p - lo - hi for p, (lo, hi) in zip(padded, crop))   # U, the output
+    lows = tuple(lo for lo, _ in crop)
+    before = tuple(((kk - 1) * d) // s for kk, s, d in zip(k, stride, dilation))
+    after = tuple(max(0, (u - 1 + lo) // s - o + 1) for u, lo, s, o in zip(size, lows, stride, o_size))
+    source = tuple(o + a + b for o, a, b in zip(o_size, before, after))
+    axis = 3 - nd if nd >= 2 else 2
+    s_a, lo_a, a_a = _lift(stride, 1)[axis], _lift(lows, 0)[axis], _lift(before, 0)[axis]
+    bands = Bands(n, c_y, _lift(size, 1), _lift(source, 1), (0, 0, 0), itemsize, nd, multiple=s_a,
+                  span=lambda band: (band - 1 + lo_a) // s_a - lo_a // s_a + 1 + a_a)
+    return size, lows, before, bands
+
 
 def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
                       dilation: tuple[int, ...], groups: int, padded: tuple[int, ...],
                       crop: Pairs | None = None) -> np.ndarray:
     """Adjoint of :func:`correlate`: ``y`` (N, C_out, *O) -> (N, C_in, *padded) minus ``crop``."""
-    n, c_y, *o_size = y.shape
+    n, c_y = y.shape[:2]
     _, cx, *k = w.shape
     nd = len(k)
     crop = crop or ((0, 0),) * nd
-    size = tuple(p - lo - hi for p, (lo, hi) in zip(padded, crop))   # U, the output
-    lows = tuple(lo for lo, _ in crop)
-    # the source: y padded by the largest tap shift A before, enough after for the last phase
-    before = tuple(((kk - 1) * d) // s for kk, s, d in zip(k, stride, dilation))
-    after = tuple(max(0, (u - 1 + lo) // s - o + 1) for u, lo, s, o in zip(size, lows, stride, o_size))
-    source = tuple(o + a + b for o, a, b in zip(o_size, before, after))
+    size, lows, before, bands = _adjoint_geometry(y.shape, tuple(k), stride, dilation, padded, crop,
+                                                  y.itemsize)
     size3, stride3, lows3, before3 = _lift(size, 1), _lift(stride, 1), _lift(lows, 0), _lift(before, 0)
-    axis = 3 - nd if nd >= 2 else 2
+    axis = bands.axis
     s_a, lo_a = stride3[axis], lows3[axis]
-    bands = Bands(n, c_y, size3, _lift(source, 1), (0, 0, 0), y.itemsize, nd, multiple=s_a,
-                  span=lambda band: (band - 1 + lo_a) // s_a - lo_a // s_a + 1 + before3[axis])
     cy = c_y // groups
     # per dim and phase r: the taps t with (t*d) % s == r, and their buffer shift A - (t*d)//s
     per_dim = [[[(t, a - (t * d) // s) for t in range(kk) if (t * d) % s == r] for r in range(s)]
@@ -354,7 +390,7 @@ def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
     cls_list = (classes + lo) % s
     out = np.empty(n * groups * cx * math.prod(size), dtype=y.dtype)
     y5 = _as5d(y)
-    extent, bpitch, _ = bands.arrays()
+    extent, bpitch = bands.arrays()
     kernel = _kernels().adjoint_bands
     _jit.split_planes(lambda a, b: kernel(
         y5, _workspace(bands, c_y, y.dtype), np.array(before3, np.int64), axis, bands.band,
@@ -371,14 +407,11 @@ def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
 def correlate_weight(x: np.ndarray, cot: np.ndarray, k: tuple[int, ...], stride: tuple[int, ...],
                      dilation: tuple[int, ...], groups: int, pad: Pairs | None = None) -> np.ndarray:
     """Gradient of ``<cot, correlate(x, w)>`` in ``w``: (C_out, C_in/G, *k)."""
-    n, c_in, *_ = x.shape
+    c_in = x.shape[1]
     c_out = cot.shape[1]
-    nd = len(k)
-    pad, out, fold, halo = _geometry(x, tuple(k), stride, dilation, pad, size=cot.shape[2:])
-    out3 = _lift(out, 1)
-    bands = Bands(n, c_in * math.prod(stride), out3, _lift(fold, 1), _lift(halo, 0), x.itemsize, nd)
+    source = _Source(x, tuple(k), stride, dilation, groups, pad, size=cot.shape[2:])
     ci, co = c_in // groups, c_out // groups
-    taps = _tap_list(bands, stride, groups, ci, tuple(k), dilation)   # (G, K)
+    taps = source.taps                                                # (G, K)
     lanes = _lanes(x.dtype)
     thin = co < lanes // 2          # too few output channels per group to fill a vector
     if thin:
@@ -389,26 +422,20 @@ def correlate_weight(x: np.ndarray, cot: np.ndarray, k: tuple[int, ...], stride:
     offs = np.zeros((groups, kpad), np.int64)
     offs[:, :taps.shape[1]] = taps
     ldg = -(-co // (vectors * lanes)) * vectors * lanes
-    out_pitch = _pitches(out3)
-    row_src, row_out, row_pos = _band_rows(bands, out3, lambda j, p: p, out_pitch)
-    x5 = _as5d(x)
     cot_flat = np.ascontiguousarray(cot).reshape(-1)
-    lo = np.array(_lift(tuple(a for a, _ in pad), 0), np.int64)
-    extent, pitch, _ = bands.arrays()
-    geometry = (lo, np.array(_lift(stride, 1), np.int64), bands.axis, bands.band, bands.bands,
-                extent, pitch, bands.plane, offs.ravel(), kpad, cot_flat, row_src, row_out, row_pos,
-                out3[bands.axis], out3[2], out_pitch[bands.axis], math.prod(out), co, groups)
-    source = lambda: (x5, _workspace(bands, c_in * math.prod(stride), x.dtype))  # noqa: E731
+    args = lambda: (*source.leading(), offs.ravel(), kpad, cot_flat, *source.output(),  # noqa: E731
+                    co, groups)
+    units, elements = source.bands.units, cot.size * taps.shape[1]
     if thin:
-        return _weight_thin(source, geometry, bands.units, cot.size * taps.shape[1], groups, co,
-                            kpad, taps.shape[1], lanes, rows, x.dtype).reshape(c_out, ci, *k)
+        return _weight_thin(args, units, elements, groups, co, kpad, taps.shape[1], lanes, rows,
+                            x.dtype).reshape(c_out, ci, *k)
     kernel = _kernels().weight_bands
 
     def work(a: int, b: int) -> np.ndarray:
         gwt = np.zeros(groups * kpad * ldg, dtype=x.dtype)
-        kernel(*source(), *geometry, WEIGHT_CHUNK, ldg, gwt, a, b, rows, vectors)
+        kernel(*args(), WEIGHT_CHUNK, ldg, gwt, a, b, rows, vectors)
         return gwt
-    gwt = _parts(work, bands.units, cot.size * taps.shape[1])
+    gwt = _parts(work, units, elements)
     gwt = gwt.reshape(groups, kpad, ldg)[:, :taps.shape[1], :co]      # (G, Ci*T, Co)
     return np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(c_out, ci, *k)
 
@@ -422,15 +449,15 @@ def _parts(work, units: int, elements: int) -> np.ndarray:
     return sum(part for chunk in sums for part in chunk)
 
 
-def _weight_thin(source, geometry, units: int, elements: int, groups: int, co: int, kpad: int,
-                 taps: int, lanes: int, rows: int, dtype: np.dtype) -> np.ndarray:
+def _weight_thin(args, units: int, elements: int, groups: int, co: int, kpad: int, taps: int,
+                 lanes: int, rows: int, dtype: np.dtype) -> np.ndarray:
     """The weight gradient for thin groups (depthwise), as lane-wise dot products along the
     output rows: (G, Co, Ci*T)."""
     kernel = _kernels().weight_dot_bands
 
     def work(a: int, b: int) -> np.ndarray:
         acc = np.zeros(groups * co * kpad * lanes, dtype=dtype)
-        kernel(*source(), *geometry, acc, a, b, rows)
+        kernel(*args(), acc, a, b, rows)
         return acc
     acc = _parts(work, units, elements).reshape(groups, co, kpad, lanes)
     return acc.sum(axis=-1)[:, :, :taps]

@@ -66,6 +66,15 @@ def _data(context, builder, typ, value):
     return cgutils.create_struct_proxy(typ)(context, builder, value=value).data
 
 
+def _row_starts(context, builder, src, src_v, sbase, soffs, soffs_v, sfirst, rows: int):
+    """Pointers to ``src[sbase + soffs[sfirst + r]]`` for r < rows: the source rows the R
+    rows of a tile walk along."""
+    source = builder.gep(_data(context, builder, src, src_v), [sbase])
+    offsets = builder.gep(_data(context, builder, soffs, soffs_v), [sfirst])
+    return [builder.gep(source, [builder.load(builder.gep(offsets, [ir.Constant(_I64, r)]))])
+            for r in range(rows)]
+
+
 class _Tile:
     """Emits one tile: the accumulators, the loop over steps, the stores.
 
@@ -212,10 +221,7 @@ def tile_stream(typingctx, src, sbase, soffs, sfirst, steps, bp, bbase, ldb, out
         (src_v, sbase_v, soffs_v, sfirst_v, steps_v, bp_v, bbase_v, ldb_v, out_v, obase_v, ostride_v,
          accumulate_v, _, _) = args
         tile = _Tile(context, builder, src.dtype, R, V)
-        source = builder.gep(_data(context, builder, src, src_v), [sbase_v])
-        offsets = builder.gep(_data(context, builder, soffs, soffs_v), [sfirst_v])
-        starts = [builder.gep(source, [builder.load(builder.gep(offsets, [ir.Constant(_I64, r)]))])
-                  for r in range(R)]
+        starts = _row_starts(context, builder, src, src_v, sbase_v, soffs, soffs_v, sfirst_v, R)
         block = builder.gep(_data(context, builder, bp, bp_v), [bbase_v])
         out_p = _data(context, builder, out, out_v)
 
@@ -244,10 +250,7 @@ def tile_dot(typingctx, src, sbase, soffs, sfirst, steps, bp, bbase, out, obase,
         (src_v, sbase_v, soffs_v, sfirst_v, steps_v, bp_v, bbase_v, out_v, obase_v, accumulate_v,
          _) = args
         tile = _Tile(context, builder, src.dtype, R, 1)
-        source = builder.gep(_data(context, builder, src, src_v), [sbase_v])
-        offsets = builder.gep(_data(context, builder, soffs, soffs_v), [sfirst_v])
-        starts = [builder.gep(source, [builder.load(builder.gep(offsets, [ir.Constant(_I64, r)]))])
-                  for r in range(R)]
+        starts = _row_starts(context, builder, src, src_v, sbase_v, soffs, soffs_v, sfirst_v, R)
         row = builder.gep(_data(context, builder, bp, bp_v), [bbase_v])
         out_p = _data(context, builder, out, out_v)
         width = ir.Constant(_I64, tile.count)

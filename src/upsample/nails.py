@@ -87,7 +87,6 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
     y = _args.out_array("bed_of_nails", out, shape, x.dtype, (x,))
     y = np.empty(shape, dtype=x.dtype) if y is None else y
     planes = x.reshape(-1, *x.shape[2:])                          # (N*C, *S)
-    flat = y.reshape(-1, *size)                                   # (N*C, *o)
     if _jit.enabled() and x.dtype in _jit.DTYPES and y.flags.c_contiguous and len(size) <= 3:
         lift = (1,) * (3 - len(size))                             # (N*C, D, H, W): one pass
         source = np.ascontiguousarray(planes).reshape(len(planes), *lift, *x.shape[2:])
@@ -97,6 +96,7 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
         _jit.split_planes(lambda a, b: _nails_loop(source, target, *geometry, a, b), len(planes),
                           y.size)
         return y
+    flat = y.reshape(-1, *size)                                   # (N*C, *o)
     nails = flat[_nails(factor, offset, x.shape[2:])]             # (N*C, *S), a view into y
 
     def work(a: int, b: int) -> None:  # zero then place, plane by plane: the first touch of
