@@ -4,7 +4,7 @@ import numba  # noqa: F401  -- a core dependency: the loops compared here must c
 import numpy as np
 import pytest
 
-from upsample import _jit
+from upsample import _jit, _resample
 from upsample import interpolation as interp
 
 
@@ -16,8 +16,8 @@ def test_periodic_resample_is_bit_identical_to_the_gather_loop(mode, align_corne
                                                                dtype, rng):
     x = rng.standard_normal((2, 3, 4, width)).astype(dtype)
     call = interp._prepare("interpolate", x, None, scale, mode, align_corners, None, False)
-    plan_h, plan_w, planes = interp._planar(call.plans, x.shape)
-    periodic = interp._periodic(plan_w, x.dtype)
+    plan_h, plan_w, planes = _resample._planar(call.plans, x.shape)
+    periodic = _resample._periodic(plan_w, x.dtype)
     if periodic is None:
         # the weights repeat bit for bit only for power-of-two scales without align_corners
         # (otherwise rounding differs from cell to cell), and need enough interior inputs
@@ -27,9 +27,9 @@ def test_periodic_resample_is_bit_identical_to_the_gather_loop(mode, align_corne
     wy, wx = (p.weight.astype(dtype) for p in (plan_h, plan_w))
     general = np.empty((planes, plan_h.out_size, plan_w.out_size), dtype)
     special = np.full_like(general, np.nan)
-    interp._resample_loop(source, plan_h.index, wy, plan_w.index, wx, general, 0, planes)
-    interp._resample_periodic_loop(source, plan_h.index, wy, plan_w.index, wx, *periodic, special,
-                                   0, planes)
+    _resample._resample_loop(source, plan_h.index, wy, plan_w.index, wx, general, 0, planes)
+    _resample._resample_periodic_loop(source, plan_h.index, wy, plan_w.index, wx, *periodic,
+                                      special, 0, planes)
     np.testing.assert_array_equal(special, general)
 
 
