@@ -29,7 +29,14 @@ def vjp(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Callabl
 
     On Dask arrays (``x``, or max_unpool's ``indices``) both the output and the
     pullback are lazy: see :func:`upsample.dask.vjp`.
+
+    A function that maps another signature onto an op (the drop-in modules in
+    :mod:`upsample.compat`) carries its own VJP as ``fn.__upsample_vjp__``, with the same
+    ``(*args, **kwargs) -> (out, pullback)`` contract; ``vjp`` calls it.
     """
+    custom = getattr(fn, "__upsample_vjp__", None)
+    if custom is not None:
+        return custom(*args, **kwargs)
     op = ops.by_function(fn)
     lazy = any(_dispatch.is_dask(value) for value in args[:2])
     for name, value in zip(op.inputs, args):
