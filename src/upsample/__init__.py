@@ -4,47 +4,11 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = [
-    "conv",
-    "conv_transpose",
-    "bed_of_nails",
-    "subsample",
-    "max_pool",
-    "max_unpool",
-    "pixel_shuffle",
-    "pixel_unshuffle",
-    "interpolate",
-    "nearest",
-    "bilinear",
-    "vjp",
-    "compare",
-    "shapes",
-    "nn",
-    "optim",
-    "size_limit",
-    "set_size_limit",
-    "get_size_limit",
-    "from_tf_kernel",
-    "to_tf_kernel",
-]
-__version__ = "0.1.0"
+from . import ops as _ops
 
-# Every public name is imported on first use (PEP 562), so ``import upsample`` costs
-# almost nothing: the ops' modules (and NumPy, nn, argparse for compare, ...) load when
-# a name is first looked up, then the name is cached in this module's globals.
-# name -> (submodule, attribute); attribute None means the submodule itself.
-_LAZY: dict[str, tuple[str, str | None]] = {
-    "conv": ("convolution", "conv"),
-    "conv_transpose": ("convolution", "conv_transpose"),
-    "bed_of_nails": ("nails", "bed_of_nails"),
-    "subsample": ("nails", "subsample"),
-    "max_pool": ("pool", "max_pool"),
-    "max_unpool": ("pool", "max_unpool"),
-    "pixel_shuffle": ("shuffle", "pixel_shuffle"),
-    "pixel_unshuffle": ("shuffle", "pixel_unshuffle"),
-    "interpolate": ("interpolation", "interpolate"),
-    "nearest": ("interpolation", "nearest"),
-    "bilinear": ("interpolation", "bilinear"),
+#: The library's own names beside the ops: name -> (submodule, attribute); attribute None
+#: means the submodule itself.
+_OTHERS: dict[str, tuple[str, str | None]] = {
     "vjp": ("autodiff", "vjp"),
     "compare": ("comparison", "compare"),
     "shapes": ("shapes", None),
@@ -55,10 +19,22 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "get_size_limit": ("_args", "get_size_limit"),
     "from_tf_kernel": ("_layout", "from_tf_kernel"),
     "to_tf_kernel": ("_layout", "to_tf_kernel"),
+}
+
+# Every public name is imported on first use (PEP 562), so ``import upsample`` costs
+# almost nothing: the ops' modules (and NumPy, nn, argparse for compare, ...) load when
+# a name is first looked up, then the name is cached in this module's globals. The ops
+# come from the op table, each from its family's module.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    **{op.name: (op.family, op.name) for op in _ops.OPS.values()},
+    **_OTHERS,
     # not in __all__, but reachable as ``upsample.explain`` / ``upsample.dask``
     "explain": ("explain", None),
     "dask": ("dask", None),
 }
+
+__all__ = [*_ops.OPS, *_OTHERS]
+__version__ = "0.1.0"
 
 
 def __getattr__(name: str):

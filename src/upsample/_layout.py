@@ -55,7 +55,7 @@ ORDERS = ("crd", "dcr")
 
 
 def _op_name(fn: Callable[..., Any]) -> str:
-    """The public name of an op from its forward or its VJP (``_conv_vjp`` -> ``conv``)."""
+    """The public name of an op from its forward or its VJP (``conv_vjp`` -> ``conv``)."""
     return fn.__name__.strip("_").removesuffix("_vjp")
 
 

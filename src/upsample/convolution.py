@@ -775,7 +775,7 @@ def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any
 
 
 @_layout.data_format(vjp=True)
-def _conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
+def conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
               padding_mode="zeros"):
     """conv and its pullback: the input-gradient is a transposed convolution."""
     x, weight, bias, stride, pairs, dilation, groups, mode = _conv_args(
@@ -867,7 +867,7 @@ def _full_size(x, weight, stride, dilation, extra) -> tuple[int, ...]:
 
 
 @_layout.data_format(sizes=("output_size",), vjp=True)
-def _conv_transpose_vjp(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
+def conv_transpose_vjp(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
                         dilation=1, groups=1, output_size=None):
     """conv_transpose and its pullback: the input-gradient is a convolution."""
     x, weight, bias, stride, pairs, extra, dilation, groups = _conv_transpose_args(

@@ -511,7 +511,7 @@ def _conv_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
     if 0 in x.shape[2:]:
         return np.zeros(x.shape, weight.dtype), np.zeros(weight.shape, weight.dtype), gb
     pads = tuple(c.extra for c in block.cuts[2:])
-    _, pullback = _conv._conv_vjp(x, weight, stride=stride, padding=pads, dilation=dilation,
+    _, pullback = _conv.conv_vjp(x, weight, stride=stride, padding=pads, dilation=dilation,
                                   groups=groups)
     gx, gw = pullback(g)
     return gx, gw, gb
@@ -568,7 +568,7 @@ def _conv_transpose_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.n
     gb = None if bias is None else g.sum(axis=(0, *range(2, g.ndim)))
     if 0 in x.shape[2:]:
         return np.zeros(x.shape, dtype), np.zeros(weight.shape, dtype), gb
-    y, pullback = _conv._conv_transpose_vjp(x, weight, stride=stride, dilation=dilation,
+    y, pullback = _conv.conv_transpose_vjp(x, weight, stride=stride, dilation=dilation,
                                             groups=groups)
     gx, gw = pullback(_unwindow(g, [c.extra for c in block.cuts[2:]], y.shape[2:]))
     return gx, gw, gb
@@ -680,7 +680,7 @@ def _nails_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
     factor, dtype = shared
     if 0 in x.shape[2:]:
         return (np.zeros(x.shape, g.dtype),)
-    y, pullback = _nails._bed_of_nails_vjp(x, factor)
+    y, pullback = _nails.bed_of_nails_vjp(x, factor)
     return pullback(_unwindow(g, [c.extra for c in block.cuts[2:]], y.shape[2:]))
 
 
@@ -707,7 +707,7 @@ def _subsample_block(block: _Block, shared: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _subsample_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
-    return _nails._subsample_vjp(x, shared)[1](g)
+    return _nails.subsample_vjp(x, shared)[1](g)
 
 
 def _plan_subsample(x, factor, *, offset=0) -> _Plan:
@@ -746,7 +746,7 @@ def _max_pool_block(block: _Block, shared: Any, x: np.ndarray) -> Any:
 
 def _max_pool_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
     k, s, p, d, ceil_mode, _, _ = shared
-    y, pullback = _pool._max_pool_vjp(x, k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
+    y, pullback = _pool.max_pool_vjp(x, k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
     return pullback(_unwindow(g, [c.extra for c in block.cuts[2:]], y.shape[2:]))
 
 
@@ -817,7 +817,7 @@ def _max_unpool_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarr
     k, s, p, size, dtype = shared
     if 0 in x.shape[2:]:
         return (np.zeros(x.shape, g.dtype),)
-    y, pullback = _pool._max_unpool_vjp(x, _local_indices(block, shared, indices), k, stride=s)
+    y, pullback = _pool.max_unpool_vjp(x, _local_indices(block, shared, indices), k, stride=s)
     return pullback(_unwindow(g, [c.extra for c in block.cuts[2:]], y.shape[2:]))
 
 
@@ -856,7 +856,7 @@ def _shuffle_block(block: _Block, shared: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _shuffle_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
-    return _shuffle._pixel_shuffle_vjp(x, shared)[1](g)
+    return _shuffle.pixel_shuffle_vjp(x, shared)[1](g)
 
 
 def _unshuffle_block(block: _Block, shared: Any, x: np.ndarray) -> np.ndarray:
@@ -864,7 +864,7 @@ def _unshuffle_block(block: _Block, shared: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _unshuffle_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
-    return _shuffle._pixel_unshuffle_vjp(x, shared)[1](g)
+    return _shuffle.pixel_unshuffle_vjp(x, shared)[1](g)
 
 
 def _plan_pixel_shuffle(x, upscale_factor) -> _Plan:

@@ -383,7 +383,7 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
 
 
 @_layout.data_format(vjp=True)
-def _interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_corners=None,
+def interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_corners=None,
                      recompute_scale_factor=None, antialias=None, convention="torch",
                      _op="interpolate", **options):
     """interpolate and its pullback: the transposed sampling plans, in reverse axis order.
@@ -435,9 +435,9 @@ def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
 
 
 @_layout.data_format(vjp=True)
-def _nearest_vjp(x, scale_factor=None, *, size=None, convention="torch"):
+def nearest_vjp(x, scale_factor=None, *, size=None, convention="torch"):
     """nearest and its pullback (a block sum for integer factors)."""
-    return _interpolate_vjp(x, size, scale_factor, mode="nearest", convention=convention,
+    return interpolate_vjp(x, size, scale_factor, mode="nearest", convention=convention,
                             _op="nearest")
 
 
@@ -490,9 +490,9 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
 
 
 @_layout.data_format(vjp=True)
-def _bilinear_vjp(x, scale_factor=None, *, size=None, align_corners=False, convention="torch"):
+def bilinear_vjp(x, scale_factor=None, *, size=None, align_corners=False, convention="torch"):
     """bilinear and its pullback."""
-    return _interpolate_vjp(x, size, scale_factor, mode="linear",
+    return interpolate_vjp(x, size, scale_factor, mode="linear",
                             align_corners=_flag("bilinear", "align_corners", align_corners,
                                                 optional=False),
                             convention=convention, _op="bilinear")

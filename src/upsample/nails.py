@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit, _layout
+from . import _args, _jit, _layout, shapes
 from ._dispatch import chunked
 
 __all__ = ["bed_of_nails", "subsample"]
@@ -38,7 +38,7 @@ def _bed_of_nails_args(x, scale_factor, size, offset):
     op = "bed_of_nails"
     x, factor, offset = _factor_args(op, x, "scale_factor", scale_factor, offset)
     spatial = x.shape[2:]
-    out = tuple(i * s for i, s in zip(spatial, factor))
+    out = shapes.bed_of_nails_output_size(tuple(spatial), factor, offset)
     if size is not None:
         out = _args.int_tuple(op, "size", size, len(spatial), minimum=1)
         smallest = tuple((i - 1) * s + o + 1 for i, s, o in zip(spatial, factor, offset))
@@ -129,7 +129,7 @@ def _nails_loop(x, y, factor, offset, p0, p1):  # pragma: no cover - compiled
 
 
 @_layout.data_format(vjp=True)
-def _bed_of_nails_vjp(x, scale_factor, *, size=None, offset=0):
+def bed_of_nails_vjp(x, scale_factor, *, size=None, offset=0):
     """bed_of_nails and its pullback, a strided slice (``subsample``)."""
     y = bed_of_nails(x, scale_factor, size=size, offset=offset)
     x, factor, offset, _ = _bed_of_nails_args(x, scale_factor, size, offset)
@@ -168,7 +168,7 @@ def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
 
 
 @_layout.data_format(vjp=True)
-def _subsample_vjp(x, factor, *, offset=0):
+def subsample_vjp(x, factor, *, offset=0):
     """subsample and its pullback, a bed of nails of the input's size."""
     y = subsample(x, factor, offset=offset)
     spatial = np.shape(x)[2:]

@@ -1,66 +1,237 @@
-"""The table of ops: the one seam where a new op plugs in.
+"""The op table: the one seam where an op declares what every surface needs.
 
-Each entry bundles an op's forward function and its VJP (``*_vjp(*args, **kwargs) ->
-(out, pullback)``, written beside the forward in the op's own module). ``upsample.vjp``,
-the layers, the command line, explain mode and the generic tests all iterate over
-this table, so an op added here is covered without new plumbing.
+One :class:`Op` row per op holds its forward and VJP, the inputs that get a gradient,
+the op it is the adjoint of, its output-size function in :mod:`upsample.shapes`, its
+parameters as data (name, kind, default, limits, help), its explainer, its Dask block
+planner, its code snippets and how the page shows it. The package namespace
+(``upsample.__all__`` and the lazy imports), ``upsample.vjp``, ``upsample.explain``'s
+table, the command line, the page's API, the code panel and Dask all read these rows,
+so a new op is one module plus one row here; ``tests/test_op_table.py`` walks the table
+and fails when a surface lacks an op.
+
+Functions are named, not imported (``"module:attribute"`` under ``upsample``), so that
+``import upsample`` stays light: a row resolves a name on first use. By convention an
+op ``name`` in family module ``m`` is ``upsample.m.name`` and its VJP ``upsample.m.name_vjp``
+(``(*args, **kwargs) -> (out, pullback)``, written beside the forward).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from . import convolution as _conv
-from . import interpolation as _interp
-from . import nails as _nails
-from . import pool as _pool
-from . import shuffle as _shuffle
+__all__ = ["Param", "Op", "OPS", "by_function", "resolve"]
 
-__all__ = ["Op", "OPS", "by_function"]
+
+@functools.cache
+def resolve(ref: str) -> Any:
+    """``"module:attribute"`` under the ``upsample`` package -> the object (imported on first use)."""
+    module, _, attribute = ref.partition(":")
+    value = importlib.import_module(f"upsample.{module}" if module else "upsample")
+    for part in attribute.split("."):
+        value = getattr(value, part)
+    return value
+
+
+@dataclass(frozen=True)
+class Param:
+    """One keyword setting of an op, as data for the command line and the page.
+
+    ``kind`` says how a surface reads it from text: ``"ints"`` (one int or one per spatial
+    axis), ``"padding"`` (ints, (lo, hi) pairs, ``"same"``/``"valid"``), ``"numbers"`` (one
+    float or one per axis), ``"int"``, ``"bool"`` or ``"choice"`` (one of ``choices``).
+    ``default`` is the op's own default; ``page`` the text the page's control starts with
+    (None: the page does not show it); ``flag`` the command line's spelling.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    page: str | bool | None = None
+    flag: str | None = None
+
+    @property
+    def option(self) -> str:
+        """The long command-line option, e.g. ``--kernel-size``."""
+        return "--" + self.name.replace("_", "-")
+
+    def describe(self) -> dict[str, Any]:
+        """The page's view of this setting (``/api/ops``)."""
+        data = {"name": self.name, "kind": self.kind, "default": self.page, "help": self.help}
+        if self.choices:
+            data["choices"] = list(self.choices)
+        return data
 
 
 @dataclass(frozen=True)
 class Op:
-    """One op: its name, forward, VJP, differentiable inputs, and whether it is linear in x."""
+    """One op and what every surface needs of it.
+
+    Attributes:
+        name: the public name, ``upsample.<name>``.
+        family: the module under ``upsample`` that holds the forward and ``<name>_vjp``.
+        inputs: the leading positional arguments that get a gradient (max_unpool's
+            indices do not); ``data`` the leading arguments that are arrays at all.
+        linear: linear in ``x`` (the adjoint test covers it).
+        adjoint_of: the op this one is the transpose of, e.g. conv_transpose -> conv.
+        output_size: the :mod:`upsample.shapes` function giving the output's spatial size
+            from the input's and ``size_params`` (keywords named as the op's parameters).
+        params: the keyword settings surfaces offer, as :class:`Param` rows.
+        explainer: ``upsample.explain``'s function for it (None: no explanation).
+        dask: the Dask block planner's name in ``upsample.dask`` (None: no Dask form).
+        title, blurb, preset, kernel, views: how the page shows it (``page`` False: not shown).
+    """
 
     name: str
-    forward: Callable[..., Any]
-    vjp: Callable[..., tuple[Any, Callable[[Any], tuple[Any, ...]]]]
-    #: the leading positional arguments that get a gradient (max_unpool's indices do not)
+    family: str
     inputs: tuple[str, ...]
     linear: bool
-    #: the op this one is the adjoint (transpose) of, if any, e.g. conv_transpose -> conv
+    data: tuple[str, ...] = ("x",)
     adjoint_of: str | None = None
+    output_size: str | None = None
+    size_params: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    explainer: bool = True
+    dask: bool = True
+    page: bool = True
+    title: str = ""
+    blurb: str = ""
+    kernel: str | None = None
+    views: tuple[str, ...] = ()
+    preset: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def forward(self) -> Callable[..., Any]:
+        return resolve(f"{self.family}:{self.name}")
+
+    @property
+    def vjp(self) -> Callable[..., tuple[Any, Callable[[Any], tuple[Any, ...]]]]:
+        return resolve(f"{self.family}:{self.name}_vjp")
+
+    @property
+    def explain(self) -> Callable[..., Any] | None:
+        """The explainer in :mod:`upsample.explain`, or None."""
+        return resolve(f"explain:{self.name}") if self.explainer else None
+
+    def size(self, in_size: Any, **params: Any) -> tuple[int, ...]:
+        """The output's spatial size for an input of spatial size ``in_size``."""
+        if self.output_size is None:
+            raise ValueError(f"{self.name}: its output size depends on its data, not on settings")
+        fn = resolve(f"shapes:{self.output_size}")
+        return fn(in_size, **{k: v for k, v in params.items() if k in self.size_params})
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+# --------------------------------------------------------------------------- parameters
+# Shared rows: the same setting means the same thing (and reads the same way) everywhere.
+
+STRIDE = Param("stride", "ints", 1, "step between windows (or between scaled kernels); 2 or 2,1",
+               page="1", flag="-s")
+POOL_STRIDE = Param("stride", "ints", None, "step between windows; empty: the window size",
+                    page="", flag="-s")
+PADDING = Param("padding", "padding", 0, "1, 1,2 (rows,cols), lo-hi pairs 0 1; 1 0, same or valid",
+                page="0", flag="-p")
+POOL_PADDING = Param("padding", "ints", 0, "implicit padding on each side", page="0", flag="-p")
+OUTPUT_PADDING = Param("output_padding", "ints", 0, "extra rows/cols at the end (< stride)",
+                       page="0")
+DILATION = Param("dilation", "ints", 1, "spacing between kernel taps", page="1", flag="-d")
+GROUPS = Param("groups", "int", 1, "split the channels into groups that do not mix", page="1")
+KERNEL_SIZE = Param("kernel_size", "ints", 2, "window size", page="2", flag="-k")
+CEIL_MODE = Param("ceil_mode", "bool", False, "round the output size up", page=False)
+SCALE = Param("scale_factor", "numbers", 2, "output size = floor(input size x factor); 2 or 2,1.5",
+              page="2", flag="-f")
+SIZE = Param("size", "ints", None, "the output size instead of a scale factor")
+ALIGN = Param("align_corners", "bool", False, "linear and cubic: corner pixel centres line up",
+              page=False)
+MODE = Param("mode", "choice", "nearest", "the interpolation mode",
+             ("nearest", "nearest-exact", "linear", "cubic", "area"), page="cubic")
+CONVENTION = Param("convention", "choice", "torch", "whose resize rules to follow")
+VIEW = Param("view", "choice", "scatter", "how to show a transposed convolution",
+             ("scatter", "zero_insertion", "matrix"))
+OFFSET = Param("offset", "ints", 0, "where in its cell each value lands")
+
+_ARTICLE = {"x": ["1 2; 3 4"], "weight": ["5 5; 5 5"]}
+_POOL_INPUT = {"x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"]}
 
 OPS: dict[str, Op] = {op.name: op for op in [
-    Op("conv", _conv.conv, _conv._conv_vjp, ("x", "weight", "bias"), linear=True),
-    Op("conv_transpose", _conv.conv_transpose, _conv._conv_transpose_vjp, ("x", "weight", "bias"),
-       linear=True, adjoint_of="conv"),
-    Op("bed_of_nails", _nails.bed_of_nails, _nails._bed_of_nails_vjp, ("x",), linear=True,
-       adjoint_of="subsample"),
-    Op("subsample", _nails.subsample, _nails._subsample_vjp, ("x",), linear=True,
-       adjoint_of="bed_of_nails"),
-    Op("pixel_shuffle", _shuffle.pixel_shuffle, _shuffle._pixel_shuffle_vjp, ("x",), linear=True,
-       adjoint_of="pixel_unshuffle"),
-    Op("pixel_unshuffle", _shuffle.pixel_unshuffle, _shuffle._pixel_unshuffle_vjp, ("x",),
-       linear=True, adjoint_of="pixel_shuffle"),
-    Op("max_pool", _pool.max_pool, _pool._max_pool_vjp, ("x",), linear=False),
-    Op("max_unpool", _pool.max_unpool, _pool._max_unpool_vjp, ("x",), linear=True),
-    Op("interpolate", _interp.interpolate, _interp._interpolate_vjp, ("x",), linear=True),
-    Op("nearest", _interp.nearest, _interp._nearest_vjp, ("x",), linear=True),
-    Op("bilinear", _interp.bilinear, _interp._bilinear_vjp, ("x",), linear=True),
+    Op("conv_transpose", "convolution", ("x", "weight", "bias"), linear=True,
+       data=("x", "weight"), adjoint_of="conv", output_size="conv_transpose_output_size",
+       size_params=("kernel_size", "stride", "padding", "output_padding", "dilation"),
+       params=(STRIDE, PADDING, OUTPUT_PADDING, DILATION, GROUPS, VIEW),
+       title="transposed convolution",
+       blurb="each input value scales the whole kernel; the copies land stride apart and add up",
+       kernel="conv_transpose", views=("scatter", "zero_insertion", "matrix"), preset=_ARTICLE),
+    Op("conv", "convolution", ("x", "weight", "bias"), linear=True, data=("x", "weight"),
+       output_size="conv_output_size",
+       size_params=("kernel_size", "stride", "padding", "dilation"),
+       params=(STRIDE, PADDING, DILATION, GROUPS),
+       title="convolution (downsampling)",
+       blurb="the kernel slides over the input; each stop sums its products into one output",
+       kernel="conv", preset={"volume": True}),
+    Op("nearest", "interpolation", ("x",), linear=True, output_size="interpolate_output_size",
+       size_params=("scale_factor",), params=(SCALE, SIZE, CONVENTION),
+       title="nearest neighbour", blurb="every value is copied into a block",
+       preset={"x": ["1 2; 3 4"]}),
+    Op("bilinear", "interpolation", ("x",), linear=True, output_size="interpolate_output_size",
+       size_params=("scale_factor",), params=(SCALE, SIZE, ALIGN, CONVENTION),
+       title="bilinear", blurb="each output blends the inputs around its source point",
+       preset={"x": ["10 20; 30 40"]}),
+    Op("interpolate", "interpolation", ("x",), linear=True, output_size="interpolate_output_size",
+       size_params=("scale_factor",), params=(SCALE, SIZE, MODE, ALIGN, CONVENTION),
+       title="interpolate (every mode)",
+       blurb="upsample.interpolate: nearest, nearest-exact, linear, cubic or area",
+       preset={"x": ["10 20; 30 40"]}),
+    Op("bed_of_nails", "nails", ("x",), linear=True, adjoint_of="subsample",
+       output_size="bed_of_nails_output_size", size_params=("scale_factor",),
+       params=(SCALE, SIZE, OFFSET),
+       title="bed of nails", blurb="each value is pinned to one corner of its cell",
+       preset={"x": ["1 2; 3 4"]}),
+    Op("subsample", "nails", ("x",), linear=True, adjoint_of="bed_of_nails",
+       output_size="subsample_output_size", size_params=("factor",),
+       params=(Param("factor", "ints", 2, "keep every factor-th value", page="2", flag="-f"), OFFSET),
+       explainer=False, page=False),
+    Op("max_pool", "pool", ("x",), linear=False, output_size="pool_output_size",
+       size_params=("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
+       params=(KERNEL_SIZE, POOL_STRIDE, POOL_PADDING, DILATION, CEIL_MODE),
+       title="max pooling", blurb="each window keeps its largest value and where it was",
+       preset=_POOL_INPUT),
+    Op("max_unpool", "pool", ("x",), linear=True, data=("x", "indices"),
+       output_size="unpool_output_size", size_params=("kernel_size", "stride", "padding"),
+       params=(Param("kernel_size", "ints", 2, "window size of the max_pool undone", page="2",
+                     flag="-k"),
+               POOL_STRIDE, Param("padding", "ints", 0, "the max_pool's padding", page="0", flag="-p")),
+       title="max unpooling", blurb="values go back to the positions max_pool recorded",
+       preset={"x": ["1 2; 3 4"], "indices": ["5 2; 9 14"]}),
+    Op("pixel_shuffle", "shuffle", ("x",), linear=True, adjoint_of="pixel_unshuffle",
+       output_size="pixel_shuffle_output_size", size_params=("upscale_factor",),
+       params=(Param("upscale_factor", "int", 2, "r: channels must be a multiple of r*r", page="2",
+                     flag="-f"),),
+       title="pixel shuffle", blurb="r*r channels become one channel r times larger",
+       preset={"x": ["1 2; 3 4", "5 6; 7 8", "9 10; 11 12", "13 14; 15 16"]}),
+    Op("pixel_unshuffle", "shuffle", ("x",), linear=True, adjoint_of="pixel_shuffle",
+       output_size="pixel_unshuffle_output_size", size_params=("downscale_factor",),
+       params=(Param("downscale_factor", "int", 2, "r: each spatial size must be a multiple of r",
+                     flag="-f"),),
+       explainer=False, page=False),
 ]}
 
-_BY_FUNCTION = {op.forward: op for op in OPS.values()}
+
+@functools.cache
+def _by_function() -> dict[Any, Op]:
+    return {op.forward: op for op in OPS.values()}
 
 
 def by_function(fn: Callable[..., Any]) -> Op:
     """The table entry of a public op function, or a TypeError naming the known ops."""
     try:
-        return _BY_FUNCTION[fn]
+        return _by_function()[fn]
     except (KeyError, TypeError):
         known = ", ".join(sorted(OPS))
         name = getattr(fn, "__name__", repr(fn))

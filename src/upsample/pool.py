@@ -553,7 +553,7 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
 
 
 @_layout.data_format(vjp=True)
-def _max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
+def max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
                   return_indices=False):
     """max_pool and its pullback: the gradient is added back at the recorded indices."""
     x, k, s, p, d, out = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, True)
@@ -631,7 +631,7 @@ def _unpool_write(x: np.ndarray, targets: np.ndarray, kept: np.ndarray, size: In
 
 
 @_layout.data_format(channels=("x", "indices"), sizes=("output_size",), vjp=True)
-def _max_unpool_vjp(x, indices, kernel_size, *, stride=None, padding=0, output_size=None):
+def max_unpool_vjp(x, indices, kernel_size, *, stride=None, padding=0, output_size=None):
     """max_unpool and its pullback: a gather of the gradient at the indices of the kept values."""
     x, indices, size = _unpool_args(x, indices, kernel_size, stride, padding, output_size)
     y = _unpool(x, indices, size)

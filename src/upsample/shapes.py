@@ -29,6 +29,10 @@ __all__ = [
     "pool_output_size",
     "unpool_output_size",
     "interpolate_output_size",
+    "bed_of_nails_output_size",
+    "subsample_output_size",
+    "pixel_shuffle_output_size",
+    "pixel_unshuffle_output_size",
     "ConvTransposeSettings",
     "solve_conv_transpose",
     "undo_conv",
@@ -593,3 +597,81 @@ def aligned_chunks(in_chunks: Sequence[int], out_size: int, period: int = 1) -> 
             borders.append(border)
     edges = [0, *borders, out_size]
     return tuple(b - a for a, b in zip(edges, edges[1:])) if out_size > 0 else (0,)
+
+
+# --------------------------------------------------------------------------- nails and shuffles
+
+def _per_axis(op: str, size: Size, **values: Any) -> tuple[bool, int, tuple[int, ...]]:
+    """Whether the call is scalar, the number of spatial dims, and ``size`` as a tuple."""
+    n = _ndim(op, size=size, **values)
+    return n is None, n or 1, _args.int_tuple(op, "size", size, n or 1, minimum=0)
+
+
+def bed_of_nails_output_size(size: Size, scale_factor: Size, offset: Size = 0) -> Size:
+    """Output size of a bed of nails: ``o = i * s``, every value at ``offset`` in its s-cell.
+
+    The offset must lie inside the cell (``offset < s``).
+
+    >>> bed_of_nails_output_size((2, 3), 2)
+    (4, 6)
+    """
+    op = "bed_of_nails_output_size"
+    scalar, n, i = _per_axis(op, size, scale_factor=scale_factor, offset=offset)
+    s = _args.int_tuple(op, "scale_factor", scale_factor, n, minimum=1)
+    off = _args.int_tuple(op, "offset", offset, n, minimum=0)
+    for o_, s_ in zip(off, s):
+        if o_ >= s_:
+            raise ValueError(f"{op}: offset ({o_}) must be smaller than scale_factor ({s_})")
+    return _answer([i_ * s_ for i_, s_ in zip(i, s)], scalar)
+
+
+def subsample_output_size(size: Size, factor: Size, offset: Size = 0) -> Size:
+    """Output size of subsampling ``x[offset::factor]``: ``o = ceil((i - offset) / factor)``.
+
+    The offset must lie inside the cell and inside the input (``offset < factor``, ``offset < i``).
+
+    >>> subsample_output_size(6, 2, offset=1)
+    3
+    >>> subsample_output_size((5, 4), 2)
+    (3, 2)
+    """
+    op = "subsample_output_size"
+    scalar, n, i = _per_axis(op, size, factor=factor, offset=offset)
+    s = _args.int_tuple(op, "factor", factor, n, minimum=1)
+    off = _args.int_tuple(op, "offset", offset, n, minimum=0)
+    for axis, (i_, s_, o_) in enumerate(zip(i, s, off)):
+        if o_ >= s_:
+            raise ValueError(f"{op}: offset ({o_}) must be smaller than factor ({s_})")
+        if o_ >= i_:
+            raise ValueError(f"{op}: offset ({o_}) must be smaller than the size ({i_}) of "
+                             f"spatial axis {axis}")
+    return _answer([-(-(i_ - o_) // s_) for i_, s_, o_ in zip(i, s, off)], scalar)
+
+
+def pixel_shuffle_output_size(size: Size, upscale_factor: Size) -> Size:
+    """Spatial output size of a pixel shuffle: ``o = i * r`` (channels divide by ``r**d``).
+
+    >>> pixel_shuffle_output_size((2, 3), 2)
+    (4, 6)
+    """
+    op = "pixel_shuffle_output_size"
+    scalar, n, i = _per_axis(op, size, upscale_factor=upscale_factor)
+    r = _args.int_tuple(op, "upscale_factor", upscale_factor, n, minimum=1)
+    return _answer([i_ * r_ for i_, r_ in zip(i, r)], scalar)
+
+
+def pixel_unshuffle_output_size(size: Size, downscale_factor: Size) -> Size:
+    """Spatial output size of a pixel unshuffle: ``o = i / r``, each ``i`` a multiple of ``r``
+    (channels multiply by ``r**d``).
+
+    >>> pixel_unshuffle_output_size((4, 6), 2)
+    (2, 3)
+    """
+    op = "pixel_unshuffle_output_size"
+    scalar, n, i = _per_axis(op, size, downscale_factor=downscale_factor)
+    r = _args.int_tuple(op, "downscale_factor", downscale_factor, n, minimum=1)
+    for axis, (i_, r_) in enumerate(zip(i, r)):
+        if i_ % r_:
+            raise ValueError(f"{op}: the size ({i_}) of spatial axis {axis} must be a multiple of "
+                             f"downscale_factor ({r_})")
+    return _answer([i_ // r_ for i_, r_ in zip(i, r)], scalar)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit, _layout
+from . import _args, _jit, _layout, shapes
 from ._dispatch import chunked
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
@@ -58,7 +58,7 @@ def pixel_shuffle(x: Any, upscale_factor: Any, *, out: np.ndarray | None = None)
     if c_in % block:
         raise ValueError(f"{op}: the channels ({c_in}) must be divisible by upscale_factor**{nd} "
                          f"= {block}, got upscale_factor {upscale_factor!r}")
-    shape = (n, c_in // block, *(i * f for i, f in zip(spatial, r)))
+    shape = (n, c_in // block, *shapes.pixel_shuffle_output_size(tuple(spatial), r))
     _args.check_output(op, shape, x.dtype)
     blocks = x.reshape(n * (c_in // block), *r, *spatial)         # (N*C, r_1..r_d, S_1..S_d)
     y = _args.out_array(op, out, shape, x.dtype, (x,))
@@ -163,7 +163,7 @@ def pixel_unshuffle(x: Any, downscale_factor: Any, *, out: np.ndarray | None = N
     if any(i % f for i, f in zip(spatial, r)):
         raise ValueError(f"{op}: every spatial size {tuple(spatial)} must be divisible by "
                          f"downscale_factor {r}")
-    small = [i // f for i, f in zip(spatial, r)]
+    small = shapes.pixel_unshuffle_output_size(tuple(spatial), r)
     split = x.reshape(n * c, *(a for s, f in zip(small, r) for a in (s, f)))  # (N*C, S_1, r_1, ...)
     shape = (n, c * math.prod(r), *small)
     y = _args.out_array(op, out, shape, x.dtype, (x,))
@@ -178,13 +178,13 @@ def pixel_unshuffle(x: Any, downscale_factor: Any, *, out: np.ndarray | None = N
 
 @_layout.data_format(vjp=True)
 @_layout.depth_order(deep="input", vjp=True)
-def _pixel_shuffle_vjp(x, upscale_factor):
+def pixel_shuffle_vjp(x, upscale_factor):
     """pixel_shuffle and its pullback, pixel_unshuffle."""
     return pixel_shuffle(x, upscale_factor), lambda g: (pixel_unshuffle(g, upscale_factor),)
 
 
 @_layout.data_format(vjp=True)
 @_layout.depth_order(deep="output", vjp=True)
-def _pixel_unshuffle_vjp(x, downscale_factor):
+def pixel_unshuffle_vjp(x, downscale_factor):
     """pixel_unshuffle and its pullback, pixel_shuffle."""
     return pixel_unshuffle(x, downscale_factor), lambda g: (pixel_shuffle(g, downscale_factor),)

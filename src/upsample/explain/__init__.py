@@ -32,6 +32,7 @@ import numpy as np
 import upsample as _up
 
 from .. import _args, shapes
+from ..ops import OPS
 from .records import Cell, Explanation, Step, Term, Write
 from .steps import (
     conv_steps,
@@ -583,18 +584,9 @@ def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, pa
 
 # --------------------------------------------------------------------------- the table
 
-#: op name (as in ``upsample.ops.OPS``) -> the function that explains it
+#: op name -> the function that explains it, for every row of the op table that has one
 EXPLAINERS: dict[str, Callable[..., Explanation]] = {
-    "conv": conv,
-    "conv_transpose": conv_transpose,
-    "nearest": nearest,
-    "bilinear": bilinear,
-    "interpolate": interpolate,
-    "bed_of_nails": bed_of_nails,
-    "max_pool": max_pool,
-    "max_unpool": max_unpool,
-    "pixel_shuffle": pixel_shuffle,
-}
+    op.name: globals()[op.name] for op in OPS.values() if op.explainer}
 
 
 def conv3d_picture(path: Any, *, x: Any = None, weight: Any = None, png_dir: Any = None) -> list:
