@@ -502,7 +502,7 @@ def _conv_block(block: _Block, shared: Any, x: np.ndarray) -> np.ndarray:
     else:
         pads = tuple(c.extra for c in block.cuts[2:])
         y = _conv.conv(x, weight, stride=stride, padding=pads, dilation=dilation, groups=groups)
-    return _conv._add_bias(y, bias)
+    return _conv.add_bias(y, bias)
 
 
 def _conv_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
@@ -522,7 +522,7 @@ def _plan_conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=
     op = "conv"
     x = _data(op, x)
     weight, bias = _small(op, "weight", weight), _small(op, "bias", bias)
-    _, w, b, stride, pairs, dilation, groups, mode = _check(x, lambda s: _conv._conv_args(
+    _, w, b, stride, pairs, dilation, groups, mode = _check(x, lambda s: _conv.conv_args(
         s, weight, bias, stride, padding, dilation, groups, padding_mode))
     nd = w.ndim - 2
     no_backward = ""
@@ -560,7 +560,7 @@ def _conv_transpose_block(block: _Block, shared: Any, x: np.ndarray) -> np.ndarr
     else:
         y = _conv.conv_transpose(x, weight, stride=stride, dilation=dilation, groups=groups)
         y = _window(y, [c.extra for c in block.cuts[2:]], sizes)
-    return _conv._add_bias(y, bias)
+    return _conv.add_bias(y, bias)
 
 
 def _conv_transpose_block_vjp(block: _Block, shared: Any, g: np.ndarray, x: np.ndarray):
@@ -579,7 +579,7 @@ def _plan_conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_pa
     op = "conv_transpose"
     x = _data(op, x)
     weight, bias = _small(op, "weight", weight), _small(op, "bias", bias)
-    _, w, b, stride, pairs, extra, dilation, groups = _check(x, lambda s: _conv._conv_transpose_args(
+    _, w, b, stride, pairs, extra, dilation, groups = _check(x, lambda s: _conv.conv_transpose_args(
         s, weight, bias, stride, padding, output_padding, dilation, groups, output_size))
     nd = w.ndim - 2
     k = w.shape[2:]
