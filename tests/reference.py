@@ -250,6 +250,39 @@ def max_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
     return values, indices
 
 
+def avg_pool(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+             divisor_override=None):
+    """torch.nn.functional.avg_poolNd, any d, computed in float64.
+
+    Window (n, c, *o) starts at o*s - p and spans k per dim; its sum runs over the
+    positions inside the input. The divisor is divisor_override if given, else the
+    window's extent cut at the padded input's end (padding counted) when
+    count_include_pad, else the number of input positions it holds.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    d = x.ndim - 2
+    N, C, insp = x.shape[0], x.shape[1], x.shape[2:]
+    k = _tup(kernel_size, d)
+    s = k if stride is None else _tup(stride, d)
+    p = _tup(padding, d)
+    outsp = [_pool_out(i, kk, ss, pp, 1, ceil_mode) for i, kk, ss, pp in zip(insp, k, s, p)]
+    out = np.zeros((N, C, *outsp))
+    for n, c, *o in _ranges((N, C, *outsp)):
+        start = [oo * ss - pp for oo, ss, pp in zip(o, s, p)]
+        total, inside = 0.0, 0
+        for t in _ranges(k):
+            pos = [st + tt for st, tt in zip(start, t)]
+            if all(0 <= q < i for q, i in zip(pos, insp)):
+                total += x[(n, c, *pos)]
+                inside += 1
+        padded = 1
+        for st, kk, i, pp in zip(start, k, insp, p):
+            padded *= min(st + kk, i + pp) - st
+        divisor = divisor_override or (padded if count_include_pad else inside)
+        out[(n, c, *o)] = total / divisor
+    return out
+
+
 def max_unpool(x, indices, kernel_size, stride=None, padding=0, output_size=None):
     """torch.nn.functional.max_unpoolNd, any d; keeps x's dtype.
 

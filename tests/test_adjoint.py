@@ -53,7 +53,9 @@ EXAMPLES = {
     "nearest": [(X, (2,), {}), (X3, (1.5,), {})],
     "bilinear": [(X, (2,), {}), (X3, (), dict(size=(5, 4, 3), align_corners=True)),
                  (X, (), dict(size=(7, 3), convention="tf1"))],
-
+    "avg_pool": [(X, (2,), {}), (X, ((3, 2),), dict(stride=(2, 1), padding=1, ceil_mode=True)),
+                 (X, (3,), dict(stride=2, padding=1, count_include_pad=False)),
+                 (X3, ((2, 1, 3),), dict(stride=1, divisor_override=5))],
     "max_unpool": [(X, (rng.integers(0, 120, size=X.shape), 2), {}),
                    (X3, (rng.integers(0, 6 * 4 * 8, size=X3.shape), 2), {})],
 }

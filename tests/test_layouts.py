@@ -67,6 +67,8 @@ EXAMPLES = {
                         (_x(2, 3, 4, 6), (2,), dict(order="dcr")), (_x(1, 2, 4, 2, 4), (2,), {})],
     "max_pool": [(X1, (3,), dict(stride=2, padding=1)), (X2, (2,), dict(return_indices=True)),
                  (X3, ((2, 2, 3),), dict(stride=1, ceil_mode=True))],
+    "avg_pool": [(X1, (3,), dict(stride=2, padding=1)), (X2, (2,), dict(count_include_pad=False)),
+                 (X3, ((2, 2, 3),), dict(stride=1, ceil_mode=True))],
     "max_unpool": [(_x(2, 4, 5, 6), (Channels(IDX2), 2), {}),
                    (_x(2, 4, 5, 6), (Channels(IDX2), 2), dict(output_size=(2, 11, 13, 4))),
                    (_x(1, 8, 3, 4, 4), (Channels(IDX3), 2), {})],

@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _jit, _layout, shapes
+from . import _args, _correlation, _jit, _layout, shapes
 from ._dispatch import chunked
 
-__all__ = ["max_pool", "max_unpool"]
+__all__ = ["max_pool", "max_unpool", "avg_pool", "max_pool_vjp", "max_unpool_vjp", "avg_pool_vjp",
+           "avg_pool_args"]
 
 Ints = tuple[int, ...]
 
@@ -645,3 +646,141 @@ def max_unpool_vjp(x, indices, kernel_size, *, stride=None, padding=0, output_si
         return (_unpool_gather(g, indices, size),)
     return y, pullback
 
+
+
+# --------------------------------------------------------------------------- avg_pool
+
+def _window_counts(i: int, o: int, k: int, s: int, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Along one dim, how many positions each output window covers: within the padded input
+    (windows that run past it in ceil mode are cut there) and within the input alone. -> (O,), (O,)"""
+    start = np.arange(o) * s - p
+    end = np.minimum(start + k, i + p)
+    return end - start, np.minimum(end, i) - np.maximum(start, 0)
+
+
+def avg_pool_args(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    """The checked arguments of :func:`avg_pool`: ``(x, k, s, p, out, divisor)``, with ``x`` in
+    its float compute dtype and ``divisor`` the (1, 1, *o) array every window sum is divided by."""
+    op = "avg_pool"
+    x = _args.as_array(op, "x", x, min_ndim=3)
+    nd = x.ndim - 2
+    if 0 in x.shape[2:]:
+        raise ValueError(f"{op}: x must have non-empty spatial dimensions, got shape {x.shape}")
+    k = _args.int_tuple(op, "kernel_size", kernel_size, nd, minimum=1)
+    s = k if stride is None else _args.int_tuple(op, "stride", stride, nd, minimum=1)
+    p = _args.int_tuple(op, "padding", padding, nd, minimum=0)
+    for axis, (k_, p_) in enumerate(zip(k, p)):
+        if 2 * p_ > k_:
+            raise ValueError(f"{op}: padding ({p_}) must be at most half of kernel_size ({k_}) "
+                             f"along spatial axis {axis}")
+    for name, flag in (("ceil_mode", ceil_mode), ("count_include_pad", count_include_pad)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{op}: {name} must be True or False, got {_args._describe(flag)}")
+    if divisor_override is not None:
+        divisor_override = _args.int_tuple(op, "divisor_override", divisor_override, 1, minimum=1)[0]
+    out = shapes.pool_output_size(tuple(x.shape[2:]), k, s, p, 1, bool(ceil_mode))
+    for axis, (i, o, k_, p_) in enumerate(zip(x.shape[2:], out, k, p)):
+        if o < 1:
+            raise ValueError(f"{op}: kernel_size ({k_}) is larger than the padded input "
+                             f"({i} + 2*{p_} = {i + 2 * p_}) along spatial axis {axis}, leaving no "
+                             f"output")
+    dtype = _args.float_dtype(x)
+    _args.check_output(op, (*x.shape[:2], *out), dtype)
+    divisor = np.ones((1, 1, *out), dtype=dtype)              # (1, 1, *O), separable
+    for axis, (i, o, k_, s_, p_) in enumerate(zip(x.shape[2:], out, k, s, p)):
+        padded, inside = _window_counts(i, o, k_, s_, p_)
+        counts = padded if count_include_pad else inside
+        if divisor_override is not None:
+            counts = np.full(o, divisor_override if axis == 0 else 1)
+        divisor *= counts.astype(dtype).reshape(o, *(1,) * (nd - axis - 1))
+    return x.astype(dtype, copy=False), k, s, p, out, divisor
+
+
+def _avg_geometry(x: np.ndarray, k: Ints, s: Ints, p: Ints, out: Ints):
+    """The padded length every window fits in, ``(o-1)*s + k`` per dim, and the ones kernel of
+    a depthwise correlation (C, 1, *k)."""
+    span = tuple((o - 1) * s_ + k_ for o, s_, k_ in zip(out, s, k))
+    return span, np.ones((x.shape[1], 1, *k), dtype=x.dtype)
+
+
+def _avg_pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, out: Ints, divisor: np.ndarray) -> np.ndarray:
+    """Window sums by a depthwise correlation with a kernel of ones, over x zero-padded (or cut)
+    to the windows' span, divided by each window's divisor."""
+    span, ones = _avg_geometry(x, k, s, p, out)
+    padded = _correlation.pad_spatial(
+        x, tuple((p_, max(l - p_ - i, 0)) for i, l, p_ in zip(x.shape[2:], span, p)), "zeros")
+    padded = padded[(Ellipsis, *(slice(0, l) for l in span))]            # (N, C, *span)
+    sums = _correlation.correlate(np.ascontiguousarray(padded), ones, s, (1,) * len(k), x.shape[1])
+    return sums / divisor
+
+
+@_layout.data_format()
+@chunked
+def avg_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
+             ceil_mode: bool = False, count_include_pad: bool = True,
+             divisor_override: int | None = None) -> np.ndarray:
+    """N-dimensional average pooling: each window's mean, ``torch.nn.functional.avg_pool1d/2d/3d``.
+
+    Shapes: ``x`` is (N, C, *spatial) with any number of spatial dims; the output is
+    (N, C, *o).
+
+    Output size per spatial dim (:func:`upsample.shapes.pool_output_size` with dilation 1)::
+
+        o = floor((i + 2*padding - k) / stride) + 1
+
+    (``ceil`` with ``ceil_mode``, dropping a last window that would start in the right
+    padding). Each output is the sum of its window divided by the number of positions the
+    window covers: padding included (``count_include_pad``, the default; a ceil-mode window
+    running past the padding counts only up to it), or input positions only, or
+    ``divisor_override``.
+
+    Args:
+        kernel_size: window size, int or one per spatial dim.
+        stride: window step (default ``kernel_size``).
+        padding: implicit zeros on both sides, at most ``kernel_size / 2`` (default 0).
+        ceil_mode: round the output size up instead of down (default False).
+        count_include_pad: count the padding in each window's divisor (default True).
+        divisor_override: divide every window sum by this instead (default None).
+        data_format: ``"channels_first"`` (default) or ``"channels_last"``.
+
+    Returns:
+        (N, C, *o), float32 for float32 input, float64 for float64 or integer input. Its
+        VJP spreads each output gradient evenly over the window it came from.
+
+    >>> import numpy as np, upsample
+    >>> upsample.avg_pool(np.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    >>> upsample.avg_pool(np.arange(1.0, 4.0).reshape(1, 1, 3), 2, stride=1, padding=1,
+    ...                   count_include_pad=False)
+    array([[[1. , 1.5, 2.5, 3. ]]])
+    """
+    x, k, s, p, out, divisor = avg_pool_args(x, kernel_size, stride, padding, ceil_mode,
+                                             count_include_pad, divisor_override)
+    return _avg_pool(x, k, s, p, out, divisor)
+
+
+@_layout.data_format(vjp=True)
+def avg_pool_vjp(x, kernel_size, *, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True, divisor_override=None):
+    """avg_pool and its pullback: each output gradient, divided by its window's divisor, is
+    spread over the window (the adjoint correlation with the kernel of ones), then the
+    padding is cut away."""
+    x, k, s, p, out, divisor = avg_pool_args(x, kernel_size, stride, padding, ceil_mode,
+                                             count_include_pad, divisor_override)
+    y = _avg_pool(x, k, s, p, out, divisor)
+
+    def pullback(g: Any) -> tuple[np.ndarray]:
+        g = np.asarray(g, dtype=y.dtype)
+        if g.shape != y.shape:
+            raise ValueError(f"avg_pool: the gradient must have the output's shape {y.shape}, "
+                             f"got shape {g.shape}")
+        span, ones = _avg_geometry(x, k, s, p, out)
+        spread = _correlation.correlate_adjoint(np.ascontiguousarray(g / divisor), ones, s,
+                                                (1,) * len(k), x.shape[1], span)  # (N, C, *span)
+        gx = np.zeros(x.shape, dtype=y.dtype)
+        kept = tuple(min(i, l - p_) for i, l, p_ in zip(x.shape[2:], span, p))
+        gx[(Ellipsis, *(slice(0, n) for n in kept))] = \
+            spread[(Ellipsis, *(slice(p_, p_ + n) for p_, n in zip(p, kept)))]
+        return (gx,)
+    return y, pullback

@@ -33,12 +33,14 @@ import upsample as _up
 
 from .. import _args, shapes
 from ..ops import OPS
+from ..pool import avg_pool_args
 from .records import Cell, Explanation, Step, Term, Write
 from .steps import (
     conv_steps,
     copy_steps,
     interpolation_steps,
     matrix_steps,
+    avg_pool_steps,
     max_pool_steps,
     max_unpool_steps,
     scatter_steps,
@@ -53,6 +55,7 @@ __all__ = [
     "interpolate",
     "bed_of_nails",
     "max_pool",
+    "avg_pool",
     "max_unpool",
     "pixel_shuffle",
     "conv3d_picture",
@@ -551,6 +554,37 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
                                     "dilation": dilation, "ceil_mode": ceil_mode},
                        _frozen(x), _frozen(values), steps, nd, notes=tuple(notes),
                        extras={"indices": _frozen(indices)})
+
+
+def avg_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
+             ceil_mode: bool = False, count_include_pad: bool = True,
+             divisor_override: int | None = None, spatial_dims: int | None = None) -> Explanation:
+    """Average pooling, one step per window: its values summed and divided by its divisor.
+
+    >>> from upsample import explain
+    >>> explain.avg_pool([[1, 2, 4, 1], [3, 4, 2, 3], [1, 4, 1, 2], [2, 3, 4, 3]], 2).output
+    array([[[2.5, 2.5],
+            [2.5, 2.5]]])
+    """
+    op = "explain.avg_pool"
+    x, nd = _example(op, x, spatial_dims)
+    values = _up.avg_pool(x[None], kernel_size, stride=stride, padding=padding,
+                          ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                          divisor_override=divisor_override)[0]
+    _check_size(op, values.size, values.size)
+    _, k, s, p, _, divisor = avg_pool_args(x[None], kernel_size, stride, padding, ceil_mode,
+                                           count_include_pad, divisor_override)
+    steps = tuple(avg_pool_steps(x, values, divisor[0, 0], k, s, p))
+    notes = _formula_notes(
+        "output size", "o = floor((i + 2p - k) / s) + 1" + (" (ceil)" if ceil_mode else ""),
+        [(f"floor(({i} + 2*{pp} - {kk}) / {ss}) + 1", o)
+         for i, kk, ss, pp, o in zip(x.shape[1:], k, s, p, values.shape[1:])])
+    notes.append("each window is replaced by the mean of its values" + (
+        " (the padding counts in the divisor)" if count_include_pad and any(p) else ""))
+    return Explanation("avg_pool", {"kernel_size": kernel_size, "stride": stride, "padding": padding,
+                                    "ceil_mode": ceil_mode, "count_include_pad": count_include_pad,
+                                    "divisor_override": divisor_override},
+                       _frozen(x), _frozen(values), steps, nd, notes=tuple(notes))
 
 
 def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,

@@ -30,6 +30,7 @@ __all__ = [
     "interpolation_steps",
     "copy_steps",
     "max_pool_steps",
+    "avg_pool_steps",
     "max_unpool_steps",
     "fmt",
 ]
@@ -301,6 +302,35 @@ def max_pool_steps(x: np.ndarray, values: np.ndarray, indices: np.ndarray,
             caption = (f"window {_ranges(cells)} -> max {fmt(value)} at {_cell_text(winner, channels)}"
                        f" (flat index {int(indices[target])})")
             yield rec.add(caption, terms, {target: value}, f"max({window}) = {fmt(value)}")
+
+
+def avg_pool_steps(x: np.ndarray, values: np.ndarray, divisor: np.ndarray,
+                   kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int]
+                   ) -> Iterator[Step]:
+    """Average pooling: one step per window, each in-bounds cell with weight ``1/divisor``.
+
+    Window ``(c, *o)`` covers the cells ``o*s - p + t``; padding adds nothing to the sum.
+    ``divisor`` (*O) is the op's own per-window divisor (padding counted or not, or the
+    override), and the value written is the op's output.
+    """
+    channels, *size = x.shape
+    rec = _Recorder(values.shape, values.dtype)
+    for c in range(channels):
+        for o in itertools.product(*map(range, values.shape[1:])):
+            target = (c, *o)
+            cells = []
+            for tap in itertools.product(*map(range, kernel)):
+                pos = tuple(oo * s - p + t for oo, t, s, p in zip(o, tap, stride, padding))
+                if all(0 <= q < n for q, n in zip(pos, size)):
+                    cells.append((c, *pos))
+            share = float(divisor[o])
+            terms = [Term(cell, 1.0 / share, target) for cell in cells]
+            value = values[target]
+            window = " + ".join(fmt(x[cell]) for cell in cells)
+            counted = f"{len(cells)} value" + ("s" * (len(cells) != 1))
+            caption = (f"window {_ranges(cells)}: {counted} summed, divided by {fmt(share)} "
+                       f"-> {fmt(value)}")
+            yield rec.add(caption, terms, {target: value}, f"({window}) / {fmt(share)} = {fmt(value)}")
 
 
 def max_unpool_steps(x: np.ndarray, indices: np.ndarray, out: Sequence[int],
