@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import required
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "benchmarks" / "run.py"
 
-pytest.importorskip("torch")  # the baseline; under CI conftest.py already requires it
+required.module("torch")  # the baseline
 
 
 @pytest.fixture(scope="module")

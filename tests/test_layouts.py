@@ -23,6 +23,7 @@ import os
 
 import numpy as np
 import pytest
+import required
 
 import upsample
 from expect import assert_refused
@@ -233,7 +234,7 @@ TOL = dict(rtol=1e-5, atol=1e-5)
 
 @pytest.fixture(scope="module")
 def tf():
-    tf = pytest.importorskip("tensorflow")  # conftest makes this a hard failure under CI
+    tf = required.module("tensorflow")
     try:  # one thread keeps TF's float32 sums in one order; only possible before TF's first op
         tf.config.threading.set_intra_op_parallelism_threads(1)
     except RuntimeError:  # another test module ran TF first: its thread count stands
@@ -243,14 +244,14 @@ def tf():
 
 @pytest.fixture(scope="module")
 def keras(tf):
-    keras = pytest.importorskip("keras")
+    keras = required.module("keras")
     assert keras.backend.backend() == "tensorflow"
     return keras
 
 
 @pytest.fixture(scope="module")
 def lax():
-    pytest.importorskip("jax")
+    required.module("jax")
     from jax import lax
     return lax
 

@@ -7,10 +7,11 @@ output_shape and its grouped ConvTranspose disagree with PyTorch, so they are no
 
 import numpy as np
 import pytest
+import required
 
 import upsample
 
-onnx = pytest.importorskip("onnx")  # in the test extra; conftest requires the extras under CI
+onnx = required.module("onnx")
 from onnx import TensorProto, helper  # noqa: E402
 from onnx.reference import ReferenceEvaluator  # noqa: E402
 

@@ -6,15 +6,14 @@ missing chromium fails the test; elsewhere it skips.
 
 import html
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import required
 
 from upsample.explain import tour
 
@@ -37,12 +36,7 @@ window.addEventListener("load", function () {
 
 
 def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; scripts/test.sh installs Debian's chromium")
-        pytest.skip("chromium is not installed (scripts/test.sh installs it)")
-    return path
+    return required.program("chromium", "chromium-browser")
 
 
 def browse(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:

@@ -8,11 +8,12 @@ import sys
 
 import numpy as np
 import pytest
+import required
 
 import upsample
 from upsample import cli, images, nn, train
 
-pytest.importorskip("skimage")
+required.module("skimage")
 
 TINY = dict(steps=3, batch=2, patch=16, train_images=("brick",), test_images=("coins",))
 
