@@ -708,8 +708,8 @@ def _avg_pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, out: Ints, divisor: np.n
     to the windows' span, divided by each window's divisor."""
     span, ones = _avg_geometry(x, k, s, p, out)
     padded = _correlation.pad_spatial(
-        x, tuple((p_, max(l - p_ - i, 0)) for i, l, p_ in zip(x.shape[2:], span, p)), "zeros")
-    padded = padded[(Ellipsis, *(slice(0, l) for l in span))]            # (N, C, *span)
+        x, tuple((p_, max(end - p_ - i, 0)) for i, end, p_ in zip(x.shape[2:], span, p)), "zeros")
+    padded = padded[(Ellipsis, *(slice(0, end) for end in span))]            # (N, C, *span)
     sums = _correlation.correlate(np.ascontiguousarray(padded), ones, s, (1,) * len(k), x.shape[1])
     return sums / divisor
 
@@ -779,7 +779,7 @@ def avg_pool_vjp(x, kernel_size, *, stride=None, padding=0, ceil_mode=False,
         spread = _correlation.correlate_adjoint(np.ascontiguousarray(g / divisor), ones, s,
                                                 (1,) * len(k), x.shape[1], span)  # (N, C, *span)
         gx = np.zeros(x.shape, dtype=y.dtype)
-        kept = tuple(min(i, l - p_) for i, l, p_ in zip(x.shape[2:], span, p))
+        kept = tuple(min(i, end - p_) for i, end, p_ in zip(x.shape[2:], span, p))
         gx[(Ellipsis, *(slice(0, n) for n in kept))] = \
             spread[(Ellipsis, *(slice(p_, p_ + n) for p_, n in zip(p, kept)))]
         return (gx,)
