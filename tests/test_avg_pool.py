@@ -3,6 +3,7 @@ kernel, stride, padding, ceil_mode, count_include_pad and divisor_override, 1-D 
 
 import numpy as np
 import pytest
+import required
 import torch
 
 import upsample
@@ -91,3 +92,21 @@ def test_explain_avg_pool_steps_add_up_to_the_op():
     for step in ex.steps:
         (write,) = step.writes
         assert write.added == pytest.approx(sum(x[t.source[1:]] * t.weight for t in step.terms))
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=3, stride=2, padding=1),
+                                    dict(kernel_size=3, stride=2, padding=1, ceil_mode=True,
+                                         count_include_pad=False),
+                                    dict(kernel_size=(3, 2), stride=1, padding=1, divisor_override=4)])
+@pytest.mark.parametrize("chunks", [(1, 2, 5, 4), (1, 1, 3, 7)])
+def test_avg_pool_on_dask_equals_the_in_memory_op_for_any_chunking(kwargs, chunks, rng):
+    da = required.module("dask.array")
+    x = rng.standard_normal((2, 3, 17, 13))
+    lazy = da.from_array(x, chunks=chunks)
+    np.testing.assert_allclose(upsample.avg_pool(lazy, **kwargs).compute(),
+                               upsample.avg_pool(x, **kwargs), rtol=1e-12, atol=1e-12)
+    y, pullback = upsample.vjp(upsample.avg_pool, lazy, **kwargs)
+    g = rng.standard_normal(y.shape)
+    np.testing.assert_allclose(pullback(g)[0].compute(),
+                               upsample.vjp(upsample.avg_pool, x, **kwargs)[1](g)[0],
+                               rtol=1e-12, atol=1e-12)

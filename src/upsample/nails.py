@@ -15,10 +15,11 @@ import numpy as np
 from . import _args, _jit, _layout, shapes
 from ._dispatch import chunked
 
-__all__ = ["bed_of_nails", "subsample"]
+__all__ = ["bed_of_nails", "subsample", "bed_of_nails_vjp", "subsample_vjp", "bed_of_nails_args",
+           "factor_args"]
 
 
-def _factor_args(op: str, x: Any, factor_name: str, factor: Any, offset: Any):
+def factor_args(op: str, x: Any, factor_name: str, factor: Any, offset: Any):
     x = _args.as_array(op, "x", x, min_ndim=3)
     nd = x.ndim - 2
     factor = _args.int_tuple(op, factor_name, factor, nd, minimum=1)
@@ -34,9 +35,9 @@ def _nails(factor: tuple[int, ...], offset: tuple[int, ...], count: tuple[int, .
     return (Ellipsis, *(slice(o, o + (c - 1) * s + 1, s) for o, s, c in zip(offset, factor, count)))
 
 
-def _bed_of_nails_args(x, scale_factor, size, offset):
+def bed_of_nails_args(x, scale_factor, size, offset):
     op = "bed_of_nails"
-    x, factor, offset = _factor_args(op, x, "scale_factor", scale_factor, offset)
+    x, factor, offset = factor_args(op, x, "scale_factor", scale_factor, offset)
     spatial = x.shape[2:]
     out = shapes.bed_of_nails_output_size(tuple(spatial), factor, offset)
     if size is not None:
@@ -82,7 +83,7 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
            [3, 0, 4, 0],
            [0, 0, 0, 0]])
     """
-    x, factor, offset, size = _bed_of_nails_args(x, scale_factor, size, offset)
+    x, factor, offset, size = bed_of_nails_args(x, scale_factor, size, offset)
     shape = (*x.shape[:2], *size)
     y = _args.out_array("bed_of_nails", out, shape, x.dtype, (x,))
     y = np.empty(shape, dtype=x.dtype) if y is None else y
@@ -132,7 +133,7 @@ def _nails_loop(x, y, factor, offset, p0, p1):  # pragma: no cover - compiled
 def bed_of_nails_vjp(x, scale_factor, *, size=None, offset=0):
     """bed_of_nails and its pullback, a strided slice (``subsample``)."""
     y = bed_of_nails(x, scale_factor, size=size, offset=offset)
-    x, factor, offset, _ = _bed_of_nails_args(x, scale_factor, size, offset)
+    x, factor, offset, _ = bed_of_nails_args(x, scale_factor, size, offset)
 
     def pullback(g):
         gx = subsample(g, factor, offset=offset)
@@ -156,7 +157,7 @@ def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
     >>> upsample.subsample(np.arange(6).reshape(1, 1, 6), 2, offset=1)
     array([[[1, 3, 5]]])
     """
-    x, factor, offset = _factor_args("subsample", x, "factor", factor, offset)
+    x, factor, offset = factor_args("subsample", x, "factor", factor, offset)
     for axis, (i, o) in enumerate(zip(x.shape[2:], offset)):
         if o >= i:
             raise ValueError(f"subsample: offset ({o}) must be smaller than the size ({i}) "

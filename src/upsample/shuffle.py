@@ -16,7 +16,7 @@ import numpy as np
 from . import _args, _jit, _layout, shapes
 from ._dispatch import chunked
 
-__all__ = ["pixel_shuffle", "pixel_unshuffle"]
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "pixel_shuffle_vjp", "pixel_unshuffle_vjp"]
 
 
 def _interleave(nd: int) -> tuple[int, ...]:
