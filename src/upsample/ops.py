@@ -43,8 +43,10 @@ class Param:
     ``kind`` says how a surface reads it from text: ``"ints"`` (one int or one per spatial
     axis), ``"padding"`` (ints, (lo, hi) pairs, ``"same"``/``"valid"``), ``"numbers"`` (one
     float or one per axis), ``"int"``, ``"bool"`` or ``"choice"`` (one of ``choices``).
-    ``default`` is the op's own default; ``page`` the text the page's control starts with
-    (None: the page does not show it); ``flag`` the command line's spelling.
+    ``default`` is the value a surface passes when its user gives none (None: the op's own
+    default, read from its signature); ``page`` the text the page's control starts with
+    (None: the page does not show it); ``flag`` the command line's short option. A setting
+    only an explanation takes (transposed convolution's ``view``) belongs to the explainer.
     """
 
     name: str
@@ -189,12 +191,12 @@ OPS: dict[str, Op] = {op.name: op for op in [
        blurb="upsample.interpolate: nearest, nearest-exact, linear, cubic or area",
        preset={"x": ["10 20; 30 40"]}),
     Op("bed_of_nails", "nails", ("x",), linear=True, adjoint_of="subsample",
-       output_size="bed_of_nails_output_size", size_params=("scale_factor",),
+       output_size="bed_of_nails_output_size", size_params=("scale_factor", "offset"),
        params=(SCALE, SIZE, OFFSET),
        title="bed of nails", blurb="each value is pinned to one corner of its cell",
        preset={"x": ["1 2; 3 4"]}),
     Op("subsample", "nails", ("x",), linear=True, adjoint_of="bed_of_nails",
-       output_size="subsample_output_size", size_params=("factor",),
+       output_size="subsample_output_size", size_params=("factor", "offset"),
        params=(Param("factor", "ints", 2, "keep every factor-th value", page="2", flag="-f"), OFFSET),
        explainer=False, page=False),
     Op("max_pool", "pool", ("x",), linear=False, output_size="pool_output_size",
