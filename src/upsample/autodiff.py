@@ -38,7 +38,7 @@ def vjp(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Callabl
     if custom is not None:
         return custom(*args, **kwargs)
     op = ops.by_function(fn)
-    lazy = any(_dispatch.is_dask(value) for value in args[:2])
+    lazy = _dispatch.on_dask(args, kwargs)
     for name, value in zip(op.inputs, args):
         if value is None:
             continue
@@ -47,7 +47,5 @@ def vjp(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Callabl
             raise TypeError(f"vjp: {op.name} {name} has dtype {dtype}, which has no gradient; "
                             "pass floating-point arrays")
     if lazy:
-        from . import dask as _dask
-
-        return _dask.vjp(op.forward, *args, **kwargs)
+        return _dispatch.dask_module().vjp(op.forward, *args, **kwargs)
     return op.vjp(*args, **kwargs)
