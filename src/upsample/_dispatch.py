@@ -1,10 +1,10 @@
 """The one seam between the public ops and Dask: a Dask array goes to :mod:`upsample.dask`.
 
 Each public op in the op table carries ``@chunked``, and ``upsample.vjp`` asks
-:func:`on_dask` too, so the forward and the VJP are routed in one place. A call whose data (``x``, or
-max_unpool's ``indices``) is a ``dask.array.Array`` is answered by
-:func:`upsample.dask.apply`, lazily and block by block; every other call runs the op
-itself. Dask is never imported here: an array can only be a Dask array once
+:func:`on_dask` too, so the forward and the VJP are routed in one place. A call whose
+data (``x``, or max_unpool's ``indices``) is a ``dask.array.Array`` is answered by
+:func:`upsample.dask.apply` (or :func:`upsample.dask.vjp`), lazily and block by block;
+every other call runs the op itself. Dask is never imported here: an array can only be a Dask array once
 ``dask.array`` has been imported by whoever made it, so looking in ``sys.modules`` is
 enough and ``import upsample`` stays light.
 """
