@@ -26,12 +26,15 @@ __all__ = ["size_limit", "set_size_limit", "get_size_limit"]
 Pairs = tuple[tuple[int, int], ...]
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
     """A short, readable rendering of a bad value for an error message."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_describe = describe   # the name modules used before it was public
 
 
 # --------------------------------------------------------------------------- arrays
@@ -82,6 +85,24 @@ def _as_int(op: str, name: str, value: Any) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{op}: {name} must be an integer, got {_describe(value)}")
     return int(value)
+
+
+def integer(op: str, name: str, value: Any, *, minimum: int | None = None) -> int:
+    """One int (not a bool), at least ``minimum`` if given."""
+    result = _as_int(op, name, value)
+    if minimum is not None and result < minimum:
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {result}")
+    return result
+
+
+def flag(op: str, name: str, value: Any, *, optional: bool = False) -> bool | None:
+    """True or False (or None when ``optional``), never a truthy stand-in like 1 or "yes"."""
+    if optional and value is None:
+        return None
+    if not isinstance(value, (bool, np.bool_)):
+        expected = "True, False or None" if optional else "True or False"
+        raise TypeError(f"{op}: {name} must be {expected}, got {describe(value)}")
+    return bool(value)
 
 
 def int_tuple(op: str, name: str, value: Any, n: int, *, minimum: int | None = None) -> tuple[int, ...]:

@@ -673,11 +673,10 @@ def avg_pool_args(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
         if 2 * p_ > k_:
             raise ValueError(f"{op}: padding ({p_}) must be at most half of kernel_size ({k_}) "
                              f"along spatial axis {axis}")
-    for name, flag in (("ceil_mode", ceil_mode), ("count_include_pad", count_include_pad)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{op}: {name} must be True or False, got {_args._describe(flag)}")
+    ceil_mode = _args.flag(op, "ceil_mode", ceil_mode)
+    count_include_pad = _args.flag(op, "count_include_pad", count_include_pad)
     if divisor_override is not None:
-        divisor_override = _args.int_tuple(op, "divisor_override", divisor_override, 1, minimum=1)[0]
+        divisor_override = _args.integer(op, "divisor_override", divisor_override, minimum=1)
     out = shapes.pool_output_size(tuple(x.shape[2:]), k, s, p, 1, bool(ceil_mode))
     for axis, (i, o, k_, p_) in enumerate(zip(x.shape[2:], out, k, p)):
         if o < 1:

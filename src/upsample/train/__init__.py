@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import images, nn, ops, optim, shapes
+from .. import _args, images, nn, ops, optim, shapes
 
 __all__ = ["Design", "DESIGNS", "BASELINES", "Result", "run", "psnr"]
 
@@ -379,9 +379,9 @@ def run(*, steps: int = 3000, batch: int = 32, patch: int = 48, lr: float | None
         ``result.checkerboard()`` the overlap maps and per-phase errors.
     """
     op = "train"
-    steps = _integer(op, "steps", steps, 0)
-    batch = _integer(op, "batch", batch, 1)
-    patch = _integer(op, "patch", patch, 2 * SHAVE + 2)
+    steps = _args.integer(op, "steps", steps, minimum=0)
+    batch = _args.integer(op, "batch", batch, minimum=1)
+    patch = _args.integer(op, "patch", patch, minimum=2 * SHAVE + 2)
     if patch % 2:
         raise ValueError(f"{op}: patch must be even, got {patch}")
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))
@@ -459,14 +459,6 @@ def run(*, steps: int = 3000, batch: int = 32, patch: int = 48, lr: float | None
     if out is not None:
         _write(result, Path(out))
     return result
-
-
-def _integer(op: str, name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{op}: {name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------- writing
