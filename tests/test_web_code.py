@@ -58,6 +58,8 @@ CASES = [
       "params": {"kernel_size": "3", "stride": "2", "padding": "1", "ceil_mode": True}}, "tf jax"),
     ({"op": "max_pool", "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
       "params": {"kernel_size": "2", "dilation": "2"}}, "jax"),
+    ({"op": "max_pool", "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],   # last column in no window
+      "params": {"kernel_size": "3,2", "stride": "1,2", "padding": "1,0"}}, "tf jax"),
     ({"op": "max_unpool", "x": ["1 2; 3 4", "5 6; 7 8"], "indices": ["5 2; 9 14", "0 3; 12 15"],
       "params": {"kernel_size": "2"}}, "tf jax"),
     ({"op": "pixel_shuffle", "x": [f"{i} {i + 1}; {i + 2} {i + 3}" for i in range(0, 32, 4)],

@@ -562,7 +562,8 @@ class _MaxPool(_Snippets):
         win = _Window(c)
         if max(win.d) > 1:
             return None, "tf.nn.max_pool2d has no dilation"
-        p, hi = win.p, win.reach
+        p = win.p
+        hi = [max(r, 0) for r in win.reach]   # tf.pad cannot crop; VALID leaves an unused tail out
         lines = _tf_head(c.x)
         if any(p) or any(hi):
             lines.append(f"x = tf.pad(x, [[0, 0], [{p[0]}, {hi[0]}], [{p[1]}, {hi[1]}], [0, 0]], "
