@@ -10,7 +10,8 @@ import os
 import numpy as np
 import pytest
 
-from upsample.web import api
+import upsample
+from upsample.web import api, code
 
 from web_server import need
 
@@ -143,3 +144,53 @@ def test_random_conv_transposes_in_every_framework():
                         check(answer, framework, exact=framework == "upsample")
                     count += 1
     assert count == 36
+
+
+# avg_pool's snippets, called as the page calls them (x (C, H, W), the settings dict) and
+# compared with upsample.avg_pool: (input size (C, H, W), settings, why the case is here)
+AVG_POOL_CASES = [
+    ((1, 4, 4), {"kernel_size": 2, "stride": None, "padding": 0}, "every window full"),
+    ((2, 5, 5), {"kernel_size": 3, "stride": 2, "padding": 1}, "padding counts"),
+    ((2, 5, 5), {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+     "padding does not count"),
+    ((1, 5, 5), {"kernel_size": 2, "stride": None, "padding": 0, "ceil_mode": True},
+     "ceil_mode: the last window overhangs the input"),
+    ((1, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+     "ceil_mode: the last window overhangs the padding, which counts"),
+    ((1, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
+                 "count_include_pad": False}, "ceil_mode, only the input counts"),
+    ((1, 5, 5), {"kernel_size": 2, "stride": 2, "padding": 1, "ceil_mode": True},
+     "ceil_mode drops a last window that would start in the padding"),
+    ((1, 5, 5), {"kernel_size": 2, "stride": 2, "padding": 0}, "the last row and column in no window"),
+    ((2, 5, 7), {"kernel_size": (3, 2), "stride": (1, 3), "padding": (1, 0),
+                 "count_include_pad": False}, "stride != kernel, per axis"),
+    ((1, 5, 5), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
+                 "count_include_pad": False, "divisor_override": 3}, "divisor_override"),
+]
+AVG_POOL_IDS = [why.replace(" ", "_") for _, _, why in AVG_POOL_CASES]
+
+
+def avg_pool_case(size, settings):
+    """The input, the page's full settings, and what upsample.avg_pool gives (N, C, H, W)."""
+    x = np.random.default_rng(sum(size)).integers(-9, 10, size).astype(float)
+    s = {"ceil_mode": False, "count_include_pad": True, **settings}
+    y = upsample.avg_pool(x[None], s["kernel_size"], stride=s["stride"], padding=s["padding"],
+                          ceil_mode=s["ceil_mode"], count_include_pad=s["count_include_pad"],
+                          divisor_override=s.get("divisor_override"))
+    return x, s, y
+
+
+@pytest.mark.parametrize("framework", code.FRAMEWORKS)
+@pytest.mark.parametrize("size, settings, why", AVG_POOL_CASES, ids=AVG_POOL_IDS)
+def test_avg_pool_snippets_reproduce_upsample(size, settings, why, framework):
+    need({"upsample": "numpy"}.get(framework, framework))
+    x, s, expected = avg_pool_case(size, settings)
+    snippet = code.snippets("avg_pool", x, None, None, s, expected.shape[1:])[framework]
+    assert snippet["code"] is not None and snippet["note"], snippet
+    y = np.asarray(run(snippet["code"])["y"], dtype=float)
+    assert y.shape == expected.shape, snippet["code"]
+    if framework == "upsample":
+        np.testing.assert_array_equal(y, expected)
+    else:   # float32 in TensorFlow and JAX
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max(),
+                                   err_msg=snippet["code"])

@@ -120,6 +120,10 @@ class _Window:
         self.d = _args.int_tuple(op, "dilation", s.get("dilation", 1), 2)
         self.reach = [(o - 1) * ss + dd * (kk - 1) + 1 - i - pp
                       for o, ss, dd, kk, i, pp in zip(c.out[1:], self.s, self.d, self.k, c.x.shape[1:], self.p)]
+        # zeros on the right for average pooling: p, or more where ceil_mode's last window
+        # runs past the padding; that overhang is in no window's divisor
+        self.right = [max(r, pp) for r, pp in zip(self.reach, self.p)]
+        self.overhang = [r - pp for r, pp in zip(self.right, self.p)]
 
 
 def _integer_factors(value: Any) -> tuple[int, int] | None:
@@ -581,6 +585,98 @@ class _MaxPool(_Snippets):
         lines.append(f"                      padding=((0, 0), (0, 0), ({p[0]}, {hi[0]}), ({p[1]}, {hi[1]})), "
                      f"window_dilation=(1, 1, {d[0]}, {d[1]}))")
         return "\n".join(lines), "lax.reduce_window with max (the values; JAX has no argmax pooling)"
+
+
+@_register("avg_pool")
+class _AvgPool(_Snippets):
+    """Each window's sum over its divisor: the window's size, its input positions only
+    (count_include_pad=False), never ceil_mode's overhang, or divisor_override."""
+
+    def _settings(self, s):
+        return _kwargs([("stride", s["stride"], None), ("padding", s["padding"], 0),
+                        ("ceil_mode", s["ceil_mode"], False),
+                        ("count_include_pad", s["count_include_pad"], True),
+                        ("divisor_override", s.get("divisor_override"), None)])
+
+    def _divisor(self, c: _Call, win: _Window) -> str:
+        """How the snippet divides: "override", "window" (every window's full size) or "counted"."""
+        if c.s.get("divisor_override") is not None:
+            return "override"
+        if any(win.overhang) or (any(win.p) and not c.s["count_include_pad"]):
+            return "counted"
+        return "window"
+
+    def upsample(self, c: _Call) -> Snippet:
+        lines = _upsample_head(c.x)
+        lines.append(f"y = upsample.avg_pool(x, {_py(c.s['kernel_size'])}{self._settings(c.s)})")
+        return "\n".join(lines), "the page's own call"
+
+    def torch(self, c: _Call) -> Snippet:
+        lines = _torch_head(c.x)
+        lines.append(f"y = F.avg_pool2d(x, {_py(c.s['kernel_size'])}{self._settings(c.s)})")
+        return "\n".join(lines), _TORCH_NOTE
+
+    def tensorflow(self, c: _Call) -> Snippet:
+        win = _Window(c)
+        (p0, p1), (r0, r1), (e0, e1) = win.p, win.right, win.overhang
+        h, w = c.x.shape[1:]
+        window = f"ksize={_tuple(win.k)}, strides={_tuple(win.s)}, padding=\"VALID\""
+        lines = _tf_head(c.x)
+        if p0 or p1 or r0 or r1:
+            lines.append(f"x = tf.pad(x, [[0, 0], [{p0}, {r0}], [{p1}, {r1}], [0, 0]])   "
+                         "# zeros: the padding (and ceil_mode's overhang)")
+        lines.append(f"y = tf.nn.avg_pool2d(x, {window})   # each window's sum / (kH*kW)")
+        divisor = self._divisor(c, win)
+        note = "tf.nn.avg_pool2d on the zero-padded input"
+        if divisor == "override":
+            lines.append(f"y = y * {win.k[0] * win.k[1]} / {c.s['divisor_override']}   "
+                         "# the sum, over divisor_override")
+            note += ", times kH*kW over divisor_override"
+        elif divisor == "counted":
+            if c.s["count_include_pad"]:
+                lines.append(f"counted = tf.ones((1, {h + 2 * p0}, {w + 2 * p1}, 1))   "
+                             "# the input and its padding count")
+            else:
+                lines.append(f"counted = tf.pad(tf.ones((1, {h}, {w}, 1)), [[0, 0], [{p0}, {p0}], "
+                             f"[{p1}, {p1}], [0, 0]])   # only the input counts")
+            if e0 or e1:
+                lines.append(f"counted = tf.pad(counted, [[0, 0], [0, {e0}], [0, {e1}], [0, 0]])   "
+                             "# ceil_mode's overhang does not")
+            lines.append(f"y = y / tf.nn.avg_pool2d(counted, {window})   # the share of each window "
+                         "that counts")
+            note += ", divided by the same pooling of a map of the positions that count"
+        lines.append(_TF_BACK)
+        return "\n".join(lines), note
+
+    def jax(self, c: _Call) -> Snippet:
+        win = _Window(c)
+        (k0, k1), (s0, s1) = win.k, win.s
+        (p0, p1), (r0, r1), (e0, e1) = win.p, win.right, win.overhang
+        h, w = c.x.shape[1:]
+        lines = _jax_head(c.x)
+        lines.append(f"y = lax.reduce_window(x, 0.0, lax.add, (1, 1, {k0}, {k1}), (1, 1, {s0}, {s1}),")
+        lines.append(f"                      padding=((0, 0), (0, 0), ({p0}, {r0}), ({p1}, {r1})))   "
+                     "# each window's sum")
+        divisor = self._divisor(c, win)
+        note = "lax.reduce_window with add: the window sums"
+        if divisor == "override":
+            lines.append(f"y = y / {c.s['divisor_override']}   # divisor_override")
+            note += ", over divisor_override"
+        elif divisor == "window":
+            lines.append(f"y = y / {k0 * k1}   # kH*kW")
+            note += ", over the window's size"
+        else:
+            if c.s["count_include_pad"]:
+                lines.append(f"counted = jnp.ones(({h + 2 * p0}, {w + 2 * p1}))   "
+                             "# the input and its padding count")
+            else:
+                lines.append(f"counted = jnp.pad(jnp.ones(({h}, {w})), (({p0}, {p0}), ({p1}, {p1})))   "
+                             "# only the input counts")
+            lines.append(f"y = y / lax.reduce_window(counted, 0.0, lax.add, ({k0}, {k1}), ({s0}, {s1}), "
+                         f"padding=((0, {e0}), (0, {e1})))   # each window's count; ceil_mode's "
+                         "overhang counts nothing")
+            note += ", over the same sums of a map of the positions that count"
+        return "\n".join(lines), note
 
 
 @_register("max_unpool")
