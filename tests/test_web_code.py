@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import upsample
+from upsample.ops import OPS
 from upsample.web import api, code
 
 from web_server import need
@@ -194,3 +195,42 @@ def test_avg_pool_snippets_reproduce_upsample(size, settings, why, framework):
     else:   # float32 in TensorFlow and JAX
         np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max(),
                                    err_msg=snippet["code"])
+
+
+def row_call(op):
+    """A small call of ``op`` from its table row alone: x (4, 4, 4), every setting at its default,
+    a weight of ones where the page shows a kernel, indices where the op takes them."""
+    x = np.arange(64.0).reshape(4, 4, 4)
+    w = np.ones((4, 4, 2, 2)) if op.kernel else None
+    # the top-left of each 2x2 cell of an 8x8 plane, (C, H, W)
+    idx = np.broadcast_to(16 * np.arange(4)[:, None] + 2 * np.arange(4), (4, 4, 4)) if "indices" in op.data else None
+    return x, w, idx, {p.name: p.default for p in op.params}
+
+
+@pytest.mark.parametrize("name", [name for name, op in OPS.items() if op.page])
+def test_every_page_op_has_its_own_snippets_in_every_framework(name):
+    """Walks the op table: a row the page shows declares a snippet for each framework."""
+    op = OPS[name]
+    declared = code.family(name)
+    missing = [framework for framework in code.FRAMEWORKS if not callable(getattr(declared, framework, None))]
+    assert not missing, f"{name} has no snippet for {', '.join(missing)}"
+    x, w, idx, settings = row_call(op)
+    answer = code.snippets(name, x, w, idx, settings, (4, 8, 8))
+    assert list(answer) == list(code.FRAMEWORKS)
+    assert all(snippet["note"] for snippet in answer.values()), answer
+    own = answer["upsample"]["code"]
+    assert f"y = upsample.{name}(x" in own or f"y, indices = upsample.{name}(x" in own, own
+    assert np.asarray(run(own)["y"]).ndim == 4, own
+
+
+@pytest.mark.parametrize("settings", [{}, {"convention": "onnx"}])
+def test_an_unknown_op_is_an_error_naming_it(settings):
+    with pytest.raises(ValueError, match="no_such_op"):
+        code.snippets("no_such_op", np.ones((1, 2, 2)), None, None, settings, (1, 2, 2))
+
+
+def test_a_page_op_without_snippets_is_an_error_not_another_ops_code(monkeypatch):
+    monkeypatch.delitem(code._FAMILIES, "avg_pool")
+    x, w, idx, settings = row_call(OPS["avg_pool"])
+    with pytest.raises(ValueError, match="avg_pool has no code snippets"):
+        code.snippets("avg_pool", x, w, idx, settings, (4, 2, 2))
