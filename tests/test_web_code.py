@@ -10,7 +10,9 @@ import os
 import numpy as np
 import pytest
 
-from upsample.web import api
+import upsample
+from upsample.ops import OPS
+from upsample.web import api, code
 
 from web_server import need
 
@@ -58,6 +60,8 @@ CASES = [
       "params": {"kernel_size": "3", "stride": "2", "padding": "1", "ceil_mode": True}}, "tf jax"),
     ({"op": "max_pool", "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
       "params": {"kernel_size": "2", "dilation": "2"}}, "jax"),
+    ({"op": "max_pool", "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],   # last column in no window
+      "params": {"kernel_size": "3,2", "stride": "1,2", "padding": "1,0"}}, "tf jax"),
     ({"op": "max_unpool", "x": ["1 2; 3 4", "5 6; 7 8"], "indices": ["5 2; 9 14", "0 3; 12 15"],
       "params": {"kernel_size": "2"}}, "tf jax"),
     ({"op": "pixel_shuffle", "x": [f"{i} {i + 1}; {i + 2} {i + 3}" for i in range(0, 32, 4)],
@@ -141,3 +145,92 @@ def test_random_conv_transposes_in_every_framework():
                         check(answer, framework, exact=framework == "upsample")
                     count += 1
     assert count == 36
+
+
+# avg_pool's snippets, called as the page calls them (x (C, H, W), the settings dict) and
+# compared with upsample.avg_pool: (input size (C, H, W), settings, why the case is here)
+AVG_POOL_CASES = [
+    ((1, 4, 4), {"kernel_size": 2, "stride": None, "padding": 0}, "every window full"),
+    ((2, 5, 5), {"kernel_size": 3, "stride": 2, "padding": 1}, "padding counts"),
+    ((2, 5, 5), {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+     "padding does not count"),
+    ((1, 5, 5), {"kernel_size": 2, "stride": None, "padding": 0, "ceil_mode": True},
+     "ceil_mode: the last window overhangs the input"),
+    ((1, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+     "ceil_mode: the last window overhangs the padding, which counts"),
+    ((1, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
+                 "count_include_pad": False}, "ceil_mode, only the input counts"),
+    ((1, 5, 5), {"kernel_size": 2, "stride": 2, "padding": 1, "ceil_mode": True},
+     "ceil_mode drops a last window that would start in the padding"),
+    ((1, 5, 5), {"kernel_size": 2, "stride": 2, "padding": 0}, "the last row and column in no window"),
+    ((2, 5, 7), {"kernel_size": (3, 2), "stride": (1, 3), "padding": (1, 0),
+                 "count_include_pad": False}, "stride != kernel, per axis"),
+    ((1, 5, 5), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
+                 "count_include_pad": False, "divisor_override": 3}, "divisor_override"),
+]
+AVG_POOL_IDS = [why.replace(" ", "_") for _, _, why in AVG_POOL_CASES]
+
+
+def avg_pool_case(size, settings):
+    """The input, the page's full settings, and what upsample.avg_pool gives (N, C, H, W)."""
+    x = np.random.default_rng(sum(size)).integers(-9, 10, size).astype(float)
+    s = {"ceil_mode": False, "count_include_pad": True, **settings}
+    y = upsample.avg_pool(x[None], s["kernel_size"], stride=s["stride"], padding=s["padding"],
+                          ceil_mode=s["ceil_mode"], count_include_pad=s["count_include_pad"],
+                          divisor_override=s.get("divisor_override"))
+    return x, s, y
+
+
+@pytest.mark.parametrize("framework", code.FRAMEWORKS)
+@pytest.mark.parametrize("size, settings, why", AVG_POOL_CASES, ids=AVG_POOL_IDS)
+def test_avg_pool_snippets_reproduce_upsample(size, settings, why, framework):
+    need({"upsample": "numpy"}.get(framework, framework))
+    x, s, expected = avg_pool_case(size, settings)
+    snippet = code.snippets("avg_pool", x, None, None, s, expected.shape[1:])[framework]
+    assert snippet["code"] is not None and snippet["note"], snippet
+    y = np.asarray(run(snippet["code"])["y"], dtype=float)
+    assert y.shape == expected.shape, snippet["code"]
+    if framework == "upsample":
+        np.testing.assert_array_equal(y, expected)
+    else:   # float32 in TensorFlow and JAX
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max(),
+                                   err_msg=snippet["code"])
+
+
+def row_call(op):
+    """A small call of ``op`` from its table row alone: x (4, 4, 4), every setting at its default,
+    a weight of ones where the page shows a kernel, indices where the op takes them."""
+    x = np.arange(64.0).reshape(4, 4, 4)
+    w = np.ones((4, 4, 2, 2)) if op.kernel else None
+    # the top-left of each 2x2 cell of an 8x8 plane, (C, H, W)
+    idx = np.broadcast_to(16 * np.arange(4)[:, None] + 2 * np.arange(4), (4, 4, 4)) if "indices" in op.data else None
+    return x, w, idx, {p.name: p.default for p in op.params}
+
+
+@pytest.mark.parametrize("name", [name for name, op in OPS.items() if op.page])
+def test_every_page_op_has_its_own_snippets_in_every_framework(name):
+    """Walks the op table: a row the page shows declares a snippet for each framework."""
+    op = OPS[name]
+    declared = code.family(name)
+    missing = [framework for framework in code.FRAMEWORKS if not callable(getattr(declared, framework, None))]
+    assert not missing, f"{name} has no snippet for {', '.join(missing)}"
+    x, w, idx, settings = row_call(op)
+    answer = code.snippets(name, x, w, idx, settings, (4, 8, 8))
+    assert list(answer) == list(code.FRAMEWORKS)
+    assert all(snippet["note"] for snippet in answer.values()), answer
+    own = answer["upsample"]["code"]
+    assert f"y = upsample.{name}(x" in own or f"y, indices = upsample.{name}(x" in own, own
+    assert np.asarray(run(own)["y"]).ndim == 4, own
+
+
+@pytest.mark.parametrize("settings", [{}, {"convention": "onnx"}])
+def test_an_unknown_op_is_an_error_naming_it(settings):
+    with pytest.raises(ValueError, match="no_such_op"):
+        code.snippets("no_such_op", np.ones((1, 2, 2)), None, None, settings, (1, 2, 2))
+
+
+def test_a_page_op_without_snippets_is_an_error_not_another_ops_code(monkeypatch):
+    monkeypatch.delitem(code._FAMILIES, "avg_pool")
+    x, w, idx, settings = row_call(OPS["avg_pool"])
+    with pytest.raises(ValueError, match="avg_pool has no code snippets"):
+        code.snippets("avg_pool", x, w, idx, settings, (4, 2, 2))

@@ -8,6 +8,11 @@ geometry is resolved by :mod:`upsample.shapes` first, so ``padding="same"`` and
 framework has no call that gives the same numbers, the snippet is None and the note
 says why. Only numbers and fixed names go into the text; nothing typed by a user does.
 
+Each op declares its snippets once: a :class:`_Snippets` class with one method per
+framework in :data:`FRAMEWORKS`, registered under the op's name in :data:`upsample.ops.OPS`
+(ops of one family share a class). :func:`snippets` finds an op through the table, so an
+op without snippets is an error naming it, never another op's code.
+
 Layouts: PyTorch and upsample are NCHW with conv weights (C_out, C_in/G, kH, kW) and
 transposed-conv weights (C_in, C_out/G, kH, kW). TensorFlow is NHWC with filters
 (kH, kW, C_in/G, C_out) for ``tf.nn.conv2d`` and (kH, kW, C_out, C_in) for
@@ -19,14 +24,16 @@ swapped; padding ``d*(k-1) - p`` on each side (negative crops).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import abc
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import _args, shapes
+from ..ops import OPS
 
-__all__ = ["FRAMEWORKS", "snippets"]
+__all__ = ["FRAMEWORKS", "family", "snippets"]
 
 FRAMEWORKS = ("upsample", "torch", "tensorflow", "jax")
 
@@ -60,6 +67,22 @@ def _kwargs(pairs: list[tuple[str, Any, Any]]) -> str:
     return "".join(f", {name}={_py(value)}" for name, value, default in pairs if value != default)
 
 
+@dataclass(frozen=True)
+class _Call:
+    """The page's current call: what every snippet is written from.
+
+    ``x`` is (C, H, W), ``w`` the op's full weight layout (or None), ``idx`` max_unpool's
+    indices (C, H, W) (or None), ``s`` the page's settings, ``out`` the output's (C, H, W).
+    """
+
+    op: str
+    x: np.ndarray
+    w: np.ndarray | None
+    idx: np.ndarray | None
+    s: dict[str, Any]
+    out: tuple[int, ...]
+
+
 class _Geometry:
     """A conv's resolved geometry per spatial axis (2-D): k, s, d, (lo, hi) pads, output_padding."""
 
@@ -81,105 +104,26 @@ class _Geometry:
         self.full = tuple((i - 1) * s_ + d_ * (k_ - 1) + 1 for i, s_, d_, k_ in zip(size, self.s, self.d, self.k))
 
 
-# --------------------------------------------------------------------------- upsample
+class _Window:
+    """A pooling's resolved window per spatial axis (2-D): k, s (None: k), p, d.
 
-def _upsample(op: str, x, w, idx, s: dict[str, Any], out) -> Snippet:
-    lines = ["import numpy as np", "import upsample", "",
-             f"x = np.array({_literal(x[None])}, dtype=float)   # (N, C, H, W)"]
-    if op in ("conv", "conv_transpose"):
-        layout = "(C_out, C_in/groups, kH, kW)" if op == "conv" else "(C_in, C_out/groups, kH, kW)"
-        lines.append(f"w = np.array({_literal(w)}, dtype=float)   # {layout}")
-        extra = [("stride", s["stride"], 1), ("padding", s["padding"], 0)]
-        if op == "conv_transpose":
-            extra.append(("output_padding", s["output_padding"], 0))
-        extra += [("dilation", s["dilation"], 1), ("groups", s["groups"], 1)]
-        lines.append(f"y = upsample.{op}(x, w{_kwargs(extra)})")
-    elif op in ("nearest", "bed_of_nails"):
-        lines.append(f"y = upsample.{op}(x, {_py(s['scale_factor'])})")
-    elif op == "bilinear":
-        lines.append(f"y = upsample.bilinear(x, {_py(s['scale_factor'])}"
-                     f"{_kwargs([('align_corners', s['align_corners'], False)])})")
-    elif op == "interpolate":
-        ac = s["align_corners"] if s["mode"] in ("linear", "cubic") else None
-        lines.append(f"y = upsample.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
-                     f"mode={_py(s['mode'])}{_kwargs([('align_corners', ac, None)])})")
-    elif op == "max_pool":
-        lines.append(f"y, indices = upsample.max_pool(x, {_py(s['kernel_size'])}"
-                     f"{_kwargs(_pool_kwargs(s))}, return_indices=True)")
-    elif op == "max_unpool":
-        lines.append(f"indices = np.array({_literal(idx[None])})")
-        lines.append(f"y = upsample.max_unpool(x, indices, {_py(s['kernel_size'])}"
-                     f"{_kwargs([('stride', s['stride'], None), ('padding', s['padding'], 0)])})")
-    else:
-        lines.append(f"y = upsample.pixel_shuffle(x, {_py(s['upscale_factor'])})")
-    return "\n".join(lines), "the page's own call"
+    ``reach`` is how far the last of the page's ``o`` windows runs past the input's end,
+    ``(o - 1)*s + d*(k - 1) + 1 - i - p``: the right padding a VALID pooling needs (more
+    than ``p`` in ceil_mode; negative when the input's tail is in no window).
+    """
 
-
-def _pool_kwargs(s):
-    return [("stride", s["stride"], None), ("padding", s["padding"], 0),
-            ("dilation", s["dilation"], 1), ("ceil_mode", s["ceil_mode"], False)]
-
-
-# --------------------------------------------------------------------------- PyTorch
-
-_TORCH_MODES = {"nearest": "nearest", "nearest-exact": "nearest-exact", "linear": "bilinear",
-                "cubic": "bicubic", "area": "area"}
-
-
-def _torch(op: str, x, w, idx, s: dict[str, Any], out) -> Snippet:
-    lines = ["import torch", "import torch.nn.functional as F", "",
-             f"x = torch.tensor({_literal(x[None])}, dtype=torch.float64)   # (N, C, H, W)"]
-    note = "torch.nn.functional, the semantics upsample follows"
-    if op in ("conv", "conv_transpose"):
-        geo = _Geometry(op, x, w, s)
-        layout = "(C_out, C_in/groups, kH, kW)" if op == "conv" else "(C_in, C_out/groups, kH, kW)"
-        lines.append(f"w = torch.tensor({_literal(w)}, dtype=torch.float64)   # {layout}")
-        common = [("stride", geo.s, (1, 1))]
-        tail = [("dilation", geo.d, (1, 1)), ("groups", geo.g, 1)]
-        if op == "conv":
-            if geo.symmetric:
-                lines.append(f"y = F.conv2d(x, w{_kwargs(common + [('padding', geo.p, (0, 0))] + tail)})")
-            else:
-                (t, b), (le, r) = geo.pads
-                lines.append(f"x = F.pad(x, ({le}, {r}, {t}, {b}))   # (left, right, top, bottom): "
-                             "uneven padding")
-                lines.append(f"y = F.conv2d(x, w{_kwargs(common + tail)})")
-                note += "; F.conv2d pads evenly, so the uneven padding is an F.pad first"
-        else:
-            a = [("output_padding", geo.a, (0, 0))]
-            if geo.symmetric:
-                lines.append(f"y = F.conv_transpose2d(x, w{_kwargs(common + [('padding', geo.p, (0, 0))] + a + tail)})")
-            else:
-                (t, b), (le, r) = geo.pads
-                lines.append(f"y = F.conv_transpose2d(x, w{_kwargs(common + a + tail)})   # uncropped")
-                lines.append(f"y = y[:, :, {t}:y.shape[2] - {b}, {le}:y.shape[3] - {r}]   "
-                             "# padding crops (top, bottom), (left, right)")
-                note += "; F.conv_transpose2d crops evenly, so the uneven crop is a slice after"
-    elif op in ("nearest", "bilinear", "interpolate"):
-        mode = {"nearest": "nearest", "bilinear": "linear"}.get(op) or s["mode"]
-        ac = s["align_corners"] if mode in ("linear", "cubic") else None
-        lines.append(f"y = F.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
-                     f"mode={_py(_TORCH_MODES[mode])}{_kwargs([('align_corners', ac, None)])})")
-    elif op == "bed_of_nails":
-        factors = _integer_factors(s["scale_factor"])
-        if factors is None:
-            return None, "PyTorch has no bed-of-nails op; the slice below needs whole scale factors"
-        f0, f1 = factors
-        lines.append(f"y = torch.zeros(x.shape[0], x.shape[1], x.shape[2] * {f0}, x.shape[3] * {f1}, "
-                     "dtype=x.dtype)")
-        lines.append(f"y[:, :, ::{f0}, ::{f1}] = x   # each value at the top-left of its cell")
-        note = "no bed-of-nails op in PyTorch: a strided assignment into zeros"
-    elif op == "max_pool":
-        kwargs = _kwargs(_pool_kwargs(s))
-        lines.append(f"y, indices = F.max_pool2d(x, {_py(s['kernel_size'])}{kwargs}, return_indices=True)")
-    elif op == "max_unpool":
-        lines.append(f"indices = torch.tensor({_literal(idx[None])})")
-        lines.append(f"y = F.max_unpool2d(x, indices, {_py(s['kernel_size'])}"
-                     f"{_kwargs([('stride', s['stride'], None), ('padding', s['padding'], 0)])}, "
-                     f"output_size={_tuple(out[1:])})")
-    else:
-        lines.append(f"y = F.pixel_shuffle(x, {_py(s['upscale_factor'])})")
-    return "\n".join(lines), note
+    def __init__(self, c: _Call):
+        op, s = c.op, c.s
+        self.k = _args.int_tuple(op, "kernel_size", s["kernel_size"], 2)
+        self.s = self.k if s["stride"] is None else _args.int_tuple(op, "stride", s["stride"], 2)
+        self.p = _args.int_tuple(op, "padding", s["padding"], 2)
+        self.d = _args.int_tuple(op, "dilation", s.get("dilation", 1), 2)
+        self.reach = [(o - 1) * ss + dd * (kk - 1) + 1 - i - pp
+                      for o, ss, dd, kk, i, pp in zip(c.out[1:], self.s, self.d, self.k, c.x.shape[1:], self.p)]
+        # zeros on the right for average pooling: p, or more where ceil_mode's last window
+        # runs past the padding; that overhang is in no window's divisor
+        self.right = [max(r, pp) for r, pp in zip(self.reach, self.p)]
+        self.overhang = [r - pp for r, pp in zip(self.right, self.p)]
 
 
 def _integer_factors(value: Any) -> tuple[int, int] | None:
@@ -189,17 +133,252 @@ def _integer_factors(value: Any) -> tuple[int, int] | None:
     return int(factors[0]), int(factors[1])
 
 
-# --------------------------------------------------------------------------- TensorFlow
+# --------------------------------------------------------------------------- each framework's first lines
 
-_TF_HEAD = ["import tensorflow as tf", ""]
+def _upsample_head(x) -> list[str]:
+    return ["import numpy as np", "import upsample", "",
+            f"x = np.array({_literal(x[None])}, dtype=float)   # (N, C, H, W)"]
 
 
-def _tf_x(x) -> list[str]:
-    return [f"x = tf.constant({_literal(x[None])}, tf.float32)   # (N, C, H, W), as on the page",
-            "x = tf.transpose(x, (0, 2, 3, 1))   # NCHW -> NHWC, TensorFlow's layout"]
+def _torch_head(x) -> list[str]:
+    return ["import torch", "import torch.nn.functional as F", "",
+            f"x = torch.tensor({_literal(x[None])}, dtype=torch.float64)   # (N, C, H, W)"]
+
+
+_TORCH_NOTE = "torch.nn.functional, the semantics upsample follows"
+
+
+def _tf_head(x, nchw: str | None = None) -> list[str]:
+    """TensorFlow's imports and ``x`` in NHWC, or kept NCHW with the comment ``nchw`` saying why."""
+    return ["import tensorflow as tf", "",
+            f"x = tf.constant({_literal(x[None])}, tf.float32)   # (N, C, H, W), as on the page",
+            nchw or "x = tf.transpose(x, (0, 2, 3, 1))   # NCHW -> NHWC, TensorFlow's layout"]
 
 
 _TF_BACK = "y = tf.transpose(y, (0, 3, 1, 2))   # NHWC -> NCHW, as on the page"
+
+
+def _jax_head(x) -> list[str]:
+    return ["import jax", "import jax.numpy as jnp", "from jax import lax", "",
+            f"x = jnp.array({_literal(x[None])}, jnp.float32)   # (N, C, H, W)"]
+
+
+_JAX_DIMS = '("NCHW", "OIHW", "NCHW")'
+
+
+# --------------------------------------------------------------------------- the table of snippets
+
+class _Snippets(abc.ABC):
+    """One op family's snippets: a method per framework in FRAMEWORKS, each ``(call) -> (code, note)``."""
+
+    @abc.abstractmethod
+    def upsample(self, c: _Call) -> Snippet: ...
+
+    @abc.abstractmethod
+    def torch(self, c: _Call) -> Snippet: ...
+
+    @abc.abstractmethod
+    def tensorflow(self, c: _Call) -> Snippet: ...
+
+    @abc.abstractmethod
+    def jax(self, c: _Call) -> Snippet: ...
+
+
+_FAMILIES: dict[str, _Snippets] = {}
+
+
+def _register(*names: str):
+    """Class decorator: the class's snippets serve the ops ``names`` (rows of ``upsample.ops.OPS``)."""
+    def add(cls: type[_Snippets]) -> type[_Snippets]:
+        for name in names:
+            if name not in OPS:
+                raise ValueError(f"code: {name!r} is not a row of upsample.ops.OPS")
+            _FAMILIES[name] = cls()
+        return cls
+    return add
+
+
+def family(op: str) -> _Snippets:
+    """The snippets ``op`` declares, found through its row in ``upsample.ops.OPS``."""
+    if op not in OPS:
+        raise ValueError(f"code: {op!r} is not an upsample op; the ops are: {', '.join(OPS)}")
+    row = OPS[op]
+    if row.name not in _FAMILIES:
+        raise ValueError(f"code: {row.name} has no code snippets")
+    return _FAMILIES[row.name]
+
+
+def snippets(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | None,
+             settings: dict[str, Any], out_shape: tuple[int, ...]) -> dict[str, dict[str, Any]]:
+    """``{framework: {"code": text or None, "note": why}}`` for the page's current call.
+
+    ``x`` is (C, H, W), ``w`` the op's full weight layout, ``out_shape`` the page's output
+    (C, H, W). Settings other than torch's default convention have no snippets yet. An op
+    that is not in ``upsample.ops.OPS``, or declares no snippets, is a ValueError.
+    """
+    declared = family(op)
+    if settings.get("convention", "torch") != "torch":
+        return {name: {"code": None, "note": "the code panel covers the torch convention"}
+                for name in FRAMEWORKS}
+    call = _Call(op, x, w, idx, settings, tuple(out_shape))
+    answer = {}
+    for name in FRAMEWORKS:
+        code, note = getattr(declared, name)(call)
+        answer[name] = {"code": code, "note": note}
+    return answer
+
+
+# --------------------------------------------------------------------------- convolution
+
+class _Convolution(_Snippets, abc.ABC):
+    """What conv and conv_transpose share: upsample's call and the weight's layout."""
+
+    layout = ""
+
+    def upsample(self, c: _Call) -> Snippet:
+        s = c.s
+        lines = _upsample_head(c.x)
+        lines.append(f"w = np.array({_literal(c.w)}, dtype=float)   # {self.layout}")
+        extra = [("stride", s["stride"], 1), ("padding", s["padding"], 0)]
+        if c.op == "conv_transpose":
+            extra.append(("output_padding", s["output_padding"], 0))
+        extra += [("dilation", s["dilation"], 1), ("groups", s["groups"], 1)]
+        lines.append(f"y = upsample.{c.op}(x, w{_kwargs(extra)})")
+        return "\n".join(lines), "the page's own call"
+
+    def _torch_start(self, c: _Call) -> tuple[_Geometry, list[str]]:
+        lines = _torch_head(c.x)
+        lines.append(f"w = torch.tensor({_literal(c.w)}, dtype=torch.float64)   # {self.layout}")
+        return _Geometry(c.op, c.x, c.w, c.s), lines
+
+
+@_register("conv")
+class _Conv(_Convolution):
+    layout = "(C_out, C_in/groups, kH, kW)"
+
+    def torch(self, c: _Call) -> Snippet:
+        geo, lines = self._torch_start(c)
+        note = _TORCH_NOTE
+        common = [("stride", geo.s, (1, 1))]
+        tail = [("dilation", geo.d, (1, 1)), ("groups", geo.g, 1)]
+        if geo.symmetric:
+            lines.append(f"y = F.conv2d(x, w{_kwargs(common + [('padding', geo.p, (0, 0))] + tail)})")
+        else:
+            (t, b), (le, r) = geo.pads
+            lines.append(f"x = F.pad(x, ({le}, {r}, {t}, {b}))   # (left, right, top, bottom): "
+                         "uneven padding")
+            lines.append(f"y = F.conv2d(x, w{_kwargs(common + tail)})")
+            note += "; F.conv2d pads evenly, so the uneven padding is an F.pad first"
+        return "\n".join(lines), note
+
+    def tensorflow(self, c: _Call) -> Snippet:
+        geo = _Geometry(c.op, c.x, c.w, c.s)
+        lines = _tf_head(c.x)
+        lines.append(f"w = tf.constant({_literal(c.w)}, tf.float32)   # PyTorch's layout")
+        lines.append("w = tf.transpose(w, (2, 3, 1, 0))   # (C_out, C_in/G, kH, kW) -> "
+                     "(kH, kW, C_in/G, C_out)")
+        (t, b), (le, r) = geo.pads
+        pad = f"[[0, 0], [{t}, {b}], [{le}, {r}], [0, 0]]"
+        strides = geo.s
+        if max(geo.s) > 1 and max(geo.d) > 1:   # tf.nn.conv2d takes one or the other
+            strides = (1, 1)
+        lines.append(f"y = tf.nn.conv2d(x, w, strides={_tuple(strides)}, padding={pad}, "
+                     f"dilations={_tuple(geo.d)})")
+        note = "tf.nn.conv2d with explicit padding; grouped when the filter has C_in/G channels"
+        if strides != geo.s:
+            lines.append(f"y = y[:, ::{geo.s[0]}, ::{geo.s[1]}, :]   # the stride, after")
+            note += "; it has no stride with dilation, so the stride is a slice after"
+        lines.append(_TF_BACK)
+        return "\n".join(lines), note
+
+    def jax(self, c: _Call) -> Snippet:
+        geo = _Geometry(c.op, c.x, c.w, c.s)
+        lines = _jax_head(c.x)
+        lines.append(f"w = jnp.array({_literal(c.w)}, jnp.float32)   # PyTorch's layout")
+        pads = ", ".join(f"({lo}, {hi})" for lo, hi in geo.pads)
+        lines.append(f"y = lax.conv_general_dilated(x, w, window_strides={_tuple(geo.s)}, "
+                     f"padding=({pads}), rhs_dilation={_tuple(geo.d)},")
+        lines.append(f"                             dimension_numbers={_JAX_DIMS}, "
+                     f"feature_group_count={geo.g})")
+        return "\n".join(lines), "lax.conv_general_dilated, NCHW and OIHW like PyTorch"
+
+
+
+@_register("conv_transpose")
+class _ConvTranspose(_Convolution):
+    layout = "(C_in, C_out/groups, kH, kW)"
+
+    def torch(self, c: _Call) -> Snippet:
+        geo, lines = self._torch_start(c)
+        note = _TORCH_NOTE
+        common = [("stride", geo.s, (1, 1))]
+        tail = [("dilation", geo.d, (1, 1)), ("groups", geo.g, 1)]
+        a = [("output_padding", geo.a, (0, 0))]
+        if geo.symmetric:
+            lines.append(f"y = F.conv_transpose2d(x, w{_kwargs(common + [('padding', geo.p, (0, 0))] + a + tail)})")
+        else:
+            (t, b), (le, r) = geo.pads
+            lines.append(f"y = F.conv_transpose2d(x, w{_kwargs(common + a + tail)})   # uncropped")
+            lines.append(f"y = y[:, :, {t}:y.shape[2] - {b}, {le}:y.shape[3] - {r}]   "
+                         "# padding crops (top, bottom), (left, right)")
+            note += "; F.conv_transpose2d crops evenly, so the uneven crop is a slice after"
+        return "\n".join(lines), note
+
+    def tensorflow(self, c: _Call) -> Snippet:
+        geo = _Geometry(c.op, c.x, c.w, c.s)
+        lines = _tf_head(c.x)
+        lines.append(f"w = tf.constant({_literal(c.w)}, tf.float32)   # PyTorch's layout")
+        g = geo.g
+        per = c.out[0] // g
+        shape = f"(1, {geo.full[0]}, {geo.full[1]}, {per})"
+        call = (f"tf.nn.conv2d_transpose({{x}}, {{w}}, output_shape={shape}, strides={_tuple(geo.s)}, "
+                f"padding=\"VALID\", dilations={_tuple(geo.d)})")
+        lines.append("w = tf.transpose(w, (2, 3, 1, 0))   # (C_in, C_out/G, kH, kW) -> "
+                     "(kH, kW, C_out/G, C_in), not flipped")
+        if g == 1:
+            lines.append("y = " + call.format(x="x", w="w") + "   # uncropped")
+        else:
+            lines.append(f"y = tf.concat([{call.format(x='xg', w='wg')}")
+            lines.append(f"               for xg, wg in zip(tf.split(x, {g}, axis=3), "
+                         f"tf.split(w, {g}, axis=3))], axis=3)   # one per group, uncropped")
+        (t, b), (le, r) = geo.pads
+        a0, a1 = geo.a
+        if a0 or a1:
+            lines.append(f"y = tf.pad(y, [[0, 0], [0, {a0}], [0, {a1}], [0, 0]])   # output_padding")
+        if t or b or le or r:
+            lines.append(f"y = y[:, {t}:{geo.full[0] + a0 - b}, {le}:{geo.full[1] + a1 - r}, :]   "
+                         "# padding crops")
+        note = ("tf.nn.conv2d_transpose with VALID padding (the uncropped result), then "
+                "output_padding and padding as a pad and a slice"
+                + ("; groups by tf.split, since it has no groups" if g > 1 else ""))
+        lines.append(_TF_BACK)
+        return "\n".join(lines), note
+
+    def jax(self, c: _Call) -> Snippet:
+        geo = _Geometry(c.op, c.x, c.w, c.s)
+        lines = _jax_head(c.x)
+        lines.append(f"w = jnp.array({_literal(c.w)}, jnp.float32)   # PyTorch's layout")
+        c_in = c.w.shape[0]
+        g, per = geo.g, c.w.shape[1]
+        kh, kw = geo.k
+        lines.append(f"w = w.reshape({g}, {c_in // g}, {per}, {kh}, {kw}).swapaxes(1, 2)"
+                     f".reshape({g * per}, {c_in // g}, {kh}, {kw})   # -> (C_out, C_in/G, kH, kW)")
+        lines.append("w = w[:, :, ::-1, ::-1]   # flipped in both spatial axes")
+        pads = ", ".join(f"({d_ * (k_ - 1) - lo}, {d_ * (k_ - 1) - hi + a_})"
+                         for (lo, hi), d_, k_, a_ in zip(geo.pads, geo.d, geo.k, geo.a))
+        lines.append(f"y = lax.conv_general_dilated(x, w, window_strides=(1, 1), padding=({pads}),")
+        lines.append(f"                             lhs_dilation={_tuple(geo.s)}, "
+                     f"rhs_dilation={_tuple(geo.d)},")
+        lines.append(f"                             dimension_numbers={_JAX_DIMS}, feature_group_count={g})")
+        return "\n".join(lines), ("a transposed convolution is a convolution of the input spread by the "
+                                  "stride (lhs_dilation) with the flipped kernel, padded d*(k-1) - p "
+                                  "(+ output_padding after)")
+
+
+# --------------------------------------------------------------------------- interpolation
+
+_TORCH_MODES = {"nearest": "nearest", "nearest-exact": "nearest-exact", "linear": "bilinear",
+                "cubic": "bicubic", "area": "area"}
 
 
 def _same_positions(x, s) -> bool:
@@ -208,54 +387,26 @@ def _same_positions(x, s) -> bool:
     return all(float(i * f).is_integer() for i, f in zip(x.shape[1:], factors))
 
 
-def _tensorflow(op: str, x, w, idx, s: dict[str, Any], out) -> Snippet:
-    lines = list(_TF_HEAD) + _tf_x(x)
-    c_out, h_out, w_out = out
-    if op in ("conv", "conv_transpose"):
-        geo = _Geometry(op, x, w, s)
-        lines.append(f"w = tf.constant({_literal(w)}, tf.float32)   # PyTorch's layout")
-        if op == "conv":
-            lines.append("w = tf.transpose(w, (2, 3, 1, 0))   # (C_out, C_in/G, kH, kW) -> "
-                         "(kH, kW, C_in/G, C_out)")
-            (t, b), (le, r) = geo.pads
-            pad = f"[[0, 0], [{t}, {b}], [{le}, {r}], [0, 0]]"
-            strides = geo.s
-            if max(geo.s) > 1 and max(geo.d) > 1:   # tf.nn.conv2d takes one or the other
-                strides = (1, 1)
-            lines.append(f"y = tf.nn.conv2d(x, w, strides={_tuple(strides)}, padding={pad}, "
-                         f"dilations={_tuple(geo.d)})")
-            note = "tf.nn.conv2d with explicit padding; grouped when the filter has C_in/G channels"
-            if strides != geo.s:
-                lines.append(f"y = y[:, ::{geo.s[0]}, ::{geo.s[1]}, :]   # the stride, after")
-                note += "; it has no stride with dilation, so the stride is a slice after"
-        else:
-            g = geo.g
-            per = c_out // g
-            shape = f"(1, {geo.full[0]}, {geo.full[1]}, {per})"
-            call = (f"tf.nn.conv2d_transpose({{x}}, {{w}}, output_shape={shape}, strides={_tuple(geo.s)}, "
-                    f"padding=\"VALID\", dilations={_tuple(geo.d)})")
-            lines.append("w = tf.transpose(w, (2, 3, 1, 0))   # (C_in, C_out/G, kH, kW) -> "
-                         "(kH, kW, C_out/G, C_in), not flipped")
-            if g == 1:
-                lines.append("y = " + call.format(x="x", w="w") + "   # uncropped")
-            else:
-                lines.append(f"y = tf.concat([{call.format(x='xg', w='wg')}")
-                lines.append(f"               for xg, wg in zip(tf.split(x, {g}, axis=3), "
-                             f"tf.split(w, {g}, axis=3))], axis=3)   # one per group, uncropped")
-            (t, b), (le, r) = geo.pads
-            a0, a1 = geo.a
-            if a0 or a1:
-                lines.append(f"y = tf.pad(y, [[0, 0], [0, {a0}], [0, {a1}], [0, 0]])   # output_padding")
-            if t or b or le or r:
-                lines.append(f"y = y[:, {t}:{geo.full[0] + a0 - b}, {le}:{geo.full[1] + a1 - r}, :]   "
-                             "# padding crops")
-            note = ("tf.nn.conv2d_transpose with VALID padding (the uncropped result), then "
-                    "output_padding and padding as a pad and a slice"
-                    + ("; groups by tf.split, since it has no groups" if g > 1 else ""))
-        lines.append(_TF_BACK)
-        return "\n".join(lines), note
-    if op in ("nearest", "bilinear", "interpolate"):
-        mode = {"nearest": "nearest", "bilinear": "linear"}.get(op) or s["mode"]
+class _Resize(_Snippets, abc.ABC):
+    """nearest, bilinear and interpolate: one resize each framework runs in the mode ``mode(s)``."""
+
+    @abc.abstractmethod
+    def mode(self, s: dict[str, Any]) -> str:
+        """upsample's interpolation mode for these settings."""
+
+    def torch(self, c: _Call) -> Snippet:
+        s = c.s
+        lines = _torch_head(c.x)
+        mode = self.mode(s)
+        ac = s["align_corners"] if mode in ("linear", "cubic") else None
+        lines.append(f"y = F.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
+                     f"mode={_py(_TORCH_MODES[mode])}{_kwargs([('align_corners', ac, None)])})")
+        return "\n".join(lines), _TORCH_NOTE
+
+    def tensorflow(self, c: _Call) -> Snippet:
+        x, s = c.x, c.s
+        _, h_out, w_out = c.out
+        mode = self.mode(s)
         ac = bool(s["align_corners"]) if mode in ("linear", "cubic") else False
         if not _same_positions(x, s):
             return None, ("torch places the samples by 1 / scale_factor; TensorFlow by the sizes "
@@ -277,90 +428,15 @@ def _tensorflow(op: str, x, w, idx, s: dict[str, Any], out) -> Snippet:
                           "clamping); tf.image.resize's bicubic uses a = -0.5, and the legacy "
                           "align_corners kernel differs in the second decimal" if mode == "cubic"
                           else "tf.image.resize's area is not torch's adaptive average pooling")
+        lines = _tf_head(x)
         lines.append(f"y = {call}")
         lines.append(_TF_BACK)
         return "\n".join(lines), "tf.image / tf.compat.v1.image resize with the page's output size"
-    if op == "bed_of_nails":
-        factors = _integer_factors(s["scale_factor"])
-        if factors is None:
-            return None, "the reshape below needs whole scale factors"
-        f0, f1 = factors
-        lines[-1] = "# stays NCHW: each value gets f-1 zeros after it along each axis, then a reshape"
-        lines.append(f"y = tf.pad(x[:, :, :, None, :, None], [[0, 0]] * 3 + [[0, {f0 - 1}], [0, 0], "
-                     f"[0, {f1 - 1}]])   # (N, C, H, f, W, f)")
-        lines.append(f"y = tf.reshape(y, (1, {c_out}, {h_out}, {w_out}))")
-        return "\n".join(lines), "no bed-of-nails op in TensorFlow: zeros by tf.pad and a reshape"
-    if op == "max_pool":
-        k = _args.int_tuple("max_pool", "kernel_size", s["kernel_size"], 2)
-        st = k if s["stride"] is None else _args.int_tuple("max_pool", "stride", s["stride"], 2)
-        p = _args.int_tuple("max_pool", "padding", s["padding"], 2)
-        d = _args.int_tuple("max_pool", "dilation", s["dilation"], 2)
-        if max(d) > 1:
-            return None, "tf.nn.max_pool2d has no dilation"
-        hi = [(o - 1) * ss + dd * (kk - 1) + 1 - i - pp
-              for o, ss, dd, kk, i, pp in zip((h_out, w_out), st, d, k, x.shape[1:], p)]
-        if any(p) or any(hi):
-            lines.append(f"x = tf.pad(x, [[0, 0], [{p[0]}, {hi[0]}], [{p[1]}, {hi[1]}], [0, 0]], "
-                         "constant_values=-float(\"inf\"))   # padding (and ceil_mode) never wins")
-        lines.append(f"y = tf.nn.max_pool2d(x, ksize={_tuple(k)}, strides={_tuple(st)}, padding=\"VALID\")")
-        lines.append(_TF_BACK)
-        return "\n".join(lines), "tf.nn.max_pool2d (the values; its argmax indices count NHWC positions)"
-    if op == "max_unpool":
-        lines[-1] = "# stays NCHW: a scatter per plane at the flat indices"
-        lines.append(f"indices = tf.constant({_literal(idx[None])}, tf.int64)")
-        n_planes = x.shape[0]
-        lines.append(f"planes = tf.repeat(tf.range({n_planes}, dtype=tf.int64)[:, None], {x[0].size}, axis=1)")
-        lines.append(f"where = tf.stack([planes, tf.reshape(indices, ({n_planes}, -1))], axis=-1)")
-        lines.append(f"y = tf.tensor_scatter_nd_update(tf.zeros(({n_planes}, {h_out * w_out})), where, "
-                     f"tf.reshape(x, ({n_planes}, -1)))")
-        lines.append(f"y = tf.reshape(y, (1, {c_out}, {h_out}, {w_out}))")
-        return "\n".join(lines), ("tf.tensor_scatter_nd_update (with repeated indices TensorFlow does "
-                                  "not say which value wins; upsample keeps the last)")
-    r = _args.int_tuple("pixel_shuffle", "upscale_factor", s["upscale_factor"], 1)[0]
-    c = x.shape[0] // (r * r)
-    h, w_ = x.shape[1:]
-    lines.append(f"x = tf.reshape(tf.transpose(tf.reshape(x, (1, {h}, {w_}, {c}, {r * r})), "
-                 f"(0, 1, 2, 4, 3)), (1, {h}, {w_}, {c * r * r}))   # channels c*r*r + j -> j*C + c")
-    lines.append(f"y = tf.nn.depth_to_space(x, {r})")
-    lines.append(_TF_BACK)
-    return "\n".join(lines), ("tf.nn.depth_to_space, after reordering the channels: it reads them "
-                              "offset-major (DCR), PyTorch channel-major (CRD)")
 
-
-# --------------------------------------------------------------------------- JAX
-
-def _jax(op: str, x, w, idx, s: dict[str, Any], out) -> Snippet:
-    lines = ["import jax", "import jax.numpy as jnp", "from jax import lax", "",
-             f"x = jnp.array({_literal(x[None])}, jnp.float32)   # (N, C, H, W)"]
-    c_out, h_out, w_out = out
-    dims = '("NCHW", "OIHW", "NCHW")'
-    if op in ("conv", "conv_transpose"):
-        geo = _Geometry(op, x, w, s)
-        lines.append(f"w = jnp.array({_literal(w)}, jnp.float32)   # PyTorch's layout")
-        if op == "conv":
-            pads = ", ".join(f"({lo}, {hi})" for lo, hi in geo.pads)
-            lines.append(f"y = lax.conv_general_dilated(x, w, window_strides={_tuple(geo.s)}, "
-                         f"padding=({pads}), rhs_dilation={_tuple(geo.d)},")
-            lines.append(f"                             dimension_numbers={dims}, "
-                         f"feature_group_count={geo.g})")
-            return "\n".join(lines), "lax.conv_general_dilated, NCHW and OIHW like PyTorch"
-        c_in = w.shape[0]
-        g, per = geo.g, w.shape[1]
-        kh, kw = geo.k
-        lines.append(f"w = w.reshape({g}, {c_in // g}, {per}, {kh}, {kw}).swapaxes(1, 2)"
-                     f".reshape({g * per}, {c_in // g}, {kh}, {kw})   # -> (C_out, C_in/G, kH, kW)")
-        lines.append("w = w[:, :, ::-1, ::-1]   # flipped in both spatial axes")
-        pads = ", ".join(f"({d_ * (k_ - 1) - lo}, {d_ * (k_ - 1) - hi + a_})"
-                         for (lo, hi), d_, k_, a_ in zip(geo.pads, geo.d, geo.k, geo.a))
-        lines.append(f"y = lax.conv_general_dilated(x, w, window_strides=(1, 1), padding=({pads}),")
-        lines.append(f"                             lhs_dilation={_tuple(geo.s)}, "
-                     f"rhs_dilation={_tuple(geo.d)},")
-        lines.append(f"                             dimension_numbers={dims}, feature_group_count={g})")
-        return "\n".join(lines), ("a transposed convolution is a convolution of the input spread by the "
-                                  "stride (lhs_dilation) with the flipped kernel, padded d*(k-1) - p "
-                                  "(+ output_padding after)")
-    if op in ("nearest", "bilinear", "interpolate"):
-        mode = {"nearest": "nearest", "bilinear": "linear"}.get(op) or s["mode"]
+    def jax(self, c: _Call) -> Snippet:
+        x, s = c.x, c.s
+        c_out, h_out, w_out = c.out
+        mode = self.mode(s)
         ac = bool(s["align_corners"]) if mode in ("linear", "cubic") else False
         if not _same_positions(x, s):
             return None, ("torch places the samples by 1 / scale_factor; jax.image.resize by the "
@@ -377,63 +453,310 @@ def _jax(op: str, x, w, idx, s: dict[str, Any], out) -> Snippet:
                           "area": "jax.image.resize has no area mode"}.get(
                 mode, "jax.image.resize has half-pixel centres only and antialiases when "
                       "downsampling: no call gives torch's numbers here")
+        lines = _jax_head(x)
         lines.append(f"y = jax.image.resize(x, (1, {c_out}, {h_out}, {w_out}), method=\"{method}\")")
         note = "jax.image.resize (half-pixel centres"
         note += "; for whole factors torch's nearest picks the same cells)" if mode == "nearest" else ")"
         return "\n".join(lines), note
-    if op == "bed_of_nails":
-        factors = _integer_factors(s["scale_factor"])
+
+
+@_register("nearest")
+class _Nearest(_Resize):
+    def mode(self, s):
+        return "nearest"
+
+    def upsample(self, c: _Call) -> Snippet:
+        lines = _upsample_head(c.x)
+        lines.append(f"y = upsample.nearest(x, {_py(c.s['scale_factor'])})")
+        return "\n".join(lines), "the page's own call"
+
+
+@_register("bilinear")
+class _Bilinear(_Resize):
+    def mode(self, s):
+        return "linear"
+
+    def upsample(self, c: _Call) -> Snippet:
+        lines = _upsample_head(c.x)
+        lines.append(f"y = upsample.bilinear(x, {_py(c.s['scale_factor'])}"
+                     f"{_kwargs([('align_corners', c.s['align_corners'], False)])})")
+        return "\n".join(lines), "the page's own call"
+
+
+@_register("interpolate")
+class _Interpolate(_Resize):
+    def mode(self, s):
+        return s["mode"]
+
+    def upsample(self, c: _Call) -> Snippet:
+        s = c.s
+        lines = _upsample_head(c.x)
+        ac = s["align_corners"] if s["mode"] in ("linear", "cubic") else None
+        lines.append(f"y = upsample.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
+                     f"mode={_py(s['mode'])}{_kwargs([('align_corners', ac, None)])})")
+        return "\n".join(lines), "the page's own call"
+
+
+# --------------------------------------------------------------------------- bed of nails
+
+@_register("bed_of_nails")
+class _BedOfNails(_Snippets):
+    def upsample(self, c: _Call) -> Snippet:
+        lines = _upsample_head(c.x)
+        lines.append(f"y = upsample.bed_of_nails(x, {_py(c.s['scale_factor'])})")
+        return "\n".join(lines), "the page's own call"
+
+    def torch(self, c: _Call) -> Snippet:
+        factors = _integer_factors(c.s["scale_factor"])
+        if factors is None:
+            return None, "PyTorch has no bed-of-nails op; the slice below needs whole scale factors"
+        f0, f1 = factors
+        lines = _torch_head(c.x)
+        lines.append(f"y = torch.zeros(x.shape[0], x.shape[1], x.shape[2] * {f0}, x.shape[3] * {f1}, "
+                     "dtype=x.dtype)")
+        lines.append(f"y[:, :, ::{f0}, ::{f1}] = x   # each value at the top-left of its cell")
+        return "\n".join(lines), "no bed-of-nails op in PyTorch: a strided assignment into zeros"
+
+    def tensorflow(self, c: _Call) -> Snippet:
+        factors = _integer_factors(c.s["scale_factor"])
+        if factors is None:
+            return None, "the reshape below needs whole scale factors"
+        f0, f1 = factors
+        c_out, h_out, w_out = c.out
+        lines = _tf_head(c.x, "# stays NCHW: each value gets f-1 zeros after it along each axis, "
+                              "then a reshape")
+        lines.append(f"y = tf.pad(x[:, :, :, None, :, None], [[0, 0]] * 3 + [[0, {f0 - 1}], [0, 0], "
+                     f"[0, {f1 - 1}]])   # (N, C, H, f, W, f)")
+        lines.append(f"y = tf.reshape(y, (1, {c_out}, {h_out}, {w_out}))")
+        return "\n".join(lines), "no bed-of-nails op in TensorFlow: zeros by tf.pad and a reshape"
+
+    def jax(self, c: _Call) -> Snippet:
+        factors = _integer_factors(c.s["scale_factor"])
         if factors is None:
             return None, "the strided update below needs whole scale factors"
         f0, f1 = factors
+        c_out, h_out, w_out = c.out
+        lines = _jax_head(c.x)
         lines.append(f"y = jnp.zeros((1, {c_out}, {h_out}, {w_out}), x.dtype).at[:, :, ::{f0}, ::{f1}].set(x)")
         return "\n".join(lines), "no bed-of-nails op in JAX: a strided .at[].set into zeros"
-    if op == "max_pool":
-        k = _args.int_tuple("max_pool", "kernel_size", s["kernel_size"], 2)
-        st = k if s["stride"] is None else _args.int_tuple("max_pool", "stride", s["stride"], 2)
-        p = _args.int_tuple("max_pool", "padding", s["padding"], 2)
-        d = _args.int_tuple("max_pool", "dilation", s["dilation"], 2)
-        hi = [(o - 1) * ss + dd * (kk - 1) + 1 - i - pp
-              for o, ss, dd, kk, i, pp in zip((h_out, w_out), st, d, k, x.shape[1:], p)]
+
+
+# --------------------------------------------------------------------------- pooling
+
+def _pool_kwargs(s):
+    return [("stride", s["stride"], None), ("padding", s["padding"], 0),
+            ("dilation", s["dilation"], 1), ("ceil_mode", s["ceil_mode"], False)]
+
+
+@_register("max_pool")
+class _MaxPool(_Snippets):
+    def upsample(self, c: _Call) -> Snippet:
+        lines = _upsample_head(c.x)
+        lines.append(f"y, indices = upsample.max_pool(x, {_py(c.s['kernel_size'])}"
+                     f"{_kwargs(_pool_kwargs(c.s))}, return_indices=True)")
+        return "\n".join(lines), "the page's own call"
+
+    def torch(self, c: _Call) -> Snippet:
+        lines = _torch_head(c.x)
+        lines.append(f"y, indices = F.max_pool2d(x, {_py(c.s['kernel_size'])}{_kwargs(_pool_kwargs(c.s))}, "
+                     "return_indices=True)")
+        return "\n".join(lines), _TORCH_NOTE
+
+    def tensorflow(self, c: _Call) -> Snippet:
+        win = _Window(c)
+        if max(win.d) > 1:
+            return None, "tf.nn.max_pool2d has no dilation"
+        p = win.p
+        hi = [max(r, 0) for r in win.reach]   # tf.pad cannot crop; VALID leaves an unused tail out
+        lines = _tf_head(c.x)
+        if any(p) or any(hi):
+            lines.append(f"x = tf.pad(x, [[0, 0], [{p[0]}, {hi[0]}], [{p[1]}, {hi[1]}], [0, 0]], "
+                         "constant_values=-float(\"inf\"))   # padding (and ceil_mode) never wins")
+        lines.append(f"y = tf.nn.max_pool2d(x, ksize={_tuple(win.k)}, strides={_tuple(win.s)}, padding=\"VALID\")")
+        lines.append(_TF_BACK)
+        return "\n".join(lines), "tf.nn.max_pool2d (the values; its argmax indices count NHWC positions)"
+
+    def jax(self, c: _Call) -> Snippet:
+        win = _Window(c)
+        k, st, p, d, hi = win.k, win.s, win.p, win.d, win.reach
+        lines = _jax_head(c.x)
         lines.append(f"y = lax.reduce_window(x, -jnp.inf, lax.max, (1, 1, {k[0]}, {k[1]}), "
                      f"(1, 1, {st[0]}, {st[1]}),")
         lines.append(f"                      padding=((0, 0), (0, 0), ({p[0]}, {hi[0]}), ({p[1]}, {hi[1]})), "
                      f"window_dilation=(1, 1, {d[0]}, {d[1]}))")
         return "\n".join(lines), "lax.reduce_window with max (the values; JAX has no argmax pooling)"
-    if op == "max_unpool":
-        n_planes = x.shape[0]
-        lines.append(f"indices = jnp.array({_literal(idx[None])})")
+
+
+@_register("avg_pool")
+class _AvgPool(_Snippets):
+    """Each window's sum over its divisor: the window's size, its input positions only
+    (count_include_pad=False), never ceil_mode's overhang, or divisor_override."""
+
+    def _settings(self, s):
+        return _kwargs([("stride", s["stride"], None), ("padding", s["padding"], 0),
+                        ("ceil_mode", s["ceil_mode"], False),
+                        ("count_include_pad", s["count_include_pad"], True),
+                        ("divisor_override", s.get("divisor_override"), None)])
+
+    def _divisor(self, c: _Call, win: _Window) -> str:
+        """How the snippet divides: "override", "window" (every window's full size) or "counted"."""
+        if c.s.get("divisor_override") is not None:
+            return "override"
+        if any(win.overhang) or (any(win.p) and not c.s["count_include_pad"]):
+            return "counted"
+        return "window"
+
+    def upsample(self, c: _Call) -> Snippet:
+        lines = _upsample_head(c.x)
+        lines.append(f"y = upsample.avg_pool(x, {_py(c.s['kernel_size'])}{self._settings(c.s)})")
+        return "\n".join(lines), "the page's own call"
+
+    def torch(self, c: _Call) -> Snippet:
+        lines = _torch_head(c.x)
+        lines.append(f"y = F.avg_pool2d(x, {_py(c.s['kernel_size'])}{self._settings(c.s)})")
+        return "\n".join(lines), _TORCH_NOTE
+
+    def tensorflow(self, c: _Call) -> Snippet:
+        win = _Window(c)
+        (p0, p1), (r0, r1), (e0, e1) = win.p, win.right, win.overhang
+        h, w = c.x.shape[1:]
+        window = f"ksize={_tuple(win.k)}, strides={_tuple(win.s)}, padding=\"VALID\""
+        lines = _tf_head(c.x)
+        if p0 or p1 or r0 or r1:
+            lines.append(f"x = tf.pad(x, [[0, 0], [{p0}, {r0}], [{p1}, {r1}], [0, 0]])   "
+                         "# zeros: the padding (and ceil_mode's overhang)")
+        lines.append(f"y = tf.nn.avg_pool2d(x, {window})   # each window's sum / (kH*kW)")
+        divisor = self._divisor(c, win)
+        note = "tf.nn.avg_pool2d on the zero-padded input"
+        if divisor == "override":
+            lines.append(f"y = y * {win.k[0] * win.k[1]} / {c.s['divisor_override']}   "
+                         "# the sum, over divisor_override")
+            note += ", times kH*kW over divisor_override"
+        elif divisor == "counted":
+            if c.s["count_include_pad"]:
+                lines.append(f"counted = tf.ones((1, {h + 2 * p0}, {w + 2 * p1}, 1))   "
+                             "# the input and its padding count")
+            else:
+                lines.append(f"counted = tf.pad(tf.ones((1, {h}, {w}, 1)), [[0, 0], [{p0}, {p0}], "
+                             f"[{p1}, {p1}], [0, 0]])   # only the input counts")
+            if e0 or e1:
+                lines.append(f"counted = tf.pad(counted, [[0, 0], [0, {e0}], [0, {e1}], [0, 0]])   "
+                             "# ceil_mode's overhang does not")
+            lines.append(f"y = y / tf.nn.avg_pool2d(counted, {window})   # the share of each window "
+                         "that counts")
+            note += ", divided by the same pooling of a map of the positions that count"
+        lines.append(_TF_BACK)
+        return "\n".join(lines), note
+
+    def jax(self, c: _Call) -> Snippet:
+        win = _Window(c)
+        (k0, k1), (s0, s1) = win.k, win.s
+        (p0, p1), (r0, r1), (e0, e1) = win.p, win.right, win.overhang
+        h, w = c.x.shape[1:]
+        lines = _jax_head(c.x)
+        lines.append(f"y = lax.reduce_window(x, 0.0, lax.add, (1, 1, {k0}, {k1}), (1, 1, {s0}, {s1}),")
+        lines.append(f"                      padding=((0, 0), (0, 0), ({p0}, {r0}), ({p1}, {r1})))   "
+                     "# each window's sum")
+        divisor = self._divisor(c, win)
+        note = "lax.reduce_window with add: the window sums"
+        if divisor == "override":
+            lines.append(f"y = y / {c.s['divisor_override']}   # divisor_override")
+            note += ", over divisor_override"
+        elif divisor == "window":
+            lines.append(f"y = y / {k0 * k1}   # kH*kW")
+            note += ", over the window's size"
+        else:
+            if c.s["count_include_pad"]:
+                lines.append(f"counted = jnp.ones(({h + 2 * p0}, {w + 2 * p1}))   "
+                             "# the input and its padding count")
+            else:
+                lines.append(f"counted = jnp.pad(jnp.ones(({h}, {w})), (({p0}, {p0}), ({p1}, {p1})))   "
+                             "# only the input counts")
+            lines.append(f"y = y / lax.reduce_window(counted, 0.0, lax.add, ({k0}, {k1}), ({s0}, {s1}), "
+                         f"padding=((0, {e0}), (0, {e1})))   # each window's count; ceil_mode's "
+                         "overhang counts nothing")
+            note += ", over the same sums of a map of the positions that count"
+        return "\n".join(lines), note
+
+
+@_register("max_unpool")
+class _MaxUnpool(_Snippets):
+    def _stride_padding(self, s):
+        return _kwargs([("stride", s["stride"], None), ("padding", s["padding"], 0)])
+
+    def upsample(self, c: _Call) -> Snippet:
+        lines = _upsample_head(c.x)
+        lines.append(f"indices = np.array({_literal(c.idx[None])})")
+        lines.append(f"y = upsample.max_unpool(x, indices, {_py(c.s['kernel_size'])}"
+                     f"{self._stride_padding(c.s)})")
+        return "\n".join(lines), "the page's own call"
+
+    def torch(self, c: _Call) -> Snippet:
+        lines = _torch_head(c.x)
+        lines.append(f"indices = torch.tensor({_literal(c.idx[None])})")
+        lines.append(f"y = F.max_unpool2d(x, indices, {_py(c.s['kernel_size'])}"
+                     f"{self._stride_padding(c.s)}, output_size={_tuple(c.out[1:])})")
+        return "\n".join(lines), _TORCH_NOTE
+
+    def tensorflow(self, c: _Call) -> Snippet:
+        c_out, h_out, w_out = c.out
+        n_planes = c.x.shape[0]
+        lines = _tf_head(c.x, "# stays NCHW: a scatter per plane at the flat indices")
+        lines.append(f"indices = tf.constant({_literal(c.idx[None])}, tf.int64)")
+        lines.append(f"planes = tf.repeat(tf.range({n_planes}, dtype=tf.int64)[:, None], {c.x[0].size}, axis=1)")
+        lines.append(f"where = tf.stack([planes, tf.reshape(indices, ({n_planes}, -1))], axis=-1)")
+        lines.append(f"y = tf.tensor_scatter_nd_update(tf.zeros(({n_planes}, {h_out * w_out})), where, "
+                     f"tf.reshape(x, ({n_planes}, -1)))")
+        lines.append(f"y = tf.reshape(y, (1, {c_out}, {h_out}, {w_out}))")
+        return "\n".join(lines), ("tf.tensor_scatter_nd_update (with repeated indices TensorFlow does "
+                                  "not say which value wins; upsample keeps the last)")
+
+    def jax(self, c: _Call) -> Snippet:
+        c_out, h_out, w_out = c.out
+        n_planes = c.x.shape[0]
+        lines = _jax_head(c.x)
+        lines.append(f"indices = jnp.array({_literal(c.idx[None])})")
         lines.append(f"y = jnp.zeros(({n_planes}, {h_out * w_out}), x.dtype).at["
                      f"jnp.arange({n_planes})[:, None], indices.reshape({n_planes}, -1)]"
                      f".set(x.reshape({n_planes}, -1))")
         lines.append(f"y = y.reshape(1, {c_out}, {h_out}, {w_out})")
         return "\n".join(lines), ("a scatter per plane with .at[].set (with repeated indices JAX does "
                                   "not say which value wins; upsample keeps the last)")
-    r = _args.int_tuple("pixel_shuffle", "upscale_factor", s["upscale_factor"], 1)[0]
-    c = x.shape[0] // (r * r)
-    h, w_ = x.shape[1:]
-    lines.append(f"y = x.reshape(1, {c}, {r}, {r}, {h}, {w_}).transpose(0, 1, 4, 2, 5, 3)"
-                 f".reshape(1, {c}, {h * r}, {w_ * r})   # (N, C, r, r, H, W) -> (N, C, H, r, W, r)")
-    return "\n".join(lines), "a reshape and a transpose (JAX has no pixel-shuffle op)"
 
 
-_MAKERS: dict[str, Callable[..., Snippet]] = {
-    "upsample": _upsample, "torch": _torch, "tensorflow": _tensorflow, "jax": _jax,
-}
+# --------------------------------------------------------------------------- pixel shuffle
 
+@_register("pixel_shuffle")
+class _PixelShuffle(_Snippets):
+    def upsample(self, c: _Call) -> Snippet:
+        lines = _upsample_head(c.x)
+        lines.append(f"y = upsample.pixel_shuffle(x, {_py(c.s['upscale_factor'])})")
+        return "\n".join(lines), "the page's own call"
 
-def snippets(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | None,
-             settings: dict[str, Any], out_shape: tuple[int, ...]) -> dict[str, dict[str, Any]]:
-    """``{framework: {"code": text or None, "note": why}}`` for the page's current call.
+    def torch(self, c: _Call) -> Snippet:
+        lines = _torch_head(c.x)
+        lines.append(f"y = F.pixel_shuffle(x, {_py(c.s['upscale_factor'])})")
+        return "\n".join(lines), _TORCH_NOTE
 
-    ``x`` is (C, H, W), ``w`` the op's full weight layout, ``out_shape`` the page's output
-    (C, H, W). Settings other than torch's default convention have no snippets yet.
-    """
-    if settings.get("convention", "torch") != "torch":
-        return {name: {"code": None, "note": "the code panel covers the torch convention"}
-                for name in FRAMEWORKS}
-    answer = {}
-    for name, maker in _MAKERS.items():
-        code, note = maker(op, x, w, idx, settings, tuple(out_shape))
-        answer[name] = {"code": code, "note": note}
-    return answer
+    def _factor(self, c: _Call) -> tuple[int, int, int, int]:
+        """r, and the input's C / (r*r), H, W."""
+        r = _args.int_tuple("pixel_shuffle", "upscale_factor", c.s["upscale_factor"], 1)[0]
+        h, w = c.x.shape[1:]
+        return r, c.x.shape[0] // (r * r), h, w
+
+    def tensorflow(self, c: _Call) -> Snippet:
+        r, ch, h, w = self._factor(c)
+        lines = _tf_head(c.x)
+        lines.append(f"x = tf.reshape(tf.transpose(tf.reshape(x, (1, {h}, {w}, {ch}, {r * r})), "
+                     f"(0, 1, 2, 4, 3)), (1, {h}, {w}, {ch * r * r}))   # channels c*r*r + j -> j*C + c")
+        lines.append(f"y = tf.nn.depth_to_space(x, {r})")
+        lines.append(_TF_BACK)
+        return "\n".join(lines), ("tf.nn.depth_to_space, after reordering the channels: it reads them "
+                                  "offset-major (DCR), PyTorch channel-major (CRD)")
+
+    def jax(self, c: _Call) -> Snippet:
+        r, ch, h, w = self._factor(c)
+        lines = _jax_head(c.x)
+        lines.append(f"y = x.reshape(1, {ch}, {r}, {r}, {h}, {w}).transpose(0, 1, 4, 2, 5, 3)"
+                     f".reshape(1, {ch}, {h * r}, {w * r})   # (N, C, r, r, H, W) -> (N, C, H, r, W, r)")
+        return "\n".join(lines), "a reshape and a transpose (JAX has no pixel-shuffle op)"
