@@ -117,3 +117,12 @@ def test_params_are_data_the_functions_take():
 def test_an_unknown_function_is_refused_by_name():
     with pytest.raises(TypeError, match="vjp: sum is not an upsample op; the ops are: avg_pool"):
         upsample.vjp(sum, np.ones(3))
+
+
+@pytest.mark.parametrize("name", [n for n, op in ops.OPS.items() if op.page])
+def test_every_page_op_has_code_snippets(name):
+    from upsample.web import code
+
+    family = code.family(name)
+    for framework in code.FRAMEWORKS:
+        assert callable(getattr(family, framework)), (name, framework)

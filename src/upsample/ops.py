@@ -2,12 +2,16 @@
 
 One :class:`Op` row per op holds its forward and VJP, the inputs that get a gradient,
 the op it is the adjoint of, its output-size function in :mod:`upsample.shapes`, its
-parameters as data (name, kind, default, limits, help), its explainer, its Dask block
-planner, its code snippets and how the page shows it. The package namespace
+parameters as data (name, kind, surface default, help), whether it has an explainer,
+a Dask form and a place on the page, and how the page shows it. The package namespace
 (``upsample.__all__`` and the lazy imports), ``upsample.vjp``, ``upsample.explain``'s
-table, the command line, the page's API, the code panel and Dask all read these rows,
-so a new op is one module plus one row here; ``tests/test_op_table.py`` walks the table
-and fails when a surface lacks an op.
+table, the command line, the page's API and Dask's dispatch all read these rows. The
+surfaces that need more than data keep one entry per op under the row's name, the way
+a JAX primitive's rules are registered by the transform that uses them: the explainer
+``upsample.explain.<name>``, the block planner ``upsample.dask.plans.PLANNERS[name]``,
+the code panel's ``upsample.web.code`` snippets. ``tests/test_op_table.py`` walks the
+table and fails when a surface lacks an op, so a new op is one module plus one row here
+plus its entries there.
 
 Functions are named, not imported (``"module:attribute"`` under ``upsample``), so that
 ``import upsample`` stays light: a row resolves a name on first use. By convention an
