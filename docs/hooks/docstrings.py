@@ -4,7 +4,7 @@ The docstrings are written for ``help()`` and doctest: ``>>>`` examples, ``:func
 roles and ``::`` literal blocks. mkdocstrings reads them as Markdown, where an example's
 ``x[0]`` would become a link and a role would print as it is written. This extension fences
 every run of ``>>>`` lines (with the output under them) as a ``pycon`` block and turns a role
-into inline code, so every docstring renders as it reads in a terminal.
+into inline code and drops the ``::`` before a literal block, so every docstring renders as it reads in a terminal.
 """
 
 from __future__ import annotations
@@ -35,7 +35,11 @@ def markdown(text: str) -> str:
             if i < len(lines) and lines[i].strip():
                 out.append("")
             continue
-        out.append(ROLE.sub(r"`\1`", line))
+        line = ROLE.sub(r"`\1`", line)
+        if line.rstrip().endswith("::"):             # an rST literal block follows
+            line = line.rstrip()[:-2].rstrip()
+            line = line + ":" if line.strip() else line
+        out.append(line)
         i += 1
     return "\n".join(out)
 

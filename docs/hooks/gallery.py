@@ -104,9 +104,10 @@ def render(out: Path) -> str:
         if slug in pictures:
             for name in ([slug, "bicubic"] if slug == "bilinear" else [slug]):
                 before, after, what = pictures[name]
-                scale = after.shape[-1] // before.shape[-1] if after.shape[-1] > before.shape[-1] else 1
-                _png(before, out / f"{name}-before.png", scale=scale)
-                _png(after, out / f"{name}-after.png")
+                grow = max(1, after.shape[-1] // before.shape[-1])      # the smaller side is drawn
+                shrink = max(1, before.shape[-1] // after.shape[-1])    # larger, pixel for pixel
+                _png(before, out / f"{name}-before.png", scale=grow)
+                _png(after, out / f"{name}-after.png", scale=shrink)
                 lines += [f'<figure class="before-after" markdown>',
                           f"![{name}: before]({name}-before.png){{ width=\"240\" }}",
                           f"![{name}: after]({name}-after.png){{ width=\"240\" }}",

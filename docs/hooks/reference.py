@@ -31,7 +31,7 @@ if str(SRC) not in sys.path:          # document this checkout, whatever else is
     sys.path.insert(0, str(SRC))
 
 #: the modules with a page of their own, besides upsample.* and the compat modules
-MODULES = ["shapes", "explain", "nn", "optim", "dask"]
+MODULES = ["shapes", "explain", "explain.html", "nn", "optim", "dask"]
 
 
 def compat_modules() -> list[str]:
@@ -124,9 +124,8 @@ def _module_page(module_name: str) -> str:
     module = importlib.import_module(module_name)
     members = _public(module)
     listed = "[" + ", ".join(members) + "]" if members else "[]"
-    return "\n".join([f"# `{module_name}`", "",
-                      _block(module_name, members=listed, show_root_heading="false",
-                             show_root_toc_entry="false", heading_level=2)])
+    return _block(module_name, members=listed, show_root_heading="true",
+                  show_root_full_path="true", heading_level=1)
 
 
 def _slug(module_name: str) -> str:
