@@ -74,3 +74,11 @@ def test_the_readmes_links_exist():
 def test_license_is_mit_as_pyproject_says():
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
     assert 'license = { text = "MIT" }' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_every_install_hint_matches_the_readme():
+    # the README installs from the clone with pip install -e ".[extra]"; so does every message
+    assert 'pip install -e ".[' in README.read_text()
+    for path in sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "src").rglob("*.js")):
+        for hint in re.findall(r"pip install\s+[^\n]{0,40}", path.read_text()):
+            assert re.match(r'pip install\s+-e\s+\\?"\.\[[a-z,{}]+\]\\?"', hint), f"{path.name}: {hint}"

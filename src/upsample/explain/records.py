@@ -209,7 +209,7 @@ class Explanation:
         return render(self)
 
     def frames(self, **options: Any) -> list:
-        """The animation frames as PIL images (needs Pillow: ``pip install upsample[cli]``)."""
+        """The animation frames as PIL images (needs Pillow: ``pip install -e ".[cli]"``)."""
         from .gif import frames
         return frames(self, **options)
 
