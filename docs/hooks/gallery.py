@@ -16,8 +16,6 @@ import numpy as np
 from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT / "src") not in sys.path:
-    sys.path.insert(0, str(ROOT / "src"))
 
 FACTOR = 4          # the photograph is shrunk by this much, then every technique enlarges it back
 CROP = (slice(40, 200), slice(150, 310))      # the astronaut's face and badge, 160x160
@@ -119,6 +117,8 @@ _TMP: list[tempfile.TemporaryDirectory] = []
 
 
 def on_files(files, config):
+    if sys.path[:1] != [str(ROOT / "src")]:          # this checkout's upsample (reference.py
+        sys.path.insert(0, str(ROOT / "src"))        # has put it first already, in on_config)
     tmp = tempfile.TemporaryDirectory(prefix="upsample-gallery-")
     _TMP.append(tmp)
     out = Path(tmp.name) / "gallery"

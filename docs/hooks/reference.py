@@ -27,8 +27,19 @@ from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
-if str(SRC) not in sys.path:          # document this checkout, whatever else is installed
-    sys.path.insert(0, str(SRC))
+
+
+def use_this_checkout() -> None:
+    """Import ``upsample`` from this checkout's ``src``, whatever else is installed.
+
+    Called from the events, not at import: MkDocs restores ``sys.path`` after loading a hook.
+    """
+    if sys.path[:1] != [str(SRC)]:
+        sys.path.insert(0, str(SRC))
+    loaded = sys.modules.get("upsample")
+    if loaded is not None and not str(getattr(loaded, "__file__", "")).startswith(str(SRC)):
+        for name in [n for n in sys.modules if n == "upsample" or n.startswith("upsample.")]:
+            del sys.modules[name]
 
 #: the modules with a page of their own, besides upsample.* and the compat modules
 MODULES = ["shapes", "explain", "explain.html", "nn", "optim", "dask"]
@@ -189,6 +200,7 @@ _PAGES: dict[str, str] = {}
 
 
 def on_config(config):
+    use_this_checkout()
     _PAGES.clear()
     _PAGES.update(pages())
     reference = [{"Overview": "reference/index.md"}, {"upsample": "reference/upsample.md"}]
