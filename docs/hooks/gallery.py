@@ -8,6 +8,7 @@ exist only in the built site, so they always show what the code does today.
 
 from __future__ import annotations
 
+import html
 import sys
 import tempfile
 from pathlib import Path
@@ -82,6 +83,11 @@ def befores_and_afters() -> dict[str, tuple[np.ndarray, np.ndarray, str]]:
     }
 
 
+def _figure(src: str, alt: str, caption: str) -> str:
+    return (f'<figure><img src="{src}" alt="{html.escape(alt)}" width="240" height="240">'
+            f"<figcaption>{caption}</figcaption></figure>")
+
+
 def render(out: Path) -> str:
     """Write every image into ``out`` and return the gallery page's Markdown."""
     from upsample.explain import tour
@@ -106,10 +112,10 @@ def render(out: Path) -> str:
                 shrink = max(1, before.shape[-1] // after.shape[-1])    # larger, pixel for pixel
                 _png(before, out / f"{name}-before.png", scale=grow)
                 _png(after, out / f"{name}-after.png", scale=shrink)
-                lines += [f'<figure class="before-after" markdown>',
-                          f"![{name}: before]({name}-before.png){{ width=\"240\" }}",
-                          f"![{name}: after]({name}-after.png){{ width=\"240\" }}",
-                          f"<figcaption>{what}</figcaption>", "</figure>", ""]
+                lines += ['<div class="before-after">',
+                          _figure(f"{name}-before.png", f"{name}: before", "before"),
+                          _figure(f"{name}-after.png", f"{name}: after", "after"),
+                          f'<p class="what">{html.escape(what)}</p>', "</div>", ""]
     return "\n".join(lines)
 
 
