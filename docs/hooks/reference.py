@@ -19,6 +19,7 @@ import argparse
 import importlib
 import inspect
 import io
+import re
 import sys
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -143,33 +144,49 @@ def _slug(module_name: str) -> str:
     return module_name.removeprefix("upsample.").replace(".", "-")
 
 
-def _help(parser: argparse.ArgumentParser) -> str:
+def _main_help(argv: list[str]) -> str:
+    """What ``upsample *argv`` prints (for ``--help``), from the package's own ``main``."""
+    from upsample import cli
+
     stream = io.StringIO()
     with redirect_stdout(stream):
-        parser.print_help()
+        try:
+            cli.main(argv)
+        except SystemExit:
+            pass
     return stream.getvalue()
 
 
-def cli_parsers() -> dict[str, argparse.ArgumentParser]:
-    """``{"upsample": the parser, "upsample tour": its subparser, ...}`` from the real CLI."""
+def cli_helps() -> dict[str, str]:
+    """``{"upsample": its --help, "upsample tour": ..., ...}`` from the real command line.
+
+    The subcommands are read from the parser when ``cli`` exposes how it builds one, else
+    from the top-level ``--help`` text; each help is what ``upsample NAME --help`` prints.
+    """
     from upsample import cli
 
-    builder = getattr(cli, "_parser", None) or getattr(cli, "parser", None) or getattr(cli, "build_parser")
-    parser = builder()
-    parsers = {"upsample": parser}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, child in action.choices.items():
-                parsers[f"upsample {name}"] = child
-    return parsers
+    top = _main_help(["--help"])
+    builder = getattr(cli, "_parser", None) or getattr(cli, "build_parser", None)
+    names: list[str] = []
+    if builder is not None:
+        for action in builder()._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                names = list(action.choices)
+    if not names:
+        listed = top.split("positional arguments:")[-1].split("options:")[0]
+        names = re.findall(r"^    (\w[\w-]*)\s", listed, flags=re.M)
+    helps = {"upsample": top}
+    for name in names:
+        helps[f"upsample {name}"] = _main_help([name, "--help"])
+    return helps
 
 
 def _cli_page() -> str:
     out = ["# The command line", "",
            "`upsample` and each subcommand's `--help`, printed by the installed parser when "
            "this site was built.", ""]
-    for name, parser in cli_parsers().items():
-        out += [f"## `{name}`", "", "```text", _help(parser).rstrip(), "```", ""]
+    for name, text in cli_helps().items():
+        out += [f"## `{name}`", "", "```text", text.rstrip(), "```", ""]
     return "\n".join(out)
 
 
