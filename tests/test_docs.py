@@ -48,9 +48,12 @@ def test_every_example_in_the_docs_runs(page):
     blocks = re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    names = {}                     # a page reads top to bottom: its blocks share their names
     for i, block in enumerate(blocks):
         assert ">>>" in block, f"{page.name} block {i}: write Python examples as doctests so they run"
-        runner.run(parser.get_doctest(block, {}, f"{page.name} block {i}", str(page), 0))
+        test = parser.get_doctest(block, names, f"{page.name} block {i}", str(page), 0)
+        runner.run(test, clear_globs=False)
+        names = test.globs
     assert runner.failures == 0, f"{runner.failures} example(s) in {page.name} failed"
 
 
