@@ -238,3 +238,25 @@ def on_files(files, config):
     for uri, content in _PAGES.items():
         files.append(File.generated(config, uri, content=content))
     return files
+
+
+COMPAT_MARKER = "<!-- compat modules: filled in by docs/hooks/reference.py -->"
+
+
+def compat_table(page_uri: str) -> str:
+    """The drop-in modules found at build time, linked to their reference pages."""
+    modules = compat_modules()
+    if not modules:
+        return "No drop-in module is installed in this version."
+    up = "../" * page_uri.count("/")
+    rows = ["| module | what |", "| --- | --- |"]
+    for name in modules:
+        summary = (inspect.getdoc(importlib.import_module(name)) or "").split("\n")[0]
+        rows.append(f"| [`{name}`]({up}reference/{_slug(name)}.md) | {summary.replace('|', '/')} |")
+    return "\n".join(rows)
+
+
+def on_page_markdown(markdown, page, config, files):
+    if COMPAT_MARKER in markdown:
+        markdown = markdown.replace(COMPAT_MARKER, compat_table(page.file.src_uri))
+    return markdown
