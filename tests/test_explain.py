@@ -398,6 +398,7 @@ def test_every_explainer_renders_as_text(name):
         "interpolate": lambda: explain.interpolate([[1, 2], [3, 4]], 2, mode="bicubic"),
         "bed_of_nails": lambda: explain.bed_of_nails(np.arange(4).reshape(2, 2), 2),
         "max_pool": lambda: explain.max_pool(np.arange(16).reshape(4, 4), 2),
+        "avg_pool": lambda: explain.avg_pool(np.arange(16).reshape(4, 4), 3, stride=2, padding=1),
         "max_unpool": lambda: explain.max_unpool([[1, 2], [3, 4]], [[0, 3], [9, 15]], 2),
         "pixel_shuffle": lambda: explain.pixel_shuffle(np.arange(8).reshape(4, 1, 2), 2),
     }
@@ -514,12 +515,12 @@ def test_every_kind_of_explanation_renders(ex):
     assert frames[-1].tobytes() != frames[0].tobytes()
 
 
-def test_the_readme_shows_real_output():
+def test_the_learning_guide_shows_real_output():
     from pathlib import Path
     import re
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    shown = re.search(r"```text\n(.*?)```", readme, flags=re.S).group(1)
+    guide = (Path(__file__).parent.parent / "docs" / "guides" / "learn.md").read_text()
+    shown = re.search(r"```text\n(.*?)```", guide, flags=re.S).group(1)
     text = str(explain.conv_transpose([[1, 2], [3, 4]], [[5, 5], [5, 5]]))
     assert shown.strip() in text
 

@@ -1,4 +1,5 @@
-"""The README stays true: its Python examples run as doctests and its commands run."""
+"""The README stays true: its Python examples run as doctests, its commands run, it stays a
+front page (short, self-contained, linking only to files that exist)."""
 
 import doctest
 import re
@@ -7,7 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-README = Path(__file__).parent.parent / "README.md"
+ROOT = Path(__file__).parent.parent
+README = ROOT / "README.md"
+
+
+def bash_blocks() -> list[str]:
+    return re.findall(r"```bash\n(.*?)\n```", README.read_text(), flags=re.S)
 
 
 def test_readme_python_examples_run():
@@ -23,8 +29,8 @@ def test_readme_python_examples_run():
 
 
 def test_readme_main_command_runs(tmp_path):
-    # the first command: install (already done here) and run the main job
-    command = re.search(r"```bash\n(.*?)\n```", README.read_text(), flags=re.S).group(1)
+    # the first of the two commands: install (already done here) and run the main job
+    command = next(b for b in bash_blocks() if b.startswith("pip install") and "upsample tour" in b)
     install, _, job = command.partition("&&")
     assert "pip install" in install
     words = shlex.split(job.strip())
@@ -36,6 +42,43 @@ def test_readme_main_command_runs(tmp_path):
 
 
 def test_ci_runs_the_readme_test_command():
-    commands = re.findall(r"```bash\n(.*?)\n```", README.read_text(), flags=re.S)
-    ci = (README.parent / ".ci" / "run").read_text()
-    assert commands[1].strip() in ci
+    command = next(b for b in bash_blocks() if "scripts/test.sh" in b)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert command.strip() in ci
+
+
+def test_the_readme_is_a_front_page():
+    text = README.read_text()
+    lines = text.splitlines()
+    assert len(lines) <= 250, f"the README has {len(lines)} lines; move detail into docs/"
+    assert "*Transpose Convolution*" in "\n".join(lines[:30]), "cite the article by its title, early"
+    for needed in ("git clone", "Python 3.10", "venv", "3.6 GB", "apt-get", "bash scripts/docs.sh",
+                   "## Layout"):
+        assert needed in text, needed
+    for extra in ("cli", "images", "web", "dask", "docs", "test"):
+        assert f"| `{extra}` |" in text, f"the extras table should say what `{extra}` brings"
+    # nothing outside the repository: no absolute paths, no parent directories
+    assert not re.search(r"(?<![\w.])/(work|home|root|tmp|shared)\b", text)
+    assert "../" not in text
+
+
+def test_the_readmes_links_exist():
+    text = README.read_text()
+    links = re.findall(r"\]\(([^)#]+)\)", text)
+    local = [link for link in links if not re.match(r"[a-z]+:", link)]
+    assert local
+    for link in local:
+        assert (ROOT / link).exists(), f"README links to {link}, which is not in the repository"
+
+
+def test_license_is_mit_as_pyproject_says():
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert 'license = { text = "MIT" }' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_every_install_hint_matches_the_readme():
+    # the README installs from the clone with pip install -e ".[extra]"; so does every message
+    assert 'pip install -e ".[' in README.read_text()
+    for path in sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "src").rglob("*.js")):
+        for hint in re.findall(r"pip install\s+[^\n]{0,40}", path.read_text()):
+            assert re.match(r'pip install\s+-e\s+\\?"\.\[[a-z,{}]+\]\\?"', hint), f"{path.name}: {hint}"

@@ -59,11 +59,11 @@ def test_downscale_is_area_interpolation(rng):
 def test_missing_scikit_image_is_one_clear_error(monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "skimage", None)          # makes `import skimage` fail
     monkeypatch.setitem(sys.modules, "skimage.data", None)
-    with pytest.raises(images.MissingDependency, match=r"pip install 'upsample\[images\]'"):
+    with pytest.raises(images.MissingDependency, match=r'pip install -e "\.\[images\]"'):
         images.load("camera")
     assert cli.main(["train", "--steps", "1", "--out", str(tmp_path), "--no-progress"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "upsample[images]" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and ".[images]" in err and "Traceback" not in err
 
 
 def test_importing_train_loads_no_optional_dependency():

@@ -5,7 +5,7 @@ help, examples for ``--help``, a function that adds its arguments and a function
 runs it. A new subcommand is one more entry.
 
 Bad input prints one line, ``upsample: error: ...``, and exits with status 2; it never
-shows a traceback. Pillow and rich (``pip install "upsample[cli]"``) are only imported
+shows a traceback. Pillow and rich (``pip install -e ".[cli]"`` in the clone) are only imported
 by the subcommands that draw.
 """
 
@@ -575,7 +575,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"upsample: error: {error}\n")
     except ModuleNotFoundError as error:
         parser.exit(1, f"upsample: error: {error.name} is missing; the pictures need "
-                       f"pip install \"upsample[cli]\"\n")
+                       f"pip install -e \".[cli]\" in the upsample clone\n")
     except OSError as error:
         parser.exit(2, f"upsample: error: {error.strerror or error}: {error.filename or ''}\n")
     except KeyboardInterrupt:

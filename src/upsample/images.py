@@ -5,7 +5,7 @@ scikit-image ships a set of test images inside its wheel (``skimage/data/*.png``
 listed here: none of them needs a download (some other ``skimage.data`` images do,
 through pooch, and are not used). scikit-image is the ``images`` extra::
 
-    pip install "upsample[images]"
+    pip install -e ".[images]"      # in the upsample clone
 
 Every image comes back as one channel of luminance, ``Y' = 0.299 R + 0.587 G + 0.114 B``
 (ITU-R BT.601, as Pillow's ``convert("L")``) on the stored sRGB values, float32 in [0, 1],
@@ -52,7 +52,7 @@ def _skimage_data():
         import skimage.data
     except ImportError:
         raise MissingDependency("the photographs come from scikit-image, which is not installed: "
-                                "pip install 'upsample[images]'") from None
+                                "pip install -e \".[images]\" in the upsample clone") from None
     return skimage.data
 
 

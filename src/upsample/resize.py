@@ -231,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
         import zarr  # noqa: F401
     except ModuleNotFoundError as error:
         print(f"upsample: error: {error.name} is missing; resize needs "
-              "pip install \"upsample[dask]\"", file=sys.stderr)
+              "pip install -e \".[dask]\" in the upsample clone", file=sys.stderr)
         return 1
     with scheduler(args.scheduler, args.workers, threads_per_worker=args.threads_per_worker,
                    memory_limit=args.memory_limit, progress=not args.no_progress) as compute:

@@ -4,7 +4,7 @@ Each function takes a small example ``x`` of shape ``(L,)``, ``(H, W)`` or ``(C,
 (pass ``spatial_dims`` for other layouts, e.g. ``spatial_dims=1`` for ``(C, L)``), runs
 the real op on it, and returns an :class:`Explanation`: the op's output and the steps
 that add up to it exactly. ``str(explanation)`` prints the steps like the article;
-``explanation.save_gif(path)`` animates them (Pillow, ``pip install upsample[cli]``).
+``explanation.save_gif(path)`` animates them (Pillow, ``pip install -e ".[cli]"``).
 
 >>> import numpy as np
 >>> from upsample import explain

@@ -202,8 +202,14 @@ class Explanation:
     def __str__(self) -> str:
         return self.text()
 
+    def _repr_html_(self) -> str:
+        """What Jupyter shows: the steps drawn as on the page of ``upsample serve``, with a
+        slider and a play button (see :mod:`upsample.explain.html`); self-contained HTML."""
+        from .html import render
+        return render(self)
+
     def frames(self, **options: Any) -> list:
-        """The animation frames as PIL images (needs Pillow: ``pip install upsample[cli]``)."""
+        """The animation frames as PIL images (needs Pillow: ``pip install -e ".[cli]"``)."""
         from .gif import frames
         return frames(self, **options)
 

@@ -236,7 +236,7 @@ def index_html(items: list[tuple[Section, list[str], tuple[bool, str]]]) -> str:
 library and animated step by step: orange cells are the inputs a step reads, blue the
 kernel weights it uses, green the outputs it writes.</p>
 <p class="live">To change these examples and watch every step live, in the browser:
-<code>pip install "upsample[web]" &amp;&amp; upsample serve --open</code>, which serves the page at
+<code>pip install -e ".[web]" &amp;&amp; upsample serve --open</code> (in the upsample clone), which serves the page at
 <a href="{SERVE_URL}">{SERVE_URL}</a> (this machine only).</p>
 {''.join(body)}
 </body>

@@ -351,7 +351,7 @@ def _require(module: str, extra: str, what: str) -> None:
     import importlib.util
     if importlib.util.find_spec(module) is None:
         raise images.MissingDependency(f"{what} needs {module}, which is not installed: "
-                                       f"pip install 'upsample[{extra}]'")
+                                       f"pip install -e \".[{extra}]\" in the upsample clone")
 
 
 def run(*, steps: int = 3000, batch: int = 32, patch: int = 48, lr: float | None = None,

@@ -12,7 +12,7 @@ Bad input is answered 422 with ``{"error": message, "field": name}``, a body ove
 ``api.LIMITS["body_bytes"]`` 413, malformed JSON 400; nothing a user sends is evaluated.
 The command's arguments (:func:`configure`) import nothing heavy; :func:`run` imports
 the app and uvicorn.
-Starlette and uvicorn are the optional ``web`` extra: ``pip install "upsample[web]"``.
+Starlette and uvicorn are the optional ``web`` extra: ``pip install -e ".[web]"`` in the clone.
 """
 
 from __future__ import annotations
@@ -125,8 +125,8 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
         import starlette  # noqa: F401
     except ModuleNotFoundError as error:
-        raise UsageError(f"{error.name} is missing; the web page needs pip install \"upsample[web]\"") \
-            from None
+        raise UsageError(f"{error.name} is missing; the web page needs "
+                         f"pip install -e \".[web]\" in the upsample clone") from None
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET

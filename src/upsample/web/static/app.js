@@ -5,6 +5,8 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
+  const D = window.UpsampleDraw;      // the drawing shared with the notebooks (draw.js)
+  const { shapeOf, at, drawArray, labelled } = D;
   const LIMITS = { input: 16, kernel: 8, channels: 8 };
   const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -21,13 +23,6 @@
   let answered = 0, refused = 0;   // counted on <body> so that tests can wait for an answer         // a fresh example opens on its last step: the whole result
 
   // ------------------------------------------------------------------ numbers and grids
-
-  function fmt(v) {
-    if (typeof v === "string") return v === "inf" ? "\u221e" : v === "-inf" ? "-\u221e" : v;
-    if (typeof v === "boolean") return v ? "1" : "0";
-    if (Number.isInteger(v)) return String(v);
-    return String(parseFloat(v.toPrecision(6)));
-  }
 
   function parseGrid(text) {                 // "1 2; 3 4" -> [["1","2"],["3","4"]]
     return String(text).split(/[;\n]/).map((r) => r.trim()).filter((r) => r)
@@ -344,65 +339,11 @@
 
   // ------------------------------------------------------------------ drawing the answer
 
-  function shapeOf(a) { const s = []; while (Array.isArray(a)) { s.push(a.length); a = a[0]; } return s; }
-
-  function at(a, index) { return index.reduce((v, i) => v[i], a); }
-
-  // An array drawn as grids: the last two axes are a grid, the leading ones one grid each.
-  function drawArray(array, dims, options) {
-    const box = document.createElement("div");
-    box.className = "array";
-    const cells = new Map();
-    const shape = shapeOf(array);
-    const lead = shape.slice(0, shape.length - dims);
-    const count = lead.reduce((a, b) => a * b, 1);
-    for (let n = 0; n < count; n++) {
-      const index = [];
-      let rest = n;
-      for (let a = lead.length - 1; a >= 0; a--) { index.unshift(rest % lead[a]); rest = Math.floor(rest / lead[a]); }
-      const plane = at(array, index);
-      const rows = dims === 1 ? [plane] : plane;
-      const figure = document.createElement("figure");
-      const table = document.createElement("table");
-      table.className = "grid";
-      rows.forEach((row, r) => {
-        const tr = table.insertRow();
-        row.forEach((v, c) => {
-          const td = tr.insertCell();
-          td.textContent = fmt(v);
-          const key = (dims === 1 ? [...index, c] : [...index, r, c]).join(",");
-          if (options.mask && !at(options.mask, key.split(",").map(Number))) td.classList.add("pad");
-          cells.set(key, td);
-        });
-      });
-      figure.appendChild(table);
-      if (count > 1 || options.label) {
-        const caption = document.createElement("figcaption");
-        caption.textContent = (options.label || "") + (count > 1 ? ` [${index.join(", ")}]` : "");
-        figure.appendChild(caption);
-      }
-      box.appendChild(figure);
-    }
-    return { box, cells };
-  }
-
-  const VIEW_TITLES = {
-    scatter: "scatter: each input times the kernel",
-    zero_insertion: "zero insertion: zeros between inputs, then a convolution with the flipped kernel",
-    matrix: "matrix: C\u1d40 times the flattened input",
-  };
-
   function viewNames() { return Object.keys(answer.explanations); }
 
   function steps() {
     if (!answer) return 0;
     return Math.max(...viewNames().map((v) => answer.explanations[v].steps.length));
-  }
-
-  function kernelLabel(ex) {
-    if (ex.view === "matrix") return "C\u1d40";
-    if (ex.view === "zero_insertion") return "flipped kernel";
-    return "kernel";
   }
 
   let drawn = [];           // per view: {ex, input, kernel, output, caption, equation}
@@ -412,52 +353,12 @@
     views.replaceChildren();
     views.classList.toggle("three", viewNames().length > 1);
     drawn = viewNames().map((name) => {
-      const ex = answer.explanations[name];
-      const panel = document.createElement("article");
-      panel.className = "view";
-      panel.dataset.view = name;
-      const title = document.createElement("h3");
-      title.textContent = VIEW_TITLES[name] || ex.title;
-      const counter = document.createElement("p");
-      counter.className = "counter";
-      const caption = document.createElement("p");
-      caption.className = "caption";
-      const equation = document.createElement("p");
-      equation.className = "equation";
-      const arrays = document.createElement("div");
-      arrays.className = "arrays";
-      const dims = ex.spatial_dims === 1 ? 1 : 2;
-      const input = drawArray(ex.input, dims, { mask: ex.input_mask, label: "" });
-      const parts = [labelled(ex.view === "zero_insertion" ? "input, zeros inserted" : "input", input.box)];
-      let kernel = null;
-      if (ex.kernel) {
-        kernel = drawArray(ex.kernel, ex.kernel_dims === 1 ? 1 : 2, { label: "" });
-        parts.push(labelled(kernelLabel(ex), kernel.box));
-      }
-      const output = drawArray(ex.output, dims, { label: "" });
-      output.box.classList.add("running");
-      parts.push(labelled("running output", output.box));
-      arrays.append(...parts);
-      const notes = document.createElement("details");
-      notes.innerHTML = "<summary>notes</summary>";
-      const pre = document.createElement("pre");
-      pre.textContent = ex.notes.join("\n");
-      notes.appendChild(pre);
-      panel.append(title, counter, caption, equation, arrays, notes);
-      views.appendChild(panel);
-      return { ex, input, kernel, output, counter, caption, equation };
+      const d = D.viewPanel(name, answer.explanations[name]);
+      views.appendChild(d.panel);
+      return d;
     });
     Object.entries(answer.view_errors || {}).forEach(([name, message]) => {
-      const panel = document.createElement("article");     // a view the library declined
-      panel.className = "view declined";
-      panel.dataset.view = name;
-      const title = document.createElement("h3");
-      title.textContent = VIEW_TITLES[name] || name;
-      const why = document.createElement("p");
-      why.className = "caption";
-      why.textContent = message;
-      panel.append(title, why);
-      views.appendChild(panel);
+      views.appendChild(D.declinedPanel(name, message));      // a view the library declined
     });
     const first = answer.explanations[viewNames()[0]];
     const final = drawArray(answer.output, first.spatial_dims === 1 ? 1 : 2, { label: "" });
@@ -481,71 +382,13 @@
     drawCode();
   }
 
-  function labelled(text, box) {
-    const wrap = document.createElement("div");
-    wrap.className = "labelled";
-    const h = document.createElement("h4");
-    h.textContent = text;
-    wrap.append(h, box);
-    return wrap;
-  }
-
-  function runningOutput(ex, k) {
-    if (k === 0) return null;
-    const step = ex.steps[k - 1];
-    if (ex.step_outputs) return step.output;
-    // the records without snapshots: the running output is the sum of the steps' writes
-    const out = JSON.parse(JSON.stringify(ex.output));
-    const zero = (a) => a.forEach((v, i) => { if (Array.isArray(v)) zero(v); else a[i] = 0; });
-    zero(out);
-    for (let s = 0; s < k; s++) {
-      ex.steps[s].writes.forEach((w) => {
-        const cell = w.cell, last = cell[cell.length - 1];
-        const row = at(out, cell.slice(0, -1));
-        row[last] = w.replaced === null ? row[last] + w.added : w.added;
-      });
-    }
-    return out;
-  }
-
   function drawStep() {
     const total = steps();
     position = Math.max(0, Math.min(position, total));
     $("step").value = String(position);
-    const parts = [];
-    drawn.forEach((d) => {
-      const n = d.ex.steps.length;
-      const k = total ? Math.round(position * n / total) : 0;
-      parts.push(`${d.ex.view ? d.ex.view.replace("_", " ") + " " : ""}${k}/${n}`);
-      d.counter.textContent = `step ${k} of ${n}`;
-      [d.input, d.kernel, d.output].forEach((g) => g && g.cells.forEach((td) => td.classList.remove("read", "weight", "write")));
-      const running = runningOutput(d.ex, k);
-      const reached = new Set();                  // output cells some step so far has written
-      for (let s = 0; s < k; s++) d.ex.steps[s].written.forEach((c) => reached.add(c.join(",")));
-      d.output.cells.forEach((td, key) => {
-        td.textContent = running ? fmt(at(running, key.split(",").map(Number))) : "";
-        td.classList.toggle("empty", !running);
-        td.classList.toggle("pending", !!running && !reached.has(key));
-      });
-      if (k === 0) {
-        d.caption.textContent = "before the first step: the output is empty";
-        d.equation.textContent = "";
-        return;
-      }
-      const step = d.ex.steps[k - 1];
-      d.caption.textContent = step.caption;
-      d.equation.textContent = step.equation;
-      step.reads.forEach((c) => mark(d.input, c, "read"));
-      if (d.kernel) step.weight_cells.forEach((c) => mark(d.kernel, c, "weight"));
-      step.written.forEach((c) => mark(d.output, c, "write"));
-    });
+    const parts = drawn.map((d) => D.drawViewStep(d, position, total));
     $("step-label").textContent = `step ${position} of ${total}` + (drawn.length > 1 ? ` (${parts.join(", ")})` : "");
     $("step").setAttribute("aria-valuetext", $("step-label").textContent);
-  }
-
-  function mark(grid, cell, cls) {
-    const td = grid.cells.get(cell.join(","));
-    if (td) td.classList.add(cls);
   }
 
   function drawOverlap() {
