@@ -7,9 +7,11 @@ boundary: torch never imported, inputs unchanged, bad calls refused with the op'
 
 from __future__ import annotations
 
+import doctest
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -201,3 +203,9 @@ BAD_INPUT = [
                          ids=[f"{i}-{f[0]}" for i, (_, _, f) in enumerate(BAD_INPUT)])
 def test_bad_input(call, error, fragments):
     assert_refused(call, error, fragments)
+
+
+def test_the_docs_examples_run():
+    path = Path(__file__).resolve().parents[1] / "docs" / "compat-torch-onnx.md"
+    result = doctest.testfile(str(path), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 15
