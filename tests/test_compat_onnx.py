@@ -17,14 +17,13 @@ import itertools
 import warnings
 
 import numpy as np
+import onnx
+import onnxruntime as ort
 import pytest
+from onnx import helper
+from onnx.reference import ReferenceEvaluator
 
 from upsample.compat.onnx import OP_TYPES, run_node
-
-onnx = pytest.importorskip("onnx")
-ort = pytest.importorskip("onnxruntime")
-from onnx import helper  # noqa: E402
-from onnx.reference import ReferenceEvaluator  # noqa: E402
 
 OURS = ("Conv", "ConvTranspose", "MaxPool", "MaxUnpool", "DepthToSpace", "SpaceToDepth")
 CASE_MODULES = ("conv", "convtranspose", "maxpool", "maxunpool", "depthtospace", "spacetodepth")

@@ -683,3 +683,13 @@ def test_max_unpool_takes_padding_pairs(rng):
 ])
 def test_bad_padding_pairs_and_names(call, fragments):
     assert_refused(call, ValueError, fragments)
+
+
+def test_dask_max_pool_takes_symmetric_strings_and_refuses_unequal_sides(rng):
+    import dask.array as da
+    x = rng.standard_normal((1, 2, 9, 9))
+    lazy = da.from_array(x, chunks=(1, 1, 4, 4))
+    np.testing.assert_array_equal(np.asarray(upsample.max_pool(lazy, 3, stride=1, padding="same")),
+                                  upsample.max_pool(x, 3, stride=1, padding="same"))
+    with pytest.raises(ValueError, match=r"max_pool: on Dask arrays .* equal on both sides"):
+        upsample.max_pool(lazy, 3, stride=2, padding=((1, 0), (0, 1)))
