@@ -562,6 +562,11 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
            [ 9, 14]])
     >>> upsample.max_pool(np.arange(6.0).reshape(1, 1, 6), 3, stride=2, padding=1)
     array([[[1., 3., 5.]]])
+
+    ONNX's asymmetric pads, here one padding position after the input only:
+
+    >>> upsample.max_pool(np.arange(5.0).reshape(1, 1, 5), 2, padding=((0, 1),))
+    array([[[1., 3., 4.]]])
     """
     x, k, s, p, d, out = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode,
                                     return_indices)
