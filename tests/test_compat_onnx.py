@@ -20,6 +20,8 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from onnx import helper
 from onnx.reference import ReferenceEvaluator
 
@@ -335,3 +337,34 @@ def test_depth_and_space_match_onnxruntime(op, mode, blocksize):
 def test_bad_input(node, inputs, error, fragment):
     with pytest.raises(error, match="run_node: .*" + fragment.replace("(", r"\(").replace("*", r"\*")):
         run_node(node, inputs)
+
+
+# --------------------------------------------------------------------------- drawn settings
+
+@st.composite
+def max_pool_settings(draw):
+    nd = draw(st.integers(1, 3))
+    kernel = [draw(st.integers(1, 3)) for _ in range(nd)]
+    dilations = [draw(st.integers(1, 2)) for _ in range(nd)]
+    spans = [(k - 1) * d + 1 for k, d in zip(kernel, dilations)]
+    pads = ([draw(st.integers(0, k - 1)) for k in kernel]      # onnxruntime: each pad < kernel
+            + [draw(st.integers(0, k - 1)) for k in kernel])
+    size = [draw(st.integers(max(1, span - lo - hi), 6))
+            for span, lo, hi in zip(spans, pads[:nd], pads[nd:])]
+    return dict(size=size, kernel_shape=kernel, strides=[draw(st.integers(1, 3)) for _ in range(nd)],
+                pads=pads, dilations=dilations, ceil_mode=draw(st.integers(0, 1)),
+                storage_order=draw(st.integers(0, 1)) if nd == 2 else 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(drawn=max_pool_settings(), seed=st.integers(0, 2**16))
+def test_max_pool_drawn_settings_match_onnxruntime(drawn, seed):
+    size = drawn.pop("size")
+    x = np.random.default_rng(seed).permutation(2 * int(np.prod(size))).reshape(1, 2, *size)
+    node = helper.make_node("MaxPool", ["x"], ["y", "i"], **drawn)
+    try:
+        ours = run_node(node, [x.astype(np.float32)])
+    except ValueError as error:             # a window of only padding: ONNX leaves it undefined
+        assert "only padding" in str(error)
+        return
+    _same(ours, _ort(_model(node, [x.astype(np.float32)]), {"x": x.astype(np.float32)}))
