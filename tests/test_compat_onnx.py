@@ -213,6 +213,19 @@ def _c_order(indices: np.ndarray, shape: tuple[int, ...], storage_order: int) ->
     return flat - flat % plane + within
 
 
+@pytest.mark.parametrize("output_shape", [(1, 1, 4, 4), (1, 1, 5, 7), (1, 1, 9, 9)])
+def test_max_unpool_takes_any_output_shape_from_the_inferred_one_up(output_shape):
+    x = np.array([[[[5, 6], [7, 8]]]], np.float32)
+    indices = np.array([[[[5, 7], [13, 15]]]], np.int64)
+    node = helper.make_node("MaxUnpool", ["x", "i", "shape"], ["y"], kernel_shape=[2, 2],
+                            strides=[2, 2])
+    y = _against_ort(node, [x, indices, np.array(output_shape, np.int64)])[0]
+    assert y.shape == output_shape
+    np.testing.assert_array_equal(y.reshape(-1)[indices.reshape(-1)], x.reshape(-1))
+    with pytest.raises(ValueError, match=r"run_node: MaxUnpool output_shape .* at least the inferred \(4, 4\)"):
+        run_node(node, [x, indices, np.array((1, 1, 3, 4))])
+
+
 @pytest.mark.parametrize("size, kernel, strides, pads", [
     ((6,), [2], [2], [0, 0]), ((7,), [3], [2], [1, 1]), ((5, 6), [2, 3], [2, 2], [0, 1, 1, 0]),
     ((4, 5, 6), [2, 2, 3], [2, 2, 2], [0, 0, 1, 0, 1, 0])])

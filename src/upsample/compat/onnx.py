@@ -158,13 +158,19 @@ def _max_unpool(attrs: dict[str, Any], x: np.ndarray, indices: np.ndarray,
     nd = x.ndim - 2
     k, s, _ = _geometry(attrs, nd, attrs["kernel_shape"])
     pairs = _pairs(attrs.get("pads"), nd)
+    default = tuple((i - 1) * s_ + k_ - lo - hi for i, k_, s_, (lo, hi) in zip(x.shape[2:], k, s, pairs))
+    size = default
     if output_shape is not None:
         size = tuple(int(v) for v in np.asarray(output_shape).reshape(-1))[-nd:]
-    else:
-        size = tuple((i - 1) * s_ + k_ - lo - hi for i, k_, s_, (lo, hi) in zip(x.shape[2:], k, s, pairs))
+        if len(size) != nd or any(o < d for o, d in zip(size, default)):
+            raise ValueError(f"run_node: MaxUnpool output_shape {tuple(np.asarray(output_shape))} "
+                             f"must end in {nd} sizes, each at least the inferred {default}")
     plane = np.asarray(indices, dtype=np.int64) - _plane_offsets((*x.shape[:2], *size))
-    return [_upsample.max_unpool(x, plane, k, stride=s, padding=pairs,
-                                 output_size=None if output_shape is None else size)]
+    # ONNX takes any output_shape from the inferred size up (PyTorch only up to size + stride - 1).
+    # In max_unpool the kernel size only sets the output size, o = (i-1)*s - lo - hi + k, so a
+    # kernel larger by the extra size gives exactly output_shape.
+    grown = tuple(k_ + o - d for k_, o, d in zip(k, size, default))
+    return [_upsample.max_unpool(x, plane, grown, stride=s, padding=pairs)]
 
 
 # --------------------------------------------------------------------------- depth and space
