@@ -17,15 +17,16 @@ import itertools
 import warnings
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from onnx import helper
-from onnx.reference import ReferenceEvaluator
 
+import required
 from upsample.compat.onnx import OP_TYPES, run_node
+
+onnx, ort = required.modules("onnx", "onnxruntime")    # under CI a missing one is a failure
+from onnx import helper  # noqa: E402
+from onnx.reference import ReferenceEvaluator  # noqa: E402
 
 OURS = ("Conv", "ConvTranspose", "MaxPool", "MaxUnpool", "DepthToSpace", "SpaceToDepth")
 CASE_MODULES = ("conv", "convtranspose", "maxpool", "maxunpool", "depthtospace", "spacetodepth")

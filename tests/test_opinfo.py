@@ -20,10 +20,12 @@ import numpy as np
 import pytest
 
 import oracle
+import required
 import upsample
 from upsample.compat.torch.nn import functional as UF
 
 torch = oracle.torch           # one thread, as the other oracle tests use it
+required.module("expecttest")  # torch.testing._internal imports it; under CI a missing one fails
 
 OPS = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
        "interpolate", "upsample_nearest", "upsample_bilinear", "max_pool1d", "max_pool2d",

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import oracle
 import reference
+import required
 import upsample
 from expect import assert_refused
 from upsample import ops, shapes
@@ -686,7 +687,7 @@ def test_bad_padding_pairs_and_names(call, fragments):
 
 
 def test_dask_max_pool_takes_symmetric_strings_and_refuses_unequal_sides(rng):
-    import dask.array as da
+    da = required.module("dask.array")
     x = rng.standard_normal((1, 2, 9, 9))
     lazy = da.from_array(x, chunks=(1, 1, 4, 4))
     np.testing.assert_array_equal(np.asarray(upsample.max_pool(lazy, 3, stride=1, padding="same")),
