@@ -199,7 +199,7 @@ def _resize(node: Any, inputs: list[Any]) -> list[np.ndarray]:
     return _onnx_resize.run(node, inputs)
 
 
-#: op_type -> (runner(attrs, *inputs), whether it takes the number of outputs)
+#: op_type -> runner(attrs, *inputs) -> outputs (MaxPool also gets n_outputs=, to skip Indices)
 _RUNNERS: dict[str, Callable[..., list[np.ndarray]]] = {
     "Conv": _conv,
     "ConvTranspose": _conv_transpose,
