@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import oracle
 import reference
+import required
 import upsample
 from expect import assert_refused
 from upsample import ops, shapes
@@ -586,3 +587,110 @@ def test_read_only_inputs_work_and_are_unchanged(rng):
     view = np.asarray(x)[:, :, ::2, ::-1]
     np.testing.assert_array_equal(upsample.max_pool(view, 2, ceil_mode=True),
                                   upsample.max_pool(view.copy(), 2, ceil_mode=True))
+
+
+# --------------------------------------------------------------------------- asymmetric padding
+# ONNX's MaxPool pads each side on its own (pairs, SAME_UPPER, SAME_LOWER). Checked against the
+# loop reference run on an input padded explicitly with -inf, whose indices are moved back.
+
+@st.composite
+def pair_settings(draw):
+    nd = draw(st.integers(1, 3))
+    per_dim = lambda lo, hi: tuple(draw(st.integers(lo, hi)) for _ in range(nd))  # noqa: E731
+    kernel = per_dim(1, 4)
+    pairs = tuple((draw(st.integers(0, k)), draw(st.integers(0, k))) for k in kernel)
+    return (draw(st.integers(1, 2)), 2, *per_dim(1, 6)), kernel, per_dim(1, 3), pairs, per_dim(1, 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(settings_=pair_settings(), seed=st.integers(0, 2**32 - 1))
+def test_max_pool_asymmetric_padding_against_explicit_padding(settings_, seed):
+    shape, kernel, stride, pairs, dilation = settings_
+    x = np.random.default_rng(seed).integers(0, 5, size=shape).astype(np.float64)   # ties
+    padded = np.pad(x, ((0, 0), (0, 0), *pairs), constant_values=-np.inf)
+    out = [reference._pool_out(i + lo + hi, k, s, 0, d, False)
+           for i, k, s, (lo, hi), d in zip(shape[2:], kernel, stride, pairs, dilation)]
+    if min(out) < 1 or _has_window_of_only_padding(shape[2:], kernel, stride, [lo for lo, _ in pairs],
+                                                   dilation, out):
+        with pytest.raises(ValueError, match="max_pool: .*(kernel_size|only padding)"):
+            upsample.max_pool(x, kernel, stride=stride, padding=pairs, dilation=dilation)
+        return
+    r_values, r_padded_indices = reference.max_pool(padded, kernel, stride=stride, dilation=dilation)
+    at = np.unravel_index(r_padded_indices, padded.shape[2:])
+    r_indices = np.ravel_multi_index(tuple(a - lo for a, (lo, _) in zip(at, pairs)), shape[2:])
+    values, indices = upsample.max_pool(x, kernel, stride=stride, padding=pairs, dilation=dilation,
+                                        return_indices=True)
+    np.testing.assert_array_equal(values, r_values)
+    np.testing.assert_array_equal(indices, r_indices)
+    y, pullback = upsample.vjp(upsample.max_pool, x, kernel, stride=stride, padding=pairs,
+                               dilation=dilation)
+    g = np.arange(1.0, y.size + 1).reshape(y.shape)
+    expected = np.zeros(x.size)
+    planes = np.arange(shape[0] * shape[1])[:, None] * math.prod(shape[2:])
+    np.add.at(expected, (planes + r_indices.reshape(len(planes), -1)).reshape(-1), g.reshape(-1))
+    np.testing.assert_array_equal(pullback(g)[0], expected.reshape(shape))
+
+
+def _same_pairs_by_search(size, kernel, stride, lower):
+    """The padding of "same" found by trying totals: the least that gives ceil(i / s) outputs."""
+    pairs = []
+    for i, k, s in zip(size, kernel, stride):
+        total = next(t for t in range(4 * k + 1) if (i + t - k) // s + 1 >= -(-i // s))
+        small, large = total // 2, total - total // 2
+        pairs.append((large, small) if lower else (small, large))
+    return tuple(pairs)
+
+
+@pytest.mark.parametrize("size, kernel, stride", [((5,), 2, 1), ((5, 6), (3, 2), (2, 2)),
+                                                  ((4, 7, 5), (2, 3, 4), (3, 1, 2))])
+@pytest.mark.parametrize("mode, lower", [("same", False), ("same_lower", True)])
+def test_max_pool_same_padding_is_its_pairs(size, kernel, stride, mode, lower, rng):
+    x = rng.standard_normal((1, 2, *size))
+    pairs = _same_pairs_by_search(size, np.broadcast_to(kernel, len(size)),
+                                  np.broadcast_to(stride, len(size)), lower)
+    assert shapes.pool_padding(size, kernel, stride, mode) == pairs
+    values, indices = upsample.max_pool(x, kernel, stride=stride, padding=mode, return_indices=True)
+    assert values.shape[2:] == tuple(-(-i // s) for i, s in zip(size, np.broadcast_to(stride, len(size))))
+    r_values, r_indices = upsample.max_pool(x, kernel, stride=stride, padding=pairs, return_indices=True)
+    np.testing.assert_array_equal(values, r_values)
+    np.testing.assert_array_equal(indices, r_indices)
+    valid = upsample.max_pool(x, kernel, stride=stride, padding="valid")
+    np.testing.assert_array_equal(valid, upsample.max_pool(x, kernel, stride=stride))
+
+
+def test_max_pool_pairs_in_ceil_mode_drop_a_window_starting_in_the_end_padding():
+    x = np.arange(5.0).reshape(1, 1, 5)
+    # i=5, k=2, s=2, pads (0, 1): floor gives 3 windows, ceil would add one starting at 6 >= 5
+    np.testing.assert_array_equal(upsample.max_pool(x, 2, padding=((0, 1),), ceil_mode=True),
+                                  [[[1.0, 3.0, 4.0]]])
+    np.testing.assert_array_equal(upsample.max_pool(x, 2, padding=((1, 0),), ceil_mode=True),
+                                  [[[0.0, 2.0, 4.0]]])
+
+
+def test_max_unpool_takes_padding_pairs(rng):
+    x = rng.standard_normal((1, 1, 5, 4))
+    values, indices = upsample.max_pool(x, 3, stride=2, padding=((1, 0), (0, 1)), return_indices=True)
+    y = upsample.max_unpool(values, indices, 3, stride=2, padding=((1, 0), (0, 1)))
+    assert y.shape[2:] == tuple((i - 1) * 2 + 3 - 1 for i in values.shape[2:])
+    np.testing.assert_array_equal(upsample.max_pool(y, 3, stride=2, padding=((1, 0), (0, 1))), values)
+
+
+@pytest.mark.parametrize("call, fragments", [
+    (lambda: upsample.max_pool(X2, 2, padding="full"), ["max_pool", "padding", "same_lower"]),
+    (lambda: upsample.max_pool(X2, 2, padding=((1, 0),)), ["max_pool", "padding", "2 (lo, hi) pairs"]),
+    (lambda: upsample.max_pool(X2, 2, padding=((1, -1), (0, 0))), ["max_pool", "padding", ">= 0"]),
+    (lambda: upsample.max_unpool(I2 * 1.0, I2, 2, padding=((0, 1), (1,))),
+     ["max_unpool", "padding", "(lo, hi) pairs"]),
+])
+def test_bad_padding_pairs_and_names(call, fragments):
+    assert_refused(call, ValueError, fragments)
+
+
+def test_dask_max_pool_takes_symmetric_strings_and_refuses_unequal_sides(rng):
+    da = required.module("dask.array")
+    x = rng.standard_normal((1, 2, 9, 9))
+    lazy = da.from_array(x, chunks=(1, 1, 4, 4))
+    np.testing.assert_array_equal(np.asarray(upsample.max_pool(lazy, 3, stride=1, padding="same")),
+                                  upsample.max_pool(x, 3, stride=1, padding="same"))
+    with pytest.raises(ValueError, match=r"max_pool: on Dask arrays .* equal on both sides"):
+        upsample.max_pool(lazy, 3, stride=2, padding=((1, 0), (0, 1)))

@@ -410,7 +410,14 @@ def _unpool_gather(g: np.ndarray, indices: np.ndarray, size: Ints) -> np.ndarray
 
 # --------------------------------------------------------------------------- boundary
 
+def _are_pairs(padding: Any) -> bool:
+    """Whether ``padding`` is given as one ``(lo, hi)`` pair per dim (ONNX's asymmetric pads)."""
+    return isinstance(padding, (tuple, list)) and any(isinstance(v, (tuple, list)) for v in padding)
+
+
 def _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, with_indices):
+    """Checked arrays and geometry; ``p`` is each dim's padding *before* the input (the loops
+    only need that one: the padding after the input only sets the output size)."""
     op = "max_pool"
     x = _args.as_array(op, "x", x, min_ndim=3)
     nd = x.ndim - 2
@@ -418,18 +425,20 @@ def _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, with_indice
         raise ValueError(f"{op}: x must have non-empty spatial dimensions, got shape {x.shape}")
     k = _args.int_tuple(op, "kernel_size", kernel_size, nd, minimum=1)
     s = k if stride is None else _args.int_tuple(op, "stride", stride, nd, minimum=1)
-    p = _args.int_tuple(op, "padding", padding, nd, minimum=0)
     d = _args.int_tuple(op, "dilation", dilation, nd, minimum=1)
-    for axis, (k_, p_) in enumerate(zip(k, p)):
-        if 2 * p_ > k_:
-            raise ValueError(f"{op}: padding ({p_}) must be at most half of kernel_size ({k_}) "
-                             f"along spatial axis {axis}")
-    out = tuple(shapes._pool_size(*a, bool(ceil_mode)) for a in zip(x.shape[2:], k, s, p, d))
-    for axis, (i, o, k_, p_, d_) in enumerate(zip(x.shape[2:], out, k, p, d)):
+    pairs = shapes.pool_padding(x.shape[2:], k, s, padding, d, op=op)
+    if not isinstance(padding, str) and not _are_pairs(padding):   # torch's own rule for its form
+        for axis, (k_, (p_, _)) in enumerate(zip(k, pairs)):
+            if 2 * p_ > k_:
+                raise ValueError(f"{op}: padding ({p_}) must be at most half of kernel_size ({k_}) "
+                                 f"along spatial axis {axis}")
+    p = tuple(lo for lo, _ in pairs)
+    out = tuple(shapes.pooled_size(*a, bool(ceil_mode)) for a in zip(x.shape[2:], k, s, pairs, d))
+    for axis, (i, o, k_, (lo, hi), d_) in enumerate(zip(x.shape[2:], out, k, pairs, d)):
         if o < 1:
             raise ValueError(f"{op}: kernel_size ({k_}, spanning {d_ * (k_ - 1) + 1} with dilation "
-                             f"{d_}) is larger than the padded input ({i} + 2*{p_} = {i + 2 * p_}) "
-                             f"along spatial axis {axis}, leaving no output")
+                             f"{d_}) is larger than the padded input ({i} + {lo} + {hi} = "
+                             f"{i + lo + hi}) along spatial axis {axis}, leaving no output")
     for axis, args in enumerate(zip(x.shape[2:], out, k, s, p, d)):
         empty = np.flatnonzero(_first_tap(*args) < 0)
         if empty.size:
@@ -453,12 +462,14 @@ def _unpool_args(x, indices, kernel_size, stride, padding, output_size):
         raise ValueError(f"{op}: indices must have the shape of x {x.shape}, got shape {indices.shape}")
     k = _args.int_tuple(op, "kernel_size", kernel_size, nd, minimum=1)
     s = k if stride is None else _args.int_tuple(op, "stride", stride, nd, minimum=1)
-    p = _args.int_tuple(op, "padding", padding, nd, minimum=0)
-    default = shapes.unpool_output_size(x.shape[2:], k, s, p)
+    pairs = _args.pad_pairs(op, "padding", padding, nd)
+    default = tuple((i - 1) * s_ + k_ - lo - hi                   # unpool_output_size, per side
+                    for i, k_, s_, (lo, hi) in zip(x.shape[2:], k, s, pairs))
     size = default if output_size is None else _unpool_size(op, x.shape, default, s, output_size)
     if any(o < 1 for o in size):
-        raise ValueError(f"{op}: padding {p} leaves no output: (i-1)*stride - 2*padding + "
-                         f"kernel_size gives {size}")
+        p = tuple(lo if lo == hi else (lo, hi) for lo, hi in pairs)
+        raise ValueError(f"{op}: padding {p} leaves no output: (i-1)*stride - padding before - "
+                         f"padding after + kernel_size gives {size}")
     plane = math.prod(size)
     if indices.size:
         lowest, highest = indices.min(), indices.max()
@@ -519,7 +530,12 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
     Args:
         kernel_size: window size, int or one per spatial dim.
         stride: window step (default ``kernel_size``).
-        padding: implicit ``-inf`` on both sides, at most ``kernel_size / 2`` (default 0).
+        padding: implicit ``-inf``: an int or one per spatial dim on both sides, at most
+            ``kernel_size / 2`` (torch's rule, default 0); one ``(before, after)`` pair
+            per dim (ONNX's asymmetric ``pads``); or ``"valid"``, ``"same"`` (ONNX
+            ``SAME_UPPER``, TensorFlow's ``"SAME"``: ``o = ceil(i / stride)``, the odd
+            padding pixel at the end) or ``"same_lower"`` (the odd pixel at the start);
+            see :func:`upsample.shapes.pool_padding`. A window may not hold only padding.
         dilation: spacing between window taps (default 1).
         ceil_mode: round the output size up instead of down (default False).
         return_indices: also return the indices for :func:`max_unpool` (default False).
@@ -546,6 +562,11 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
            [ 9, 14]])
     >>> upsample.max_pool(np.arange(6.0).reshape(1, 1, 6), 3, stride=2, padding=1)
     array([[[1., 3., 5.]]])
+
+    ONNX's asymmetric pads, here one padding position after the input only:
+
+    >>> upsample.max_pool(np.arange(5.0).reshape(1, 1, 5), 2, padding=((0, 1),))
+    array([[[1., 3., 4.]]])
     """
     x, k, s, p, d, out = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode,
                                     return_indices)
@@ -594,8 +615,10 @@ def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, pa
 
     Args:
         indices: an integer array of x's shape, each in ``[0, prod(o))``.
-        kernel_size, stride (default ``kernel_size``), padding (default 0): the
-            settings of the pooling being undone; they only set the output size.
+        kernel_size, stride (default ``kernel_size``), padding (default 0; an int, one
+            per dim, or one ``(before, after)`` pair per dim): the settings of the pooling
+            being undone; they only set the output size, ``o = (i-1)*stride - before -
+            after + kernel_size``.
         output_size: the spatial size, or the full (N, C, *spatial) shape, to recover
             an input size the pooling rounded away. Each must lie strictly between
             ``o - stride`` and ``o + stride``, as torch requires.

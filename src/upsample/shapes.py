@@ -675,3 +675,69 @@ def pixel_unshuffle_output_size(size: Size, downscale_factor: Size) -> Size:
             raise ValueError(f"{op}: the size ({i_}) of spatial axis {axis} must be a multiple of "
                              f"downscale_factor ({r_})")
     return _answer([i_ // r_ for i_, r_ in zip(i, r)], scalar)
+
+
+# --------------------------------------------------------------------------- pooling padding
+
+POOL_PADDINGS = ("valid", "same", "same_lower")
+
+
+def _pool_same_pair(i: int, k: int, s: int, d: int, lower: bool) -> tuple[int, int]:
+    """ONNX's ``SAME_UPPER`` / ``SAME_LOWER`` (TensorFlow's "SAME" is the upper one).
+
+    The output is ``ceil(i / s)`` and the total padding ``max((o-1)*s + d*(k-1) + 1 - i, 0)``;
+    the odd pixel goes to the end (upper) or to the start (lower).
+    """
+    total = max((-(-i // s) - 1) * s + d * (k - 1) + 1 - i, 0)
+    small, large = total // 2, total - total // 2
+    return (large, small) if lower else (small, large)
+
+
+def pool_padding(size: Size, kernel_size: Size, stride: Size | None = None, padding: Any = 0,
+                 dilation: Size = 1, *, op: str = "pool_padding") -> tuple[tuple[int, int], ...]:
+    """Resolve any accepted form of pooling padding to per-dimension ``(p_lo, p_hi)`` pairs.
+
+    ``padding`` is an int, one int per dim, one ``(lo, hi)`` pair per dim (ONNX's ``pads``
+    ``[x1_begin, x2_begin, ..., x1_end, x2_end]`` regrouped), ``"valid"`` (none), ``"same"``
+    (ONNX ``SAME_UPPER``, TensorFlow's ``"SAME"``: ``o = ceil(i / s)``, the odd pixel at
+    the end) or ``"same_lower"`` (ONNX ``SAME_LOWER``: the odd pixel at the start).
+
+    >>> pool_padding(5, 2, 1, "same"), pool_padding(5, 2, 1, "same_lower")
+    (((0, 1),), ((1, 0),))
+    >>> pool_padding((4, 4), 3, padding=((0, 1), (1, 2)))
+    ((0, 1), (1, 2))
+    """
+    pairs = isinstance(padding, (tuple, list)) and any(isinstance(v, (tuple, list)) for v in padding)
+    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, dilation=dilation,
+              padding=0 if isinstance(padding, str) or pairs else padding) or 1
+    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
+    s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)
+    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    if isinstance(padding, str):
+        mode = _args.choice(op, "padding", padding, POOL_PADDINGS)
+        if mode == "valid":
+            return ((0, 0),) * n
+        return tuple(_pool_same_pair(*args, mode == "same_lower") for args in zip(i, k, s, d))
+    return _args.pad_pairs(op, "padding", padding, n)
+
+
+def pooled_size(i: int, k: int, s: int, pad: tuple[int, int], d: int, ceil_mode: bool) -> int:
+    """Output length of max pooling along one dim with ``(p_lo, p_hi)`` padding.
+
+    ``o = floor((i + p_lo + p_hi - d*(k-1) - 1) / s) + 1`` (``ceil`` with ``ceil_mode``,
+    dropping a last window that would start in the right padding, as PyTorch does). With
+    ``p_lo = p_hi`` this is :func:`pool_output_size`.
+
+    >>> pooled_size(5, 2, 2, (0, 1), 1, False), pooled_size(5, 2, 2, (0, 0), 1, True)
+    (3, 3)
+    """
+    lo, hi = pad
+    span = i + lo + hi - d * (k - 1) - 1
+    o = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (o - 1) * s >= i + lo:  # the last window must start inside input or left padding
+        o -= 1
+    return o
+
+
+__all__ += ["pool_padding", "pooled_size"]

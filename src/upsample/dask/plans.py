@@ -311,6 +311,10 @@ def _plan_max_pool(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
                                         return_indices=return_indices))
     _, k, s, p, d, out = _pool._pool_args(graph.standin(x), kernel_size, stride, padding, dilation,
                                           ceil_mode, return_indices)
+    pairs = shapes.pool_padding(x.shape[2:], k, s, padding, d, op=op)
+    if any(lo != hi for lo, hi in pairs):   # the blocks are planned with one padding per axis
+        raise ValueError(f"{op}: on Dask arrays the padding must be equal on both sides of each "
+                         f"axis, got {pairs}; compute this one in memory")
     cuts = _pool_cuts(op, x, out, k, s, p, d, np.int64 if return_indices else x.dtype)
     shared = (k, s, p, d, bool(ceil_mode), bool(return_indices), tuple(x.shape[2:]))
     return graph.Plan(op, [x], cuts, x.dtype, _max_pool_block, _max_pool_block_vjp, shared,

@@ -1,0 +1,1 @@
+"""Drop-in modules: each framework's own call, mapped onto upsample's ops."""
