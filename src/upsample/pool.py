@@ -29,7 +29,7 @@ from . import _args, _correlation, _jit, _layout, shapes
 from ._dispatch import chunked
 
 __all__ = ["max_pool", "max_unpool", "avg_pool", "max_pool_vjp", "max_unpool_vjp", "avg_pool_vjp",
-           "avg_pool_args"]
+           "avg_pool_args", "max_pool_args", "max_unpool_args"]
 
 Ints = tuple[int, ...]
 
@@ -415,7 +415,7 @@ def _are_pairs(padding: Any) -> bool:
     return isinstance(padding, (tuple, list)) and any(isinstance(v, (tuple, list)) for v in padding)
 
 
-def _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, with_indices):
+def max_pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, with_indices):
     """Checked arrays and geometry; ``p`` is each dim's padding *before* the input (the loops
     only need that one: the padding after the input only sets the output size)."""
     op = "max_pool"
@@ -451,7 +451,7 @@ def _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, with_indice
     return x, k, s, p, d, out
 
 
-def _unpool_args(x, indices, kernel_size, stride, padding, output_size):
+def max_unpool_args(x, indices, kernel_size, stride, padding, output_size):
     op = "max_unpool"
     x = _args.as_array(op, "x", x, min_ndim=3)
     nd = x.ndim - 2
@@ -568,7 +568,7 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
     >>> upsample.max_pool(np.arange(5.0).reshape(1, 1, 5), 2, padding=((0, 1),))
     array([[[1., 3., 4.]]])
     """
-    x, k, s, p, d, out = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode,
+    x, k, s, p, d, out = max_pool_args(x, kernel_size, stride, padding, dilation, ceil_mode,
                                     return_indices)
     values, indices = _pool(x, k, s, p, d, out, return_indices)
     return (values, indices) if return_indices else values
@@ -578,7 +578,7 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
 def max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
                   return_indices=False):
     """max_pool and its pullback: the gradient is added back at the recorded indices."""
-    x, k, s, p, d, out = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, True)
+    x, k, s, p, d, out = max_pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, True)
     values, indices = _pool(x, k, s, p, d, out, True)
     dtype = _args.float_dtype(x)
 
@@ -642,7 +642,7 @@ def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, pa
            [0, 3, 0, 0],
            [0, 0, 4, 0]])
     """
-    x, indices, size = _unpool_args(x, indices, kernel_size, stride, padding, output_size)
+    x, indices, size = max_unpool_args(x, indices, kernel_size, stride, padding, output_size)
     out = _args.out_array("max_unpool", out, (*x.shape[:2], *size), x.dtype, (x, indices))
     return _unpool(x, indices, size, out)
 
@@ -657,7 +657,7 @@ def _unpool_write(x: np.ndarray, targets: np.ndarray, kept: np.ndarray, size: In
 @_layout.data_format(channels=("x", "indices"), sizes=("output_size",), vjp=True)
 def max_unpool_vjp(x, indices, kernel_size, *, stride=None, padding=0, output_size=None):
     """max_unpool and its pullback: a gather of the gradient at the indices of the kept values."""
-    x, indices, size = _unpool_args(x, indices, kernel_size, stride, padding, output_size)
+    x, indices, size = max_unpool_args(x, indices, kernel_size, stride, padding, output_size)
     y = _unpool(x, indices, size)
     dtype = _args.float_dtype(x)
 

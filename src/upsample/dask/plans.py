@@ -309,7 +309,7 @@ def _plan_max_pool(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
     graph.check(x, lambda st: _pool.max_pool(st, kernel_size, stride=stride, padding=padding,
                                         dilation=dilation, ceil_mode=ceil_mode,
                                         return_indices=return_indices))
-    _, k, s, p, d, out = _pool._pool_args(graph.standin(x), kernel_size, stride, padding, dilation,
+    _, k, s, p, d, out = _pool.max_pool_args(graph.standin(x), kernel_size, stride, padding, dilation,
                                           ceil_mode, return_indices)
     pairs = shapes.pool_padding(x.shape[2:], k, s, padding, d, op=op)
     if any(lo != hi for lo, hi in pairs):   # the blocks are planned with one padding per axis
@@ -406,7 +406,7 @@ def _plan_max_unpool(x, indices, kernel_size, *, stride=None, padding=0, output_
     kinds = graph.standin(indices)
     graph.check(x, lambda st: _pool.max_unpool(st, kinds, kernel_size, stride=stride, padding=padding,
                                           output_size=output_size))
-    _, _, size = _pool._unpool_args(graph.standin(x), kinds, kernel_size, stride, padding, output_size)
+    _, _, size = _pool.max_unpool_args(graph.standin(x), kinds, kernel_size, stride, padding, output_size)
     nd = x.ndim - 2
     k = _args.int_tuple(op, "kernel_size", kernel_size, nd, minimum=1)
     s = k if stride is None else _args.int_tuple(op, "stride", stride, nd, minimum=1)
