@@ -29,7 +29,8 @@ required.module("expecttest")  # torch.testing._internal imports it; under CI a 
 
 OPS = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
        "interpolate", "upsample_nearest", "upsample_bilinear", "max_pool1d", "max_pool2d",
-       "max_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d", "pixel_shuffle",
+       "max_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d", "avg_pool1d", "avg_pool2d",
+       "avg_pool3d", "pixel_shuffle",
        "pixel_unshuffle"]
 
 

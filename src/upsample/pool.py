@@ -699,7 +699,10 @@ def avg_pool_args(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
     ceil_mode = _args.flag(op, "ceil_mode", ceil_mode)
     count_include_pad = _args.flag(op, "count_include_pad", count_include_pad)
     if divisor_override is not None:
-        divisor_override = _args.integer(op, "divisor_override", divisor_override, minimum=1)
+        divisor_override = _args.integer(op, "divisor_override", divisor_override)
+        if divisor_override == 0:
+            raise ValueError(f"{op}: divisor_override must not be 0 (torch allows any other "
+                             f"integer, negative too), got 0")
     out = shapes.pool_output_size(tuple(x.shape[2:]), k, s, p, 1, bool(ceil_mode))
     for axis, (i, o, k_, p_) in enumerate(zip(x.shape[2:], out, k, p)):
         if o < 1:

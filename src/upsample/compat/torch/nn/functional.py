@@ -14,6 +14,7 @@ VJP as ``fn.__upsample_vjp__``, so ``_upsample.vjp(conv2d, x, w)`` differentiate
     conv_transpose{1,2,3}d(x, w, b, s, p,   conv_transpose(..., output_padding, dilation,
         output_padding, groups, dilation)       groups)    (note torch's order: groups first)
     max_pool{1,2,3}d                        max_pool
+    avg_pool{1,2,3}d                        avg_pool
     max_unpool{1,2,3}d                      max_unpool
     interpolate, upsample*                  interpolate (convention "torch")
     pixel_shuffle, pixel_unshuffle          pixel_shuffle, pixel_unshuffle (2-D, any leading dims)
@@ -37,6 +38,7 @@ __all__ = [
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "max_pool1d", "max_pool2d", "max_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "avg_pool1d", "avg_pool2d", "avg_pool3d",
     "pixel_shuffle", "pixel_unshuffle",
 ]
 
@@ -245,8 +247,35 @@ def _max_unpool(nd: int) -> Callable[..., Any]:
     return _dropin(max_unpool)
 
 
+def _avg_pool(nd: int) -> Callable[..., Any]:
+    op = f"avg_pool{nd}d"
+
+    def avg_pool(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: Any = None) -> Any:
+        x, lead = _batched(op, input, nd, _FORMS[nd])
+        return _Call(_upsample.avg_pool, (x, _ntuple(op, "kernel_size", kernel_size, nd)),
+                     dict(stride=_stride(op, stride, nd), padding=_ntuple(op, "padding", padding, nd),
+                          ceil_mode=bool(ceil_mode), count_include_pad=bool(count_include_pad),
+                          divisor_override=divisor_override), lead)
+    avg_pool.__name__ = avg_pool.__qualname__ = op
+    avg_pool.__doc__ = (
+        f"``torch.nn.functional.{op}(input, kernel_size, stride=None, padding=0, ceil_mode=False, "
+        f"count_include_pad=True{', divisor_override=None' if nd > 1 else ''})``: "
+        f":func:`upsample.avg_pool` over {nd} spatial dims of {_FORMS[nd][1]} or {_FORMS[nd][0]} "
+        f"input.")
+    if nd == 1:                                     # torch's avg_pool1d has no divisor_override
+        def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                       ceil_mode: bool = False, count_include_pad: bool = True) -> Any:
+            return avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+        avg_pool1d.__doc__ = avg_pool.__doc__
+        return _dropin(avg_pool1d)
+    return _dropin(avg_pool)
+
+
 max_pool1d, max_pool2d, max_pool3d = (_max_pool(nd) for nd in (1, 2, 3))
 max_unpool1d, max_unpool2d, max_unpool3d = (_max_unpool(nd) for nd in (1, 2, 3))
+avg_pool1d, avg_pool2d, avg_pool3d = (_avg_pool(nd) for nd in (1, 2, 3))
 
 
 # --------------------------------------------------------------------------- interpolation
