@@ -153,12 +153,25 @@ def layout(op: str, x: da.Array, out: Sequence[int], periods: Sequence[int], dty
     return chunks
 
 
+class LimitError(ValueError):
+    """A size refused before any task runs. ``limit`` names the limit: ``"block"`` (one
+    input slice or output block over :func:`upsample.size_limit`), ``"total"`` (the whole
+    output over :func:`get_total_limit`) or ``"disk"`` (over the free disk space); the
+    message gives a library user's remedy, and the fields let a command give its own."""
+
+    def __init__(self, message: str, *, limit: str, shape: tuple[int, ...], nbytes: int,
+                 allowed: int, what: str = "output") -> None:
+        super().__init__(message)
+        self.limit, self.shape, self.nbytes, self.allowed, self.what = limit, shape, nbytes, allowed, what
+
+
 def check_total(op: str, shape: tuple[int, ...], nbytes: int) -> None:
     if nbytes > get_total_limit():
-        raise ValueError(f"{op}: the output of shape {shape} would take "
+        raise LimitError(f"{op}: the output of shape {shape} would take "
                          f"{nbytes / 2**30:.3g} GiB, over the limit of "
                          f"{get_total_limit() / 2**30:.3g} GiB for Dask arrays; raise it with "
-                         "upsample.dask.total_limit(nbytes) if this is intended")
+                         "upsample.dask.total_limit(nbytes) if this is intended",
+                         limit="total", shape=tuple(shape), nbytes=nbytes, allowed=get_total_limit())
 
 
 def check_sizes(plan: Plan) -> None:
@@ -173,10 +186,11 @@ def check_sizes(plan: Plan) -> None:
                                ("input slice", piece, plan.inputs[0].dtype.itemsize)):
         nbytes = math.prod(extent) * size
         if nbytes > limit:
-            raise ValueError(f"{plan.op}: one {what} of shape {extent} would take "
+            raise LimitError(f"{plan.op}: one {what} of shape {extent} would take "
                              f"{nbytes / 2**30:.3g} GiB, over the size limit of "
                              f"{limit / 2**30:.3g} GiB for one in-memory call; give x smaller "
-                             "chunks (x.rechunk) or raise upsample.size_limit(nbytes)")
+                             "chunks (x.rechunk) or raise upsample.size_limit(nbytes)",
+                             limit="block", shape=extent, nbytes=nbytes, allowed=limit, what=what)
 
 
 
