@@ -101,7 +101,7 @@ def read(path: str, chunks: int | None = None) -> tuple[Any, str]:
             x = udask.from_zarr(path)
         except (ValueError, TypeError):
             raise
-        except Exception as error:   # zarr's own errors for a folder that holds no array
+        except Exception as error:  # noqa: BLE001  zarr's own errors for a folder that holds no array
             raise ValueError(f"resize: cannot read {path} as a Zarr array "
                              f"({type(error).__name__}: {error})") from None
     elif kind == "npy":
@@ -324,7 +324,7 @@ def resize(source: str, target: str, *, scale: Any = None, size: Any = None, mod
     kind = _kind(target)
     if os.path.exists(target) and not overwrite:
         raise ValueError(f"resize: {target} exists; pass --overwrite to replace it")
-    x, source_kind = read(source, chunks)
+    x, _ = read(source, chunks)
     planes, lead = _planes(x, spatial_dims)
     y = interpolation.interpolate(planes, size=size, scale_factor=scale, mode=mode,
                                   align_corners=True if align_corners else None,

@@ -425,12 +425,12 @@ def _overlap(local: Sequence[int], starts: Sequence[int], sizes: Sequence[int]):
 def passthrough(chunks: tuple[int, ...]) -> tuple[Cut, ...]:
     """An axis that passes through: output block = input chunk."""
     edge = _borders(chunks)
-    return tuple(Cut(int(a), int(b), int(a), int(b)) for a, b in zip(edge, edge[1:]))
+    return tuple(Cut(int(a), int(b), int(a), int(b)) for a, b in itertools.pairwise(edge))
 
 
 def cut_axis(chunks: tuple[int, ...], cut: Callable[[int, int], Cut]) -> tuple[Cut, ...]:
     edge = _borders(chunks)
-    return tuple(cut(int(a), int(b)) for a, b in zip(edge, edge[1:]))
+    return tuple(cut(int(a), int(b)) for a, b in itertools.pairwise(edge))
 
 
 def clip(start: int, stop: int, lo: int, hi: int, size: int, extra: Any = None) -> Cut:

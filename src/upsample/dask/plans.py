@@ -212,7 +212,7 @@ def _nails_block(block: graph.Block, shared: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _nails_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.ndarray):
-    factor, dtype = shared
+    factor, _ = shared
     if 0 in x.shape[2:]:
         return (np.zeros(x.shape, g.dtype),)
     y, pullback = _nails.bed_of_nails_vjp(x, factor)
@@ -266,7 +266,6 @@ def _plan_subsample(x, factor, *, offset=0) -> graph.Plan:
 
 def _max_pool_block(block: graph.Block, shared: Any, x: np.ndarray) -> Any:
     k, s, p, d, ceil_mode, with_indices, size = shared
-    sizes = tuple(c.size for c in block.cuts[2:])
     window = (Ellipsis, *(slice(c.extra, c.extra + c.size) for c in block.cuts[2:]))
     if not with_indices:
         values = _pool.max_pool(x, k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
@@ -376,7 +375,7 @@ def _local_indices(block: graph.Block, shared: Any, indices: np.ndarray) -> np.n
 
 
 def _max_unpool_block(block: graph.Block, shared: Any, x: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    k, s, p, size, dtype = shared
+    k, s, _, _, dtype = shared
     sizes = tuple(c.size for c in block.cuts[2:])
     if 0 in x.shape[2:]:
         return np.zeros((*x.shape[:2], *sizes), dtype=dtype)
@@ -386,7 +385,7 @@ def _max_unpool_block(block: graph.Block, shared: Any, x: np.ndarray, indices: n
 
 def _max_unpool_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.ndarray,
                           indices: np.ndarray):
-    k, s, p, size, dtype = shared
+    k, s, _, _, _ = shared
     if 0 in x.shape[2:]:
         return (np.zeros(x.shape, g.dtype),)
     y, pullback = _pool.max_unpool_vjp(x, _local_indices(block, shared, indices), k, stride=s)
