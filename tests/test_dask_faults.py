@@ -139,6 +139,26 @@ def test_an_interrupted_job_on_a_cluster_leaves_no_stray_data(tmp_path):
     assert _stray(tmp_path) == []
 
 
+def test_ctrl_c_in_the_resize_command_leaves_nothing_and_says_so(tmp_path):
+    """The command on the threaded scheduler: 1024 small blocks take seconds to write."""
+    image = np.random.default_rng(5).standard_normal((1, 512, 512)).astype(np.float32)
+    da.from_array(image, chunks=(1, 256, 256)).to_zarr(str(tmp_path / "in.zarr"))
+    job = subprocess.Popen([sys.executable, "-m", "upsample", "resize", str(tmp_path / "in.zarr"),
+                            str(tmp_path / "out.zarr"), "--scale", "2", "--chunks", "16"],
+                           cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_chunks(tmp_path, job)
+        job.send_signal(signal.SIGINT)
+        out, err = job.communicate(timeout=120)
+    finally:
+        if job.poll() is None:
+            job.kill()
+    assert job.returncode == 130, err[-3000:]
+    assert f"interrupted; nothing was written to {tmp_path / 'out.zarr'}" in err and "Traceback" not in err
+    assert "wrote" not in out and _stray(tmp_path) == []
+
+
 def test_a_killed_run_leaves_an_incomplete_store_that_from_zarr_refuses_and_the_next_run_removes(tmp_path):
     job = _start(tmp_path, "None")                   # the threaded scheduler, one process
     try:

@@ -252,9 +252,10 @@ def scheduler(address: str | None = None, workers: int | None = None, *, threads
                     memory_limit=memory_limit, host="127.0.0.1", dashboard_address=None,
                     processes=True, silence_logs=logging.CRITICAL))
             except RuntimeError as error:                  # "Nanny failed to start."
-                raise ValueError(f"resize: the {workers} Dask worker(s) did not start ({error}); "
-                                 f"--memory-limit {memory_limit} may be below what one worker "
-                                 "needs to start (a few hundred MiB): raise it") from None
+                raise ValueError(f"resize: could not start a LocalCluster of {workers} worker(s) on "
+                                 f"127.0.0.1 ({error}); check --memory-limit and "
+                                 "--threads-per-worker, or start a cluster yourself and pass "
+                                 "--scheduler") from None
             client = stack.enter_context(distributed.Client(cluster))
 
         def compute(collection: Any, *, total: int | None = None, written: bool = False) -> Any:
