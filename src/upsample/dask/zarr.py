@@ -207,6 +207,7 @@ def to_zarr(y: da.Array, path: str | os.PathLike, *, overwrite: bool = False,
     if os.path.exists(path) and not overwrite:
         raise ValueError(f"to_zarr: {path} exists; pass overwrite=True to replace it")
     parent = os.path.dirname(os.path.abspath(path)) or "."
+    _remove_stale(parent, os.path.basename(path))       # before counting the free space
     if check_space:
         free = shutil.disk_usage(parent).free
         if y.nbytes > free:
@@ -214,7 +215,6 @@ def to_zarr(y: da.Array, path: str | os.PathLike, *, overwrite: bool = False,
                              f"uncompressed, more than the {free / 2**30:.3g} GiB free at {parent}; "
                              "pass check_space=False if it compresses well",
                              limit="disk", shape=tuple(y.shape), nbytes=int(y.nbytes), allowed=free)
-    _remove_stale(parent, os.path.basename(path))
     irregular = {a: max(c) for a, c in enumerate(y.chunks)
                  if len(c) > 1 and (len(set(c[:-1])) > 1 or c[-1] > c[0])}
     if irregular:  # Zarr needs equal chunks, the last one possibly smaller
