@@ -13,21 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-if os.environ.get("CI"):
-    import dask
-    import dask.array as da
-    import distributed
-    import zarr  # noqa: F401
-else:
-    dask = pytest.importorskip("dask")
-    da = pytest.importorskip("dask.array")
-    distributed = pytest.importorskip("distributed")
-    pytest.importorskip("zarr")
-
+import required
 import upsample
-from upsample import cli
-from upsample import dask as udask
-from upsample import resize
+from upsample import cli, resize
+
+dask, da, distributed, _ = required.modules("dask", "dask.array", "distributed", "zarr")
+from upsample import dask as udask  # noqa: E402  (imports dask: after the check)
 
 ROOT = Path(__file__).resolve().parent.parent
 X = np.random.default_rng(0).standard_normal((2, 3, 20, 24)).astype(np.float32)

@@ -19,20 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-if os.environ.get("CI"):
-    import dask
-    import dask.array as da
-    import distributed
-    import zarr
-else:
-    dask = pytest.importorskip("dask")
-    da = pytest.importorskip("dask.array")
-    distributed = pytest.importorskip("distributed")
-    zarr = pytest.importorskip("zarr")
-
+import required
 import upsample
 from upsample import cli
-from upsample import dask as udask
+
+dask, da, distributed, zarr = required.modules("dask", "dask.array", "distributed", "zarr")
+from upsample import dask as udask  # noqa: E402  (imports dask: after the check)
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW = {"compressors": zarr.codecs.ZstdCodec(level=22)}

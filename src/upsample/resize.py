@@ -305,7 +305,8 @@ def _check_image(target: str, shape: tuple[int, ...], dtype: Any) -> None:
     if why is not None:
         raise ValueError(f"resize: {target} cannot hold the output of shape {tuple(shape)} and dtype "
                          f"{np.dtype(dtype)} ({why}); an image holds (H, W) or (colour, H, W) with 3 "
-                         f"or 4 colours, 8 bits each in most formats; write a .npy file or a .zarr store{hint}")
+                         "or 4 colours, 8 bits each in most formats; write a .npy file or a .zarr "
+                         f"store{hint}")
 
 
 def resize(source: str, target: str, *, scale: Any = None, size: Any = None, mode: str = "bilinear",

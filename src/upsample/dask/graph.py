@@ -301,7 +301,8 @@ def forward(plan: Plan) -> Any:
     return tuple(parts)
 
 
-def _overlap_add(shape: tuple[int, ...], dtype: Any, places: list[tuple[tuple[slice, ...], tuple[slice, ...]]],
+def _overlap_add(shape: tuple[int, ...], dtype: Any,
+                 places: list[tuple[tuple[slice, ...], tuple[slice, ...]]],
                  parts: list[Any]) -> np.ndarray:
     """An input chunk's gradient: the sum of the block gradients that overlap it, in block order."""
     out = np.zeros(shape, dtype=dtype)
@@ -346,7 +347,8 @@ def pullback(plan: Plan, out_chunks: list[tuple[int, ...]]) -> Callable[[Any], t
             raise ValueError(f"{plan.op}: the output gradient must have shape {shape}, "
                              f"got shape {g.shape}")
         g = g.astype(plan.dtype if not plan.dtypes else plan.dtypes[0]).rechunk(tuple(out_chunks))
-        name = f"{plan.op}-vjp-{tokenize(plan.op, [a.name for a in plan.inputs], g.name, plan.cuts, plan.shared)}"
+        token = tokenize(plan.op, [a.name for a in plan.inputs], g.name, plan.cuts, plan.shared)
+        name = f"{plan.op}-vjp-{token}"
         layer: dict = {}
         shared = _shared_key(plan, name, layer)
         blocks = []

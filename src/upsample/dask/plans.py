@@ -197,7 +197,8 @@ def _plan_interpolation(op: str, fixed_mode: str | None, x: Any, *args: Any, **k
             rows = index[start:stop]
             return graph.Cut(start, stop, int(rows.min()), int(rows.max()) + 1)
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]), *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
+            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
     return graph.Plan(op, [x], cuts, y.dtype, _interp_block, _interp_block_vjp, call)
 
 
@@ -233,7 +234,8 @@ def _plan_bed_of_nails(x, scale_factor, *, size=None, offset=0) -> graph.Plan:
             c = graph.clip(start, stop, lo, hi, x.shape[2 + a])
             return graph.Cut(start, stop, c.lo, c.hi, start - c.lo * factor[a] - offset[a])
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]), *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
+            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
     return graph.Plan(op, [x], cuts, x.dtype, _nails_block, _nails_block_vjp, (factor, x.dtype))
 
 
@@ -258,7 +260,8 @@ def _plan_subsample(x, factor, *, offset=0) -> graph.Plan:
             lo, hi = shapes.subsample_input_range(start, stop, factor[a], offset[a])
             return graph.Cut(start, stop, lo, hi)
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]), *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
+            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
     return graph.Plan(op, [x], cuts, x.dtype, _subsample_block, _subsample_block_vjp, factor)
 
 
@@ -415,7 +418,8 @@ def _plan_max_unpool(x, indices, kernel_size, *, stride=None, padding=0, output_
             c = graph.clip(start, stop, lo, hi, x.shape[2 + a])
             return graph.Cut(start, stop, c.lo, c.hi, start - (c.lo * s[a] - p[a]))
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]), *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
+            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
     return graph.Plan(op, [x, indices], cuts, x.dtype, _max_unpool_block, _max_unpool_block_vjp,
                  (k, s, p, tuple(size), x.dtype))
 
@@ -447,7 +451,8 @@ def _plan_pixel_shuffle(x, upscale_factor) -> graph.Plan:
     group = math.prod(r)
     chunks = graph.layout(op, x, y.shape[2:], r, x.dtype,
                      channels=shapes.aligned_chunks(x.chunks[1], y.shape[1]))
-    cuts = [graph.passthrough(chunks[0]), graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a * group, b * group)),
+    cuts = [graph.passthrough(chunks[0]),
+            graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a * group, b * group)),
             *(graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo // f, hi // f))
               for a in range(nd))]
     return graph.Plan(op, [x], cuts, x.dtype, _shuffle_block, _shuffle_block_vjp, r)
@@ -462,7 +467,8 @@ def _plan_pixel_unshuffle(x, downscale_factor) -> graph.Plan:
     group = math.prod(r)
     chunks = graph.layout(op, x, y.shape[2:], (1,) * nd, x.dtype,
                      channels=tuple(c * group for c in x.chunks[1]))
-    cuts = [graph.passthrough(chunks[0]), graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a // group, b // group)),
+    cuts = [graph.passthrough(chunks[0]),
+            graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a // group, b // group)),
             *(graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo * f, hi * f))
               for a in range(nd))]
     return graph.Plan(op, [x], cuts, x.dtype, _unshuffle_block, _unshuffle_block_vjp, r)
