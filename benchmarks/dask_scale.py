@@ -44,6 +44,7 @@ import distributed  # noqa: E402
 
 import upsample  # noqa: E402
 from upsample import dask as udask  # noqa: E402
+from upsample.dask import plans as dask_plans  # noqa: E402
 
 WEIGHT = np.full((1, 1, 4, 4, 4), 1 / 8, dtype=np.float32)   # k4 s2 p1: trilinear-like
 
@@ -112,7 +113,7 @@ def _transferred(dask_worker) -> int:
 
 def _halo(fn, x, args, kwargs) -> tuple[float, int]:
     """Input cells read beyond the input (as a fraction), and the number of output blocks."""
-    plan = udask._plan(fn, (x, *args), kwargs)
+    plan = dask_plans.planner(fn.__name__)(x, *args, **kwargs)
     read = math.prod(sum(c.hi - c.lo for c in cuts) for cuts in plan.cuts)
     return read / math.prod(x.shape) - 1, math.prod(len(cuts) for cuts in plan.cuts)
 

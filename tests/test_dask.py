@@ -8,22 +8,17 @@ Gradients add the blocks that share a halo cell, so they are compared within rou
 Under CI dask, distributed and zarr must be installed.
 """
 
-import os
-
 import numpy as np
 import pytest
-
-if os.environ.get("CI"):
-    import dask.array as da
-else:
-    da = pytest.importorskip("dask.array")
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import required
 import upsample
 from upsample import _jit
-from upsample import dask as udask
+
+da = required.module("dask.array")
+from upsample import dask as udask  # noqa: E402  (imports dask: after the check)
 
 R = np.random.default_rng(0)
 X = R.standard_normal((2, 3, 9, 11))
@@ -141,7 +136,8 @@ def test_max_unpool_scatters_by_global_indices(chunking):
                             3, stride=2, padding=1, output_size=(9, 11))
     _same(y.compute(), want, True)
     # the round trip through dask end to end: pool on blocks, unpool on blocks
-    v, i = upsample.max_pool(da.from_array(X, chunks=CHUNKINGS[chunking](X.shape)), 3, stride=2, padding=1, return_indices=True)
+    x = da.from_array(X, chunks=CHUNKINGS[chunking](X.shape))
+    v, i = upsample.max_pool(x, 3, stride=2, padding=1, return_indices=True)
     _same(upsample.max_unpool(v, i, 3, stride=2, padding=1, output_size=(9, 11)).compute(), want, True)
 
 
@@ -186,7 +182,8 @@ def test_property_conv_transpose_and_interpolation_do_not_depend_on_the_chunking
                                           padding=p, dilation=d, output_padding=a)
         _same(got.compute(), want, False)
     elif kind == "interpolate":
-        mode = data.draw(st.sampled_from(["nearest", "nearest-exact", "linear", "cubic", "area"]), label="mode")
+        mode = data.draw(st.sampled_from(["nearest", "nearest-exact", "linear", "cubic", "area"]),
+                         label="mode")
         scale = data.draw(st.sampled_from([0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 4.3]), label="scale")
         if int(length * scale) < 1:
             return
@@ -271,7 +268,8 @@ def test_absurd_outputs_are_refused_at_call_time():
 
 
 @pytest.mark.parametrize("name, op, x, args, kwargs", [
-    ("conv", upsample.conv, X, (R.standard_normal((4, 3, 3, 3)), R.standard_normal(4)), dict(stride=2, padding=1)),
+    ("conv", upsample.conv, X, (R.standard_normal((4, 3, 3, 3)), R.standard_normal(4)),
+     dict(stride=2, padding=1)),
     ("conv_transpose", upsample.conv_transpose, X, (R.standard_normal((3, 2, 4, 4)), R.standard_normal(2)),
      dict(stride=2, padding=1, output_padding=1)),
     ("bilinear", upsample.interpolate, X, (), dict(scale_factor=(2, 1.5), mode="bilinear")),

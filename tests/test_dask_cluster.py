@@ -13,21 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-if os.environ.get("CI"):
-    import dask
-    import dask.array as da
-    import distributed
-    import zarr  # noqa: F401
-else:
-    dask = pytest.importorskip("dask")
-    da = pytest.importorskip("dask.array")
-    distributed = pytest.importorskip("distributed")
-    pytest.importorskip("zarr")
-
+import required
 import upsample
-from upsample import cli
-from upsample import dask as udask
-from upsample import resize
+from upsample import cli, resize
+
+dask, da, distributed, _ = required.modules("dask", "dask.array", "distributed", "zarr")
+from upsample import dask as udask  # noqa: E402  (imports dask: after the check)
 
 ROOT = Path(__file__).resolve().parent.parent
 X = np.random.default_rng(0).standard_normal((2, 3, 20, 24)).astype(np.float32)
@@ -128,7 +119,9 @@ def test_resize_npy_and_images_on_the_threaded_scheduler(tmp_path, capsys):
     np.save(tmp_path / "in.npy", X[0])                       # (3, 20, 24): 3 planes
     assert cli.main(["resize", str(tmp_path / "in.npy"), str(tmp_path / "out.npy"), "--scale", "2",
                      "--mode", "bicubic"]) == 0
-    assert "100% Completed" in capsys.readouterr().err        # dask.diagnostics.ProgressBar
+    captured = capsys.readouterr()
+    assert "100%  22.5 KiB of 22.5 KiB written" in captured.err  # the bar counts bytes
+    assert "22.5 KiB in " in captured.out and "/s)" in captured.out
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"),
                                upsample.interpolate(X[0][:, None], scale_factor=2, mode="bicubic")[:, 0],
                                rtol=1e-6, atol=1e-6)

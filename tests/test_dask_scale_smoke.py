@@ -7,12 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+import required
 
-if not os.environ.get("CI"):
-    pytest.importorskip("distributed")
-    pytest.importorskip("zarr")
-    pytest.importorskip("psutil")
+required.modules("distributed", "zarr", "psutil")
 
 ROOT = Path(__file__).resolve().parent.parent
 

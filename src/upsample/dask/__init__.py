@@ -82,8 +82,16 @@ from . import graph, plans
 from .graph import get_total_limit, total_limit
 from .zarr import COMPLETE, from_zarr, is_complete, to_zarr
 
-__all__ = ["apply", "vjp", "to_zarr", "from_zarr", "is_complete", "total_limit",
-           "get_total_limit", "COMPLETE"]
+__all__ = [
+    "COMPLETE",
+    "apply",
+    "from_zarr",
+    "get_total_limit",
+    "is_complete",
+    "to_zarr",
+    "total_limit",
+    "vjp",
+]
 
 
 def _plan(fn: Callable[..., Any], args: tuple, kwargs: dict) -> graph.Plan:

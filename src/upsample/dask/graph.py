@@ -153,12 +153,25 @@ def layout(op: str, x: da.Array, out: Sequence[int], periods: Sequence[int], dty
     return chunks
 
 
+class LimitError(ValueError):
+    """A size refused before any task runs. ``limit`` names the limit: ``"block"`` (one
+    input slice or output block over :func:`upsample.size_limit`), ``"total"`` (the whole
+    output over :func:`get_total_limit`) or ``"disk"`` (over the free disk space); the
+    message gives a library user's remedy, and the fields let a command give its own."""
+
+    def __init__(self, message: str, *, limit: str, shape: tuple[int, ...], nbytes: int,
+                 allowed: int, what: str = "output") -> None:
+        super().__init__(message)
+        self.limit, self.shape, self.nbytes, self.allowed, self.what = limit, shape, nbytes, allowed, what
+
+
 def check_total(op: str, shape: tuple[int, ...], nbytes: int) -> None:
     if nbytes > get_total_limit():
-        raise ValueError(f"{op}: the output of shape {shape} would take "
+        raise LimitError(f"{op}: the output of shape {shape} would take "
                          f"{nbytes / 2**30:.3g} GiB, over the limit of "
                          f"{get_total_limit() / 2**30:.3g} GiB for Dask arrays; raise it with "
-                         "upsample.dask.total_limit(nbytes) if this is intended")
+                         "upsample.dask.total_limit(nbytes) if this is intended",
+                         limit="total", shape=tuple(shape), nbytes=nbytes, allowed=get_total_limit())
 
 
 def check_sizes(plan: Plan) -> None:
@@ -173,10 +186,11 @@ def check_sizes(plan: Plan) -> None:
                                ("input slice", piece, plan.inputs[0].dtype.itemsize)):
         nbytes = math.prod(extent) * size
         if nbytes > limit:
-            raise ValueError(f"{plan.op}: one {what} of shape {extent} would take "
+            raise LimitError(f"{plan.op}: one {what} of shape {extent} would take "
                              f"{nbytes / 2**30:.3g} GiB, over the size limit of "
                              f"{limit / 2**30:.3g} GiB for one in-memory call; give x smaller "
-                             "chunks (x.rechunk) or raise upsample.size_limit(nbytes)")
+                             "chunks (x.rechunk) or raise upsample.size_limit(nbytes)",
+                             limit="block", shape=extent, nbytes=nbytes, allowed=limit, what=what)
 
 
 
@@ -287,7 +301,8 @@ def forward(plan: Plan) -> Any:
     return tuple(parts)
 
 
-def _overlap_add(shape: tuple[int, ...], dtype: Any, places: list[tuple[tuple[slice, ...], tuple[slice, ...]]],
+def _overlap_add(shape: tuple[int, ...], dtype: Any,
+                 places: list[tuple[tuple[slice, ...], tuple[slice, ...]]],
                  parts: list[Any]) -> np.ndarray:
     """An input chunk's gradient: the sum of the block gradients that overlap it, in block order."""
     out = np.zeros(shape, dtype=dtype)
@@ -332,7 +347,8 @@ def pullback(plan: Plan, out_chunks: list[tuple[int, ...]]) -> Callable[[Any], t
             raise ValueError(f"{plan.op}: the output gradient must have shape {shape}, "
                              f"got shape {g.shape}")
         g = g.astype(plan.dtype if not plan.dtypes else plan.dtypes[0]).rechunk(tuple(out_chunks))
-        name = f"{plan.op}-vjp-{tokenize(plan.op, [a.name for a in plan.inputs], g.name, plan.cuts, plan.shared)}"
+        token = tokenize(plan.op, [a.name for a in plan.inputs], g.name, plan.cuts, plan.shared)
+        name = f"{plan.op}-vjp-{token}"
         layer: dict = {}
         shared = _shared_key(plan, name, layer)
         blocks = []
@@ -411,12 +427,12 @@ def _overlap(local: Sequence[int], starts: Sequence[int], sizes: Sequence[int]):
 def passthrough(chunks: tuple[int, ...]) -> tuple[Cut, ...]:
     """An axis that passes through: output block = input chunk."""
     edge = _borders(chunks)
-    return tuple(Cut(int(a), int(b), int(a), int(b)) for a, b in zip(edge, edge[1:]))
+    return tuple(Cut(int(a), int(b), int(a), int(b)) for a, b in itertools.pairwise(edge))
 
 
 def cut_axis(chunks: tuple[int, ...], cut: Callable[[int, int], Cut]) -> tuple[Cut, ...]:
     edge = _borders(chunks)
-    return tuple(cut(int(a), int(b)) for a, b in zip(edge, edge[1:]))
+    return tuple(cut(int(a), int(b)) for a, b in itertools.pairwise(edge))
 
 
 def clip(start: int, stop: int, lo: int, hi: int, size: int, extra: Any = None) -> Cut:

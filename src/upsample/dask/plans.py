@@ -197,7 +197,8 @@ def _plan_interpolation(op: str, fixed_mode: str | None, x: Any, *args: Any, **k
             rows = index[start:stop]
             return graph.Cut(start, stop, int(rows.min()), int(rows.max()) + 1)
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]), *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
+            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
     return graph.Plan(op, [x], cuts, y.dtype, _interp_block, _interp_block_vjp, call)
 
 
@@ -212,7 +213,7 @@ def _nails_block(block: graph.Block, shared: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _nails_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.ndarray):
-    factor, dtype = shared
+    factor, _ = shared
     if 0 in x.shape[2:]:
         return (np.zeros(x.shape, g.dtype),)
     y, pullback = _nails.bed_of_nails_vjp(x, factor)
@@ -233,7 +234,8 @@ def _plan_bed_of_nails(x, scale_factor, *, size=None, offset=0) -> graph.Plan:
             c = graph.clip(start, stop, lo, hi, x.shape[2 + a])
             return graph.Cut(start, stop, c.lo, c.hi, start - c.lo * factor[a] - offset[a])
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]), *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
+            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
     return graph.Plan(op, [x], cuts, x.dtype, _nails_block, _nails_block_vjp, (factor, x.dtype))
 
 
@@ -258,7 +260,8 @@ def _plan_subsample(x, factor, *, offset=0) -> graph.Plan:
             lo, hi = shapes.subsample_input_range(start, stop, factor[a], offset[a])
             return graph.Cut(start, stop, lo, hi)
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]), *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
+            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
     return graph.Plan(op, [x], cuts, x.dtype, _subsample_block, _subsample_block_vjp, factor)
 
 
@@ -266,7 +269,6 @@ def _plan_subsample(x, factor, *, offset=0) -> graph.Plan:
 
 def _max_pool_block(block: graph.Block, shared: Any, x: np.ndarray) -> Any:
     k, s, p, d, ceil_mode, with_indices, size = shared
-    sizes = tuple(c.size for c in block.cuts[2:])
     window = (Ellipsis, *(slice(c.extra, c.extra + c.size) for c in block.cuts[2:]))
     if not with_indices:
         values = _pool.max_pool(x, k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
@@ -380,7 +382,7 @@ def _local_indices(block: graph.Block, shared: Any, indices: np.ndarray) -> np.n
 
 
 def _max_unpool_block(block: graph.Block, shared: Any, x: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    k, s, p, size, dtype = shared
+    k, s, _, _, dtype = shared
     sizes = tuple(c.size for c in block.cuts[2:])
     if 0 in x.shape[2:]:
         return np.zeros((*x.shape[:2], *sizes), dtype=dtype)
@@ -390,7 +392,7 @@ def _max_unpool_block(block: graph.Block, shared: Any, x: np.ndarray, indices: n
 
 def _max_unpool_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.ndarray,
                           indices: np.ndarray):
-    k, s, p, size, dtype = shared
+    k, s, _, _, _ = shared
     if 0 in x.shape[2:]:
         return (np.zeros(x.shape, g.dtype),)
     y, pullback = _pool.max_unpool_vjp(x, _local_indices(block, shared, indices), k, stride=s)
@@ -420,7 +422,8 @@ def _plan_max_unpool(x, indices, kernel_size, *, stride=None, padding=0, output_
             c = graph.clip(start, stop, lo, hi, x.shape[2 + a])
             return graph.Cut(start, stop, c.lo, c.hi, start - (c.lo * s[a] - p[a]))
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]), *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
+            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
     return graph.Plan(op, [x, indices], cuts, x.dtype, _max_unpool_block, _max_unpool_block_vjp,
                  (k, s, p, tuple(size), x.dtype))
 
@@ -452,7 +455,8 @@ def _plan_pixel_shuffle(x, upscale_factor) -> graph.Plan:
     group = math.prod(r)
     chunks = graph.layout(op, x, y.shape[2:], r, x.dtype,
                      channels=shapes.aligned_chunks(x.chunks[1], y.shape[1]))
-    cuts = [graph.passthrough(chunks[0]), graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a * group, b * group)),
+    cuts = [graph.passthrough(chunks[0]),
+            graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a * group, b * group)),
             *(graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo // f, hi // f))
               for a in range(nd))]
     return graph.Plan(op, [x], cuts, x.dtype, _shuffle_block, _shuffle_block_vjp, r)
@@ -467,7 +471,8 @@ def _plan_pixel_unshuffle(x, downscale_factor) -> graph.Plan:
     group = math.prod(r)
     chunks = graph.layout(op, x, y.shape[2:], (1,) * nd, x.dtype,
                      channels=tuple(c * group for c in x.chunks[1]))
-    cuts = [graph.passthrough(chunks[0]), graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a // group, b // group)),
+    cuts = [graph.passthrough(chunks[0]),
+            graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a // group, b // group)),
             *(graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo * f, hi * f))
               for a in range(nd))]
     return graph.Plan(op, [x], cuts, x.dtype, _unshuffle_block, _unshuffle_block_vjp, r)
