@@ -44,6 +44,10 @@ def test_shape(argv, expected, capsys):
     ["shape", "interpolate", "5"],
     ["solve", "8"],
     ["shape", "conv_transpose", "4", "-s", "2", "--output-padding", "3"],
+    ["shape", "conv", "3", "-k", "5"],                           # no output: it printed -1
+    ["shape", "max_pool", "1", "-k", "3"],
+    ["shape", "max_unpool", "1", "-k", "1", "-p", "2"],
+    ["shape", "conv", "1" * 5000],                               # more digits than int() takes
 ])
 def test_bad_input_is_one_line_and_status_2(argv):
     result = run(*argv)
@@ -167,6 +171,11 @@ def test_top_level_help_lists_every_subcommand():
     ["animate", "nearest", "1 2", "-o", "x.gif", "--scale", "100"],
     ["animate", "nearest", "1 2", "-o", "x.gif", "--volume"],
     ["tour", "--out"],
+    ["animate", "nearest", "1 2", "-o", "missing/dir/x.gif"],    # it created the folders
+    ["animate", "nearest", "1 2", "-o", "x.gif", "--png-dir", "missing/frames"],
+    ["explain", "conv", "1" * 5000],                             # 5000 digits
+    ["explain", "conv", "[" * 3000 + "]" * 3000],               # RecursionError in json
+    ["explain", "conv", "[[1, 10000000000000000000000000000000000000000000000000000]]"],
 ])
 def test_bad_explain_input_is_one_line_and_status_2(argv, tmp_path):
     result = subprocess.run([sys.executable, "-m", "upsample", *argv], capture_output=True, text=True,
@@ -183,3 +192,17 @@ def test_json_input_is_never_evaluated(tmp_path):
     result = run("explain", "conv", f"__import__('pathlib').Path('{marker}').touch()")
     assert result.returncode == 2 and not marker.exists()
     assert np.array_equal(parse_array("[1e2, -3]"), [100.0, -3.0])
+
+
+def test_shape_names_the_impossible_size(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["shape", "conv", "3", "-k", "5"])
+    assert exit_.value.code == 2
+    assert "the kernel (5 with dilation) is larger than the padded input" in capsys.readouterr().err
+
+
+def test_solve_with_millions_of_answers_lists_the_first(capsys):
+    """1 -> 16384 kept a CPU busy for hours building every setting; now the first ten."""
+    assert main(["solve", "1", "16384"]) == 0
+    out = capsys.readouterr().out
+    assert "... and more (--limit 20" in out and len(out.splitlines()) == 13

@@ -71,3 +71,69 @@ def test_errors_name_the_function_and_parameter(call, message):
     with pytest.raises((ValueError, TypeError)) as info:
         call()
     assert message in str(info.value)
+
+
+# --------------------------------------------------------------------------- impossible sizes
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: shapes.conv_output_size((3, 3), 5),
+     "conv_output_size: the kernel (5 with dilation) is larger than the padded input (3 + 0 + 0 = 3)"),
+    (lambda: shapes.conv_output_size(4, 3, dilation=2, padding=(0, 0)), "the kernel (5 with dilation)"),
+    (lambda: shapes.conv_transpose_output_size(1, 1, 1, 2),
+     "conv_transpose_output_size: padding (2, 2) crops more than the whole output"),
+    (lambda: shapes.pool_output_size(1, 3), "pool_output_size: the window (3 with dilation) is larger"),
+])
+def test_impossible_sizes_raise_instead_of_answering_a_negative_size(call, message):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert message in str(info.value)
+
+
+def test_the_smallest_possible_sizes_still_answer():
+    assert shapes.conv_output_size(5, 5) == 1
+    assert shapes.conv_output_size(3, 5, padding=1) == 1
+    assert shapes.conv_transpose_output_size(1, 3, padding=1) == 1
+    assert shapes.pool_output_size(3, 3) == 1
+
+
+# --------------------------------------------------------------------------- the solver
+
+def every_setting(i, o, kernel_size=None, stride=None, dilation=1):
+    """The solver's contract by brute force: every (k, s, p, a) in its bounds, sorted."""
+    d = dilation
+    found = []
+    for s in [stride] if stride else range(1, max(o // max(i - 1, 1), 1) + 2):
+        for k in [kernel_size] if kernel_size else range(1, max(2 * s + 2, 7) + 1):
+            for p in range(d * (k - 1) // 2 + 1):
+                for a in range(max(s, d)):
+                    if (i - 1) * s - 2 * p + d * (k - 1) + a + 1 == o:
+                        found.append(shapes.ConvTransposeSettings(k, s, p, a, d))
+    return sorted(found, key=lambda c: (c.output_padding > 0, c.kernel_size % c.stride != 0,
+                                        c.kernel_size < c.stride, c.kernel_size != 2 * c.stride,
+                                        c.stride, c.kernel_size, c.padding))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 40), st.sampled_from([None, 1, 2, 3, 4, 7]),
+       st.sampled_from([None, 1, 2, 3, 5]), st.integers(1, 4), st.integers(0, 30))
+def test_the_solver_yields_every_setting_best_first(i, o, k, s, d, limit):
+    expected = every_setting(i, o, k, s, d)
+    assert shapes.solve_conv_transpose(i, o, kernel_size=k, stride=s, dilation=d) == expected
+    assert shapes.solve_conv_transpose(i, o, kernel_size=k, stride=s, dilation=d,
+                                       limit=limit) == expected[:limit]
+
+
+def test_the_solver_stops_at_the_limit_for_sizes_with_millions_of_answers():
+    """1 -> 16384 has far more settings than memory holds; the first few come at once (before,
+    the whole list was built: hours for this call)."""
+    first = shapes.solve_conv_transpose(1, 16384, limit=12)
+    assert len(first) == 12 and all(
+        shapes.conv_transpose_output_size(1, c.kernel_size, c.stride, c.padding, c.output_padding) == 16384
+        for c in first)
+    assert shapes.solve_conv_transpose(64, 128, limit=1) == [
+        shapes.ConvTransposeSettings(kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1)]
+    for i, o, k, s in [(1, 16383, None, None), (2, 16381, 2, None), (4096, 16384, 64, None),
+                       (1, 10740, None, None), (3, 16384, None, 64)]:
+        assert len(shapes.solve_conv_transpose(i, o, kernel_size=k, stride=s, limit=13)) <= 13
+    with pytest.raises(ValueError, match="solve_conv_transpose: limit must be >= 0"):
+        shapes.solve_conv_transpose(4, 8, limit=-1)

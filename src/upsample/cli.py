@@ -12,131 +12,29 @@ by the subcommands that draw.
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import shapes
+from ._parse import MAX_VALUES, ints, numbers, parse_array
 
 __all__ = ["main", "COMMANDS", "Command", "parse_array"]
 
-MAX_EXAMPLE = 4096   # explanations are for small examples: at most this many values
+MAX_EXAMPLE = MAX_VALUES   # explanations are for small examples: at most this many values
 
 
 class UsageError(Exception):
     """A problem with what the user typed: reported in one line, exit status 2."""
 
 
-# --------------------------------------------------------------------------- parsing
-
-def _ints(text: str) -> tuple[int, ...] | int:
-    """``"3"`` -> 3, ``"3,4"`` or ``"3x4"`` -> (3, 4)."""
-    parts = [p for p in text.replace("x", ",").split(",") if p.strip()]
-    try:
-        values = tuple(int(p) for p in parts)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer or integers like 3,4; got {text!r}") from None
-    if not values:
-        raise argparse.ArgumentTypeError(f"expected an integer or integers like 3,4; got {text!r}")
-    return values[0] if len(values) == 1 else values
-
-
-_INT = re.compile(r"[+-]?\d+")
-
-
-def _number(token: str, what: str) -> int | float:
-    """One number: an int when it looks like one, else a finite float; never eval."""
-    if _INT.fullmatch(token):
-        return int(token)
-    try:
-        value = float(token)
-    except ValueError:
-        raise UsageError(f"{what}: {token!r} is not a number") from None
-    if not math.isfinite(value):
-        raise UsageError(f"{what}: {token!r} is not a finite number")
-    return value
-
-
-def _numbers(text: str) -> int | float | tuple[int | float, ...]:
-    """``"2"`` -> 2, ``"1.5"`` -> 1.5, ``"2,3"`` -> (2, 3): a scale factor or a size."""
-    try:
-        values = tuple(_number(p.strip(), "scale factor") for p in text.split(",") if p.strip())
-    except UsageError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    if not values:
-        raise argparse.ArgumentTypeError(f"expected a number or numbers like 2 or 2,3; got {text!r}")
-    return values[0] if len(values) == 1 else values
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a finite number")
-
-
-def _check_json(value: Any, name: str) -> None:
-    if isinstance(value, list):
-        for item in value:
-            _check_json(item, name)
-    elif isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"{name}: JSON must hold only numbers in nested lists, found {value!r}")
-
-
-def parse_array(text: str, name: str = "x") -> np.ndarray:
-    """A small array from the command line: ``"1 2; 3 4"`` or JSON ``[[1, 2], [3, 4]]``.
-
-    In the plain form, ``;`` (or a newline) ends a row, spaces or commas separate values
-    and ``|`` separates channels: ``"1 2; 3 4 | 5 6; 7 8"`` is (2, 2, 2). Whole numbers
-    give an integer array. Nothing is ever evaluated.
-
-    >>> parse_array("1 2; 3 4").tolist()
-    [[1, 2], [3, 4]]
-    >>> parse_array("[0.5, 1]").tolist()
-    [0.5, 1.0]
-    """
-    text = text.strip()
-    if not text:
-        raise UsageError(f'{name} is empty; write it like "1 2; 3 4" or as JSON [[1, 2], [3, 4]]')
-    if text.startswith("["):
-        try:
-            data = json.loads(text, parse_constant=_reject_constant)
-        except ValueError as error:
-            raise UsageError(f"{name}: not valid JSON ({error})") from None
-        _check_json(data, name)
-        try:
-            array = np.array(data)
-        except ValueError:
-            raise UsageError(f"{name}: the rows must all have the same length") from None
-    else:
-        channels = []
-        for part in text.split("|"):
-            rows = [row.replace(",", " ").split() for row in re.split(r"[;\n]", part)]
-            rows = [row for row in rows if row]
-            if not rows:
-                raise UsageError(f"{name}: a channel between '|' is empty")
-            if len({len(row) for row in rows}) > 1:
-                raise UsageError(f"{name}: the rows must all have the same length, got "
-                                 f"{[len(row) for row in rows]}")
-            channels.append([[_number(t, name) for t in row] for row in rows])
-        if len({(len(c), len(c[0])) for c in channels}) > 1:
-            raise UsageError(f"{name}: the channels must all have the same shape")
-        array = np.array(channels)
-        if "|" not in text:
-            array = array[0]
-            if ";" not in text and "\n" not in text:
-                array = array[0]
-    if array.dtype.kind not in "iuf":
-        raise UsageError(f"{name}: must hold numbers, got {array.dtype}")
-    if array.size == 0:
-        raise UsageError(f"{name} is empty")
-    if array.size > MAX_EXAMPLE:
-        raise UsageError(f"{name} has {array.size} values; explanations are for small examples "
-                         f"(at most {MAX_EXAMPLE})")
-    return array
+# the parsers are upsample._parse's; as argparse types they report their own message
+_ints = ints
+_numbers = numbers
 
 
 # --------------------------------------------------------------------------- the table
@@ -199,7 +97,10 @@ def _shape(args: argparse.Namespace) -> int:
         args.stride = 1
     if args.op == "interpolate" and args.scale_factor is None:
         raise UsageError("interpolate needs --scale-factor")
-    print(SHAPE_OPS[args.op](args))
+    size = SHAPE_OPS[args.op](args)
+    if min(size if isinstance(size, tuple) else (size,)) < 1:     # max_unpool, interpolate
+        raise UsageError(f"{args.op}: these settings leave no output (size {size})")
+    print(size)
     return 0
 
 
@@ -226,8 +127,11 @@ def _solve(args: argparse.Namespace) -> int:
         return 0
     if args.out_size is None:
         raise UsageError("solve needs IN_SIZE and OUT_SIZE (or --undo with conv settings)")
+    if args.limit < 1:
+        raise UsageError(f"--limit must be at least 1, got {args.limit}")
     found = shapes.solve_conv_transpose(args.in_size, args.out_size, kernel_size=args.kernel_size,
-                                        stride=args.stride, dilation=args.dilation)
+                                        stride=args.stride, dilation=args.dilation,
+                                        limit=args.limit + 1)      # one more: are there others?
     if not found:
         print(f"no conv_transpose within the search bounds maps {args.in_size} to {args.out_size}")
         return 1
@@ -236,7 +140,7 @@ def _solve(args: argparse.Namespace) -> int:
     for k, s, p, a, d in found[:args.limit]:
         print(f"{k:>6} {s:>6} {p:>7} {a:>7} {d:>8}")
     if len(found) > args.limit:
-        print(f"... and {len(found) - args.limit} more (--limit)")
+        print(f"... and more (--limit {2 * args.limit} shows twice as many)")
     return 0
 
 
@@ -387,6 +291,10 @@ def _configure_animate(parser: argparse.ArgumentParser) -> None:
 def _animate(args: argparse.Namespace) -> int:
     if not 0.25 <= args.scale <= 8:
         raise UsageError(f"--scale must be between 0.25 and 8, got {args.scale}")
+    for path in (args.output, args.png_dir):      # --png-dir itself may be new, not its parent
+        folder = None if path is None else Path(path).absolute().parent
+        if folder is not None and not folder.is_dir():
+            raise UsageError(f"{path}: the folder {str(folder)!r} does not exist; create it first")
     ex = _explanation(args)
     if args.volume:
         from .explain.gif import save_volume_gif

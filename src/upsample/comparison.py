@@ -147,7 +147,7 @@ def compare(x: Any, mode: str = "linear", *, size: Any = None, scale_factor: Any
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``upsample compare MODE INPUT [-f F | --size S]``."""
-    from .cli import _ints, _numbers
+    from ._parse import ints as _ints, numbers as _numbers
 
     modes = sorted({m for row in CONVENTIONS.values() for m in row.modes})
     parser.add_argument("mode", choices=modes + ["bilinear", "bicubic"], help="the mode to compare")
@@ -159,7 +159,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .cli import parse_array
+    from ._parse import parse_array
 
     mode = {"bilinear": "linear", "bicubic": "cubic"}.get(args.mode, args.mode)
     factor = None if args.size is not None else (2 if args.scale_factor is None else args.scale_factor)

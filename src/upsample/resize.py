@@ -80,7 +80,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _numbers(text: str) -> float | tuple[float, ...]:
-    from .cli import _numbers as parse
+    from ._parse import numbers as parse
 
     return parse(text)
 

@@ -15,8 +15,9 @@ corresponding ``torch.nn`` modules.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from . import _args
@@ -128,6 +129,11 @@ def conv_output_size(size: Size, kernel_size: Size, stride: Size = 1, padding: A
     k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
     s = _args.int_tuple(op, "stride", stride, n, minimum=1)
     d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    for axis, (i_, k_, (lo, hi), d_) in enumerate(zip(i, k, pads, d)):
+        if i_ + lo + hi < d_ * (k_ - 1) + 1:
+            raise ValueError(f"{op}: the kernel ({d_ * (k_ - 1) + 1} with dilation) is larger than the "
+                             f"padded input ({i_} + {lo} + {hi} = {i_ + lo + hi}) along spatial axis "
+                             f"{axis}: there is no output")
     return _answer([_conv_size(*args) for args in zip(i, k, s, pads, d)], scalar)
 
 
@@ -241,8 +247,13 @@ def conv_transpose_output_size(size: Size, kernel_size: Size, stride: Size = 1, 
     k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
     s = _args.int_tuple(op, "stride", stride, n, minimum=1)
     d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
-    return _answer([(i_ - 1) * s_ - lo - hi + d_ * (k_ - 1) + a_ + 1
-                    for i_, k_, s_, (lo, hi), a_, d_ in zip(i, k, s, pads, a, d)], scalar)
+    out = [(i_ - 1) * s_ - lo - hi + d_ * (k_ - 1) + a_ + 1
+           for i_, k_, s_, (lo, hi), a_, d_ in zip(i, k, s, pads, a, d)]
+    for axis, (i_, o) in enumerate(zip(i, out)):
+        if o < 0 or o == 0 < i_:
+            raise ValueError(f"{op}: padding {pads[axis]} crops more than the whole output along "
+                             f"spatial axis {axis}: (i-1)*s - p_lo - p_hi + d*(k-1) + a + 1 = {o}")
+    return _answer(out, scalar)
 
 
 # --------------------------------------------------------------------------- pooling
@@ -278,7 +289,13 @@ def pool_output_size(size: Size, kernel_size: Size, stride: Size | None = None, 
     s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)
     p = _args.int_tuple(op, "padding", padding, n, minimum=0)
     d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
-    return _answer([_pool_size(*args, bool(ceil_mode)) for args in zip(i, k, s, p, d)], scalar)
+    out = [_pool_size(*args, bool(ceil_mode)) for args in zip(i, k, s, p, d)]
+    for axis, (i_, k_, p_, d_, o) in enumerate(zip(i, k, p, d, out)):
+        if o < 0 or o == 0 < i_:
+            raise ValueError(f"{op}: the window ({d_ * (k_ - 1) + 1} with dilation) is larger than the "
+                             f"padded input ({i_} + 2*{p_} = {i_ + 2 * p_}) along spatial axis {axis}: "
+                             f"there is no output")
+    return _answer(out, scalar)
 
 
 def unpool_output_size(size: Size, kernel_size: Size, stride: Size | None = None,
@@ -351,6 +368,7 @@ class ConvTransposeSettings(NamedTuple):
 
 
 def _naturalness(c: ConvTransposeSettings) -> tuple:
+    """The order of :func:`solve_conv_transpose`'s answers (the generator follows it)."""
     k, s = c.kernel_size, c.stride
     return (c.output_padding > 0,      # exact fit without the output_padding patch
             k % s != 0,                # even overlap: no checkerboard (Odena et al. 2016)
@@ -359,9 +377,93 @@ def _naturalness(c: ConvTransposeSettings) -> tuple:
             s, k, c.padding)
 
 
+def _fits(t: int, k: int, s: int, d: int, patched: bool) -> range:
+    """The paddings p for which kernel ``k`` at stride ``s`` covers ``t = o - 1 - (i-1)*s``.
+
+    ``o = (i-1)*s - 2p + d*(k-1) + a + 1`` gives ``a = 2p - x`` with ``x = d*(k-1) - t``;
+    ``0 <= p <= d*(k-1) // 2`` and ``0 <= a < max(s, d)``. ``patched`` asks for ``a > 0``,
+    otherwise ``a = 0`` (then ``p = x / 2``).
+    """
+    x = d * (k - 1) - t
+    most = d * (k - 1) // 2
+    if not patched:
+        return range(x // 2, x // 2 + 1) if x >= 0 and x % 2 == 0 and x // 2 <= most else range(0)
+    return range(max(0, (x + 2) // 2), min(most, (x + max(s, d) - 1) // 2) + 1)
+
+
+def _kernels(group: int, s: int, top: int, low: int, fixed: int | None) -> tuple[Iterable[int], bool]:
+    """The kernels of one group of the order at stride ``s`` from ``low`` up, and whether
+    they are consecutive (so that the periodic stopping rule applies).
+
+    Groups, in the order of :func:`_naturalness`: ``k = 2s``; other multiples of ``s``
+    (``k >= s``); kernels ``>= s`` that are no multiple; kernels shorter than ``s``.
+    """
+    if fixed is not None:
+        member = [fixed == 2 * s, fixed % s == 0 and fixed != 2 * s,
+                  fixed >= s and fixed % s != 0, fixed < s][group]
+        return ([fixed] if member and fixed >= low else []), False
+    if group == 0:
+        return ([2 * s] if low <= 2 * s <= top else []), False
+    if group == 1:
+        return [k for k in range(s, top + 1, s) if k != 2 * s and k >= low], False
+    if group == 2:
+        return (k for k in range(max(s, low), top + 1) if k % s), True
+    return range(low, s), True
+
+
+def _solutions(i: int, o: int, d: int, kernel_size: int | None, stride: int | None):
+    """Every setting mapping ``i`` to ``o``, lazily, in the order of :func:`_naturalness`.
+
+    The work between two answers is bounded: a group of kernels at one stride is left
+    as soon as both parities of ``d*(k-1)`` have failed beyond the smallest kernel that
+    fits, since from there on whether a kernel fits depends on that parity alone.
+    """
+    def top(s: int) -> int:
+        return kernel_size if kernel_size is not None else max(2 * s + 2, 7)
+
+    def reaches(s: int, patched: bool) -> bool:    # can the longest kernel get there?
+        return o - 1 - (i - 1) * s <= d * (top(s) - 1) + (max(s, d) - 1 if patched else 0)
+
+    def strides(patched: bool, group: int) -> range:
+        if stride is not None:
+            return range(stride, stride + 1)
+        high = max(o // max(i - 1, 1), 1) + 1
+        first, last = 1, high + 1                  # reaches() is monotonic in s: bisect
+        while first < last:
+            middle = (first + last) // 2
+            first, last = (first, middle) if reaches(middle, patched) else (middle + 1, last)
+        if kernel_size is not None:                # a fixed kernel is >= s in groups 0-2, < s in 3
+            return range(max(first, kernel_size + 1), high + 1) if group == 3 \
+                else range(first, min(high, kernel_size) + 1)
+        return range(first, high + 1)
+
+    for patched in (False, True):
+        for group in range(4):
+            for s in strides(patched, group):
+                t = o - 1 - (i - 1) * s
+                if t < 0:
+                    break                              # larger strides overshoot too
+                if not patched and d % 2 == 0 and t % 2:
+                    continue                           # an even d*(k-1) - t is needed
+                reach = t - max(s, d) + 1 if patched else t    # x >= -(max(s, d) - 1) or x >= 0
+                low = max(1, 1 + -(-reach // d))
+                kernels, consecutive = _kernels(group, s, top(s), low, kernel_size)
+                failed: set[int] = set()
+                for k in kernels:
+                    paddings = _fits(t, k, s, d, patched)
+                    for p in paddings:
+                        yield ConvTransposeSettings(k, s, p, 2 * p - (d * (k - 1) - t), d)
+                    if not paddings and consecutive and d * (k - 1) >= t:
+                        failed.add(d * (k - 1) % 2)
+                        if len(failed) == (2 if d % 2 else 1):
+                            break
+
+
 def solve_conv_transpose(in_size: int, out_size: int, *, kernel_size: int | None = None,
-                         stride: int | None = None, dilation: int = 1) -> list[ConvTransposeSettings]:
-    """Every ``(kernel_size, stride, padding, output_padding)`` mapping ``in_size`` to ``out_size``.
+                         stride: int | None = None, dilation: int = 1,
+                         limit: int | None = None) -> list[ConvTransposeSettings]:
+    """The ``(kernel_size, stride, padding, output_padding)`` settings mapping ``in_size`` to
+    ``out_size``, most natural first: all of them, or the first ``limit``.
 
     Solves ``out = (in-1)*s - 2p + d*(k-1) + a + 1`` for one spatial dimension within
     sensible bounds: ``k <= max(2s + 2, 7)`` unless ``kernel_size`` is fixed,
@@ -371,28 +473,25 @@ def solve_conv_transpose(in_size: int, out_size: int, *, kernel_size: int | None
     multiple of the stride (even overlap, no checkerboard artifacts), ``k = 2s``, then
     smaller strides and kernels.
 
+    The settings are generated in that order, so ``limit`` bounds the work: the first
+    few settings of any sizes take a number of steps proportional to the strides that
+    reach ``out_size``, never to the number of settings (millions for ``1 -> 256``).
+
     >>> solve_conv_transpose(64, 128)[0]
     ConvTransposeSettings(kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1)
     >>> solve_conv_transpose(2, 3, stride=1)[0]
     ConvTransposeSettings(kernel_size=2, stride=1, padding=0, output_padding=0, dilation=1)
+    >>> len(solve_conv_transpose(1, 16384, limit=3))
+    3
     """
     op = "solve_conv_transpose"
     i = _args.int_tuple(op, "in_size", in_size, 1, minimum=1)[0]
     o = _args.int_tuple(op, "out_size", out_size, 1, minimum=1)[0]
     d = _args.int_tuple(op, "dilation", dilation, 1, minimum=1)[0]
-    strides = [_args.int_tuple(op, "stride", stride, 1, minimum=1)[0]] if stride is not None \
-        else range(1, max(o // max(i - 1, 1), 1) + 2)
-    found = []
-    for s in strides:
-        kernels = [_args.int_tuple(op, "kernel_size", kernel_size, 1, minimum=1)[0]] \
-            if kernel_size is not None else range(1, max(2 * s + 2, 7) + 1)
-        for k in kernels:
-            full = (i - 1) * s + d * (k - 1) + 1
-            for a in range(max(s, d)):
-                twice_p = full + a - o
-                if twice_p >= 0 and twice_p % 2 == 0 and twice_p // 2 <= d * (k - 1) // 2:
-                    found.append(ConvTransposeSettings(k, s, twice_p // 2, a, d))
-    return sorted(found, key=_naturalness)
+    s = None if stride is None else _args.int_tuple(op, "stride", stride, 1, minimum=1)[0]
+    k = None if kernel_size is None else _args.int_tuple(op, "kernel_size", kernel_size, 1, minimum=1)[0]
+    n = None if limit is None else _args.int_tuple(op, "limit", limit, 1, minimum=0)[0]
+    return list(itertools.islice(_solutions(i, o, d, k, s), n))
 
 
 def undo_conv(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
