@@ -25,18 +25,18 @@ def need(*modules):
 
 
 @contextlib.contextmanager
-def running_server(timeout: float = 15.0):
-    """Yield the base URL of a live server; stop it (bounded) when the block ends."""
+def running_server(timeout: float = 15.0, **app_options):
+    """Yield the base URL of a live server (``app_options`` go to ``create_app``); stop it
+    (bounded) when the block ends."""
     (uvicorn,) = need("uvicorn")
     need("starlette")
-    from upsample.web.server import create_app
+    from upsample.web.server import create_app, server_config
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(256)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", lifespan="off",
-                                           limit_concurrency=1000))
+    server = uvicorn.Server(server_config(create_app(**app_options)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

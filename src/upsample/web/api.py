@@ -8,10 +8,12 @@ notes), the overlap map and the code that reproduces the result in other framewo
 from it (``/api/ops``). Nothing here computes an op: every number comes from
 ``upsample.explain`` or ``upsample.shapes``.
 
-User input never reaches ``eval``: arrays are parsed by the command line's own parser
-(``upsample.cli.parse_array``, ``"1 2; 3 4"``), settings by the same small parsers,
-and every problem becomes a :class:`RequestError` carrying the library's own message
-and the field it is about, which the server answers with status 422.
+User input never reaches ``eval``: arrays are parsed by the library's one text parser
+(``upsample._parse.parse_array``, ``"1 2; 3 4"``, also the command line's), settings by
+the same small parsers, each bounded before converting anything (digits, nesting, the
+size of an integer before it meets a float), and every problem becomes a
+:class:`RequestError` carrying the library's own message and the field it is about,
+which the server answers with status 422. Messages are escaped so they always encode.
 
 Array layouts in a request (2-D examples; C channels, H rows, W columns):
 
@@ -24,7 +26,6 @@ Array layouts in a request (2-D examples; C channels, H rows, W columns):
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import math
 import re
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .. import explain, shapes
-from ..cli import UsageError, _ints, _numbers, parse_array
+from .._parse import ParseError, ints, numbers, parse_array, show
 from . import code
 
 __all__ = ["RequestError", "OP_SPECS", "ops_description", "explain_request", "solve_request",
@@ -64,8 +65,13 @@ class RequestError(ValueError):
     """A problem with a request: the message to show, and the field it belongs to."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+        super().__init__(_encodable(message))
+        self.field = None if field is None else _encodable(field)
+
+
+def _encodable(text: str) -> str:
+    """``text`` with anything UTF-8 cannot hold (a lone surrogate from JSON) escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # --------------------------------------------------------------------------- the op table
@@ -202,6 +208,8 @@ def _fail_as(name: str, error: Exception) -> RequestError:
 def _text(value: Any, name: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise RequestError(f"{name}: expected text like \"1 2; 3 4\", got {type(value).__name__}", name)
+    if isinstance(value, int):
+        value = _small(value, name)
     return str(value)
 
 
@@ -214,7 +222,7 @@ def _array(value: Any, name: str, *, kinds: str = "if") -> np.ndarray:
     for text in texts:
         try:
             array = parse_array(_text(text, name), name)
-        except UsageError as error:
+        except ParseError as error:
             raise _fail_as(name, error) from None
         if array.ndim == 1:
             array = array[None]
@@ -227,7 +235,7 @@ def _array(value: Any, name: str, *, kinds: str = "if") -> np.ndarray:
     array = np.concatenate(channels)
     if array.dtype.kind not in kinds:
         raise RequestError(f"{name}: must hold whole numbers, got {array.dtype}", name)
-    if array.dtype.kind == "f" and np.abs(array).max() > 1e9:
+    if np.abs(array.astype(np.float64)).max() > 1e9:
         raise RequestError(f"{name}: values must be at most 1e9 in size", name)
     return array
 
@@ -241,15 +249,24 @@ def _int_setting(value: Any, name: str) -> Any:
     if isinstance(value, bool):
         raise RequestError(f"{name}: expected an integer, got {value!r}", name)
     if isinstance(value, int):
-        return value
-    if isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        return tuple(value)
+        return _small(value, name)
+    if isinstance(value, list) and 0 < len(value) <= 3 and \
+            all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return tuple(_small(v, name) for v in value)
     if isinstance(value, str):
         try:
-            return _ints(value.strip())
-        except argparse.ArgumentTypeError as error:
+            return ints(value.strip())
+        except ParseError as error:
             raise RequestError(f"{name}: {error}", name) from None
-    raise RequestError(f"{name}: expected an integer or integers like 2,1, got {value!r}", name)
+    raise RequestError(f"{name}: expected an integer or integers like 2,1, got {show(value)}", name)
+
+
+def _small(value: int, name: str) -> int:
+    """An integer setting, refused before any float meets it when it is absurdly large
+    (JSON integers have no size limit; ``float(10**400)`` raises)."""
+    if abs(value) > 10**9:
+        raise RequestError(f"{name}: {show(value)} is far more than the page allows", name)
+    return value
 
 
 def _padding(value: Any, name: str = "padding") -> Any:
@@ -261,30 +278,35 @@ def _padding(value: Any, name: str = "padding") -> Any:
         if ";" in text or " " in text.replace(", ", ","):
             try:
                 pairs = parse_array(text, name)
-            except UsageError as error:
+            except ParseError as error:
                 raise _fail_as(name, error) from None
             if pairs.dtype.kind != "i":
-                raise RequestError(f"{name}: pairs must be whole numbers, got {text!r}", name)
+                raise RequestError(f"{name}: pairs must be whole numbers, got {show(text)}", name)
             return tuple(tuple(int(v) for v in row) for row in np.atleast_2d(pairs))
-    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-        return tuple(tuple(_int_setting(v, name)) for v in value)
+    if isinstance(value, list) and 0 < len(value) <= 3 and all(isinstance(v, list) for v in value):
+        pairs = [_int_setting(v, name) for v in value]
+        if not all(isinstance(pair, tuple) for pair in pairs):
+            raise RequestError(f"{name}: expected (lo, hi) pairs like [[0, 1], [1, 0]]", name)
+        return tuple(pairs)
     return _int_setting(value, name)
 
 
 def _factor(value: Any, name: str) -> Any:
     if isinstance(value, bool):
         raise RequestError(f"{name}: expected a number, got {value!r}", name)
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return _small(value, name)
+    if isinstance(value, float):
         if not math.isfinite(value):
             raise RequestError(f"{name}: must be a finite number", name)
         return value
-    if isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                       for v in value):
-        return tuple(value)
+    if isinstance(value, list) and 0 < len(value) <= 3 and \
+            all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return tuple(_factor(v, name) for v in value)
     try:
-        return _numbers(_text(value, name).strip())
-    except argparse.ArgumentTypeError as error:
-        raise RequestError(f"{name}: {error}", name) from None
+        return numbers(_text(value, name).strip(), name)
+    except ParseError as error:
+        raise RequestError(str(error), name) from None
 
 
 def _flag(value: Any, name: str) -> bool:
@@ -294,7 +316,7 @@ def _flag(value: Any, name: str) -> bool:
         return True
     if value in ("false", "0", "off", "", 0, None):
         return False
-    raise RequestError(f"{name}: expected true or false, got {value!r}", name)
+    raise RequestError(f"{name}: expected true or false, got {show(value)}", name)
 
 
 _PARSERS: dict[str, Callable[[Any, str], Any]] = {
@@ -302,20 +324,21 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
-def _values(value: Any) -> list[float]:
-    flat: list[float] = []
+def _values(value: Any) -> list[int | float]:
+    flat: list[int | float] = []
     for v in value if isinstance(value, tuple) else (value,):
         flat.extend(v if isinstance(v, tuple) else (v,))
-    return [float(v) for v in flat]
+    return flat
 
 
-def _check_limit(name: str, value: Any, high: float) -> None:
-    """Refuse settings above the page's caps; everything else is the library's to judge."""
+def _check_limit(name: str, value: Any, high: int) -> None:
+    """Refuse settings above the page's caps; everything else is the library's to judge.
+    (Python compares an int and a float exactly, however large the int.)"""
     if isinstance(value, str) or value is None:
         return
     for v in _values(value):
         if v > high:
-            raise RequestError(f"{name}: {v:g} is more than the page allows (at most {high:g})", name)
+            raise RequestError(f"{name}: {show(v)} is more than the page allows (at most {high})", name)
 
 
 #: the cap of each setting, a key of LIMITS
@@ -335,14 +358,15 @@ def _settings(spec: OpSpec, raw: Any) -> dict[str, Any]:
         known["convention"] = Param("convention", "choice", names[0], "", tuple(names))
     unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise RequestError(f"{spec.name} does not take {', '.join(unknown)} (it takes "
-                           f"{', '.join(known)})", unknown[0])
+        raise RequestError(f"{spec.name} does not take {', '.join(u[:40] for u in unknown[:3])} "
+                           f"(it takes {', '.join(known)})", unknown[0][:40])
     settings = {}
     for name, param in known.items():
         value = raw.get(name, param.default)
         if param.kind == "choice":
             if value not in param.choices:
-                raise RequestError(f"{name} must be one of {', '.join(param.choices)}, got {value!r}", name)
+                raise RequestError(f"{name} must be one of {', '.join(param.choices)}, got {show(value)}",
+                                   name)
             settings[name] = value
             continue
         parsed = _PARSERS[param.kind](value, name)
@@ -353,7 +377,7 @@ def _settings(spec: OpSpec, raw: Any) -> dict[str, Any]:
 
 
 def _weight(spec: OpSpec, raw: Any) -> np.ndarray:
-    if not isinstance(raw, list) or not raw:
+    if not isinstance(raw, list) or not raw or len(raw) > LIMITS["channels"]:
         raise RequestError("weight: expected one kernel text per channel, e.g. [\"5 5; 5 5\"]", "weight")
     slices = [_array(text, "weight") for text in raw]              # each (C/G, kH, kW)
     if len({s.shape for s in slices}) > 1:
@@ -453,7 +477,7 @@ def explain_request(body: Any) -> dict[str, Any]:
         raise RequestError("the request must be a JSON object", None)
     op = body.get("op")
     if op not in OP_SPECS:
-        raise RequestError(f"op must be one of {', '.join(OP_SPECS)}, got {op!r}", "op")
+        raise RequestError(f"op must be one of {', '.join(OP_SPECS)}, got {show(op)}", "op")
     spec = OP_SPECS[op]
     x = _array(body.get("x"), "x")
     _check_shape("x", x, LIMITS["input_size"], LIMITS["channels"])
@@ -470,7 +494,10 @@ def explain_request(body: Any) -> dict[str, Any]:
         idx = _array(body.get("indices"), "indices", kinds="i")
     try:
         if spec.kernel:
-            shape, terms = _conv_cost(op, x, w, settings)
+            try:
+                shape, terms = _conv_cost(op, x, w, settings)
+            except ValueError:      # no output at all: the op's own call below says why
+                shape, terms = (0, 0), 0
             _guard_output(shape)
             if terms > LIMITS["terms"]:
                 raise RequestError(f"the steps would record {terms} products; the page draws at most "
@@ -490,17 +517,18 @@ def explain_request(body: Any) -> dict[str, Any]:
                 _guard_output(ex.output.shape)
             explanations[view or "main"] = _dict(ex)
         main = explanations[views[0] or "main"]
+        first = next(iter(explanations.values()))
+        answer = {"op": op, "settings": _json_settings(settings), "explanations": explanations,
+                  "view_errors": view_errors, "output": main["output"],
+                  "formula": _formula_lines(first), "overlap": None,
+                  # inside: the snippets meet settings the op took (pixel_shuffle's (2, 2))
+                  "code": code.snippets(op, x, w, idx, settings, np.asarray(main["output"]).shape)}
+        if op == "conv_transpose":
+            answer["overlap"] = _overlap(w, settings, x.shape[1:])
     except RequestError:
         raise
-    except (ValueError, TypeError, OverflowError) as error:
+    except (ValueError, TypeError, OverflowError, ZeroDivisionError) as error:
         raise RequestError(str(error), _field_of(str(error))) from None
-    first = next(iter(explanations.values()))
-    answer = {"op": op, "settings": _json_settings(settings), "explanations": explanations,
-              "view_errors": view_errors, "output": main["output"],
-              "formula": _formula_lines(first), "overlap": None,
-              "code": code.snippets(op, x, w, idx, settings, np.asarray(main["output"]).shape)}
-    if op == "conv_transpose":
-        answer["overlap"] = _overlap(w, settings, x.shape[1:])
     return answer
 
 
@@ -533,8 +561,13 @@ def _overlap(w: np.ndarray, s: dict[str, Any], size: tuple[int, ...]) -> dict[st
             "even": len(set(flat)) == 1}
 
 
+#: How many settings /api/solve lists (the solver stops there: its work is bounded).
+SOLVE_SHOWN = 12
+
+
 def solve_request(body: Any) -> dict[str, Any]:
-    """``/api/solve``: the conv_transpose settings mapping ``in_size`` to ``out_size``."""
+    """``/api/solve``: the first conv_transpose settings mapping ``in_size`` to ``out_size``,
+    and whether there are more."""
     if not isinstance(body, dict):
         raise RequestError("the request must be a JSON object", None)
     values = {}
@@ -553,8 +586,9 @@ def solve_request(body: Any) -> dict[str, Any]:
             _check_limit(name, value, 64)
             fixed[name] = value
     try:
-        found = shapes.solve_conv_transpose(values["in_size"], values["out_size"], **fixed)
+        found = shapes.solve_conv_transpose(values["in_size"], values["out_size"], **fixed,
+                                            limit=SOLVE_SHOWN + 1)
     except (ValueError, TypeError) as error:
         raise RequestError(str(error), "in_size") from None
-    return {"in_size": values["in_size"], "out_size": values["out_size"], "count": len(found),
-            "settings": [s._asdict() for s in found[:12]]}
+    return {"in_size": values["in_size"], "out_size": values["out_size"],
+            "settings": [s._asdict() for s in found[:SOLVE_SHOWN]], "more": len(found) > SOLVE_SHOWN}
