@@ -338,3 +338,37 @@ def test_channels_groups_and_the_random_preset_reshape_the_kernel(page):
     shown = page.eval_on_selector_all("#output .labelled:first-child table", """ts => ts.map(
         t => Array.from(t.rows).map(r => Array.from(r.cells).map(c => Number(c.textContent))))""")
     np.testing.assert_array_equal(np.array(shown), expected)
+
+
+@pytest.mark.parametrize("op", ["constructor", "__proto__", "toString", "hasOwnProperty", "fft"])
+def test_a_link_to_an_unknown_op_shows_the_article_and_says_why(browser, url, op):
+    """?op=constructor found Object's constructor in the page's table: a blank page."""
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{url}/?op={op}&x=1+2")
+        wait_answer(page, 0)
+        assert page.input_value("#op") == "conv_transpose"
+        np.testing.assert_array_equal(numbers(grid(page, "#output")), ARTICLE)
+        assert "an op this page does not have" in page.inner_text("#error-general")
+    finally:
+        page.close()
+    assert not errors, errors
+
+
+def test_a_link_with_an_oversized_grid_is_refused_before_building_cells(browser, url):
+    """A 150x150 grid in the URL built 22,500 cells before the server refused it."""
+    big = "%3B".join(["+".join(["1"] * 150)] * 150)
+    page = browser.new_page()
+    try:
+        page.goto(f"{url}/?op=conv_transpose&x={big}")
+        wait_answer(page, 0)
+        assert page.eval_on_selector_all("#x-grids input", "cells => cells.length") == 4
+        np.testing.assert_array_equal(numbers(grid(page, "#output")), ARTICLE)
+        assert "larger than the page allows" in page.inner_text("#error-general")
+        page.goto(f"{url}/?op=conv_transpose&w=" + "/".join(["5"] * 40))
+        wait_answer(page, 0)
+        assert "larger than the page allows" in page.inner_text("#error-general")
+    finally:
+        page.close()

@@ -476,7 +476,7 @@ def explain_request(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise RequestError("the request must be a JSON object", None)
     op = body.get("op")
-    if op not in OP_SPECS:
+    if not isinstance(op, str) or op not in OP_SPECS:
         raise RequestError(f"op must be one of {', '.join(OP_SPECS)}, got {show(op)}", "op")
     spec = OP_SPECS[op]
     x = _array(body.get("x"), "x")

@@ -10,7 +10,8 @@
   const LIMITS = { input: 16, kernel: 8, channels: 8 };
   const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-  let specs = {};           // op name -> the op's description from /api/ops
+  let specs = Object.create(null);   // op name -> its description from /api/ops (no prototype:
+                                    // ?op=constructor or __proto__ must not find anything)
   let frameworks = [];
   let state = null;         // {op, x, w, idx, params}
   let answer = null;        // the last valid /api/explain answer
@@ -20,6 +21,7 @@
   let sequence = 0;         // answers arrive in order of requests, the older ones are dropped
   let codeTab = "torch";
   let atEnd = true;
+  let linkProblem = "";     // why the URL's example was not restored
   let answered = 0, refused = 0;   // counted on <body> so that tests can wait for an answer         // a fresh example opens on its last step: the whole result
 
   // ------------------------------------------------------------------ numbers and grids
@@ -106,10 +108,42 @@
     return q.toString();
   }
 
+  function knownOp(op) {
+    return typeof op === "string" && Object.prototype.hasOwnProperty.call(specs, op);
+  }
+
+  // A grid text from the URL ("1 2; 3 4", channels split by |, slices by /), checked for its
+  // size before any cell is built: at most `channels` parts of at most side x side numbers.
+  function fits(text, side, channels, sep) {
+    if (text.length > channels * side * side * 32) return false;
+    const parts = text.split(sep);
+    if (parts.length > channels) return false;
+    return parts.every((part) => {
+      const rows = part.split(";");
+      return rows.length <= side && rows.every((row) => row.trim().split(/[\s,]+/).length <= side);
+    });
+  }
+
   function fromQuery(search) {
     const q = new URLSearchParams(search);
     const op = q.get("op");
-    if (!op || !specs[op]) return null;
+    if (op === null) return null;
+    if (!knownOp(op)) {
+      linkProblem = `the link asks for an op this page does not have (${op.slice(0, 40)}); ` +
+        "showing conv_transpose";
+      return null;
+    }
+    const big = [["x", LIMITS.input, LIMITS.channels], ["i", LIMITS.input, LIMITS.channels]]
+      .filter(([key, side, channels]) => q.get(key) && !fits(q.get(key), side, channels, "|"))
+      .map(([key]) => key);
+    const w = q.get("w");
+    if (w && (w.split("/").length > LIMITS.channels ||
+              !w.split("/").every((slice) => fits(slice, LIMITS.kernel, LIMITS.channels, "|")))) big.push("w");
+    if (big.length) {
+      linkProblem = `the link's example is larger than the page allows (${LIMITS.input}x${LIMITS.input} ` +
+        `inputs, ${LIMITS.kernel}x${LIMITS.kernel} kernels, ${LIMITS.channels} channels); showing ${op}'s own`;
+      return fromPreset(op);
+    }
     const st = fromPreset(op);
     if (q.get("x")) st.x = q.get("x").split("|").map(parseGrid);
     if (q.get("w") && specs[op].kernel) {
@@ -296,6 +330,7 @@
   function clearErrors() {
     document.querySelectorAll(".error").forEach((e) => { e.textContent = ""; });
     document.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+    $("error-general").textContent = linkProblem;     // until another op is chosen
   }
 
   function showError(message, field) {
@@ -529,7 +564,8 @@
     });
     const caption = document.createElement("p");
     caption.className = "hint";
-    caption.textContent = `${data.count} settings map ${data.in_size} to ${data.out_size}; the most natural first`;
+    caption.textContent = `${data.settings.length} settings map ${data.in_size} to ${data.out_size}, ` +
+      "the most natural first" + (data.more ? " (there are more: fix the kernel or stride to see others)" : "");
     box.replaceChildren(caption, table);
   }
 
@@ -558,7 +594,7 @@
     LIMITS.input = data.limits.input_size;
     LIMITS.kernel = data.limits.kernel_size;
     LIMITS.channels = data.limits.channels;
-    $("op").addEventListener("change", () => { atEnd = true; setOp($("op").value); });
+    $("op").addEventListener("change", () => { atEnd = true; linkProblem = ""; setOp($("op").value); });
     $("preset-article").addEventListener("click", () => { atEnd = true; setOp(state.op); });
     $("preset-random").addEventListener("click", randomize);
     $("share").addEventListener("click", () => copy(location.href, "share-status"));
@@ -575,6 +611,7 @@
     const restored = fromQuery(location.search);
     atEnd = !restored || !new URLSearchParams(location.search).has("step");
     setOp(restored ? restored.op : "conv_transpose", restored);
+    if (linkProblem) $("error-general").textContent = linkProblem;
   }
 
   start();
