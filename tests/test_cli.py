@@ -206,3 +206,30 @@ def test_solve_with_millions_of_answers_lists_the_first(capsys):
     assert main(["solve", "1", "16384"]) == 0
     out = capsys.readouterr().out
     assert "... and more (--limit 20" in out and len(out.splitlines()) == 13
+
+
+def test_the_parser_is_a_leaf_and_the_web_api_does_not_import_the_cli():
+    code = ("import sys, upsample._parse; a = sorted(m for m in sys.modules if m.startswith('upsample.')); "
+            "import upsample.web.api; print(a, 'upsample.cli' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split("]")[1].strip() == "False", result.stdout + result.stderr
+    from upsample import _parse
+
+    source = open(_parse.__file__).read()
+    assert "from ." not in source and "import upsample" not in source      # knows no op
+
+
+def test_parse_errors_are_value_errors_that_argparse_shows():
+    import argparse
+
+    from upsample import _parse
+
+    with pytest.raises(_parse.ParseError) as info:
+        _parse.parse_array("[[[[[[1]]]]]]")
+    assert isinstance(info.value, ValueError) and isinstance(info.value, argparse.ArgumentTypeError)
+    assert "nested more than 4 deep" in str(info.value)
+    with pytest.raises(_parse.ParseError, match="too long for a number"):
+        _parse.parse_array("1" * 5000)
+    with pytest.raises(_parse.ParseError, match="expected an integer"):
+        _parse.ints("9" * 5000)
+    assert _parse.show("\ud800" * 100).isascii() and len(_parse.show("x" * 100)) == _parse.SHOWN
