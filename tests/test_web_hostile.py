@@ -273,12 +273,14 @@ def test_slow_clients_are_timed_out(monkeypatch):
 
 # --------------------------------------------------------------------------- stopping
 
-def test_sigterm_under_load_stops_the_server_promptly(tmp_path):
-    """SIGTERM while 20 clients wait on costly explains: the process is gone within seconds
-    (it kept computing after the port closed)."""
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_sigterm_under_load_stops_the_server_promptly(stop):
+    """SIGTERM (or Ctrl-C) while 20 clients wait on costly explains: the process is gone within
+    seconds (it kept computing after the port closed)."""
     need("uvicorn")
+    source = str(Path(api.__file__).parents[2])                    # this checkout's upsample
     env = {**os.environ, "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join([str(Path(api.__file__).parents[2]), os.environ.get("PYTHONPATH", "")])}
+           "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
     with subprocess.Popen([sys.executable, "-m", "upsample", "serve", "--port", "0"],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
         try:
@@ -290,10 +292,10 @@ def test_sigterm_under_load_stops_the_server_promptly(tmp_path):
                 t.start()
             time.sleep(2.0)                                   # computations running, others waiting
             start = time.monotonic()
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(stop)
             process.wait(timeout=20)
             took = time.monotonic() - start
-            print(f"\nSIGTERM under load: the server exited in {took:.2f} s")
+            print(f"\n{stop.name} under load: the server exited in {took:.2f} s")
             assert took < 10
         finally:
             if process.poll() is None:

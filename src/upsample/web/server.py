@@ -369,8 +369,9 @@ def run(args: argparse.Namespace) -> int:
     url = f"http://{shown}:{port}/"
     print(f"upsample serve: {url}  (Ctrl+C stops it)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("upsample serve: listening beyond this machine; anyone who can reach it can use it",
-              file=sys.stderr)
+        print("upsample serve: listening beyond this machine; anyone who can reach it can use it "
+              f"(it answers requests for {args.host}, localhost and 127.0.0.1: --allow-host NAME "
+              "adds a name)", file=sys.stderr)
     if args.open:
         webbrowser.open(url)
     app = create_app(hosts=(*LOCAL_HOSTS, args.host, *args.allow_host))
