@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -215,7 +216,7 @@ def test_the_parser_is_a_leaf_and_the_web_api_does_not_import_the_cli():
     assert result.stdout.split("]")[1].strip() == "False", result.stdout + result.stderr
     from upsample import _parse
 
-    source = open(_parse.__file__).read()
+    source = Path(_parse.__file__).read_text()
     assert "from ." not in source and "import upsample" not in source      # knows no op
 
 

@@ -204,6 +204,10 @@ EXPLAIN_OPS: dict[str, _ExplainOp] = {
         ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
         lambda e, x, a: e.max_pool(x, _or(a.kernel_size, 2), stride=a.stride, padding=_or(a.padding, 0),
                                    dilation=_or(a.dilation, 1), ceil_mode=a.ceil_mode)),
+    "avg_pool": _ExplainOp(
+        ("kernel_size", "stride", "padding", "ceil_mode"),
+        lambda e, x, a: e.avg_pool(x, _or(a.kernel_size, 2), stride=a.stride, padding=_or(a.padding, 0),
+                                   ceil_mode=a.ceil_mode)),
     "max_unpool": _ExplainOp(
         ("indices", "kernel_size", "stride", "padding"),
         lambda e, x, a: e.max_unpool(x, _indices(a), _or(a.kernel_size, 2), stride=a.stride,

@@ -703,7 +703,7 @@ def avg_pool_args(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
         if divisor_override == 0:
             raise ValueError(f"{op}: divisor_override must not be 0 (torch allows any other "
                              f"integer, negative too), got 0")
-    out = shapes.pool_output_size(tuple(x.shape[2:]), k, s, p, 1, bool(ceil_mode))
+    out = shapes.pool_output_size(tuple(x.shape[2:]), k, s, p, 1, bool(ceil_mode), op=op)
     for axis, (i, o, k_, p_) in enumerate(zip(x.shape[2:], out, k, p)):
         if o < 1:
             raise ValueError(f"{op}: kernel_size ({k_}) is larger than the padded input "

@@ -267,19 +267,20 @@ def _pool_size(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
 
 
 def pool_output_size(size: Size, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
-                     dilation: Size = 1, ceil_mode: bool = False) -> Size:
+                     dilation: Size = 1, ceil_mode: bool = False, *, op: str = "pool_output_size"
+                     ) -> Size:
     """Output size of max pooling, PyTorch's ``torch.nn.MaxPool2d`` rule.
 
     ``o = floor((i + 2p - d*(k-1) - 1) / s) + 1`` (``ceil`` with ``ceil_mode``); in ceil
     mode a last window that would start in the right padding is dropped. ``stride``
-    defaults to ``kernel_size``.
+    defaults to ``kernel_size``. A window larger than the padded input leaves no output:
+    a ``ValueError`` naming ``op``.
 
     >>> pool_output_size(4, 2)
     2
     >>> pool_output_size(5, 2, ceil_mode=True), pool_output_size(5, 2)
     (3, 2)
     """
-    op = "pool_output_size"
     scalar = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding,
                  dilation=dilation) is None
     n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding,
@@ -292,9 +293,10 @@ def pool_output_size(size: Size, kernel_size: Size, stride: Size | None = None, 
     out = [_pool_size(*args, bool(ceil_mode)) for args in zip(i, k, s, p, d)]
     for axis, (i_, k_, p_, d_, o) in enumerate(zip(i, k, p, d, out)):
         if o < 0 or o == 0 < i_:
-            raise ValueError(f"{op}: the window ({d_ * (k_ - 1) + 1} with dilation) is larger than the "
-                             f"padded input ({i_} + 2*{p_} = {i_ + 2 * p_}) along spatial axis {axis}: "
-                             f"there is no output")
+            dilated = f" with dilation {d_}" if d_ > 1 else ""
+            raise ValueError(f"{op}: kernel_size ({k_}){dilated} is larger than the padded input "
+                             f"({i_} + 2*{p_} = {i_ + 2 * p_}) along spatial axis {axis}, leaving no "
+                             f"output")
     return _answer(out, scalar)
 
 

@@ -154,6 +154,14 @@ OP_SPECS: dict[str, OpSpec] = {spec.name: spec for spec in [
             Param("stride", "ints", "", "empty: the window size"), PADDING, DILATION,
             Param("ceil_mode", "bool", False, "round the output size up")),
            preset={"x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"]}),
+    OpSpec("avg_pool", "average pooling", "each window keeps the mean of its values",
+           (Param("kernel_size", "ints", "2", "window size"),
+            Param("stride", "ints", "", "empty: the window size"),
+            Param("padding", "ints", "0", "zeros around the input (at most half the window)"),
+            Param("ceil_mode", "bool", False, "round the output size up"),
+            Param("count_include_pad", "bool", True, "the padding's zeros count in the mean"),
+            Param("divisor_override", "ints", "", "empty: the window's count; else divide by this")),
+           preset={"x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"]}),
     OpSpec("max_unpool", "max unpooling", "values go back to the positions max_pool recorded",
            (Param("kernel_size", "ints", "2", "window size of the max_pool undone"),
             Param("stride", "ints", "", "empty: the window size"),
@@ -243,7 +251,7 @@ def _array(value: Any, name: str, *, kinds: str = "if") -> np.ndarray:
 def _int_setting(value: Any, name: str) -> Any:
     """``2`` / ``"2"`` -> 2, ``"2,1"`` or ``[2, 1]`` -> (2, 1); an empty stride -> None."""
     if value is None or value == "":
-        if name == "stride":            # max_pool and max_unpool: the window size
+        if name in ("stride", "divisor_override"):    # pooling: the window's size and count
             return None
         raise RequestError(f"{name}: needs a value", name)
     if isinstance(value, bool):
@@ -438,6 +446,10 @@ def _call(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | None,
     if op == "max_pool":
         return fn(x, s["kernel_size"], stride=s["stride"], padding=s["padding"],
                   dilation=s["dilation"], ceil_mode=s["ceil_mode"])
+    if op == "avg_pool":
+        return fn(x, s["kernel_size"], stride=s["stride"], padding=s["padding"],
+                  ceil_mode=s["ceil_mode"], count_include_pad=s["count_include_pad"],
+                  divisor_override=s["divisor_override"])
     if op == "max_unpool":
         return fn(x, idx, s["kernel_size"], stride=s["stride"], padding=s["padding"])
     return fn(x, s["upscale_factor"])
