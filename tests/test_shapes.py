@@ -81,7 +81,8 @@ def test_errors_name_the_function_and_parameter(call, message):
     (lambda: shapes.conv_output_size(4, 3, dilation=2, padding=(0, 0)), "the kernel (5 with dilation)"),
     (lambda: shapes.conv_transpose_output_size(1, 1, 1, 2),
      "conv_transpose_output_size: padding (2, 2) crops more than the whole output"),
-    (lambda: shapes.pool_output_size(1, 3), "pool_output_size: kernel_size (3) is larger than the padded input (1 + 2*0 = 1)"),
+    (lambda: shapes.pool_output_size(1, 3),
+     "pool_output_size: kernel_size (3) is larger than the padded input (1 + 2*0 = 1)"),
 ])
 def test_impossible_sizes_raise_instead_of_answering_a_negative_size(call, message):
     with pytest.raises(ValueError) as info:

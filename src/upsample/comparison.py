@@ -147,7 +147,8 @@ def compare(x: Any, mode: str = "linear", *, size: Any = None, scale_factor: Any
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``upsample compare MODE INPUT [-f F | --size S]``."""
-    from ._parse import ints as _ints, numbers as _numbers
+    from ._parse import ints as _ints
+    from ._parse import numbers as _numbers
 
     modes = sorted({m for row in CONVENTIONS.values() for m in row.modes})
     parser.add_argument("mode", choices=modes + ["bilinear", "bicubic"], help="the mode to compare")

@@ -348,8 +348,8 @@ def run(args: argparse.Namespace) -> int:
     from ..cli import UsageError
 
     try:
-        import uvicorn
         import starlette  # noqa: F401
+        import uvicorn
     except ModuleNotFoundError as error:
         raise UsageError(f"{error.name} is missing; the web page needs "
                          f"pip install -e \".[web]\" in the upsample clone") from None
