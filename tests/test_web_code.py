@@ -198,13 +198,15 @@ def test_avg_pool_snippets_reproduce_upsample(size, settings, why, framework):
 
 
 def row_call(op):
-    """A small call of ``op`` from its table row alone: x (4, 4, 4), every setting at its default,
-    a weight of ones where the page shows a kernel, indices where the op takes them."""
+    """A small call of ``op`` from its table row alone: x (4, 4, 4), every setting as the page
+    starts it, a weight of ones where the page shows a kernel, indices where the op takes them."""
     x = np.arange(64.0).reshape(4, 4, 4)
     w = np.ones((4, 4, 2, 2)) if op.kernel else None
     # the top-left of each 2x2 cell of an 8x8 plane, (C, H, W)
     idx = np.broadcast_to(16 * np.arange(4)[:, None] + 2 * np.arange(4), (4, 4, 4)) if "indices" in op.data else None
-    return x, w, idx, {p.name: p.default for p in op.params}
+    from upsample.web import api
+
+    return x, w, idx, api._settings(api.OP_SPECS[op.name], {})
 
 
 @pytest.mark.parametrize("name", [name for name, op in OPS.items() if op.page])

@@ -154,7 +154,7 @@ CEIL_MODE = Param("ceil_mode", "bool", False, "round the output size up", page=F
 SCALE = Param("scale_factor", "numbers", 2, "output size = floor(input size x factor); 2 or 2,1.5",
               page="2", flag="-f")
 SIZE = Param("size", "ints", None, "the output size instead of a scale factor")
-ALIGN = Param("align_corners", "bool", False, "linear and cubic: corner pixel centres line up",
+ALIGN = Param("align_corners", "bool", None, "linear and cubic: corner pixel centres line up",
               page=False)
 MODE = Param("mode", "choice", "nearest", "the interpolation mode",
              ("nearest", "nearest-exact", "linear", "cubic", "area"), page="cubic")
@@ -210,12 +210,14 @@ OPS: dict[str, Op] = {op.name: op for op in [
        preset=_POOL_INPUT),
     Op("avg_pool", "pool", ("x",), linear=True, output_size="pool_output_size",
        size_params=("kernel_size", "stride", "padding", "ceil_mode"),
-       params=(KERNEL_SIZE, POOL_STRIDE, Param("padding", "ints", 0, "implicit zeros on each side",
-                                               page="0", flag="-p"),
+       params=(KERNEL_SIZE, POOL_STRIDE,
+               Param("padding", "ints", 0, "zeros around the input (at most half the window)",
+                     page="0", flag="-p"),
                CEIL_MODE,
-               Param("count_include_pad", "bool", True, "count the padding in each divisor",
+               Param("count_include_pad", "bool", True, "the padding's zeros count in the mean",
                      page=True),
-               Param("divisor_override", "int", None, "divide every window sum by this instead")),
+               Param("divisor_override", "int", None,
+                     "empty: the window's count; else divide every window sum by this", page="")),
        title="average pooling", blurb="each window is replaced by the mean of its values",
        preset=_POOL_INPUT),
     Op("max_unpool", "pool", ("x",), linear=True, data=("x", "indices"),

@@ -4,8 +4,9 @@
 and answers with the explanation's own records (``Explanation.to_dict()``), the op's
 output, the output-size formula with the numbers filled in (from the explanation's
 notes), the overlap map and the code that reproduces the result in other frameworks.
-:data:`OP_SPECS` describes every op's parameters as data; the page builds its controls
-from it (``/api/ops``). Nothing here computes an op: every number comes from
+:data:`OP_SPECS` is read from the op table (``upsample.ops.OPS``): every row shown on the
+page, with the settings its explainer takes; the page builds its controls from it
+(``/api/ops``). Nothing here computes an op: every number comes from
 ``upsample.explain`` or ``upsample.shapes``.
 
 User input never reaches ``eval``: arrays are parsed by the library's one text parser
@@ -30,12 +31,12 @@ import inspect
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from .. import explain, shapes
+from .. import explain, ops, shapes
 from .._parse import ParseError, ints, numbers, parse_array, show
 from . import code
 
@@ -76,50 +77,6 @@ def _encodable(text: str) -> str:
 
 # --------------------------------------------------------------------------- the op table
 
-@dataclass(frozen=True)
-class Param:
-    """One control of the page: its name, kind, default text and a line of help."""
-
-    name: str
-    kind: str            # "ints", "padding", "numbers", "bool", "choice"
-    default: Any
-    help: str
-    choices: tuple[str, ...] = ()
-
-    def describe(self) -> dict[str, Any]:
-        data = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help}
-        if self.choices:
-            data["choices"] = list(self.choices)
-        return data
-
-
-STRIDE = Param("stride", "ints", "1", "step between windows (or between scaled kernels); 2 or 2,1")
-DILATION = Param("dilation", "ints", "1", "spacing between kernel taps")
-GROUPS = Param("groups", "ints", "1", "split the channels into groups that do not mix")
-PADDING = Param("padding", "padding", "0",
-                "1, 1,2 (rows,cols), lo-hi pairs 0 1; 1 0, same or valid")
-SCALE = Param("scale_factor", "numbers", "2", "output size = floor(input size x factor); 2 or 2,1.5")
-ALIGN = Param("align_corners", "bool", False, "linear and cubic: corner pixel centres line up")
-MODES = ("nearest", "nearest-exact", "linear", "cubic", "area")
-
-
-@dataclass(frozen=True)
-class OpSpec:
-    """How the page shows one op of ``upsample.explain.EXPLAINERS``."""
-
-    name: str
-    title: str
-    blurb: str
-    params: tuple[Param, ...]
-    kernel: str | None = None          # "conv" / "conv_transpose": which weight layout
-    indices: bool = False
-    views: tuple[str, ...] = ()
-    preset: dict[str, Any] = field(default_factory=dict)
-
-
-_ARTICLE = {"x": ["1 2; 3 4"], "weight": ["5 5; 5 5"]}
-
-
 def _grid_text(plane: np.ndarray) -> str:
     return "; ".join(" ".join(str(v) for v in row) for row in plane.tolist())
 
@@ -130,80 +87,72 @@ def _volume_preset() -> dict[str, Any]:
 
     x, w = volume_example()
     return {"x": [_grid_text(c) for c in x], "weight": [" | ".join(_grid_text(c) for c in w)]}
-OP_SPECS: dict[str, OpSpec] = {spec.name: spec for spec in [
-    OpSpec("conv_transpose", "transposed convolution",
-           "each input value scales the whole kernel; the copies land stride apart and add up",
-           (STRIDE, PADDING, Param("output_padding", "ints", "0", "extra rows/cols at the end (< stride)"),
-            DILATION, GROUPS), kernel="conv_transpose", views=tuple(explain.VIEWS),
-           preset=_ARTICLE),
-    OpSpec("conv", "convolution (downsampling)",
-           "the kernel slides over the input; each stop sums its products into one output",
-           (STRIDE, PADDING, DILATION, GROUPS), kernel="conv", preset=_volume_preset()),
-    OpSpec("nearest", "nearest neighbour", "every value is copied into a block",
-           (SCALE,), preset={"x": ["1 2; 3 4"]}),
-    OpSpec("bilinear", "bilinear", "each output blends the inputs around its source point",
-           (SCALE, ALIGN), preset={"x": ["10 20; 30 40"]}),
-    OpSpec("interpolate", "interpolate (every mode)",
-           "upsample.interpolate: nearest, nearest-exact, linear, cubic or area",
-           (SCALE, Param("mode", "choice", "cubic", "the interpolation mode", MODES), ALIGN),
-           preset={"x": ["10 20; 30 40"]}),
-    OpSpec("bed_of_nails", "bed of nails", "each value is pinned to one corner of its cell",
-           (SCALE,), preset={"x": ["1 2; 3 4"]}),
-    OpSpec("max_pool", "max pooling", "each window keeps its largest value and where it was",
-           (Param("kernel_size", "ints", "2", "window size"),
-            Param("stride", "ints", "", "empty: the window size"), PADDING, DILATION,
-            Param("ceil_mode", "bool", False, "round the output size up")),
-           preset={"x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"]}),
-    OpSpec("avg_pool", "average pooling", "each window keeps the mean of its values",
-           (Param("kernel_size", "ints", "2", "window size"),
-            Param("stride", "ints", "", "empty: the window size"),
-            Param("padding", "ints", "0", "zeros around the input (at most half the window)"),
-            Param("ceil_mode", "bool", False, "round the output size up"),
-            Param("count_include_pad", "bool", True, "the padding's zeros count in the mean"),
-            Param("divisor_override", "ints", "", "empty: the window's count; else divide by this")),
-           preset={"x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"]}),
-    OpSpec("max_unpool", "max unpooling", "values go back to the positions max_pool recorded",
-           (Param("kernel_size", "ints", "2", "window size of the max_pool undone"),
-            Param("stride", "ints", "", "empty: the window size"),
-            Param("padding", "ints", "0", "the max_pool's padding")),
-           indices=True, preset={"x": ["1 2; 3 4"], "indices": ["5 2; 9 14"]}),
-    OpSpec("pixel_shuffle", "pixel shuffle", "r*r channels become one channel r times larger",
-           (Param("upscale_factor", "ints", "2", "r: channels must be a multiple of r*r"),),
-           preset={"x": ["1 2; 3 4", "5 6; 7 8", "9 10; 11 12", "13 14; 15 16"]}),
-]}
 
 
 def conventions() -> list[str]:
-    """The interpolation conventions the library offers: a table if it has one, else torch's."""
-    import importlib
+    """The interpolation conventions the library offers, torch's first."""
+    from ..conventions import CONVENTIONS
 
-    for module, name in (("upsample.conventions", "CONVENTIONS"),
-                         ("upsample.interpolation", "CONVENTIONS")):
-        try:
-            table = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
+    return [str(key) for key in CONVENTIONS]
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """How the page shows one row of ``upsample.ops.OPS``: read from the row, nothing more.
+
+    ``params`` are the row's settings that its explainer takes and the page shows
+    (``Param.page`` set); the choices of ``convention`` come from the conventions table.
+    """
+
+    op: ops.Op
+    params: tuple[ops.Param, ...]
+
+    @property
+    def name(self) -> str:
+        return self.op.name
+
+    @property
+    def kernel(self) -> str | None:
+        return self.op.kernel
+
+    @property
+    def indices(self) -> bool:
+        return "indices" in self.op.data
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        return self.op.views
+
+    @property
+    def preset(self) -> dict[str, Any]:
+        return _volume_preset() if self.op.preset.get("volume") else dict(self.op.preset)
+
+
+def _spec(op: ops.Op) -> OpSpec:
+    takes = inspect.signature(op.explain).parameters
+    params = []
+    for param in op.params:
+        if param.name not in takes or param.name == "view":
             continue
-        return [str(key) for key in table]
-    return ["torch"]
+        if param.name == "convention":
+            names = tuple(conventions())
+            param = replace(param, choices=names, page=names[0])
+        if param.page is not None:
+            params.append(param)
+    return OpSpec(op, tuple(params))
 
 
-def _takes_convention(op: str) -> bool:
-    return "convention" in inspect.signature(explain.EXPLAINERS[op]).parameters
+#: The ops the page shows, in the table's order: every row with ``page=True``.
+OP_SPECS: dict[str, OpSpec] = {op.name: _spec(op) for op in ops.OPS.values() if op.page}
 
 
 def ops_description() -> dict[str, Any]:
     """``/api/ops``: every op's controls and presets, and the limits, as data."""
-    names = conventions()
-    ops = []
-    for spec in OP_SPECS.values():
-        params = [p.describe() for p in spec.params]
-        if len(names) > 1 and _takes_convention(spec.name):
-            params.append(Param("convention", "choice", names[0],
-                                "whose resize rules to follow", tuple(names)).describe())
-        ops.append({"name": spec.name, "title": spec.title, "blurb": spec.blurb, "params": params,
-                    "kernel": spec.kernel, "indices": spec.indices, "views": list(spec.views),
-                    "preset": spec.preset})
-    return {"ops": ops, "limits": LIMITS, "conventions": names,
+    described = [{"name": spec.name, "title": spec.op.title, "blurb": spec.op.blurb,
+                  "params": [p.describe() for p in spec.params], "kernel": spec.kernel,
+                  "indices": spec.indices, "views": list(spec.views), "preset": spec.preset}
+                 for spec in OP_SPECS.values()]
+    return {"ops": described, "limits": LIMITS, "conventions": conventions(),
             "frameworks": list(code.FRAMEWORKS)}
 
 
@@ -328,7 +277,8 @@ def _flag(value: Any, name: str) -> bool:
 
 
 _PARSERS: dict[str, Callable[[Any, str], Any]] = {
-    "ints": _int_setting, "padding": _padding, "numbers": _factor, "bool": _flag,
+    "ints": _int_setting, "int": _int_setting, "padding": _padding, "numbers": _factor,
+    "bool": _flag,
 }
 
 
@@ -361,16 +311,13 @@ def _settings(spec: OpSpec, raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise RequestError("params must be an object of settings", "params")
     known = {p.name: p for p in spec.params}
-    names = conventions()
-    if len(names) > 1 and _takes_convention(spec.name):
-        known["convention"] = Param("convention", "choice", names[0], "", tuple(names))
     unknown = sorted(set(raw) - set(known))
     if unknown:
         raise RequestError(f"{spec.name} does not take {', '.join(u[:40] for u in unknown[:3])} "
                            f"(it takes {', '.join(known)})", unknown[0][:40])
     settings = {}
     for name, param in known.items():
-        value = raw.get(name, param.default)
+        value = raw.get(name, param.page)
         if param.kind == "choice":
             if value not in param.choices:
                 raise RequestError(f"{name} must be one of {', '.join(param.choices)}, got {show(value)}",
@@ -425,34 +372,17 @@ def _guard_output(shape: tuple[int, ...]) -> None:
 
 def _call(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | None,
           s: dict[str, Any], view: str | None) -> explain.Explanation:
-    fn = explain.EXPLAINERS[op]
-    extra = {"convention": s["convention"]} if "convention" in s else {}
-    if op == "conv":
-        return fn(x, w, stride=s["stride"], padding=s["padding"], dilation=s["dilation"],
-                  groups=s["groups"])
-    if op == "conv_transpose":
-        return fn(x, w, stride=s["stride"], padding=s["padding"], output_padding=s["output_padding"],
-                  dilation=s["dilation"], groups=s["groups"], view=view)
-    if op == "nearest":
-        return fn(x, s["scale_factor"], **extra)
-    if op == "bilinear":
-        return fn(x, s["scale_factor"], align_corners=s["align_corners"], **extra)
-    if op == "interpolate":
-        interpolating = s["mode"] in ("linear", "cubic")
-        return fn(x, s["scale_factor"], mode=s["mode"],
-                  align_corners=s["align_corners"] if interpolating else None, **extra)
-    if op == "bed_of_nails":
-        return fn(x, s["scale_factor"])
-    if op == "max_pool":
-        return fn(x, s["kernel_size"], stride=s["stride"], padding=s["padding"],
-                  dilation=s["dilation"], ceil_mode=s["ceil_mode"])
-    if op == "avg_pool":
-        return fn(x, s["kernel_size"], stride=s["stride"], padding=s["padding"],
-                  ceil_mode=s["ceil_mode"], count_include_pad=s["count_include_pad"],
-                  divisor_override=s["divisor_override"])
-    if op == "max_unpool":
-        return fn(x, idx, s["kernel_size"], stride=s["stride"], padding=s["padding"])
-    return fn(x, s["upscale_factor"])
+    """The explainer of ``op`` on the request's data and settings, as the row describes them.
+
+    A setting left empty (a pooling stride, a divisor) and a flag left off whose row has no
+    default (align_corners, which only the interpolating modes take) are not passed."""
+    row = ops.OPS[op]
+    data = {"weight": w, "indices": idx}
+    kwargs = {name: value for name, value in s.items()
+              if value is not None and not (value is False and row.param(name).default is None)}
+    if view is not None:
+        kwargs["view"] = view
+    return row.explain(x, *(data[name] for name in row.data[1:]), **kwargs)
 
 
 #: The settings a library message may name; the page shows the message beside the
