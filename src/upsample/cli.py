@@ -12,6 +12,7 @@ by the subcommands that draw.
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from . import shapes
+from . import ops, shapes
 from ._parse import MAX_VALUES, ints, numbers, parse_array
 
 __all__ = ["main", "COMMANDS", "Command", "parse_array"]
@@ -30,11 +31,6 @@ MAX_EXAMPLE = MAX_VALUES   # explanations are for small examples: at most this m
 
 class UsageError(Exception):
     """A problem with what the user typed: reported in one line, exit status 2."""
-
-
-# the parsers are upsample._parse's; as argparse types they report their own message
-_ints = ints
-_numbers = numbers
 
 
 # --------------------------------------------------------------------------- the table
@@ -50,54 +46,99 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-# --------------------------------------------------------------------------- shape
-
-SHAPE_OPS: dict[str, Callable[[argparse.Namespace], object]] = {
-    "conv": lambda a: shapes.conv_output_size(a.size, a.kernel_size, a.stride, a.padding_arg, a.dilation),
-    "conv_transpose": lambda a: shapes.conv_transpose_output_size(
-        a.size, a.kernel_size, a.stride, a.padding_arg, a.output_padding, a.dilation),
-    "max_pool": lambda a: shapes.pool_output_size(a.size, a.kernel_size, a.stride_or_none,
-                                                  a.padding_arg, a.dilation, a.ceil_mode),
-    "max_unpool": lambda a: shapes.unpool_output_size(a.size, a.kernel_size, a.stride_or_none,
-                                                      a.padding_arg),
-    "interpolate": lambda a: shapes.interpolate_output_size(a.size, a.scale_factor),
-}
-
+# --------------------------------------------------------------------------- settings from the op table
+# Every op setting the command line offers is a row's Param (upsample.ops): one option per
+# setting name, typed by its kind. Settings that share a short flag (-f: a resize's scale
+# factor, pixel_shuffle's r, subsample's factor) share one option.
 
 def _padding(text: str):
-    return text if text in ("same", "valid") else _ints(text)
+    return text if text in ("same", "valid", "same_lower") else ints(text)
 
 
-def _add_geometry(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
-    """The geometry flags, shared by every subcommand that has a kernel or a window."""
-    parser.add_argument("-k", "--kernel-size", type=_ints, default=2 if defaults else None,
-                        help="kernel (or pooling window) size (default 2)")
-    parser.add_argument("-s", "--stride", type=_ints, default=None,
-                        help="stride (default 1; pooling: the kernel size)")
-    parser.add_argument("-p", "--padding", type=_padding, default=0 if defaults else None,
-                        help="padding: int, ints like 1,2, 'same' or 'valid' (default 0)")
-    parser.add_argument("-d", "--dilation", type=_ints, default=1 if defaults else None,
-                        help="dilation (default 1)")
-    parser.add_argument("--output-padding", type=_ints, default=0 if defaults else None,
-                        help="conv_transpose: extra size at the end (default 0)")
-    parser.add_argument("--ceil-mode", action="store_true", help="max_pool: round the output size up")
+def _integer(text: str) -> int | tuple[int, ...]:
+    return ints(text)
+
+
+_TYPES: dict[str, Callable[[str], Any]] = {"ints": ints, "int": _integer, "padding": _padding,
+                                           "numbers": numbers}
+
+
+_BROADEST = ("numbers", "padding", "ints", "int")
+
+
+def _every_param() -> dict[str, ops.Param]:
+    """Each setting name once, from the rows in table order (a padding that takes "same"
+    wins over one that does not), plus the window size the shape command asks for."""
+    found: dict[str, ops.Param] = {"kernel_size": ops.KERNEL_SIZE}
+    for op in ops.OPS.values():
+        for param in op.params:
+            if param.name not in found or param.kind == "padding":
+                found[param.name] = param
+    return found
+
+
+def _dests() -> dict[str, str]:
+    """Setting name -> the argparse destination that holds it (shared short flags share one)."""
+    dests: dict[str, str] = {}
+    by_flag: dict[str, str] = {}
+    for name, param in _every_param().items():
+        dests[name] = by_flag.setdefault(param.flag, name) if param.flag else name
+    return dests
+
+
+def _add_settings(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    """One option per destination among the setting ``names``, default None (not given)."""
+    params, dests = _every_param(), _dests()
+    groups: dict[str, list[ops.Param]] = {}
+    for name in names:
+        groups.setdefault(dests[name], []).append(params[name])
+    for dest, members in groups.items():
+        # the broadest reader of the group: a number list also reads ints
+        first = min(members, key=lambda p: _BROADEST.index(p.kind) if p.kind in _BROADEST else 0)
+        strings = ([first.flag] if first.flag else []) + [p.option for p in members]
+        kwargs: dict[str, Any] = {"dest": dest, "default": None,
+                                  "help": "; ".join(dict.fromkeys(p.help for p in members))}
+        if first.kind == "bool":
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif first.kind == "choice" and first.choices:
+            kwargs["choices"] = first.choices
+        elif first.kind != "choice":
+            kwargs["type"] = _TYPES[first.kind]
+        parser.add_argument(*strings, **kwargs)
+
+
+def _flags(dest: str) -> str:
+    params = [p for name, p in _every_param().items() if _dests()[name] == dest]
+    return "/".join(([params[0].flag] if params[0].flag else []) + [p.option for p in params])
+
+
+# --------------------------------------------------------------------------- shape
+
+def _shape_ops() -> dict[str, ops.Op]:
+    return {name: op for name, op in ops.OPS.items() if op.output_size}
 
 
 def _configure_shape(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("op", choices=sorted(SHAPE_OPS))
-    parser.add_argument("size", type=_ints, help="input spatial size, e.g. 64 or 64,48")
-    _add_geometry(parser)
-    parser.add_argument("--scale-factor", type=float, default=None, help="interpolate: scale factor")
+    parser.add_argument("op", choices=sorted(_shape_ops()))
+    parser.add_argument("size", type=ints, help="input spatial size, e.g. 64 or 64,48")
+    _add_settings(parser, sorted({n for op in _shape_ops().values() for n in op.size_params}))
 
 
 def _shape(args: argparse.Namespace) -> int:
-    args.padding_arg = args.padding
-    args.stride_or_none = args.stride
-    if args.stride is None:
-        args.stride = 1
-    if args.op == "interpolate" and args.scale_factor is None:
-        raise UsageError("interpolate needs --scale-factor")
-    size = SHAPE_OPS[args.op](args)
+    op = ops.OPS[args.op]
+    dests = _dests()
+    given = {name: getattr(args, dests[name]) for name in op.size_params
+             if getattr(args, dests[name], None) is not None}
+    other = sorted({dests[n] for o in _shape_ops().values() for n in o.size_params} -
+                   {dests[n] for n in op.size_params})
+    stray = [dest for dest in other if getattr(args, dest) is not None]
+    if stray:
+        raise UsageError(f"shape {args.op} does not take {', '.join(map(_flags, stray))}")
+    try:
+        size = op.size(args.size, **given)
+    except TypeError:
+        needed = [_flags(dests[n]) for n in op.size_params if n not in given]
+        raise UsageError(f"shape {args.op} needs {' and '.join(needed[:1] or ['more settings'])}") from None
     if min(size if isinstance(size, tuple) else (size,)) < 1:     # max_unpool, interpolate
         raise UsageError(f"{args.op}: these settings leave no output (size {size})")
     print(size)
@@ -160,69 +201,20 @@ def _kernel(args: argparse.Namespace, x: np.ndarray) -> np.ndarray:
     return np.ones(size, dtype=np.int64)
 
 
-def _or(value: Any, default: Any) -> Any:
-    return default if value is None else value
+def _explained() -> dict[str, ops.Op]:
+    """The rows that have an explainer: the ops ``upsample explain`` and ``animate`` show."""
+    return {name: op for name, op in ops.OPS.items() if op.explainer}
 
 
-@dataclass(frozen=True)
-class _ExplainOp:
-    """How ``upsample explain OP`` calls ``upsample.explain.OP``: the flags it takes."""
-
-    flags: tuple[str, ...]
-    call: Callable[[Any, np.ndarray, argparse.Namespace], Any]
+def _explain_params(op: ops.Op) -> list[ops.Param]:
+    """The row's settings its explainer takes."""
+    takes = inspect.signature(op.explain).parameters
+    return [p for p in op.params if p.name in takes]
 
 
-EXPLAIN_OPS: dict[str, _ExplainOp] = {
-    "conv": _ExplainOp(
-        ("kernel", "kernel_size", "stride", "padding", "dilation"),
-        lambda e, x, a: e.conv(x, _kernel(a, x), stride=_or(a.stride, 1), padding=_or(a.padding, 0),
-                               dilation=_or(a.dilation, 1))),
-    "conv_transpose": _ExplainOp(
-        ("kernel", "kernel_size", "stride", "padding", "dilation", "output_padding", "view"),
-        lambda e, x, a: e.conv_transpose(x, _kernel(a, x), stride=_or(a.stride, 1),
-                                         padding=_or(a.padding, 0),
-                                         output_padding=_or(a.output_padding, 0),
-                                         dilation=_or(a.dilation, 1), view=_or(a.view, "scatter"))),
-    "nearest": _ExplainOp(
-        ("scale_factor", "size", "convention"),
-        lambda e, x, a: e.nearest(x, None if a.size is not None else _or(a.scale_factor, 2), size=a.size,
-                                  convention=_or(a.convention, "torch"))),
-    "bilinear": _ExplainOp(
-        ("scale_factor", "size", "align_corners", "convention"),
-        lambda e, x, a: e.bilinear(x, None if a.size is not None else _or(a.scale_factor, 2),
-                                   size=a.size, align_corners=a.align_corners,
-                                   convention=_or(a.convention, "torch"))),
-    "interpolate": _ExplainOp(
-        ("scale_factor", "size", "align_corners", "mode"),
-        lambda e, x, a: e.interpolate(x, None if a.size is not None else _or(a.scale_factor, 2),
-                                      size=a.size, mode=_or(a.mode, "nearest"),
-                                      align_corners=a.align_corners or None)),
-    "bed_of_nails": _ExplainOp(
-        ("scale_factor", "size"),
-        lambda e, x, a: e.bed_of_nails(x, _or(a.scale_factor, 2), size=a.size)),
-    "max_pool": _ExplainOp(
-        ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
-        lambda e, x, a: e.max_pool(x, _or(a.kernel_size, 2), stride=a.stride, padding=_or(a.padding, 0),
-                                   dilation=_or(a.dilation, 1), ceil_mode=a.ceil_mode)),
-    "avg_pool": _ExplainOp(
-        ("kernel_size", "stride", "padding", "ceil_mode"),
-        lambda e, x, a: e.avg_pool(x, _or(a.kernel_size, 2), stride=a.stride, padding=_or(a.padding, 0),
-                                   ceil_mode=a.ceil_mode)),
-    "max_unpool": _ExplainOp(
-        ("indices", "kernel_size", "stride", "padding"),
-        lambda e, x, a: e.max_unpool(x, _indices(a), _or(a.kernel_size, 2), stride=a.stride,
-                                     padding=_or(a.padding, 0))),
-    "pixel_shuffle": _ExplainOp(
-        ("scale_factor",),
-        lambda e, x, a: e.pixel_shuffle(x, _or(a.scale_factor, 2))),
-}
-
-_FLAG_NAMES = {"kernel": "--kernel", "kernel_size": "-k/--kernel-size", "stride": "-s/--stride",
-               "padding": "-p/--padding", "dilation": "-d/--dilation",
-               "output_padding": "--output-padding", "view": "--view", "ceil_mode": "--ceil-mode",
-               "scale_factor": "-f/--scale-factor", "size": "--size",
-               "align_corners": "--align-corners", "indices": "--indices", "mode": "--mode",
-               "convention": "--convention"}
+#: the data an explainer takes after x, and the options that give it
+_DATA_OPTIONS = {"weight": ("kernel", "kernel_size"), "indices": ("indices",)}
+_DATA_FLAGS = {"kernel": "--kernel", "indices": "--indices"}
 
 
 def _indices(args: argparse.Namespace) -> np.ndarray:
@@ -233,42 +225,39 @@ def _indices(args: argparse.Namespace) -> np.ndarray:
 
 
 def _explanation(args: argparse.Namespace):
-    from . import explain
-
-    entry = EXPLAIN_OPS[args.op]
-    given = [name for name in _FLAG_NAMES if getattr(args, name) not in (None, False)]
-    extra = [name for name in given if name not in entry.flags]
+    op = ops.OPS[args.op]
+    dests = _dests()
+    params = _explain_params(op)
+    takes = {dests[p.name] for p in params} | {d for name in op.data[1:] for d in _DATA_OPTIONS[name]}
+    offered = {dests[p.name] for o in _explained().values() for p in _explain_params(o)} | \
+        {d for options in _DATA_OPTIONS.values() for d in options}
+    extra = sorted(d for d in offered - takes if getattr(args, d, None) is not None)
     if extra:
-        takes = ", ".join(_FLAG_NAMES[f] for f in entry.flags)
-        raise UsageError(f"{args.op} does not take {', '.join(_FLAG_NAMES[f] for f in extra)} "
-                         f"(it takes {takes})")
+        show = lambda dests_: ", ".join(_DATA_FLAGS.get(d) or _flags(d) for d in dests_)
+        raise UsageError(f"{args.op} does not take {show(extra)} (it takes {show(sorted(takes))})")
     x = parse_array(args.x, "x")
-    return entry.call(explain, x, args)
+    data = [_kernel(args, x) if name == "weight" else _indices(args) for name in op.data[1:]]
+    kwargs = {}
+    for param in params:
+        value = getattr(args, dests[param.name])
+        if value is None and param.default is not None and not (
+                param.unless and getattr(args, dests[param.unless], None) is not None):
+            value = param.default
+        if value is not None:
+            kwargs[param.name] = value
+    return op.explain(x, *data, **kwargs)
 
 
 def _configure_example(parser: argparse.ArgumentParser) -> None:
     """The arguments of explain and animate: an op, an example, and its settings."""
-    parser.add_argument("op", choices=list(EXPLAIN_OPS), help="the op to show")
+    parser.add_argument("op", choices=list(_explained()), help="the op to show")
     parser.add_argument("x", help='the input: "1 2; 3 4" (rows end with ;, channels split by |) '
                                   "or JSON [[1, 2], [3, 4]]; (L,), (H, W) or (C, H, W)")
     parser.add_argument("--kernel", default=None,
                         help='conv, conv_transpose: the kernel, e.g. "5 5; 5 5" (default: ones of -k)')
     parser.add_argument("--indices", default=None, help="max_unpool: the indices from max_pool")
-    _add_geometry(parser, defaults=False)
-    parser.add_argument("-f", "--scale-factor", type=_numbers, default=None,
-                        help="nearest, bilinear, bed_of_nails: the scale factor; pixel_shuffle: "
-                             "the upscale factor r (default 2)")
-    parser.add_argument("--size", type=_ints, default=None,
-                        help="nearest, bilinear, bed_of_nails: the output size instead")
-    parser.add_argument("--align-corners", action="store_true",
-                        help="bilinear, interpolate (linear, cubic): align the corners")
-    parser.add_argument("--mode", default=None,
-                        help="interpolate: nearest (default), nearest-exact, linear, cubic, area")
-    parser.add_argument("--convention", default=None,
-                        help="nearest, bilinear: whose dialect (torch, onnx, tf2, tf1, jax, opencv, "
-                             "pillow; default torch)")
-    parser.add_argument("--view", choices=["scatter", "zero_insertion", "matrix"], default=None,
-                        help="conv_transpose: which of the three views (default scatter)")
+    names = {p.name for op in _explained().values() for p in _explain_params(op)}
+    _add_settings(parser, [n for n in _every_param() if n in names or n == "kernel_size"])
 
 
 def _configure_explain(parser: argparse.ArgumentParser) -> None:

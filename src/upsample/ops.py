@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = ["Param", "Op", "OPS", "by_function", "resolve"]
@@ -60,6 +60,8 @@ class Param:
     choices: tuple[str, ...] = ()
     page: str | bool | None = None
     flag: str | None = None
+    #: another setting that, when given, replaces this one's default (size for scale_factor)
+    unless: str | None = None
 
     @property
     def option(self) -> str:
@@ -152,7 +154,8 @@ GROUPS = Param("groups", "int", 1, "split the channels into groups that do not m
 KERNEL_SIZE = Param("kernel_size", "ints", 2, "window size", page="2", flag="-k")
 CEIL_MODE = Param("ceil_mode", "bool", False, "round the output size up", page=False)
 SCALE = Param("scale_factor", "numbers", 2, "output size = floor(input size x factor); 2 or 2,1.5",
-              page="2", flag="-f")
+              page="2", flag="-f", unless="size")
+NAILS_SCALE = replace(SCALE, unless=None)          # bed_of_nails always takes its factor
 SIZE = Param("size", "ints", None, "the output size instead of a scale factor")
 ALIGN = Param("align_corners", "bool", None, "linear and cubic: corner pixel centres line up",
               page=False)
@@ -196,7 +199,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
        preset={"x": ["10 20; 30 40"]}),
     Op("bed_of_nails", "nails", ("x",), linear=True, adjoint_of="subsample",
        output_size="bed_of_nails_output_size", size_params=("scale_factor", "offset"),
-       params=(SCALE, SIZE, OFFSET),
+       params=(NAILS_SCALE, SIZE, OFFSET),
        title="bed of nails", blurb="each value is pinned to one corner of its cell",
        preset={"x": ["1 2; 3 4"]}),
     Op("subsample", "nails", ("x",), linear=True, adjoint_of="bed_of_nails",
