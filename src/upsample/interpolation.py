@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _args, _integer, _jit, _layout, _resample, conventions, shapes
+from . import _args, _integer, _integer_loops, _jit, _layout, _resample, _resample_cl, conventions, shapes
 from ._dispatch import chunked
 from .sampling import modes
 from .sampling.modes import ALIASES, MODES
@@ -133,7 +133,9 @@ def _run(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarray:
     arithmetic for uint8; then the extrapolation value outside a crop. ``out``: a caller's
     buffer for the result (NumPy's convention), checked here."""
     if call.integer:
-        y = _integer.apply(call.integer, call.x, call.plans, call.whole)
+        compiled = _use_compiled(call) and _integer_loops.supports(call.integer, call.plans)
+        y = (_integer_loops if compiled else _integer).apply(call.integer, call.x, call.plans,
+                                                             call.whole)
         if out is not None:
             np.copyto(_args.out_array(op, out, y.shape, y.dtype, (call.x,)), y)
             y = out
@@ -148,6 +150,11 @@ def _run(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarray:
 def _forward(call: _Call, out: np.ndarray | None = None) -> np.ndarray:
     """The float path, into ``out`` if given (the compiled loops write straight into it)."""
     y = call.x
+    if _use_compiled(call) and _resample_cl.by_rows(y, call.plans):   # one image, channels-last
+        plan_h, plan_w = call.plans
+        if plan_h.is_gather and plan_w.is_gather:
+            return _resample_cl.gather(y, plan_h, plan_w, call.out_shape, out)
+        return _resample_cl.apply(y, plan_h, plan_w, call.out_shape, y.dtype, out)
     if _use_compiled(call):  # leading axes (depth) with NumPy, then H and W in one pass
         for axis in range(len(call.plans) - 2):
             y = call.plans[axis].apply(y, axis + 2)
@@ -297,7 +304,7 @@ def _options(op: str, options: dict[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- interpolate
 
-@_layout.data_format()
+@_layout.data_format(in_place=True)
 @chunked
 def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
@@ -397,7 +404,7 @@ def _interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_c
 
 # --------------------------------------------------------------------------- shorthands
 
-@_layout.data_format()
+@_layout.data_format(in_place=True)
 @chunked
 def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
             convention: str = "torch", out: np.ndarray | None = None) -> np.ndarray:
@@ -441,7 +448,7 @@ def _nearest_vjp(x, scale_factor=None, *, size=None, convention="torch"):
                             _op="nearest")
 
 
-@_layout.data_format()
+@_layout.data_format(in_place=True)
 @chunked
 def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
              align_corners: bool = False, convention: str = "torch",
