@@ -69,13 +69,10 @@ def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshi
             for ow in range(width):
                 base = ow * channels
                 for c in range(channels):
-                    total[base + c] = hhalf
-                for t in range(taps_x):
-                    at, w = ix[ow, t] * channels, np.int32(qx[ow, t])
-                    for c in range(channels):
-                        total[base + c] += w * line[at + c]
-            for k in range(span):
-                target[k] = min(max(total[k] >> hshift, 0), 255)
+                    value = hhalf
+                    for t in range(taps_x):
+                        value += qx[ow, t] * line[ix[ow, t] * channels + c]
+                    target[base + c] = min(max(value >> hshift, 0), 255)
         return
     rows = np.empty((ring, span), dtype=np.int32)                   # rows resampled along W
     held = np.full(ring, -1, dtype=np.int64)                         # which (b, h) each slot holds
@@ -92,6 +89,20 @@ def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshi
                 continue
             held[slot] = b * in_rows + h
             source, target = x[b, h].reshape(in_span), rows[slot]
+            if channels == 3:                       # the common image: one scalar per channel
+                for ow in range(width):
+                    v0 = v1 = v2 = hhalf
+                    for t2 in range(taps_x):
+                        w, at = qx[ow, t2], ix[ow, t2] * 3
+                        v0 += w * np.int32(source[at])
+                        v1 += w * np.int32(source[at + 1])
+                        v2 += w * np.int32(source[at + 2])
+                    if hshift >= 0:
+                        v0 = min(max(v0 >> hshift, 0), 255)
+                        v1 = min(max(v1 >> hshift, 0), 255)
+                        v2 = min(max(v2 >> hshift, 0), 255)
+                    target[3 * ow], target[3 * ow + 1], target[3 * ow + 2] = v0, v1, v2
+                continue
             for ow in range(width):
                 base = ow * channels
                 for c in range(channels):
@@ -126,25 +137,90 @@ def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshi
             for k in range(span):
                 target[k] = min(max(total[k] >> 2, 0), 255)
         else:
+            # the vector loop's values come first in each row: positions k * pmul + b % pmod
+            # (k when pmod is 0) below ``vector``, i.e. k below ``split``
+            offset = b % pmod if pmod > 0 else 0
+            split = min(span, max(0, (vector - offset + pmul - 1) // pmul))
             last = rows[iy[oh, taps_y - 1] % ring]
             factor = np.float32(qy[oh, taps_y - 1]) * scale
-            for k in range(span):
+            for k in range(split):
                 values[k] = np.float32(last[k]) * factor
-                total[k] = 1 << 21
             for t in range(taps_y - 2, -1, -1):
                 factor, s = np.float32(qy[oh, t]) * scale, rows[iy[oh, t] % ring]
-                for k in range(span):
+                for k in range(split):
                     values[k] = np.float32(s[k]) * factor + values[k]
+            for k in range(split):
+                target[k] = min(max(np.rint(values[k]), np.float32(0)), np.float32(255))
+            for k in range(split, span):
+                total[k] = 1 << 21
             for t in range(taps_y):
                 w, s = np.int32(qy[oh, t]), rows[iy[oh, t] % ring]
-                for k in range(span):
+                for k in range(split, span):
                     total[k] += w * s[k]
-            for k in range(span):
-                position = k * pmul + b % pmod if pmod > 0 else k
-                if position < vector:
-                    target[k] = min(max(np.rint(values[k]), np.float32(0)), np.float32(255))
-                else:
-                    target[k] = min(max(total[k] >> 22, 0), 255)
+            for k in range(split, span):
+                target[k] = min(max(total[k] >> 22, 0), 255)
+
+
+@_jit.kernel(literal=("channels",))
+def _box_rows(x, out, fy, fx, start, stop, shift, scale, channels):
+    """Integer block sums: out[b, oh, ow] = the fy x fx pixels from (fy*oh, fx*ow), then
+    ``(sum + 2) >> 2`` when ``shift`` (2x2), else ``rint(float32(sum) * scale)``: the
+    recipes of OpenCV's INTER_AREA by integer factors (and INTER_LINEAR by exactly 1/2,
+    which OpenCV runs as INTER_AREA), as one pass over the rows in flight."""
+    numba_literally(channels)
+    height, width = out.shape[1], out.shape[2]
+    span, in_span = width * channels, x.shape[2] * channels
+    total = np.empty(span, dtype=np.int32)
+    for r in range(start, stop):
+        b = r // height
+        oh = r - b * height
+        target = out[b, oh].reshape(span)
+        if shift:                                   # 2x2: both rows at once, no buffer
+            top, bottom = x[b, 2 * oh].reshape(in_span), x[b, 2 * oh + 1].reshape(in_span)
+            for ow in range(width):
+                base = ow * channels
+                for c in range(channels):
+                    at = 2 * base + c
+                    value = (np.int32(top[at]) + np.int32(top[at + channels])
+                             + np.int32(bottom[at]) + np.int32(bottom[at + channels]))
+                    target[base + c] = (value + 2) >> 2
+            continue
+        for k in range(span):
+            total[k] = 0
+        for dy in range(fy):
+            line = x[b, oh * fy + dy].reshape(in_span)
+            for ow in range(width):
+                base = ow * channels
+                for c in range(channels):
+                    value = total[base + c]
+                    for dx in range(fx):
+                        value += np.int32(line[(ow * fx + dx) * channels + c])
+                    total[base + c] = value
+        for k in range(span):
+            target[k] = min(max(np.rint(np.float32(total[k]) * scale), np.float32(0)),
+                            np.float32(255))
+
+
+def _blocks(plan, factor: int) -> bool:
+    """Whether a plan reads the blocks ``[factor*o, factor*o + factor)`` with equal weights."""
+    expected = factor * np.arange(plan.out_size)[:, None] + np.arange(factor)
+    return (plan.index.shape == expected.shape and bool(np.array_equal(plan.index, expected))
+            and bool(np.all(plan.weight == plan.weight[0, 0])))
+
+
+def _box(rule: str, plans: Sequence, whole: Sequence, channels: int) -> tuple[int, int, bool] | None:
+    """(fy, fx, shift) when the rule's recipe is a block sum these plans can run as
+    :func:`_box_rows` (the same bytes), else None."""
+    if rule not in ("opencv_area", "opencv_linear") or not all(p.out_size <= p.in_size for p in whole):
+        return None
+    factors = _integer.opencv_area_factors(whole)
+    if factors is None or (rule == "opencv_linear" and factors != (2, 2)):
+        return None
+    if rule == "opencv_linear" and channels not in (1, 3, 4):
+        return None
+    if not all(_blocks(p, f) for p, f in zip(plans, factors)):
+        return None
+    return factors[0], factors[1], factors == (2, 2) and channels in (1, 3, 4)
 
 
 @dataclass(frozen=True)
@@ -233,19 +309,30 @@ def apply(rule: str, x: np.ndarray, plans: Sequence, whole: Sequence | None = No
         order = sorted(range(2), key=lambda a: whole[a].out_size / whole[a].in_size)
         return _resample_cl.resample(x, plan_h, plan_w, shape, np.float64, np.uint8,
                                      h_first=order[0] == 0)
+    box = _box(rule, plans, whole, c)
+    if box is not None:
+        source, last = _resample_cl.rows_view(x)
+        result, rows = _resample_cl.output_like(last, shape, np.uint8)
+        fy, fx, shift = box
+        scale = np.float32(1.0 / (fy * fx))
+        _jit.split_planes(lambda a, b: _box_rows(source, rows, fy, fx, a, b, shift, scale,
+                                                 source.shape[3]),
+                          rows.shape[0] * rows.shape[1], source.size + rows.size)
+        return result
     steps = recipe(rule, plans, whole, c)
     if steps is None:                                  # OpenCV INTER_AREA by a non-integer factor
         return _resample_cl.resample(x, plan_h, plan_w, shape, np.float32, np.uint8)
     source, last = _resample_cl.rows_view(x)
     result, rows = _resample_cl.output_like(last, shape, np.uint8)
     iy, ix = np.ascontiguousarray(steps.iy), np.ascontiguousarray(steps.ix)
+    qy, qx = steps.qy.astype(np.int32), steps.qx.astype(np.int32)   # every coefficient fits
     vector = (plan_w.out_size * c) // steps.lanes * steps.lanes if steps.lanes else 0
     pmul, pmod = (1, 0) if last or c == 1 else (c, c)
     ring = _resample_cl.ring_size(iy)
     count = rows.shape[0] * rows.shape[1]
     scale = np.float32(steps.scale)
     _jit.split_planes(
-        lambda a, b: _fixed_rows(source, iy, steps.qy, ix, steps.qx, rows, a, b, ring,
+        lambda a, b: _fixed_rows(source, iy, qy, ix, qx, rows, a, b, ring,
                                  steps.h_first, steps.hshift, steps.vshift, steps.vmode, vector,
                                  pmul, pmod, scale, source.shape[3]),
         count, source.size + rows.size)

@@ -88,13 +88,12 @@ def _resample_rows(x, iy, wy, ix, wx, out, start, stop, ring, h_first, rounded, 
                 for k in range(in_span):
                     line[k] += w * s[k]
             for ow in range(width):
-                base, first, w0 = ow * channels, ix[ow, 0] * channels, wx[ow, 0]
+                base = ow * channels
                 for c in range(channels):
-                    result[base + c] = w0 * line[first + c]
-                for t in range(1, taps_x):
-                    at, w = ix[ow, t] * channels, wx[ow, t]
-                    for c in range(channels):
-                        result[base + c] += w * line[at + c]
+                    value = wx[ow, 0] * line[ix[ow, 0] * channels + c]
+                    for t in range(1, taps_x):
+                        value += wx[ow, t] * line[ix[ow, t] * channels + c]
+                    result[base + c] = value
             target = out[b, oh].reshape(span)
             if rounded:
                 for k in range(span):
@@ -122,14 +121,24 @@ def _resample_rows(x, iy, wy, ix, wx, out, start, stop, ring, h_first, rounded, 
                     for c in range(channels):
                         target[base + c] = w0 * line[p + c] + w1 * line[q + c]
                 continue
+            if channels == 3:                       # the common image: one scalar per channel
+                for ow in range(width):
+                    w, at = wx[ow, 0], ix[ow, 0] * 3
+                    v0, v1, v2 = w * line[at], w * line[at + 1], w * line[at + 2]
+                    for t2 in range(1, taps_x):
+                        w, at = wx[ow, t2], ix[ow, t2] * 3
+                        v0 += w * line[at]
+                        v1 += w * line[at + 1]
+                        v2 += w * line[at + 2]
+                    target[3 * ow], target[3 * ow + 1], target[3 * ow + 2] = v0, v1, v2
+                continue
             for ow in range(width):
-                base, first, w0 = ow * channels, ix[ow, 0] * channels, wx[ow, 0]
+                base = ow * channels
                 for c in range(channels):
-                    target[base + c] = w0 * line[first + c]
-                for t2 in range(1, taps_x):
-                    at, w = ix[ow, t2] * channels, wx[ow, t2]
-                    for c in range(channels):
-                        target[base + c] += w * line[at + c]
+                    value = wx[ow, 0] * line[ix[ow, 0] * channels + c]
+                    for t2 in range(1, taps_x):
+                        value += wx[ow, t2] * line[ix[ow, t2] * channels + c]
+                    target[base + c] = value
         target = out[b, oh].reshape(span)
         into = result
         w0, s0 = wy[oh, 0], rows[iy[oh, 0] % ring]

@@ -27,6 +27,7 @@ it, T taps per output, K = O*T (output, tap) pairs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -118,7 +119,7 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
         plan_dtype = _args.float_dtype(x)
     out_shape = _args.check_output(op, (*x.shape[:2], *out), dtype)
     shrinking = all(o <= i for i, o in zip(x.shape[2:], out))
-    built = [modes.axis_plan(kind, conventions.for_axis(s, axis), i, o, f, bool(align_corners),
+    built = [_axis_plan(kind, conventions.for_axis(s, axis), i, o, f, bool(align_corners),
                         plan_dtype, shrinking=shrinking)
              for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors))]
     plans = tuple(plan for plan, _ in built)
@@ -259,6 +260,25 @@ def sampling_plan(in_size: int, out_size: int, mode: str = "linear", *,
     return modes.axis_plan(kind, s, in_size, out_size, scale_factor, align_corners, dtype,
                       shrinking=out_size <= in_size)[0]
 
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_axis_plan(*args: Any, shrinking: bool) -> tuple[SamplingPlan, np.ndarray | None]:
+    plan, outside = modes.axis_plan(*args, shrinking=shrinking)
+    for array in (plan.index, plan.weight, outside):
+        if array is not None:
+            array.flags.writeable = False        # shared by every call with these arguments
+    return plan, outside
+
+
+def _axis_plan(*args: Any, shrinking: bool) -> tuple[SamplingPlan, np.ndarray | None]:
+    """:func:`modes.axis_plan`, remembered by its arguments: building a plan costs about as
+    much as resizing a small image (0.1 to 0.7 ms per call at 512 to 1920 pixels), and an
+    image pipeline repeats the same sizes. Plans are immutable (read-only arrays)."""
+    try:
+        return _cached_axis_plan(*args, shrinking=shrinking)
+    except TypeError:                            # an unhashable setting: build it afresh
+        return modes.axis_plan(*args, shrinking=shrinking)
 
 
 def _use_compiled(call: _Call) -> bool:
