@@ -113,7 +113,26 @@ def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshi
                         total_c = min(max(total_c >> hshift, 0), 255)
                     target[base + c] = total_c
         target = out[b, oh].reshape(span)
-        if vmode == 0 or vmode == 3:
+        if vmode == 0 and taps_y == 2:              # bilinear: both rows in one pass
+            w0, s0 = np.int32(qy[oh, 0]), rows[iy[oh, 0] % ring]
+            w1, s1 = np.int32(qy[oh, 1]), rows[iy[oh, 1] % ring]
+            for k in range(span):
+                target[k] = min(max((vhalf + w0 * s0[k] + w1 * s1[k]) >> vshift, 0), 255)
+        elif vmode == 0 and taps_y == 4:            # bicubic: the four rows in one pass
+            w0, s0 = np.int32(qy[oh, 0]), rows[iy[oh, 0] % ring]
+            w1, s1 = np.int32(qy[oh, 1]), rows[iy[oh, 1] % ring]
+            w2, s2 = np.int32(qy[oh, 2]), rows[iy[oh, 2] % ring]
+            w3, s3 = np.int32(qy[oh, 3]), rows[iy[oh, 3] % ring]
+            for k in range(span):
+                value = vhalf + w0 * s0[k] + w1 * s1[k] + w2 * s2[k] + w3 * s3[k]
+                target[k] = min(max(value >> vshift, 0), 255)
+        elif vmode == 1 and taps_y == 2:            # OpenCV's linear, both rows in one pass
+            w0, s0 = np.int32(qy[oh, 0]), rows[iy[oh, 0] % ring]
+            w1, s1 = np.int32(qy[oh, 1]), rows[iy[oh, 1] % ring]
+            for k in range(span):
+                value = ((w0 * (s0[k] >> 4)) >> 16) + ((w1 * (s1[k] >> 4)) >> 16) + 2
+                target[k] = min(max(value >> 2, 0), 255)
+        elif vmode == 0 or vmode == 3:
             for k in range(span):
                 total[k] = vhalf
             for t in range(taps_y):
