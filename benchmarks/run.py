@@ -62,10 +62,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the upbench package 
 
 from upbench import log  # noqa: E402
 from upbench.cases import Case, Size, build_cases, select  # noqa: E402,F401 -- the table, for tests
+from upbench.images import format_images, markdown_images, run_images  # noqa: E402
+from upbench.images import rows as image_rows  # noqa: E402
 from upbench.report import format_both, format_table, markdown_both  # noqa: E402
 from upbench.runner import run, run_both_blas, thp_worker  # noqa: E402
 from upbench.startup import jit_probe  # noqa: E402
-from upbench.images import format_images, markdown_images, rows as image_rows, run_images  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -161,7 +161,7 @@ def _grid():
 
 @pytest.fixture
 def cv2_without_ipp():
-    import cv2                                     # a test oracle, installed with the test extras
+    import cv2  # a test oracle, installed with the test extras
     used = cv2.ipp.useIPP()
     cv2.ipp.setUseIPP(False)
     yield cv2
@@ -186,7 +186,9 @@ def test_opencv_uint8_is_cv2_byte_for_byte(mode, flag, cv2_without_ipp, rng):
 @pytest.mark.parametrize("mode, name", [("linear", "BILINEAR"), ("cubic", "BICUBIC"),
                                         ("lanczos3", "LANCZOS")])
 def test_pillow_uint8_is_pillow_byte_for_byte(mode, name, rng):
-    from PIL import Image as image_module         # a test oracle, installed with the test extras
+    from PIL import (
+        Image as image_module,  # a test oracle, installed with the test extras
+    )
     for (shape, (oh, ow)), channels in itertools.product(_grid(), (1, 3)):
         image = rng.integers(0, 256, (*shape, channels)).astype(np.uint8)
         source = image_module.fromarray(image[..., 0] if channels == 1 else image)

@@ -176,8 +176,8 @@ def run_images(repeat: int, warmup: int, threads: int, copy_bandwidth: float,
 
 def format_images(records: list[dict[str, Any]]) -> str:
     """A text table of the family (ratios: upsample's time over the other's)."""
-    lines = [f"{'image':22s} {'dtype':7s} {'convention':10s} {'mode':8s} {'upsample':>10s} "
-             f"{'vs framework':>12s} {'vs cv2':>8s} {'of copy':>8s}"]
+    lines = [(f"{'image':22s} {'dtype':7s} {'convention':10s} {'mode':8s} {'upsample':>10s} "
+              f"{'vs framework':>12s} {'vs cv2':>8s} {'of copy':>8s}")]
     for r in records:
         if r.get("status") != "ok":
             lines.append(f"{r['size']:22s} {r['dtype']:7s} {r['convention']:10s} {r['mode']:8s} "

@@ -229,7 +229,7 @@ def _opencv_cubic(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.nd
     plan_h, plan_w = plans
     rows = _taps_sum(x.astype(np.int64), plan_w.index, opencv_cubic_weights(plan_w), 3)  # (N, C, H, OW)
     weight_h = opencv_cubic_weights(plan_h)
-    n, c, _, ow = rows.shape
+    c, ow = rows.shape[1], rows.shape[3]
     sources = [np.take(rows, plan_h.index[:, t], axis=2) for t in range(plan_h.taps)]
     exact = sum(s * weight_h[:, t].reshape(1, 1, -1, 1) for t, s in enumerate(sources))
     tail = np.clip((exact + (1 << 21)) >> 22, 0, 255)                       # (N, C, OH, OW)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _integer, _jit, _resample_cl
 
-__all__ = ["RULES", "supports", "apply", "recipe"]
+__all__ = ["RULES", "Recipe", "apply", "recipe", "supports"]
 
 #: vertical pass arithmetic (``vmode``)
 _SHIFT, _OPENCV_LINEAR, _OPENCV_CUBIC, _SCALE = 0, 1, 2, 3

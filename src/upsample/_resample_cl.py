@@ -31,7 +31,7 @@ import numpy as np
 from . import _jit
 from .sampling.plans import SamplingPlan
 
-__all__ = ["by_rows", "rows_view", "output_like", "ring_size", "apply", "gather"]
+__all__ = ["apply", "by_rows", "gather", "output_like", "resample", "ring_size", "rows_view"]
 
 
 @_jit.kernel
