@@ -2,7 +2,9 @@
 
 PyTorch, Pillow and OpenCV resize a uint8 image to a uint8 image, and each rounds in its
 own fixed-point arithmetic, so two of them (or one of them and a float computation
-rounded afterwards) can differ by one grey level. Each rule here applies an
+rounded afterwards) can differ by one grey level. These NumPy rules are the readable
+reference; :mod:`upsample._integer_loops` computes the same bytes in compiled loops, and
+the tests compare the two and both with the real frameworks. Each rule here applies an
 interpolation's per-axis :class:`~upsample.interpolation.SamplingPlan`\\s with that
 arithmetic; the plans themselves are the float path's. The rules are listed in
 ``upsample.conventions.INTEGER_RULES`` and named by each convention's row.

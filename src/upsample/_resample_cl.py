@@ -221,9 +221,8 @@ def gather(x: np.ndarray, plan_h: SamplingPlan, plan_w: SamplingPlan, out_shape,
 
 def apply(x: np.ndarray, plan_h: SamplingPlan, plan_w: SamplingPlan, out_shape, dtype,
           into: np.ndarray | None = None, *, h_first: bool = False) -> np.ndarray:
-    """Resample H and W of x (N, C, H, W) by the plans, weights in ``dtype``, in x's memory
-    order. A float result has ``dtype``; with an integer ``into`` or ``x`` of uint8 and
-    ``rounded`` ... see :func:`resample`."""
+    """Resample H and W of x (N, C, H, W) by the plans, computed in and returned as the
+    float ``dtype``, in x's memory order (into ``into`` if given)."""
     return resample(x, plan_h, plan_w, out_shape, dtype, dtype, into, h_first=h_first)
 
 
