@@ -4,6 +4,7 @@
     python benchmarks/run.py --both-blas         # twice: OPENBLAS_* as set, and unset (the CPU's own kernel)
     python benchmarks/run.py --quick --repeat 2  # tiny shapes, a few seconds (the smoke test)
     python benchmarks/run.py --cases bilinear    # only the cases whose name contains a substring
+    python benchmarks/run.py --images            # the images family (issue 19), into results.json
 
 Method (see benchmarks/README.md for the JSON layout):
 
@@ -61,6 +62,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the upbench package 
 
 from upbench import log  # noqa: E402
 from upbench.cases import Case, Size, build_cases, select  # noqa: E402,F401 -- the table, for tests
+from upbench.images import format_images, markdown_images, run_images  # noqa: E402
+from upbench.images import rows as image_rows  # noqa: E402
 from upbench.report import format_both, format_table, markdown_both  # noqa: E402
 from upbench.runner import run, run_both_blas, thp_worker  # noqa: E402
 from upbench.startup import jit_probe  # noqa: E402
@@ -88,6 +91,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="print the README's speed table of an earlier --both-blas run's JSON")
     parser.add_argument("--both-blas", action="store_true",
                         help="run everything twice: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset and as set")
+    parser.add_argument("--images", action="store_true",
+                        help="run the images family (one (H, W, 3) image per dialect against its "
+                             "framework and cv2) and store it under 'images' in --json, keeping the rest")
+    parser.add_argument("--conventions", default=None,
+                        help="with --images: only these comma-separated conventions")
     parser.add_argument("--_thp-worker", dest="thp_worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_jit-probe", dest="jit_probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -103,12 +111,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.markdown is not None:
-        print(markdown_both(json.loads(args.markdown.read_text())))
+        shown = json.loads(args.markdown.read_text())
+        if "runs" in shown:
+            print(markdown_both(shown))
+        if "images" in shown:
+            print("\n" + markdown_images(shown["images"]["rows"]))
         return 0
     if args.show is not None:
         shown = json.loads(args.show.read_text())
-        print(format_both(shown) if shown.get("mode") == "both-blas" else format_table(shown))
+        if "runs" in shown or "cases" in shown:
+            print(format_both(shown) if shown.get("mode") == "both-blas" else format_table(shown))
+        if "images" in shown:
+            print(format_images(shown["images"]["rows"]))
         return 0
+    if args.images:
+        return images_main(args)
     if args.jit_probe:
         print(json.dumps(jit_probe(args)))
         return 0
@@ -124,6 +141,27 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
     log(f"wrote {args.json}")
+    return 0
+
+
+def images_main(args: argparse.Namespace) -> int:
+    """The images family: time it, print it, and store it under "images" in --json,
+    keeping whatever else the file holds (the main run's cases)."""
+    from upbench.machine import copy_bandwidth, machine_info
+
+    size = 64 << 20 if not args.quick else 8 << 20
+    bandwidth = copy_bandwidth(size, args.threads, max(3, args.repeat // 2))
+    selected = image_rows(conventions=args.conventions.split(",") if args.conventions else None)
+    if args.quick:                                   # the smallest image only, for a smoke run
+        selected = [row for row in selected if row.size == selected[0].size]
+    records = run_images(args.repeat, args.warmup, args.threads, bandwidth["gbps"] * 1e9, selected)
+    print(format_images(records))
+    stored = json.loads(args.json.read_text()) if args.json.exists() else {}
+    stored["images"] = {"threads": args.threads, "repeat": args.repeat, "copy_bandwidth": bandwidth,
+                        "machine": machine_info(), "rows": records}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(stored, indent=1, default=str) + "\n")
+    log(f"wrote the images family to {args.json}")
     return 0
 
 

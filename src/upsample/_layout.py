@@ -79,13 +79,14 @@ def _is_array(value: Any) -> bool:
     return hasattr(value, "ndim") and hasattr(value, "shape") and hasattr(value, "transpose")
 
 
-def _to_first(op: str, name: str, value: Any) -> Any:
+def _to_first(op: str, name: str, value: Any, *, view: bool = False) -> Any:
     """(N, *S, C) -> (N, C, *S), C-contiguous when it is a NumPy array.
 
     A copy, not a view: the op then sees exactly the memory layout it sees channels-first,
     so the results are bitwise the same (a reduction over a strided view may round
     differently), and the compiled loops and reshapes that want whole contiguous planes
-    do not make a slower or second copy of their own.
+    do not make a slower or second copy of their own. With ``view=True`` (ops that read
+    channels-last memory in place: interpolate), the moved axes are a view.
     """
     if not _is_array(value):
         value = _args.as_array(op, name, value)
@@ -93,7 +94,7 @@ def _to_first(op: str, name: str, value: Any) -> Any:
         raise ValueError(f"{op}: {name} must have at least 3 dimensions (N, *spatial, C) with "
                          f"data_format='channels_last', got shape {tuple(value.shape)}")
     moved = np.moveaxis(value, -1, 1)
-    return np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) else moved
+    return np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) and not view else moved
 
 
 def _to_last(value: Any) -> Any:
@@ -133,13 +134,17 @@ def _into(op: str, out: Any, result: Any) -> Any:
 
 
 def data_format(*, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (),
-                vjp: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                vjp: bool = False, in_place: bool = False
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate an op (or with ``vjp=True`` its VJP) to take ``data_format=``.
 
     ``channels`` names the array arguments that carry a channel axis (moved; a weight
     is never named), ``sizes`` the arguments that may be a full output shape (read as
     (N, *spatial, C) when channels-last). The wrapped op is called channels-first,
     unchanged; ``data_format="channels_first"`` (the default) calls it as it is.
+    ``in_place``: the op reads channels-last memory as it is (interpolate's loops run
+    over interleaved channels), so it gets a channels-first view, no copy, and returns
+    its result in the same memory order; moving the axes back is then free.
     """
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         op = _op_name(fn)
@@ -152,7 +157,8 @@ def data_format(*, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (),
             ndim = None
             for name in channels:
                 if name in bound.arguments:
-                    bound.arguments[name] = _to_first(op, name, bound.arguments[name])
+                    bound.arguments[name] = _to_first(op, name, bound.arguments[name],
+                                                      view=in_place and not vjp)
                     ndim = ndim or bound.arguments[name].ndim
             for name in sizes:
                 if name in bound.arguments and ndim is not None:

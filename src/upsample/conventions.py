@@ -152,8 +152,13 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType({
               "between axes",
     "opencv_linear": "11-bit weights per axis, the horizontal sums kept exact, the vertical "
                      "sum shifted as OpenCV's vector loop does",
-    "opencv_area": "cv2.INTER_AREA's: shrinking, a float sum rounded half to even (half up "
-                   "for 2x2); growing, the opencv_linear arithmetic on INTER_AREA's weights",
+    "opencv_area": "cv2.INTER_AREA's: shrinking by integer factors, integer block sums "
+                   "((sum + 2) >> 2 for 2x2, else times a float32 1/area, rounded half to even); "
+                   "by other factors, float32 sums rounded half to even; growing, the "
+                   "opencv_linear arithmetic on INTER_AREA's weights",
+    "opencv_cubic": "cv2.INTER_CUBIC's own (Intel IPP off): 11-bit weights per tap, the "
+                    "horizontal sums kept exact, the vertical sum in float32 over the vector "
+                    "loop's lanes and shifted in integers in the tail",
     "round": "computed in float64, rounded half to even and clipped to the dtype's range",
     "float32": "computed in float32 and returned as float32",
     "float64": "computed in float64 and returned as float64",
@@ -259,7 +264,7 @@ CONVENTIONS: Mapping[str, Convention] = MappingProxyType({c.name: c for c in [
         {"nearest": "INTER_NEAREST", "nearest-exact": "INTER_NEAREST_EXACT",
          "linear": "INTER_LINEAR", "cubic": "INTER_CUBIC", "area": "INTER_AREA"},
         coordinate="half_pixel", arithmetic="opencv", area="opencv",
-        integer={"linear": "opencv_linear", "cubic": "round", "area": "opencv_area"}, spatial_dims=(2,),
+        integer={"linear": "opencv_linear", "cubic": "opencv_cubic", "area": "opencv_area"}, spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
         per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
                   "nearest-exact": {"nearest_mode": "opencv_exact"}}),
