@@ -116,7 +116,8 @@ def _round(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     y = x.astype(np.float64)
     for axis in sorted(range(len(plans)), key=lambda a: whole[a].out_size / whole[a].in_size):
         y = plans[axis].apply(y.astype(np.float64, copy=False), axis + 2)
-    return np.clip(np.rint(y), 0, 255).astype(np.uint8)
+    limits = np.iinfo(x.dtype)
+    return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
 
 
 def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
@@ -133,12 +134,27 @@ def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     return _opencv_linear(x, plans)
 
 
+def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """Pillow's I;16 resampling: each pass in double, rounded half away from zero and clipped
+    to the dtype's range, in Pillow's pass order."""
+    limits = np.iinfo(x.dtype)
+    y = x
+    for axis in _pillow_order(whole):
+        if plans[axis].is_identity:
+            continue
+        total = plans[axis].apply(y.astype(np.float64), axis + 2)
+        y = np.clip(np.sign(total) * np.floor(np.abs(total) + 0.5), limits.min, limits.max
+                    ).astype(x.dtype)
+    return y if y is not x else y.copy()
+
+
 RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "torch": _fixed_point(_torch_bits, _last_axis_first),
     "pillow": _fixed_point(lambda weight: 22, _pillow_order),
     "opencv_area": _opencv_area,
     "opencv_linear": _opencv_linear,
     "round": _round,
+    "pillow_wide": _pillow_wide,
 }
 
 

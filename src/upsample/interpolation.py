@@ -74,7 +74,7 @@ def _flag(op: str, name: str, value: Any, *, optional: bool) -> bool | None:
 
 #: interpolate's options beyond PyTorch's, passed through to upsample.conventions.settings
 _DIALECT_OPTIONS = ("coordinate_transformation_mode", "nearest_mode", "cubic_coeff_a",
-                    "exclude_outside", "roi", "extrapolation_value")
+                    "exclude_outside", "roi", "extrapolation_value", "window")
 
 
 def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_corners: Any,
@@ -103,13 +103,16 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
     else:
         factors = shapes.scale_factors(op, scale_factor, nd)
         out = shapes.interpolate_output_size(tuple(x.shape[2:]), factors)
+        if s.size_rounding == "round":               # OpenCV: cvRound(in * fx)
+            out = tuple(int(np.rint(i * f)) for i, f in zip(x.shape[2:], factors))
         for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors)):
             if o < 1:
                 raise ValueError(f"{op}: scale_factor {f!r} gives an empty output along spatial "
                                  f"axis {axis} (floor({i} * {f!r}) = {o}); it must give at least 1")
         if recompute:
             factors = (None,) * nd
-    integer = s.integer if x.dtype == np.uint8 and not kind.gather else None
+    integer = None if kind.gather else s.integer if x.dtype == np.uint8 else \
+        s.wide_integer if x.dtype in (np.uint16, np.int16) else None
     if integer in ("float32", "float64"):            # the framework returns floats
         dtype = plan_dtype = np.dtype(integer)
         integer = None
@@ -304,7 +307,7 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
                 antialias: bool | None = None, convention: str = "torch",
                 coordinate_transformation_mode: str | None = None, nearest_mode: str | None = None,
                 cubic_coeff_a: float | None = None, exclude_outside: bool | None = None,
-                roi: Any = None, extrapolation_value: float = 0.0,
+                roi: Any = None, extrapolation_value: float = 0.0, window: Any = None,
                 out: np.ndarray | None = None) -> np.ndarray:
     """Resize the spatial dims by nearest, linear, cubic, Lanczos or area interpolation.
 
@@ -352,6 +355,10 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
         roi: with ``tf_crop_and_resize``, one ``(start, end)`` pair per spatial dim in
             [0, 1] coordinates (or ONNX's flat starts-then-ends list).
         extrapolation_value: the output where a crop's sample falls outside the image.
+        window: one ``(start, end)`` pair per spatial dim, in input pixel edges: the span of
+            the input the output covers, sampled at half-pixel centres
+            ``start + (o + 0.5) * (end - start) / o_size - 0.5`` (Pillow's ``box``; JAX's
+            scale_and_translate). None: the whole input.
         out: a buffer of the result's shape and dtype to write into (NumPy's convention),
             so that a caller can reuse memory; it is returned.
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
@@ -379,7 +386,8 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
                          coordinate_transformation_mode=coordinate_transformation_mode,
                          nearest_mode=nearest_mode, cubic_coeff_a=cubic_coeff_a,
                          exclude_outside=exclude_outside, roi=roi,
-                         extrapolation_value=extrapolation_value), "interpolate", out)
+                         extrapolation_value=extrapolation_value, window=window),
+                "interpolate", out)
 
 
 @_layout.data_format(vjp=True)
