@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+
 __all__ = ["apply", "RULES"]
 
 
@@ -148,6 +149,21 @@ def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     return y if y is not x else y.copy()
 
 
+def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.resize on 16-bit images: its float32 result, then ``saturate_cast`` (rounded half to
+    even, clipped). Both passes in float32 with float32 weights, the horizontal first. (The
+    float32 sums are not yet bit for bit OpenCV's, so a value on a tie can round the other way.)"""
+    limits = np.iinfo(x.dtype)
+    y = x.astype(np.float32)
+    for axis in reversed(range(len(plans))):
+        plan = plans[axis]
+        if not plan.is_identity:
+            y = plan.apply(y, axis + 2) if plan.weight.dtype == np.float32 else \
+                type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size,
+                           plan.out_size).apply(y, axis + 2)
+    return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
+
+
 RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "torch": _fixed_point(_torch_bits, _last_axis_first),
     "pillow": _fixed_point(lambda weight: 22, _pillow_order),
@@ -155,6 +171,7 @@ RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "opencv_linear": _opencv_linear,
     "round": _round,
     "pillow_wide": _pillow_wide,
+    "opencv_float": _opencv_float,
 }
 
 

@@ -63,8 +63,9 @@ def _pytorch_half_pixel(o, in_size, out_size, scaled, roi):
 def _align_corners(o, in_size, out_size, scaled, roi):
     if out_size == 1:
         return o * 0
-    return o * o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1) if o.dtype == np.float32 \
-        else o * ((in_size - 1) / (out_size - 1))
+    scale = (in_size - 1) / (out_size - 1)                 # in float32: TF's float scale
+    return o * (o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1)) if o.dtype == np.float32 \
+        else o * scale
 
 
 def _asymmetric(o, in_size, out_size, scaled, roi):
@@ -170,6 +171,8 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType({
                    "for 2x2); growing, the opencv_linear arithmetic on INTER_AREA's weights",
     "round": "computed in float64, rounded half to even and clipped to the dtype's range "
              "(uint8, uint16, int16)",
+    "opencv_float": "both passes in float32 with float32 weights, the horizontal first, "
+                    "then rounded half to even and clipped (cv2.resize on 16-bit images)",
     "pillow_wide": "each pass in float64, rounded half away from zero and clipped to the "
                    "dtype's range (Pillow's I;16)",
     "float32": "computed in float32 and returned as float32",
@@ -306,7 +309,7 @@ _ROWS = [
         {"nearest": "INTER_NEAREST", "nearest-exact": "INTER_NEAREST_EXACT",
          "linear": "INTER_LINEAR", "cubic": "INTER_CUBIC", "area": "INTER_AREA"},
         coordinate="half_pixel", arithmetic="opencv", area="opencv", scale_from="factor",
-        size_rounding="round", wide_integer="round",
+        size_rounding="round", wide_integer="opencv_float",
         integer={"linear": "opencv_linear", "cubic": "round", "area": "opencv_area"}, spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
         per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},

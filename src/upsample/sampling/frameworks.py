@@ -202,8 +202,10 @@ def overlap_weights(in_size, out_size, scale, dtype=np.float64):
     first = np.floor(lo).astype(np.int64)
     taps = int((np.ceil(hi).astype(np.int64) - first).max())
     index = first[:, None] + np.arange(max(taps, 1))                         # (O, T)
-    edge = index.astype(dtype)
-    shared = np.minimum(edge + 1, hi[:, None]) - np.maximum(edge, lo[:, None])
+    edge, lo, hi = index.astype(dtype), lo[:, None], hi[:, None]
+    # the length shared, by TF's case analysis (a span inside one pixel is exactly ``scale``)
+    shared = np.where(edge < lo, np.where(edge + 1 > hi, scale, edge + 1 - lo),
+                      np.where(edge + 1 > hi, hi - edge, 1))
     weight = np.clip(shared, 0, None).astype(np.float64) / np.float64(scale)
     return _compact(np.minimum(index, in_size - 1), weight)
 
