@@ -63,9 +63,11 @@ def _pytorch_half_pixel(o, in_size, out_size, scaled, roi):
 def _align_corners(o, in_size, out_size, scaled, roi):
     if out_size == 1:
         return o * 0
-    scale = (in_size - 1) / (out_size - 1)                 # in float32: TF's float scale
-    return o * (o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1)) if o.dtype == np.float32 \
-        else o * scale
+    if o.dtype != np.float32:
+        return o * ((in_size - 1) / (out_size - 1))
+    if getattr(scaled, "product_first", False):            # onnxruntime: (o * (in-1)) / (out-1)
+        return o * o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1)
+    return o * (o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1))   # TF's float scale
 
 
 def _asymmetric(o, in_size, out_size, scaled, roi):
@@ -112,6 +114,15 @@ def _ratio32(in_size, out_size, factor):
     return np.dtype(np.float32), lambda v: v * np.float32(in_size) / np.float32(out_size)
 
 
+def _float32_divide(in_size, out_size, factor):
+    scale = np.float32(factor) if factor is not None else np.float32(out_size) / np.float32(in_size)
+
+    def scaled(v):
+        return v / scale
+    scaled.product_first = True            # align_corners: (o * (in-1)) / (out-1), as written
+    return np.dtype(np.float32), scaled
+
+
 def _opencv(in_size, out_size, factor):
     scale = 1.0 / (out_size / in_size if factor is None else factor)
     return np.dtype(np.float64), lambda v: v * scale
@@ -124,6 +135,7 @@ ARITHMETIC: Mapping[str, Any] = MappingProxyType({
     "float32": _times(np.float32),          # multiply by float(in)/float(out) (TensorFlow)
     "float32_ratio": _ratio32,              # times in, then over out, in float32 (JAX nearest)
     "onnx": _onnx,                          # divide by out/in in double (the ONNX specification)
+    "float32_divide": _float32_divide,      # divide by float(out)/float(in) in float32 (onnxruntime)
     "opencv": _opencv,                      # multiply by 1/(out/in) in double (cv2.resize)
 })
 
@@ -219,9 +231,13 @@ class Convention:
         wide_integer: the rule (a key of :data:`INTEGER_RULES`) for uint16 and int16 input in
             the modes that compute, or None (computed in float64, returned as float64).
         size_rounding: how a ``scale_factor`` gives the output size: ``"floor"`` or
-            ``"round"`` (half to even, OpenCV's ``cvRound(in * fx)``).
+            ``"round"`` (half to even, OpenCV's ``cvRound(in * fx)``) or ``"float32"`` (the
+            product in float32, truncated: onnxruntime).
         per_dtype: input dtype name -> settings that differ for it (Pillow's I;16 images take
             its generic transform, whose nearest computes each centre afresh).
+        corner_length: the output length align_corners divides by: ``"size"`` (the output
+            size) or ``"scaled"`` (``in * scale_factor`` when a scale is given, a fraction:
+            the ONNX specification's ``length_resized``).
         antialiased: settings that differ when antialias is on (TensorFlow then runs
             scale_and_translate instead of its resize kernels).
         versions: the framework versions this row was verified against, exhaustively.
@@ -250,6 +266,7 @@ class Convention:
     wide_integer: str | None = None
     per_dtype: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     antialiased: Mapping[str, Any] = field(default_factory=dict)
+    corner_length: str = "size"
     versions: str = ""
 
 
@@ -276,7 +293,14 @@ _ROWS = [
         "onnx", "onnx Resize (opset 19)",
         {"nearest": "nearest", "linear": "linear", "cubic": "cubic"},
         antialias_options=(False, True), scale_from="factor", arithmetic="onnx",
-        integer={"linear": "round", "cubic": "round"}),
+        integer={"linear": "round", "cubic": "round"}, corner_length="scaled",
+        versions="onnx 1.x reference and backend node tests"),
+    Convention(
+        "onnxruntime", "onnxruntime Resize (opset 19, CPU)",
+        {"nearest": "nearest", "linear": "linear", "cubic": "cubic"},
+        antialias_options=(False, True), scale_from="factor", arithmetic="float32_divide",
+        size_rounding="float32", integer={"linear": "round", "cubic": "round"},
+        versions="onnxruntime 1.32.0"),
     Convention(
         "tf2", "tf.image.resize",
         {"nearest": "nearest", "linear": "bilinear", "cubic": "bicubic", "area": "area",
@@ -365,6 +389,7 @@ class Settings:
     taps: str = "support"
     size_rounding: str = "floor"
     wide_integer: str | None = None
+    corner_length: str = "size"
     roi: tuple[tuple[float, float], ...] | None = None
     #: per spatial axis, the span ``[start, end)`` of the input (in pixel edges) the output
     #: covers, or None for the whole axis (Pillow's ``box``, JAX's scale_and_translate)
@@ -463,7 +488,8 @@ def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype |
                     float(values["cubic_a"]), bool(values["exclude_outside"]),
                     bool(values["antialias"]), values["scale_from"], values["arithmetic"],
                     values["cubic_table"], values["area"], row.integer.get(mode, "float64"),
-                    values["taps"], row.size_rounding, row.wide_integer, pairs, span,
+                    values["taps"], row.size_rounding, row.wide_integer, row.corner_length,
+                    pairs, span,
                     _finite(op, "extrapolation_value", extrapolation_value), legacy)
 
 

@@ -25,7 +25,11 @@ def source_coordinates(in_size, out_size, scale_factor, s) -> tuple[np.ndarray, 
     factor = scale_factor if s.scale_from == "factor" and s.window is None else None
     dtype, scaled = conventions.ARITHMETIC[s.arithmetic](length, out_size, factor)
     rule = conventions.COORDINATE_MODES[s.coordinate]
-    src = rule(np.arange(out_size, dtype=dtype), length, out_size, scaled,
+    resized = out_size                      # align_corners' output length
+    if s.coordinate == "align_corners" and s.corner_length == "scaled" and factor is not None \
+            and out_size > 1:
+        resized = length * factor          # ONNX: in * scale, a fraction
+    src = rule(np.arange(out_size, dtype=dtype), length, resized, scaled,
                s.roi[0] if s.roi else None)
     if start:
         src = src + dtype.type(start)
@@ -41,6 +45,10 @@ def _span(in_size, s) -> tuple[float, float]:
     return start, end - start
 
 
+#: the arithmetics of the frameworks whose half-pixel nearest is ``floor((o + 0.5) * I/O)``
+_FLOOR_OF_CENTRES = ("float32", "float32_ratio", "float64")
+
+
 def nearest_plan(in_size, out_size, scale_factor, s, dtype):
     """One tap: the source coordinate rounded by the nearest rule, clipped to the image.
 
@@ -51,7 +59,8 @@ def nearest_plan(in_size, out_size, scale_factor, s, dtype):
     outside = None
     if fixed is not None:
         index = fixed(in_size, out_size, *_span(in_size, s))
-    elif s.coordinate == "half_pixel" and s.nearest_mode == "round_prefer_ceil" and s.window is None:
+    elif s.coordinate == "half_pixel" and s.nearest_mode == "round_prefer_ceil" \
+            and s.window is None and s.arithmetic in _FLOOR_OF_CENTRES:
         factor = scale_factor if s.scale_from == "factor" else None
         coordinate_dtype, scaled = conventions.ARITHMETIC[s.arithmetic](in_size, out_size, factor)
         index = np.floor(scaled(np.arange(out_size, dtype=coordinate_dtype) + 0.5))
