@@ -45,8 +45,9 @@ def _calls(dtype, seed):
         yield x, (out_h, out_w)
 
 
-def _sweep(ours, theirs, dtype, seed=0):
-    """Run both over every call; return the calls that differ (none, to pass)."""
+def _sweep(ours, theirs, dtype, seed=0, levels=0):
+    """Run both over every call; return the calls that differ (none, to pass). Integers must
+    agree byte for byte, or within ``levels``."""
     bad = []
     for x, size in _calls(dtype, seed):
         a, b = np.asarray(ours(x, size)), np.asarray(theirs(x, size))
@@ -55,7 +56,7 @@ def _sweep(ours, theirs, dtype, seed=0):
         elif a.dtype.kind == "f":
             if np.abs(a.astype(np.float64) - b).max(initial=0) > 1e-5 * max(1.0, np.abs(b).max(initial=0)):
                 bad.append((x.shape, size, "values"))
-        elif not np.array_equal(a, b):
+        elif np.abs(a.astype(np.int64) - b).max(initial=0) > levels:
             bad.append((x.shape, size, f"{int((a != b).sum())} bytes"))
     return bad
 
@@ -76,8 +77,12 @@ CV2_FLAGS = ["INTER_NEAREST", "INTER_NEAREST_EXACT", "INTER_LINEAR", "INTER_CUBI
 def test_opencv(flag, dtype):
     code = getattr(cv2, flag)
     assert getattr(ucv2, flag) == code
+    # 16-bit linear and cubic: OpenCV's float32 sums are not reproduced bit for bit, so a
+    # value on a tie (x.5) can round the other way: one level at most (docs/conventions.md)
+    wide = dtype in (np.uint16, np.int16) and flag in ("INTER_LINEAR", "INTER_CUBIC")
     _assert_clean(_sweep(lambda x, s: ucv2.resize(x, s[::-1], interpolation=code),
-                         lambda x, s: cv2.resize(x, s[::-1], interpolation=code), dtype))
+                         lambda x, s: cv2.resize(x, s[::-1], interpolation=code), dtype,
+                         levels=1 if wide else 0))
 
 
 # --------------------------------------------------------------------------- Pillow

@@ -158,10 +158,22 @@ def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray
     for axis in reversed(range(len(plans))):
         plan = plans[axis]
         if not plan.is_identity:
-            y = plan.apply(y, axis + 2) if plan.weight.dtype == np.float32 else \
-                type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size,
+            y = type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size,
                            plan.out_size).apply(y, axis + 2)
     return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
+
+
+def _opencv_area_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_AREA on 16-bit images: shrinking, a float sum rounded half to even (half up
+    for the exact 2x2 average, ``(a + b + c + d + 2) >> 2``); growing, the float32 path."""
+    if all(p.out_size <= p.in_size for p in whole):
+        if all(p.in_size == 2 * p.out_size for p in whole):
+            y = x.astype(np.float64)
+            for axis, plan in enumerate(plans):
+                y = plan.apply(y, axis + 2)
+            return np.floor(y + 0.5).astype(x.dtype)
+        return _round(x, plans, whole)
+    return _opencv_float(x, plans, whole)
 
 
 RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
@@ -172,6 +184,7 @@ RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "round": _round,
     "pillow_wide": _pillow_wide,
     "opencv_float": _opencv_float,
+    "opencv_area_wide": _opencv_area_wide,
 }
 
 

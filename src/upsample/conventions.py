@@ -185,6 +185,8 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType({
              "(uint8, uint16, int16)",
     "opencv_float": "both passes in float32 with float32 weights, the horizontal first, "
                     "then rounded half to even and clipped (cv2.resize on 16-bit images)",
+    "opencv_area_wide": "cv2.INTER_AREA on 16-bit images: shrinking as opencv_area, growing "
+                        "as opencv_float",
     "pillow_wide": "each pass in float64, rounded half away from zero and clipped to the "
                    "dtype's range (Pillow's I;16)",
     "float32": "computed in float32 and returned as float32",
@@ -228,8 +230,9 @@ class Convention:
             (Pillow's ``precompute_coeffs``: the window ``[int(c - r + 0.5), int(c + r + 0.5))``
             around the centre ``c`` in pixel-edge coordinates, the kernel read at
             ``(x + 0.5 - c) / scale``).
-        wide_integer: the rule (a key of :data:`INTEGER_RULES`) for uint16 and int16 input in
-            the modes that compute, or None (computed in float64, returned as float64).
+        wide_integer: the rule (a key of :data:`INTEGER_RULES`, or mode -> rule) for uint16 and
+            int16 input in the modes that compute, or None (computed in float64, returned as
+            float64).
         size_rounding: how a ``scale_factor`` gives the output size: ``"floor"`` or
             ``"round"`` (half to even, OpenCV's ``cvRound(in * fx)``) or ``"float32"`` (the
             product in float32, truncated: onnxruntime).
@@ -263,7 +266,7 @@ class Convention:
     per_coordinate: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     taps: str = "support"
     size_rounding: str = "floor"
-    wide_integer: str | None = None
+    wide_integer: str | Mapping[str, str] | None = None
     per_dtype: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     antialiased: Mapping[str, Any] = field(default_factory=dict)
     corner_length: str = "size"
@@ -333,7 +336,8 @@ _ROWS = [
         {"nearest": "INTER_NEAREST", "nearest-exact": "INTER_NEAREST_EXACT",
          "linear": "INTER_LINEAR", "cubic": "INTER_CUBIC", "area": "INTER_AREA"},
         coordinate="half_pixel", arithmetic="opencv", area="opencv", scale_from="factor",
-        size_rounding="round", wide_integer="opencv_float",
+        size_rounding="round",
+        wide_integer={"linear": "opencv_float", "cubic": "opencv_float", "area": "opencv_area_wide"},
         integer={"linear": "opencv_linear", "cubic": "round", "area": "opencv_area"}, spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
         per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
@@ -488,7 +492,9 @@ def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype |
                     float(values["cubic_a"]), bool(values["exclude_outside"]),
                     bool(values["antialias"]), values["scale_from"], values["arithmetic"],
                     values["cubic_table"], values["area"], row.integer.get(mode, "float64"),
-                    values["taps"], row.size_rounding, row.wide_integer, row.corner_length,
+                    values["taps"], row.size_rounding,
+                    row.wide_integer.get(mode) if isinstance(row.wide_integer, Mapping) else row.wide_integer,
+                    row.corner_length,
                     pairs, span,
                     _finite(op, "extrapolation_value", extrapolation_value), legacy)
 

@@ -5,7 +5,8 @@ arguments as OpenCV's: ``src`` is (H, W) or (H, W, C) of dtype uint8, uint16, in
 float32 or float64; ``dsize`` is ``(width, height)``, or ``None``/``(0, 0)`` to take the size
 from ``fx``/``fy`` (``round(W * fx)``, half to even, as ``cvRound`` does; the samples are
 then placed by ``1/fx``, not by the rounded size). The result has ``src``'s dtype and
-layout. It is :func:`upsample.interpolate` with ``convention="opencv"`` (OpenCV 5; pass
+layout (a one-channel (H, W, 1) image comes back (H, W), as from OpenCV). It is
+:func:`upsample.interpolate` with ``convention="opencv"`` (OpenCV 5; pass
 ``convention="opencv4"`` for OpenCV 4's INTER_NEAREST_EXACT) on the channels-last image.
 
 >>> import numpy as np
@@ -78,7 +79,8 @@ def resize(src: Any, dsize: Any, dst: Any = None, fx: float = 0, fy: float = 0,
     options: dict[str, Any] = {"size": size} if factors is None else {"scale_factor": factors}
     out = interpolate(planes, mode=_MODES[int(interpolation)], convention=convention,
                       data_format="channels_last", **options)
-    out = out.reshape(out.shape[1:3] + image.shape[2:])
+    # OpenCV returns a one-channel image as (H, W), whatever the input's layout
+    out = out.reshape(out.shape[1:3] + (image.shape[2:] if image.ndim == 3 and image.shape[2] > 1 else ()))
     if dst is not None:
         if not isinstance(dst, np.ndarray) or dst.shape != out.shape or dst.dtype != out.dtype:
             raise ValueError(f"{op}: dst must be an array of shape {out.shape} and dtype "

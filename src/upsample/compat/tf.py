@@ -3,7 +3,7 @@
 Namespaces as TensorFlow spells them: ``tf.image.resize``, ``tf.image.resize_with_pad``,
 ``tf.compat.v1.image.resize_bilinear`` (and ``_nearest_neighbor``, ``_bicubic``, ``_area``),
 ``tf.nn.depth_to_space`` and ``tf.nn.space_to_depth``. Images are (H, W, C) or (N, H, W, C)
-NumPy arrays; results are NumPy arrays with TensorFlow's dtypes (float32, except nearest,
+NumPy arrays ((N, H, W, C) only for the v1 calls, as in TensorFlow); results are NumPy arrays with TensorFlow's dtypes (float32, except nearest,
 which keeps the input's dtype). ``image.resize`` is :func:`upsample.interpolate` with
 ``convention="tf2"``, the v1 calls with ``convention="tf1"``.
 
@@ -102,11 +102,14 @@ def resize_with_pad(image: Any, target_height: int, target_width: int, method: A
 
 
 def _v1(method: str):
-    """One of ``tf.compat.v1.image.resize_*``: TF1's flags, (N, H, W, C) or (H, W, C)."""
+    """One of ``tf.compat.v1.image.resize_*``: TF1's flags, on (N, H, W, C) only (TF's raw ops)."""
     def call(images: Any, size: Any, align_corners: bool = False, half_pixel_centers: bool = False,
              name: str | None = None) -> np.ndarray:
         op = f"tf.compat.v1.image.resize_{method}"
-        x, added = _images(op, images)
+        x = _args.as_array(op, "images", images, min_ndim=0)
+        if x.ndim != 4:
+            raise ValueError(f"{op}: images must be 4-D (N, H, W, C), got shape {x.shape}")
+        added = False
         mode = {"bilinear": "linear", "nearest_neighbor": "nearest", "bicubic": "cubic",
                 "area": "area"}[method]
         for flag, value in (("align_corners", align_corners), ("half_pixel_centers", half_pixel_centers)):
