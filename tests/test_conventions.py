@@ -389,6 +389,15 @@ def test_docs_print_the_table():
     assert table() in page, "docs/conventions.md's table is out of date: paste conventions.table()"
 
 
+def test_docs_compat_examples_run():
+    import doctest
+    from pathlib import Path
+    page = Path(__file__).parent.parent / "docs" / "compat.md"
+    result = doctest.testfile(str(page), module_relative=False,
+                              optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted >= 10
+
+
 def test_crop_gradient_skips_the_extrapolated_outputs():
     # outside the crop the output is a constant: no gradient flows back from there
     x = _image(np.float64)

@@ -289,7 +289,7 @@ _ROWS = [
          "cubic": "bicubic", "area": "area"},
         coordinate="pytorch", nearest_mode="floor", antialias_options=(False, True),
         scale_from="factor", area="adaptive",
-        integer={"linear": "torch", "cubic": "torch"},
+        integer={"linear": "torch", "cubic": "torch"}, versions="torch 2.13.0",
         per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
                   "nearest-exact": {"coordinate": "half_pixel", "nearest_mode": "round_prefer_ceil"}}),
     Convention(
@@ -297,7 +297,7 @@ _ROWS = [
         {"nearest": "nearest", "linear": "linear", "cubic": "cubic"},
         antialias_options=(False, True), scale_from="factor", arithmetic="onnx",
         integer={"linear": "round", "cubic": "round"}, corner_length="scaled",
-        versions="onnx 1.x reference and backend node tests"),
+        versions="onnx 1.23.2 (its backend node cases)"),
     Convention(
         "onnxruntime", "onnxruntime Resize (opset 19, CPU)",
         {"nearest": "nearest", "linear": "linear", "cubic": "cubic"},
@@ -552,11 +552,11 @@ def table() -> str:
     """The conventions as a Markdown table: one row per framework (the README prints it).
 
     >>> print(table().splitlines()[0])
-    | convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest | cubic a | taps outside | antialias | uint8 |
+    | convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest | cubic a | taps outside | antialias | uint8 | verified against |
     """
     head = ("| convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest "
-            "| cubic a | taps outside | antialias | uint8 |")
-    lines = [head, "| " + " | ".join(["---"] * 9) + " |"]
+            "| cubic a | taps outside | antialias | uint8 | verified against |")
+    lines = [head, "| " + " | ".join(["---"] * 10) + " |"]
     for c in CONVENTIONS.values():
         modes = ", ".join(f"{ours}: {theirs}" for ours, theirs in c.modes.items())
         nearest = c.per_mode.get("nearest", {})
@@ -572,5 +572,5 @@ def table() -> str:
         uint8 = ", ".join(f"{m} {r}" for m, r in c.integer.items()) or "float64"
         coordinate = "PyTorch's (half_pixel, or align_corners)" if c.coordinate == "pytorch" else c.coordinate
         lines.append(f"| `{c.name}` | `{c.call}` | {modes} | {coordinate} | {rounding} | {cubic} "
-                     f"| {outside} | {aa} | {uint8} |")
+                     f"| {outside} | {aa} | {uint8} | {c.versions or 'not verified'} |")
     return "\n".join(lines)
