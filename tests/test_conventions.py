@@ -355,7 +355,7 @@ BAD_INPUT = [
     (lambda: upsample.interpolate(X4, size=4, mode="linear", coordinate_transformation_mode="tf_crop_and_resize",
                                   roi=[0, 1]), ValueError, ["interpolate", "roi", "4 numbers", "[0, 1]"]),
     (lambda: upsample.interpolate(X4, size=4, mode="linear", convention="pillow"), ValueError,
-     ["interpolate", "'pillow'", "uint8, float32", "float64"]),
+     ["interpolate", "'pillow'", "uint8, uint16, float32", "float64"]),
     (lambda: upsample.interpolate(X4, size=4, mode="linear", convention="opencv", antialias=True), ValueError,
      ["interpolate", "'opencv'", "has no antialias", "True"]),
     (lambda: upsample.interpolate(X4.astype(np.float32), size=4, mode="linear", convention="pillow",
