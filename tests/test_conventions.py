@@ -410,7 +410,7 @@ def test_crop_gradient_skips_the_extrapolated_outputs():
     np.testing.assert_array_equal(pullback(probe)[0], 0)
 
 
-def test_compare_command_prints_what_the_readme_shows(capsys):
+def test_compare_command_prints_what_the_docs_show(capsys):
     from pathlib import Path
 
     from upsample.cli import main
@@ -419,8 +419,8 @@ def test_compare_command_prints_what_the_readme_shows(capsys):
     for name, row in CONVENTIONS.items():
         assert f"{name} ({row.modes['linear']}" in printed
     assert "max |diff| vs torch: 0.75" in printed                  # TF1's asymmetric corners
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    assert printed in readme, "README's `upsample compare` output is out of date"
+    page = (Path(__file__).parent.parent / "docs" / "conventions.md").read_text()
+    assert printed in page, "docs/conventions.md's `upsample compare` output is out of date"
 
 
 def test_compare_reports_missing_modes_and_refusals():

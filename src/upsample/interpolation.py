@@ -357,8 +357,9 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
         scale_factor: number or one per spatial dim, finite and > 0.
         mode: ``"nearest"`` (default), ``"nearest-exact"``, ``"linear"`` (aliases
             ``"bilinear"``, ``"trilinear"``), ``"cubic"`` (alias ``"bicubic"``; Keys
-            a = -0.75 in PyTorch), ``"area"`` (adaptive average pooling in PyTorch), or
-            ``"lanczos3"``/``"lanczos5"``; each convention has a subset.
+            a = -0.75 in PyTorch), ``"area"`` (adaptive average pooling in PyTorch),
+            ``"lanczos3"``/``"lanczos5"``, ``"hamming"`` (Pillow), ``"gaussian"`` or
+            ``"mitchellcubic"`` (TensorFlow); each convention has a subset.
         align_corners: linear and cubic only (None means False): with True the corner
             pixel centres of input and output coincide, ``src = o * (i-1)/(o_size-1)``.
             In the other conventions it means ``coordinate_transformation_mode="align_corners"``.
@@ -369,8 +370,9 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
             Lanczos). None: the convention's default (True for JAX and Pillow). PyTorch's
             antialias is used at every scale, so with upsampling it also changes cubic
             (a = -0.5) and align_corners results.
-        convention: ``"torch"`` (default), ``"onnx"``, ``"tf2"``, ``"tf1"``, ``"jax"``,
-            ``"opencv"`` or ``"pillow"``; see the README's table.
+        convention: ``"torch"`` (default), ``"onnx"``, ``"onnxruntime"``, ``"tf2"``, ``"tf1"``,
+            ``"jax"``, ``"opencv"`` (OpenCV 5), ``"opencv4"`` or ``"pillow"``; see the table in
+            docs/conventions.md.
         coordinate_transformation_mode: ONNX's rule from output to source coordinates:
             ``"half_pixel"``, ``"pytorch_half_pixel"``, ``"align_corners"``,
             ``"asymmetric"``, ``"half_pixel_symmetric"`` or ``"tf_crop_and_resize"``
