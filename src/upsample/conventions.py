@@ -28,7 +28,15 @@ pytorch                     PyTorch's own rules (:func:`upsample.interpolation.s
 ==========================  ======================================================
 
 and the nearest rounding rules are ONNX's ``nearest_mode``: ``floor``, ``ceil``,
-``round_prefer_floor`` (halves go down) and ``round_prefer_ceil`` (halves go up).
+``round_prefer_floor`` (halves go down) and ``round_prefer_ceil`` (halves go up), plus three
+rules computed in a framework's own arithmetic (:data:`FIXED_POINT_NEAREST`): ``opencv_exact``
+(OpenCV 4's 16.16 fixed point), ``stepped`` (OpenCV 5 and Pillow: the step summed in double)
+and ``affine`` (Pillow's generic transform, each centre computed afresh).
+
+Where a framework's result depends on its version (OpenCV 4 and 5), on the input's dtype
+(Pillow's I;16), on antialias (TensorFlow's scale_and_translate) or on its runtime (the ONNX
+specification and onnxruntime), that is a row, a ``per_dtype`` entry, an ``antialiased``
+entry or a second row: data, read by the plan builders, never a branch in an op.
 """
 
 from __future__ import annotations
