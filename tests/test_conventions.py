@@ -339,8 +339,8 @@ BAD_INPUT = [
      ["interpolate", "convention", "'keras'", "'torch'", "'tf2'", "'jax'", "'opencv'", "'pillow'", "'onnx'"]),
     (lambda: upsample.interpolate(X4, size=4, mode="lanczos3"), ValueError,
      ["interpolate", "'torch'", "no mode 'lanczos3'", "'nearest'"]),
-    (lambda: upsample.interpolate(X4, size=4, mode="area", convention="jax"), ValueError,
-     ["interpolate", "'jax'", "jax.image.resize", "no mode 'area'"]),
+    (lambda: upsample.interpolate(X4, size=4, mode="hamming", convention="jax"), ValueError,
+     ["interpolate", "'jax'", "jax.image.resize", "no mode 'hamming'"]),
     (lambda: upsample.interpolate(X4, size=4, mode="linear", coordinate_transformation_mode="centre"),
      ValueError, ["interpolate", "coordinate_transformation_mode", "'centre'", "'half_pixel'",
                   "'tf_crop_and_resize'"]),
@@ -355,7 +355,7 @@ BAD_INPUT = [
     (lambda: upsample.interpolate(X4, size=4, mode="linear", coordinate_transformation_mode="tf_crop_and_resize",
                                   roi=[0, 1]), ValueError, ["interpolate", "roi", "4 numbers", "[0, 1]"]),
     (lambda: upsample.interpolate(X4, size=4, mode="linear", convention="pillow"), ValueError,
-     ["interpolate", "'pillow'", "uint8, float32", "float64"]),
+     ["interpolate", "'pillow'", "uint8, uint16, float32", "float64"]),
     (lambda: upsample.interpolate(X4, size=4, mode="linear", convention="opencv", antialias=True), ValueError,
      ["interpolate", "'opencv'", "has no antialias", "True"]),
     (lambda: upsample.interpolate(X4.astype(np.float32), size=4, mode="linear", convention="pillow",
@@ -381,12 +381,21 @@ def test_bad_input_is_refused_clearly(call, exception, fragments):
     assert_refused(call, exception, fragments)
 
 
-def test_readme_prints_the_table():
+def test_docs_print_the_table():
     from pathlib import Path
 
     from upsample.conventions import table
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    assert table() in readme, "README's conventions table is out of date: paste conventions.table()"
+    page = (Path(__file__).parent.parent / "docs" / "conventions.md").read_text()
+    assert table() in page, "docs/conventions.md's table is out of date: paste conventions.table()"
+
+
+def test_docs_compat_examples_run():
+    import doctest
+    from pathlib import Path
+    page = Path(__file__).parent.parent / "docs" / "compat.md"
+    result = doctest.testfile(str(page), module_relative=False,
+                              optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted >= 10
 
 
 def test_crop_gradient_skips_the_extrapolated_outputs():
@@ -401,7 +410,7 @@ def test_crop_gradient_skips_the_extrapolated_outputs():
     np.testing.assert_array_equal(pullback(probe)[0], 0)
 
 
-def test_compare_command_prints_what_the_readme_shows(capsys):
+def test_compare_command_prints_what_the_docs_show(capsys):
     from pathlib import Path
 
     from upsample.cli import main
@@ -410,13 +419,13 @@ def test_compare_command_prints_what_the_readme_shows(capsys):
     for name, row in CONVENTIONS.items():
         assert f"{name} ({row.modes['linear']}" in printed
     assert "max |diff| vs torch: 0.75" in printed                  # TF1's asymmetric corners
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    assert printed in readme, "README's `upsample compare` output is out of date"
+    page = (Path(__file__).parent.parent / "docs" / "conventions.md").read_text()
+    assert printed in page, "docs/conventions.md's `upsample compare` output is out of date"
 
 
 def test_compare_reports_missing_modes_and_refusals():
     c = upsample.compare([1, 2, 3, 4], "area", size=3)
-    assert "no 'area' mode in jax.image.resize" in c.outputs["jax"]
+    assert "no 'area' mode in onnx Resize" in c.outputs["onnx"]
     assert c.outputs["torch"].shape == (1, 3) and c.differences["tf2"] is not None
     with pytest.raises(ValueError, match="compare: x must be"):
         upsample.compare(np.zeros((1, 2, 3)), "linear", scale_factor=2)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+
 __all__ = ["apply", "RULES"]
 
 
@@ -129,7 +130,8 @@ def _round(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     y = x.astype(np.float64)
     for axis in sorted(range(len(plans)), key=lambda a: whole[a].out_size / whole[a].in_size):
         y = plans[axis].apply(y.astype(np.float64, copy=False), axis + 2)
-    return np.clip(np.rint(y), 0, 255).astype(np.uint8)
+    limits = np.iinfo(x.dtype)
+    return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
 
 
 def opencv_area_factors(whole: Sequence) -> tuple[int, int] | None:
@@ -246,6 +248,47 @@ def _opencv_cubic(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.nd
     return np.where(covered[None, :, None, :], vector, tail).astype(np.uint8)
 
 
+def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """Pillow's I;16 resampling: each pass in double, rounded half away from zero and clipped
+    to the dtype's range, in Pillow's pass order."""
+    limits = np.iinfo(x.dtype)
+    y = x
+    for axis in _pillow_order(whole):
+        if plans[axis].is_identity:
+            continue
+        total = plans[axis].apply(y.astype(np.float64), axis + 2)
+        y = np.clip(np.sign(total) * np.floor(np.abs(total) + 0.5), limits.min, limits.max
+                    ).astype(x.dtype)
+    return y if y is not x else y.copy()
+
+
+def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.resize on 16-bit images: its float32 result, then ``saturate_cast`` (rounded half to
+    even, clipped). Both passes in float32 with float32 weights, the horizontal first. (The
+    float32 sums are not yet bit for bit OpenCV's, so a value on a tie can round the other way.)"""
+    limits = np.iinfo(x.dtype)
+    y = x.astype(np.float32)
+    for axis in reversed(range(len(plans))):
+        plan = plans[axis]
+        if not plan.is_identity:
+            y = type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size,
+                           plan.out_size).apply(y, axis + 2)
+    return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
+
+
+def _opencv_area_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_AREA on 16-bit images: shrinking, a float sum rounded half to even (half up
+    for the exact 2x2 average, ``(a + b + c + d + 2) >> 2``); growing, the float32 path."""
+    if all(p.out_size <= p.in_size for p in whole):
+        if all(p.in_size == 2 * p.out_size for p in whole):
+            y = x.astype(np.float64)
+            for axis, plan in enumerate(plans):
+                y = plan.apply(y, axis + 2)
+            return np.floor(y + 0.5).astype(x.dtype)
+        return _round(x, plans, whole)
+    return _opencv_float(x, plans, whole)
+
+
 RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "torch": _fixed_point(_torch_bits, _last_axis_first),
     "pillow": _fixed_point(lambda weight: 22, _pillow_order),
@@ -253,6 +296,9 @@ RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "opencv_linear": _opencv_linear,
     "opencv_cubic": _opencv_cubic,
     "round": _round,
+    "pillow_wide": _pillow_wide,
+    "opencv_float": _opencv_float,
+    "opencv_area_wide": _opencv_area_wide,
 }
 
 

@@ -28,7 +28,15 @@ pytorch                     PyTorch's own rules (:func:`upsample.interpolation.s
 ==========================  ======================================================
 
 and the nearest rounding rules are ONNX's ``nearest_mode``: ``floor``, ``ceil``,
-``round_prefer_floor`` (halves go down) and ``round_prefer_ceil`` (halves go up).
+``round_prefer_floor`` (halves go down) and ``round_prefer_ceil`` (halves go up), plus three
+rules computed in a framework's own arithmetic (:data:`FIXED_POINT_NEAREST`): ``opencv_exact``
+(OpenCV 4's 16.16 fixed point), ``stepped`` (OpenCV 5 and Pillow: the step summed in double)
+and ``affine`` (Pillow's generic transform, each centre computed afresh).
+
+Where a framework's result depends on its version (OpenCV 4 and 5), on the input's dtype
+(Pillow's I;16), on antialias (TensorFlow's scale_and_translate) or on its runtime (the ONNX
+specification and onnxruntime), that is a row, a ``per_dtype`` entry, an ``antialiased``
+entry or a second row: data, read by the plan builders, never a branch in an op.
 """
 
 from __future__ import annotations
@@ -63,8 +71,11 @@ def _pytorch_half_pixel(o, in_size, out_size, scaled, roi):
 def _align_corners(o, in_size, out_size, scaled, roi):
     if out_size == 1:
         return o * 0
-    return o * o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1) if o.dtype == np.float32 \
-        else o * ((in_size - 1) / (out_size - 1))
+    if o.dtype != np.float32:
+        return o * ((in_size - 1) / (out_size - 1))
+    if getattr(scaled, "product_first", False):            # onnxruntime: (o * (in-1)) / (out-1)
+        return o * o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1)
+    return o * (o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1))   # TF's float scale
 
 
 def _asymmetric(o, in_size, out_size, scaled, roi):
@@ -111,8 +122,17 @@ def _ratio32(in_size, out_size, factor):
     return np.dtype(np.float32), lambda v: v * np.float32(in_size) / np.float32(out_size)
 
 
+def _float32_divide(in_size, out_size, factor):
+    scale = np.float32(factor) if factor is not None else np.float32(out_size) / np.float32(in_size)
+
+    def scaled(v):
+        return v / scale
+    scaled.product_first = True            # align_corners: (o * (in-1)) / (out-1), as written
+    return np.dtype(np.float32), scaled
+
+
 def _opencv(in_size, out_size, factor):
-    scale = 1.0 / (out_size / in_size)
+    scale = 1.0 / (out_size / in_size if factor is None else factor)
     return np.dtype(np.float64), lambda v: v * scale
 
 
@@ -123,6 +143,7 @@ ARITHMETIC: Mapping[str, Any] = MappingProxyType({
     "float32": _times(np.float32),          # multiply by float(in)/float(out) (TensorFlow)
     "float32_ratio": _ratio32,              # times in, then over out, in float32 (JAX nearest)
     "onnx": _onnx,                          # divide by out/in in double (the ONNX specification)
+    "float32_divide": _float32_divide,      # divide by float(out)/float(in) in float32 (onnxruntime)
     "opencv": _opencv,                      # multiply by 1/(out/in) in double (cv2.resize)
 })
 
@@ -134,15 +155,29 @@ NEAREST_MODES: Mapping[str, Any] = MappingProxyType({
     "ceil": np.ceil,
 })
 
-def _opencv_exact(in_size, out_size):
+def _opencv_exact(in_size, out_size, start, length):
     """cv2.INTER_NEAREST_EXACT: half-pixel centres in 16.16 fixed point, as OpenCV computes them."""
     step = ((in_size << 16) + out_size // 2) // out_size
-    start = step // 2 - in_size % 2
-    return (step * np.arange(out_size, dtype=np.int64) + start) >> 16
+    first = step // 2 - in_size % 2
+    return (step * np.arange(out_size, dtype=np.int64) + first) >> 16
 
 
-#: nearest rules computed in a framework's own fixed point: (in, out) -> source indices.
-FIXED_POINT_NEAREST: Mapping[str, Any] = MappingProxyType({"opencv_exact": _opencv_exact})
+def _cumulative(start, step, count):
+    """``start, start + step, ...`` (count terms) summed one at a time in double, as C's loop does."""
+    terms = np.full(count, step)
+    terms[0] = start
+    return np.cumsum(terms)
+
+
+#: nearest rules computed by a framework's own arithmetic:
+#: (in, out, start, length of the span sampled) -> source indices.
+FIXED_POINT_NEAREST: Mapping[str, Any] = MappingProxyType({
+    "opencv_exact": _opencv_exact,                     # OpenCV 4.x: 16.16 fixed point
+    "stepped": lambda i, o, start, length: np.floor(                        # OpenCV 5, Pillow
+        _cumulative(start + 0.5 * (length / o), length / o, o)),
+    "affine": lambda i, o, start, length: np.floor(                         # Pillow, I;16
+        (length / o) * (np.arange(o) + 0.5) + start),
+})
 
 #: What a convention does with a uint8 image in the modes that compute (see upsample._integer):
 INTEGER_RULES: Mapping[str, str] = MappingProxyType({
@@ -159,7 +194,14 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType({
     "opencv_cubic": "cv2.INTER_CUBIC's own (Intel IPP off): 11-bit weights per tap, the "
                     "horizontal sums kept exact, the vertical sum in float32 over the vector "
                     "loop's lanes and shifted in integers in the tail",
-    "round": "computed in float64, rounded half to even and clipped to the dtype's range",
+    "round": "computed in float64, rounded half to even and clipped to the dtype's range "
+             "(uint8, uint16, int16)",
+    "opencv_float": "both passes in float32 with float32 weights, the horizontal first, "
+                    "then rounded half to even and clipped (cv2.resize on 16-bit images)",
+    "opencv_area_wide": "cv2.INTER_AREA on 16-bit images: shrinking as opencv_area, growing "
+                        "as opencv_float",
+    "pillow_wide": "each pass in float64, rounded half away from zero and clipped to the "
+                   "dtype's range (Pillow's I;16)",
     "float32": "computed in float32 and returned as float32",
     "float64": "computed in float64 and returned as float64",
 })
@@ -196,6 +238,25 @@ class Convention:
         dtypes: the input dtypes the framework takes (None: any).
         per_mode: mode -> settings that differ for that mode.
         per_coordinate: coordinate rule -> settings that differ with it.
+        taps: which taps a kernel reads and where it is evaluated: ``"support"`` (every
+            pixel within the kernel's support of the source point) or ``"pillow"``
+            (Pillow's ``precompute_coeffs``: the window ``[int(c - r + 0.5), int(c + r + 0.5))``
+            around the centre ``c`` in pixel-edge coordinates, the kernel read at
+            ``(x + 0.5 - c) / scale``).
+        wide_integer: the rule (a key of :data:`INTEGER_RULES`, or mode -> rule) for uint16 and
+            int16 input in the modes that compute, or None (computed in float64, returned as
+            float64).
+        size_rounding: how a ``scale_factor`` gives the output size: ``"floor"`` or
+            ``"round"`` (half to even, OpenCV's ``cvRound(in * fx)``) or ``"float32"`` (the
+            product in float32, truncated: onnxruntime).
+        per_dtype: input dtype name -> settings that differ for it (Pillow's I;16 images take
+            its generic transform, whose nearest computes each centre afresh).
+        corner_length: the output length align_corners divides by: ``"size"`` (the output
+            size) or ``"scaled"`` (``in * scale_factor`` when a scale is given, a fraction:
+            the ONNX specification's ``length_resized``).
+        antialiased: settings that differ when antialias is on (TensorFlow then runs
+            scale_and_translate instead of its resize kernels).
+        versions: the framework versions this row was verified against, exhaustively.
     """
 
     name: str
@@ -216,67 +277,112 @@ class Convention:
     dtypes: tuple[str, ...] | None = None
     per_mode: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     per_coordinate: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    taps: str = "support"
+    size_rounding: str = "floor"
+    wide_integer: str | Mapping[str, str] | None = None
+    per_dtype: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    antialiased: Mapping[str, Any] = field(default_factory=dict)
+    corner_length: str = "size"
+    versions: str = ""
 
 
 _TF_FLOAT = {"linear": "float32", "cubic": "float32", "area": "float32"}
+#: the tf.image.resize methods that always run scale_and_translate
+_TF_SCALE_AND_TRANSLATE = ("lanczos3", "lanczos5", "gaussian", "mitchellcubic")
 
-CONVENTIONS: Mapping[str, Convention] = MappingProxyType({c.name: c for c in [
+
+def kind_widens(mode: str) -> bool:
+    """The modes whose kernel antialias widens (every kernel but nearest and area)."""
+    return mode not in ("nearest", "nearest-exact", "area")
+
+_ROWS = [
     Convention(
         "torch", "torch.nn.functional.interpolate",
         {"nearest": "nearest", "nearest-exact": "nearest-exact", "linear": "bilinear",
          "cubic": "bicubic", "area": "area"},
         coordinate="pytorch", nearest_mode="floor", antialias_options=(False, True),
         scale_from="factor", area="adaptive",
-        integer={"linear": "torch", "cubic": "torch"},
+        integer={"linear": "torch", "cubic": "torch"}, versions="torch 2.13.0",
         per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
                   "nearest-exact": {"coordinate": "half_pixel", "nearest_mode": "round_prefer_ceil"}}),
     Convention(
         "onnx", "onnx Resize (opset 19)",
         {"nearest": "nearest", "linear": "linear", "cubic": "cubic"},
         antialias_options=(False, True), scale_from="factor", arithmetic="onnx",
-        integer={"linear": "round", "cubic": "round"}),
+        integer={"linear": "round", "cubic": "round"}, corner_length="scaled",
+        versions="onnx 1.23.2 (its backend node cases)"),
+    Convention(
+        "onnxruntime", "onnxruntime Resize (opset 19, CPU)",
+        {"nearest": "nearest", "linear": "linear", "cubic": "cubic"},
+        antialias_options=(False, True), scale_from="factor", arithmetic="float32_divide",
+        size_rounding="float32", integer={"linear": "round", "cubic": "round"},
+        versions="onnxruntime 1.32.0"),
     Convention(
         "tf2", "tf.image.resize",
         {"nearest": "nearest", "linear": "bilinear", "cubic": "bicubic", "area": "area",
-         "lanczos3": "lanczos3", "lanczos5": "lanczos5"},
+         "lanczos3": "lanczos3", "lanczos5": "lanczos5", "gaussian": "gaussian",
+         "mitchellcubic": "mitchellcubic"},
         nearest_mode="round_prefer_ceil", cubic_a=-0.5, exclude_outside=True,
         antialias_options=(False, True), arithmetic="float32", cubic_table=1024,
-        integer={**_TF_FLOAT, "lanczos3": "float32", "lanczos5": "float32"}, spatial_dims=(2,)),
+        integer={**_TF_FLOAT, **{m: "float32" for m in _TF_SCALE_AND_TRANSLATE}},
+        per_mode={m: {"taps": "tf"} for m in _TF_SCALE_AND_TRANSLATE}, antialiased={"taps": "tf"},
+        spatial_dims=(2,), versions="tensorflow-cpu 2.21.0"),
     Convention(
         "tf1", "tf.compat.v1.image.resize_* (align_corners, half_pixel_centers)",
         {"nearest": "resize_nearest_neighbor", "linear": "resize_bilinear",
          "cubic": "resize_bicubic", "area": "resize_area"},
         coordinate="asymmetric", nearest_mode="floor", arithmetic="float32",
-        cubic_table=1024, integer=_TF_FLOAT, spatial_dims=(2,),
+        cubic_table=1024, integer=_TF_FLOAT, spatial_dims=(2,), versions="tensorflow-cpu 2.21.0",
         per_coordinate={"half_pixel": {"nearest_mode": "round_prefer_ceil", "cubic_a": -0.5,
                                        "exclude_outside": True},
                         "align_corners": {"nearest_mode": "round_prefer_ceil"}}),
     Convention(
         "jax", "jax.image.resize",
         {"nearest": "nearest", "linear": "linear", "cubic": "cubic", "lanczos3": "lanczos3",
-         "lanczos5": "lanczos5"},
+         "lanczos5": "lanczos5", "area": "area"},
         nearest_mode="round_prefer_ceil", cubic_a=-0.5, exclude_outside=True, antialias=True,
         antialias_options=(False, True), arithmetic="float32",
-        integer={m: "float32" for m in ("linear", "cubic", "lanczos3", "lanczos5")},
-        per_mode={"nearest": {"arithmetic": "float32_ratio"}}),
+        integer={m: "float32" for m in ("linear", "cubic", "lanczos3", "lanczos5", "area")},
+        per_mode={"nearest": {"arithmetic": "float32_ratio"}}, versions="jax 0.10.2"),
     Convention(
         "opencv", "cv2.resize",
         {"nearest": "INTER_NEAREST", "nearest-exact": "INTER_NEAREST_EXACT",
          "linear": "INTER_LINEAR", "cubic": "INTER_CUBIC", "area": "INTER_AREA"},
-        coordinate="half_pixel", arithmetic="opencv", area="opencv",
-        integer={"linear": "opencv_linear", "cubic": "opencv_cubic", "area": "opencv_area"}, spatial_dims=(2,),
+        coordinate="half_pixel", arithmetic="opencv", area="opencv", scale_from="factor",
+        size_rounding="round",
+        wide_integer={"linear": "opencv_float", "cubic": "opencv_float", "area": "opencv_area_wide"},
+        integer={"linear": "opencv_linear", "cubic": "opencv_cubic", "area": "opencv_area"},
+        spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
         per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
-                  "nearest-exact": {"nearest_mode": "opencv_exact"}}),
+                  "nearest-exact": {"nearest_mode": "stepped"}},
+        versions="opencv-python-headless 5.1.0"),
     Convention(
         "pillow", "PIL.Image.Image.resize",
         {"nearest": "Image.NEAREST", "linear": "Image.BILINEAR", "cubic": "Image.BICUBIC",
-         "lanczos3": "Image.LANCZOS", "area": "Image.BOX"},
-        nearest_mode="round_prefer_ceil", cubic_a=-0.5, exclude_outside=True, antialias=True,
-        antialias_options=(True,), area="box",
-        integer={m: "pillow" for m in ("linear", "cubic", "lanczos3", "area")}, spatial_dims=(2,),
-        dtypes=("uint8", "float32")),
-]})
+         "lanczos3": "Image.LANCZOS", "area": "Image.BOX", "hamming": "Image.HAMMING"},
+        nearest_mode="stepped", cubic_a=-0.5, exclude_outside=True, antialias=True,
+        antialias_options=(True,), area="box", taps="pillow",
+        integer={m: "pillow" for m in ("linear", "cubic", "lanczos3", "area", "hamming")},
+        spatial_dims=(2,), dtypes=("uint8", "uint16", "float32"), wide_integer="pillow_wide",
+        per_dtype={"uint16": {"nearest_mode": "affine"}},
+        versions="Pillow 13.0.0"),
+]
+
+
+def _opencv4(row: Convention) -> Convention:
+    """OpenCV 4.x differs from OpenCV 5 in one place: INTER_NEAREST_EXACT computed its
+    half-pixel centres in 16.16 fixed point (``resizeNN_bitexact`` in 4.x's resize.cpp),
+    where 5.x steps in double from half a step, as Pillow does."""
+    nearest_exact = {**row.per_mode["nearest-exact"], "nearest_mode": "opencv_exact"}
+    return replace(row, name="opencv4", call="cv2.resize (OpenCV 4.x)",
+                   per_mode={**row.per_mode, "nearest-exact": nearest_exact},
+                   versions="OpenCV 4.x source (modules/imgproc/src/resize.cpp, resizeNN_bitexact)")
+
+
+_ROWS.append(_opencv4(next(r for r in _ROWS if r.name == "opencv")))
+
+CONVENTIONS: Mapping[str, Convention] = MappingProxyType({c.name: c for c in _ROWS})
 
 
 # --------------------------------------------------------------------------- one call's settings
@@ -298,7 +404,14 @@ class Settings:
     cubic_table: int | None
     area: str
     integer: str
+    taps: str = "support"
+    size_rounding: str = "floor"
+    wide_integer: str | None = None
+    corner_length: str = "size"
     roi: tuple[tuple[float, float], ...] | None = None
+    #: per spatial axis, the span ``[start, end)`` of the input (in pixel edges) the output
+    #: covers, or None for the whole axis (Pillow's ``box``, JAX's scale_and_translate)
+    window: tuple[tuple[float, float], ...] | None = None
     extrapolation_value: float = 0.0
     #: PyTorch's own plan builders apply: convention "torch" with no ONNX-level option changed
     legacy: bool = False
@@ -312,7 +425,7 @@ def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype |
              coordinate_transformation_mode: Any = None, nearest_mode: Any = None,
              cubic_coeff_a: Any = None, exclude_outside: Any = None, antialias: Any = None,
              align_corners: bool | None = None, roi: Any = None,
-             extrapolation_value: Any = 0.0) -> Settings:
+             extrapolation_value: Any = 0.0, window: Any = None) -> Settings:
     """Resolve one call's settings from convention ``name`` and the caller's explicit options.
 
     Refuses, naming the valid choices: an unknown convention, a mode the framework does
@@ -334,9 +447,11 @@ def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype |
                          f"{', '.join(row.dtypes)}; got {dtype}")
     values: dict[str, Any] = {f: getattr(row, f) for f in (
         "coordinate", "nearest_mode", "cubic_a", "exclude_outside", "antialias", "scale_from",
-        "arithmetic", "cubic_table", "area")}
+        "arithmetic", "cubic_table", "area", "taps")}
     values.update(row.per_mode.get(mode, {}))
     values.update(row.per_coordinate.get(values["coordinate"], {}))
+    if dtype is not None:
+        values.update(row.per_dtype.get(dtype.name, {}))
     baseline = dict(values)
 
     if align_corners and coordinate_transformation_mode not in (None, "align_corners"):
@@ -364,6 +479,9 @@ def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype |
                              f"must be {row.antialias_options[0]} or None, got {antialias}")
         values["antialias"] = antialias
     baseline["antialias"] = values["antialias"]
+    if values["antialias"] and kind_widens(mode):
+        values.update(row.antialiased)
+        baseline.update(row.antialiased)
     legacy = row.coordinate == "pytorch" and values == baseline
     if values["coordinate"] == "pytorch" and not legacy:      # PyTorch's rule, in ONNX's words
         values["coordinate"] = "align_corners" if align_corners else "half_pixel"
@@ -376,11 +494,23 @@ def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype |
         raise ValueError(f"{op}: roi only applies with coordinate_transformation_mode="
                          f"'tf_crop_and_resize', got {values['coordinate']!r}")
     pairs = _roi(op, roi, nd) if crop else None
+    span = None
+    if window is not None:
+        if values["coordinate"] not in ("half_pixel", "pytorch_half_pixel") \
+                or values["nearest_mode"] == "opencv_exact":
+            raise ValueError(f"{op}: window (the input span the output covers) needs half-pixel "
+                             f"centres; convention {row.name!r} with mode {mode!r} samples by "
+                             f"{values['coordinate']!r}")
+        span = _window(op, window, nd)
     return Settings(row.name, mode, values["coordinate"], values["nearest_mode"],
                     float(values["cubic_a"]), bool(values["exclude_outside"]),
                     bool(values["antialias"]), values["scale_from"], values["arithmetic"],
                     values["cubic_table"], values["area"], row.integer.get(mode, "float64"),
-                    pairs, _finite(op, "extrapolation_value", extrapolation_value), legacy)
+                    values["taps"], row.size_rounding,
+                    row.wide_integer.get(mode) if isinstance(row.wide_integer, Mapping) else row.wide_integer,
+                    row.corner_length,
+                    pairs, span,
+                    _finite(op, "extrapolation_value", extrapolation_value), legacy)
 
 
 def _bool(op: str, name: str, value: Any) -> bool:
@@ -409,9 +539,25 @@ def _roi(op: str, roi: Any, nd: int) -> tuple[tuple[float, float], ...]:
     return tuple((values[2 * a], values[2 * a + 1]) for a in range(nd))
 
 
+def _window(op: str, window: Any, nd: int | None) -> tuple[tuple[float, float], ...]:
+    """One ``(start, end)`` pair per spatial dim, ``start < end``, in input pixel edges."""
+    pairs = np.asarray(window, dtype=object) if not isinstance(window, str) else None
+    if pairs is None or pairs.ndim != 2 or pairs.shape[1] != 2 or (nd is not None and len(pairs) != nd):
+        raise ValueError(f"{op}: window must hold one (start, end) pair per spatial dimension"
+                         f"{'' if nd is None else f' ({nd})'}, got {_args._describe(window)}")
+    spans = tuple((_finite(op, "window", a), _finite(op, "window", b)) for a, b in pairs.tolist())
+    if any(end <= start for start, end in spans):
+        raise ValueError(f"{op}: each window pair must have start < end, got {spans}")
+    return spans
+
+
 def for_axis(s: Settings, axis: int) -> Settings:
-    """The settings of one spatial axis (its own roi pair)."""
-    return s if s.roi is None else replace(s, roi=(s.roi[axis],))
+    """The settings of one spatial axis (its own roi and window pairs)."""
+    if s.roi is not None:
+        s = replace(s, roi=(s.roi[axis],))
+    if s.window is not None:
+        s = replace(s, window=(s.window[axis],))
+    return s
 
 
 # --------------------------------------------------------------------------- documentation
@@ -420,11 +566,11 @@ def table() -> str:
     """The conventions as a Markdown table: one row per framework (the README prints it).
 
     >>> print(table().splitlines()[0])
-    | convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest | cubic a | taps outside | antialias | uint8 |
+    | convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest | cubic a | taps outside | antialias | uint8 | verified against |
     """
     head = ("| convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest "
-            "| cubic a | taps outside | antialias | uint8 |")
-    lines = [head, "| " + " | ".join(["---"] * 9) + " |"]
+            "| cubic a | taps outside | antialias | uint8 | verified against |")
+    lines = [head, "| " + " | ".join(["---"] * 10) + " |"]
     for c in CONVENTIONS.values():
         modes = ", ".join(f"{ours}: {theirs}" for ours, theirs in c.modes.items())
         nearest = c.per_mode.get("nearest", {})
@@ -440,5 +586,5 @@ def table() -> str:
         uint8 = ", ".join(f"{m} {r}" for m, r in c.integer.items()) or "float64"
         coordinate = "PyTorch's (half_pixel, or align_corners)" if c.coordinate == "pytorch" else c.coordinate
         lines.append(f"| `{c.name}` | `{c.call}` | {modes} | {coordinate} | {rounding} | {cubic} "
-                     f"| {outside} | {aa} | {uint8} |")
+                     f"| {outside} | {aa} | {uint8} | {c.versions or 'not verified'} |")
     return "\n".join(lines)

@@ -85,12 +85,16 @@ def _flag(op: str, name: str, value: Any, *, optional: bool) -> bool | None:
 
 #: interpolate's options beyond PyTorch's, passed through to upsample.conventions.settings
 _DIALECT_OPTIONS = ("coordinate_transformation_mode", "nearest_mode", "cubic_coeff_a",
-                    "exclude_outside", "roi", "extrapolation_value")
+                    "exclude_outside", "roi", "extrapolation_value", "window",
+                    "keep_aspect_ratio_policy")
+
+#: ONNX's keep_aspect_ratio_policy: how one scale for every axis is chosen from size / in
+_POLICIES = {"stretch": None, "not_larger": min, "not_smaller": max}
 
 
 def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_corners: Any,
              recompute_scale_factor: Any, antialias: Any, convention: Any = "torch",
-             **options: Any) -> _Call:
+             keep_aspect_ratio_policy: Any = None, **options: Any) -> _Call:
     x = _args.as_array(op, "x", x, min_ndim=3)
     nd = x.ndim - 2
     name, kind = modes.mode(op, mode)
@@ -111,16 +115,26 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
                              "given (it only applies to scale_factor), got True")
         out = _args.int_tuple(op, "size", size, nd, minimum=1)
         factors: tuple[float | None, ...] = (None,) * nd
+        if keep_aspect_ratio_policy is not None:
+            out, factors = _keep_aspect_ratio(op, keep_aspect_ratio_policy, x.shape[2:], out)
     else:
+        if keep_aspect_ratio_policy not in (None, "stretch"):
+            raise ValueError(f"{op}: keep_aspect_ratio_policy applies to size, not scale_factor; "
+                             f"got {keep_aspect_ratio_policy!r} with scale_factor")
         factors = shapes.scale_factors(op, scale_factor, nd)
         out = shapes.interpolate_output_size(tuple(x.shape[2:]), factors)
+        if s.size_rounding == "round":               # OpenCV: cvRound(in * fx)
+            out = tuple(int(np.rint(i * f)) for i, f in zip(x.shape[2:], factors))
+        elif s.size_rounding == "float32":           # onnxruntime: (int64)(float(in) * scale)
+            out = tuple(int(np.float32(i) * np.float32(f)) for i, f in zip(x.shape[2:], factors))
         for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors)):
             if o < 1:
                 raise ValueError(f"{op}: scale_factor {f!r} gives an empty output along spatial "
                                  f"axis {axis} (floor({i} * {f!r}) = {o}); it must give at least 1")
         if recompute:
             factors = (None,) * nd
-    integer = s.integer if x.dtype == np.uint8 and not kind.gather else None
+    integer = None if kind.gather else s.integer if x.dtype == np.uint8 else \
+        s.wide_integer if x.dtype in (np.uint16, np.int16) else None
     if integer in ("float32", "float64"):            # the framework returns floats
         dtype = plan_dtype = np.dtype(integer)
         integer = None
@@ -137,6 +151,22 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
     order = tuple(sorted(range(nd), key=lambda a: plans[a].out_size / plans[a].in_size))
     return _Call(x.astype(dtype, copy=False), plans, order, out_shape,
                  tuple(outside for _, outside in built), s.extrapolation_value, integer)
+
+
+def _keep_aspect_ratio(op: str, policy: Any, shape: tuple[int, ...], size: tuple[int, ...]
+                       ) -> tuple[tuple[int, ...], tuple[float | None, ...]]:
+    """ONNX Resize's keep_aspect_ratio_policy: one scale ``s`` for every spatial axis, the
+    smallest (not_larger) or largest (not_smaller) of ``size / in`` in float32; the output is
+    ``round(s * in)`` (half up) and the samples are placed by ``s``. "stretch" keeps ``size``."""
+    choose = _POLICIES[_args.choice(op, "keep_aspect_ratio_policy", policy, _POLICIES)]
+    if choose is None:
+        return size, (None,) * len(size)
+    scale = choose(np.float32(o) / np.float32(i) for i, o in zip(shape, size))
+    out = tuple(int(np.floor(np.float32(scale * np.float32(i)) + np.float32(0.5))) for i in shape)
+    if min(out) < 1:
+        raise ValueError(f"{op}: keep_aspect_ratio_policy={policy!r} gives an empty output "
+                         f"{out} from {shape} and size {size}")
+    return out, (float(scale),) * len(size)
 
 
 def _run(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarray:
@@ -341,7 +371,8 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
                 antialias: bool | None = None, convention: str = "torch",
                 coordinate_transformation_mode: str | None = None, nearest_mode: str | None = None,
                 cubic_coeff_a: float | None = None, exclude_outside: bool | None = None,
-                roi: Any = None, extrapolation_value: float = 0.0,
+                roi: Any = None, extrapolation_value: float = 0.0, window: Any = None,
+                keep_aspect_ratio_policy: str | None = None,
                 out: np.ndarray | None = None) -> np.ndarray:
     """Resize the spatial dims by nearest, linear, cubic, Lanczos or area interpolation.
 
@@ -363,8 +394,9 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
         scale_factor: number or one per spatial dim, finite and > 0.
         mode: ``"nearest"`` (default), ``"nearest-exact"``, ``"linear"`` (aliases
             ``"bilinear"``, ``"trilinear"``), ``"cubic"`` (alias ``"bicubic"``; Keys
-            a = -0.75 in PyTorch), ``"area"`` (adaptive average pooling in PyTorch), or
-            ``"lanczos3"``/``"lanczos5"``; each convention has a subset.
+            a = -0.75 in PyTorch), ``"area"`` (adaptive average pooling in PyTorch),
+            ``"lanczos3"``/``"lanczos5"``, ``"hamming"`` (Pillow), ``"gaussian"`` or
+            ``"mitchellcubic"`` (TensorFlow); each convention has a subset.
         align_corners: linear and cubic only (None means False): with True the corner
             pixel centres of input and output coincide, ``src = o * (i-1)/(o_size-1)``.
             In the other conventions it means ``coordinate_transformation_mode="align_corners"``.
@@ -375,8 +407,9 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
             Lanczos). None: the convention's default (True for JAX and Pillow). PyTorch's
             antialias is used at every scale, so with upsampling it also changes cubic
             (a = -0.5) and align_corners results.
-        convention: ``"torch"`` (default), ``"onnx"``, ``"tf2"``, ``"tf1"``, ``"jax"``,
-            ``"opencv"`` or ``"pillow"``; see the README's table.
+        convention: ``"torch"`` (default), ``"onnx"``, ``"onnxruntime"``, ``"tf2"``, ``"tf1"``,
+            ``"jax"``, ``"opencv"`` (OpenCV 5), ``"opencv4"`` or ``"pillow"``; see the table in
+            docs/conventions.md.
         coordinate_transformation_mode: ONNX's rule from output to source coordinates:
             ``"half_pixel"``, ``"pytorch_half_pixel"``, ``"align_corners"``,
             ``"asymmetric"``, ``"half_pixel_symmetric"`` or ``"tf_crop_and_resize"``
@@ -389,6 +422,13 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
         roi: with ``tf_crop_and_resize``, one ``(start, end)`` pair per spatial dim in
             [0, 1] coordinates (or ONNX's flat starts-then-ends list).
         extrapolation_value: the output where a crop's sample falls outside the image.
+        window: one ``(start, end)`` pair per spatial dim, in input pixel edges: the span of
+            the input the output covers, sampled at half-pixel centres
+            ``start + (o + 0.5) * (end - start) / o_size - 0.5`` (Pillow's ``box``; JAX's
+            scale_and_translate). None: the whole input.
+        keep_aspect_ratio_policy: with ``size``, ONNX's ``"stretch"`` (None: ``size`` as
+            given), ``"not_larger"`` or ``"not_smaller"``: one scale for every axis, the
+            smallest or largest of ``size / in``, and the output ``round(scale * in)``.
         out: a buffer of the result's shape and dtype to write into (NumPy's convention),
             so that a caller can reuse memory; it is returned.
         data_format: ``"channels_first"`` (default, (N, C, *spatial)) or ``"channels_last"``
@@ -416,7 +456,9 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
                          coordinate_transformation_mode=coordinate_transformation_mode,
                          nearest_mode=nearest_mode, cubic_coeff_a=cubic_coeff_a,
                          exclude_outside=exclude_outside, roi=roi,
-                         extrapolation_value=extrapolation_value), "interpolate", out)
+                         extrapolation_value=extrapolation_value, window=window,
+                         keep_aspect_ratio_policy=keep_aspect_ratio_policy),
+                "interpolate", out)
 
 
 @_layout.data_format(vjp=True)

@@ -21,13 +21,32 @@ __all__ = ["nearest_plan", "kernel_plan", "area_plan", "triangle_kernel", "keys_
 def source_coordinates(in_size, out_size, scale_factor, s) -> tuple[np.ndarray, np.ndarray | None]:
     """Each output's source coordinate by the settings' coordinate rule and arithmetic -> (O,),
     and the outputs outside ``[0, I-1]`` under tf_crop_and_resize (else None)."""
-    factor = scale_factor if s.scale_from == "factor" else None
-    dtype, scaled = conventions.ARITHMETIC[s.arithmetic](in_size, out_size, factor)
+    start, length = _span(in_size, s)
+    factor = scale_factor if s.scale_from == "factor" and s.window is None else None
+    dtype, scaled = conventions.ARITHMETIC[s.arithmetic](length, out_size, factor)
     rule = conventions.COORDINATE_MODES[s.coordinate]
-    src = rule(np.arange(out_size, dtype=dtype), in_size, out_size, scaled,
+    resized = out_size                      # align_corners' output length
+    if s.coordinate == "align_corners" and s.corner_length == "scaled" and factor is not None \
+            and out_size > 1:
+        resized = length * factor          # ONNX: in * scale, a fraction
+    src = rule(np.arange(out_size, dtype=dtype), length, resized, scaled,
                s.roi[0] if s.roi else None)
+    if start:
+        src = src + dtype.type(start)
     outside = (src < 0) | (src > in_size - 1) if s.coordinate == "tf_crop_and_resize" else None
     return np.asarray(src), outside
+
+
+def _span(in_size, s) -> tuple[float, float]:
+    """The start and length of the input span the output covers (the whole axis by default)."""
+    if s.window is None:
+        return 0, in_size
+    start, end = s.window[0]
+    return start, end - start
+
+
+#: the arithmetics of the frameworks whose half-pixel nearest is ``floor((o + 0.5) * I/O)``
+_FLOOR_OF_CENTRES = ("float32", "float32_ratio", "float64")
 
 
 def nearest_plan(in_size, out_size, scale_factor, s, dtype):
@@ -39,8 +58,9 @@ def nearest_plan(in_size, out_size, scale_factor, s, dtype):
     fixed = conventions.FIXED_POINT_NEAREST.get(s.nearest_mode)
     outside = None
     if fixed is not None:
-        index = fixed(in_size, out_size)
-    elif s.coordinate == "half_pixel" and s.nearest_mode == "round_prefer_ceil":
+        index = fixed(in_size, out_size, *_span(in_size, s))
+    elif s.coordinate == "half_pixel" and s.nearest_mode == "round_prefer_ceil" \
+            and s.window is None and s.arithmetic in _FLOOR_OF_CENTRES:
         factor = scale_factor if s.scale_from == "factor" else None
         coordinate_dtype, scaled = conventions.ARITHMETIC[s.arithmetic](in_size, out_size, factor)
         index = np.floor(scaled(np.arange(out_size, dtype=coordinate_dtype) + 0.5))
@@ -66,7 +86,7 @@ def _compact(index: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def kernel_plan(in_size, out_size, scale_factor, s, dtype, *, kernel, support, tabled=False):
-    """A kernel centred on each source coordinate: the taps within its support.
+    """A kernel centred on each source coordinate: the taps of the settings' window.
 
     With antialias the kernel is widened by ``I/O`` when shrinking and normalised to sum 1.
     Taps outside the image then either repeat the border pixel (the index is clipped,
@@ -75,10 +95,34 @@ def kernel_plan(in_size, out_size, scale_factor, s, dtype, *, kernel, support, t
     that many steps per pixel for the kernels that are ``tabled`` (cubic), as TensorFlow
     reads those weights from a table.
     """
+    index, distance, outside = WINDOWS[s.taps](in_size, out_size, scale_factor, s,
+                                                 support, tabled)
+    weight = kernel(distance, s)
+    if s.exclude_outside:
+        weight = np.where((index >= 0) & (index < in_size), weight, 0)
+    if s.antialias or s.exclude_outside:             # one division, as Pillow and TF divide
+        weight = weight / _nonzero(weight.sum(axis=1, keepdims=True))
+    if outside is not None:
+        weight[outside] = 0
+    index, weight = _compact(np.clip(index, 0, in_size - 1), weight)
+    return index, weight.astype(dtype), outside
+
+
+def _support_window(in_size, out_size, scale_factor, s, support, tabled):
+    """Every pixel within the (widened) support of the source coordinate -> (O, T) indices,
+    their distances from it in kernel units (inf for the padding taps), and the outputs
+    outside a crop."""
     src, outside = source_coordinates(in_size, out_size, scale_factor, s)
+    if s.window is not None and s.exclude_outside:   # TF's and JAX's scale_and_translate
+        outside = (src < -0.5) | (src > in_size - 0.5)
     if s.arithmetic == "opencv":
         src = src.astype(np.float32)                   # cv2.resize keeps coordinates in float
-    factor = scale_factor if s.scale_from == "factor" and scale_factor is not None else out_size / in_size
+    if s.window is not None:
+        factor = out_size / _span(in_size, s)[1]
+    elif s.scale_from == "factor" and scale_factor is not None:
+        factor = scale_factor
+    else:
+        factor = out_size / in_size
     stretch = max(1.0 / factor, 1.0) if s.antialias else 1.0
     reach = support * stretch
     lo = np.floor(src - reach).astype(np.int64)
@@ -89,17 +133,55 @@ def kernel_plan(in_size, out_size, scale_factor, s, dtype, *, kernel, support, t
         base = np.floor(src)
         step = np.rint((src - base) * np.float32(s.cubic_table)) / s.cubic_table
         centre = base.astype(np.float64) + step.astype(np.float64)
-    weight = kernel((index - centre[:, None]) / stretch, s)
-    weight = np.where(index <= hi[:, None], weight, 0)
-    if s.antialias:
-        weight = weight / _nonzero(weight.sum(axis=1, keepdims=True))
-    if s.exclude_outside:
-        weight = np.where((index >= 0) & (index < in_size), weight, 0)
-        weight = weight / _nonzero(weight.sum(axis=1, keepdims=True))
-    if outside is not None:
-        weight[outside] = 0
-    index, weight = _compact(np.clip(index, 0, in_size - 1), weight)
-    return index, weight.astype(dtype), outside
+    distance = (index - centre[:, None]) / stretch
+    return index, np.where(index <= hi[:, None], distance, _FAR), outside
+
+
+def _pillow_window(in_size, out_size, scale_factor, s, support, tabled):
+    """Pillow's ``precompute_coeffs`` (libImaging/Resample.c), in its double arithmetic: the
+    centre ``c = (o + 0.5) * scale`` in pixel-edge coordinates, the taps
+    ``[max(int(c - r + 0.5), 0), min(int(c + r + 0.5), I))`` with ``r`` the support widened
+    by ``max(scale, 1)``, each read at ``((x - c) + 0.5) / max(scale, 1)``. The window's
+    truncation decides the box filter's edge taps."""
+    start, length = _span(in_size, s)
+    scale = length / out_size
+    widen = max(scale, 1.0)
+    reach = support * widen
+    centre = start + (np.arange(out_size) + 0.5) * scale                     # (O,)
+    lo = np.maximum(np.trunc(centre - reach + 0.5), 0).astype(np.int64)
+    hi = np.minimum(np.trunc(centre + reach + 0.5), in_size).astype(np.int64)
+    index = lo[:, None] + np.arange(max(int((hi - lo).max()), 1))           # (O, T)
+    distance = ((index - centre[:, None]) + 0.5) * (1.0 / widen)
+    return index, np.where(index < hi[:, None], distance, _FAR), None
+
+
+def _tf_window(in_size, out_size, scale_factor, s, support, tabled):
+    """TensorFlow's ``scale_and_translate`` (``ComputeSpansCore`` in
+    core/kernels/image/scale_and_translate_op.cc), in its float32 arithmetic: the scale
+    ``out / in``, its inverse, the centre ``c = (o + 0.5) / scale + start`` in pixel edges,
+    the taps ``[ceil(c - r - 0.5), floor(c + r - 0.5)]`` clamped to the image, each read at
+    ``((x + 0.5) - c) * (1 / k)`` with ``k = max(1/scale, 1)`` under antialias; outputs whose
+    centre falls outside ``[0, I]`` are blank."""
+    f32 = np.float32
+    start, length = _span(in_size, s)
+    scale = f32(out_size) / f32(length)
+    inverse = f32(1.0 / np.float64(scale))                  # "1.0 / scale": in double
+    stretch = max(inverse, f32(1)) if s.antialias else f32(1)
+    centre = (np.arange(out_size, dtype=f32) + f32(0.5)) * inverse + f32(start)    # (O,)
+    reach = f32(support) * stretch
+    lo = np.clip(np.ceil(centre - reach - f32(0.5)), 0, in_size - 1).astype(np.int64)
+    hi = np.clip(np.floor(centre + reach - f32(0.5)), 0, in_size - 1).astype(np.int64) + 1
+    index = lo[:, None] + np.arange(max(int((hi - lo).max()), 1))           # (O, T)
+    distance = np.abs(((index.astype(f32) + f32(0.5)) - centre[:, None]) * (f32(1) / stretch))
+    outside = (centre < 0) | (centre > in_size) if s.window is not None else None
+    return index, np.where(index < hi[:, None], distance.astype(np.float64), _FAR), outside
+
+
+#: the distance given to a row's padding taps: past every kernel's support, so weight 0
+_FAR = 1e6
+
+#: which taps a kernel reads (``Convention.window``)
+WINDOWS = {"support": _support_window, "pillow": _pillow_window, "tf": _tf_window}
 
 
 def _nonzero(total: np.ndarray) -> np.ndarray:
@@ -114,21 +196,26 @@ def keys_kernel(s, settings):
     return keys(s, settings.cubic_a)
 
 
-def overlap_weights(in_size, out_size, scale):
+def overlap_weights(in_size, out_size, scale, dtype=np.float64):
     """Output ``o`` covers ``[o, o + 1) * scale`` of the input (``scale = I/O``, or
     ``(I-1)/(O-1)`` with align_corners): each input pixel weighs the length it shares with
     that span, over the span's length, sources past the end clamped to the last pixel
-    (TF's resize_area, OpenCV's INTER_AREA when shrinking). A one-pixel input with
-    align_corners (scale 0) is copied."""
+    (TF's resize_area, OpenCV's INTER_AREA when shrinking). The spans and lengths are
+    computed in ``dtype`` (float32 for TensorFlow, whose lengths lose digits far from 0).
+    A one-pixel input with align_corners (scale 0) is copied."""
     if scale == 0:
         return np.zeros((out_size, 1), dtype=np.int64), np.ones((out_size, 1))
-    o = np.arange(out_size)
+    scale = dtype.type(scale)
+    o = np.arange(out_size, dtype=dtype)
     lo, hi = o * scale, (o + 1) * scale                                     # (O,)
     first = np.floor(lo).astype(np.int64)
     taps = int((np.ceil(hi).astype(np.int64) - first).max())
     index = first[:, None] + np.arange(max(taps, 1))                         # (O, T)
-    shared = np.minimum(index + 1, hi[:, None]) - np.maximum(index, lo[:, None])
-    weight = np.clip(shared, 0, None) / scale
+    edge, lo, hi = index.astype(dtype), lo[:, None], hi[:, None]
+    # the length shared, by TF's case analysis (a span inside one pixel is exactly ``scale``)
+    shared = np.where(edge < lo, np.where(edge + 1 > hi, scale, edge + 1 - lo),
+                      np.where(edge + 1 > hi, hi - edge, 1))
+    weight = np.clip(shared, 0, None).astype(np.float64) / np.float64(scale)
     return _compact(np.minimum(index, in_size - 1), weight)
 
 
@@ -157,7 +244,8 @@ def area_plan(in_size, out_size, scale_factor, s, dtype):
         index, weight = opencv_area_up(in_size, out_size)
     else:                                               # "overlap", and "opencv" when shrinking
         corners = s.coordinate == "align_corners" and out_size > 1
+        dtype_of_spans = np.dtype(np.float32 if s.arithmetic == "float32" else np.float64)
         index, weight = overlap_weights(in_size, out_size, (in_size - 1) / (out_size - 1)
-                                         if corners else in_size / out_size)
+                                        if corners else in_size / out_size, dtype_of_spans)
     return index, weight.astype(dtype), None
 

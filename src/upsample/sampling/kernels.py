@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["keys_near", "keys_far", "keys", "triangle", "lanczos", "box"]
+__all__ = ["keys_near", "keys_far", "keys", "triangle", "lanczos", "box", "hamming", "gaussian",
+           "mitchell"]
 
 
 def keys_near(s: np.ndarray, a: float) -> np.ndarray:
@@ -41,3 +42,28 @@ def box(s: np.ndarray) -> np.ndarray:
     """The unit box on ``(-1/2, 1/2]``, Pillow's BOX filter."""
     return ((s > -0.5) & (s <= 0.5)).astype(s.dtype)
 
+
+
+def hamming(s: np.ndarray) -> np.ndarray:
+    """Pillow's HAMMING filter: ``sinc(s)`` times the Hamming window ``0.54 + 0.46 cos(pi s)``
+    for ``|s| < 1``, zero beyond."""
+    s = np.abs(s)
+    inside = s < 1
+    x = np.pi * np.where(inside, s, 0.5)
+    value = np.where(s == 0, 1.0, np.sin(x) / np.where(x == 0, 1, x) * (0.54 + 0.46 * np.cos(x)))
+    return np.where(inside, value, 0).astype(s.dtype)
+
+
+def gaussian(s: np.ndarray) -> np.ndarray:
+    """TensorFlow's "gaussian": ``exp(-s**2 / (2 * 0.5**2))`` for ``|s| < 1.5`` (sigma 0.5, radius
+    three sigmas, after Turkowski's "Filters for Common Resampling Tasks"), zero beyond."""
+    s = np.abs(s)
+    return np.where(s < 1.5, np.exp(-s * s / 0.5), 0).astype(s.dtype)
+
+
+def mitchell(s: np.ndarray) -> np.ndarray:
+    """The Mitchell-Netravali cubic with B = C = 1/3 (TensorFlow's "mitchellcubic"), support 2."""
+    s = np.abs(s)
+    near = ((7 / 6 * s - 2) * s) * s + 8 / 9
+    far = ((-7 / 18 * s + 2) * s - 10 / 3) * s + 16 / 9
+    return np.where(s < 1, near, np.where(s < 2, far, 0)).astype(s.dtype)

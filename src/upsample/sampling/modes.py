@@ -55,6 +55,9 @@ MODES: dict[str, Mode] = {
     "area": Mode(pytorch.area_plan, frameworks.area_plan),
     "lanczos3": Mode(None, _kernel_mode(lambda v, _: kernels.lanczos(v, 3), 3), widens=True),
     "lanczos5": Mode(None, _kernel_mode(lambda v, _: kernels.lanczos(v, 5), 5), widens=True),
+    "hamming": Mode(None, _kernel_mode(lambda v, _: kernels.hamming(v), 1), widens=True),
+    "gaussian": Mode(None, _kernel_mode(lambda v, _: kernels.gaussian(v), 1.5), widens=True),
+    "mitchellcubic": Mode(None, _kernel_mode(lambda v, _: kernels.mitchell(v), 2), widens=True),
 }
 
 #: PyTorch's names, accepted for every number of spatial dims (PyTorch ties them to

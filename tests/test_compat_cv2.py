@@ -1,0 +1,121 @@
+"""upsample.compat.cv2 against cv2 itself: layouts (H, W) and (H, W, C), every dtype OpenCV
+resizes, dsize or fx/fy, dst, both OpenCV rows, and the refusals. The exhaustive size sweep
+is in test_sweep.py."""
+
+import numpy as np
+import pytest
+
+from expect import assert_refused
+from upsample.compat import cv2 as ucv2
+
+cv2 = pytest.importorskip("cv2")
+rng = np.random.default_rng(7)
+FLAGS = ["INTER_NEAREST", "INTER_LINEAR", "INTER_CUBIC", "INTER_AREA", "INTER_NEAREST_EXACT",
+         "INTER_LINEAR_EXACT", "INTER_LANCZOS4"]
+
+
+def _image(shape, dtype):
+    if np.dtype(dtype).kind == "f":
+        return rng.standard_normal(shape).astype(dtype)
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max, shape, endpoint=True).astype(dtype)
+
+
+def _same(ours, theirs, levels=0):
+    """Equal shapes and dtypes; floats within 1e-5 of the largest value, integers within
+    ``levels`` (0: byte for byte)."""
+    assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+    if levels:
+        assert np.abs(ours.astype(np.int64) - theirs).max() <= levels
+    elif ours.dtype.kind == "f":
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5 * max(1.0, float(np.abs(theirs).max())))
+    else:
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_constants_have_opencvs_values():
+    for name in FLAGS:
+        assert getattr(ucv2, name) == getattr(cv2, name)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.float32, np.float64],
+                         ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("flag", ["INTER_NEAREST", "INTER_LINEAR", "INTER_CUBIC", "INTER_AREA",
+                                  "INTER_NEAREST_EXACT"])
+@pytest.mark.parametrize("shape, dsize", [((6, 9), (13, 4)), ((6, 9, 3), (4, 11)), ((5, 7, 4), (7, 5)),
+                                          ((8, 12, 1), (6, 4)), ((1, 5), (3, 1))])
+def test_dsize(shape, dsize, flag, dtype):
+    x = _image(shape, dtype)
+    code = getattr(cv2, flag)
+    # 16-bit linear and cubic: OpenCV's float32 sums are not reproduced bit for bit, so a
+    # value on a tie (x.5) can round the other way: one level at most (docs/conventions.md)
+    wide = dtype in (np.uint16, np.int16) and flag in ("INTER_LINEAR", "INTER_CUBIC")
+    _same(ucv2.resize(x, dsize, interpolation=code), cv2.resize(x, dsize, interpolation=code),
+          levels=1 if wide else 0)
+
+
+@pytest.mark.parametrize("flag", ["INTER_NEAREST", "INTER_LINEAR", "INTER_CUBIC"])
+@pytest.mark.parametrize("fx, fy", [(2, 3), (0.5, 1.7), (1.25, 0.3), (2.5, 2.5)])
+def test_fx_fy_round_the_size_and_place_the_samples(fx, fy, flag):
+    x = _image((7, 9, 3), np.float32)
+    code = getattr(cv2, flag)
+    _same(ucv2.resize(x, None, fx=fx, fy=fy, interpolation=code),
+          cv2.resize(x, None, fx=fx, fy=fy, interpolation=code))
+    _same(ucv2.resize(x, (0, 0), fx=fx, fy=fy, interpolation=code),
+          cv2.resize(x, (0, 0), fx=fx, fy=fy, interpolation=code))
+
+
+def test_linear_exact_on_floats_is_linear_and_dst_is_written():
+    x = _image((5, 6), np.float32)
+    _same(ucv2.resize(x, (9, 4), interpolation=ucv2.INTER_LINEAR_EXACT),
+          cv2.resize(x, (9, 4), interpolation=cv2.INTER_LINEAR_EXACT))
+    dst = np.empty((4, 9), np.float32)
+    assert ucv2.resize(x, (9, 4), dst) is dst
+    _same(dst, cv2.resize(x, (9, 4)))
+
+
+def test_input_is_not_modified():
+    x = _image((5, 6, 3), np.uint8)
+    before = x.copy()
+    ucv2.resize(x, (3, 2), interpolation=ucv2.INTER_AREA)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_opencv4_row_keeps_the_16_16_rule():
+    # OpenCV 4's INTER_NEAREST_EXACT (resizeNN_bitexact, 16.16 fixed point) and OpenCV 5's
+    # (a double sum from half a step) differ at 2 -> 7: output 3 sits on the tie 0.5
+    x = np.arange(2, dtype=np.uint8).reshape(1, 2)
+    five = ucv2.resize(x, (7, 1), interpolation=ucv2.INTER_NEAREST_EXACT)
+    four = ucv2.resize(x, (7, 1), interpolation=ucv2.INTER_NEAREST_EXACT, convention="opencv4")
+    assert five.tolist() == [[0, 0, 0, 0, 1, 1, 1]] and four.tolist() == [[0, 0, 0, 1, 1, 1, 1]]
+    if cv2.__version__.startswith("5"):
+        _same(five, cv2.resize(x, (7, 1), interpolation=cv2.INTER_NEAREST_EXACT))
+
+
+BAD = [
+    (lambda: ucv2.resize(np.zeros((2, 3)), (0, 0)), ValueError, ["cv2.resize", "fx", "0"]),
+    (lambda: ucv2.resize(np.zeros((2, 3)), (4, 4), interpolation=9), ValueError,
+     ["cv2.resize", "interpolation", "9"]),
+    (lambda: ucv2.resize(np.zeros((2, 3)), (4, 4), interpolation=ucv2.INTER_LANCZOS4), ValueError,
+     ["cv2.resize", "INTER_LANCZOS4", "not reproduced"]),
+    (lambda: ucv2.resize(np.zeros((2, 3, 4, 5)), (4, 4)), ValueError, ["cv2.resize", "src", "(2, 3, 4, 5)"]),
+    (lambda: ucv2.resize(np.zeros((2, 3), np.int64), (4, 4)), ValueError,
+     ["cv2.resize", "uint8, uint16, int16, float32, float64", "int64"]),
+    (lambda: ucv2.resize(np.zeros((2, 3), np.float32), (4, 4), np.zeros((3, 3))), ValueError,
+     ["cv2.resize", "dst", "(4, 4)"]),
+]
+
+
+@pytest.mark.parametrize("call, exception, fragments", BAD)
+def test_bad_input_is_refused_clearly(call, exception, fragments):
+    assert_refused(call, exception, fragments)
+
+
+def test_compat_modules_import_no_framework():
+    import subprocess
+    import sys
+    code = ("import sys, upsample.compat.cv2, upsample.compat.pillow, upsample.compat.tf, "
+            "upsample.compat.jax, upsample.compat._onnx_resize; "
+            "print(sorted({'cv2', 'PIL', 'tensorflow', 'jax', 'onnx', 'onnxruntime', 'torch'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
