@@ -11,17 +11,17 @@
 
 from __future__ import annotations
 
-import functools
-import importlib
 import itertools
 import warnings
 
 import numpy as np
+import onnx_cases
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import required
+from upsample.compat import _onnx_resize
 from upsample.compat.onnx import OP_TYPES, run_node
 
 onnx, ort = required.modules("onnx", "onnxruntime")    # under CI a missing one is a failure
@@ -38,13 +38,8 @@ CASE_MODULES = ("conv", "convtranspose", "maxpool", "maxunpool", "depthtospace",
 READS_INDICES_IN_THE_DEFAULT_LAYOUT = {"test_maxunpool_export_with_output_shape"}
 
 
-@functools.cache
 def _backend_cases() -> list:
-    from onnx.backend.test.case import node as node_cases
-    for module in CASE_MODULES:               # importing runs every export*, which records cases
-        importlib.import_module(f"onnx.backend.test.case.node.{module}")
-    return [case for case in node_cases._NodeTestCases
-            if len(case.model.graph.node) == 1 and case.model.graph.node[0].op_type in OURS]
+    return onnx_cases.cases(*OURS)
 
 
 def _ort(model, feeds: dict) -> list:
@@ -382,3 +377,20 @@ def test_max_pool_drawn_settings_match_onnxruntime(drawn, seed):
         assert "only padding" in str(error)
         return
     _same(ours, _ort(_model(node, [x.astype(np.float32)]), {"x": x.astype(np.float32)}))
+
+
+def test_resize_and_upsample_nodes_run_through_run_node():
+    """run_node hands Resize and Upsample to their own module: ONNX's backend cases for them
+    give its numbers."""
+    ran = 0
+    for case in onnx_cases.cases("Resize", "Upsample"):
+        node = case.model.graph.node[0]
+        feed = dict(zip([i.name for i in case.model.graph.input], case.data_sets[0][0]))
+        args = [feed.get(name) if name else None for name in node.input]
+        ours = run_node(node, args)
+        np.testing.assert_array_equal(ours[0], _onnx_resize.run(node, args)[0])
+        expected = case.data_sets[0][1][0]
+        np.testing.assert_allclose(ours[0], expected, rtol=0,
+                                   atol=1e-5 * max(1.0, float(np.abs(expected).max())))
+        ran += 1
+    assert ran >= 35

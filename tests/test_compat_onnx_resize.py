@@ -8,9 +8,9 @@ length; the specification (and its reference evaluator) computes in double and d
 ``in * scale``. Floats must agree within 1e-5 of the largest value.
 """
 
-import warnings
 
 import numpy as np
+import onnx_cases
 import pytest
 
 from upsample.compat import _onnx_resize
@@ -27,12 +27,7 @@ PERM = np.random.default_rng(2026).permutation(len(PAIRS))
 
 
 def _backend_cases():
-    from onnx.backend.test.case.node import collect_testcases
-    with warnings.catch_warnings():          # other ops' expected outputs divide by zero
-        warnings.simplefilter("ignore")
-        cases = collect_testcases("Resize") + collect_testcases("Upsample")
-    unique = {c.name: c for c in cases if c.model.graph.node[0].op_type in ("Resize", "Upsample")}
-    return sorted(unique.values(), key=lambda c: c.name)
+    return onnx_cases.cases("Resize", "Upsample")
 
 
 BACKEND = _backend_cases()

@@ -282,7 +282,7 @@ def _fold(x: np.ndarray, stride: tuple[int, ...], pad: Pairs | None = None) -> n
     nd = len(size)
     pad = pad or ((0, 0),) * nd
     folded = tuple(-(-p // s) for p, s in zip(padded_size(x, pad), stride))  # ceil(P / s)
-    if _jit.enabled() and nd <= 3 and x.dtype in _jit.DTYPES and x.size:
+    if _jit.applies(x, spatial_dims=nd):
         return _fold_compiled(x, stride, pad, folded)
     rounded = tuple(f * s for f, s in zip(folded, stride))
     if rounded != tuple(size):

@@ -68,15 +68,12 @@ WEIGHT_CHUNK = 192
 #: work), so its rounding does not depend on the number of threads.
 WEIGHT_PARTS = 4
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def applies(*arrays: np.ndarray) -> bool:
     """Whether the compiled path takes these arrays: float32 or float64 alike, 1 to 3
     spatial dims, non-empty, and compiled kernels enabled."""
-    first = arrays[0]
-    return (_jit.enabled() and first.dtype in _FLOATS and all(a.dtype == first.dtype for a in arrays)
-            and 1 <= first.ndim - 2 <= 3 and all(a.size for a in arrays))
+    return _jit.applies(*arrays, dtypes=_jit.FLOATS)
 
 
 def _kernels():

@@ -27,16 +27,38 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DTYPES", "Kernel", "enabled", "split_planes", "threads"]
+__all__ = ["DTYPES", "FLOATS", "Kernel", "applies", "enabled", "split_planes", "threads"]
 
 #: The dtypes the compiled loops accept; anything else (float16, say) takes the NumPy path.
 DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.int8, np.int16, np.int32,
                                          np.int64, np.uint8, np.uint16, np.uint32, np.uint64))
 
 
+#: The dtypes of the compiled float kernels (the convolution tiles).
+FLOATS = frozenset(np.dtype(t) for t in (np.float32, np.float64))
+
+
 def enabled() -> bool:
     """Whether compiled kernels are used: Numba importable and not switched off."""
     return os.environ.get("UPSAMPLE_JIT", "1") != "0" and _numba_installed()
+
+
+def applies(*arrays: np.ndarray | None, spatial_dims: int | None = None, max_dims: int = 3,
+            dtypes: frozenset = DTYPES, contiguous: tuple[np.ndarray, ...] = ()) -> bool:
+    """The one answer to "does the compiled path take this call?", for every op.
+
+    Compiled kernels are enabled, every array is non-empty and of one dtype the loops
+    accept (``dtypes``), the call has at most ``max_dims`` spatial dims (``spatial_dims``,
+    else the first array's ``ndim - 2``), and the arrays in ``contiguous`` (outputs the
+    loops write row by row) are C-contiguous. None entries are left out.
+    """
+    given = [a for a in arrays if a is not None]
+    if not given or not enabled():
+        return False
+    nd = given[0].ndim - 2 if spatial_dims is None else spatial_dims
+    return (1 <= nd <= max_dims and given[0].dtype in dtypes
+            and all(a.dtype == given[0].dtype and a.size for a in given)
+            and all(a.flags.c_contiguous for a in contiguous))
 
 
 _installed: bool | None = None

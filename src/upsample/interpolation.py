@@ -51,7 +51,8 @@ from .sampling.modes import ALIASES, MODES
 from .sampling.plans import SamplingPlan
 
 __all__ = ["interpolate", "nearest", "bilinear", "sampling_plan", "sampling_plans",
-           "SamplingPlan", "MODES", "ALIASES"]
+           "SamplingPlan", "MODES", "ALIASES", "interpolate_vjp", "nearest_vjp", "bilinear_vjp",
+           "plan_call", "run_call", "pullback_call"]
 
 
 # --------------------------------------------------------------------------- boundary
@@ -74,15 +75,6 @@ class _Call:
     whole: tuple[SamplingPlan, ...] | None = None
 
 
-def _flag(op: str, name: str, value: Any, *, optional: bool) -> bool | None:
-    if optional and value is None:
-        return None
-    if not isinstance(value, (bool, np.bool_)):
-        expected = "True, False or None" if optional else "True or False"
-        raise TypeError(f"{op}: {name} must be {expected}, got {_args._describe(value)}")
-    return bool(value)
-
-
 #: interpolate's options beyond PyTorch's, passed through to upsample.conventions.settings
 _DIALECT_OPTIONS = ("coordinate_transformation_mode", "nearest_mode", "cubic_coeff_a",
                     "exclude_outside", "roi", "extrapolation_value", "window",
@@ -98,9 +90,9 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
     x = _args.as_array(op, "x", x, min_ndim=3)
     nd = x.ndim - 2
     name, kind = modes.mode(op, mode)
-    align_corners = _flag(op, "align_corners", align_corners, optional=True)
-    recompute = _flag(op, "recompute_scale_factor", recompute_scale_factor, optional=True)
-    antialias = _flag(op, "antialias", antialias, optional=True)
+    align_corners = _args.flag(op, "align_corners", align_corners, optional=True)
+    recompute = _args.flag(op, "recompute_scale_factor", recompute_scale_factor, optional=True)
+    antialias = _args.flag(op, "antialias", antialias, optional=True)
     s = conventions.settings(op, convention, name, nd=nd, dtype=x.dtype,
                              antialias=antialias, align_corners=align_corners, **options)
     modes.check_flags(op, name, kind, s, align_corners, antialias)
@@ -169,7 +161,7 @@ def _keep_aspect_ratio(op: str, policy: Any, shape: tuple[int, ...], size: tuple
     return out, (float(scale),) * len(size)
 
 
-def _run(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarray:
+def run_call(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarray:
     """The forward of one call: the float path (:func:`_forward`), or a framework's integer
     arithmetic for uint8; then the extrapolation value outside a crop. ``out``: a caller's
     buffer for the result (NumPy's convention), checked here."""
@@ -208,7 +200,7 @@ def _forward(call: _Call, out: np.ndarray | None = None) -> np.ndarray:
     return y if y is not call.x else y.copy()
 
 
-def _pullback(op: str, call: _Call) -> Callable[[Any], tuple[np.ndarray]]:
+def pullback_call(op: str, call: _Call) -> Callable[[Any], tuple[np.ndarray]]:
     """The transposed plans, in reverse order: the exact adjoint of :func:`_forward`."""
     def pullback(g: Any) -> tuple[np.ndarray]:
         given = g = np.asarray(g, dtype=call.x.dtype)
@@ -288,7 +280,7 @@ def sampling_plan(in_size: int, out_size: int, mode: str = "linear", *,
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"{op}: dtype must be a floating dtype, got {dtype}")
-    align_corners = _flag(op, "align_corners", align_corners, optional=False)
+    align_corners = _args.flag(op, "align_corners", align_corners, optional=False)
     if scale_factor is not None:
         scale_factor = shapes.scale_factors(op, scale_factor, 1)[0]
     s = conventions.settings(op, convention, name, nd=None, dtype=None,
@@ -322,7 +314,7 @@ def _axis_plan(*args: Any, shrinking: bool) -> tuple[SamplingPlan, np.ndarray | 
 
 
 def _use_compiled(call: _Call) -> bool:
-    return _jit.enabled() and call.x.size > 0 and call.x.dtype in _jit.DTYPES
+    return _jit.applies(call.x, max_dims=call.x.ndim)
 
 
 def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
@@ -337,12 +329,12 @@ def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: 
     >>> [(p.in_size, p.out_size) for p in plans]
     [(2, 4), (3, 6)]
     """
-    return _plan_call(x, size, scale_factor, mode=mode, align_corners=align_corners,
+    return plan_call(x, size, scale_factor, mode=mode, align_corners=align_corners,
                       recompute_scale_factor=recompute_scale_factor, antialias=antialias,
                       convention=convention, **options).plans
 
 
-def _plan_call(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
+def plan_call(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                antialias: bool | None = None, convention: str = "torch",
                **options: Any) -> _Call:
@@ -451,7 +443,7 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
     ...             coordinate_transformation_mode="asymmetric")
     array([[[0. , 0.5, 1. , 1.5, 2. , 2. ]]])
     """
-    return _run(_prepare("interpolate", x, size, scale_factor, mode, align_corners,
+    return run_call(_prepare("interpolate", x, size, scale_factor, mode, align_corners,
                          recompute_scale_factor, antialias, convention,
                          coordinate_transformation_mode=coordinate_transformation_mode,
                          nearest_mode=nearest_mode, cubic_coeff_a=cubic_coeff_a,
@@ -471,7 +463,7 @@ def interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_co
     """
     call = _prepare(_op, x, size, scale_factor, mode, align_corners, recompute_scale_factor,
                     antialias, convention, **_options(_op, options))
-    return _run(call), _pullback(_op, call)
+    return run_call(call), pullback_call(_op, call)
 
 
 # --------------------------------------------------------------------------- shorthands
@@ -509,7 +501,7 @@ def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
            [3, 3, 4, 4],
            [3, 3, 4, 4]])
     """
-    return _run(_prepare("nearest", x, size, scale_factor, "nearest", None, None, None,
+    return run_call(_prepare("nearest", x, size, scale_factor, "nearest", None, None, None,
                          convention), "nearest", out)
 
 
@@ -563,8 +555,8 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
            [25, 28, 33, 35],
            [30, 33, 38, 40]], dtype=uint8)
     """
-    return _run(_prepare("bilinear", x, size, scale_factor, "linear",
-                         _flag("bilinear", "align_corners", align_corners, optional=False),
+    return run_call(_prepare("bilinear", x, size, scale_factor, "linear",
+                         _args.flag("bilinear", "align_corners", align_corners, optional=False),
                          None, None, convention), "bilinear", out)
 
 
@@ -572,6 +564,6 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
 def bilinear_vjp(x, scale_factor=None, *, size=None, align_corners=False, convention="torch"):
     """bilinear and its pullback."""
     return interpolate_vjp(x, size, scale_factor, mode="linear",
-                            align_corners=_flag("bilinear", "align_corners", align_corners,
+                            align_corners=_args.flag("bilinear", "align_corners", align_corners,
                                                 optional=False),
                             convention=convention, _op="bilinear")

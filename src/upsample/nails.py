@@ -88,7 +88,7 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
     y = _args.out_array("bed_of_nails", out, shape, x.dtype, (x,))
     y = np.empty(shape, dtype=x.dtype) if y is None else y
     planes = x.reshape(-1, *x.shape[2:])                          # (N*C, *S)
-    if _jit.enabled() and x.dtype in _jit.DTYPES and y.flags.c_contiguous and len(size) <= 3:
+    if _jit.applies(x, y, contiguous=(y,)):
         lift = (1,) * (3 - len(size))                             # (N*C, D, H, W): one pass
         source = np.ascontiguousarray(planes).reshape(len(planes), *lift, *x.shape[2:])
         target = y.reshape(len(planes), *lift, *size)

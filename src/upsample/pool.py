@@ -351,7 +351,7 @@ def _compiled_pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints,
 
 def _compiled(x: np.ndarray, nd: int) -> bool:
     """Whether the compiled loops take this input (Numba on, at most 3 spatial dims, not empty)."""
-    return _jit.enabled() and nd <= 3 and x.size > 0 and x.dtype in _jit.DTYPES
+    return _jit.applies(x, spatial_dims=nd)
 
 
 def _pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints,

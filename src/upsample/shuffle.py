@@ -74,7 +74,7 @@ def pixel_shuffle(x: Any, upscale_factor: Any, *, out: np.ndarray | None = None)
 
 def _compiled(nd: int, x: np.ndarray, y: np.ndarray) -> bool:
     """Whether the compiled 2-D loops move the data (a C-contiguous output, a loop dtype)."""
-    return nd == 2 and _jit.enabled() and x.dtype in _jit.DTYPES and y.flags.c_contiguous and y.size > 0
+    return nd == 2 and _jit.applies(x, y, contiguous=(y,))
 
 
 def _split(loop: _jit.Kernel, source: np.ndarray, target: np.ndarray, r: tuple[int, ...],

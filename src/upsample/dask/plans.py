@@ -158,12 +158,12 @@ def _interp_call(block: graph.Block, call: Any, x: np.ndarray) -> Any:
 
 def _interp_block(block: graph.Block, call: Any, x: np.ndarray) -> np.ndarray:
     """The op's own forward (compiled loop, integer rounding and all) on the block's rows."""
-    return _interp._run(_interp_call(block, call, x))
+    return _interp.run_call(_interp_call(block, call, x))
 
 
 def _interp_block_vjp(block: graph.Block, call: Any, g: np.ndarray, x: np.ndarray):
     """The op's own pullback (the transposed plans) on the block's rows."""
-    return _interp._pullback("interpolate", _interp_call(block, call, x))(g)
+    return _interp.pullback_call("interpolate", _interp_call(block, call, x))(g)
 
 
 def _plan_interpolation(op: str, fixed_mode: str | None, x: Any, *args: Any, **kwargs: Any) -> graph.Plan:
@@ -184,7 +184,7 @@ def _plan_interpolation(op: str, fixed_mode: str | None, x: Any, *args: Any, **k
     y = graph.check(x, lambda s: fn(s, *args, **kwargs))          # every check, on N = 0
     if fixed_mode is not None:
         given["mode"] = fixed_mode
-    call = _interp._plan_call(graph.standin(x), **given)
+    call = _interp.plan_call(graph.standin(x), **given)
     plans = call.plans
     nd = x.ndim - 2
     periods = tuple(p.out_size // p.in_size if p.out_size % p.in_size == 0 else 1 for p in plans)

@@ -1,0 +1,28 @@
+"""ONNX's backend node cases, collected once per process for every test file that needs them.
+
+``onnx.backend.test.case.node.collect_testcases(op_type)`` runs each case module's export
+functions when it first imports them, recording only the op type asked for then; a second
+call with another op type finds the modules imported and records nothing. So the cases are
+collected once, for every op type, here.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+
+@functools.cache
+def _all() -> tuple:
+    from onnx.backend.test.case.node import collect_testcases
+
+    with warnings.catch_warnings():          # some expected outputs divide by zero
+        warnings.simplefilter("ignore")
+        return tuple(collect_testcases(None))
+
+
+def cases(*op_types: str) -> list:
+    """The single-node cases of these op types, one per name, sorted by name."""
+    unique = {case.name: case for case in _all()
+              if len(case.model.graph.node) == 1 and case.model.graph.node[0].op_type in op_types}
+    return sorted(unique.values(), key=lambda case: case.name)
