@@ -2,6 +2,8 @@
 resizes, dsize or fx/fy, dst, both OpenCV rows, and the refusals. The exhaustive size sweep
 is in test_sweep.py."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -33,6 +35,28 @@ def _same(ours, theirs, levels=0):
         np.testing.assert_array_equal(ours, theirs)
 
 
+@contextlib.contextmanager
+def _opencv_own_code(flag, dtype):
+    """INTER_CUBIC on uint8 as OpenCV's own resize.cpp computes it: the pip wheels hand that
+    case to Intel IPP, whose rounding differs by one level in a few percent of pixels (see
+    test_cubic_uint8_with_ipp_is_within_one_level); other calls are unchanged."""
+    off = flag == "INTER_CUBIC" and np.dtype(dtype) == np.uint8 and cv2.ipp.useIPP()
+    if off:
+        cv2.ipp.setUseIPP(False)
+    try:
+        yield
+    finally:
+        if off:
+            cv2.ipp.setUseIPP(True)
+
+
+def test_cubic_uint8_with_ipp_is_within_one_level():
+    x = _image((31, 47, 3), np.uint8)
+    for dsize in [(70, 20), (13, 61), (94, 62)]:
+        theirs = cv2.resize(x, dsize, interpolation=cv2.INTER_CUBIC)
+        _same(ucv2.resize(x, dsize, interpolation=ucv2.INTER_CUBIC), theirs, levels=1)
+
+
 def test_constants_have_opencvs_values():
     for name in FLAGS:
         assert getattr(ucv2, name) == getattr(cv2, name)
@@ -50,8 +74,9 @@ def test_dsize(shape, dsize, flag, dtype):
     # 16-bit linear and cubic: OpenCV's float32 sums are not reproduced bit for bit, so a
     # value on a tie (x.5) can round the other way: one level at most (docs/conventions.md)
     wide = dtype in (np.uint16, np.int16) and flag in ("INTER_LINEAR", "INTER_CUBIC")
-    _same(ucv2.resize(x, dsize, interpolation=code), cv2.resize(x, dsize, interpolation=code),
-          levels=1 if wide else 0)
+    with _opencv_own_code(flag, dtype):
+        theirs = cv2.resize(x, dsize, interpolation=code)
+    _same(ucv2.resize(x, dsize, interpolation=code), theirs, levels=1 if wide else 0)
 
 
 @pytest.mark.parametrize("flag", ["INTER_NEAREST", "INTER_LINEAR", "INTER_CUBIC"])

@@ -41,7 +41,7 @@ def test_compiled_integer_rules_give_the_numpy_rules_bytes(convention, mode, rng
         image = rng.integers(0, 256, (2, *shape, channels)).astype(np.uint8)   # (N, H, W, C)
         for x in (image.transpose(0, 3, 1, 2), np.ascontiguousarray(image.transpose(0, 3, 1, 2))):
             call = _call(x, size, mode, convention)
-            assert call.integer and _integer_loops.supports(call.integer, call.plans)
+            assert call.integer and _integer_loops.supports(call.integer, call.x, call.plans)
             expected = _integer.apply(call.integer, call.x, call.plans)
             got = _integer_loops.apply(call.integer, call.x, call.plans)
             assert got.dtype == np.uint8 and got.shape == expected.shape

@@ -81,9 +81,18 @@ def test_opencv(flag, dtype):
     # 16-bit linear and cubic: OpenCV's float32 sums are not reproduced bit for bit, so a
     # value on a tie (x.5) can round the other way: one level at most (docs/conventions.md)
     wide = dtype in (np.uint16, np.int16) and flag in ("INTER_LINEAR", "INTER_CUBIC")
-    _assert_clean(_sweep(lambda x, s: ucv2.resize(x, s[::-1], interpolation=code),
-                         lambda x, s: cv2.resize(x, s[::-1], interpolation=code), dtype,
-                         levels=1 if wide else 0))
+    # INTER_CUBIC on uint8 against OpenCV's own code: the pip wheels hand it to Intel IPP,
+    # whose rounding differs by one level in a few percent of pixels (test_compat_cv2.py)
+    own = flag == "INTER_CUBIC" and np.dtype(dtype) == np.uint8 and cv2.ipp.useIPP()
+    if own:
+        cv2.ipp.setUseIPP(False)
+    try:
+        _assert_clean(_sweep(lambda x, s: ucv2.resize(x, s[::-1], interpolation=code),
+                             lambda x, s: cv2.resize(x, s[::-1], interpolation=code), dtype,
+                             levels=1 if wide else 0))
+    finally:
+        if own:
+            cv2.ipp.setUseIPP(True)
 
 
 # --------------------------------------------------------------------------- Pillow

@@ -312,9 +312,10 @@ def recipe(rule: str, plans: Sequence, whole: Sequence, channels: int) -> Recipe
 RULES = frozenset(_integer.RULES)
 
 
-def supports(rule: str, plans: Sequence) -> bool:
-    """Whether the compiled loops run ``rule`` on these plans (two spatial axes)."""
-    return rule in RULES and len(plans) == 2
+def supports(rule: str, x: np.ndarray, plans: Sequence) -> bool:
+    """Whether the compiled loops run ``rule`` on ``x`` with these plans: a uint8 image (the
+    16-bit rules stay in NumPy) and two spatial axes."""
+    return rule in RULES and x.dtype == np.uint8 and len(plans) == 2
 
 
 def apply(rule: str, x: np.ndarray, plans: Sequence, whole: Sequence | None = None) -> np.ndarray:

@@ -166,7 +166,7 @@ def run_call(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarra
     arithmetic for uint8; then the extrapolation value outside a crop. ``out``: a caller's
     buffer for the result (NumPy's convention), checked here."""
     if call.integer:
-        compiled = _use_compiled(call) and _integer_loops.supports(call.integer, call.plans)
+        compiled = _use_compiled(call) and _integer_loops.supports(call.integer, call.x, call.plans)
         y = (_integer_loops if compiled else _integer).apply(call.integer, call.x, call.plans,
                                                              call.whole)
         if out is not None:
