@@ -75,7 +75,7 @@ def test_channels_last_nearest_is_the_gather(dtype, convention, mode, rng):
                                        data_format="channels_last")
         except ValueError:                           # a dtype the convention does not take
             continue
-        plans = interp.sampling_plans(np.zeros((1, 1, *shape), np.uint8), size, mode=mode,
+        plans = interp.sampling_plans(np.zeros((1, 1, *shape), dtype), size, mode=mode,
                                       convention=convention)
         expected = image[:, plans[0].index[:, 0]][:, :, plans[1].index[:, 0]]
         np.testing.assert_array_equal(got, expected)
