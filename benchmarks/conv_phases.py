@@ -57,21 +57,42 @@ def _bands(case, arrays):
     kw = case.kwargs
     if case.op == "conv":
         x, w, _, stride, pairs, dilation, groups, _ = conv._conv_args(
-            x, w, None, kw.get("stride", 1), kw.get("padding", 0), kw.get("dilation", 1),
-            kw.get("groups", 1), "zeros")
+            x,
+            w,
+            None,
+            kw.get("stride", 1),
+            kw.get("padding", 0),
+            kw.get("dilation", 1),
+            kw.get("groups", 1),
+            "zeros",
+        )
         source = _direct._Source(x, w.shape[2:], stride, dilation, groups, pairs)
-        return (x, source.stride3, source.lo, source.bands, 0, 1,
-                (x.shape[0], w.shape[0], *source.out))
+        return (x, source.stride3, source.lo, source.bands, 0, 1, (x.shape[0], w.shape[0], *source.out))
     x, w, _, stride, pairs, extra, dilation, groups = conv._conv_transpose_args(
-        x, w, None, kw.get("stride", 1), kw.get("padding", 0), kw.get("output_padding", 0),
-        kw.get("dilation", 1), kw.get("groups", 1), None)
+        x,
+        w,
+        None,
+        kw.get("stride", 1),
+        kw.get("padding", 0),
+        kw.get("output_padding", 0),
+        kw.get("dilation", 1),
+        kw.get("groups", 1),
+        None,
+    )
     full = conv._full_size(x, w, stride, dilation, extra)
-    size, lows, before, bands = _direct._adjoint_geometry(x.shape, w.shape[2:], stride, dilation,
-                                                          full, pairs, x.itemsize)
+    size, lows, before, bands = _direct._adjoint_geometry(
+        x.shape, w.shape[2:], stride, dilation, full, pairs, x.itemsize
+    )
     lift = _direct._lift
-    return (x, np.ones(3, np.int64), np.array(lift(before, 0), np.int64), bands,
-            lift(lows, 0)[bands.axis], lift(stride, 1)[bands.axis],
-            (x.shape[0], w.shape[1] * groups, *size))
+    return (
+        x,
+        np.ones(3, np.int64),
+        np.array(lift(before, 0), np.int64),
+        bands,
+        lift(lows, 0)[bands.axis],
+        lift(stride, 1)[bands.axis],
+        (x.shape[0], w.shape[1] * groups, *size),
+    )
 
 
 def _fill_all(x, stride3, lo3, bands, src_lo, src_step):
@@ -81,15 +102,32 @@ def _fill_all(x, stride3, lo3, bands, src_lo, src_step):
     x5 = _direct._as5d(x)
     extent, pitch = bands.arrays()
     channels = x5.shape[1] * int(np.prod(stride3))
-    out_last = 1 << 30                                   # columns are not needed here
+    out_last = 1 << 30  # columns are not needed here
 
     def work(a, b):
         buf = _direct._workspace(bands, channels, x.dtype)
         row = np.empty(int(extent[2] * stride3[2]), x.dtype)
         start = np.zeros(3, np.int64)
         for u in range(a, b):
-            _tiles.enter_band(u, bands.bands, bands.band, bands.axis, out_last, src_lo, src_step,
-                              x5, buf, lo3, stride3, start, extent, pitch, bands.plane, row)
+            _tiles.enter_band(
+                u,
+                bands.bands,
+                bands.band,
+                bands.axis,
+                out_last,
+                src_lo,
+                src_step,
+                x5,
+                buf,
+                lo3,
+                stride3,
+                start,
+                extent,
+                pitch,
+                bands.plane,
+                row,
+            )
+
     return lambda: _jit.split_planes(work, bands.units, 1 << 30)
 
 
@@ -100,7 +138,8 @@ def _faults(shape, dtype, repeat: int) -> float:
     n = int(np.prod(shape))
 
     def touch(y):
-        _jit.split_planes(lambda a, b: y[a * n // 64:b * n // 64].fill(1), 64, n)
+        _jit.split_planes(lambda a, b: y[a * n // 64 : b * n // 64].fill(1), 64, n)
+
     fresh = _median(lambda: touch(np.empty(n, dtype)), repeat)
     kept = np.empty(n, dtype)
     touched = _median(lambda: touch(kept), repeat)
@@ -117,10 +156,12 @@ def main() -> None:
 
     threads = _jit.threads()
     a = np.random.default_rng(0).standard_normal((3072, 3072), dtype=np.float32)
-    peak = 2 * 3072 ** 3 / _median(lambda: a @ a, 5) / 1e9
+    peak = 2 * 3072**3 / _median(lambda: a @ a, 5) / 1e9
     print(f"{threads} threads; float32 matmul peak {peak:.0f} GFLOP/s (NumPy's BLAS, 3072^2)")
-    print(f"{'case':24s} {'total':>8s} {'plan':>7s} {'fill':>7s} {'faults':>7s} {'tiles':>7s}"
-          f"  tiles GFLOP/s (of peak)")
+    print(
+        f"{'case':24s} {'total':>8s} {'plan':>7s} {'fill':>7s} {'faults':>7s} {'tiles':>7s}"
+        f"  tiles GFLOP/s (of peak)"
+    )
     for case in select(build_cases(Size()), args.cases):
         if case.family or case.base or case.bound != "matmul":
             continue
@@ -142,8 +183,11 @@ def main() -> None:
         faults = _faults(out_shape, x.dtype, args.repeat)
         tiles = max(total - plan - fill - faults, 1e-9)
         gflops = 2 * case.macs / tiles / 1e9
-        print(f"{case.name:24s} {total*1e3:8.2f} {plan*1e3:7.2f} {fill*1e3:7.2f} {faults*1e3:7.2f} "
-              f"{tiles*1e3:7.2f}  {gflops:6.0f} ({gflops / peak:.0%})", flush=True)
+        print(
+            f"{case.name:24s} {total * 1e3:8.2f} {plan * 1e3:7.2f} {fill * 1e3:7.2f} {faults * 1e3:7.2f} "
+            f"{tiles * 1e3:7.2f}  {gflops:6.0f} ({gflops / peak:.0%})",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ import upsample  # noqa: E402
 from upsample import dask as udask  # noqa: E402
 from upsample.dask import plans as dask_plans  # noqa: E402
 
-WEIGHT = np.full((1, 1, 4, 4, 4), 1 / 8, dtype=np.float32)   # k4 s2 p1: trilinear-like
+WEIGHT = np.full((1, 1, 4, 4, 4), 1 / 8, dtype=np.float32)  # k4 s2 p1: trilinear-like
 
 
 def _ops():
@@ -121,45 +121,69 @@ def _halo(fn, x, args, kwargs) -> tuple[float, int]:
 def in_memory(fn, args, kwargs, chunk: tuple[int, ...], repeat: int) -> dict:
     """The in-memory op on one block-sized slice: best of ``repeat``."""
     x = np.random.default_rng(1).random((1, 1, *chunk), dtype=np.float32)
-    fn(x, *args, **kwargs)                                    # warm: compiled loops, page cache
+    fn(x, *args, **kwargs)  # warm: compiled loops, page cache
     best, cpu = math.inf, 0.0
     for _ in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
         y = fn(x, *args, **kwargs)
         best = min(best, time.perf_counter() - start)
         cpu += time.process_time() - start_cpu
-    return {"slice": list(x.shape), "seconds": best, "output_bytes": int(y.nbytes),
-            "gb_per_s": y.nbytes / best / 1e9,
-            "cpu_s_per_gib": cpu / repeat / (y.nbytes / 2**30)}
+    return {
+        "slice": list(x.shape),
+        "seconds": best,
+        "output_bytes": int(y.nbytes),
+        "gb_per_s": y.nbytes / best / 1e9,
+        "cpu_s_per_gib": cpu / repeat / (y.nbytes / 2**30),
+    }
 
 
 def run(args: argparse.Namespace) -> dict:
     chunk = tuple(int(c) for c in args.chunk.split(","))
     sizes = [float(s) for s in args.sizes.split(",")]
     plane = args.plane
-    depth_of = {s: max(chunk[0], round(s * 2**30 / 8 / (plane * plane * 4) / chunk[0]) * chunk[0])
-                for s in sizes}
+    depth_of = {
+        s: max(chunk[0], round(s * 2**30 / 8 / (plane * plane * 4) / chunk[0]) * chunk[0]) for s in sizes
+    }
     work = Path(args.dir or tempfile.mkdtemp(prefix="upsample-dask-scale-", dir="/tmp"))
     work.mkdir(parents=True, exist_ok=True)
     limit = dask.utils.parse_bytes(args.memory_limit)
     report = {
-        "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg(),
-                    "note": "shared with four other agents' jobs; times are loaded"},
-        "cluster": {"workers": args.workers, "threads_per_worker": 1,
-                    "memory_limit_bytes": limit, "total_limit_bytes": limit * args.workers},
-        "chunk": list(chunk), "plane": plane, "runs": [], "in_memory": {}, "ratio": {},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_before": os.getloadavg(),
+            "note": "shared with four other agents' jobs; times are loaded",
+        },
+        "cluster": {
+            "workers": args.workers,
+            "threads_per_worker": 1,
+            "memory_limit_bytes": limit,
+            "total_limit_bytes": limit * args.workers,
+        },
+        "chunk": list(chunk),
+        "plane": plane,
+        "runs": [],
+        "in_memory": {},
+        "ratio": {},
         "linearity": {},
     }
     source = work / "in.zarr"
-    with dask.config.set({"distributed.worker.memory.spill": False}), \
-            distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                     memory_limit=args.memory_limit, host="127.0.0.1",
-                                     dashboard_address=None) as cluster, \
-            distributed.Client(cluster, timeout="30s") as client:
-        compute = lambda c: client.compute(c).result()   # noqa: E731
+    with (
+        dask.config.set({"distributed.worker.memory.spill": False}),
+        distributed.LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=args.memory_limit,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster, timeout="30s") as client,
+    ):
+        compute = lambda c: client.compute(c).result()  # noqa: E731
         depth = max(depth_of.values())
-        volume = da.random.default_rng(0).random((1, 1, depth, plane, plane), dtype=np.float32,
-                                                 chunks=(1, 1, *chunk))
+        volume = da.random.default_rng(0).random(
+            (1, 1, depth, plane, plane), dtype=np.float32, chunks=(1, 1, *chunk)
+        )
         compute(volume.to_zarr(str(source), compute=False))
         client.run(_warm)
         for name, (fn, op_args, op_kwargs) in _ops().items():
@@ -168,7 +192,7 @@ def run(args: argparse.Namespace) -> dict:
                 # the reference just before each run, so that both see the same load
                 reference = in_memory(fn, op_args, op_kwargs, chunk, args.repeat)
                 report["in_memory"][name].append(reference)
-                x = udask.from_zarr(source)[:, :, :depth_of[size]]
+                x = udask.from_zarr(source)[:, :, : depth_of[size]]
                 y = fn(x, *op_args, **op_kwargs)
                 halo, blocks = _halo(fn, x, op_args, op_kwargs)
                 target = work / "out.zarr"
@@ -186,16 +210,24 @@ def run(args: argparse.Namespace) -> dict:
                 graph = da.to_zarr(y, str(work / "unused.zarr"), compute=False).__dask_graph__()
                 shutil.rmtree(work / "unused.zarr", ignore_errors=True)
                 row = {
-                    "op": name, "output_gib": y.nbytes / 2**30, "in_shape": list(x.shape),
-                    "out_shape": list(y.shape), "input_bytes": int(x.nbytes),
-                    "output_bytes": int(y.nbytes), "wall_s": wall,
-                    "gb_per_s": y.nbytes / wall / 1e9, "worker_cpu_s": cpu,
-                    "load_1min": [load_before, os.getloadavg()[0]], "peak_rss_bytes": peak,
+                    "op": name,
+                    "output_gib": y.nbytes / 2**30,
+                    "in_shape": list(x.shape),
+                    "out_shape": list(y.shape),
+                    "input_bytes": int(x.nbytes),
+                    "output_bytes": int(y.nbytes),
+                    "wall_s": wall,
+                    "gb_per_s": y.nbytes / wall / 1e9,
+                    "worker_cpu_s": cpu,
+                    "load_1min": [load_before, os.getloadavg()[0]],
+                    "peak_rss_bytes": peak,
                     "max_peak_rss_bytes": max(peak.values()) if peak else None,
                     "rss_samples": sampler.samples,
                     "under_limit": bool(peak) and max(peak.values()) < limit,
                     "input_plus_output_over_cluster_limit": (x.nbytes + y.nbytes) / (limit * args.workers),
-                    "tasks": len(graph), "blocks": blocks, "halo_fraction": halo,
+                    "tasks": len(graph),
+                    "blocks": blocks,
+                    "halo_fraction": halo,
                     "moved_between_workers_bytes": moved,
                     "moved_over_input": moved / x.nbytes,
                     "complete": udask.is_complete(target),
@@ -206,17 +238,23 @@ def run(args: argparse.Namespace) -> dict:
                 }
                 report["runs"].append(row)
                 shutil.rmtree(target)
-                print(f"{name:24} out {row['output_gib']:6.2f} GiB  {wall:7.1f} s  cpu {cpu:6.1f} s  "
-                      f"{row['gb_per_s']:.3f} GB/s  peak RSS "
-                      f"{(row['max_peak_rss_bytes'] or 0) / 2**20:6.0f} MiB (limit {limit / 2**20:.0f})  "
-                      f"halo {halo:.1%}  moved {row['moved_over_input']:.2f}x input", flush=True)
+                print(
+                    f"{name:24} out {row['output_gib']:6.2f} GiB  {wall:7.1f} s  cpu {cpu:6.1f} s  "
+                    f"{row['gb_per_s']:.3f} GB/s  peak RSS "
+                    f"{(row['max_peak_rss_bytes'] or 0) / 2**20:6.0f} MiB (limit {limit / 2**20:.0f})  "
+                    f"halo {halo:.1%}  moved {row['moved_over_input']:.2f}x input",
+                    flush=True,
+                )
             runs = [r for r in report["runs"] if r["op"] == name]
             per_gib = [r["wall_s"] / r["output_gib"] for r in runs]
             cpu_per_gib = [r["worker_cpu_s"] / r["output_gib"] for r in runs]
-            report["linearity"][name] = {"output_gib": [r["output_gib"] for r in runs],
-                                         "s_per_gib": per_gib, "spread": max(per_gib) / min(per_gib),
-                                         "cpu_s_per_gib": cpu_per_gib,
-                                         "cpu_spread": max(cpu_per_gib) / min(cpu_per_gib)}
+            report["linearity"][name] = {
+                "output_gib": [r["output_gib"] for r in runs],
+                "s_per_gib": per_gib,
+                "spread": max(per_gib) / min(per_gib),
+                "cpu_s_per_gib": cpu_per_gib,
+                "cpu_spread": max(cpu_per_gib) / min(cpu_per_gib),
+            }
             largest = max(runs, key=lambda r: r["output_bytes"])
             report["ratio"][name] = largest["vs_in_memory"]
     shutil.rmtree(source, ignore_errors=True)
@@ -245,8 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.json).write_text(json.dumps(report, indent=1))
     for name, ratio in report["ratio"].items():
         line = report["linearity"][name]
-        print(f"{name}: {ratio:.2f}x the in-memory op's GB/s; per GiB, wall time spreads "
-              f"{line['spread']:.2f}x and worker CPU time {line['cpu_spread']:.2f}x over the sizes")
+        print(
+            f"{name}: {ratio:.2f}x the in-memory op's GB/s; per GiB, wall time spreads "
+            f"{line['spread']:.2f}x and worker CPU time {line['cpu_spread']:.2f}x over the sizes"
+        )
     print(f"wrote {args.json}")
     return 0
 

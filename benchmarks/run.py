@@ -51,8 +51,13 @@ if __name__ == "__main__":
     _early = argparse.ArgumentParser(add_help=False)
     _early.add_argument("--threads", type=int, default=2)
     _THREADS = str(_early.parse_known_args()[0].threads)
-    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
-                 "UPSAMPLE_THREADS"):
+    for _var in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMBA_NUM_THREADS",
+        "UPSAMPLE_THREADS",
+    ):
         os.environ[_var] = _THREADS
 
 import json  # noqa: E402
@@ -72,30 +77,57 @@ HERE = Path(__file__).resolve().parent
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--json", type=Path, default=HERE / "results.json",
-                        help="where to write the results (default benchmarks/results.json)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=HERE / "results.json",
+        help="where to write the results (default benchmarks/results.json)",
+    )
     parser.add_argument("--repeat", type=int, default=11, help="timed runs per case, median (default 11)")
     parser.add_argument("--warmup", type=int, default=None, help="untimed runs first (default 2, quick 1)")
     parser.add_argument("--threads", type=int, default=2, help="threads for every library (default 2)")
-    parser.add_argument("--scale", type=float, default=None,
-                        help="multiply spatial sides by this (default 1, quick 1/16)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny shapes (batch 1, 1/8 of the channels, sides / 16) and small limits")
-    parser.add_argument("--cases", default=None, help="only cases whose name contains one of these "
-                        "comma-separated substrings")
-    parser.add_argument("--show", type=Path, default=None, metavar="JSON",
-                        help="only print the table(s) of an earlier run's JSON")
-    parser.add_argument("--markdown", type=Path, default=None, metavar="JSON",
-                        help="print the README's speed table of an earlier --both-blas run's JSON")
-    parser.add_argument("--both-blas", action="store_true",
-                        help="run everything twice: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset and as set")
-    parser.add_argument("--images", action="store_true",
-                        help="run the images family (one (H, W, 3) image per dialect against its "
-                             "framework and cv2) and store it under 'images' in --json, keeping the rest")
-    parser.add_argument("--conventions", default=None,
-                        help="with --images: only these comma-separated conventions")
+    parser.add_argument(
+        "--scale", type=float, default=None, help="multiply spatial sides by this (default 1, quick 1/16)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny shapes (batch 1, 1/8 of the channels, sides / 16) and small limits",
+    )
+    parser.add_argument(
+        "--cases", default=None, help="only cases whose name contains one of these comma-separated substrings"
+    )
+    parser.add_argument(
+        "--show",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="only print the table(s) of an earlier run's JSON",
+    )
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="print the README's speed table of an earlier --both-blas run's JSON",
+    )
+    parser.add_argument(
+        "--both-blas",
+        action="store_true",
+        help="run everything twice: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset and as set",
+    )
+    parser.add_argument(
+        "--images",
+        action="store_true",
+        help="run the images family (one (H, W, 3) image per dialect against its "
+        "framework and cv2) and store it under 'images' in --json, keeping the rest",
+    )
+    parser.add_argument(
+        "--conventions", default=None, help="with --images: only these comma-separated conventions"
+    )
     parser.add_argument("--_thp-worker", dest="thp_worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_jit-probe", dest="jit_probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -152,13 +184,18 @@ def images_main(args: argparse.Namespace) -> int:
     size = 64 << 20 if not args.quick else 8 << 20
     bandwidth = copy_bandwidth(size, args.threads, max(3, args.repeat // 2))
     selected = image_rows(conventions=args.conventions.split(",") if args.conventions else None)
-    if args.quick:                                   # the smallest image only, for a smoke run
+    if args.quick:  # the smallest image only, for a smoke run
         selected = [row for row in selected if row.size == selected[0].size]
     records = run_images(args.repeat, args.warmup, args.threads, bandwidth["gbps"] * 1e9, selected)
     print(format_images(records))
     stored = json.loads(args.json.read_text()) if args.json.exists() else {}
-    stored["images"] = {"threads": args.threads, "repeat": args.repeat, "copy_bandwidth": bandwidth,
-                        "machine": machine_info(), "rows": records}
+    stored["images"] = {
+        "threads": args.threads,
+        "repeat": args.repeat,
+        "copy_bandwidth": bandwidth,
+        "machine": machine_info(),
+        "rows": records,
+    }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(stored, indent=1, default=str) + "\n")
     log(f"wrote the images family to {args.json}")

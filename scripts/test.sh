@@ -6,6 +6,9 @@ python -m pip install -q -e ".[test]"
 # The browser tests (tests/test_tour.py, tests/test_web_browser.py) use Debian's headless chromium;
 # the web tests drive it with playwright from the test extra (its own browser download is never used).
 command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+# Lint and format first: ruff's settings are in pyproject.toml.
+python -m ruff check .
+python -m ruff format --check .
 # Among the tests: tests/test_docs.py builds the documentation site (the build of scripts/docs.sh,
 # warnings as errors) and runs every example in docs/; tests/test_notebook.py runs the notebook.
 # One worker per core (pytest-xdist), each test file kept on one worker so that a file's

@@ -16,13 +16,16 @@ import warnings
 def _all() -> tuple:
     from onnx.backend.test.case.node import collect_testcases
 
-    with warnings.catch_warnings():          # some expected outputs divide by zero
+    with warnings.catch_warnings():  # some expected outputs divide by zero
         warnings.simplefilter("ignore")
         return tuple(collect_testcases(None))
 
 
 def cases(*op_types: str) -> list:
     """The single-node cases of these op types, one per name, sorted by name."""
-    unique = {case.name: case for case in _all()
-              if len(case.model.graph.node) == 1 and case.model.graph.node[0].op_type in op_types}
+    unique = {
+        case.name: case
+        for case in _all()
+        if len(case.model.graph.node) == 1 and case.model.graph.node[0].op_type in op_types
+    }
     return sorted(unique.values(), key=lambda case: case.name)

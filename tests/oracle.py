@@ -11,17 +11,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import required
 
+import required
 import upsample
 
 torch = required.module("torch")
 torch.set_num_threads(1)
 
 
-def check(ours: Callable[..., Any], theirs: Callable[..., Any], arrays: Sequence[np.ndarray | None],
-          kwargs: dict[str, Any] | None = None, *, grad: bool = True, rtol: float = 1e-9,
-          atol: float = 1e-10, seed: int = 0) -> np.ndarray:
+def check(
+    ours: Callable[..., Any],
+    theirs: Callable[..., Any],
+    arrays: Sequence[np.ndarray | None],
+    kwargs: dict[str, Any] | None = None,
+    *,
+    grad: bool = True,
+    rtol: float = 1e-9,
+    atol: float = 1e-10,
+    seed: int = 0,
+) -> np.ndarray:
     """Compare ``ours(*arrays, **kwargs)`` with ``theirs(*tensors)`` and their VJPs.
 
     ``theirs`` receives torch tensors (``None`` stays ``None``) built from the same
@@ -29,8 +37,9 @@ def check(ours: Callable[..., Any], theirs: Callable[..., Any], arrays: Sequence
     compared on both, and differentiated through the values only.
     """
     kwargs = kwargs or {}
-    tensors = [None if a is None else torch.tensor(a, requires_grad=grad and a.dtype.kind == "f")
-               for a in arrays]
+    tensors = [
+        None if a is None else torch.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in arrays
+    ]
     expected = theirs(*tensors)
     if grad:
         out, pullback = upsample.vjp(ours, *arrays, **kwargs)
@@ -40,10 +49,12 @@ def check(ours: Callable[..., Any], theirs: Callable[..., Any], arrays: Sequence
     if isinstance(out, tuple):
         np.testing.assert_array_equal(out[1], expected[1].numpy(), err_msg="indices differ")
     assert values.shape == tuple(t_values.shape), f"shape {values.shape} != torch {tuple(t_values.shape)}"
-    assert values.dtype == np.dtype(str(t_values.dtype).removeprefix("torch.")), \
+    assert values.dtype == np.dtype(str(t_values.dtype).removeprefix("torch.")), (
         f"dtype {values.dtype} != torch {t_values.dtype}"
-    np.testing.assert_allclose(values, t_values.detach().numpy(), rtol=rtol, atol=atol,
-                               err_msg="forward differs from torch")
+    )
+    np.testing.assert_allclose(
+        values, t_values.detach().numpy(), rtol=rtol, atol=atol, err_msg="forward differs from torch"
+    )
     if not grad:
         return values
     cotangent = np.random.default_rng(seed).standard_normal(values.shape).astype(values.dtype)
@@ -52,6 +63,11 @@ def check(ours: Callable[..., Any], theirs: Callable[..., Any], arrays: Sequence
     differentiable = [(i, t) for i, t in enumerate(tensors) if t is not None and t.requires_grad]
     assert len(grads) >= len(differentiable), f"{len(grads)} gradients for {len(differentiable)} inputs"
     for i, t in differentiable:
-        np.testing.assert_allclose(grads[i], t.grad.numpy(), rtol=rtol, atol=atol,
-                                   err_msg=f"gradient of argument {i} differs from torch")
+        np.testing.assert_allclose(
+            grads[i],
+            t.grad.numpy(),
+            rtol=rtol,
+            atol=atol,
+            err_msg=f"gradient of argument {i} differs from torch",
+        )
     return values

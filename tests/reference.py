@@ -111,8 +111,7 @@ def _pad_index(j, n, mode):
 # ------------------------------------------------------------ convolution --
 
 
-def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
-         padding_mode="zeros"):
+def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
     """torch.nn.functional.convNd / nn.ConvNd(padding_mode=...), any d.
 
     weight: (C_out, C_in // groups, *k).  padding: int, per-dim ints,
@@ -136,23 +135,25 @@ def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
         pads = _pairs(padding, d)
     assert cin_g * groups == C_in and C_out % groups == 0
     cout_g = C_out // groups
-    outsp = [(i + lo + hi - dd * (kk - 1) - 1) // ss + 1
-             for i, (lo, hi), kk, ss, dd in zip(insp, pads, k, s, dil)]
+    outsp = [
+        (i + lo + hi - dd * (kk - 1) - 1) // ss + 1 for i, (lo, hi), kk, ss, dd in zip(insp, pads, k, s, dil)
+    ]
     out = np.zeros((N, C_out, *outsp))
     for n, co, *o in _ranges((N, C_out, *outsp)):
         g = co // cout_g
         acc = 0.0 if bias is None else float(bias[co])
         for ci, *t in _ranges((cin_g, *k)):
-            src = [_pad_index(oo * ss + tt * dd - lo, i, padding_mode)
-                   for oo, tt, ss, dd, (lo, _), i in zip(o, t, s, dil, pads, insp)]
+            src = [
+                _pad_index(oo * ss + tt * dd - lo, i, padding_mode)
+                for oo, tt, ss, dd, (lo, _), i in zip(o, t, s, dil, pads, insp)
+            ]
             if None not in src:
                 acc += x[(n, g * cin_g + ci, *src)] * w[(co, ci, *t)]
         out[(n, co, *o)] = acc
     return out
 
 
-def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0,
-                   dilation=1, groups=1):
+def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
     """torch.nn.functional.conv_transposeNd, any d, as the textbook scatter.
 
     weight: (C_in, C_out // groups, *k).  Each input element adds
@@ -169,14 +170,15 @@ def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0,
     pads = _pairs(padding, d)
     assert w.shape[0] == C_in and C_in % groups == 0
     cin_g, C_out = C_in // groups, cout_g * groups
-    outsp = [(i - 1) * ss - lo - hi + dd * (kk - 1) + oo + 1
-             for i, ss, (lo, hi), dd, kk, oo in zip(insp, s, pads, dil, k, op)]
+    outsp = [
+        (i - 1) * ss - lo - hi + dd * (kk - 1) + oo + 1
+        for i, ss, (lo, hi), dd, kk, oo in zip(insp, s, pads, dil, k, op)
+    ]
     out = np.zeros((N, C_out, *outsp))
     for n, ci, *i in _ranges((N, C_in, *insp)):
         g = ci // cin_g
         for cog, *t in _ranges((cout_g, *k)):
-            pos = [ii * ss + tt * dd - lo
-                   for ii, tt, ss, dd, (lo, _) in zip(i, t, s, dil, pads)]
+            pos = [ii * ss + tt * dd - lo for ii, tt, ss, dd, (lo, _) in zip(i, t, s, dil, pads)]
             if all(0 <= p < o for p, o in zip(pos, outsp)):
                 out[(n, g * cout_g + cog, *pos)] += x[(n, ci, *i)] * w[(ci, cog, *t)]
     if bias is not None:
@@ -250,8 +252,9 @@ def max_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
     return values, indices
 
 
-def avg_pool(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-             divisor_override=None):
+def avg_pool(
+    x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
+):
     """torch.nn.functional.avg_poolNd, any d, computed in float64.
 
     Window (n, c, *o) starts at o*s - p and spans k per dim; its sum runs over the
@@ -412,13 +415,19 @@ def _taps(mode, i, o, sf, align_corners, antialias, d):
             src = scale * dst if align_corners else scale * (dst + 0.5) - 0.5
             j0 = math.floor(src)
             t = src - j0
-            taps.append([(min(max(j0 + m, 0), i - 1), _cubic(t - m, -0.75))
-                         for m in (-1, 0, 1, 2)])
+            taps.append([(min(max(j0 + m, 0), i - 1), _cubic(t - m, -0.75)) for m in (-1, 0, 1, 2)])
     return taps
 
 
-def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                recompute_scale_factor=None, antialias=False):
+def interpolate(
+    x,
+    size=None,
+    scale_factor=None,
+    mode="nearest",
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias=False,
+):
     """torch.nn.functional.interpolate, any d, computed in float64.
 
     mode: "nearest", "nearest-exact", "linear" (torch's linear / bilinear /
@@ -454,8 +463,7 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
         outsp = [math.floor(i * f) for i, f in zip(insp, sfs)]
         if recompute_scale_factor:
             sfs = [None] * d
-    taps = [_taps(mode, i, o, sf, align_corners, antialias, d)
-            for i, o, sf in zip(insp, outsp, sfs)]
+    taps = [_taps(mode, i, o, sf, align_corners, antialias, d) for i, o, sf in zip(insp, outsp, sfs)]
     out = np.zeros((N, C, *outsp))
     for n, c, *o in _ranges((N, C, *outsp)):
         acc = 0.0
@@ -578,13 +586,18 @@ def _dialect_taps(o, i, out, mode, rule, nearest_mode, a, exclude, antialias, sc
         return None
     if mode == "nearest":
         return [(min(max(_round_nearest(src, nearest_mode), 0), i - 1), 1.0)]
-    kernel, support = {"linear": (_triangle, 1), "cubic": (lambda t: _cubic(t, a), 2),
-                       "lanczos3": (lambda t: _lanczos(t, 3), 3),
-                       "lanczos5": (lambda t: _lanczos(t, 5), 5)}[mode]
+    kernel, support = {
+        "linear": (_triangle, 1),
+        "cubic": (lambda t: _cubic(t, a), 2),
+        "lanczos3": (lambda t: _lanczos(t, 3), 3),
+        "lanczos5": (lambda t: _lanczos(t, 5), 5),
+    }[mode]
     scale = i / out if scale_factor is None else 1 / scale_factor
     widen = max(scale, 1.0) if antialias else 1.0
-    taps = [(j, kernel((j - src) / widen))
-            for j in range(math.floor(src - support * widen), math.ceil(src + support * widen) + 1)]
+    taps = [
+        (j, kernel((j - src) / widen))
+        for j in range(math.floor(src - support * widen), math.ceil(src + support * widen) + 1)
+    ]
     if antialias:
         total = sum(w for _, w in taps)
         taps = [(j, w / total) for j, w in taps]
@@ -595,9 +608,19 @@ def _dialect_taps(o, i, out, mode, rule, nearest_mode, a, exclude, antialias, sc
     return [(min(max(j, 0), i - 1), w) for j, w in taps]
 
 
-def resize(x, size, mode="linear", coordinate_transformation_mode="half_pixel",
-           nearest_mode="round_prefer_floor", cubic_coeff_a=-0.75, exclude_outside=False,
-           antialias=False, scale_factor=None, roi=None, extrapolation_value=0.0):
+def resize(
+    x,
+    size,
+    mode="linear",
+    coordinate_transformation_mode="half_pixel",
+    nearest_mode="round_prefer_floor",
+    cubic_coeff_a=-0.75,
+    exclude_outside=False,
+    antialias=False,
+    scale_factor=None,
+    roi=None,
+    extrapolation_value=0.0,
+):
     """ONNX Resize (opset 19) as its specification reads, any d, in float64.
 
     Per axis: the source coordinate by the coordinate rule; nearest rounds it by
@@ -613,15 +636,33 @@ def resize(x, size, mode="linear", coordinate_transformation_mode="half_pixel",
     insp, outsp = x.shape[2:], [int(v) for v in _tup(size, d)]
     sfs = [None] * d if scale_factor is None else [float(v) for v in _tup(scale_factor, d)]
     rois = [None] * d if roi is None else list(roi)
-    taps = [[_dialect_taps(o, i, out, mode, coordinate_transformation_mode, nearest_mode,
-                           cubic_coeff_a, exclude_outside, antialias, sf, r)
-             for o in range(out)] for i, out, sf, r in zip(insp, outsp, sfs, rois)]
+    taps = [
+        [
+            _dialect_taps(
+                o,
+                i,
+                out,
+                mode,
+                coordinate_transformation_mode,
+                nearest_mode,
+                cubic_coeff_a,
+                exclude_outside,
+                antialias,
+                sf,
+                r,
+            )
+            for o in range(out)
+        ]
+        for i, out, sf, r in zip(insp, outsp, sfs, rois)
+    ]
     result = np.zeros((*x.shape[:2], *outsp))
     for n, c, *o in _ranges(result.shape):
         per_axis = [taps[a][o[a]] for a in range(d)]
         if any(t is None for t in per_axis):
             result[(n, c, *o)] = extrapolation_value
             continue
-        result[(n, c, *o)] = sum(math.prod(w for _, w in combo) * x[(n, c, *(j for j, _ in combo))]
-                                 for combo in itertools.product(*per_axis))
+        result[(n, c, *o)] = sum(
+            math.prod(w for _, w in combo) * x[(n, c, *(j for j, _ in combo))]
+            for combo in itertools.product(*per_axis)
+        )
     return result

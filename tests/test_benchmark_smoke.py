@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 import required
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,17 +21,23 @@ required.module("torch")  # the baseline
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "results.json"
-    done = subprocess.run([sys.executable, str(RUN), "--quick", "--repeat", "2", "--json", str(out)],
-                          cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--repeat", "2", "--json", str(out)],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
-    assert "ratio" in done.stdout                      # the table was printed
+    assert "ratio" in done.stdout  # the table was printed
     return json.loads(out.read_text())
 
 
 def test_every_case_has_a_ratio_or_is_missing(report):
     spec = importlib.util.spec_from_file_location("benchmark_run", RUN)
     harness = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = harness                   # dataclasses look their module up
+    sys.modules[spec.name] = harness  # dataclasses look their module up
     spec.loader.exec_module(harness)
     cases = harness.build_cases(harness.Size(1 / 16, quick=True))
     assert len({case.name for case in cases}) == len(cases) >= 13 + 6 + 5 * 4 + 2 * 5 + 3
@@ -76,8 +83,14 @@ def test_variant_rows_are_reported(report):
 def test_conv_phases_account_runs():
     # the per-phase account of a compiled convolution (the README's "where the time goes")
     script = ROOT / "benchmarks" / "conv_phases.py"
-    done = subprocess.run([sys.executable, str(script), "--cases", "conv_transpose 1d", "--repeat", "1"],
-                          cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(script), "--cases", "conv_transpose 1d", "--repeat", "1"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     lines = done.stdout.splitlines()
     assert "matmul peak" in lines[0] and lines[1].split()[:2] == ["case", "total"]

@@ -7,13 +7,21 @@ import contextlib
 import numpy as np
 import pytest
 
+import required
 from expect import assert_refused
 from upsample.compat import cv2 as ucv2
 
-cv2 = pytest.importorskip("cv2")
+cv2 = required.module("cv2")
 rng = np.random.default_rng(7)
-FLAGS = ["INTER_NEAREST", "INTER_LINEAR", "INTER_CUBIC", "INTER_AREA", "INTER_NEAREST_EXACT",
-         "INTER_LINEAR_EXACT", "INTER_LANCZOS4"]
+FLAGS = [
+    "INTER_NEAREST",
+    "INTER_LINEAR",
+    "INTER_CUBIC",
+    "INTER_AREA",
+    "INTER_NEAREST_EXACT",
+    "INTER_LINEAR_EXACT",
+    "INTER_LANCZOS4",
+]
 
 
 def _image(shape, dtype):
@@ -62,12 +70,16 @@ def test_constants_have_opencvs_values():
         assert getattr(ucv2, name) == getattr(cv2, name)
 
 
-@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.float32, np.float64],
-                         ids=lambda d: np.dtype(d).name)
-@pytest.mark.parametrize("flag", ["INTER_NEAREST", "INTER_LINEAR", "INTER_CUBIC", "INTER_AREA",
-                                  "INTER_NEAREST_EXACT"])
-@pytest.mark.parametrize("shape, dsize", [((6, 9), (13, 4)), ((6, 9, 3), (4, 11)), ((5, 7, 4), (7, 5)),
-                                          ((8, 12, 1), (6, 4)), ((1, 5), (3, 1))])
+@pytest.mark.parametrize(
+    "dtype", [np.uint8, np.uint16, np.int16, np.float32, np.float64], ids=lambda d: np.dtype(d).name
+)
+@pytest.mark.parametrize(
+    "flag", ["INTER_NEAREST", "INTER_LINEAR", "INTER_CUBIC", "INTER_AREA", "INTER_NEAREST_EXACT"]
+)
+@pytest.mark.parametrize(
+    "shape, dsize",
+    [((6, 9), (13, 4)), ((6, 9, 3), (4, 11)), ((5, 7, 4), (7, 5)), ((8, 12, 1), (6, 4)), ((1, 5), (3, 1))],
+)
 def test_dsize(shape, dsize, flag, dtype):
     x = _image(shape, dtype)
     code = getattr(cv2, flag)
@@ -84,16 +96,22 @@ def test_dsize(shape, dsize, flag, dtype):
 def test_fx_fy_round_the_size_and_place_the_samples(fx, fy, flag):
     x = _image((7, 9, 3), np.float32)
     code = getattr(cv2, flag)
-    _same(ucv2.resize(x, None, fx=fx, fy=fy, interpolation=code),
-          cv2.resize(x, None, fx=fx, fy=fy, interpolation=code))
-    _same(ucv2.resize(x, (0, 0), fx=fx, fy=fy, interpolation=code),
-          cv2.resize(x, (0, 0), fx=fx, fy=fy, interpolation=code))
+    _same(
+        ucv2.resize(x, None, fx=fx, fy=fy, interpolation=code),
+        cv2.resize(x, None, fx=fx, fy=fy, interpolation=code),
+    )
+    _same(
+        ucv2.resize(x, (0, 0), fx=fx, fy=fy, interpolation=code),
+        cv2.resize(x, (0, 0), fx=fx, fy=fy, interpolation=code),
+    )
 
 
 def test_linear_exact_on_floats_is_linear_and_dst_is_written():
     x = _image((5, 6), np.float32)
-    _same(ucv2.resize(x, (9, 4), interpolation=ucv2.INTER_LINEAR_EXACT),
-          cv2.resize(x, (9, 4), interpolation=cv2.INTER_LINEAR_EXACT))
+    _same(
+        ucv2.resize(x, (9, 4), interpolation=ucv2.INTER_LINEAR_EXACT),
+        cv2.resize(x, (9, 4), interpolation=cv2.INTER_LINEAR_EXACT),
+    )
     dst = np.empty((4, 9), np.float32)
     assert ucv2.resize(x, (9, 4), dst) is dst
     _same(dst, cv2.resize(x, (9, 4)))
@@ -119,15 +137,27 @@ def test_opencv4_row_keeps_the_16_16_rule():
 
 BAD = [
     (lambda: ucv2.resize(np.zeros((2, 3)), (0, 0)), ValueError, ["cv2.resize", "fx", "0"]),
-    (lambda: ucv2.resize(np.zeros((2, 3)), (4, 4), interpolation=9), ValueError,
-     ["cv2.resize", "interpolation", "9"]),
-    (lambda: ucv2.resize(np.zeros((2, 3)), (4, 4), interpolation=ucv2.INTER_LANCZOS4), ValueError,
-     ["cv2.resize", "INTER_LANCZOS4", "not reproduced"]),
+    (
+        lambda: ucv2.resize(np.zeros((2, 3)), (4, 4), interpolation=9),
+        ValueError,
+        ["cv2.resize", "interpolation", "9"],
+    ),
+    (
+        lambda: ucv2.resize(np.zeros((2, 3)), (4, 4), interpolation=ucv2.INTER_LANCZOS4),
+        ValueError,
+        ["cv2.resize", "INTER_LANCZOS4", "not reproduced"],
+    ),
     (lambda: ucv2.resize(np.zeros((2, 3, 4, 5)), (4, 4)), ValueError, ["cv2.resize", "src", "(2, 3, 4, 5)"]),
-    (lambda: ucv2.resize(np.zeros((2, 3), np.int64), (4, 4)), ValueError,
-     ["cv2.resize", "uint8, uint16, int16, float32, float64", "int64"]),
-    (lambda: ucv2.resize(np.zeros((2, 3), np.float32), (4, 4), np.zeros((3, 3))), ValueError,
-     ["cv2.resize", "dst", "(4, 4)"]),
+    (
+        lambda: ucv2.resize(np.zeros((2, 3), np.int64), (4, 4)),
+        ValueError,
+        ["cv2.resize", "uint8, uint16, int16, float32, float64", "int64"],
+    ),
+    (
+        lambda: ucv2.resize(np.zeros((2, 3), np.float32), (4, 4), np.zeros((3, 3))),
+        ValueError,
+        ["cv2.resize", "dst", "(4, 4)"],
+    ),
 ]
 
 
@@ -139,8 +169,11 @@ def test_bad_input_is_refused_clearly(call, exception, fragments):
 def test_compat_modules_import_no_framework():
     import subprocess
     import sys
-    code = ("import sys, upsample.compat.cv2, upsample.compat.pillow, upsample.compat.tf, "
-            "upsample.compat.jax, upsample.compat._onnx_resize; "
-            "print(sorted({'cv2', 'PIL', 'tensorflow', 'jax', 'onnx', 'onnxruntime', 'torch'} & set(sys.modules)))")
+
+    code = (
+        "import sys, upsample.compat.cv2, upsample.compat.pillow, upsample.compat.tf, "
+        "upsample.compat.jax, upsample.compat._onnx_resize; "
+        "print(sorted({'cv2', 'PIL', 'tensorflow', 'jax', 'onnx', 'onnxruntime', 'torch'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

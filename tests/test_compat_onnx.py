@@ -15,16 +15,16 @@ import itertools
 import warnings
 
 import numpy as np
-import onnx_cases
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import onnx_cases
 import required
 from upsample.compat import _onnx_resize
 from upsample.compat.onnx import OP_TYPES, run_node
 
-onnx, ort = required.modules("onnx", "onnxruntime")    # under CI a missing one is a failure
+onnx, ort = required.modules("onnx", "onnxruntime")  # under CI a missing one is a failure
 from onnx import helper  # noqa: E402
 from onnx.reference import ReferenceEvaluator  # noqa: E402
 
@@ -45,8 +45,7 @@ def _backend_cases() -> list:
 def _ort(model, feeds: dict) -> list:
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
-    session = ort.InferenceSession(model.SerializeToString(), options,
-                                   providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
     return session.run(None, feeds)
 
 
@@ -82,7 +81,7 @@ def test_backend_node_cases(backend_cases):
             np.testing.assert_array_equal(a, b)
         _same(ours, _ort(case.model, feeds))
         counts["onnxruntime"] += 1
-        with warnings.catch_warnings():       # the reference pads uint8 with NaN, and says so
+        with warnings.catch_warnings():  # the reference pads uint8 with NaN, and says so
             warnings.simplefilter("ignore", RuntimeWarning)
             reference = ReferenceEvaluator(case.model).run(None, feeds)
         if case.name in READS_INDICES_IN_THE_DEFAULT_LAYOUT:
@@ -93,8 +92,10 @@ def test_backend_node_cases(backend_cases):
         _same(ours, reference)
         counts["reference"] += 1
     total = len(backend_cases)
-    print(f"\nONNX backend node cases: {counts['expected']}/{total} match the expected outputs, "
-          f"{counts['onnxruntime']}/{total} onnxruntime, {counts['reference']}/{total} the reference")
+    print(
+        f"\nONNX backend node cases: {counts['expected']}/{total} match the expected outputs, "
+        f"{counts['onnxruntime']}/{total} onnxruntime, {counts['reference']}/{total} the reference"
+    )
     assert total == 44 and counts == {"expected": 43, "onnxruntime": 44, "reference": 43}
 
 
@@ -102,8 +103,12 @@ def _check_default_layout_reading(node, inputs, expected, reference):
     """The one case where ONNX's expectation differs from onnxruntime, explained exactly:
     unpooling into the default size and padding the result with zeros up to output_shape."""
     x, indices, output_shape = inputs
-    without = helper.make_node("MaxUnpool", node.input[:2], node.output,
-                               **{a.name: helper.get_attribute_value(a) for a in node.attribute})
+    without = helper.make_node(
+        "MaxUnpool",
+        node.input[:2],
+        node.output,
+        **{a.name: helper.get_attribute_value(a) for a in node.attribute},
+    )
     default = run_node(without, [x, indices])[0]
     grown = np.pad(default, [(0, o - d) for o, d in zip(output_shape, default.shape)])
     _same([grown], expected)
@@ -112,11 +117,15 @@ def _check_default_layout_reading(node, inputs, expected, reference):
 
 # --------------------------------------------------------------------------- grids vs onnxruntime
 
+
 def _model(node, inputs: list[np.ndarray], opset: int = 22):
     """A one-node model whose inputs are named after node.input (empty names left out)."""
-    values = [helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
-              for name, a in zip(node.input, inputs) if name]
-    outputs = [onnx.ValueInfoProto(name=name) for name in node.output]   # types inferred
+    values = [
+        helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
+        for name, a in zip(node.input, inputs)
+        if name
+    ]
+    outputs = [onnx.ValueInfoProto(name=name) for name in node.output]  # types inferred
     graph = helper.make_graph([node], "one", values, outputs)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
 
@@ -147,10 +156,13 @@ def _same_with_dilation(node, inputs, auto_pad, size, kernel, strides, dilations
     """onnxruntime sizes SAME pads without the dilation for pooling (its output then differs from
     the spec's ceil(i / s) and from onnx's own shape inference) and refuses them for Conv: so
     compare with onnxruntime running the pads the spec gives."""
-    explicit = helper.make_node(node.op_type, node.input, node.output,
-                                **{a.name: helper.get_attribute_value(a) for a in node.attribute
-                                   if a.name != "auto_pad"},
-                                pads=_spec_pads(auto_pad, size, kernel, strides, dilations))
+    explicit = helper.make_node(
+        node.op_type,
+        node.input,
+        node.output,
+        **{a.name: helper.get_attribute_value(a) for a in node.attribute if a.name != "auto_pad"},
+        pads=_spec_pads(auto_pad, size, kernel, strides, dilations),
+    )
     ours = run_node(node, inputs)
     feeds = {name: a for name, a in zip(node.input, inputs) if name}
     _same(ours, _ort(_model(explicit, inputs), feeds), **tolerance)
@@ -179,23 +191,42 @@ POOL_GRID = [
 @pytest.mark.parametrize("storage_order", [0, 1])
 @pytest.mark.parametrize("dtype", [np.float32, np.uint8])
 @pytest.mark.parametrize("size, kernel, strides, pads, ceil_mode, dilations", POOL_GRID)
-def test_max_pool_matches_onnxruntime(size, kernel, strides, pads, ceil_mode, dilations, dtype,
-                                      storage_order):
+def test_max_pool_matches_onnxruntime(
+    size, kernel, strides, pads, ceil_mode, dilations, dtype, storage_order
+):
     rng = np.random.default_rng(0)
     x = rng.permutation(2 * 3 * int(np.prod(size))).reshape(2, 3, *size).astype(dtype)  # no ties
     if dtype == np.uint8:
         x = (x % 251).astype(dtype)
     auto = pads if isinstance(pads, str) else "NOTSET"
-    node = helper.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=kernel, strides=strides,
-                            ceil_mode=ceil_mode, dilations=dilations, storage_order=storage_order,
-                            **_pad_attrs(auto, pads))
+    node = helper.make_node(
+        "MaxPool",
+        ["x"],
+        ["y", "i"],
+        kernel_shape=kernel,
+        strides=strides,
+        ceil_mode=ceil_mode,
+        dilations=dilations,
+        storage_order=storage_order,
+        **_pad_attrs(auto, pads),
+    )
     if auto in ("SAME_UPPER", "SAME_LOWER") and max(dilations) > 1:
         values, indices = _same_with_dilation(node, [x], auto, size, kernel, strides, dilations)
     else:
         values, indices = _against_ort(node, [x])
-    np.testing.assert_array_equal(values.reshape(-1), x.reshape(-1, order="C")[_c_order(indices, x.shape, storage_order)])
-    only_values = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=kernel, strides=strides,
-                                   ceil_mode=ceil_mode, dilations=dilations, **_pad_attrs(auto, pads))
+    np.testing.assert_array_equal(
+        values.reshape(-1), x.reshape(-1, order="C")[_c_order(indices, x.shape, storage_order)]
+    )
+    only_values = helper.make_node(
+        "MaxPool",
+        ["x"],
+        ["y"],
+        kernel_shape=kernel,
+        strides=strides,
+        ceil_mode=ceil_mode,
+        dilations=dilations,
+        **_pad_attrs(auto, pads),
+    )
     _same(run_node(only_values, [x]), [values])
 
 
@@ -213,36 +244,44 @@ def _c_order(indices: np.ndarray, shape: tuple[int, ...], storage_order: int) ->
 def test_max_unpool_takes_any_output_shape_from_the_inferred_one_up(output_shape):
     x = np.array([[[[5, 6], [7, 8]]]], np.float32)
     indices = np.array([[[[5, 7], [13, 15]]]], np.int64)
-    node = helper.make_node("MaxUnpool", ["x", "i", "shape"], ["y"], kernel_shape=[2, 2],
-                            strides=[2, 2])
+    node = helper.make_node("MaxUnpool", ["x", "i", "shape"], ["y"], kernel_shape=[2, 2], strides=[2, 2])
     y = _against_ort(node, [x, indices, np.array(output_shape, np.int64)])[0]
     assert y.shape == output_shape
     np.testing.assert_array_equal(y.reshape(-1)[indices.reshape(-1)], x.reshape(-1))
-    with pytest.raises(ValueError, match=r"run_node: MaxUnpool output_shape .* at least the inferred \(4, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"run_node: MaxUnpool output_shape .* at least the inferred \(4, 4\)"
+    ):
         run_node(node, [x, indices, np.array((1, 1, 3, 4))])
 
 
-@pytest.mark.parametrize("size, kernel, strides, pads", [
-    ((6,), [2], [2], [0, 0]), ((7,), [3], [2], [1, 1]), ((5, 6), [2, 3], [2, 2], [0, 1, 1, 0]),
-    ((4, 5, 6), [2, 2, 3], [2, 2, 2], [0, 0, 1, 0, 1, 0])])
+@pytest.mark.parametrize(
+    "size, kernel, strides, pads",
+    [
+        ((6,), [2], [2], [0, 0]),
+        ((7,), [3], [2], [1, 1]),
+        ((5, 6), [2, 3], [2, 2], [0, 1, 1, 0]),
+        ((4, 5, 6), [2, 2, 3], [2, 2, 2], [0, 0, 1, 0, 1, 0]),
+    ],
+)
 def test_max_unpool_undoes_max_pool_like_onnxruntime(size, kernel, strides, pads):
     rng = np.random.default_rng(1)
     x = rng.permutation(2 * 2 * int(np.prod(size))).reshape(2, 2, *size).astype(np.float32)
-    pool = helper.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=kernel, strides=strides,
-                            pads=pads)
+    pool = helper.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=kernel, strides=strides, pads=pads)
     values, indices = run_node(pool, [x])
-    unpool = helper.make_node("MaxUnpool", ["y", "i"], ["z"], kernel_shape=kernel, strides=strides,
-                              pads=pads)
+    unpool = helper.make_node("MaxUnpool", ["y", "i"], ["z"], kernel_shape=kernel, strides=strides, pads=pads)
     z = _against_ort(unpool, [values, indices])[0]
-    with_shape = helper.make_node("MaxUnpool", ["y", "i", "shape"], ["z"], kernel_shape=kernel,
-                                  strides=strides, pads=pads)
+    with_shape = helper.make_node(
+        "MaxUnpool", ["y", "i", "shape"], ["z"], kernel_shape=kernel, strides=strides, pads=pads
+    )
     z_full = _against_ort(with_shape, [values, indices, np.array(x.shape, dtype=np.int64)])[0]
     assert z_full.shape == x.shape
     kept = z_full != 0
-    np.testing.assert_array_equal(z_full[kept], x[kept])       # each maximum back in its place
+    np.testing.assert_array_equal(z_full[kept], x[kept])  # each maximum back in its place
     np.testing.assert_array_equal(np.sort(z_full[kept]), np.unique(values))
-    assert z.shape[2:] == tuple((i - 1) * s + k - lo - hi for i, k, s, lo, hi in
-                                zip(values.shape[2:], kernel, strides, pads[:len(size)], pads[len(size):]))
+    assert z.shape[2:] == tuple(
+        (i - 1) * s + k - lo - hi
+        for i, k, s, lo, hi in zip(values.shape[2:], kernel, strides, pads[: len(size)], pads[len(size) :])
+    )
 
 
 CONV_GRID = [
@@ -266,9 +305,16 @@ def test_conv_matches_onnxruntime(size, kernel, strides, pads, dilations, group,
     w = rng.standard_normal((6, 4 // group, *kernel)).astype(np.float32)
     inputs = [x, w] + ([rng.standard_normal(6).astype(np.float32)] if bias else [])
     auto = pads if isinstance(pads, str) else "NOTSET"
-    node = helper.make_node("Conv", ["x", "w", "b"][:len(inputs)], ["y"], strides=strides,
-                            dilations=dilations, group=group, kernel_shape=kernel,
-                            **_pad_attrs(auto, pads))
+    node = helper.make_node(
+        "Conv",
+        ["x", "w", "b"][: len(inputs)],
+        ["y"],
+        strides=strides,
+        dilations=dilations,
+        group=group,
+        kernel_shape=kernel,
+        **_pad_attrs(auto, pads),
+    )
     if auto in ("SAME_UPPER", "SAME_LOWER") and max(dilations) > 1:
         _same_with_dilation(node, inputs, auto, size, kernel, strides, dilations, rtol=1e-4, atol=1e-5)
     else:
@@ -300,25 +346,27 @@ def test_conv_transpose_matches_onnxruntime(size, kernel, strides, attributes, g
     x = rng.standard_normal((2, 4, *size)).astype(np.float32)
     w = rng.standard_normal((4, 6 // group, *kernel)).astype(np.float32)
     inputs = [x, w] + ([rng.standard_normal(6).astype(np.float32)] if bias else [])
-    node = helper.make_node("ConvTranspose", ["x", "w", "b"][:len(inputs)], ["y"], strides=strides,
-                            group=group, **attributes)
+    node = helper.make_node(
+        "ConvTranspose", ["x", "w", "b"][: len(inputs)], ["y"], strides=strides, group=group, **attributes
+    )
     y = _against_ort(node, inputs, rtol=1e-4, atol=1e-5)[0]
     if "output_shape" in attributes:
         assert list(y.shape[2:]) == attributes["output_shape"]
 
 
-@pytest.mark.parametrize("op, mode", itertools.product(["DepthToSpace", "SpaceToDepth"],
-                                                       [None, "DCR", "CRD"]))
+@pytest.mark.parametrize(
+    "op, mode", itertools.product(["DepthToSpace", "SpaceToDepth"], [None, "DCR", "CRD"])
+)
 @pytest.mark.parametrize("blocksize", [1, 2, 3])
 def test_depth_and_space_match_onnxruntime(op, mode, blocksize):
     if op == "SpaceToDepth":
         x = np.arange(2 * 3 * 6 * 12, dtype=np.float32).reshape(2, 3, 6, 12)
     else:
-        x = np.arange(2 * 3 * blocksize ** 2 * 8, dtype=np.float32).reshape(2, 3 * blocksize ** 2, 2, 4)
+        x = np.arange(2 * 3 * blocksize**2 * 8, dtype=np.float32).reshape(2, 3 * blocksize**2, 2, 4)
     node = helper.make_node(op, ["x"], ["y"], blocksize=blocksize, **({"mode": mode} if mode else {}))
     ours = run_node(node, [x])
     feeds = {"x": x}
-    opset = 28 if op == "SpaceToDepth" and mode else 22          # SpaceToDepth's mode: opset 28
+    opset = 28 if op == "SpaceToDepth" and mode else 22  # SpaceToDepth's mode: opset 28
     if opset == 22:
         _same(ours, _ort(_model(node, [x]), feeds))
     _same(ours, ReferenceEvaluator(_model(node, [x], opset)).run(None, feeds))
@@ -326,23 +374,55 @@ def test_depth_and_space_match_onnxruntime(op, mode, blocksize):
 
 # --------------------------------------------------------------------------- bad input
 
-@pytest.mark.parametrize("node, inputs, error, fragment", [
-    (helper.make_node("Gemm", ["a", "b"], ["c"]), [np.ones((2, 2))] * 2, ValueError,
-     "op_type must be one of Conv"),
-    (helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2], pads=[1]), [np.ones((1, 1, 4))],
-     ValueError, "pads must have 2 * 1 = 2 entries"),
-    (helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2], auto_pad="SAME"),
-     [np.ones((1, 1, 4))], ValueError, "auto_pad must be NOTSET, SAME_UPPER"),
-    (helper.make_node("DepthToSpace", ["x"], ["y"], blocksize=2, mode="XYZ"),
-     [np.ones((1, 4, 1, 1))], ValueError, "mode must be 'DCR' or 'CRD'"),
-    (helper.make_node("Conv", ["x"], ["y"]), [np.ones((1, 1, 4))], ValueError,
-     "wrong number of inputs for Conv"),
-    (helper.make_node("Conv", ["x", "w"], ["y"]), [np.ones((1, 1, 4))] * 3, ValueError,
-     "Conv node has 2 inputs"),
-    ("MaxPool", [np.ones((1, 1, 4))], TypeError, "node must be an onnx.NodeProto"),
-    (helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2], domain="com.microsoft"),
-     [np.ones((1, 1, 4))], ValueError, "default ONNX domain"),
-])
+
+@pytest.mark.parametrize(
+    "node, inputs, error, fragment",
+    [
+        (
+            helper.make_node("Gemm", ["a", "b"], ["c"]),
+            [np.ones((2, 2))] * 2,
+            ValueError,
+            "op_type must be one of Conv",
+        ),
+        (
+            helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2], pads=[1]),
+            [np.ones((1, 1, 4))],
+            ValueError,
+            "pads must have 2 * 1 = 2 entries",
+        ),
+        (
+            helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2], auto_pad="SAME"),
+            [np.ones((1, 1, 4))],
+            ValueError,
+            "auto_pad must be NOTSET, SAME_UPPER",
+        ),
+        (
+            helper.make_node("DepthToSpace", ["x"], ["y"], blocksize=2, mode="XYZ"),
+            [np.ones((1, 4, 1, 1))],
+            ValueError,
+            "mode must be 'DCR' or 'CRD'",
+        ),
+        (
+            helper.make_node("Conv", ["x"], ["y"]),
+            [np.ones((1, 1, 4))],
+            ValueError,
+            "wrong number of inputs for Conv",
+        ),
+        (
+            helper.make_node("Conv", ["x", "w"], ["y"]),
+            [np.ones((1, 1, 4))] * 3,
+            ValueError,
+            "Conv node has 2 inputs",
+        ),
+        ("MaxPool", [np.ones((1, 1, 4))], TypeError, "node must be an onnx.NodeProto"),
+        (
+            helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2], domain="com.microsoft"),
+            [np.ones((1, 1, 4))],
+            ValueError,
+            "default ONNX domain",
+        ),
+    ],
+)
 def test_bad_input(node, inputs, error, fragment):
     with pytest.raises(error, match="run_node: .*" + fragment.replace("(", r"\(").replace("*", r"\*")):
         run_node(node, inputs)
@@ -350,19 +430,27 @@ def test_bad_input(node, inputs, error, fragment):
 
 # --------------------------------------------------------------------------- drawn settings
 
+
 @st.composite
 def max_pool_settings(draw):
     nd = draw(st.integers(1, 3))
     kernel = [draw(st.integers(1, 3)) for _ in range(nd)]
     dilations = [draw(st.integers(1, 2)) for _ in range(nd)]
     spans = [(k - 1) * d + 1 for k, d in zip(kernel, dilations)]
-    pads = ([draw(st.integers(0, k - 1)) for k in kernel]      # onnxruntime: each pad < kernel
-            + [draw(st.integers(0, k - 1)) for k in kernel])
-    size = [draw(st.integers(max(1, span - lo - hi), 6))
-            for span, lo, hi in zip(spans, pads[:nd], pads[nd:])]
-    return dict(size=size, kernel_shape=kernel, strides=[draw(st.integers(1, 3)) for _ in range(nd)],
-                pads=pads, dilations=dilations, ceil_mode=draw(st.integers(0, 1)),
-                storage_order=draw(st.integers(0, 1)) if nd == 2 else 0)
+    pads = (
+        [draw(st.integers(0, k - 1)) for k in kernel]  # onnxruntime: each pad < kernel
+        + [draw(st.integers(0, k - 1)) for k in kernel]
+    )
+    size = [draw(st.integers(max(1, span - lo - hi), 6)) for span, lo, hi in zip(spans, pads[:nd], pads[nd:])]
+    return dict(
+        size=size,
+        kernel_shape=kernel,
+        strides=[draw(st.integers(1, 3)) for _ in range(nd)],
+        pads=pads,
+        dilations=dilations,
+        ceil_mode=draw(st.integers(0, 1)),
+        storage_order=draw(st.integers(0, 1)) if nd == 2 else 0,
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -373,7 +461,7 @@ def test_max_pool_drawn_settings_match_onnxruntime(drawn, seed):
     node = helper.make_node("MaxPool", ["x"], ["y", "i"], **drawn)
     try:
         ours = run_node(node, [x.astype(np.float32)])
-    except ValueError as error:             # a window of only padding: ONNX leaves it undefined
+    except ValueError as error:  # a window of only padding: ONNX leaves it undefined
         assert "only padding" in str(error)
         return
     _same(ours, _ort(_model(node, [x.astype(np.float32)]), {"x": x.astype(np.float32)}))
@@ -390,7 +478,8 @@ def test_resize_and_upsample_nodes_run_through_run_node():
         ours = run_node(node, args)
         np.testing.assert_array_equal(ours[0], _onnx_resize.run(node, args)[0])
         expected = case.data_sets[0][1][0]
-        np.testing.assert_allclose(ours[0], expected, rtol=0,
-                                   atol=1e-5 * max(1.0, float(np.abs(expected).max())))
+        np.testing.assert_allclose(
+            ours[0], expected, rtol=0, atol=1e-5 * max(1.0, float(np.abs(expected).max()))
+        )
         ran += 1
     assert ran >= 35

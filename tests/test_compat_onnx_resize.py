@@ -8,20 +8,34 @@ length; the specification (and its reference evaluator) computes in double and d
 ``in * scale``. Floats must agree within 1e-5 of the largest value.
 """
 
-
 import numpy as np
-import onnx_cases
 import pytest
 
+import onnx_cases
+import required
 from upsample.compat import _onnx_resize
 
-onnx = pytest.importorskip("onnx")
-ort = pytest.importorskip("onnxruntime")
+onnx = required.module("onnx")
+ort = required.module("onnxruntime")
 from onnx import TensorProto, helper  # noqa: E402
 
 LENGTHS = range(1, 34)
-TIES = [(2, 7), (3, 7), (7, 3), (40, 16), (100, 40), (250, 100), (63, 45), (255, 85), (85, 255),
-        (3, 9), (45, 63), (21, 49), (6, 4), (10, 4)]
+TIES = [
+    (2, 7),
+    (3, 7),
+    (7, 3),
+    (40, 16),
+    (100, 40),
+    (250, 100),
+    (63, 45),
+    (255, 85),
+    (85, 255),
+    (3, 9),
+    (45, 63),
+    (21, 49),
+    (6, 4),
+    (10, 4),
+]
 PAIRS = [(i, o) for i in LENGTHS for o in LENGTHS] + TIES
 PERM = np.random.default_rng(2026).permutation(len(PAIRS))
 
@@ -46,23 +60,30 @@ def test_backend_node_case(case):
         args = [feed.get(name) if name else None for name in node.input]
         y = _onnx_resize.run(node, args, opset=case.model.opset_import[0].version)[0]
         assert y.shape == outputs[0].shape and y.dtype == outputs[0].dtype
-        np.testing.assert_allclose(y, outputs[0], rtol=0,
-                                   atol=1e-5 * max(1.0, float(np.abs(outputs[0]).max())))
+        np.testing.assert_allclose(
+            y, outputs[0], rtol=0, atol=1e-5 * max(1.0, float(np.abs(outputs[0]).max()))
+        )
 
 
 # --------------------------------------------------------------------------- onnxruntime
 
+
 def _session(with_scales, **attributes):
     """One session for every shape: X and sizes (or scales) are inputs."""
     last = "scales" if with_scales else "sizes"
-    node = helper.make_node("Resize", ["X", "", "scales", ""] if with_scales else ["X", "", "", "sizes"],
-                            ["Y"], **attributes)
+    node = helper.make_node(
+        "Resize", ["X", "", "scales", ""] if with_scales else ["X", "", "", "sizes"], ["Y"], **attributes
+    )
     kind = TensorProto.FLOAT if with_scales else TensorProto.INT64
     graph = helper.make_graph(
-        [node], "resize",
-        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["n", "c", "h", "w"]),
-         helper.make_tensor_value_info(last, kind, [4])],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
+        [node],
+        "resize",
+        [
+            helper.make_tensor_value_info("X", TensorProto.FLOAT, ["n", "c", "h", "w"]),
+            helper.make_tensor_value_info(last, kind, [4]),
+        ],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
     model.ir_version = 9
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
@@ -73,10 +94,14 @@ def _session(with_scales, **attributes):
 #: its output differs from the drop-in's, measured with onnxruntime 1.32.0. Its source
 #: computes the same formulas; the cause is not found (docs/conventions.md, "not reproduced").
 #: The test pins these counts, so a regression, or a fix (then lower the number), shows.
-KNOWN_TIES = {("half_pixel", "round_prefer_floor"): 16, ("half_pixel", "round_prefer_ceil"): 16,
-              ("asymmetric", "round_prefer_floor"): 10, ("asymmetric", "round_prefer_ceil"): 87,
-              ("pytorch_half_pixel", "round_prefer_floor"): 16,
-              ("pytorch_half_pixel", "round_prefer_ceil"): 8}
+KNOWN_TIES = {
+    ("half_pixel", "round_prefer_floor"): 16,
+    ("half_pixel", "round_prefer_ceil"): 16,
+    ("asymmetric", "round_prefer_floor"): 10,
+    ("asymmetric", "round_prefer_ceil"): 87,
+    ("pytorch_half_pixel", "round_prefer_floor"): 16,
+    ("pytorch_half_pixel", "round_prefer_ceil"): 8,
+}
 
 
 def _sweep(with_scales, known=0, **attributes):
@@ -101,15 +126,23 @@ def _sweep(with_scales, known=0, **attributes):
     assert len(bad) <= known, f"{len(bad)} of {len(PAIRS)} calls differ (known: {known}), e.g. {bad[:3]}"
 
 
-NEAREST = [(rule, mode) for rule in ["half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"]
-           for mode in ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"]]
+NEAREST = [
+    (rule, mode)
+    for rule in ["half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"]
+    for mode in ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"]
+]
 
 
 @pytest.mark.parametrize("with_scales", [False, True], ids=["sizes", "scales"])
 @pytest.mark.parametrize("rule, nearest_mode", NEAREST)
 def test_onnxruntime_nearest(rule, nearest_mode, with_scales):
-    _sweep(with_scales, KNOWN_TIES.get((rule, nearest_mode), 0), mode="nearest",
-           coordinate_transformation_mode=rule, nearest_mode=nearest_mode)
+    _sweep(
+        with_scales,
+        KNOWN_TIES.get((rule, nearest_mode), 0),
+        mode="nearest",
+        coordinate_transformation_mode=rule,
+        nearest_mode=nearest_mode,
+    )
 
 
 @pytest.mark.parametrize("with_scales", [False, True], ids=["sizes", "scales"])
@@ -122,16 +155,22 @@ def test_onnxruntime_linear_and_cubic(mode, rule, with_scales):
 @pytest.mark.parametrize("policy", ["not_larger", "not_smaller"])
 def test_keep_aspect_ratio_policy_with_axes(policy):
     x = np.random.default_rng(0).standard_normal((1, 2, 5, 7)).astype(np.float32)
-    node = helper.make_node("Resize", ["X", "", "", "sizes"], ["Y"], mode="linear", axes=[2, 3],
-                            keep_aspect_ratio_policy=policy)
+    node = helper.make_node(
+        "Resize", ["X", "", "", "sizes"], ["Y"], mode="linear", axes=[2, 3], keep_aspect_ratio_policy=policy
+    )
     sizes = np.array([9, 4], dtype=np.int64)
-    graph = helper.make_graph([node], "r", [helper.make_tensor_value_info("X", TensorProto.FLOAT, x.shape)],
-                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
-                              [helper.make_tensor("sizes", TensorProto.INT64, [2], sizes)])
+    graph = helper.make_graph(
+        [node],
+        "r",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, x.shape)],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+        [helper.make_tensor("sizes", TensorProto.INT64, [2], sizes)],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
     model.ir_version = 9
-    theirs = ort.InferenceSession(model.SerializeToString(),
-                                  providers=["CPUExecutionProvider"]).run(None, {"X": x})[0]
+    theirs = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(
+        None, {"X": x}
+    )[0]
     ours = _onnx_resize.run(node, [x, None, None, sizes], convention="onnxruntime")[0]
     assert ours.shape == theirs.shape == ((1, 2, 3, 4) if policy == "not_larger" else (1, 2, 9, 13))
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5 * float(np.abs(theirs).max()))

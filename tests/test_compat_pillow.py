@@ -4,10 +4,11 @@ box, and the refusals. The exhaustive size sweep is in test_sweep.py."""
 import numpy as np
 import pytest
 
+import required
 from expect import assert_refused
 from upsample.compat import pillow as upil
 
-Image = pytest.importorskip("PIL.Image")
+Image = required.module("PIL.Image")
 rng = np.random.default_rng(3)
 FILTERS = ["NEAREST", "BOX", "BILINEAR", "HAMMING", "BICUBIC", "LANCZOS"]
 
@@ -32,8 +33,11 @@ def test_constants_have_pillows_values():
 
 
 @pytest.mark.parametrize("name", FILTERS)
-@pytest.mark.parametrize("shape, dtype", [((6, 9), np.float32), ((6, 9), np.uint8), ((6, 9), np.uint16),
-                                          ((7, 5, 3), np.uint8)], ids=["F", "L", "I;16", "RGB"])
+@pytest.mark.parametrize(
+    "shape, dtype",
+    [((6, 9), np.float32), ((6, 9), np.uint8), ((6, 9), np.uint16), ((7, 5, 3), np.uint8)],
+    ids=["F", "L", "I;16", "RGB"],
+)
 @pytest.mark.parametrize("size", [(13, 4), (4, 11), (9, 6), (1, 1), (20, 2)])
 def test_filters(size, shape, dtype, name):
     x = _image(shape, dtype)
@@ -57,16 +61,31 @@ def test_rgba_nearest_and_default_filter():
 
 
 BAD = [
-    (lambda: upil.resize(np.zeros((2, 3), np.float64), (4, 4)), ValueError,
-     ["pillow.resize", "array", "float64"]),
-    (lambda: upil.resize(np.zeros((2, 3), np.uint8), (4, 4), 7), ValueError,
-     ["pillow.resize", "resample", "7"]),
-    (lambda: upil.resize(np.zeros((2, 3), np.uint8), (4, 4), box=(0, 0, 5, 2)), ValueError,
-     ["pillow.resize", "box", "3x2"]),
-    (lambda: upil.resize(np.zeros((2, 3), np.uint8), (4, 4), reducing_gap=2.0), ValueError,
-     ["pillow.resize", "reducing_gap", "2.0"]),
-    (lambda: upil.resize(np.zeros((2, 3, 4), np.uint8), (4, 4), upil.BILINEAR), ValueError,
-     ["pillow.resize", "RGBA", "premultiplied"]),
+    (
+        lambda: upil.resize(np.zeros((2, 3), np.float64), (4, 4)),
+        ValueError,
+        ["pillow.resize", "array", "float64"],
+    ),
+    (
+        lambda: upil.resize(np.zeros((2, 3), np.uint8), (4, 4), 7),
+        ValueError,
+        ["pillow.resize", "resample", "7"],
+    ),
+    (
+        lambda: upil.resize(np.zeros((2, 3), np.uint8), (4, 4), box=(0, 0, 5, 2)),
+        ValueError,
+        ["pillow.resize", "box", "3x2"],
+    ),
+    (
+        lambda: upil.resize(np.zeros((2, 3), np.uint8), (4, 4), reducing_gap=2.0),
+        ValueError,
+        ["pillow.resize", "reducing_gap", "2.0"],
+    ),
+    (
+        lambda: upil.resize(np.zeros((2, 3, 4), np.uint8), (4, 4), upil.BILINEAR),
+        ValueError,
+        ["pillow.resize", "RGBA", "premultiplied"],
+    ),
 ]
 
 

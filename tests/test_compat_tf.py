@@ -8,11 +8,12 @@ import os
 import numpy as np
 import pytest
 
+import required
 from expect import assert_refused
 from upsample.compat import tf as utf
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-tf = pytest.importorskip("tensorflow") if not os.environ.get("CI") else __import__("tensorflow")
+tf = required.module("tensorflow")
 rng = np.random.default_rng(4)
 METHODS = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic"]
 
@@ -20,55 +21,74 @@ METHODS = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "ga
 def _same(ours, theirs):
     theirs = np.asarray(theirs)
     assert ours.shape == theirs.shape and ours.dtype == theirs.dtype, (ours.dtype, theirs.dtype)
-    np.testing.assert_allclose(ours.astype(np.float64), theirs, rtol=0,
-                               atol=1e-5 * max(1.0, float(np.abs(theirs).max())))
+    np.testing.assert_allclose(
+        ours.astype(np.float64), theirs, rtol=0, atol=1e-5 * max(1.0, float(np.abs(theirs).max()))
+    )
 
 
 @pytest.mark.parametrize("antialias", [False, True])
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.int32], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float64, np.uint8, np.int32], ids=lambda d: np.dtype(d).name
+)
 def test_resize(method, antialias, dtype):
     for shape, size in [((2, 6, 9, 3), (13, 4)), ((5, 7, 1), (2, 11)), ((1, 4, 4, 2), (4, 4))]:
         x = (rng.random(shape) * 200).astype(dtype)
-        _same(utf.image.resize(x, size, method, antialias=antialias),
-              tf.image.resize(x, size, method, antialias=antialias))
+        _same(
+            utf.image.resize(x, size, method, antialias=antialias),
+            tf.image.resize(x, size, method, antialias=antialias),
+        )
 
 
 @pytest.mark.parametrize("method", ["bilinear", "nearest", "area"])
 @pytest.mark.parametrize("size", [(10, 10), (3, 20), (8, 5)])
 def test_preserve_aspect_ratio(size, method):
     x = rng.standard_normal((1, 6, 9, 2)).astype(np.float32)
-    _same(utf.image.resize(x, size, method, preserve_aspect_ratio=True),
-          tf.image.resize(x, size, method, preserve_aspect_ratio=True))
+    _same(
+        utf.image.resize(x, size, method, preserve_aspect_ratio=True),
+        tf.image.resize(x, size, method, preserve_aspect_ratio=True),
+    )
 
 
 @pytest.mark.parametrize("method", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize("target", [(9, 4), (3, 11), (6, 9), (20, 20)])
 def test_resize_with_pad(target, method):
     x = rng.standard_normal((6, 9, 2)).astype(np.float32)
-    _same(utf.image.resize_with_pad(x, *target, method=method),
-          tf.image.resize_with_pad(x, *target, method=method))
+    _same(
+        utf.image.resize_with_pad(x, *target, method=method),
+        tf.image.resize_with_pad(x, *target, method=method),
+    )
 
 
-@pytest.mark.parametrize("flags", [{}, {"align_corners": True}, {"half_pixel_centers": True}],
-                         ids=["default", "align_corners", "half_pixel_centers"])
+@pytest.mark.parametrize(
+    "flags",
+    [{}, {"align_corners": True}, {"half_pixel_centers": True}],
+    ids=["default", "align_corners", "half_pixel_centers"],
+)
 @pytest.mark.parametrize("name", ["bilinear", "nearest_neighbor", "bicubic", "area"])
 def test_v1(name, flags):
     if name == "area" and "half_pixel_centers" in flags:
-        pytest.raises(ValueError, utf.compat.v1.image.resize_area, np.zeros((1, 2, 2, 1)), (3, 3),
-                      half_pixel_centers=True)
+        pytest.raises(
+            ValueError,
+            utf.compat.v1.image.resize_area,
+            np.zeros((1, 2, 2, 1)),
+            (3, 3),
+            half_pixel_centers=True,
+        )
         return
     for shape, size in [((2, 6, 9, 3), (13, 4)), ((1, 5, 7, 1), (2, 11)), ((1, 1, 5, 1), (3, 1))]:
         for dtype in (np.float32, np.uint8):
             x = (rng.random(shape) * 200).astype(dtype)
-            _same(getattr(utf.compat.v1.image, f"resize_{name}")(x, size, **flags),
-                  getattr(tf.compat.v1.image, f"resize_{name}")(x, size, **flags))
+            _same(
+                getattr(utf.compat.v1.image, f"resize_{name}")(x, size, **flags),
+                getattr(tf.compat.v1.image, f"resize_{name}")(x, size, **flags),
+            )
 
 
 @pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
 def test_depth_to_space_and_back(data_format):
     x = np.arange(2 * 3 * 4 * 8, dtype=np.float32).reshape(2, 3, 4, 8)
-    if data_format == "NCHW":      # TF's CPU kernels take NHWC only: compare through transposes
+    if data_format == "NCHW":  # TF's CPU kernels take NHWC only: compare through transposes
         xc = np.ascontiguousarray(np.moveaxis(x, -1, 1))
         ours = utf.nn.depth_to_space(xc, 2, data_format="NCHW")
         _same(np.moveaxis(ours, 1, -1).copy(), tf.nn.depth_to_space(x, 2))
@@ -80,15 +100,27 @@ def test_depth_to_space_and_back(data_format):
 
 
 BAD = [
-    (lambda: utf.image.resize(np.zeros((2, 3, 1)), (4, 4), "bicubicc"), ValueError,
-     ["tf.image.resize", "method", "'bicubicc'", "'mitchellcubic'"]),
+    (
+        lambda: utf.image.resize(np.zeros((2, 3, 1)), (4, 4), "bicubicc"),
+        ValueError,
+        ["tf.image.resize", "method", "'bicubicc'", "'mitchellcubic'"],
+    ),
     (lambda: utf.image.resize(np.zeros((2, 3)), (4, 4)), ValueError, ["tf.image.resize", "images"]),
-    (lambda: utf.compat.v1.image.resize_bilinear(np.zeros((1, 2, 3, 1)), (4, 4), True, True), ValueError,
-     ["resize_bilinear", "align_corners", "half_pixel_centers"]),
-    (lambda: utf.compat.v1.image.resize_area(np.zeros((2, 3, 1)), (4, 4)), ValueError,
-     ["tf.compat.v1.image.resize_area", "4-D", "(2, 3, 1)"]),
-    (lambda: utf.nn.depth_to_space(np.zeros((1, 2, 2, 4)), 2, data_format="NCHW_VECT_C"), ValueError,
-     ["tf.nn.depth_to_space", "data_format", "'NCHW_VECT_C'"]),
+    (
+        lambda: utf.compat.v1.image.resize_bilinear(np.zeros((1, 2, 3, 1)), (4, 4), True, True),
+        ValueError,
+        ["resize_bilinear", "align_corners", "half_pixel_centers"],
+    ),
+    (
+        lambda: utf.compat.v1.image.resize_area(np.zeros((2, 3, 1)), (4, 4)),
+        ValueError,
+        ["tf.compat.v1.image.resize_area", "4-D", "(2, 3, 1)"],
+    ),
+    (
+        lambda: utf.nn.depth_to_space(np.zeros((1, 2, 2, 4)), 2, data_format="NCHW_VECT_C"),
+        ValueError,
+        ["tf.nn.depth_to_space", "data_format", "'NCHW_VECT_C'"],
+    ),
 ]
 
 

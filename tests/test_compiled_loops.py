@@ -12,8 +12,7 @@ from upsample import interpolation as interp
 @pytest.mark.parametrize("align_corners", [False, True])
 @pytest.mark.parametrize("scale, width", [(2, 9), (3, 17), (4, 16), (2, 3)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_periodic_resample_is_bit_identical_to_the_gather_loop(mode, align_corners, scale, width,
-                                                               dtype, rng):
+def test_periodic_resample_is_bit_identical_to_the_gather_loop(mode, align_corners, scale, width, dtype, rng):
     x = rng.standard_normal((2, 3, 4, width)).astype(dtype)
     call = interp._prepare("interpolate", x, None, scale, mode, align_corners, None, False)
     plan_h, plan_w, planes = _resample._planar(call.plans, x.shape)
@@ -28,8 +27,9 @@ def test_periodic_resample_is_bit_identical_to_the_gather_loop(mode, align_corne
     general = np.empty((planes, plan_h.out_size, plan_w.out_size), dtype)
     special = np.full_like(general, np.nan)
     _resample._resample_loop(source, plan_h.index, wy, plan_w.index, wx, general, 0, planes)
-    _resample._resample_periodic_loop(source, plan_h.index, wy, plan_w.index, wx, *periodic,
-                                      special, 0, planes)
+    _resample._resample_periodic_loop(
+        source, plan_h.index, wy, plan_w.index, wx, *periodic, special, 0, planes
+    )
     np.testing.assert_array_equal(special, general)
 
 
@@ -47,6 +47,7 @@ def test_literal_kernels_reuse_their_compiled_version(rng):
     # a kernel with compile-time constants is called through its entry point after the
     # first call of each version: same results, one entry per version
     from upsample import pool
+
     x = rng.standard_normal((3, 9, 9)).astype(np.float32)
     kernel = pool._max_pool_plain_loop
     results = []
@@ -63,6 +64,7 @@ def test_literal_kernels_reuse_their_compiled_version(rng):
 
 def test_conv_does_not_depend_on_the_thread_count(rng, monkeypatch):
     import upsample
+
     x = rng.standard_normal((3, 16, 40, 40)).astype(np.float32)
     w = rng.standard_normal((24, 16, 4, 4)).astype(np.float32)
     results = []

@@ -24,48 +24,137 @@ R = np.random.default_rng(0)
 X = R.standard_normal((2, 3, 9, 11))
 X3 = R.standard_normal((1, 2, 5, 6, 7))
 XP = R.standard_normal((2, 8, 5, 3))
-U8 = R.integers(0, 256, (2, 3, 9, 11), dtype=np.uint8)     # the integer paths of the conventions
+U8 = R.integers(0, 256, (2, 3, 9, 11), dtype=np.uint8)  # the integer paths of the conventions
 
 # (id, op, data, extra positional args, kwargs, exact)
 CASES = [
     ("conv s2 p1", upsample.conv, X, (R.standard_normal((4, 3, 3, 3)),), dict(stride=2, padding=1), False),
-    ("conv same d2", upsample.conv, X, (R.standard_normal((4, 3, 2, 3)),),
-     dict(stride=(1, 2), padding="same", dilation=2), False),
-    ("conv groups bias reflect", upsample.conv, X, (R.standard_normal((6, 1, 3, 3)), R.standard_normal(6)),
-     dict(groups=3, padding=2, padding_mode="reflect"), False),
-    ("conv circular", upsample.conv, X, (R.standard_normal((4, 3, 3, 3)),),
-     dict(padding=1, padding_mode="circular"), False),
+    (
+        "conv same d2",
+        upsample.conv,
+        X,
+        (R.standard_normal((4, 3, 2, 3)),),
+        dict(stride=(1, 2), padding="same", dilation=2),
+        False,
+    ),
+    (
+        "conv groups bias reflect",
+        upsample.conv,
+        X,
+        (R.standard_normal((6, 1, 3, 3)), R.standard_normal(6)),
+        dict(groups=3, padding=2, padding_mode="reflect"),
+        False,
+    ),
+    (
+        "conv circular",
+        upsample.conv,
+        X,
+        (R.standard_normal((4, 3, 3, 3)),),
+        dict(padding=1, padding_mode="circular"),
+        False,
+    ),
     ("conv 3d", upsample.conv, X3, (R.standard_normal((3, 2, 2, 3, 2)),), dict(stride=2, padding=1), False),
-    ("conv_transpose k4 s2 p1 bias", upsample.conv_transpose, X, (R.standard_normal((3, 2, 4, 4)),
-                                                                  R.standard_normal(2)),
-     dict(stride=2, padding=1), False),
-    ("conv_transpose k3 s2 op1", upsample.conv_transpose, X, (R.standard_normal((3, 2, 3, 3)),),
-     dict(stride=2, padding=1, output_padding=1), False),
-    ("conv_transpose uneven", upsample.conv_transpose, X, (R.standard_normal((3, 4, 3, 2)),),
-     dict(stride=(3, 1), dilation=(1, 2), padding=((0, 2), (1, 0))), False),
-    ("conv_transpose k1 s3 holes", upsample.conv_transpose, X, (R.standard_normal((3, 2, 1, 1)),),
-     dict(stride=3, output_padding=2), False),
-    ("conv_transpose groups same", upsample.conv_transpose, X, (R.standard_normal((3, 1, 4, 4)),),
-     dict(stride=2, padding="same", groups=3), False),
-    ("conv_transpose 3d", upsample.conv_transpose, X3, (R.standard_normal((2, 1, 4, 4, 4)),),
-     dict(stride=2, padding=1), False),
+    (
+        "conv_transpose k4 s2 p1 bias",
+        upsample.conv_transpose,
+        X,
+        (R.standard_normal((3, 2, 4, 4)), R.standard_normal(2)),
+        dict(stride=2, padding=1),
+        False,
+    ),
+    (
+        "conv_transpose k3 s2 op1",
+        upsample.conv_transpose,
+        X,
+        (R.standard_normal((3, 2, 3, 3)),),
+        dict(stride=2, padding=1, output_padding=1),
+        False,
+    ),
+    (
+        "conv_transpose uneven",
+        upsample.conv_transpose,
+        X,
+        (R.standard_normal((3, 4, 3, 2)),),
+        dict(stride=(3, 1), dilation=(1, 2), padding=((0, 2), (1, 0))),
+        False,
+    ),
+    (
+        "conv_transpose k1 s3 holes",
+        upsample.conv_transpose,
+        X,
+        (R.standard_normal((3, 2, 1, 1)),),
+        dict(stride=3, output_padding=2),
+        False,
+    ),
+    (
+        "conv_transpose groups same",
+        upsample.conv_transpose,
+        X,
+        (R.standard_normal((3, 1, 4, 4)),),
+        dict(stride=2, padding="same", groups=3),
+        False,
+    ),
+    (
+        "conv_transpose 3d",
+        upsample.conv_transpose,
+        X3,
+        (R.standard_normal((2, 1, 4, 4, 4)),),
+        dict(stride=2, padding=1),
+        False,
+    ),
     ("bilinear x2", upsample.interpolate, X, (), dict(scale_factor=2, mode="bilinear"), True),
-    ("bicubic align", upsample.interpolate, X, (), dict(scale_factor=(1.7, 0.6), mode="bicubic",
-                                                         align_corners=True), True),
+    (
+        "bicubic align",
+        upsample.interpolate,
+        X,
+        (),
+        dict(scale_factor=(1.7, 0.6), mode="bicubic", align_corners=True),
+        True,
+    ),
     ("antialias down", upsample.interpolate, X, (), dict(size=(4, 5), mode="bilinear", antialias=True), True),
     ("area", upsample.interpolate, X, (), dict(size=(4, 7), mode="area"), True),
     ("trilinear", upsample.interpolate, X3, (), dict(scale_factor=(2, 1.5, 0.5), mode="trilinear"), True),
     ("nearest-exact 2.5", upsample.interpolate, X, (), dict(scale_factor=2.5, mode="nearest-exact"), True),
     ("bilinear uint8 torch", upsample.bilinear, U8, (2,), {}, True),
-    ("bicubic uint8 opencv", upsample.interpolate, U8, (), dict(size=(17, 23), mode="bicubic",
-                                                               convention="opencv"), True),
-    ("linear uint8 pillow", upsample.interpolate, U8, (), dict(size=(5, 20), mode="linear",
-                                                              convention="pillow"), True),
-    ("lanczos3 tf2 down", upsample.interpolate, X, (), dict(size=(4, 6), mode="lanczos3",
-                                                           convention="tf2", antialias=True), True),
-    ("crop and resize", upsample.interpolate, X, (), dict(
-        size=(7, 13), mode="linear", convention="onnx", coordinate_transformation_mode="tf_crop_and_resize",
-        roi=[(0.2, 1.3), (-0.1, 0.8)], extrapolation_value=-3.0), True),
+    (
+        "bicubic uint8 opencv",
+        upsample.interpolate,
+        U8,
+        (),
+        dict(size=(17, 23), mode="bicubic", convention="opencv"),
+        True,
+    ),
+    (
+        "linear uint8 pillow",
+        upsample.interpolate,
+        U8,
+        (),
+        dict(size=(5, 20), mode="linear", convention="pillow"),
+        True,
+    ),
+    (
+        "lanczos3 tf2 down",
+        upsample.interpolate,
+        X,
+        (),
+        dict(size=(4, 6), mode="lanczos3", convention="tf2", antialias=True),
+        True,
+    ),
+    (
+        "crop and resize",
+        upsample.interpolate,
+        X,
+        (),
+        dict(
+            size=(7, 13),
+            mode="linear",
+            convention="onnx",
+            coordinate_transformation_mode="tf_crop_and_resize",
+            roi=[(0.2, 1.3), (-0.1, 0.8)],
+            extrapolation_value=-3.0,
+        ),
+        True,
+    ),
     ("nearest x3", upsample.nearest, X, (3,), {}, True),
     ("nearest ints", upsample.nearest, np.arange(2 * 3 * 9 * 11).reshape(2, 3, 9, 11), ((2, 3),), {}, True),
     ("bilinear align", upsample.bilinear, X, (2,), dict(align_corners=True), True),
@@ -74,8 +163,14 @@ CASES = [
     ("subsample", upsample.subsample, X, (2,), dict(offset=1), True),
     ("subsample 3x4", upsample.subsample, X, ((3, 4),), {}, True),
     ("max_pool k3 s2 p1", upsample.max_pool, X, (3,), dict(stride=2, padding=1, return_indices=True), True),
-    ("max_pool dilated ceil", upsample.max_pool, X, (2,), dict(stride=1, dilation=2, ceil_mode=True,
-                                                                return_indices=True), True),
+    (
+        "max_pool dilated ceil",
+        upsample.max_pool,
+        X,
+        (2,),
+        dict(stride=1, dilation=2, ceil_mode=True, return_indices=True),
+        True,
+    ),
     ("max_pool ceil values", upsample.max_pool, X, (3,), dict(stride=2, ceil_mode=True, padding=1), True),
     ("max_pool 3d", upsample.max_pool, X3, (2,), dict(return_indices=True), True),
     ("pixel_shuffle", upsample.pixel_shuffle, XP, (2,), {}, True),
@@ -96,7 +191,7 @@ def _uneven(n: int) -> tuple[int, ...]:
         take = min(step, left)
         sizes.append(take)
         left -= take
-        step = step % 3 + 2        # 1, 3, 2, 4, 2, 4, ...
+        step = step % 3 + 2  # 1, 3, 2, 4, 2, 4, ...
     return tuple(sizes)
 
 
@@ -132,8 +227,14 @@ def test_max_unpool_scatters_by_global_indices(chunking):
     values, indices = upsample.max_pool(X, 3, stride=2, padding=1, return_indices=True)
     want = upsample.max_unpool(values, indices, 3, stride=2, padding=1, output_size=(9, 11))
     chunks = CHUNKINGS[chunking](values.shape)
-    y = upsample.max_unpool(da.from_array(values, chunks=chunks), da.from_array(indices, chunks=2),
-                            3, stride=2, padding=1, output_size=(9, 11))
+    y = upsample.max_unpool(
+        da.from_array(values, chunks=chunks),
+        da.from_array(indices, chunks=2),
+        3,
+        stride=2,
+        padding=1,
+        output_size=(9, 11),
+    )
     _same(y.compute(), want, True)
     # the round trip through dask end to end: pool on blocks, unpool on blocks
     x = da.from_array(X, chunks=CHUNKINGS[chunking](X.shape))
@@ -144,10 +245,11 @@ def test_max_unpool_scatters_by_global_indices(chunking):
 def test_max_unpool_refuses_an_index_outside_its_window_at_compute_time():
     values, indices = upsample.max_pool(X, 2, return_indices=True)
     moved = indices.copy()
-    moved[0, 0, 0, 0] = 11 * 6 + 7                        # row 6, col 7: another window
-    upsample.max_unpool(values, moved, 2, output_size=(9, 11))   # fine in memory
-    y = upsample.max_unpool(da.from_array(values, chunks=2), da.from_array(moved, chunks=2), 2,
-                            output_size=(9, 11))
+    moved[0, 0, 0, 0] = 11 * 6 + 7  # row 6, col 7: another window
+    upsample.max_unpool(values, moved, 2, output_size=(9, 11))  # fine in memory
+    y = upsample.max_unpool(
+        da.from_array(values, chunks=2), da.from_array(moved, chunks=2), 2, output_size=(9, 11)
+    )
     with pytest.raises(ValueError, match="its own pooling window"):
         y.compute()
 
@@ -171,26 +273,34 @@ def test_property_conv_transpose_and_interpolation_do_not_depend_on_the_chunking
             if length + 2 * p < d * (k - 1) + 1:
                 return
             want = upsample.conv(x, w.transpose(1, 0, 2)[:, :2].copy(), stride=s, padding=p, dilation=d)
-            got = upsample.conv(da.from_array(x, chunks=(1, 2, chunks)), w.transpose(1, 0, 2)[:, :2].copy(),
-                                stride=s, padding=p, dilation=d)
+            got = upsample.conv(
+                da.from_array(x, chunks=(1, 2, chunks)),
+                w.transpose(1, 0, 2)[:, :2].copy(),
+                stride=s,
+                padding=p,
+                dilation=d,
+            )
         else:
             full = (length - 1) * s + d * (k - 1) + 1
             p = data.draw(st.integers(0, max((full - 1) // 2, 0)), label="p")
             a = data.draw(st.integers(0, max(s, d) - 1), label="output_padding")
             want = upsample.conv_transpose(x, w, stride=s, padding=p, dilation=d, output_padding=a)
-            got = upsample.conv_transpose(da.from_array(x, chunks=(1, 2, chunks)), w, stride=s,
-                                          padding=p, dilation=d, output_padding=a)
+            got = upsample.conv_transpose(
+                da.from_array(x, chunks=(1, 2, chunks)), w, stride=s, padding=p, dilation=d, output_padding=a
+            )
         _same(got.compute(), want, False)
     elif kind == "interpolate":
-        mode = data.draw(st.sampled_from(["nearest", "nearest-exact", "linear", "cubic", "area"]),
-                         label="mode")
+        mode = data.draw(
+            st.sampled_from(["nearest", "nearest-exact", "linear", "cubic", "area"]), label="mode"
+        )
         scale = data.draw(st.sampled_from([0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 4.3]), label="scale")
         if int(length * scale) < 1:
             return
         antialias = mode in ("linear", "cubic") and data.draw(st.booleans(), label="antialias")
         want = upsample.interpolate(x, scale_factor=scale, mode=mode, antialias=antialias)
-        got = upsample.interpolate(da.from_array(x, chunks=(1, 2, chunks)), scale_factor=scale,
-                                   mode=mode, antialias=antialias)
+        got = upsample.interpolate(
+            da.from_array(x, chunks=(1, 2, chunks)), scale_factor=scale, mode=mode, antialias=antialias
+        )
         _same(got.compute(), want, True)
     else:
         k = data.draw(st.integers(1, 4), label="k")
@@ -199,10 +309,16 @@ def test_property_conv_transpose_and_interpolation_do_not_depend_on_the_chunking
         ceil = data.draw(st.booleans(), label="ceil_mode")
         if length + 2 * p < k:
             return
-        xi = np.random.default_rng(1).integers(0, 4, x.shape)    # many ties
+        xi = np.random.default_rng(1).integers(0, 4, x.shape)  # many ties
         want = upsample.max_pool(xi, k, stride=s, padding=p, ceil_mode=ceil, return_indices=True)
-        got = upsample.max_pool(da.from_array(xi, chunks=(1, 2, chunks)), k, stride=s, padding=p,
-                                ceil_mode=ceil, return_indices=True)
+        got = upsample.max_pool(
+            da.from_array(xi, chunks=(1, 2, chunks)),
+            k,
+            stride=s,
+            padding=p,
+            ceil_mode=ceil,
+            return_indices=True,
+        )
         _same(_compute(got), want, True)
 
 
@@ -210,7 +326,7 @@ def test_output_chunks_are_aligned_to_the_period():
     x = da.from_array(X, chunks=(1, 3, 3, 4))
     y = upsample.conv_transpose(x, np.ones((3, 1, 4, 4)), stride=2, padding=1)
     assert all(c % 2 == 0 for axis in y.chunks[2:] for c in axis[:-1])
-    assert y.chunks[1] == (1,)                      # the channel axis is one block
+    assert y.chunks[1] == (1,)  # the channel axis is one block
     assert upsample.nearest(x, 3).chunks[2] == (9, 9, 9)
     assert upsample.pixel_shuffle(da.from_array(XP, chunks=(1, 4, 2, 2)), 2).chunks[2] == (4, 4, 2)
 
@@ -231,27 +347,34 @@ def test_nothing_runs_until_compute():
     assert calls
 
 
-@pytest.mark.parametrize("op, args, kwargs, message", [
-    (upsample.conv, (np.ones((1, 4, 3, 3)),), {}, "x has 3 channels but weight"),
-    (upsample.conv_transpose, (np.ones((3, 1, 2, 2)),), dict(stride=2, output_padding=2),
-     "output_padding \\(2\\) must be smaller than stride \\(2\\)"),
-    (upsample.bilinear, (0.01,), {}, "gives an empty output"),
-    (upsample.interpolate, (), dict(scale_factor=2, mode="nearest", align_corners=True), "align_corners"),
-    (upsample.max_pool, (3,), dict(padding=2), "padding \\(2\\) must be at most half"),
-    (upsample.pixel_shuffle, (2,), {}, "divisible by upscale_factor"),
-    (upsample.bed_of_nails, (2,), dict(offset=2), "offset \\(2\\) must be smaller"),
-])
+@pytest.mark.parametrize(
+    "op, args, kwargs, message",
+    [
+        (upsample.conv, (np.ones((1, 4, 3, 3)),), {}, "x has 3 channels but weight"),
+        (
+            upsample.conv_transpose,
+            (np.ones((3, 1, 2, 2)),),
+            dict(stride=2, output_padding=2),
+            "output_padding \\(2\\) must be smaller than stride \\(2\\)",
+        ),
+        (upsample.bilinear, (0.01,), {}, "gives an empty output"),
+        (upsample.interpolate, (), dict(scale_factor=2, mode="nearest", align_corners=True), "align_corners"),
+        (upsample.max_pool, (3,), dict(padding=2), "padding \\(2\\) must be at most half"),
+        (upsample.pixel_shuffle, (2,), {}, "divisible by upscale_factor"),
+        (upsample.bed_of_nails, (2,), dict(offset=2), "offset \\(2\\) must be smaller"),
+    ],
+)
 def test_bad_arguments_fail_at_call_time_with_the_in_memory_message(op, args, kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message) as in_memory:
         op(X, *args, **kwargs)
     with pytest.raises(type(in_memory.value), match=message) as lazy:
         op(da.from_array(X, chunks=4), *args, **kwargs)
-    assert str(lazy.value) == str(in_memory.value)       # the real shape, not the stand-in's
+    assert str(lazy.value) == str(in_memory.value)  # the real shape, not the stand-in's
 
 
 def test_unknown_chunk_sizes_are_refused_before_any_task():
     x = da.from_array(X, chunks=2)
-    unknown = x[x[:, 0, 0, 0] > -10]                      # a boolean mask: NaN chunks along N
+    unknown = x[x[:, 0, 0, 0] > -10]  # a boolean mask: NaN chunks along N
     assert np.isnan(unknown.shape[0])
     with pytest.raises(ValueError, match="unknown chunk sizes \\(NaN\\).*compute_chunk_sizes"):
         upsample.nearest(unknown, 2)
@@ -264,23 +387,36 @@ def test_absurd_outputs_are_refused_at_call_time():
     with udask.total_limit(1 << 60), upsample.size_limit(1 << 20):
         with pytest.raises(ValueError, match="one output block .* over the size limit"):
             upsample.nearest(x, 2)
-    assert upsample.nearest(x, 2).shape == (1, 1, 200_000, 200_000)   # fine: lazy, 160 GB
+    assert upsample.nearest(x, 2).shape == (1, 1, 200_000, 200_000)  # fine: lazy, 160 GB
 
 
-@pytest.mark.parametrize("name, op, x, args, kwargs", [
-    ("conv", upsample.conv, X, (R.standard_normal((4, 3, 3, 3)), R.standard_normal(4)),
-     dict(stride=2, padding=1)),
-    ("conv_transpose", upsample.conv_transpose, X, (R.standard_normal((3, 2, 4, 4)), R.standard_normal(2)),
-     dict(stride=2, padding=1, output_padding=1)),
-    ("bilinear", upsample.interpolate, X, (), dict(scale_factor=(2, 1.5), mode="bilinear")),
-    ("area", upsample.interpolate, X, (), dict(size=(4, 5), mode="area")),
-    ("nearest", upsample.nearest, X, (3,), {}),
-    ("bed_of_nails", upsample.bed_of_nails, X, (2,), dict(offset=1, size=(19, 23))),
-    ("subsample", upsample.subsample, X, (2,), {}),
-    ("max_pool", upsample.max_pool, X, (3,), dict(stride=2, padding=1)),
-    ("pixel_shuffle", upsample.pixel_shuffle, XP, (2,), {}),
-    ("pixel_unshuffle", upsample.pixel_unshuffle, R.standard_normal((2, 3, 6, 4)), (2,), {}),
-])
+@pytest.mark.parametrize(
+    "name, op, x, args, kwargs",
+    [
+        (
+            "conv",
+            upsample.conv,
+            X,
+            (R.standard_normal((4, 3, 3, 3)), R.standard_normal(4)),
+            dict(stride=2, padding=1),
+        ),
+        (
+            "conv_transpose",
+            upsample.conv_transpose,
+            X,
+            (R.standard_normal((3, 2, 4, 4)), R.standard_normal(2)),
+            dict(stride=2, padding=1, output_padding=1),
+        ),
+        ("bilinear", upsample.interpolate, X, (), dict(scale_factor=(2, 1.5), mode="bilinear")),
+        ("area", upsample.interpolate, X, (), dict(size=(4, 5), mode="area")),
+        ("nearest", upsample.nearest, X, (3,), {}),
+        ("bed_of_nails", upsample.bed_of_nails, X, (2,), dict(offset=1, size=(19, 23))),
+        ("subsample", upsample.subsample, X, (2,), {}),
+        ("max_pool", upsample.max_pool, X, (3,), dict(stride=2, padding=1)),
+        ("pixel_shuffle", upsample.pixel_shuffle, XP, (2,), {}),
+        ("pixel_unshuffle", upsample.pixel_unshuffle, R.standard_normal((2, 3, 6, 4)), (2,), {}),
+    ],
+)
 @pytest.mark.parametrize("chunking", ["size 1", "uneven"])
 def test_lazy_pullback_equals_the_in_memory_pullback(name, op, x, args, kwargs, chunking):
     y, pullback = upsample.vjp(op, x, *args, **kwargs)
@@ -295,11 +431,12 @@ def test_lazy_pullback_equals_the_in_memory_pullback(name, op, x, args, kwargs, 
 
 
 def test_lazy_pullback_of_max_unpool():
-    values, indices = upsample.max_pool(X, 2, stride=1, return_indices=True)   # overlapping windows
+    values, indices = upsample.max_pool(X, 2, stride=1, return_indices=True)  # overlapping windows
     y, pullback = upsample.vjp(upsample.max_unpool, values, indices, 2, stride=1)
     g = np.random.default_rng(2).standard_normal(y.shape)
-    _, lazy = upsample.vjp(upsample.max_unpool, da.from_array(values, chunks=3),
-                           da.from_array(indices, chunks=3), 2, stride=1)
+    _, lazy = upsample.vjp(
+        upsample.max_unpool, da.from_array(values, chunks=3), da.from_array(indices, chunks=3), 2, stride=1
+    )
     np.testing.assert_array_equal(lazy(g)[0].compute(), pullback(g)[0])
 
 
@@ -312,7 +449,7 @@ def test_zarr_round_trip_is_complete_and_exact(tmp_path):
     np.testing.assert_array_equal(da.from_zarr(target).compute(), upsample.nearest(X.astype(np.float32), 2))
     with pytest.raises(ValueError, match="exists"):
         udask.to_zarr(upsample.nearest(x, 2), target)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.zarr", "out.zarr"]   # no leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.zarr", "out.zarr"]  # no leftovers
 
 
 def test_a_failed_write_leaves_no_store(tmp_path):
@@ -331,7 +468,7 @@ def test_graphs_of_different_weights_do_not_collide():
     y1, p1 = upsample.vjp(upsample.conv, x, w1)
     y2, p2 = upsample.vjp(upsample.conv, x, w2)
     g = da.ones(y1.shape, chunks=3)
-    a, b = da.compute(p1(g)[0], p2(g)[0])                 # one graph holding both
+    a, b = da.compute(p1(g)[0], p2(g)[0])  # one graph holding both
     np.testing.assert_allclose(b, 2 * a)
     c, d = da.compute(y1, y2)
     np.testing.assert_allclose(d, 2 * c)

@@ -25,8 +25,15 @@ X = np.random.default_rng(0).standard_normal((2, 3, 20, 24)).astype(np.float32)
 
 
 def _cluster(**kwargs):
-    kwargs = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
-              "dashboard_address": None, "memory_limit": "1GiB", **kwargs}
+    kwargs = {
+        "n_workers": 2,
+        "threads_per_worker": 1,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": None,
+        "memory_limit": "1GiB",
+        **kwargs,
+    }
     return distributed.LocalCluster(**kwargs)
 
 
@@ -40,8 +47,10 @@ def test_ops_on_a_local_cluster_equal_the_in_memory_ops(client):
     x = da.from_array(X, chunks=(1, 3, 7, 5))
     w = np.random.default_rng(1).standard_normal((3, 2, 4, 4)).astype(np.float32)
     jobs = {
-        "conv_transpose": (upsample.conv_transpose(x, w, stride=2, padding=1),
-                           upsample.conv_transpose(X, w, stride=2, padding=1)),
+        "conv_transpose": (
+            upsample.conv_transpose(x, w, stride=2, padding=1),
+            upsample.conv_transpose(X, w, stride=2, padding=1),
+        ),
         "nearest": (upsample.nearest(x, 3), upsample.nearest(X, 3)),
         "bilinear": (upsample.bilinear(x, 2), upsample.bilinear(X, 2)),
     }
@@ -57,19 +66,22 @@ def test_zarr_to_zarr_on_the_cluster(client, tmp_path):
     y = upsample.bilinear(udask.from_zarr(source), 2)
     udask.to_zarr(y, tmp_path / "out.zarr", compute=lambda c: client.compute(c).result(timeout=120))
     assert udask.is_complete(tmp_path / "out.zarr")
-    np.testing.assert_allclose(da.from_zarr(str(tmp_path / "out.zarr")).compute(), upsample.bilinear(X, 2),
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        da.from_zarr(str(tmp_path / "out.zarr")).compute(), upsample.bilinear(X, 2), rtol=1e-6, atol=1e-6
+    )
 
 
 def _die_in_block(marker):
     """A block function that kills its worker process the first time (or every time) it runs."""
+
     def die(block, block_info=None):
         if block_info and block_info[0]["chunk-location"][2:] == (1, 1):
             if marker is None or not os.path.exists(marker):
                 if marker is not None:
                     Path(marker).touch()
-                os._exit(1)                                  # the worker process dies, now
+                os._exit(1)  # the worker process dies, now
         return block
+
     return die
 
 
@@ -79,9 +91,10 @@ def test_a_worker_killed_for_good_leaves_no_partial_store(tmp_path):
             x = da.from_array(X, chunks=(2, 3, 8, 8))
             y = upsample.nearest(x, 2).map_blocks(_die_in_block(None), dtype=X.dtype)
             with pytest.raises(distributed.KilledWorker):
-                udask.to_zarr(y, tmp_path / "out.zarr",
-                              compute=lambda c: client.compute(c).result(timeout=120))
-    assert list(tmp_path.iterdir()) == []                   # neither out.zarr nor a temporary
+                udask.to_zarr(
+                    y, tmp_path / "out.zarr", compute=lambda c: client.compute(c).result(timeout=120)
+                )
+    assert list(tmp_path.iterdir()) == []  # neither out.zarr nor a temporary
     assert not udask.is_complete(tmp_path / "out.zarr")
 
 
@@ -103,10 +116,19 @@ def _free_port() -> int:
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, capsys):
     np.save(tmp_path / "in.npy", X[0, 0])
-    address = f"tcp://127.0.0.1:{_free_port()}"                # nobody listens there
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nobody listens there
     with pytest.raises(SystemExit) as stop:
-        cli.main(["resize", str(tmp_path / "in.npy"), str(tmp_path / "out.npy"), "--scale", "2",
-                  "--scheduler", address])
+        cli.main(
+            [
+                "resize",
+                str(tmp_path / "in.npy"),
+                str(tmp_path / "out.npy"),
+                "--scale",
+                "2",
+                "--scheduler",
+                address,
+            ]
+        )
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert f"cannot reach the Dask scheduler at {address} within 5 s" in err and "Traceback" not in err
@@ -116,26 +138,52 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, capsys):
 def test_resize_npy_and_images_on_the_threaded_scheduler(tmp_path, capsys):
     from PIL import Image
 
-    np.save(tmp_path / "in.npy", X[0])                       # (3, 20, 24): 3 planes
-    assert cli.main(["resize", str(tmp_path / "in.npy"), str(tmp_path / "out.npy"), "--scale", "2",
-                     "--mode", "bicubic"]) == 0
+    np.save(tmp_path / "in.npy", X[0])  # (3, 20, 24): 3 planes
+    assert (
+        cli.main(
+            [
+                "resize",
+                str(tmp_path / "in.npy"),
+                str(tmp_path / "out.npy"),
+                "--scale",
+                "2",
+                "--mode",
+                "bicubic",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert "100%  22.5 KiB of 22.5 KiB written" in captured.err  # the bar counts bytes
     assert "22.5 KiB in " in captured.out and "/s)" in captured.out
-    np.testing.assert_allclose(np.load(tmp_path / "out.npy"),
-                               upsample.interpolate(X[0][:, None], scale_factor=2, mode="bicubic")[:, 0],
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        np.load(tmp_path / "out.npy"),
+        upsample.interpolate(X[0][:, None], scale_factor=2, mode="bicubic")[:, 0],
+        rtol=1e-6,
+        atol=1e-6,
+    )
     pixels = (np.random.default_rng(3).random((10, 12, 3)) * 255).astype(np.uint8)
     Image.fromarray(pixels).save(tmp_path / "in.png")
-    assert cli.main(["resize", str(tmp_path / "in.png"), str(tmp_path / "out.png"), "--size", "25,30",
-                     "--no-progress"]) == 0
+    assert (
+        cli.main(
+            [
+                "resize",
+                str(tmp_path / "in.png"),
+                str(tmp_path / "out.png"),
+                "--size",
+                "25,30",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     with Image.open(tmp_path / "out.png") as image:
         got = np.asarray(image)
     want = upsample.bilinear(np.moveaxis(pixels, -1, 0)[:, None], size=(25, 30))[:, 0]
     want = np.moveaxis(np.clip(np.round(want), 0, 255), 0, -1)
     assert got.dtype == np.uint8 and got.shape == want.shape
-    assert np.abs(got - want).max() <= 1          # float rounding can tip a .5 either way
-    with pytest.raises(SystemExit) as stop:                  # never overwritten by surprise
+    assert np.abs(got - want).max() <= 1  # float rounding can tip a .5 either way
+    with pytest.raises(SystemExit) as stop:  # never overwritten by surprise
         cli.main(["resize", str(tmp_path / "in.png"), str(tmp_path / "out.png"), "--scale", "2"])
     assert stop.value.code == 2 and "exists" in capsys.readouterr().err
 
@@ -143,15 +191,38 @@ def test_resize_npy_and_images_on_the_threaded_scheduler(tmp_path, capsys):
 def test_resize_zarr_with_workers_from_the_shell(tmp_path):
     volume = np.random.default_rng(4).standard_normal((6, 10, 12)).astype(np.float32)
     da.from_array(volume, chunks=(3, 4, 4)).to_zarr(str(tmp_path / "in.zarr"))
-    done = subprocess.run([sys.executable, "-m", "upsample", "resize", str(tmp_path / "in.zarr"),
-                           str(tmp_path / "out.zarr"), "--scale", "2", "--spatial-dims", "3",
-                           "--workers", "1", "--memory-limit", "1GiB"],
-                          cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "upsample",
+            "resize",
+            str(tmp_path / "in.zarr"),
+            str(tmp_path / "out.zarr"),
+            "--scale",
+            "2",
+            "--spatial-dims",
+            "3",
+            "--workers",
+            "1",
+            "--memory-limit",
+            "1GiB",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "(6, 10, 12) -> (12, 20, 24)" in done.stdout
     assert udask.is_complete(tmp_path / "out.zarr")
-    np.testing.assert_allclose(da.from_zarr(str(tmp_path / "out.zarr")).compute(),
-                               upsample.bilinear(volume[None, None], 2)[0, 0], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        da.from_zarr(str(tmp_path / "out.zarr")).compute(),
+        upsample.bilinear(volume[None, None], 2)[0, 0],
+        rtol=1e-6,
+        atol=1e-6,
+    )
 
 
 def test_resize_scheduler_context_refuses_zero_workers():

@@ -44,6 +44,7 @@ def _slow_source(planes: int = 16) -> da.Array:
 def _die_once_others_write(folder: str, written: int):
     """A block function: the worker running block 1 dies once ``written`` blocks are in the
     temporary store, so another worker is then busy writing the next ones."""
+
     def block(values, block_info=None):
         if block_info and block_info[0]["chunk-location"][0] == 1:
             deadline = time.monotonic() + 60
@@ -54,20 +55,29 @@ def _die_once_others_write(folder: str, written: int):
                 time.sleep(0.02)
             os._exit(1)
         return values
+
     return block
 
 
 def test_a_worker_killed_with_retries_off_leaves_no_stray_data(tmp_path):
     y = _slow_source(32).map_blocks(_die_once_others_write(str(tmp_path), 3), dtype=np.float32)
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                     host="127.0.0.1", dashboard_address=None,
-                                     memory_limit="512MiB") as cluster, \
-            distributed.Client(cluster, timeout="20s") as client:
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            memory_limit="512MiB",
+        ) as cluster,
+        distributed.Client(cluster, timeout="20s") as client,
+    ):
         with pytest.raises(distributed.KilledWorker):
-            udask.to_zarr(y, tmp_path / "out.zarr", **SLOW,
-                          compute=lambda w: client.compute(w).result(timeout=120))
-        time.sleep(2.0)                              # the surviving worker had time to write more
+            udask.to_zarr(
+                y, tmp_path / "out.zarr", **SLOW, compute=lambda w: client.compute(w).result(timeout=120)
+            )
+        time.sleep(2.0)  # the surviving worker had time to write more
         assert _stray(tmp_path) == []
     assert _stray(tmp_path) == []
 
@@ -101,8 +111,14 @@ def _start(tmp_path: Path, workers: str) -> subprocess.Popen:
     script = tmp_path / "job.py"
     script.write_text(textwrap.dedent(SCRIPT).replace("WORKERS", workers))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.Popen([sys.executable, str(script), str(tmp_path / "out.zarr")], cwd=tmp_path,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "out.zarr")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for_chunks(tmp_path: Path, job: subprocess.Popen, timeout: float = 120) -> Path:
@@ -135,10 +151,25 @@ def test_ctrl_c_in_the_resize_command_leaves_nothing_and_says_so(tmp_path):
     """The command on the threaded scheduler: 1024 small blocks take seconds to write."""
     image = np.random.default_rng(5).standard_normal((1, 512, 512)).astype(np.float32)
     da.from_array(image, chunks=(1, 256, 256)).to_zarr(str(tmp_path / "in.zarr"))
-    job = subprocess.Popen([sys.executable, "-m", "upsample", "resize", str(tmp_path / "in.zarr"),
-                            str(tmp_path / "out.zarr"), "--scale", "2", "--chunks", "16"],
-                           cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+    job = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "upsample",
+            "resize",
+            str(tmp_path / "in.zarr"),
+            str(tmp_path / "out.zarr"),
+            "--scale",
+            "2",
+            "--chunks",
+            "16",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for_chunks(tmp_path, job)
         job.send_signal(signal.SIGINT)
@@ -152,10 +183,10 @@ def test_ctrl_c_in_the_resize_command_leaves_nothing_and_says_so(tmp_path):
 
 
 def test_a_killed_run_leaves_an_incomplete_store_that_from_zarr_refuses_and_the_next_run_removes(tmp_path):
-    job = _start(tmp_path, "None")                   # the threaded scheduler, one process
+    job = _start(tmp_path, "None")  # the threaded scheduler, one process
     try:
         partial = _wait_for_chunks(tmp_path, job)
-        job.kill()                                   # SIGKILL: no chance to clean up
+        job.kill()  # SIGKILL: no chance to clean up
         job.communicate(timeout=60)
     finally:
         if job.poll() is None:
@@ -172,9 +203,24 @@ def test_a_killed_run_leaves_an_incomplete_store_that_from_zarr_refuses_and_the_
 
 def _resize(tmp_path: Path, *flags: str, allowed_failures: int = 0) -> subprocess.CompletedProcess:
     env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(allowed_failures)}
-    return subprocess.run([sys.executable, "-m", "upsample", "resize", str(tmp_path / "in.zarr"),
-                           str(tmp_path / "out.zarr"), "--no-progress", *flags],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "upsample",
+            "resize",
+            str(tmp_path / "in.zarr"),
+            str(tmp_path / "out.zarr"),
+            "--no-progress",
+            *flags,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
 
 
 def test_a_worker_out_of_memory_is_one_line_naming_the_flags(tmp_path):
@@ -193,7 +239,7 @@ def test_progress_counts_bytes_and_the_last_line_gives_time_and_throughput(tmp_p
     da.from_array(x, chunks=(1, 8, 8)).to_zarr(str(tmp_path / "in.zarr"))
     assert cli.main(["resize", str(tmp_path / "in.zarr"), str(tmp_path / "out.zarr"), "--scale", "2"]) == 0
     captured = capsys.readouterr()
-    nbytes = 2 * 40 * 48 * 4                        # 15 KiB of float32
+    nbytes = 2 * 40 * 48 * 4  # 15 KiB of float32
     assert "100%  15.0 KiB of 15.0 KiB written" in captured.err
     assert "wrote" in captured.out and "15.0 KiB in " in captured.out and " KiB/s)" in captured.out
     assert udask.from_zarr(tmp_path / "out.zarr").nbytes == nbytes
@@ -205,10 +251,10 @@ def test_an_output_an_image_cannot_hold_is_refused_before_computing(tmp_path, ca
         cli.main(["resize", str(tmp_path / "in.npy"), str(tmp_path / "out.png"), "--scale", "2"])
     err = capsys.readouterr().err
     assert stop.value.code == 2 and "out.png cannot hold the output of shape (2, 3, 20, 24)" in err
-    assert "Completed" not in err and "written" not in err          # nothing was computed
+    assert "Completed" not in err and "written" not in err  # nothing was computed
     assert not (tmp_path / "out.png").exists()
     np.save(tmp_path / "rgba.npy", np.zeros((4, 10, 12), dtype=np.float32))
-    with pytest.raises(SystemExit):                                  # JPEG has no alpha
+    with pytest.raises(SystemExit):  # JPEG has no alpha
         cli.main(["resize", str(tmp_path / "rgba.npy"), str(tmp_path / "out.jpg"), "--scale", "2"])
     assert "out.jpg cannot hold" in capsys.readouterr().err
 

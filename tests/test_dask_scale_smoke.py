@@ -16,9 +16,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_scale_benchmark_runs_on_tiny_sizes(tmp_path):
     out = tmp_path / "dask_results.json"
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "dask_scale.py"), "--quick",
-                           "--json", str(out), "--dir", str(tmp_path / "stores")],
-                          cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "dask_scale.py"),
+            "--quick",
+            "--json",
+            str(out),
+            "--dir",
+            str(tmp_path / "stores"),
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     report = json.loads(out.read_text())
     assert len(report["machine"]["load_before"]) == 3
@@ -31,4 +44,4 @@ def test_the_scale_benchmark_runs_on_tiny_sizes(tmp_path):
         assert r["peak_rss_bytes"] and 0 < r["halo_fraction"] < 1 and r["tasks"] > r["blocks"]
     for name in report["ratio"]:
         assert report["ratio"][name] > 0 and len(report["linearity"][name]["s_per_gib"]) == 3
-    assert not any((tmp_path / "stores").iterdir())          # the stores were deleted
+    assert not any((tmp_path / "stores").iterdir())  # the stores were deleted

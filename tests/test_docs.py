@@ -32,12 +32,20 @@ import upsample
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
 MODULES = ["upsample.shapes", "upsample.explain", "upsample.nn", "upsample.optim", "upsample.dask"]
 
 
 # --------------------------------------------------------------------------- examples
+
 
 def markdown_pages() -> list[Path]:
     return sorted(p for p in DOCS.rglob("*.md") if "hooks" not in p.parts)
@@ -48,7 +56,7 @@ def test_every_example_in_the_docs_runs(page):
     blocks = re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
-    names = {}                     # a page reads top to bottom: its blocks share their names
+    names = {}  # a page reads top to bottom: its blocks share their names
     for i, block in enumerate(blocks):
         assert ">>>" in block, f"{page.name} block {i}: write Python examples as doctests so they run"
         test = parser.get_doctest(block, names, f"{page.name} block {i}", str(page), 0)
@@ -69,13 +77,23 @@ def test_no_generated_image_is_committed():
 
 # --------------------------------------------------------------------------- the build
 
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1",
-               PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p))
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    env = dict(
+        os.environ,
+        NO_MKDOCS_2_WARNING="1",
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
     assert not warnings, warnings
@@ -103,10 +121,13 @@ def compat_modules() -> list[str]:
 
 def public_names() -> list[tuple[str, set[str]]]:
     """(public name, identifiers that count as its entry), derived from the package itself."""
+
     def entries(module_name: str, name: str, value) -> set[str]:
         found = {f"{module_name}.{name}"}
         if inspect.isfunction(value) or inspect.isclass(value) or inspect.ismodule(value):
-            found.add(value.__name__ if inspect.ismodule(value) else f"{value.__module__}.{value.__qualname__}")
+            found.add(
+                value.__name__ if inspect.ismodule(value) else f"{value.__module__}.{value.__qualname__}"
+            )
         return found
 
     names = [(f"upsample.{n}", entries("upsample", n, getattr(upsample, n))) for n in upsample.__all__]
@@ -114,8 +135,12 @@ def public_names() -> list[tuple[str, set[str]]]:
         module = importlib.import_module(module_name)
         names.append((module_name, {module_name}))
         public = getattr(module, "__all__", None) or [
-            n for n, v in vars(module).items() if not n.startswith("_") and
-            (inspect.isfunction(v) or inspect.isclass(v)) and v.__module__ == module_name]
+            n
+            for n, v in vars(module).items()
+            if not n.startswith("_")
+            and (inspect.isfunction(v) or inspect.isclass(v))
+            and v.__module__ == module_name
+        ]
         names += [(f"{module_name}.{n}", entries(module_name, n, getattr(module, n))) for n in public]
     return names
 
@@ -134,13 +159,20 @@ def test_the_reference_shows_signatures_and_docstrings(site):
     assert 'class="doc-signature' in page or "doc-signature" in page
     text = re.sub(r"<[^>]+>", "", page)
     assert "N-dimensional transposed convolution" in text
-    assert "&gt;&gt;&gt;" in page or ">>>" in text            # the doctests render as code
+    assert "&gt;&gt;&gt;" in page or ">>>" in text  # the doctests render as code
 
 
 def test_the_cli_reference_holds_every_subcommands_help(site):
-    top = subprocess.run([sys.executable, "-m", "upsample", "--help"], capture_output=True, text=True,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT / "src")), timeout=120).stdout
-    commands = re.findall(r"^    (\w+)\s", top.split("positional arguments:")[1].split("options:")[0], flags=re.M)
+    top = subprocess.run(
+        [sys.executable, "-m", "upsample", "--help"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
+        timeout=120,
+    ).stdout
+    commands = re.findall(
+        r"^    (\w+)\s", top.split("positional arguments:")[1].split("options:")[0], flags=re.M
+    )
     assert "tour" in commands and "serve" in commands
     page = re.sub(r"<[^>]+>", "", site.joinpath("reference", "cli", "index.html").read_text())
     for command in commands:
@@ -158,14 +190,17 @@ def test_the_gallery_is_drawn_by_the_build(site):
         assert gif.n_frames > 1, section.slug
         assert f"{section.slug}.gif" in page
     pairs = sorted(p.name.removesuffix("-before.png") for p in gallery.glob("*-before.png"))
-    assert {"nearest", "bilinear", "bed_of_nails", "max_unpool", "conv_transpose", "pixel_shuffle"} <= set(pairs)
+    assert {"nearest", "bilinear", "bed_of_nails", "max_unpool", "conv_transpose", "pixel_shuffle"} <= set(
+        pairs
+    )
     for name in pairs:
         before = np.asarray(Image.open(gallery / f"{name}-before.png"))
         after = np.asarray(Image.open(gallery / f"{name}-after.png"))
-        assert before.shape == after.shape and after.std() > 10, name     # a photograph, not a blank
+        assert before.shape == after.shape and after.std() > 10, name  # a photograph, not a blank
 
 
 # --------------------------------------------------------------------------- in chromium
+
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -174,7 +209,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serving(directory: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -200,8 +237,12 @@ def look(browser, url: str, name: str, tmp_path: Path) -> tuple[object, Path, li
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors, outside = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("request", lambda request: None if request.url.startswith(("http://127.0.0.1", "data:"))
-            else outside.append(request.url))
+    page.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith(("http://127.0.0.1", "data:")) else outside.append(request.url)
+        ),
+    )
     page.goto(url, wait_until="load")
     keep = os.environ.get("UPSAMPLE_SCREENSHOT_DIR")
     shot = Path(keep) / f"docs-{name}.png" if keep else tmp_path / f"docs-{name}.png"
@@ -226,7 +267,7 @@ def test_the_front_page_in_chromium(site, browser, tmp_path):
         nav = page.inner_text("nav.md-nav--primary")
         for entry in ("Guides", "Learn the techniques", "Gallery", "Reference"):
             assert entry in nav, entry
-        page.click("input.md-search__input")                         # the search works offline
+        page.click("input.md-search__input")  # the search works offline
         page.keyboard.type("conv_transpose", delay=20)
         page.wait_for_selector(".md-search-result__item", timeout=15_000)
         assert "matching document" in page.inner_text(".md-search-result__meta")
@@ -237,8 +278,9 @@ def test_the_front_page_in_chromium(site, browser, tmp_path):
 
 def test_a_reference_page_in_chromium(site, browser, tmp_path):
     with serving(site) as base:
-        page, shot, errors, outside = look(browser, base + "/reference/upsample/#upsample.convolution.conv_transpose",
-                                           "reference", tmp_path)
+        page, shot, errors, outside = look(
+            browser, base + "/reference/upsample/#upsample.convolution.conv_transpose", "reference", tmp_path
+        )
         heading = page.locator('[id="upsample.convolution.conv_transpose"]')
         assert heading.is_visible()
         assert "conv_transpose" in heading.inner_text()

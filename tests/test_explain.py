@@ -62,7 +62,7 @@ CONV_GRID = [
     ((8,), 2, 1, (2,), 2, 1, 1),
     ((9,), 2, 3, (3,), 2, ((1, 2),), 2),
     ((5, 5), 1, 1, (3, 3), 1, 0, 1),
-    ((5, 5), 3, 1, (3, 3), 1, 0, 1),       # the article's 5x5x3 with a 3x3x3 filter
+    ((5, 5), 3, 1, (3, 3), 1, 0, 1),  # the article's 5x5x3 with a 3x3x3 filter
     ((6, 5), 2, 2, (2, 3), (2, 1), 1, 1),
     ((7, 6), 1, 2, (3, 2), 2, "same", 1),
     ((6, 7), 2, 1, (2, 2), 1, "valid", (2, 3)),
@@ -77,7 +77,7 @@ def test_conv_steps_sum_to_conv(rng, spatial, c_in, c_out, kernel, stride, paddi
     ex = explain.conv(x, w, stride=stride, padding=padding, dilation=dilation, spatial_dims=len(spatial))
     expected = upsample.conv(x[None], w, stride=stride, padding=padding, dilation=dilation)[0]
     check_exact(ex, expected)
-    assert len(ex.steps) == expected.size                      # one step per output cell
+    assert len(ex.steps) == expected.size  # one step per output cell
     assert all(len(s.writes) == 1 for s in ex.steps)
 
 
@@ -89,7 +89,7 @@ def test_grouped_conv_steps_sum_to_conv(rng, c_in, c_out, groups):
     expected = upsample.conv(x[None], w, stride=(2, 1), padding=1, groups=groups)[0]
     check_exact(ex, expected)
     per_group = c_out // groups
-    for step in ex.steps:                                  # each output reads its group only
+    for step in ex.steps:  # each output reads its group only
         group = step.written[0][0] // per_group
         assert {c[0] // (c_in // groups) for c in step.reads} == {group}
     assert ex.params["groups"] == groups and f"groups={groups}" in str(ex)
@@ -98,12 +98,13 @@ def test_grouped_conv_steps_sum_to_conv(rng, c_in, c_out, groups):
 def test_conv_kernel_layouts(rng):
     x = integers(rng, (3, 5, 5))
     full = integers(rng, (1, 3, 3, 3))
-    a = explain.conv(x, full[0])                               # (C_in, *k): one filter
+    a = explain.conv(x, full[0])  # (C_in, *k): one filter
     b = explain.conv(x, full)
     np.testing.assert_array_equal(a.output, b.output)
-    shared = explain.conv(x, full[0, 0])                       # (*k): same slice for every channel
-    np.testing.assert_array_equal(shared.output,
-                                  upsample.conv(x[None], np.broadcast_to(full[0, 0], (1, 3, 3, 3)))[0])
+    shared = explain.conv(x, full[0, 0])  # (*k): same slice for every channel
+    np.testing.assert_array_equal(
+        shared.output, upsample.conv(x[None], np.broadcast_to(full[0, 0], (1, 3, 3, 3)))[0]
+    )
 
 
 def test_conv_padding_is_drawn_and_masked():
@@ -117,45 +118,65 @@ def test_conv_padding_is_drawn_and_masked():
 
 TRANSPOSE_GRID = [
     # spatial, c_in, c_out, kernel, stride, padding, output_padding, dilation
-    ((2, 2), 1, 1, (2, 2), 1, 0, 0, 1),    # the article's example
+    ((2, 2), 1, 1, (2, 2), 1, 0, 0, 1),  # the article's example
     ((4,), 1, 1, (3,), 2, 0, 0, 1),
     ((4,), 2, 1, (3,), 2, 1, 1, 1),
     ((5,), 1, 2, (2,), 3, 0, 2, 1),
-    ((3,), 2, 2, (3,), 1, 2, 1, 2),        # output_padding < dilation
+    ((3,), 2, 2, (3,), 1, 2, 1, 2),  # output_padding < dilation
     ((3, 3), 1, 1, (3, 3), 2, 1, 0, 1),
     ((3, 2), 2, 1, (2, 3), (2, 1), (0, 1), (1, 0), 1),
     ((2, 3), 1, 2, (3, 3), 2, 0, 1, (1, 2)),
-    ((3, 3), 1, 1, (4, 4), 2, 1, 0, 1),    # k = 2s: the usual doubling
+    ((3, 3), 1, 1, (4, 4), 2, 1, 0, 1),  # k = 2s: the usual doubling
     ((2, 2), 2, 1, (2, 2), 2, "same", 0, 1),
-    ((6, 5), 1, 1, (3, 3), 1, 3, 0, 1),    # padding larger than the overhang: cropping the bed
+    ((6, 5), 1, 1, (3, 3), 1, 3, 0, 1),  # padding larger than the overhang: cropping the bed
 ]
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
-@pytest.mark.parametrize("spatial, c_in, c_out, kernel, stride, padding, output_padding, dilation",
-                         TRANSPOSE_GRID)
-def test_conv_transpose_views_sum_to_conv_transpose(rng, view, spatial, c_in, c_out, kernel, stride,
-                                                    padding, output_padding, dilation):
+@pytest.mark.parametrize(
+    "spatial, c_in, c_out, kernel, stride, padding, output_padding, dilation", TRANSPOSE_GRID
+)
+def test_conv_transpose_views_sum_to_conv_transpose(
+    rng, view, spatial, c_in, c_out, kernel, stride, padding, output_padding, dilation
+):
     x = integers(rng, (c_in, *spatial))
     w = integers(rng, (c_in, c_out, *kernel))
-    ex = explain.conv_transpose(x, w, stride=stride, padding=padding, output_padding=output_padding,
-                                dilation=dilation, view=view, spatial_dims=len(spatial))
-    expected = upsample.conv_transpose(x[None], w, stride=stride, padding=padding,
-                                       output_padding=output_padding, dilation=dilation)[0]
+    ex = explain.conv_transpose(
+        x,
+        w,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        view=view,
+        spatial_dims=len(spatial),
+    )
+    expected = upsample.conv_transpose(
+        x[None], w, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation
+    )[0]
     check_exact(ex, expected)
     assert ex.view == view
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
-@pytest.mark.parametrize("c_in, c_out, groups, stride, padding, output_padding, dilation", [
-    (2, 2, 2, 2, 0, 1, 1), (4, 2, 2, 1, 1, 0, 1), (2, 4, 2, 2, ((0, 1), (1, 0)), 0, 1),
-    (3, 3, 3, 2, 0, 0, 2), (4, 4, 4, 3, 1, 2, 1)])
-def test_grouped_conv_transpose_views_sum_to_conv_transpose(rng, view, c_in, c_out, groups, stride,
-                                                            padding, output_padding, dilation):
+@pytest.mark.parametrize(
+    "c_in, c_out, groups, stride, padding, output_padding, dilation",
+    [
+        (2, 2, 2, 2, 0, 1, 1),
+        (4, 2, 2, 1, 1, 0, 1),
+        (2, 4, 2, 2, ((0, 1), (1, 0)), 0, 1),
+        (3, 3, 3, 2, 0, 0, 2),
+        (4, 4, 4, 3, 1, 2, 1),
+    ],
+)
+def test_grouped_conv_transpose_views_sum_to_conv_transpose(
+    rng, view, c_in, c_out, groups, stride, padding, output_padding, dilation
+):
     x = integers(rng, (c_in, 3, 2))
     w = integers(rng, (c_in, c_out // groups, 2, 3))
-    kwargs = dict(stride=stride, padding=padding, output_padding=output_padding, dilation=dilation,
-                  groups=groups)
+    kwargs = dict(
+        stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=groups
+    )
     ex = explain.conv_transpose(x, w, view=view, **kwargs)
     expected = upsample.conv_transpose(x[None], w, **kwargs)[0]
     check_exact(ex, expected)
@@ -166,8 +187,13 @@ def test_the_three_views_agree_step_by_step_totals(rng, case):
     spatial, c_in, c_out, kernel, stride, padding, output_padding, dilation = case
     x = integers(rng, (c_in, *spatial))
     w = integers(rng, (c_in, c_out, *kernel))
-    kwargs = dict(stride=stride, padding=padding, output_padding=output_padding, dilation=dilation,
-                  spatial_dims=len(spatial))
+    kwargs = dict(
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        spatial_dims=len(spatial),
+    )
     views = {v: explain.conv_transpose(x, w, view=v, **kwargs) for v in VIEWS}
     finals = [ex.steps[-1].output for ex in views.values()]
     for other in finals[1:]:
@@ -181,19 +207,20 @@ def test_matrix_view_is_the_transpose_of_the_conv_matrix(rng):
     x = integers(rng, (1, 3, 3))
     w = integers(rng, (1, 1, 3, 3))
     ex = explain.conv_transpose(x, w, stride=2, padding=1, view="matrix")
-    c_t = ex.kernel                                            # C^T, (output cells, input cells)
+    c_t = ex.kernel  # C^T, (output cells, input cells)
     assert c_t.shape == (ex.output.size, x.size)
-    np.testing.assert_array_equal(c_t @ x.ravel(), ex.output.ravel())        # conv_transpose = C^T y
+    np.testing.assert_array_equal(c_t @ x.ravel(), ex.output.ravel())  # conv_transpose = C^T y
     image = integers(rng, ex.output.shape)
     conv = upsample.conv(image[None].astype(float), w.astype(float), stride=2, padding=1)[0]
-    np.testing.assert_array_equal(c_t.T @ image.ravel(), conv.ravel())       # conv = C x
+    np.testing.assert_array_equal(c_t.T @ image.ravel(), conv.ravel())  # conv = C x
 
 
 def test_zero_insertion_view_draws_the_bed_of_nails():
     ex = explain.conv_transpose([[1, 2], [3, 4]], np.full((2, 2), 5), stride=2, view="zero_insertion")
     # the nails: stride - 1 = 1 zero between inputs, a border of k - 1 = 1 zero around
-    np.testing.assert_array_equal(ex.input[0], [[0, 0, 0, 0, 0], [0, 1, 0, 2, 0], [0, 0, 0, 0, 0],
-                                                [0, 3, 0, 4, 0], [0, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(
+        ex.input[0], [[0, 0, 0, 0, 0], [0, 1, 0, 2, 0], [0, 0, 0, 0, 0], [0, 3, 0, 4, 0], [0, 0, 0, 0, 0]]
+    )
     assert ex.input_mask.sum() == 4 and ex.input_mask[0, 1, 1]
 
 
@@ -209,24 +236,36 @@ def test_the_articles_transposed_convolution():
 
 # --------------------------------------------------------------------------- resampling
 
-@pytest.mark.parametrize("shape, scale_factor, size", [
-    ((2, 2), 2, None), ((3,), 3, None), ((2, 3), (2, 3), None), ((2, 2, 3), 2, None),
-    ((3, 3), 1.5, None), ((4, 4), None, (6, 5)), ((5,), 0.5, None),
-])
+
+@pytest.mark.parametrize(
+    "shape, scale_factor, size",
+    [
+        ((2, 2), 2, None),
+        ((3,), 3, None),
+        ((2, 3), (2, 3), None),
+        ((2, 2, 3), 2, None),
+        ((3, 3), 1.5, None),
+        ((4, 4), None, (6, 5)),
+        ((5,), 0.5, None),
+    ],
+)
 def test_nearest_steps_sum_to_nearest(rng, shape, scale_factor, size):
     x = integers(rng, shape)
     ex = explain.nearest(x, scale_factor, size=size)
     check_exact(ex, upsample.nearest(batch(x), scale_factor, size=size)[0])
 
 
-@pytest.mark.parametrize("shape, scale_factor, size, align_corners", [
-    ((2, 2), 2, None, False),              # the article's example
-    ((3,), 4, None, False),
-    ((2, 3, 2), 2, None, False),
-    ((3, 3), None, (5, 5), True),          # (3-1)/(5-1) = 0.5: weights in halves
-    ((2,), None, (3,), True),
-    ((4, 2), (0.5, 2), None, False),       # downsampling one axis
-])
+@pytest.mark.parametrize(
+    "shape, scale_factor, size, align_corners",
+    [
+        ((2, 2), 2, None, False),  # the article's example
+        ((3,), 4, None, False),
+        ((2, 3, 2), 2, None, False),
+        ((3, 3), None, (5, 5), True),  # (3-1)/(5-1) = 0.5: weights in halves
+        ((2,), None, (3,), True),
+        ((4, 2), (0.5, 2), None, False),  # downsampling one axis
+    ],
+)
 def test_bilinear_steps_sum_to_bilinear_exactly(rng, shape, scale_factor, size, align_corners):
     # integer inputs and weights that are sums of powers of two: every product and sum is exact
     x = integers(rng, shape) * 4
@@ -244,8 +283,10 @@ def test_bilinear_steps_match_bilinear_to_rounding(rng, scale_factor, align_corn
 
 
 @pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "linear", "cubic", "area"])
-@pytest.mark.parametrize("scale_factor, size, align_corners", [
-    (2, None, None), (None, (3, 5), None), (1.5, None, True), (None, (1, 2), None), (0.5, None, False)])
+@pytest.mark.parametrize(
+    "scale_factor, size, align_corners",
+    [(2, None, None), (None, (3, 5), None), (1.5, None, True), (None, (1, 2), None), (0.5, None, False)],
+)
 def test_interpolate_steps_sum_to_interpolate_in_every_mode(rng, mode, scale_factor, size, align_corners):
     if mode in ("nearest", "nearest-exact", "area"):
         align_corners = None
@@ -256,25 +297,36 @@ def test_interpolate_steps_sum_to_interpolate_in_every_mode(rng, mode, scale_fac
     np.testing.assert_allclose(ex.steps[-1].output, expected, rtol=1e-13, atol=1e-13)
     assert len(ex.steps) == expected.size and ex.output.dtype == expected.dtype
     if mode.startswith("nearest"):
-        check_exact(ex, expected)          # gathers: one term of weight 1 per output
+        check_exact(ex, expected)  # gathers: one term of weight 1 per output
         assert all(len(step.terms) == 1 and step.terms[0].weight == 1 for step in ex.steps)
 
 
 def test_bilinear_weights_come_from_the_sampling_plan():
     ex = explain.bilinear([[10, 20], [30, 40]], 2)
-    np.testing.assert_array_equal(ex.output[0], [[10, 12.5, 17.5, 20], [15, 17.5, 22.5, 25],
-                                                 [25, 27.5, 32.5, 35], [30, 32.5, 37.5, 40]])
-    step = ex.steps[5]                                         # output (1, 1)
+    np.testing.assert_array_equal(
+        ex.output[0], [[10, 12.5, 17.5, 20], [15, 17.5, 22.5, 25], [25, 27.5, 32.5, 35], [30, 32.5, 37.5, 40]]
+    )
+    step = ex.steps[5]  # output (1, 1)
     assert sorted((t.source, t.weight) for t in step.terms) == [
-        ((0, 0, 0), 0.5625), ((0, 0, 1), 0.1875), ((0, 1, 0), 0.1875), ((0, 1, 1), 0.0625)]
+        ((0, 0, 0), 0.5625),
+        ((0, 0, 1), 0.1875),
+        ((0, 1, 0), 0.1875),
+        ((0, 1, 1), 0.0625),
+    ]
     assert "input point (0.25, 0.25)" in step.caption
     # at the border the plan reads one pixel twice: listed once, with the summed weight
     assert [(t.source, t.weight) for t in ex.steps[3].terms] == [((0, 0, 1), 1.0)]
 
 
-@pytest.mark.parametrize("shape, scale_factor, size, offset", [
-    ((2, 2), 2, None, 0), ((3,), 3, None, 1), ((2, 2, 2), (2, 3), None, (1, 0)), ((2, 2), 2, (5, 4), 0),
-])
+@pytest.mark.parametrize(
+    "shape, scale_factor, size, offset",
+    [
+        ((2, 2), 2, None, 0),
+        ((3,), 3, None, 1),
+        ((2, 2, 2), (2, 3), None, (1, 0)),
+        ((2, 2), 2, (5, 4), 0),
+    ],
+)
 def test_bed_of_nails_steps_sum_to_bed_of_nails(rng, shape, scale_factor, size, offset):
     x = integers(rng, shape)
     ex = explain.bed_of_nails(x, scale_factor, size=size, offset=offset)
@@ -282,33 +334,46 @@ def test_bed_of_nails_steps_sum_to_bed_of_nails(rng, shape, scale_factor, size, 
     assert len(ex.steps) == x.size
 
 
-@pytest.mark.parametrize("shape, r, spatial_dims", [((4, 2, 2), 2, None), ((8, 1, 3), 2, None),
-                                                    ((9, 2, 2), 3, None), ((6, 3), 3, 1)])
+@pytest.mark.parametrize(
+    "shape, r, spatial_dims",
+    [((4, 2, 2), 2, None), ((8, 1, 3), 2, None), ((9, 2, 2), 3, None), ((6, 3), 3, 1)],
+)
 def test_pixel_shuffle_steps_sum_to_pixel_shuffle(rng, shape, r, spatial_dims):
     x = integers(rng, shape)
     ex = explain.pixel_shuffle(x, r, spatial_dims=spatial_dims)
     check_exact(ex, upsample.pixel_shuffle(x[None], r)[0])
-    assert len(ex.steps) == shape[0]                           # one step per input channel
+    assert len(ex.steps) == shape[0]  # one step per input channel
 
 
 # --------------------------------------------------------------------------- pooling
 
-@pytest.mark.parametrize("shape, kernel, stride, padding, dilation, ceil_mode", [
-    ((4, 4), 2, None, 0, 1, False),        # the article's example
-    ((7,), 3, 2, 1, 1, False),
-    ((2, 5, 5), 2, 1, 0, 1, False),
-    ((5, 6), (2, 3), (2, 1), (1, 1), 1, True),
-    ((7, 7), 2, 2, 0, 2, False),
-])
+
+@pytest.mark.parametrize(
+    "shape, kernel, stride, padding, dilation, ceil_mode",
+    [
+        ((4, 4), 2, None, 0, 1, False),  # the article's example
+        ((7,), 3, 2, 1, 1, False),
+        ((2, 5, 5), 2, 1, 0, 1, False),
+        ((5, 6), (2, 3), (2, 1), (1, 1), 1, True),
+        ((7, 7), 2, 2, 0, 2, False),
+    ],
+)
 @pytest.mark.parametrize("ties", [False, True])
 def test_max_pool_steps_match_max_pool(rng, shape, kernel, stride, padding, dilation, ceil_mode, ties):
     x = integers(rng, shape, 0, 3) if ties else rng.permutation(int(np.prod(shape))).reshape(shape)
     ex = explain.max_pool(x, kernel, stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
-    values, indices = upsample.max_pool(batch(x), kernel, stride=stride, padding=padding,
-                                        dilation=dilation, ceil_mode=ceil_mode, return_indices=True)
+    values, indices = upsample.max_pool(
+        batch(x),
+        kernel,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+        return_indices=True,
+    )
     check_exact(ex, values[0])
     np.testing.assert_array_equal(ex.extras["indices"], indices[0])
-    for step in ex.steps:                                      # exactly one winner per window
+    for step in ex.steps:  # exactly one winner per window
         assert sorted(t.weight for t in step.terms)[-2:][-1] == 1.0
         assert sum(t.weight for t in step.terms) == 1.0
 
@@ -316,9 +381,9 @@ def test_max_pool_steps_match_max_pool(rng, shape, kernel, stride, padding, dila
 @pytest.mark.parametrize("shape, kernel, stride", [((4, 4), 2, None), ((6,), 3, 1), ((2, 4, 5), 2, 1)])
 def test_max_unpool_steps_match_max_unpool(rng, shape, kernel, stride):
     nd = 1 if len(shape) == 1 else 2
-    x = integers(rng, shape, 0, 3)              # ties: overlapping windows share indices
+    x = integers(rng, shape, 0, 3)  # ties: overlapping windows share indices
     values, indices = upsample.max_pool(batch(x), kernel, stride=stride, return_indices=True)
-    y = integers(rng, values.shape, 1, 9)       # (1, C, *o): new values to put back
+    y = integers(rng, values.shape, 1, 9)  # (1, C, *o): new values to put back
     size = shape[-nd:]
     ex = explain.max_unpool(y[0], indices[0], kernel, stride=stride, output_size=size, spatial_dims=nd)
     expected = upsample.max_unpool(y, indices, kernel, stride=stride, output_size=size)[0]
@@ -335,36 +400,51 @@ def test_max_unpool_later_values_replace_earlier_ones():
 
 # --------------------------------------------------------------------------- the table, the boundary
 
+
 def test_every_explainer_is_an_op_in_the_table():
     assert set(EXPLAINERS) <= set(upsample.ops.OPS)
-    article = {"conv", "conv_transpose", "nearest", "bilinear", "bed_of_nails", "max_pool",
-               "max_unpool", "pixel_shuffle"}
+    article = {
+        "conv",
+        "conv_transpose",
+        "nearest",
+        "bilinear",
+        "bed_of_nails",
+        "max_pool",
+        "max_unpool",
+        "pixel_shuffle",
+    }
     assert article <= set(EXPLAINERS)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: explain.conv(np.zeros((1, 2, 3, 3)), np.ones((2, 2))), "explain.conv: x must be"),
-    (lambda: explain.conv(np.zeros((3, 3)), np.ones((2, 2, 2))), "2 channel slices but x has 1"),
-    (lambda: explain.conv_transpose([[1]], [[1]], view="sideways"), "view must be one of"),
-    (lambda: explain.conv(np.zeros((60, 60)), np.ones((2, 2))), "too large to explain"),
-    (lambda: explain.max_unpool([1, 2], [0], 2), "indices must have the shape of x"),
-    (lambda: explain.nearest("1 2", 2), "must be an array of numbers"),
-    (lambda: explain.conv([[1, 2]], [[1, 1, 1]]), "conv: the kernel"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: explain.conv(np.zeros((1, 2, 3, 3)), np.ones((2, 2))), "explain.conv: x must be"),
+        (lambda: explain.conv(np.zeros((3, 3)), np.ones((2, 2, 2))), "2 channel slices but x has 1"),
+        (lambda: explain.conv_transpose([[1]], [[1]], view="sideways"), "view must be one of"),
+        (lambda: explain.conv(np.zeros((60, 60)), np.ones((2, 2))), "too large to explain"),
+        (lambda: explain.max_unpool([1, 2], [0], 2), "indices must have the shape of x"),
+        (lambda: explain.nearest("1 2", 2), "must be an array of numbers"),
+        (lambda: explain.conv([[1, 2]], [[1, 1, 1]]), "conv: the kernel"),
+    ],
+)
 def test_bad_examples_raise_clear_errors(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
 
 
 def test_importing_upsample_loads_no_renderer():
-    code = ("import sys, upsample; from upsample import explain; "
-            "explain.conv_transpose([[1, 2], [3, 4]], [[5, 5], [5, 5]]); "
-            "print(sorted(m for m in ('PIL', 'rich') if m in sys.modules))")
+    code = (
+        "import sys, upsample; from upsample import explain; "
+        "explain.conv_transpose([[1, 2], [3, 4]], [[5, 5], [5, 5]]); "
+        "print(sorted(m for m in ('PIL', 'rich') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 # --------------------------------------------------------------------------- text
+
 
 def test_text_prints_the_articles_partial_matrices_and_their_sum():
     text = str(explain.conv_transpose([[1, 2], [3, 4]], [[5, 5], [5, 5]]))
@@ -413,8 +493,9 @@ def test_every_explainer_renders_as_text(name):
 def test_to_dict_is_json_and_holds_the_records(view):
     import json
 
-    ex = explain.conv_transpose([[1, 2], [3, 4]], [[5, 5], [5, 5]], stride=2, padding=((0, 1), (1, 1)),
-                                view=view)
+    ex = explain.conv_transpose(
+        [[1, 2], [3, 4]], [[5, 5], [5, 5]], stride=2, padding=((0, 1), (1, 1)), view=view
+    )
     data = json.loads(json.dumps(ex.to_dict(), allow_nan=False))
     np.testing.assert_array_equal(data["output"], ex.output)
     np.testing.assert_array_equal(data["input"], ex.input)
@@ -425,8 +506,9 @@ def test_to_dict_is_json_and_holds_the_records(view):
         np.testing.assert_array_equal(record["output"], step.output)
         assert record["caption"] == step.caption and record["equation"] == step.equation
         assert [tuple(c) for c in record["reads"]] == list(step.reads)
-        assert [(tuple(w["cell"]), w["added"]) for w in record["writes"]] == \
-            [(w.cell, w.added) for w in step.writes]
+        assert [(tuple(w["cell"]), w["added"]) for w in record["writes"]] == [
+            (w.cell, w.added) for w in step.writes
+        ]
         assert [tuple(t["weight_cell"]) for t in record["terms"]] == [t.weight_cell for t in step.terms]
     slim = ex.to_dict(step_outputs=False, terms=False)["steps"][0]
     assert "output" not in slim and "terms" not in slim and slim["reads"] == data["steps"][0]["reads"]
@@ -438,10 +520,13 @@ def test_to_dict_writes_non_finite_numbers_as_strings():
     ex = explain.max_pool([[1.0, -np.inf], [np.nan, 2.0]], 1)
     text = json.dumps(ex.to_dict(), allow_nan=False)
     assert json.loads(text)["output"] == [[[1.0, "-inf"], ["nan", 2.0]]]
-    assert explain.max_unpool([[1, 2]], [[1, 0]], (1, 2)).to_dict()["steps"][1]["writes"][0]["replaced"] is None
+    assert (
+        explain.max_unpool([[1, 2]], [[1, 0]], (1, 2)).to_dict()["steps"][1]["writes"][0]["replaced"] is None
+    )
 
 
 # --------------------------------------------------------------------------- GIF
+
 
 def _pixels(image):
     return np.asarray(image.convert("RGB")).reshape(-1, 3)
@@ -457,8 +542,8 @@ def test_frames_one_per_step_plus_first_and_last():
     assert len(frames) == len(ex.steps) + 2
     first, last = frames[0], frames[-1]
     assert last.size == first.size and last.width >= 400
-    assert _colours(last) > 10                                   # not blank
-    assert first.tobytes() != last.tobytes()                     # the output has filled in
+    assert _colours(last) > 10  # not blank
+    assert first.tobytes() != last.tobytes()  # the output has filled in
     # every step frame differs from the one before it
     for before, after in itertools.pairwise(frames):
         assert before.tobytes() != after.tobytes()
@@ -470,7 +555,7 @@ def test_last_frame_shows_the_result_in_the_output_grid():
     from upsample.explain.gif import STYLES
 
     done_fill = STYLES["done"][0]
-    assert (_pixels(frames[-1]) == done_fill).all(axis=1).any()   # finished cells are tinted
+    assert (_pixels(frames[-1]) == done_fill).all(axis=1).any()  # finished cells are tinted
     assert not (_pixels(frames[0]) == done_fill).all(axis=1).any()  # nothing finished at the start
 
 
@@ -494,7 +579,7 @@ def test_conv3d_picture(tmp_path):
 
     written = explain.conv3d_picture(tmp_path / "conv3d.gif")
     with Image.open(written[0]) as gif:
-        assert gif.n_frames == 9 + 2                              # a 3x3 output, one step each
+        assert gif.n_frames == 9 + 2  # a 3x3 output, one step each
         gif.seek(gif.n_frames - 1)
         last = gif.convert("RGB")
         gif.seek(0)
@@ -502,13 +587,17 @@ def test_conv3d_picture(tmp_path):
     assert _colours(last) > 10 and last.tobytes() != first.tobytes()
 
 
-@pytest.mark.parametrize("ex", [
-    explain.conv(np.arange(12).reshape(3, 4), np.ones((2, 2)), padding=1),
-    explain.conv_transpose(np.arange(4).reshape(2, 2), np.ones((2, 2)), view="matrix"),
-    explain.conv_transpose(np.arange(4).reshape(2, 2), np.ones((3, 3)), stride=2, view="zero_insertion"),
-    explain.bilinear([1, 2, 3], 2),
-    explain.pixel_shuffle(np.arange(8).reshape(4, 2, 1), 2),
-], ids=["conv-padded", "matrix", "zero-insertion", "bilinear-1d", "pixel-shuffle"])
+@pytest.mark.parametrize(
+    "ex",
+    [
+        explain.conv(np.arange(12).reshape(3, 4), np.ones((2, 2)), padding=1),
+        explain.conv_transpose(np.arange(4).reshape(2, 2), np.ones((2, 2)), view="matrix"),
+        explain.conv_transpose(np.arange(4).reshape(2, 2), np.ones((3, 3)), stride=2, view="zero_insertion"),
+        explain.bilinear([1, 2, 3], 2),
+        explain.pixel_shuffle(np.arange(8).reshape(4, 2, 1), 2),
+    ],
+    ids=["conv-padded", "matrix", "zero-insertion", "bilinear-1d", "pixel-shuffle"],
+)
 def test_every_kind_of_explanation_renders(ex):
     frames = ex.frames()
     assert len(frames) == len(ex.steps) + 2
@@ -516,8 +605,8 @@ def test_every_kind_of_explanation_renders(ex):
 
 
 def test_the_learning_guide_shows_real_output():
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     guide = (Path(__file__).parent.parent / "docs" / "guides" / "learn.md").read_text()
     shown = re.search(r"```text\n(.*?)```", guide, flags=re.S).group(1)

@@ -23,8 +23,8 @@ import os
 
 import numpy as np
 import pytest
-import required
 
+import required
 import upsample
 from expect import assert_refused
 from upsample import ops
@@ -33,6 +33,7 @@ rng = np.random.default_rng(11)
 
 
 # --------------------------------------------------------------------------- (a) every op
+
 
 class Channels:
     """Marks an extra positional argument that carries a channel axis (max_unpool's indices)."""
@@ -51,31 +52,51 @@ _, IDX3 = upsample.max_pool(_x(1, 8, 6, 8, 8), 2, return_indices=True)
 
 #: (x, extra positional args, keyword args); a Channels(...) extra is moved like x.
 EXAMPLES = {
-    "conv": [(X1, (_x(6, 2, 3),), dict(stride=2, padding=1, groups=2)),
-             (X2, (_x(6, 2, 3, 2), _x(6)), dict(stride=(2, 1), padding="same", dilation=(1, 2),
-                                                groups=2)),
-             (X3, (_x(2, 8, 2, 2, 3),), dict(stride=2, padding="valid"))],
-    "conv_transpose": [(X1, (_x(4, 3, 3),), dict(stride=2, padding=1, output_padding=1)),
-                       (X2, (_x(4, 3, 3, 3), _x(3)), dict(stride=2, padding="same")),
-                       (X2, (_x(4, 2, 3, 3),), dict(stride=2, output_size=(2, 12, 14, 2))),
-                       (X3, (_x(8, 1, 2, 3, 2),), dict(stride=2, padding="valid", groups=2))],
-    "bed_of_nails": [(X1, (2,), {}), (X2, ((3, 2),), dict(offset=(1, 1), size=(16, 13))),
-                     (X3, (2,), {})],
+    "conv": [
+        (X1, (_x(6, 2, 3),), dict(stride=2, padding=1, groups=2)),
+        (X2, (_x(6, 2, 3, 2), _x(6)), dict(stride=(2, 1), padding="same", dilation=(1, 2), groups=2)),
+        (X3, (_x(2, 8, 2, 2, 3),), dict(stride=2, padding="valid")),
+    ],
+    "conv_transpose": [
+        (X1, (_x(4, 3, 3),), dict(stride=2, padding=1, output_padding=1)),
+        (X2, (_x(4, 3, 3, 3), _x(3)), dict(stride=2, padding="same")),
+        (X2, (_x(4, 2, 3, 3),), dict(stride=2, output_size=(2, 12, 14, 2))),
+        (X3, (_x(8, 1, 2, 3, 2),), dict(stride=2, padding="valid", groups=2)),
+    ],
+    "bed_of_nails": [(X1, (2,), {}), (X2, ((3, 2),), dict(offset=(1, 1), size=(16, 13))), (X3, (2,), {})],
     "subsample": [(X1, (2,), dict(offset=1)), (X2, ((3, 2),), {}), (X3, (2,), {})],
-    "pixel_shuffle": [(_x(2, 6, 5), (3,), {}), (X2, (2,), {}), (X2, (2,), dict(order="dcr")),
-                      (X3, (2,), dict(order="dcr"))],
-    "pixel_unshuffle": [(_x(2, 3, 6), (2,), dict(order="dcr")), (_x(2, 3, 4, 6), (2,), {}),
-                        (_x(2, 3, 4, 6), (2,), dict(order="dcr")), (_x(1, 2, 4, 2, 4), (2,), {})],
-    "max_pool": [(X1, (3,), dict(stride=2, padding=1)), (X2, (2,), dict(return_indices=True)),
-                 (X3, ((2, 2, 3),), dict(stride=1, ceil_mode=True))],
-    "avg_pool": [(X1, (3,), dict(stride=2, padding=1)), (X2, (2,), dict(count_include_pad=False)),
-                 (X3, ((2, 2, 3),), dict(stride=1, ceil_mode=True))],
-    "max_unpool": [(_x(2, 4, 5, 6), (Channels(IDX2), 2), {}),
-                   (_x(2, 4, 5, 6), (Channels(IDX2), 2), dict(output_size=(2, 11, 13, 4))),
-                   (_x(1, 8, 3, 4, 4), (Channels(IDX3), 2), {})],
-    "interpolate": [(X1, (), dict(scale_factor=2.5, mode="linear")),
-                    (X2, (), dict(size=(7, 3), mode="bicubic")),
-                    (X3, (), dict(scale_factor=(2, 1.5, 0.5), mode="nearest-exact"))],
+    "pixel_shuffle": [
+        (_x(2, 6, 5), (3,), {}),
+        (X2, (2,), {}),
+        (X2, (2,), dict(order="dcr")),
+        (X3, (2,), dict(order="dcr")),
+    ],
+    "pixel_unshuffle": [
+        (_x(2, 3, 6), (2,), dict(order="dcr")),
+        (_x(2, 3, 4, 6), (2,), {}),
+        (_x(2, 3, 4, 6), (2,), dict(order="dcr")),
+        (_x(1, 2, 4, 2, 4), (2,), {}),
+    ],
+    "max_pool": [
+        (X1, (3,), dict(stride=2, padding=1)),
+        (X2, (2,), dict(return_indices=True)),
+        (X3, ((2, 2, 3),), dict(stride=1, ceil_mode=True)),
+    ],
+    "avg_pool": [
+        (X1, (3,), dict(stride=2, padding=1)),
+        (X2, (2,), dict(count_include_pad=False)),
+        (X3, ((2, 2, 3),), dict(stride=1, ceil_mode=True)),
+    ],
+    "max_unpool": [
+        (_x(2, 4, 5, 6), (Channels(IDX2), 2), {}),
+        (_x(2, 4, 5, 6), (Channels(IDX2), 2), dict(output_size=(2, 11, 13, 4))),
+        (_x(1, 8, 3, 4, 4), (Channels(IDX3), 2), {}),
+    ],
+    "interpolate": [
+        (X1, (), dict(scale_factor=2.5, mode="linear")),
+        (X2, (), dict(size=(7, 3), mode="bicubic")),
+        (X3, (), dict(scale_factor=(2, 1.5, 0.5), mode="nearest-exact")),
+    ],
     "nearest": [(X1, (3,), {}), (X2, (2,), {}), (X3, (1.5,), {})],
     "bilinear": [(X1, (2,), {}), (X2, (), dict(size=(9, 4), align_corners=True)), (X3, (2,), {})],
 }
@@ -118,8 +139,7 @@ def test_channels_last_is_moveaxis_of_channels_first(name, i):
         n, *spatial, c = kwargs["output_size"]
         first_kwargs["output_size"] = (n, c, *spatial)
     expected = op.forward(*_call_args(x, extra, "channels_first"), **first_kwargs)
-    got = op.forward(*_call_args(x, extra, "channels_last"), data_format="channels_last",
-                     **kwargs_last)
+    got = op.forward(*_call_args(x, extra, "channels_last"), data_format="channels_last", **kwargs_last)
     for e, g in zip(*(v if isinstance(v, tuple) else (v,) for v in (expected, got))):
         assert g.dtype == e.dtype
         assert g.flags.c_contiguous, "a channels-last output is a real channels-last array"
@@ -127,8 +147,9 @@ def test_channels_last_is_moveaxis_of_channels_first(name, i):
 
     # the VJP: a channels-last cotangent in, channels-last gradients of x out, weights as they are
     y, pullback = upsample.vjp(op.forward, *_call_args(x, extra, "channels_first"), **first_kwargs)
-    y_last, pullback_last = upsample.vjp(op.forward, *_call_args(x, extra, "channels_last"),
-                                         data_format="channels_last", **kwargs_last)
+    y_last, pullback_last = upsample.vjp(
+        op.forward, *_call_args(x, extra, "channels_last"), data_format="channels_last", **kwargs_last
+    )
     values = y[0] if isinstance(y, tuple) else y
     np.testing.assert_array_equal(y_last[0] if isinstance(y_last, tuple) else y_last, _last(values))
     cotangent = rng.standard_normal(values.shape)
@@ -139,7 +160,7 @@ def test_channels_last_is_moveaxis_of_channels_first(name, i):
         if op.inputs[position] == "x":
             assert g_last.flags.c_contiguous
             np.testing.assert_array_equal(g_last, _last(g))
-        else:                                                  # weight and bias keep their layout
+        else:  # weight and bias keep their layout
             np.testing.assert_array_equal(g_last, g)
 
 
@@ -151,8 +172,7 @@ def test_channels_last_accepts_views_and_lists_and_leaves_inputs_alone():
     strided = np.ascontiguousarray(np.moveaxis(x, -1, 1)).transpose(0, 2, 3, 1)  # not contiguous
     assert not strided.flags.c_contiguous
     np.testing.assert_array_equal(upsample.conv(strided, w, data_format="channels_last"), expected)
-    np.testing.assert_array_equal(upsample.conv(x.tolist(), w, data_format="channels_last"),
-                                  expected)
+    np.testing.assert_array_equal(upsample.conv(x.tolist(), w, data_format="channels_last"), expected)
     np.testing.assert_array_equal(x, base)
 
 
@@ -167,6 +187,7 @@ def test_channels_last_keeps_dtypes_and_empty_batches():
 
 def test_help_shows_data_format():
     import pydoc
+
     text = pydoc.render_doc(upsample.conv_transpose, renderer=pydoc.plaintext)
     assert "data_format: 'str' = 'channels_first'" in text
     assert "order: 'str' = 'crd'" in str(inspect.signature(upsample.pixel_shuffle))
@@ -184,44 +205,70 @@ def test_dcr_order_is_tensorflows_channel_layout():
 
 # --------------------------------------------------------------------------- (c) bad input
 
+
 @pytest.mark.parametrize("value", ["NHWC", "channels-last", None, 1, "CHANNELS_LAST"])
 def test_bad_data_format_is_refused_naming_op_and_values(value):
     for name, (x, extra, kwargs) in ((n, e[0]) for n, e in EXAMPLES.items()):
         fn = ops.OPS[name].forward
         args = _call_args(x, extra, "channels_first")
-        assert_refused(lambda: fn(*args, data_format=value, **kwargs), ValueError,
-                       [f"{name}: data_format must be one of", "'channels_first'",
-                        "'channels_last'", f"got {value!r}"])
-        assert_refused(lambda: ops.OPS[name].vjp(*args, data_format=value, **kwargs), ValueError,
-                       [f"{name}: data_format must be one of", f"got {value!r}"])
+        assert_refused(
+            lambda: fn(*args, data_format=value, **kwargs),
+            ValueError,
+            [f"{name}: data_format must be one of", "'channels_first'", "'channels_last'", f"got {value!r}"],
+        )
+        assert_refused(
+            lambda: ops.OPS[name].vjp(*args, data_format=value, **kwargs),
+            ValueError,
+            [f"{name}: data_format must be one of", f"got {value!r}"],
+        )
 
 
 def test_bad_order_and_shapes_are_refused():
     x = _x(1, 8, 2, 2)
-    assert_refused(lambda: upsample.pixel_shuffle(x, 2, order="DCR"), ValueError,
-                   ["pixel_shuffle: order must be one of 'crd', 'dcr'", "got 'DCR'"])
-    assert_refused(lambda: upsample.conv(np.ones((3, 4)), np.ones((1, 1, 2)),
-                                         data_format="channels_last"), ValueError,
-                   ["conv: x must have at least 3 dimensions (N, *spatial, C)", "(3, 4)"])
-    assert_refused(lambda: upsample.conv(np.ones((1, 5, 3)), np.ones((1, 2, 2)),
-                                         data_format="channels_last"), ValueError,
-                   ["conv: x has 3 channels", "channels-first"])
-    assert_refused(lambda: upsample.pixel_shuffle(_x(1, 2, 2, 6), 2, data_format="channels_last",
-                                                  order="dcr"), ValueError,
-                   ["pixel_shuffle: the channels (6) must be divisible"])
-    assert_refused(lambda: upsample.conv("abc", np.ones((1, 1, 2)), data_format="channels_last"),
-                   TypeError, ["conv: x must be an array of numbers"])
+    assert_refused(
+        lambda: upsample.pixel_shuffle(x, 2, order="DCR"),
+        ValueError,
+        ["pixel_shuffle: order must be one of 'crd', 'dcr'", "got 'DCR'"],
+    )
+    assert_refused(
+        lambda: upsample.conv(np.ones((3, 4)), np.ones((1, 1, 2)), data_format="channels_last"),
+        ValueError,
+        ["conv: x must have at least 3 dimensions (N, *spatial, C)", "(3, 4)"],
+    )
+    assert_refused(
+        lambda: upsample.conv(np.ones((1, 5, 3)), np.ones((1, 2, 2)), data_format="channels_last"),
+        ValueError,
+        ["conv: x has 3 channels", "channels-first"],
+    )
+    assert_refused(
+        lambda: upsample.pixel_shuffle(_x(1, 2, 2, 6), 2, data_format="channels_last", order="dcr"),
+        ValueError,
+        ["pixel_shuffle: the channels (6) must be divisible"],
+    )
+    assert_refused(
+        lambda: upsample.conv("abc", np.ones((1, 1, 2)), data_format="channels_last"),
+        TypeError,
+        ["conv: x must be an array of numbers"],
+    )
 
 
 def test_conv_transpose_string_padding_output_size_is_checked():
     x, w = _x(1, 1, 4), _x(1, 1, 3)
-    assert_refused(lambda: upsample.conv_transpose(x, w, stride=2, padding="same", output_size=9),
-                   ValueError, ["conv_transpose: output_size 9 cannot be reached with padding='same'",
-                                "7 <= o <= 8"])
-    assert_refused(lambda: upsample.conv_transpose(x, w, stride=2, padding="valid", output_size=8),
-                   ValueError, ["padding='valid'", "between 9 and 10"])
-    assert_refused(lambda: upsample.conv_transpose(x, w, stride=2, padding="valid", output_padding=1),
-                   ValueError, ["output_padding must be 0 with padding='valid'"])
+    assert_refused(
+        lambda: upsample.conv_transpose(x, w, stride=2, padding="same", output_size=9),
+        ValueError,
+        ["conv_transpose: output_size 9 cannot be reached with padding='same'", "7 <= o <= 8"],
+    )
+    assert_refused(
+        lambda: upsample.conv_transpose(x, w, stride=2, padding="valid", output_size=8),
+        ValueError,
+        ["padding='valid'", "between 9 and 10"],
+    )
+    assert_refused(
+        lambda: upsample.conv_transpose(x, w, stride=2, padding="valid", output_padding=1),
+        ValueError,
+        ["output_padding must be 0 with padding='valid'"],
+    )
 
 
 # --------------------------------------------------------------------------- (b) the real frameworks
@@ -253,6 +300,7 @@ def keras(tf):
 def lax():
     required.module("jax")
     from jax import lax
+
     return lax
 
 
@@ -269,10 +317,19 @@ def _layer_output(layer, x, kernel, bias):
 KERAS_CONV = [
     # nd, kernel, stride, dilation, groups; run with padding valid and same
     *((2, k, s, 1, 1) for k in (1, 2, 3, 4, 5) for s in (1, 2, 3)),
-    (2, 3, 1, 2, 1), (2, (2, 3), 1, (3, 2), 1), (2, 3, (1, 3), 1, 1), (2, 3, 2, 1, 3),
+    (2, 3, 1, 2, 1),
+    (2, (2, 3), 1, (3, 2), 1),
+    (2, 3, (1, 3), 1, 1),
+    (2, 3, 2, 1, 3),
     (2, (3, 1), 1, 1, 6),
-    (1, 3, 1, 1, 1), (1, 4, 3, 1, 1), (1, 3, 1, 3, 2), (1, 5, 2, 1, 1),
-    (3, 3, 1, 1, 1), (3, 2, 2, 1, 1), (3, (3, 2, 1), (2, 1, 3), 1, 1), (3, 3, 1, 2, 1),
+    (1, 3, 1, 1, 1),
+    (1, 4, 3, 1, 1),
+    (1, 3, 1, 3, 2),
+    (1, 5, 2, 1, 1),
+    (3, 3, 1, 1, 1),
+    (3, 2, 2, 1, 1),
+    (3, (3, 2, 1), (2, 1, 3), 1, 1),
+    (3, 3, 1, 2, 1),
 ]
 
 
@@ -287,15 +344,32 @@ def test_keras_conv_matches(keras, case, padding):
     kernel, bias = _f32(*k, c_in // groups, c_out), _f32(c_out)
     layer = cls(c_out, k, strides=s, padding=padding, dilation_rate=d, groups=groups)
     expected = _layer_output(layer, x, kernel, bias)
-    ours = upsample.conv(x.astype(np.float64), upsample.from_tf_kernel(kernel), bias, stride=s,
-                         padding=padding, dilation=d, groups=groups, data_format="channels_last")
+    ours = upsample.conv(
+        x.astype(np.float64),
+        upsample.from_tf_kernel(kernel),
+        bias,
+        stride=s,
+        padding=padding,
+        dilation=d,
+        groups=groups,
+        data_format="channels_last",
+    )
     np.testing.assert_allclose(ours, expected, **TOL)
 
 
 @pytest.mark.parametrize("padding", ["valid", "same"])
-@pytest.mark.parametrize("nd, k, s, d, multiplier", [
-    (2, 3, 1, 1, 1), (2, 3, 2, 1, 2), (2, (2, 3), (1, 2), 1, 3), (2, 3, 1, 2, 2),
-    (1, 3, 1, 1, 2), (1, 4, 2, 1, 1), (1, 3, 1, 2, 3)])
+@pytest.mark.parametrize(
+    "nd, k, s, d, multiplier",
+    [
+        (2, 3, 1, 1, 1),
+        (2, 3, 2, 1, 2),
+        (2, (2, 3), (1, 2), 1, 3),
+        (2, 3, 1, 2, 2),
+        (1, 3, 1, 1, 2),
+        (1, 4, 2, 1, 1),
+        (1, 3, 1, 2, 3),
+    ],
+)
 def test_keras_depthwise_conv_matches(keras, nd, k, s, d, multiplier, padding):
     cls = {1: keras.layers.DepthwiseConv1D, 2: keras.layers.DepthwiseConv2D}[nd]
     c_in = 4
@@ -305,8 +379,16 @@ def test_keras_depthwise_conv_matches(keras, nd, k, s, d, multiplier, padding):
     layer = cls(k, strides=s, padding=padding, depth_multiplier=multiplier, dilation_rate=d)
     expected = _layer_output(layer, x, kernel, bias)
     weight = upsample.from_tf_kernel(kernel, depthwise=True)
-    ours = upsample.conv(x.astype(np.float64), weight, bias, stride=s, padding=padding,
-                         dilation=d, groups=c_in, data_format="channels_last")
+    ours = upsample.conv(
+        x.astype(np.float64),
+        weight,
+        bias,
+        stride=s,
+        padding=padding,
+        dilation=d,
+        groups=c_in,
+        data_format="channels_last",
+    )
     np.testing.assert_allclose(ours, expected, **TOL)
     np.testing.assert_array_equal(upsample.to_tf_kernel(weight, depth_multiplier=multiplier), kernel)
 
@@ -314,9 +396,16 @@ def test_keras_depthwise_conv_matches(keras, nd, k, s, d, multiplier, padding):
 KERAS_TRANSPOSE = [
     # nd, kernel, stride, dilation
     *((2, k, s, 1) for k in (1, 2, 3, 4, 5) for s in (1, 2, 3)),
-    (2, (2, 3), (3, 2), 1), (2, 3, 1, 2), (2, 2, 1, (1, 3)),
-    (1, 3, 2, 1), (1, 1, 3, 1), (1, 4, 3, 1), (1, 3, 1, 2),
-    (3, 3, 2, 1), (3, (2, 3, 1), (1, 2, 3), 1), (3, 4, 2, 1),
+    (2, (2, 3), (3, 2), 1),
+    (2, 3, 1, 2),
+    (2, 2, 1, (1, 3)),
+    (1, 3, 2, 1),
+    (1, 1, 3, 1),
+    (1, 4, 3, 1),
+    (1, 3, 1, 2),
+    (3, 3, 2, 1),
+    (3, (2, 3, 1), (1, 2, 3), 1),
+    (3, 4, 2, 1),
 ]
 
 
@@ -324,45 +413,66 @@ KERAS_TRANSPOSE = [
 @pytest.mark.parametrize("case", KERAS_TRANSPOSE)
 def test_keras_conv_transpose_matches(keras, case, padding):
     nd, k, s, d = case
-    cls = {1: keras.layers.Conv1DTranspose, 2: keras.layers.Conv2DTranspose,
-           3: keras.layers.Conv3DTranspose}[nd]
+    cls = {1: keras.layers.Conv1DTranspose, 2: keras.layers.Conv2DTranspose, 3: keras.layers.Conv3DTranspose}[
+        nd
+    ]
     c_in, c_out = 3, 2
     x = _f32(2, *(5, 4, 3)[:nd], c_in)
     k = k if isinstance(k, tuple) else (k,) * nd
-    kernel, bias = _f32(*k, c_out, c_in), _f32(c_out)           # Keras 3 stores (*k, C_out, C_in)
+    kernel, bias = _f32(*k, c_out, c_in), _f32(c_out)  # Keras 3 stores (*k, C_out, C_in)
     layer = cls(c_out, k, strides=s, padding=padding, dilation_rate=d)
     expected = _layer_output(layer, x, kernel, bias)
     assert layer.kernel.shape == kernel.shape
-    ours = upsample.conv_transpose(x.astype(np.float64), upsample.from_tf_kernel(kernel), bias,
-                                   stride=s, padding=padding, dilation=d,
-                                   data_format="channels_last")
+    ours = upsample.conv_transpose(
+        x.astype(np.float64),
+        upsample.from_tf_kernel(kernel),
+        bias,
+        stride=s,
+        padding=padding,
+        dilation=d,
+        data_format="channels_last",
+    )
     assert ours.shape == expected.shape
     np.testing.assert_allclose(ours, expected, **TOL)
 
 
 @pytest.mark.parametrize("padding", ["valid", "same"])
-@pytest.mark.parametrize("k, s, output_padding", [(3, 2, 0), (3, 2, 1), (4, 3, 2), (5, 2, 1), (4, 2, 0), (4, 2, 1),
-                                                  (2, 3, 1), (1, 2, 1)])
+@pytest.mark.parametrize(
+    "k, s, output_padding",
+    [(3, 2, 0), (3, 2, 1), (4, 3, 2), (5, 2, 1), (4, 2, 0), (4, 2, 1), (2, 3, 1), (1, 2, 1)],
+)
 def test_keras_conv_transpose_output_padding_is_an_output_size(keras, k, s, output_padding, padding):
     # Keras turns output_padding into tf.nn.conv_transpose's output_shape:
     # (i-1)*s + k - 2*pad + output_padding, pad = k // 2 for "same" and 0 for "valid"
     x = _f32(1, 4, 5, 3)
     kernel, bias = _f32(k, k, 2, 3), _f32(2)
-    layer = keras.layers.Conv2DTranspose(2, k, strides=s, padding=padding,
-                                         output_padding=output_padding)
+    layer = keras.layers.Conv2DTranspose(2, k, strides=s, padding=padding, output_padding=output_padding)
     pad = k // 2 if padding == "same" else 0
     size = [(i - 1) * s + k - 2 * pad + output_padding for i in x.shape[1:3]]
     try:
         expected = _layer_output(layer, x, kernel, bias)
-    except Exception as error:   # an output_shape TensorFlow cannot reach: upsample refuses it too
+    except Exception as error:  # an output_shape TensorFlow cannot reach: upsample refuses it too
         with pytest.raises(ValueError, match="cannot be reached"):
-            upsample.conv_transpose(x, upsample.from_tf_kernel(kernel), bias, stride=s,
-                                    padding=padding, output_size=size, data_format="channels_last")
+            upsample.conv_transpose(
+                x,
+                upsample.from_tf_kernel(kernel),
+                bias,
+                stride=s,
+                padding=padding,
+                output_size=size,
+                data_format="channels_last",
+            )
         assert "output" in str(error).lower() or "shape" in str(error).lower()
         return
-    ours = upsample.conv_transpose(x.astype(np.float64), upsample.from_tf_kernel(kernel), bias,
-                                   stride=s, padding=padding, output_size=size,
-                                   data_format="channels_last")
+    ours = upsample.conv_transpose(
+        x.astype(np.float64),
+        upsample.from_tf_kernel(kernel),
+        bias,
+        stride=s,
+        padding=padding,
+        output_size=size,
+        data_format="channels_last",
+    )
     np.testing.assert_allclose(ours, expected, **TOL)
 
 
@@ -378,13 +488,19 @@ def test_tf_conv2d_transpose_every_output_shape(tf, k, s, padding):
     x = _f32(2, 3, 4, 3)
     kernel = _f32(k, k + 1, 2, 3)
     weight = upsample.from_tf_kernel(kernel)
-    for h, w in itertools.product(_reachable(padding.lower(), 3, k, s),
-                                  _reachable(padding.lower(), 4, k + 1, s)):
+    for h, w in itertools.product(
+        _reachable(padding.lower(), 3, k, s), _reachable(padding.lower(), 4, k + 1, s)
+    ):
         shape = (2, h, w, 2)
         expected = tf.nn.conv2d_transpose(x, kernel, shape, s, padding).numpy()
-        ours = upsample.conv_transpose(x.astype(np.float64), weight, stride=s,
-                                       padding=padding.lower(), output_size=shape,
-                                       data_format="channels_last")
+        ours = upsample.conv_transpose(
+            x.astype(np.float64),
+            weight,
+            stride=s,
+            padding=padding.lower(),
+            output_size=shape,
+            data_format="channels_last",
+        )
         np.testing.assert_allclose(ours, expected, **TOL, err_msg=f"output_shape {shape}")
 
 
@@ -393,18 +509,28 @@ def test_tf_conv1d_and_conv3d_transpose_output_shapes(tf, padding):
     x1, k1 = _f32(2, 5, 3), _f32(3, 2, 3)
     for o in _reachable(padding.lower(), 5, 3, 2):
         expected = tf.nn.conv1d_transpose(x1, k1, (2, o, 2), 2, padding).numpy()
-        ours = upsample.conv_transpose(x1.astype(np.float64), upsample.from_tf_kernel(k1), stride=2,
-                                       padding=padding.lower(), output_size=o,
-                                       data_format="channels_last")
+        ours = upsample.conv_transpose(
+            x1.astype(np.float64),
+            upsample.from_tf_kernel(k1),
+            stride=2,
+            padding=padding.lower(),
+            output_size=o,
+            data_format="channels_last",
+        )
         np.testing.assert_allclose(ours, expected, **TOL)
     x3, k3 = _f32(1, 3, 2, 3, 2), _f32(2, 3, 1, 3, 2)
     stride = (2, 1, 3)
     sizes = [_reachable(padding.lower(), i, k, s) for i, k, s in zip((3, 2, 3), (2, 3, 1), stride)]
     for size in itertools.product(*sizes):
         expected = tf.nn.conv3d_transpose(x3, k3, (1, *size, 3), (1, *stride, 1), padding).numpy()
-        ours = upsample.conv_transpose(x3.astype(np.float64), upsample.from_tf_kernel(k3),
-                                       stride=stride, padding=padding.lower(), output_size=size,
-                                       data_format="channels_last")
+        ours = upsample.conv_transpose(
+            x3.astype(np.float64),
+            upsample.from_tf_kernel(k3),
+            stride=stride,
+            padding=padding.lower(),
+            output_size=size,
+            data_format="channels_last",
+        )
         np.testing.assert_allclose(ours, expected, **TOL, err_msg=f"output_shape {size}")
 
 
@@ -416,43 +542,51 @@ def test_tf_depth_to_space_and_space_to_depth(tf, block):
     np.testing.assert_array_equal(ours, expected)
     back = tf.nn.space_to_depth(expected, block).numpy()
     np.testing.assert_array_equal(
-        upsample.pixel_unshuffle(expected, block, order="dcr", data_format="channels_last"), back)
+        upsample.pixel_unshuffle(expected, block, order="dcr", data_format="channels_last"), back
+    )
     np.testing.assert_array_equal(back, x)
     # and PyTorch's order is a different permutation of the same channels
     assert not np.array_equal(upsample.pixel_shuffle(x, block, data_format="channels_last"), expected)
 
 
-@pytest.mark.parametrize("k, s, size, padding", [(2, 2, (6, 8), "VALID"), (3, 2, (7, 9), "VALID"),
-                                                 (3, 2, (7, 9), "SAME"), (3, 1, (5, 6), "SAME"),
-                                                 ((2, 3), (1, 2), (5, 7), "VALID")])
+@pytest.mark.parametrize(
+    "k, s, size, padding",
+    [
+        (2, 2, (6, 8), "VALID"),
+        (3, 2, (7, 9), "VALID"),
+        (3, 2, (7, 9), "SAME"),
+        (3, 1, (5, 6), "SAME"),
+        ((2, 3), (1, 2), (5, 7), "VALID"),
+    ],
+)
 def test_tf_max_pool_with_argmax(tf, k, s, size, padding):
     # tie-free input; "SAME" here pads symmetrically, which is upsample's padding=k//2
     c = 3
     x = rng.permutation(2 * np.prod(size) * c).reshape(2, *size, c).astype(np.float32)
-    values, argmax = (t.numpy() for t in tf.nn.max_pool_with_argmax(
-        x, k, s, padding, include_batch_in_index=False))
+    values, argmax = (
+        t.numpy() for t in tf.nn.max_pool_with_argmax(x, k, s, padding, include_batch_in_index=False)
+    )
     kk = k if isinstance(k, tuple) else (k, k)
     pad = tuple(q // 2 for q in kk) if padding == "SAME" else 0
-    ours, indices = upsample.max_pool(x, k, stride=s, padding=pad, return_indices=True,
-                                      data_format="channels_last")
+    ours, indices = upsample.max_pool(
+        x, k, stride=s, padding=pad, return_indices=True, data_format="channels_last"
+    )
     np.testing.assert_array_equal(ours, values)
     # TensorFlow flattens (h, w, c) of the NHWC input, upsample (h, w) of each channel's plane
     channel = np.arange(c)
     np.testing.assert_array_equal(indices * c + channel, argmax)
     _, argmax_batch = tf.nn.max_pool_with_argmax(x, k, s, padding, include_batch_in_index=True)
     batch = np.arange(2).reshape(2, 1, 1, 1)
-    np.testing.assert_array_equal((batch * np.prod(size) + indices) * c + channel,
-                                  argmax_batch.numpy())
+    np.testing.assert_array_equal((batch * np.prod(size) + indices) * c + channel, argmax_batch.numpy())
 
 
 @pytest.mark.parametrize("nd, factor", [(1, 3), (2, 2), (2, (2, 3)), (3, (1, 2, 2))])
 def test_keras_upsampling_nearest_and_bilinear(keras, nd, factor):
-    cls = {1: keras.layers.UpSampling1D, 2: keras.layers.UpSampling2D,
-           3: keras.layers.UpSampling3D}[nd]
+    cls = {1: keras.layers.UpSampling1D, 2: keras.layers.UpSampling2D, 3: keras.layers.UpSampling3D}[nd]
     x = _f32(2, *(4, 5, 3)[:nd], 3)
     expected = np.asarray(cls(factor)(x))
     np.testing.assert_array_equal(upsample.nearest(x, factor, data_format="channels_last"), expected)
-    if nd == 2:   # Keras' bilinear is tf.image.resize: half-pixel centres, no antialias when upsampling
+    if nd == 2:  # Keras' bilinear is tf.image.resize: half-pixel centres, no antialias when upsampling
         expected = np.asarray(keras.layers.UpSampling2D(factor, interpolation="bilinear")(x))
         ours = upsample.bilinear(x.astype(np.float64), factor, data_format="channels_last")
         np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-6)
@@ -461,11 +595,11 @@ def test_keras_upsampling_nearest_and_bilinear(keras, nd, factor):
 def test_keras_max_pooling(keras):
     x = rng.permutation(2 * 7 * 8 * 3).reshape(2, 7, 8, 3).astype(np.float32)
     expected = np.asarray(keras.layers.MaxPooling2D(3, strides=2)(x))
-    np.testing.assert_array_equal(upsample.max_pool(x, 3, stride=2, data_format="channels_last"),
-                                  expected)
+    np.testing.assert_array_equal(upsample.max_pool(x, 3, stride=2, data_format="channels_last"), expected)
 
 
 # ---- JAX
+
 
 def _jax_transpose_padding(pairs, k, d=1):
     """lax.conv_transpose's explicit (lo, hi) pads of the dilated input as upsample's crops.
@@ -480,8 +614,14 @@ def _jax_transpose_padding(pairs, k, d=1):
     return crops, extra
 
 
-JAX_TRANSPOSE = [((3, 3), (2, 2), (1, 1)), ((4, 4), (2, 2), (1, 1)), ((1, 2), (3, 3), (1, 1)),
-                 ((2, 3), (1, 2), (1, 1)), ((3, 2), (2, 1), (2, 1)), ((3, 3), (1, 1), (2, 2))]
+JAX_TRANSPOSE = [
+    ((3, 3), (2, 2), (1, 1)),
+    ((4, 4), (2, 2), (1, 1)),
+    ((1, 2), (3, 3), (1, 1)),
+    ((2, 3), (1, 2), (1, 1)),
+    ((3, 2), (2, 1), (2, 1)),
+    ((3, 3), (1, 1), (2, 2)),
+]
 JAX_PADDING = ["SAME", "VALID", ((1, 2), (0, 1)), ((2, 3), (2, 2))]
 
 
@@ -495,65 +635,112 @@ def _expressible(k, s, d, padding):
 
 
 @pytest.mark.parametrize("transpose_kernel", [True, False])
-@pytest.mark.parametrize("k, s, d, padding", [(*case, p) for case in JAX_TRANSPOSE for p in JAX_PADDING
-                                              if _expressible(*case, p)])
+@pytest.mark.parametrize(
+    "k, s, d, padding", [(*case, p) for case in JAX_TRANSPOSE for p in JAX_PADDING if _expressible(*case, p)]
+)
 def test_jax_conv_transpose(lax, k, s, d, padding, transpose_kernel):
     x = _f32(2, 5, 6, 3)
     # HWIO, where transpose_kernel=True reads I as the output channels (Keras' layout)
     rhs = _f32(*k, 4, 3) if transpose_kernel else _f32(*k, 3, 4)
     if transpose_kernel:
         weight = upsample.from_tf_kernel(rhs)
-    else:      # not the adjoint's kernel: a plain correlation, so the taps come flipped
+    else:  # not the adjoint's kernel: a plain correlation, so the taps come flipped
         weight = np.flip(np.moveaxis(rhs, (-2, -1), (0, 1)), axis=(2, 3))
     if isinstance(padding, str):
         settings = dict(padding=padding.lower())
     else:
         crops, extra = _jax_transpose_padding(padding, k, d)
         settings = dict(padding=crops, output_padding=extra)
-    expected = np.asarray(lax.conv_transpose(x, rhs, s, padding, rhs_dilation=d,
-                                             dimension_numbers=("NHWC", "HWIO", "NHWC"),
-                                             transpose_kernel=transpose_kernel))
-    ours = upsample.conv_transpose(x.astype(np.float64), weight, stride=s, dilation=d,
-                                   data_format="channels_last", **settings)
+    expected = np.asarray(
+        lax.conv_transpose(
+            x,
+            rhs,
+            s,
+            padding,
+            rhs_dilation=d,
+            dimension_numbers=("NHWC", "HWIO", "NHWC"),
+            transpose_kernel=transpose_kernel,
+        )
+    )
+    ours = upsample.conv_transpose(
+        x.astype(np.float64), weight, stride=s, dilation=d, data_format="channels_last", **settings
+    )
     assert ours.shape == expected.shape
     np.testing.assert_allclose(ours, expected, **TOL)
 
 
 @pytest.mark.parametrize("padding", ["SAME", "VALID", ((1, 0), (2, 1))])
-@pytest.mark.parametrize("k, s, d, groups", [((3, 3), (1, 1), (1, 1), 1), ((3, 2), (2, 3), (1, 2), 1),
-                                             ((4, 4), (2, 2), (1, 1), 2), ((2, 3), (1, 1), (3, 1), 6),
-                                             ((5, 1), (3, 1), (1, 1), 3)])
+@pytest.mark.parametrize(
+    "k, s, d, groups",
+    [
+        ((3, 3), (1, 1), (1, 1), 1),
+        ((3, 2), (2, 3), (1, 2), 1),
+        ((4, 4), (2, 2), (1, 1), 2),
+        ((2, 3), (1, 1), (3, 1), 6),
+        ((5, 1), (3, 1), (1, 1), 3),
+    ],
+)
 def test_jax_conv_general_dilated_nhwc(lax, k, s, d, groups, padding):
     x = _f32(2, 9, 8, 6)
     rhs = _f32(*k, 6 // groups, 6)
-    expected = np.asarray(lax.conv_general_dilated(
-        x, rhs, s, padding, rhs_dilation=d, dimension_numbers=("NHWC", "HWIO", "NHWC"),
-        feature_group_count=groups))
-    ours = upsample.conv(x.astype(np.float64), upsample.from_tf_kernel(rhs), stride=s,
-                         padding=padding.lower() if isinstance(padding, str) else padding,
-                         dilation=d, groups=groups, data_format="channels_last")
+    expected = np.asarray(
+        lax.conv_general_dilated(
+            x,
+            rhs,
+            s,
+            padding,
+            rhs_dilation=d,
+            dimension_numbers=("NHWC", "HWIO", "NHWC"),
+            feature_group_count=groups,
+        )
+    )
+    ours = upsample.conv(
+        x.astype(np.float64),
+        upsample.from_tf_kernel(rhs),
+        stride=s,
+        padding=padding.lower() if isinstance(padding, str) else padding,
+        dilation=d,
+        groups=groups,
+        data_format="channels_last",
+    )
     np.testing.assert_allclose(ours, expected, **TOL)
 
 
 def test_jax_conv_general_dilated_1d_and_3d(lax):
     x1, k1 = _f32(2, 9, 4), _f32(3, 4, 5)
-    expected = np.asarray(lax.conv_general_dilated(x1, k1, (2,), "SAME",
-                                                   dimension_numbers=("NWC", "WIO", "NWC")))
-    ours = upsample.conv(x1.astype(np.float64), upsample.from_tf_kernel(k1), stride=2,
-                         padding="same", data_format="channels_last")
+    expected = np.asarray(
+        lax.conv_general_dilated(x1, k1, (2,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"))
+    )
+    ours = upsample.conv(
+        x1.astype(np.float64),
+        upsample.from_tf_kernel(k1),
+        stride=2,
+        padding="same",
+        data_format="channels_last",
+    )
     np.testing.assert_allclose(ours, expected, **TOL)
     x3, k3 = _f32(1, 5, 6, 4, 2), _f32(2, 3, 2, 2, 3)
-    expected = np.asarray(lax.conv_general_dilated(x3, k3, (1, 2, 1), "VALID", rhs_dilation=(2, 1, 1),
-                                                   dimension_numbers=("NDHWC", "DHWIO", "NDHWC")))
-    ours = upsample.conv(x3.astype(np.float64), upsample.from_tf_kernel(k3), stride=(1, 2, 1),
-                         dilation=(2, 1, 1), data_format="channels_last")
+    expected = np.asarray(
+        lax.conv_general_dilated(
+            x3, k3, (1, 2, 1), "VALID", rhs_dilation=(2, 1, 1), dimension_numbers=("NDHWC", "DHWIO", "NDHWC")
+        )
+    )
+    ours = upsample.conv(
+        x3.astype(np.float64),
+        upsample.from_tf_kernel(k3),
+        stride=(1, 2, 1),
+        dilation=(2, 1, 1),
+        data_format="channels_last",
+    )
     np.testing.assert_allclose(ours, expected, **TOL)
 
 
 # --------------------------------------------------------------------------- the nn layers
 
+
 def _layers(data_format):
     from upsample import nn
+
     kw = dict(data_format=data_format)
     return [
         nn.Conv(4, 6, 3, stride=2, padding=1, groups=2, rng=0, dtype=np.float64, **kw),
@@ -578,13 +765,13 @@ def test_nn_layers_channels_last_are_moveaxis(i):
     np.testing.assert_array_equal(y_last, _last(y))
     g = rng.standard_normal(y.shape)
     np.testing.assert_array_equal(last.backward(_last(g)), _last(first.backward(g)))
-    for (name, p), (_, p_last) in zip(first.named_parameters().items(),
-                                       last.named_parameters().items()):
+    for (name, p), (_, p_last) in zip(first.named_parameters().items(), last.named_parameters().items()):
         np.testing.assert_array_equal(p_last.grad, p.grad, err_msg=name)
 
 
 def test_nn_subpixel_dcr_starts_as_nearest():
     from upsample import nn
+
     up = nn.SubPixel(1, 2, 3, 2, rng=0, order="dcr", data_format="channels_last")
     y = up(np.ones((1, 3, 3, 1), np.float32))
     assert y.shape == (1, 6, 6, 2)
@@ -593,27 +780,40 @@ def test_nn_subpixel_dcr_starts_as_nearest():
 
 def test_nn_bad_data_format():
     from upsample import nn
-    assert_refused(lambda: nn.Conv(1, 1, 3, data_format="NHWC"), ValueError,
-                   ["Conv: data_format must be one of 'channels_first', 'channels_last'", "'NHWC'"])
-    assert_refused(lambda: nn.PixelShuffle(2, order="cdr"), ValueError,
-                   ["PixelShuffle: order must be one of 'crd', 'dcr'"])
-    assert_refused(lambda: nn.Conv(1, 2, 3).load_keras([np.ones((3, 3, 1, 2))]), ValueError,
-                   ["Conv.load_keras: expected 2 arrays (kernel, bias), got 1"])
+
+    assert_refused(
+        lambda: nn.Conv(1, 1, 3, data_format="NHWC"),
+        ValueError,
+        ["Conv: data_format must be one of 'channels_first', 'channels_last'", "'NHWC'"],
+    )
+    assert_refused(
+        lambda: nn.PixelShuffle(2, order="cdr"),
+        ValueError,
+        ["PixelShuffle: order must be one of 'crd', 'dcr'"],
+    )
+    assert_refused(
+        lambda: nn.Conv(1, 2, 3).load_keras([np.ones((3, 3, 1, 2))]),
+        ValueError,
+        ["Conv.load_keras: expected 2 arrays (kernel, bias), got 1"],
+    )
 
 
 @pytest.mark.parametrize("padding", ["valid", "same"])
 def test_nn_layers_load_keras_weights_and_match_keras(keras, tf, padding):
     from upsample import nn
+
     x = _f32(2, 7, 6, 3)
     conv_k = keras.layers.Conv2D(8, 3, strides=2, padding=padding)
     conv_k.build(x.shape)
     up_k = keras.layers.Conv2DTranspose(2, 3, strides=2, padding=padding)
     up_k.build(conv_k.compute_output_shape(x.shape))
-    for layer in (conv_k, up_k):                       # Keras' own random kernels, random biases
+    for layer in (conv_k, up_k):  # Keras' own random kernels, random biases
         layer.set_weights([layer.get_weights()[0], _f32(*layer.get_weights()[1].shape)])
     expected = np.asarray(up_k(conv_k(x)))
-    conv, up = (nn.Conv(3, 8, 3, stride=2, padding=padding, data_format="channels_last"),
-                nn.ConvTranspose(8, 2, 3, stride=2, padding=padding, data_format="channels_last"))
+    conv, up = (
+        nn.Conv(3, 8, 3, stride=2, padding=padding, data_format="channels_last"),
+        nn.ConvTranspose(8, 2, 3, stride=2, padding=padding, data_format="channels_last"),
+    )
     conv.load_keras(conv_k.get_weights())
     up.load_keras(up_k.get_weights())
     np.testing.assert_allclose(nn.Sequential(conv, up)(x), expected, rtol=1e-4, atol=1e-5)

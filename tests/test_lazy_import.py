@@ -5,19 +5,26 @@ is still reachable (issue 12)."""
 import subprocess
 import sys
 
-HEAVY = ("numba", "dask", "PIL", "starlette", "uvicorn", "argparse",
-         "upsample.nn", "upsample.convolution", "upsample.interpolation")
+HEAVY = (
+    "numba",
+    "dask",
+    "PIL",
+    "starlette",
+    "uvicorn",
+    "argparse",
+    "upsample.nn",
+    "upsample.convolution",
+    "upsample.interpolation",
+)
 
 
 def _run(code):
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return result.stdout.strip()
 
 
 def test_import_loads_nothing_heavy():
-    code = ("import sys, upsample; "
-            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
+    code = f"import sys, upsample; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     assert _run(code) == "[]"
 
 
@@ -31,8 +38,9 @@ def test_every_public_name_is_reachable_and_listed():
 
 
 def test_unknown_name_is_an_attribute_error():
-    import upsample
     import pytest
+
+    import upsample
 
     with pytest.raises(AttributeError, match="no_such_name"):
         upsample.no_such_name  # noqa: B018

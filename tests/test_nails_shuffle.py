@@ -1,7 +1,5 @@
 """bed_of_nails / subsample and pixel_shuffle / pixel_unshuffle."""
 
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -28,8 +26,9 @@ def test_bed_of_nails_is_conv_transpose_with_a_one_hot_kernel(shape, s):
     s = s if isinstance(s, tuple) else (s,) * nd
     kernel = np.zeros((c, 1, *s))
     kernel[(slice(None), 0, *(0,) * nd)] = 1
-    np.testing.assert_array_equal(upsample.bed_of_nails(x, s),
-                                  upsample.conv_transpose(x, kernel, stride=s, groups=c))
+    np.testing.assert_array_equal(
+        upsample.bed_of_nails(x, s), upsample.conv_transpose(x, kernel, stride=s, groups=c)
+    )
 
 
 @pytest.mark.parametrize("offset", [0, 1, (2, 0)])
@@ -41,8 +40,11 @@ def test_subsample_undoes_bed_of_nails(offset):
 @settings(max_examples=40, deadline=None)
 @given(st.integers(1, 3), st.data())
 def test_bed_of_nails_matches_reference(nd, data):
-    shape = (data.draw(st.integers(0, 2)), data.draw(st.integers(1, 3)),
-             *data.draw(st.lists(st.integers(1, 4), min_size=nd, max_size=nd)))
+    shape = (
+        data.draw(st.integers(0, 2)),
+        data.draw(st.integers(1, 3)),
+        *data.draw(st.lists(st.integers(1, 4), min_size=nd, max_size=nd)),
+    )
     s = tuple(data.draw(st.lists(st.integers(1, 3), min_size=nd, max_size=nd)))
     offset = tuple(data.draw(st.integers(0, f - 1)) for f in s)
     x = np.arange(np.prod(shape), dtype=np.int32).reshape(shape)
@@ -66,7 +68,10 @@ def test_pixel_shuffle_matches_torch(shape, r):
     oracle.check(upsample.pixel_unshuffle, lambda t: F.pixel_unshuffle(t, r), [y], dict(downscale_factor=r))
 
 
-@pytest.mark.parametrize("shape, r", [((1, 4, 5), 2), ((0, 4, 2, 2), 2), ((2, 16, 2, 3), 2), ((1, 8, 2, 1, 3), 2), ((1, 12, 2, 2), (3, 2))])
+@pytest.mark.parametrize(
+    "shape, r",
+    [((1, 4, 5), 2), ((0, 4, 2, 2), 2), ((2, 16, 2, 3), 2), ((1, 8, 2, 1, 3), 2), ((1, 12, 2, 2), (3, 2))],
+)
 def test_pixel_shuffle_any_rank_matches_reference_and_round_trips(shape, r):
     x = np.arange(np.prod(shape)).reshape(shape)
     y = upsample.pixel_shuffle(x, r)
@@ -76,15 +81,51 @@ def test_pixel_shuffle_any_rank_matches_reference_and_round_trips(shape, r):
 
 
 BAD_INPUT = [
-    (lambda: upsample.bed_of_nails(np.ones((1, 1, 2, 2)), 1.5), TypeError, ["bed_of_nails", "scale_factor", "integer", "1.5"]),
-    (lambda: upsample.bed_of_nails(np.ones((1, 1, 2, 2)), 0), ValueError, ["bed_of_nails", "scale_factor", ">= 1"]),
-    (lambda: upsample.bed_of_nails(np.ones((1, 1, 2, 2)), 2, offset=2), ValueError, ["bed_of_nails", "offset (2)", "scale_factor (2)"]),
-    (lambda: upsample.bed_of_nails(np.ones((1, 1, 2, 2)), 2, size=2), ValueError, ["bed_of_nails", "size", "(3, 3)"]),
-    (lambda: upsample.bed_of_nails(np.ones((2, 2)), 2), ValueError, ["bed_of_nails", "x", "(N, C, *spatial)"]),
-    (lambda: upsample.bed_of_nails(np.ones((1, 1, 2), dtype=complex), 2), TypeError, ["bed_of_nails", "x", "complex"]),
-    (lambda: upsample.pixel_shuffle(np.ones((1, 6, 2, 2)), 2), ValueError, ["pixel_shuffle", "channels (6)", "4"]),
-    (lambda: upsample.pixel_shuffle(np.ones((1, 4, 2, 2)), (2, 2, 2)), ValueError, ["pixel_shuffle", "upscale_factor"]),
-    (lambda: upsample.pixel_unshuffle(np.ones((1, 1, 3, 2)), 2), ValueError, ["pixel_unshuffle", "downscale_factor", "(3, 2)"]),
+    (
+        lambda: upsample.bed_of_nails(np.ones((1, 1, 2, 2)), 1.5),
+        TypeError,
+        ["bed_of_nails", "scale_factor", "integer", "1.5"],
+    ),
+    (
+        lambda: upsample.bed_of_nails(np.ones((1, 1, 2, 2)), 0),
+        ValueError,
+        ["bed_of_nails", "scale_factor", ">= 1"],
+    ),
+    (
+        lambda: upsample.bed_of_nails(np.ones((1, 1, 2, 2)), 2, offset=2),
+        ValueError,
+        ["bed_of_nails", "offset (2)", "scale_factor (2)"],
+    ),
+    (
+        lambda: upsample.bed_of_nails(np.ones((1, 1, 2, 2)), 2, size=2),
+        ValueError,
+        ["bed_of_nails", "size", "(3, 3)"],
+    ),
+    (
+        lambda: upsample.bed_of_nails(np.ones((2, 2)), 2),
+        ValueError,
+        ["bed_of_nails", "x", "(N, C, *spatial)"],
+    ),
+    (
+        lambda: upsample.bed_of_nails(np.ones((1, 1, 2), dtype=complex), 2),
+        TypeError,
+        ["bed_of_nails", "x", "complex"],
+    ),
+    (
+        lambda: upsample.pixel_shuffle(np.ones((1, 6, 2, 2)), 2),
+        ValueError,
+        ["pixel_shuffle", "channels (6)", "4"],
+    ),
+    (
+        lambda: upsample.pixel_shuffle(np.ones((1, 4, 2, 2)), (2, 2, 2)),
+        ValueError,
+        ["pixel_shuffle", "upscale_factor"],
+    ),
+    (
+        lambda: upsample.pixel_unshuffle(np.ones((1, 1, 3, 2)), 2),
+        ValueError,
+        ["pixel_unshuffle", "downscale_factor", "(3, 2)"],
+    ),
     (lambda: upsample.subsample(np.ones((1, 1, 3)), 2, offset=1.0), TypeError, ["subsample", "offset"]),
 ]
 

@@ -53,36 +53,89 @@ def _check_layer(layer, module, x, **call):
 
 LAYER_GRID = [
     # ours, torch, input shape
-    (lambda: nn.Conv(2, 4, 3, padding=1, dtype=np.float64, rng=0),
-     lambda: torch.nn.Conv2d(2, 4, 3, padding=1, dtype=torch.float64), (2, 2, 5, 6)),
-    (lambda: nn.Conv(4, 2, (3, 2), stride=2, dilation=(1, 2), groups=2, padding_mode="reflect",
-                     padding=1, dtype=np.float64, rng=0),
-     lambda: torch.nn.Conv2d(4, 2, (3, 2), stride=2, dilation=(1, 2), groups=2, padding=1,
-                             padding_mode="reflect", dtype=torch.float64), (1, 4, 7, 7)),
-    (lambda: nn.Conv(2, 3, 3, bias=False, ndim=1, dtype=np.float64, rng=0),
-     lambda: torch.nn.Conv1d(2, 3, 3, bias=False, dtype=torch.float64), (3, 2, 8)),
-    (lambda: nn.Conv(1, 2, 2, ndim=3, dtype=np.float64, rng=0),
-     lambda: torch.nn.Conv3d(1, 2, 2, dtype=torch.float64), (1, 1, 3, 4, 3)),
-    (lambda: nn.ConvTranspose(3, 2, 4, stride=2, padding=1, dtype=np.float64, rng=0),
-     lambda: torch.nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1, dtype=torch.float64),
-     (2, 3, 4, 5)),
-    (lambda: nn.ConvTranspose(4, 6, 3, stride=(2, 3), output_padding=1, groups=2, dilation=1,
-                              dtype=np.float64, rng=0),
-     lambda: torch.nn.ConvTranspose2d(4, 6, 3, stride=(2, 3), output_padding=1, groups=2,
-                                      dtype=torch.float64), (1, 4, 3, 3)),
-    (lambda: nn.ConvTranspose(2, 2, 3, stride=2, ndim=1, dtype=np.float64, rng=0),
-     lambda: torch.nn.ConvTranspose1d(2, 2, 3, stride=2, dtype=torch.float64), (2, 2, 5)),
-    (lambda: nn.Upsample(scale_factor=2, mode="bilinear"),
-     lambda: torch.nn.Upsample(scale_factor=2, mode="bilinear"), (2, 3, 4, 5)),
-    (lambda: nn.Upsample(size=(7, 3), mode="nearest"),
-     lambda: torch.nn.Upsample(size=(7, 3), mode="nearest"), (1, 2, 4, 5)),
-    (lambda: nn.Upsample(scale_factor=3, mode="bicubic", align_corners=True),
-     lambda: torch.nn.Upsample(scale_factor=3, mode="bicubic", align_corners=True), (1, 1, 4, 4)),
+    (
+        lambda: nn.Conv(2, 4, 3, padding=1, dtype=np.float64, rng=0),
+        lambda: torch.nn.Conv2d(2, 4, 3, padding=1, dtype=torch.float64),
+        (2, 2, 5, 6),
+    ),
+    (
+        lambda: nn.Conv(
+            4,
+            2,
+            (3, 2),
+            stride=2,
+            dilation=(1, 2),
+            groups=2,
+            padding_mode="reflect",
+            padding=1,
+            dtype=np.float64,
+            rng=0,
+        ),
+        lambda: torch.nn.Conv2d(
+            4,
+            2,
+            (3, 2),
+            stride=2,
+            dilation=(1, 2),
+            groups=2,
+            padding=1,
+            padding_mode="reflect",
+            dtype=torch.float64,
+        ),
+        (1, 4, 7, 7),
+    ),
+    (
+        lambda: nn.Conv(2, 3, 3, bias=False, ndim=1, dtype=np.float64, rng=0),
+        lambda: torch.nn.Conv1d(2, 3, 3, bias=False, dtype=torch.float64),
+        (3, 2, 8),
+    ),
+    (
+        lambda: nn.Conv(1, 2, 2, ndim=3, dtype=np.float64, rng=0),
+        lambda: torch.nn.Conv3d(1, 2, 2, dtype=torch.float64),
+        (1, 1, 3, 4, 3),
+    ),
+    (
+        lambda: nn.ConvTranspose(3, 2, 4, stride=2, padding=1, dtype=np.float64, rng=0),
+        lambda: torch.nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1, dtype=torch.float64),
+        (2, 3, 4, 5),
+    ),
+    (
+        lambda: nn.ConvTranspose(
+            4, 6, 3, stride=(2, 3), output_padding=1, groups=2, dilation=1, dtype=np.float64, rng=0
+        ),
+        lambda: torch.nn.ConvTranspose2d(
+            4, 6, 3, stride=(2, 3), output_padding=1, groups=2, dtype=torch.float64
+        ),
+        (1, 4, 3, 3),
+    ),
+    (
+        lambda: nn.ConvTranspose(2, 2, 3, stride=2, ndim=1, dtype=np.float64, rng=0),
+        lambda: torch.nn.ConvTranspose1d(2, 2, 3, stride=2, dtype=torch.float64),
+        (2, 2, 5),
+    ),
+    (
+        lambda: nn.Upsample(scale_factor=2, mode="bilinear"),
+        lambda: torch.nn.Upsample(scale_factor=2, mode="bilinear"),
+        (2, 3, 4, 5),
+    ),
+    (
+        lambda: nn.Upsample(size=(7, 3), mode="nearest"),
+        lambda: torch.nn.Upsample(size=(7, 3), mode="nearest"),
+        (1, 2, 4, 5),
+    ),
+    (
+        lambda: nn.Upsample(scale_factor=3, mode="bicubic", align_corners=True),
+        lambda: torch.nn.Upsample(scale_factor=3, mode="bicubic", align_corners=True),
+        (1, 1, 4, 4),
+    ),
     (lambda: nn.PixelShuffle(2), lambda: torch.nn.PixelShuffle(2), (2, 8, 3, 4)),
     (lambda: nn.PixelUnshuffle(2), lambda: torch.nn.PixelUnshuffle(2), (2, 2, 4, 6)),
     (lambda: nn.MaxPool(2), lambda: torch.nn.MaxPool2d(2), (2, 3, 6, 7)),
-    (lambda: nn.MaxPool(3, stride=2, padding=1, ceil_mode=True),
-     lambda: torch.nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), (1, 2, 7, 6)),
+    (
+        lambda: nn.MaxPool(3, stride=2, padding=1, ceil_mode=True),
+        lambda: torch.nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+        (1, 2, 7, 6),
+    ),
     (lambda: nn.ReLU(), lambda: torch.nn.ReLU(), (2, 3, 4)),
 ]
 
@@ -95,8 +148,7 @@ def test_layer_matches_torch(ours, theirs, shape, rng):
 
 def test_conv_transpose_output_size_matches_torch(rng):
     layer = nn.ConvTranspose(2, 2, 3, stride=2, padding=1, dtype=np.float64, rng=0)
-    module = _to_torch(layer, torch.nn.ConvTranspose2d(2, 2, 3, stride=2, padding=1,
-                                                       dtype=torch.float64))
+    module = _to_torch(layer, torch.nn.ConvTranspose2d(2, 2, 3, stride=2, padding=1, dtype=torch.float64))
     _check_layer(layer, module, rng.standard_normal((1, 2, 4, 4)), output_size=(8, 8))
 
 
@@ -118,14 +170,19 @@ def test_max_unpool_layer_matches_torch(rng):
 def test_sequential_encoder_decoder_matches_torch(rng):
     """Conv, ReLU, pool, unpool by the pool's indices, bilinear, pixel shuffle, transposed conv."""
     pool = nn.MaxPool(2)
-    net = nn.Sequential(nn.Conv(1, 8, 3, padding=1, dtype=np.float64, rng=0), nn.ReLU(), pool,
-                        nn.MaxUnpool(2, indices_from=pool), nn.Upsample(scale_factor=2, mode="bilinear"),
-                        nn.PixelUnshuffle(2), nn.BedOfNails(2),
-                        nn.ConvTranspose(32, 2, 4, stride=2, padding=1, dtype=np.float64, rng=1))
+    net = nn.Sequential(
+        nn.Conv(1, 8, 3, padding=1, dtype=np.float64, rng=0),
+        nn.ReLU(),
+        pool,
+        nn.MaxUnpool(2, indices_from=pool),
+        nn.Upsample(scale_factor=2, mode="bilinear"),
+        nn.PixelUnshuffle(2),
+        nn.BedOfNails(2),
+        nn.ConvTranspose(32, 2, 4, stride=2, padding=1, dtype=np.float64, rng=1),
+    )
 
     conv = _to_torch(net[0], torch.nn.Conv2d(1, 8, 3, padding=1, dtype=torch.float64))
-    up = _to_torch(net[7], torch.nn.ConvTranspose2d(32, 2, 4, stride=2, padding=1,
-                                                    dtype=torch.float64))
+    up = _to_torch(net[7], torch.nn.ConvTranspose2d(32, 2, 4, stride=2, padding=1, dtype=torch.float64))
 
     def torch_net(x):
         h = F.relu(conv(x))
@@ -183,20 +240,31 @@ def test_relu_gradient_is_zero_at_zero_like_torch():
 
 # --------------------------------------------------------------------------- state
 
+
 def test_state_dict_names_match_torch_and_round_trip(tmp_path, rng):
-    net = nn.Sequential(nn.Conv(1, 4, 3, rng=0), nn.ReLU(), nn.ConvTranspose(4, 1, 4, stride=2, rng=1),
-                        nn.SubPixel(1, 1, 3, 2, rng=2))
-    module = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(),
-                                 torch.nn.ConvTranspose2d(4, 1, 4, stride=2),
-                                 torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1),
-                                                     torch.nn.PixelShuffle(2)))
+    net = nn.Sequential(
+        nn.Conv(1, 4, 3, rng=0),
+        nn.ReLU(),
+        nn.ConvTranspose(4, 1, 4, stride=2, rng=1),
+        nn.SubPixel(1, 1, 3, 2, rng=2),
+    )
+    module = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3),
+        torch.nn.ReLU(),
+        torch.nn.ConvTranspose2d(4, 1, 4, stride=2),
+        torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.PixelShuffle(2)),
+    )
     assert list(net.state_dict()) == list(module.state_dict())
     module.load_state_dict({k: _t(v) for k, v in net.state_dict().items()})  # shapes agree
 
     path = tmp_path / "net.npz"
     net.save(path)
-    other = nn.Sequential(nn.Conv(1, 4, 3, rng=5), nn.ReLU(), nn.ConvTranspose(4, 1, 4, stride=2, rng=6),
-                          nn.SubPixel(1, 1, 3, 2, rng=7))
+    other = nn.Sequential(
+        nn.Conv(1, 4, 3, rng=5),
+        nn.ReLU(),
+        nn.ConvTranspose(4, 1, 4, stride=2, rng=6),
+        nn.SubPixel(1, 1, 3, 2, rng=7),
+    )
     other.load(path)
     x = rng.standard_normal((1, 1, 6, 6)).astype(np.float32)
     np.testing.assert_array_equal(other(x), net(x))
@@ -248,12 +316,15 @@ def test_bad_arguments_give_clear_errors():
 
 INIT_GRID = [
     (lambda rng: nn.Conv(16, 32, 3, rng=rng), lambda: torch.nn.Conv2d(16, 32, 3)),
-    (lambda rng: nn.Conv(6, 30, 5, groups=3, ndim=1, rng=rng),
-     lambda: torch.nn.Conv1d(6, 30, 5, groups=3)),
-    (lambda rng: nn.ConvTranspose(32, 8, 4, stride=2, rng=rng),
-     lambda: torch.nn.ConvTranspose2d(32, 8, 4, stride=2)),
-    (lambda rng: nn.ConvTranspose(4, 40, (2, 3, 2), groups=4, rng=rng),
-     lambda: torch.nn.ConvTranspose3d(4, 40, (2, 3, 2), groups=4)),
+    (lambda rng: nn.Conv(6, 30, 5, groups=3, ndim=1, rng=rng), lambda: torch.nn.Conv1d(6, 30, 5, groups=3)),
+    (
+        lambda rng: nn.ConvTranspose(32, 8, 4, stride=2, rng=rng),
+        lambda: torch.nn.ConvTranspose2d(32, 8, 4, stride=2),
+    ),
+    (
+        lambda rng: nn.ConvTranspose(4, 40, (2, 3, 2), groups=4, rng=rng),
+        lambda: torch.nn.ConvTranspose3d(4, 40, (2, 3, 2), groups=4),
+    ),
 ]
 
 
@@ -279,7 +350,7 @@ def test_default_init_has_torchs_distribution(ours, theirs):
         assert mine.shape == them.shape and mine.dtype == them.dtype == np.float32
         for sample in (mine, them):
             assert np.abs(sample).max() <= bound
-            assert _ks_uniform(sample, bound) < 1.95 / math.sqrt(sample.size)   # 0.1% level
+            assert _ks_uniform(sample, bound) < 1.95 / math.sqrt(sample.size)  # 0.1% level
         # a slightly different bound (another fan-in) is detected at these sample sizes
         assert _ks_uniform(mine, bound * 0.8) > 1.95 / math.sqrt(mine.size) or mine.size < 1000
 
@@ -290,20 +361,31 @@ def test_rng_makes_init_reproducible():
     assert not np.array_equal(a.weight.value, c.weight.value)
 
 
-@pytest.mark.parametrize("stride, nd, channels, groups", [(2, 2, 3, 1), (2, 2, 3, 3), (3, 2, 1, 1),
-                                                          (2, 1, 2, 1), (4, 1, 1, 1), (2, 3, 1, 1)])
+@pytest.mark.parametrize(
+    "stride, nd, channels, groups",
+    [(2, 2, 3, 1), (2, 2, 3, 3), (3, 2, 1, 1), (2, 1, 2, 1), (4, 1, 1, 1), (2, 3, 1, 1)],
+)
 def test_bilinear_init_is_bilinear_upsampling_in_the_interior(stride, nd, channels, groups, rng):
     k = 2 * stride - stride % 2
     p = math.ceil((stride - 1) / 2)
-    layer = nn.ConvTranspose(channels, channels, k, stride=stride, padding=p, groups=groups, ndim=nd,
-                             init="bilinear", dtype=np.float64)
+    layer = nn.ConvTranspose(
+        channels,
+        channels,
+        k,
+        stride=stride,
+        padding=p,
+        groups=groups,
+        ndim=nd,
+        init="bilinear",
+        dtype=np.float64,
+    )
     x = rng.standard_normal((2, channels, *(5,) * nd))
     y = layer(x)
     expected = upsample.bilinear(x, stride)
     assert y.shape == expected.shape
-    inner = (..., *(slice(stride, -stride),) * nd)   # the outermost input pixel sees zero padding
+    inner = (..., *(slice(stride, -stride),) * nd)  # the outermost input pixel sees zero padding
     np.testing.assert_allclose(y[inner], expected[inner], rtol=1e-12, atol=1e-12)
-    assert not np.allclose(y, expected)              # ... and only there does it differ
+    assert not np.allclose(y, expected)  # ... and only there does it differ
     edge = (..., *(slice(1, -1),) * nd)
     np.testing.assert_allclose(layer(np.ones_like(x))[edge] if stride == 2 else 1, 1)
 
@@ -332,6 +414,7 @@ def test_icnr_sub_pixel_starts_as_conv_then_nearest(rng):
 
 # --------------------------------------------------------------------------- loss and optimizers
 
+
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_mse_loss_matches_torch(reduction, rng):
     pred, target = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3, 4))
@@ -346,27 +429,42 @@ def test_mse_loss_matches_torch(reduction, rng):
 
 OPTIMIZERS = [
     (lambda p: optim.SGD(p, lr=0.05), lambda p: torch.optim.SGD(p, lr=0.05)),
-    (lambda p: optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=1e-2),
-     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=1e-2)),
-    (lambda p: optim.SGD(p, lr=0.05, momentum=0.8, weight_decay=1e-3, nesterov=True),
-     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8, weight_decay=1e-3, nesterov=True)),
+    (
+        lambda p: optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=1e-2),
+        lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=1e-2),
+    ),
+    (
+        lambda p: optim.SGD(p, lr=0.05, momentum=0.8, weight_decay=1e-3, nesterov=True),
+        lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8, weight_decay=1e-3, nesterov=True),
+    ),
     (lambda p: optim.Adam(p, lr=1e-2), lambda p: torch.optim.Adam(p, lr=1e-2)),
-    (lambda p: optim.Adam(p, lr=1e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2, amsgrad=True),
-     lambda p: torch.optim.Adam(p, lr=1e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2,
-                                amsgrad=True)),
-    (lambda p: optim.AdamW(p, lr=1e-2, weight_decay=0.1), lambda p: torch.optim.AdamW(p, lr=1e-2,
-                                                                                    weight_decay=0.1)),
+    (
+        lambda p: optim.Adam(p, lr=1e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2, amsgrad=True),
+        lambda p: torch.optim.Adam(p, lr=1e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2, amsgrad=True),
+    ),
+    (
+        lambda p: optim.AdamW(p, lr=1e-2, weight_decay=0.1),
+        lambda p: torch.optim.AdamW(p, lr=1e-2, weight_decay=0.1),
+    ),
 ]
 
 
 @pytest.mark.parametrize("ours, theirs", OPTIMIZERS)
 def test_training_steps_match_torch(ours, theirs, rng):
     """A few steps of Conv -> ReLU -> ConvTranspose give torch's parameters, float64."""
-    net = nn.Sequential(nn.Conv(1, 4, 3, padding=1, dtype=np.float64, rng=0), nn.ReLU(),
-                        nn.ConvTranspose(4, 1, 4, stride=2, padding=1, dtype=np.float64, rng=1))
-    module = _to_torch(net, torch.nn.Sequential(
-        torch.nn.Conv2d(1, 4, 3, padding=1, dtype=torch.float64), torch.nn.ReLU(),
-        torch.nn.ConvTranspose2d(4, 1, 4, stride=2, padding=1, dtype=torch.float64)))
+    net = nn.Sequential(
+        nn.Conv(1, 4, 3, padding=1, dtype=np.float64, rng=0),
+        nn.ReLU(),
+        nn.ConvTranspose(4, 1, 4, stride=2, padding=1, dtype=np.float64, rng=1),
+    )
+    module = _to_torch(
+        net,
+        torch.nn.Sequential(
+            torch.nn.Conv2d(1, 4, 3, padding=1, dtype=torch.float64),
+            torch.nn.ReLU(),
+            torch.nn.ConvTranspose2d(4, 1, 4, stride=2, padding=1, dtype=torch.float64),
+        ),
+    )
     opt, t_opt = ours(net.parameters()), theirs(module.parameters())
     for step in range(6):
         x, target = rng.standard_normal((3, 1, 5, 5)), rng.standard_normal((3, 1, 10, 10))
@@ -380,8 +478,13 @@ def test_training_steps_match_torch(ours, theirs, rng):
         t_opt.step()
         np.testing.assert_allclose(loss, t_loss.item(), rtol=1e-10)
         for name, value in net.state_dict().items():
-            np.testing.assert_allclose(value, module.state_dict()[name].numpy(), rtol=1e-10,
-                                       atol=1e-13, err_msg=f"{name} after step {step}")
+            np.testing.assert_allclose(
+                value,
+                module.state_dict()[name].numpy(),
+                rtol=1e-10,
+                atol=1e-13,
+                err_msg=f"{name} after step {step}",
+            )
 
 
 def test_learning_rate_is_a_plain_attribute():
@@ -395,18 +498,19 @@ def test_learning_rate_is_a_plain_attribute():
 
 # --------------------------------------------------------------------------- checkerboard overlap
 
+
 def _brute_overlap(k, s, d, size, padding=0, output_padding=0):
-    nd = len(size)
     ones = np.ones((1, 1, *size))
-    return upsample.conv_transpose(ones, np.ones((1, 1, *k)), stride=s, dilation=d, padding=padding,
-                                   output_padding=output_padding)[0, 0]
+    return upsample.conv_transpose(
+        ones, np.ones((1, 1, *k)), stride=s, dilation=d, padding=padding, output_padding=output_padding
+    )[0, 0]
 
 
 def test_overlap_map_golden_values():
-    assert shapes.overlap_map(3, 2) == (2, 1)       # uneven: alternates, a checkerboard
-    assert shapes.overlap_map(4, 2) == (2, 2)       # k a multiple of s: flat
+    assert shapes.overlap_map(3, 2) == (2, 1)  # uneven: alternates, a checkerboard
+    assert shapes.overlap_map(4, 2) == (2, 2)  # k a multiple of s: flat
     assert shapes.overlap_map(3, 2, padding=1) == (1, 2)
-    assert shapes.overlap_map(1, 2) == (1, 0)       # k < s leaves holes (bed of nails)
+    assert shapes.overlap_map(1, 2) == (1, 0)  # k < s leaves holes (bed of nails)
     assert shapes.overlap_map((3, 4), 2) == ((4, 4), (2, 2))
     assert shapes.overlap_map(3, 3, dilation=2) == (1, 1, 1)  # dilation spreads the taps
 
@@ -425,8 +529,9 @@ def test_overlap_map_equals_transposed_conv_of_ones(nd, data):
     np.testing.assert_array_equal(counts, expected)
     # the periodic form is the interior of the full map
     period = np.array(shapes.overlap_map(k, s, d, padding=pad))
-    big = np.array(shapes.overlap_map(k, s, d, size=tuple(3 * kk * dd + 3 for kk, dd in zip(k, d)),
-                                      padding=pad))
+    big = np.array(
+        shapes.overlap_map(k, s, d, size=tuple(3 * kk * dd + 3 for kk, dd in zip(k, d)), padding=pad)
+    )
     start = tuple(-(-(dd * (kk - 1)) // ss) * ss for kk, ss, dd in zip(k, s, d))
     window = big[tuple(slice(st_, st_ + ss) for st_, ss in zip(start, s))]
     np.testing.assert_array_equal(window, period)

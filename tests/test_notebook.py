@@ -16,7 +16,6 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
-import pytest
 from nbclient import NotebookClient
 from playwright.sync_api import sync_playwright
 
@@ -27,21 +26,31 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "docs" / "notebooks" / "techniques.ipynb"
 DRAW_JS = ROOT / "src" / "upsample" / "web" / "static" / "draw.js"
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
 X, W = [[1, 2], [3, 4]], [[5, 5], [5, 5]]
 ARTICLE = [[5, 15, 10], [20, 50, 30], [15, 35, 20]]
 
 
 def records(page: str) -> dict:
-    return json.loads(re.search(r'<script type="application/json" class="ux-data">(.*?)</script>',
-                                page, flags=re.S).group(1).replace("<\\/", "</"))
+    return json.loads(
+        re.search(r'<script type="application/json" class="ux-data">(.*?)</script>', page, flags=re.S)
+        .group(1)
+        .replace("<\\/", "</")
+    )
 
 
 def test_the_html_is_self_contained_and_shares_the_pages_drawing():
     page = explain.conv_transpose(X, W)._repr_html_()
     assert "<script src" not in page and "<link" not in page and "http" not in page
-    assert DRAW_JS.read_text() in page                      # the page's draw.js, verbatim
+    assert DRAW_JS.read_text() in page  # the page's draw.js, verbatim
     data = records(page)
     assert list(data["explanations"]) == list(explain.VIEWS)
     for view, drawn in data["explanations"].items():
@@ -62,8 +71,9 @@ def test_other_ops_draw_one_view_and_large_examples_leave_out_the_snapshots():
 def test_the_html_in_chromium_shows_the_steps(tmp_path):
     ex = explain.conv_transpose(X, W)
     path = tmp_path / "explanation.html"
-    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>"
-                    + ex._repr_html_() + "</body></html>")
+    path.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex._repr_html_() + "</body></html>"
+    )
     assert os.path.exists(CHROMIUM), "the browser tests use Debian's chromium (scripts/test.sh installs it)"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
@@ -76,7 +86,9 @@ def test_the_html_in_chromium_shows_the_steps(tmp_path):
             views = page.eval_on_selector_all(".view", "els => els.map(e => e.dataset.view)")
             assert views == list(explain.VIEWS)
             # side by side: three panels on one row
-            tops = page.eval_on_selector_all(".view", "els => els.map(e => Math.round(e.getBoundingClientRect().top))")
+            tops = page.eval_on_selector_all(
+                ".view", "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+            )
             assert len(set(tops)) == 1
             # it opens on the last step: every running output is the op's output
             for view in explain.VIEWS:
@@ -87,7 +99,7 @@ def test_the_html_in_chromium_shows_the_steps(tmp_path):
             page.click("button.ux-first")
             assert page.inner_text("output.ux-label").startswith(f"step 0 of {total}")
             page.click("button.ux-next")
-            page.click("button.ux-next")       # one slider for all: the scatter view's 4 steps span 9
+            page.click("button.ux-next")  # one slider for all: the scatter view's 4 steps span 9
             assert "scatter 1/4" in page.inner_text("output.ux-label")
             scatter = '.view[data-view="scatter"]'
             step = ex.steps[0]
@@ -98,8 +110,10 @@ def test_the_html_in_chromium_shows_the_steps(tmp_path):
             assert page.inner_text(f"{scatter} .caption") == step.caption
             # play runs to the end and stops there
             page.click("button.ux-play")
-            page.wait_for_function(f"() => document.querySelector('output.ux-label').textContent"
-                                   f".startsWith('step {total} of')", timeout=20_000)
+            page.wait_for_function(
+                f"() => document.querySelector('output.ux-label').textContent.startsWith('step {total} of')",
+                timeout=20_000,
+            )
             assert page.inner_text("button.ux-play").endswith("play")
             assert running(page, "matrix") == [[str(v) for v in row] for row in ARTICLE]
             assert not errors, errors
@@ -109,31 +123,49 @@ def test_the_html_in_chromium_shows_the_steps(tmp_path):
 
 def running(page, view: str) -> list[list[str]]:
     """The running output as a person reads it: cells no step has reached yet are blank (grey)."""
-    return page.eval_on_selector(f'.view[data-view="{view}"] .running table', """t => Array.from(t.rows).map(
-        r => Array.from(r.cells).map(c => c.classList.contains("empty") || c.classList.contains("pending") ? "" : c.textContent))""")
+    return page.eval_on_selector(
+        f'.view[data-view="{view}"] .running table',
+        """t => Array.from(t.rows).map(
+        r => Array.from(r.cells).map(c => c.classList.contains("empty") || c.classList.contains("pending") ? "" : c.textContent))""",
+    )
 
 
 def cells(page, panel: str, which: int, cls: str) -> list[list[int]]:
     """[row, col] of the cells marked ``cls`` in the panel's which-th grid (input, kernel, output)."""
-    return page.eval_on_selector_all(f"{panel} .arrays > .labelled:nth-child({which + 1}) table", f"""ts =>
+    return page.eval_on_selector_all(
+        f"{panel} .arrays > .labelled:nth-child({which + 1}) table",
+        f"""ts =>
         ts.flatMap(t => Array.from(t.rows).flatMap((r, i) => Array.from(r.cells).flatMap(
-            (c, j) => c.classList.contains("{cls}") ? [[i, j]] : [])))""")
+            (c, j) => c.classList.contains("{cls}") ? [[i, j]] : [])))""",
+    )
 
 
 def test_the_notebook_runs_and_draws_its_explanations():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code"), \
+    assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code"), (
         "commit the notebook without outputs"
+    )
     env_path = os.environ.get("PYTHONPATH", "")
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env_path) if p)
     try:
-        NotebookClient(notebook, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+        NotebookClient(
+            notebook,
+            timeout=600,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+        ).execute()
     finally:
         os.environ["PYTHONPATH"] = env_path
-    shown = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
-             if "text/html" in o.get("data", {})]
+    shown = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "text/html" in o.get("data", {})
+    ]
     assert len(shown) >= 8
     assert all('class="upsample-explain"' in o["data"]["text/html"] for o in shown)
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o["output_type"] == "error"]
+    errors = [
+        o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o["output_type"] == "error"
+    ]
     assert not errors

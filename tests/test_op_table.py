@@ -18,10 +18,14 @@ rng = np.random.default_rng(3)
 
 # One small call per op: (positional arrays and settings, keyword settings, the size params).
 CALLS = {
-    "conv": ((rng.standard_normal((1, 2, 7, 6)), rng.standard_normal((3, 2, 3, 2))),
-             dict(stride=2, padding=1, dilation=1)),
-    "conv_transpose": ((rng.standard_normal((1, 2, 4, 3)), rng.standard_normal((2, 3, 3, 2))),
-                       dict(stride=2, padding=1, output_padding=1)),
+    "conv": (
+        (rng.standard_normal((1, 2, 7, 6)), rng.standard_normal((3, 2, 3, 2))),
+        dict(stride=2, padding=1, dilation=1),
+    ),
+    "conv_transpose": (
+        (rng.standard_normal((1, 2, 4, 3)), rng.standard_normal((2, 3, 3, 2))),
+        dict(stride=2, padding=1, output_padding=1),
+    ),
     "nearest": ((rng.standard_normal((1, 2, 3, 4)), 2), {}),
     "bilinear": ((rng.standard_normal((1, 2, 3, 4)), 1.5), {}),
     "interpolate": ((rng.standard_normal((1, 2, 3, 4)),), dict(scale_factor=2, mode="cubic")),
@@ -65,8 +69,9 @@ def test_the_output_size_function_gives_the_real_shape(name):
         return
     given = dict(kwargs)
     signature = inspect.signature(op.forward)
-    positional = [p for p in signature.parameters.values()
-                  if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    positional = [
+        p for p in signature.parameters.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ]
     for parameter, value in zip(positional[1:], args[1:]):
         given[parameter.name] = value
     if "weight" in given:
@@ -97,10 +102,10 @@ def test_every_op_runs_on_dask(name):
     import dask.array as da
 
     args, kwargs = CALLS[name]
-    lazy = (da.from_array(args[0], chunks=(1, 1, *(max(1, s // 2) for s in args[0].shape[2:]))),
-            *args[1:])
-    np.testing.assert_allclose(op.forward(*lazy, **kwargs).compute(), op.forward(*args, **kwargs),
-                               rtol=1e-12, atol=1e-12)
+    lazy = (da.from_array(args[0], chunks=(1, 1, *(max(1, s // 2) for s in args[0].shape[2:]))), *args[1:])
+    np.testing.assert_allclose(
+        op.forward(*lazy, **kwargs).compute(), op.forward(*args, **kwargs), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_params_are_data_the_functions_take():

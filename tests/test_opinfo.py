@@ -24,19 +24,37 @@ import required
 import upsample
 from upsample.compat.torch.nn import functional as UF
 
-torch = oracle.torch           # one thread, as the other oracle tests use it
+torch = oracle.torch  # one thread, as the other oracle tests use it
 required.module("expecttest")  # torch.testing._internal imports it; under CI a missing one fails
 
-OPS = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-       "interpolate", "upsample_nearest", "upsample_bilinear", "max_pool1d", "max_pool2d",
-       "max_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d", "avg_pool1d", "avg_pool2d",
-       "avg_pool3d", "pixel_shuffle",
-       "pixel_unshuffle"]
+OPS = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "interpolate",
+    "upsample_nearest",
+    "upsample_bilinear",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+]
 
 
 @functools.cache
 def _opinfos() -> dict[str, list]:
     from torch.testing._internal.common_methods_invocations import op_db
+
     found: dict[str, list] = {}
     for info in op_db:
         name = info.name.removeprefix("nn.functional.")
@@ -89,18 +107,16 @@ def _check_sample(fn, info, sample, rng) -> bool:
     differentiable = [a for a in args if isinstance(a, torch.Tensor) and a.requires_grad]
     if values.requires_grad and values.numel() and differentiable:
         cotangent = rng.standard_normal(tuple(values.shape))
-        theirs = torch.autograd.grad(values, differentiable, torch.from_numpy(cotangent),
-                                     allow_unused=True)
+        theirs = torch.autograd.grad(values, differentiable, torch.from_numpy(cotangent), allow_unused=True)
         ours = pullback(cotangent)
-        assert len(ours) == len([a for a in np_args if isinstance(a, np.ndarray)
-                                 and a.dtype.kind == "f"])
+        assert len(ours) == len([a for a in np_args if isinstance(a, np.ndarray) and a.dtype.kind == "f"])
         for mine, their in zip(ours, theirs):
             their = np.zeros_like(mine) if their is None else _numpy(their)
             if fn.__name__.startswith("max_unpool") and mine.shape == np_args[1].shape:
                 their = np.where(_kept_writers(np_args[1], int(fn.__name__[-2])), their, 0)
             assert mine.shape == their.shape
             np.testing.assert_allclose(mine, their, rtol=1e-9, atol=1e-10)
-    for a, b in zip(np_args, before):                 # inputs are never modified
+    for a, b in zip(np_args, before):  # inputs are never modified
         if isinstance(a, np.ndarray):
             np.testing.assert_array_equal(a, b)
     nd = int(fn.__name__[-2]) if fn.__name__[-2].isdigit() else None
@@ -119,10 +135,14 @@ def test_opinfo_samples_match_torch(name, record_property):
             try:
                 unbatched += _check_sample(fn, info, sample, rng)
             except (AssertionError, ValueError, TypeError) as error:
-                failures.append(f"{info.variant_test_name or '-'} {tuple(sample.input.shape)} "
-                                f"{sample.args!r:.80} {sample.kwargs}: {str(error)[:300]}")
+                failures.append(
+                    f"{info.variant_test_name or '-'} {tuple(sample.input.shape)} "
+                    f"{sample.args!r:.80} {sample.kwargs}: {str(error)[:300]}"
+                )
     record_property("samples", f"{total - len(failures)}/{total} ({unbatched} unbatched)")
-    print(f"\n{name}: {total - len(failures)}/{total} samples passed, {unbatched} unbatched; "
-          f"variants {[i.variant_test_name or '-' for i in infos]}")
+    print(
+        f"\n{name}: {total - len(failures)}/{total} samples passed, {unbatched} unbatched; "
+        f"variants {[i.variant_test_name or '-' for i in infos]}"
+    )
     assert total > 0, f"torch's op_db has no samples for {name}"
     assert not failures, f"{len(failures)} of {total} samples differ:\n" + "\n".join(failures[:10])

@@ -47,8 +47,9 @@ def test_article_example_matches_torch():
     np.testing.assert_array_equal(values, t_values.numpy())
     np.testing.assert_array_equal(indices, t_indices.numpy())
     t_up = F.max_unpool2d(torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]]), t_indices, 2)
-    np.testing.assert_array_equal(upsample.max_unpool(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]),
-                                                      indices, 2), t_up.numpy())
+    np.testing.assert_array_equal(
+        upsample.max_unpool(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), indices, 2), t_up.numpy()
+    )
 
 
 # --------------------------------------------------------------------------- torch parity: max_pool
@@ -60,15 +61,15 @@ POOL_GRID = [
     (1, 7, 3, 2, 1, 1, True),
     (1, 9, 3, 1, 1, 3, False),
     (1, 6, 4, 3, 2, 2, True),
-    (1, 1, 1, 1, 0, 1, False),          # size-1 axis, kernel 1
-    (1, 2, 4, 1, 2, 1, False),          # kernel larger than the input, padding makes room
-    (1, 2, 3, 2, 0, 1, True),           # kernel larger than the input, ceil_mode makes room
-    (1, 10, 2, 3, 0, 1, False),         # stride larger than the kernel: skipped inputs
+    (1, 1, 1, 1, 0, 1, False),  # size-1 axis, kernel 1
+    (1, 2, 4, 1, 2, 1, False),  # kernel larger than the input, padding makes room
+    (1, 2, 3, 2, 0, 1, True),  # kernel larger than the input, ceil_mode makes room
+    (1, 10, 2, 3, 0, 1, False),  # stride larger than the kernel: skipped inputs
     (2, (6, 5), (3, 2), (2, 1), (1, 0), (1, 2), False),
     (2, (6, 5), (3, 2), (2, 1), (1, 0), (1, 2), True),
-    (2, 5, 3, 1, 1, 1, False),          # overlapping windows: an input can win twice
+    (2, 5, 3, 1, 1, 1, False),  # overlapping windows: an input can win twice
     (2, (1, 7), (1, 3), (1, 2), (0, 1), 1, True),  # size-1 axis
-    (2, 3, 5, 2, 2, 1, False),          # kernel larger than the input, with padding
+    (2, 3, 5, 2, 2, 1, False),  # kernel larger than the input, with padding
     (2, (7, 6), 2, 3, 1, 2, True),
     (3, 4, 2, None, 0, 1, False),
     (3, (5, 4, 6), (3, 2, 3), (2, 1, 2), (1, 1, 0), (1, 2, 1), True),
@@ -97,8 +98,9 @@ def test_max_pool_matches_torch(case, dtype, tol, return_indices, rng):
     fn = getattr(F, f"max_pool{case[0]}d")
     values = _check_pool(x, kernel, kw, lambda xt: fn(xt, kernel, **kw), rtol=tol, atol=tol)
     assert values.dtype == dtype
-    expected = shapes.pool_output_size(x.shape[2:], kernel, kw["stride"], kw["padding"],
-                                       kw["dilation"], kw["ceil_mode"])
+    expected = shapes.pool_output_size(
+        x.shape[2:], kernel, kw["stride"], kw["padding"], kw["dilation"], kw["ceil_mode"]
+    )
     assert values.shape == (*x.shape[:2], *(expected if isinstance(expected, tuple) else (expected,)))
 
 
@@ -108,8 +110,9 @@ def test_max_pool_tied_floats_match_torch(case, rng):
     x, kernel, kw = _pool_case(case, rng)
     x = np.round(x)
     fn = getattr(F, f"max_pool{case[0]}d")
-    _check_pool(x, kernel, dict(kw, return_indices=True),
-                lambda xt: fn(xt, kernel, return_indices=True, **kw))
+    _check_pool(
+        x, kernel, dict(kw, return_indices=True), lambda xt: fn(xt, kernel, return_indices=True, **kw)
+    )
 
 
 @pytest.mark.parametrize("case", POOL_GRID)
@@ -120,38 +123,57 @@ def test_max_pool_integers_match_torch(case, dtype, rng):
     x = rng.integers(info.min, int(info.max) + 1, size=x.shape, dtype=dtype)
     x.reshape(-1)[::3] = info.min  # the dtype's minimum must still beat the padding
     fn = getattr(F, f"max_pool{case[0]}d")
-    values = oracle.check(upsample.max_pool, lambda xt: fn(xt, kernel, return_indices=True, **kw),
-                          [x], dict(kw, kernel_size=kernel, return_indices=True), grad=False)
+    values = oracle.check(
+        upsample.max_pool,
+        lambda xt: fn(xt, kernel, return_indices=True, **kw),
+        [x],
+        dict(kw, kernel_size=kernel, return_indices=True),
+        grad=False,
+    )
     assert values.dtype == dtype
 
 
 def test_max_pool_empty_batch(rng):
     x, kernel, kw = _pool_case(POOL_GRID[9], rng, n=0)
-    values = _check_pool(x, kernel, dict(kw, return_indices=True),
-                         lambda xt: F.max_pool2d(xt, kernel, return_indices=True, **kw))
+    values = _check_pool(
+        x,
+        kernel,
+        dict(kw, return_indices=True),
+        lambda xt: F.max_pool2d(xt, kernel, return_indices=True, **kw),
+    )
     assert values.shape[:2] == (0, 3)
 
 
 # --------------------------------------------------------------------------- ties, NaN, infinities
 
 SPECIAL_1D = [
-    [2.0, 2.0, 1.0, 2.0],                       # ties: the first maximum
-    [1.0, np.nan, 3.0, 0.0],                    # NaN beats every number
-    [np.nan, 5.0, np.nan, np.nan],              # several NaNs: the last one wins
+    [2.0, 2.0, 1.0, 2.0],  # ties: the first maximum
+    [1.0, np.nan, 3.0, 0.0],  # NaN beats every number
+    [np.nan, 5.0, np.nan, np.nan],  # several NaNs: the last one wins
     [np.nan, np.inf, -np.inf, np.nan],
-    [-np.inf, -np.inf, -np.inf, 1.0],           # all -inf: the first in-bounds position
+    [-np.inf, -np.inf, -np.inf, 1.0],  # all -inf: the first in-bounds position
     [np.inf, np.inf, 0.0, np.inf],
 ]
 
 
 @pytest.mark.parametrize("row", SPECIAL_1D)
-@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1),
-                                dict(kernel_size=4, stride=1, padding=2),
-                                dict(kernel_size=2, stride=1, dilation=2, ceil_mode=True)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(kernel_size=2),
+        dict(kernel_size=3, stride=1, padding=1),
+        dict(kernel_size=4, stride=1, padding=2),
+        dict(kernel_size=2, stride=1, dilation=2, ceil_mode=True),
+    ],
+)
 def test_max_pool_special_values_match_torch(row, kw):
     x = np.array(row).reshape(1, 1, -1)
-    oracle.check(upsample.max_pool, lambda xt: F.max_pool1d(xt, return_indices=True, **kw), [x],
-                 dict(kw, return_indices=True))
+    oracle.check(
+        upsample.max_pool,
+        lambda xt: F.max_pool1d(xt, return_indices=True, **kw),
+        [x],
+        dict(kw, return_indices=True),
+    )
 
 
 def test_max_pool_special_values_2d_and_3d_match_torch(rng):
@@ -159,13 +181,17 @@ def test_max_pool_special_values_2d_and_3d_match_torch(rng):
         x = rng.integers(-2, 3, size=(2, 2, *(5,) * nd)).astype(np.float64)
         x[rng.random(x.shape) < 0.15] = np.nan
         x[rng.random(x.shape) < 0.15] = -np.inf
-        x[0, 0] = -np.inf                       # a whole plane of -inf
-        x[1, 1] = np.nan                        # a whole plane of NaN: the last NaN wins
+        x[0, 0] = -np.inf  # a whole plane of -inf
+        x[1, 1] = np.nan  # a whole plane of NaN: the last NaN wins
         fn = getattr(F, f"max_pool{nd}d")
-        for kw in (dict(stride=1, padding=1), dict(stride=2, padding=1, ceil_mode=True),
-                   dict(stride=1, dilation=2)):
-            _check_pool(x, 3, dict(kw, return_indices=True),
-                        lambda xt, kw=kw: fn(xt, 3, return_indices=True, **kw))
+        for kw in (
+            dict(stride=1, padding=1),
+            dict(stride=2, padding=1, ceil_mode=True),
+            dict(stride=1, dilation=2),
+        ):
+            _check_pool(
+                x, 3, dict(kw, return_indices=True), lambda xt, kw=kw: fn(xt, 3, return_indices=True, **kw)
+            )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -203,7 +229,7 @@ def test_max_pool_padding_never_wins_at_the_dtype_minimum(dtype):
     np.testing.assert_array_equal(values, t_values.numpy())
     np.testing.assert_array_equal(indices, t_indices.numpy())
     assert (values == low).all()
-    first = np.array([0, 0, 1, 2])             # window o covers rows o-1 and o: its first real one
+    first = np.array([0, 0, 1, 2])  # window o covers rows o-1 and o: its first real one
     np.testing.assert_array_equal(indices[0, 0], 3 * first[:, None] + first[None, :])
 
 
@@ -226,7 +252,7 @@ UNPOOL_GRID = [
     (1, 3, 2, 3, 0, (9,)),
     (2, (3, 2), (2, 3), (2, 2), (0, 1), None),
     (2, (3, 2), (2, 3), (2, 2), (0, 1), (7, 4)),
-    (2, 2, 2, None, 0, (1, 1, 5, 4)),           # the full (N, C, *spatial) form
+    (2, 2, 2, None, 0, (1, 1, 5, 4)),  # the full (N, C, *spatial) form
     (3, 2, 2, None, 0, None),
     (3, (2, 3, 1), (3, 2, 2), (2, 2, 1), (1, 0, 0), (4, 7, 2)),
 ]
@@ -236,10 +262,13 @@ def _unpool_case(case, rng, dtype=np.float64, n=1, c=1):
     """x, and indices that never repeat within a plane (torch's backward differs on repeats)."""
     nd, size, kernel, stride, padding, output_size = case
     size = size if isinstance(size, tuple) else (size,) * nd
-    out = shapes.unpool_output_size(size, kernel, stride, padding) if output_size is None \
+    out = (
+        shapes.unpool_output_size(size, kernel, stride, padding)
+        if output_size is None
         else tuple(output_size)[-nd:]
-    order = np.argsort(rng.random((n, c, math.prod(out))), axis=-1)     # a shuffle per plane
-    indices = order[..., :math.prod(size)].reshape(n, c, *size)
+    )
+    order = np.argsort(rng.random((n, c, math.prod(out))), axis=-1)  # a shuffle per plane
+    indices = order[..., : math.prod(size)].reshape(n, c, *size)
     x = rng.standard_normal(indices.shape).astype(dtype)
     return x, indices, kernel, dict(stride=stride, padding=padding, output_size=output_size)
 
@@ -251,8 +280,14 @@ def test_max_unpool_matches_torch(case, dtype, tol, rng):
     if kw["output_size"] is not None and len(kw["output_size"]) == case[0] + 2:
         kw["output_size"] = (2, 2, *kw["output_size"][2:])
     ours = dict(kw, kernel_size=kernel)
-    y = oracle.check(upsample.max_unpool, _torch_unpool(case[0], kernel_size=kernel, **kw),
-                     [x, indices], ours, rtol=tol, atol=tol)
+    y = oracle.check(
+        upsample.max_unpool,
+        _torch_unpool(case[0], kernel_size=kernel, **kw),
+        [x, indices],
+        ours,
+        rtol=tol,
+        atol=tol,
+    )
     assert y.dtype == dtype
     np.testing.assert_array_equal(y, reference.max_unpool(x, indices, kernel, **kw))
 
@@ -330,7 +365,7 @@ def test_max_unpool_at_window_corners_places_values_at_stride_positions(size, st
     x = np.arange(1.0, 1.0 + 2 * math.prod(size)).reshape(1, 2, *size)
     stride = stride if isinstance(stride, tuple) else (stride,) * len(size)
     out = tuple(i * s for i, s in zip(size, stride))
-    corners = [np.arange(i) * s for i, s in zip(size, stride)]         # top-left of each window
+    corners = [np.arange(i) * s for i, s in zip(size, stride)]  # top-left of each window
     flat = np.ravel_multi_index(np.meshgrid(*corners, indexing="ij"), out)
     indices = np.broadcast_to(flat, x.shape)
     y = upsample.max_unpool(x, indices, stride, output_size=out)
@@ -348,8 +383,9 @@ def test_max_unpool_is_linear_and_its_vjp_is_its_adjoint(rng):
     g = rng.standard_normal(y.shape)
     np.testing.assert_allclose(np.vdot(y, g), np.vdot(x, pullback(g)[0]), rtol=1e-12)
     y2 = upsample.max_unpool(2.0 * x + 1.0, indices, 2, output_size=(9, 11))
-    np.testing.assert_allclose(y2, 2.0 * y + upsample.max_unpool(np.ones_like(x), indices, 2,
-                                                                 output_size=(9, 11)))
+    np.testing.assert_allclose(
+        y2, 2.0 * y + upsample.max_unpool(np.ones_like(x), indices, 2, output_size=(9, 11))
+    )
 
 
 def test_ops_table_entries():
@@ -362,12 +398,16 @@ def test_ops_table_entries():
 
 # --------------------------------------------------------------------------- central differences
 
-@pytest.mark.parametrize("nd, kernel, kw", [
-    (1, 3, dict(stride=1, padding=1)),
-    (2, 3, dict(stride=2, padding=1, ceil_mode=True)),
-    (2, 2, dict(stride=1, dilation=2)),
-    (3, 2, dict()),
-])
+
+@pytest.mark.parametrize(
+    "nd, kernel, kw",
+    [
+        (1, 3, dict(stride=1, padding=1)),
+        (2, 3, dict(stride=2, padding=1, ceil_mode=True)),
+        (2, 2, dict(stride=1, dilation=2)),
+        (3, 2, dict()),
+    ],
+)
 def test_max_pool_gradient_by_central_differences(nd, kernel, kw, rng):
     size = {1: (9,), 2: (5, 6), 3: (4, 4, 4)}[nd]
     x = rng.permutation(2 * math.prod(size)).reshape(1, 2, *size) * 0.1  # gaps of 0.1: no ties
@@ -380,17 +420,20 @@ def test_max_pool_gradient_by_central_differences(nd, kernel, kw, rng):
         step = np.zeros(x.size)
         step[j] = eps
         step = step.reshape(x.shape)
-        numeric.reshape(-1)[j] = (np.vdot(g, upsample.max_pool(x + step, kernel, **kw))
-                                  - np.vdot(g, upsample.max_pool(x - step, kernel, **kw))) / (2 * eps)
+        numeric.reshape(-1)[j] = (
+            np.vdot(g, upsample.max_pool(x + step, kernel, **kw))
+            - np.vdot(g, upsample.max_pool(x - step, kernel, **kw))
+        ) / (2 * eps)
     np.testing.assert_allclose(gx, numeric, rtol=1e-7, atol=1e-9)
 
 
 # --------------------------------------------------------------------------- the loop reference
 
+
 @pytest.mark.parametrize("case", POOL_GRID)
 def test_max_pool_matches_reference(case, rng):
     x, kernel, kw = _pool_case(case, rng)
-    x = np.round(x * 2)                        # ties
+    x = np.round(x * 2)  # ties
     x[rng.random(x.shape) < 0.1] = np.nan
     values, indices = upsample.max_pool(x, kernel, return_indices=True, **kw)
     r_values, r_indices = reference.max_pool(x, kernel, **kw)
@@ -422,8 +465,11 @@ def pool_settings(draw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(settings_=pool_settings(), seed=st.integers(0, 2**32 - 1),
-       dtype=st.sampled_from([np.float64, np.float32, np.int16, np.uint8]))
+@given(
+    settings_=pool_settings(),
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float64, np.float32, np.int16, np.uint8]),
+)
 def test_max_pool_property_against_reference(settings_, seed, dtype):
     nd, shape, kernel, stride, padding, dilation, ceil_mode = settings_
     rng = np.random.default_rng(seed)
@@ -458,21 +504,22 @@ def unpool_settings(draw):
     assume(min(default) >= 1)
     output_size = None
     if draw(st.booleans()):
-        output_size = tuple(draw(st.integers(max(o - s + 1, 1), o + s - 1))
-                            for o, s in zip(default, stride))
+        output_size = tuple(draw(st.integers(max(o - s + 1, 1), o + s - 1)) for o, s in zip(default, stride))
     shape = (draw(st.integers(0, 2)), draw(st.integers(1, 2)), *size)
     return shape, kernel, stride, padding, output_size
 
 
 @settings(max_examples=60, deadline=None)
-@given(settings_=unpool_settings(), seed=st.integers(0, 2**32 - 1),
-       dtype=st.sampled_from([np.float64, np.float32, np.int32]))
+@given(
+    settings_=unpool_settings(),
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float64, np.float32, np.int32]),
+)
 def test_max_unpool_property_against_reference(settings_, seed, dtype):
     shape, kernel, stride, padding, output_size = settings_
     rng = np.random.default_rng(seed)
     kw = dict(stride=stride, padding=padding, output_size=output_size)
-    out = output_size or [(i - 1) * s - 2 * p + k
-                          for i, s, p, k in zip(shape[2:], stride, padding, kernel)]
+    out = output_size or [(i - 1) * s - 2 * p + k for i, s, p, k in zip(shape[2:], stride, padding, kernel)]
     x = rng.integers(1, 50, size=shape).astype(dtype)
     indices = rng.integers(0, math.prod(out), size=shape)  # duplicates likely
     y = upsample.max_unpool(x, indices, kernel, **kw)
@@ -482,8 +529,7 @@ def test_max_unpool_property_against_reference(settings_, seed, dtype):
         y, pullback = upsample.vjp(upsample.max_unpool, x, indices, kernel, **kw)
         g = rng.standard_normal(y.shape)
         scale = np.vdot(np.abs(y), np.abs(g))  # float32 rounds g: bound the error by the terms
-        np.testing.assert_allclose(np.vdot(y, g), np.vdot(x, pullback(g)[0]), rtol=1e-5,
-                                   atol=1e-6 * scale)
+        np.testing.assert_allclose(np.vdot(y, g), np.vdot(x, pullback(g)[0]), rtol=1e-5, atol=1e-6 * scale)
 
 
 # --------------------------------------------------------------------------- bad input
@@ -496,6 +542,7 @@ def _with_limit(fn):
     def call():
         with upsample.size_limit(1000):
             fn()
+
     return call
 
 
@@ -506,12 +553,21 @@ BAD_INPUT = [
     (lambda: upsample.max_pool(X2, 2, stride=0), ValueError, ["max_pool", "stride", ">= 1"]),
     (lambda: upsample.max_pool(X2, 2, dilation=0), ValueError, ["max_pool", "dilation", ">= 1"]),
     (lambda: upsample.max_pool(X2, 2, padding=-1), ValueError, ["max_pool", "padding", ">= 0"]),
-    (lambda: upsample.max_pool(X2, 3, padding=2), ValueError,
-     ["max_pool", "padding (2)", "half of kernel_size (3)"]),
-    (lambda: upsample.max_pool(X2, (2, 5)), ValueError,
-     ["max_pool", "kernel_size (5", "padded input (4", "axis 1"]),
-    (lambda: upsample.max_pool(np.zeros((1, 1, 1)), 2, padding=1, dilation=2), ValueError,
-     ["max_pool", "dilation (2)", "padding (1)", "only padding"]),
+    (
+        lambda: upsample.max_pool(X2, 3, padding=2),
+        ValueError,
+        ["max_pool", "padding (2)", "half of kernel_size (3)"],
+    ),
+    (
+        lambda: upsample.max_pool(X2, (2, 5)),
+        ValueError,
+        ["max_pool", "kernel_size (5", "padded input (4", "axis 1"],
+    ),
+    (
+        lambda: upsample.max_pool(np.zeros((1, 1, 1)), 2, padding=1, dilation=2),
+        ValueError,
+        ["max_pool", "dilation (2)", "padding (1)", "only padding"],
+    ),
     (lambda: upsample.max_pool(X2.astype(bool), 2), TypeError, ["max_pool", "x", "bool"]),
     (lambda: upsample.max_pool(X2.astype(complex), 2), TypeError, ["max_pool", "x", "complex"]),
     (lambda: upsample.max_pool(object(), 2), TypeError, ["max_pool", "x"]),
@@ -520,39 +576,73 @@ BAD_INPUT = [
     (lambda: upsample.max_pool(X2, (2, 2, 2)), ValueError, ["max_pool", "kernel_size", "2 ints"]),
     (lambda: upsample.max_pool(X2, 2, stride=(1,)), ValueError, ["max_pool", "stride", "2 ints"]),
     (lambda: upsample.max_pool(np.zeros((1, 1, 0, 4)), 2), ValueError, ["max_pool", "x", "non-empty"]),
-    (_with_limit(lambda: upsample.max_pool(np.zeros((1, 1, 40, 40)), 1)), ValueError,
-     ["max_pool", "size limit", "size_limit"]),
-    (lambda: upsample.max_unpool(np.zeros((2, 2)), I2[0, 0], 2), ValueError,
-     ["max_unpool", "x", "3 dimensions"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2 * 1.0, 2), TypeError,
-     ["max_unpool", "indices", "float64"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2.astype(bool), 2), TypeError,
-     ["max_unpool", "indices", "bool"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2[..., :1], 2), ValueError,
-     ["max_unpool", "indices", "shape", "(1, 1, 2, 1)"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2 + 16, 2), ValueError,
-     ["max_unpool", "indices", "[0, 16)", "got index 16"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2 - 3, 2), ValueError,
-     ["max_unpool", "indices", "[0, 16)", "got index -3"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2, 2, output_size=(6, 4)), ValueError,
-     ["max_unpool", "output_size", "strictly between 2 and 6"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2, 2, output_size=(4, 4, 4)), ValueError,
-     ["max_unpool", "output_size", "2 ints"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2, 2, output_size=(3, 1, 4, 4)), ValueError,
-     ["max_unpool", "output_size", "batch and channels"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2, 1, padding=1), ValueError,
-     ["max_unpool", "padding", "no output"]),
+    (
+        _with_limit(lambda: upsample.max_pool(np.zeros((1, 1, 40, 40)), 1)),
+        ValueError,
+        ["max_pool", "size limit", "size_limit"],
+    ),
+    (
+        lambda: upsample.max_unpool(np.zeros((2, 2)), I2[0, 0], 2),
+        ValueError,
+        ["max_unpool", "x", "3 dimensions"],
+    ),
+    (lambda: upsample.max_unpool(I2 * 1.0, I2 * 1.0, 2), TypeError, ["max_unpool", "indices", "float64"]),
+    (lambda: upsample.max_unpool(I2 * 1.0, I2.astype(bool), 2), TypeError, ["max_unpool", "indices", "bool"]),
+    (
+        lambda: upsample.max_unpool(I2 * 1.0, I2[..., :1], 2),
+        ValueError,
+        ["max_unpool", "indices", "shape", "(1, 1, 2, 1)"],
+    ),
+    (
+        lambda: upsample.max_unpool(I2 * 1.0, I2 + 16, 2),
+        ValueError,
+        ["max_unpool", "indices", "[0, 16)", "got index 16"],
+    ),
+    (
+        lambda: upsample.max_unpool(I2 * 1.0, I2 - 3, 2),
+        ValueError,
+        ["max_unpool", "indices", "[0, 16)", "got index -3"],
+    ),
+    (
+        lambda: upsample.max_unpool(I2 * 1.0, I2, 2, output_size=(6, 4)),
+        ValueError,
+        ["max_unpool", "output_size", "strictly between 2 and 6"],
+    ),
+    (
+        lambda: upsample.max_unpool(I2 * 1.0, I2, 2, output_size=(4, 4, 4)),
+        ValueError,
+        ["max_unpool", "output_size", "2 ints"],
+    ),
+    (
+        lambda: upsample.max_unpool(I2 * 1.0, I2, 2, output_size=(3, 1, 4, 4)),
+        ValueError,
+        ["max_unpool", "output_size", "batch and channels"],
+    ),
+    (
+        lambda: upsample.max_unpool(I2 * 1.0, I2, 1, padding=1),
+        ValueError,
+        ["max_unpool", "padding", "no output"],
+    ),
     (lambda: upsample.max_unpool(I2 * 1.0, I2, 0), ValueError, ["max_unpool", "kernel_size", ">= 1"]),
     (lambda: upsample.max_unpool(I2.astype(complex), I2, 2), TypeError, ["max_unpool", "x", "complex"]),
-    (_with_limit(lambda: upsample.max_unpool(I2 * 1.0, I2, 2, stride=20)), ValueError,
-     ["max_unpool", "size limit", "size_limit"]),
-    (lambda: upsample.vjp(upsample.max_pool, X2.astype(np.int64), 2), TypeError,
-     ["vjp", "max_pool", "x", "int64"]),
+    (
+        _with_limit(lambda: upsample.max_unpool(I2 * 1.0, I2, 2, stride=20)),
+        ValueError,
+        ["max_unpool", "size limit", "size_limit"],
+    ),
+    (
+        lambda: upsample.vjp(upsample.max_pool, X2.astype(np.int64), 2),
+        TypeError,
+        ["vjp", "max_pool", "x", "int64"],
+    ),
 ]
 
 
-@pytest.mark.parametrize("call, error, fragments", BAD_INPUT,
-                         ids=[f"{i}-{' '.join(f[:2])}" for i, (_, _, f) in enumerate(BAD_INPUT)])
+@pytest.mark.parametrize(
+    "call, error, fragments",
+    BAD_INPUT,
+    ids=[f"{i}-{' '.join(f[:2])}" for i, (_, _, f) in enumerate(BAD_INPUT)],
+)
 def test_bad_input(call, error, fragments):
     assert_refused(call, error, fragments)
 
@@ -568,6 +658,7 @@ def test_pullbacks_refuse_a_gradient_of_the_wrong_shape():
 
 # --------------------------------------------------------------------------- read-only inputs
 
+
 def test_read_only_inputs_work_and_are_unchanged(rng):
     x = rng.standard_normal((2, 3, 5, 6))
     x.setflags(write=False)
@@ -578,20 +669,21 @@ def test_read_only_inputs_work_and_are_unchanged(rng):
     values.setflags(write=False)
     indices.setflags(write=False)
     up = upsample.max_unpool(values, indices, 2, stride=1, padding=1, output_size=(5, 6))
-    u, unpull = upsample.vjp(upsample.max_unpool, values, indices, 2, stride=1, padding=1,
-                             output_size=(5, 6))
+    u, unpull = upsample.vjp(upsample.max_unpool, values, indices, 2, stride=1, padding=1, output_size=(5, 6))
     unpull(np.ones_like(u))
     np.testing.assert_array_equal(x, before)
     np.testing.assert_array_equal(up, u)
     # a non-contiguous view works the same as its copy
     view = np.asarray(x)[:, :, ::2, ::-1]
-    np.testing.assert_array_equal(upsample.max_pool(view, 2, ceil_mode=True),
-                                  upsample.max_pool(view.copy(), 2, ceil_mode=True))
+    np.testing.assert_array_equal(
+        upsample.max_pool(view, 2, ceil_mode=True), upsample.max_pool(view.copy(), 2, ceil_mode=True)
+    )
 
 
 # --------------------------------------------------------------------------- asymmetric padding
 # ONNX's MaxPool pads each side on its own (pairs, SAME_UPPER, SAME_LOWER). Checked against the
 # loop reference run on an input padded explicitly with -inf, whose indices are moved back.
+
 
 @st.composite
 def pair_settings(draw):
@@ -606,24 +698,27 @@ def pair_settings(draw):
 @given(settings_=pair_settings(), seed=st.integers(0, 2**32 - 1))
 def test_max_pool_asymmetric_padding_against_explicit_padding(settings_, seed):
     shape, kernel, stride, pairs, dilation = settings_
-    x = np.random.default_rng(seed).integers(0, 5, size=shape).astype(np.float64)   # ties
+    x = np.random.default_rng(seed).integers(0, 5, size=shape).astype(np.float64)  # ties
     padded = np.pad(x, ((0, 0), (0, 0), *pairs), constant_values=-np.inf)
-    out = [reference._pool_out(i + lo + hi, k, s, 0, d, False)
-           for i, k, s, (lo, hi), d in zip(shape[2:], kernel, stride, pairs, dilation)]
-    if min(out) < 1 or _has_window_of_only_padding(shape[2:], kernel, stride, [lo for lo, _ in pairs],
-                                                   dilation, out):
+    out = [
+        reference._pool_out(i + lo + hi, k, s, 0, d, False)
+        for i, k, s, (lo, hi), d in zip(shape[2:], kernel, stride, pairs, dilation)
+    ]
+    if min(out) < 1 or _has_window_of_only_padding(
+        shape[2:], kernel, stride, [lo for lo, _ in pairs], dilation, out
+    ):
         with pytest.raises(ValueError, match="max_pool: .*(kernel_size|only padding)"):
             upsample.max_pool(x, kernel, stride=stride, padding=pairs, dilation=dilation)
         return
     r_values, r_padded_indices = reference.max_pool(padded, kernel, stride=stride, dilation=dilation)
     at = np.unravel_index(r_padded_indices, padded.shape[2:])
     r_indices = np.ravel_multi_index(tuple(a - lo for a, (lo, _) in zip(at, pairs)), shape[2:])
-    values, indices = upsample.max_pool(x, kernel, stride=stride, padding=pairs, dilation=dilation,
-                                        return_indices=True)
+    values, indices = upsample.max_pool(
+        x, kernel, stride=stride, padding=pairs, dilation=dilation, return_indices=True
+    )
     np.testing.assert_array_equal(values, r_values)
     np.testing.assert_array_equal(indices, r_indices)
-    y, pullback = upsample.vjp(upsample.max_pool, x, kernel, stride=stride, padding=pairs,
-                               dilation=dilation)
+    y, pullback = upsample.vjp(upsample.max_pool, x, kernel, stride=stride, padding=pairs, dilation=dilation)
     g = np.arange(1.0, y.size + 1).reshape(y.shape)
     expected = np.zeros(x.size)
     planes = np.arange(shape[0] * shape[1])[:, None] * math.prod(shape[2:])
@@ -641,13 +736,15 @@ def _same_pairs_by_search(size, kernel, stride, lower):
     return tuple(pairs)
 
 
-@pytest.mark.parametrize("size, kernel, stride", [((5,), 2, 1), ((5, 6), (3, 2), (2, 2)),
-                                                  ((4, 7, 5), (2, 3, 4), (3, 1, 2))])
+@pytest.mark.parametrize(
+    "size, kernel, stride", [((5,), 2, 1), ((5, 6), (3, 2), (2, 2)), ((4, 7, 5), (2, 3, 4), (3, 1, 2))]
+)
 @pytest.mark.parametrize("mode, lower", [("same", False), ("same_lower", True)])
 def test_max_pool_same_padding_is_its_pairs(size, kernel, stride, mode, lower, rng):
     x = rng.standard_normal((1, 2, *size))
-    pairs = _same_pairs_by_search(size, np.broadcast_to(kernel, len(size)),
-                                  np.broadcast_to(stride, len(size)), lower)
+    pairs = _same_pairs_by_search(
+        size, np.broadcast_to(kernel, len(size)), np.broadcast_to(stride, len(size)), lower
+    )
     assert shapes.pool_padding(size, kernel, stride, mode) == pairs
     values, indices = upsample.max_pool(x, kernel, stride=stride, padding=mode, return_indices=True)
     assert values.shape[2:] == tuple(-(-i // s) for i, s in zip(size, np.broadcast_to(stride, len(size))))
@@ -661,10 +758,12 @@ def test_max_pool_same_padding_is_its_pairs(size, kernel, stride, mode, lower, r
 def test_max_pool_pairs_in_ceil_mode_drop_a_window_starting_in_the_end_padding():
     x = np.arange(5.0).reshape(1, 1, 5)
     # i=5, k=2, s=2, pads (0, 1): floor gives 3 windows, ceil would add one starting at 6 >= 5
-    np.testing.assert_array_equal(upsample.max_pool(x, 2, padding=((0, 1),), ceil_mode=True),
-                                  [[[1.0, 3.0, 4.0]]])
-    np.testing.assert_array_equal(upsample.max_pool(x, 2, padding=((1, 0),), ceil_mode=True),
-                                  [[[0.0, 2.0, 4.0]]])
+    np.testing.assert_array_equal(
+        upsample.max_pool(x, 2, padding=((0, 1),), ceil_mode=True), [[[1.0, 3.0, 4.0]]]
+    )
+    np.testing.assert_array_equal(
+        upsample.max_pool(x, 2, padding=((1, 0),), ceil_mode=True), [[[0.0, 2.0, 4.0]]]
+    )
 
 
 def test_max_unpool_takes_padding_pairs(rng):
@@ -675,13 +774,18 @@ def test_max_unpool_takes_padding_pairs(rng):
     np.testing.assert_array_equal(upsample.max_pool(y, 3, stride=2, padding=((1, 0), (0, 1))), values)
 
 
-@pytest.mark.parametrize("call, fragments", [
-    (lambda: upsample.max_pool(X2, 2, padding="full"), ["max_pool", "padding", "same_lower"]),
-    (lambda: upsample.max_pool(X2, 2, padding=((1, 0),)), ["max_pool", "padding", "2 (lo, hi) pairs"]),
-    (lambda: upsample.max_pool(X2, 2, padding=((1, -1), (0, 0))), ["max_pool", "padding", ">= 0"]),
-    (lambda: upsample.max_unpool(I2 * 1.0, I2, 2, padding=((0, 1), (1,))),
-     ["max_unpool", "padding", "(lo, hi) pairs"]),
-])
+@pytest.mark.parametrize(
+    "call, fragments",
+    [
+        (lambda: upsample.max_pool(X2, 2, padding="full"), ["max_pool", "padding", "same_lower"]),
+        (lambda: upsample.max_pool(X2, 2, padding=((1, 0),)), ["max_pool", "padding", "2 (lo, hi) pairs"]),
+        (lambda: upsample.max_pool(X2, 2, padding=((1, -1), (0, 0))), ["max_pool", "padding", ">= 0"]),
+        (
+            lambda: upsample.max_unpool(I2 * 1.0, I2, 2, padding=((0, 1), (1,))),
+            ["max_unpool", "padding", "(lo, hi) pairs"],
+        ),
+    ],
+)
 def test_bad_padding_pairs_and_names(call, fragments):
     assert_refused(call, ValueError, fragments)
 
@@ -690,7 +794,9 @@ def test_dask_max_pool_takes_symmetric_strings_and_refuses_unequal_sides(rng):
     da = required.module("dask.array")
     x = rng.standard_normal((1, 2, 9, 9))
     lazy = da.from_array(x, chunks=(1, 1, 4, 4))
-    np.testing.assert_array_equal(np.asarray(upsample.max_pool(lazy, 3, stride=1, padding="same")),
-                                  upsample.max_pool(x, 3, stride=1, padding="same"))
+    np.testing.assert_array_equal(
+        np.asarray(upsample.max_pool(lazy, 3, stride=1, padding="same")),
+        upsample.max_pool(x, 3, stride=1, padding="same"),
+    )
     with pytest.raises(ValueError, match=r"max_pool: on Dask arrays .* equal on both sides"):
         upsample.max_pool(lazy, 3, stride=2, padding=((1, 0), (0, 1)))

@@ -35,8 +35,13 @@ def test_readme_main_command_runs(tmp_path):
     assert "pip install" in install
     words = shlex.split(job.strip())
     assert words[0] == "upsample"
-    result = subprocess.run([sys.executable, "-m", "upsample", *words[1:]], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "upsample", *words[1:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
 
@@ -52,8 +57,15 @@ def test_the_readme_is_a_front_page():
     lines = text.splitlines()
     assert len(lines) <= 250, f"the README has {len(lines)} lines; move detail into docs/"
     assert "*Transpose Convolution*" in "\n".join(lines[:30]), "cite the article by its title, early"
-    for needed in ("git clone", "Python 3.10", "venv", "3.6 GB", "apt-get", "bash scripts/docs.sh",
-                   "## Layout"):
+    for needed in (
+        "git clone",
+        "Python 3.10",
+        "venv",
+        "3.6 GB",
+        "apt-get",
+        "bash scripts/docs.sh",
+        "## Layout",
+    ):
         assert needed in text, needed
     for extra in ("cli", "images", "web", "dask", "docs", "test"):
         assert f"| `{extra}` |" in text, f"the extras table should say what `{extra}` brings"

@@ -18,8 +18,14 @@ def test_article_numbers():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(1, 30), st.integers(1, 6), st.integers(1, 4), st.integers(0, 3), st.integers(0, 3),
-       st.integers(1, 3))
+@given(
+    st.integers(1, 30),
+    st.integers(1, 6),
+    st.integers(1, 4),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.integers(1, 3),
+)
 def test_conv_output_size_counts_window_positions(i, k, s, lo, hi, d):
     span = d * (k - 1) + 1
     positions = [start for start in range(0, i + lo + hi, s) if start + span <= i + lo + hi]
@@ -57,16 +63,24 @@ def test_pool_ceil_mode_drops_a_window_starting_in_the_right_padding():
     assert shapes.pool_output_size(5, 3, 3, 1, ceil_mode=True) == 2  # window 3 would start at 6 >= 5+1
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: shapes.conv_output_size(5, 0), "conv_output_size: kernel_size must be >= 1, got 0"),
-    (lambda: shapes.conv_output_size(5, 3, padding="full"), "conv_output_size: padding must be one of"),
-    (lambda: shapes.conv_output_size((5, 5), (3, 3, 3)), "conv_output_size: per-dimension arguments"),
-    (lambda: shapes.conv_transpose_output_size(4, 3, 2, output_padding=2),
-     "output_padding (2) must be smaller than stride (2) or dilation (1)"),
-    (lambda: shapes.interpolate_output_size(4, -1.0), "interpolate_output_size: scale_factor must be"),
-    (lambda: shapes.interpolate_output_size(4, float("nan")), "scale_factor must be a finite number > 0"),
-    (lambda: shapes.undo_conv(2, 5), "undo_conv: the dilated kernel (5) is larger than the padded input (2)"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: shapes.conv_output_size(5, 0), "conv_output_size: kernel_size must be >= 1, got 0"),
+        (lambda: shapes.conv_output_size(5, 3, padding="full"), "conv_output_size: padding must be one of"),
+        (lambda: shapes.conv_output_size((5, 5), (3, 3, 3)), "conv_output_size: per-dimension arguments"),
+        (
+            lambda: shapes.conv_transpose_output_size(4, 3, 2, output_padding=2),
+            "output_padding (2) must be smaller than stride (2) or dilation (1)",
+        ),
+        (lambda: shapes.interpolate_output_size(4, -1.0), "interpolate_output_size: scale_factor must be"),
+        (lambda: shapes.interpolate_output_size(4, float("nan")), "scale_factor must be a finite number > 0"),
+        (
+            lambda: shapes.undo_conv(2, 5),
+            "undo_conv: the dilated kernel (5) is larger than the padded input (2)",
+        ),
+    ],
+)
 def test_errors_name_the_function_and_parameter(call, message):
     with pytest.raises((ValueError, TypeError)) as info:
         call()
@@ -75,15 +89,25 @@ def test_errors_name_the_function_and_parameter(call, message):
 
 # --------------------------------------------------------------------------- impossible sizes
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: shapes.conv_output_size((3, 3), 5),
-     "conv_output_size: the kernel (5 with dilation) is larger than the padded input (3 + 0 + 0 = 3)"),
-    (lambda: shapes.conv_output_size(4, 3, dilation=2, padding=(0, 0)), "the kernel (5 with dilation)"),
-    (lambda: shapes.conv_transpose_output_size(1, 1, 1, 2),
-     "conv_transpose_output_size: padding (2, 2) crops more than the whole output"),
-    (lambda: shapes.pool_output_size(1, 3),
-     "pool_output_size: kernel_size (3) is larger than the padded input (1 + 2*0 = 1)"),
-])
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: shapes.conv_output_size((3, 3), 5),
+            "conv_output_size: the kernel (5 with dilation) is larger than the padded input (3 + 0 + 0 = 3)",
+        ),
+        (lambda: shapes.conv_output_size(4, 3, dilation=2, padding=(0, 0)), "the kernel (5 with dilation)"),
+        (
+            lambda: shapes.conv_transpose_output_size(1, 1, 1, 2),
+            "conv_transpose_output_size: padding (2, 2) crops more than the whole output",
+        ),
+        (
+            lambda: shapes.pool_output_size(1, 3),
+            "pool_output_size: kernel_size (3) is larger than the padded input (1 + 2*0 = 1)",
+        ),
+    ],
+)
 def test_impossible_sizes_raise_instead_of_answering_a_negative_size(call, message):
     with pytest.raises(ValueError) as info:
         call()
@@ -99,6 +123,7 @@ def test_the_smallest_possible_sizes_still_answer():
 
 # --------------------------------------------------------------------------- the solver
 
+
 def every_setting(i, o, kernel_size=None, stride=None, dilation=1):
     """The solver's contract by brute force: every (k, s, p, a) in its bounds, sorted."""
     d = dilation
@@ -109,19 +134,36 @@ def every_setting(i, o, kernel_size=None, stride=None, dilation=1):
                 for a in range(max(s, d)):
                     if (i - 1) * s - 2 * p + d * (k - 1) + a + 1 == o:
                         found.append(shapes.ConvTransposeSettings(k, s, p, a, d))
-    return sorted(found, key=lambda c: (c.output_padding > 0, c.kernel_size % c.stride != 0,
-                                        c.kernel_size < c.stride, c.kernel_size != 2 * c.stride,
-                                        c.stride, c.kernel_size, c.padding))
+    return sorted(
+        found,
+        key=lambda c: (
+            c.output_padding > 0,
+            c.kernel_size % c.stride != 0,
+            c.kernel_size < c.stride,
+            c.kernel_size != 2 * c.stride,
+            c.stride,
+            c.kernel_size,
+            c.padding,
+        ),
+    )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(1, 9), st.integers(1, 40), st.sampled_from([None, 1, 2, 3, 4, 7]),
-       st.sampled_from([None, 1, 2, 3, 5]), st.integers(1, 4), st.integers(0, 30))
+@given(
+    st.integers(1, 9),
+    st.integers(1, 40),
+    st.sampled_from([None, 1, 2, 3, 4, 7]),
+    st.sampled_from([None, 1, 2, 3, 5]),
+    st.integers(1, 4),
+    st.integers(0, 30),
+)
 def test_the_solver_yields_every_setting_best_first(i, o, k, s, d, limit):
     expected = every_setting(i, o, k, s, d)
     assert shapes.solve_conv_transpose(i, o, kernel_size=k, stride=s, dilation=d) == expected
-    assert shapes.solve_conv_transpose(i, o, kernel_size=k, stride=s, dilation=d,
-                                       limit=limit) == expected[:limit]
+    assert (
+        shapes.solve_conv_transpose(i, o, kernel_size=k, stride=s, dilation=d, limit=limit)
+        == expected[:limit]
+    )
 
 
 def test_the_solver_stops_at_the_limit_for_sizes_with_millions_of_answers():
@@ -130,11 +172,18 @@ def test_the_solver_stops_at_the_limit_for_sizes_with_millions_of_answers():
     first = shapes.solve_conv_transpose(1, 16384, limit=12)
     assert len(first) == 12 and all(
         shapes.conv_transpose_output_size(1, c.kernel_size, c.stride, c.padding, c.output_padding) == 16384
-        for c in first)
+        for c in first
+    )
     assert shapes.solve_conv_transpose(64, 128, limit=1) == [
-        shapes.ConvTransposeSettings(kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1)]
-    for i, o, k, s in [(1, 16383, None, None), (2, 16381, 2, None), (4096, 16384, 64, None),
-                       (1, 10740, None, None), (3, 16384, None, 64)]:
+        shapes.ConvTransposeSettings(kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1)
+    ]
+    for i, o, k, s in [
+        (1, 16383, None, None),
+        (2, 16381, 2, None),
+        (4096, 16384, 64, None),
+        (1, 10740, None, None),
+        (3, 16384, None, 64),
+    ]:
         assert len(shapes.solve_conv_transpose(i, o, kernel_size=k, stride=s, limit=13)) <= 13
     with pytest.raises(ValueError, match="solve_conv_transpose: limit must be >= 0"):
         shapes.solve_conv_transpose(4, 8, limit=-1)

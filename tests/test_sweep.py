@@ -19,6 +19,8 @@ import os
 import numpy as np
 import pytest
 
+import required
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from upsample.compat import cv2 as ucv2  # noqa: E402
@@ -28,8 +30,20 @@ from upsample.compat import tf as utf  # noqa: E402
 
 LENGTHS = range(1, 34)
 #: lengths where coordinates land on exact halves, or near them after float32 rounding
-TIES = [(2, 7), (3, 7), (7, 3), (40, 16), (100, 40), (250, 100), (63, 45), (255, 85), (85, 255),
-        (3, 9), (45, 63), (21, 49)]
+TIES = [
+    (2, 7),
+    (3, 7),
+    (7, 3),
+    (40, 16),
+    (100, 40),
+    (250, 100),
+    (63, 45),
+    (255, 85),
+    (85, 255),
+    (3, 9),
+    (45, 63),
+    (21, 49),
+]
 PAIRS = [(i, o) for i in LENGTHS for o in LENGTHS] + TIES
 PERM = np.random.default_rng(2026).permutation(len(PAIRS))
 
@@ -67,12 +81,12 @@ def _sweep(ours, theirs, dtype, seed=0, levels=0):
 #: tests pin these counts (of 1101 calls), so a regression, or a fix (then lower the number
 #: or drop the row), shows.
 KNOWN = {
-    ("opencv", "INTER_AREA", "uint16"): 78,     # cv2's 16-bit area sums: order not reproduced
+    ("opencv", "INTER_AREA", "uint16"): 78,  # cv2's 16-bit area sums: order not reproduced
     ("opencv", "INTER_AREA", "int16"): 65,
-    ("pillow", "BILINEAR", "uint16"): 2,        # I;16: Pillow's float rounding at ties
+    ("pillow", "BILINEAR", "uint16"): 2,  # I;16: Pillow's float rounding at ties
     ("pillow", "HAMMING", "uint16"): 20,
     ("pillow", "HAMMING", "uint8"): 1,
-    ("jax", "nearest", True): 3,                # XLA's float32 division at ties
+    ("jax", "nearest", True): 3,  # XLA's float32 division at ties
 }
 
 
@@ -82,12 +96,13 @@ def _assert_clean(bad, known=0):
 
 # --------------------------------------------------------------------------- OpenCV
 
-cv2 = pytest.importorskip("cv2") if not os.environ.get("CI") else __import__("cv2")
+cv2 = required.module("cv2")
 CV2_FLAGS = ["INTER_NEAREST", "INTER_NEAREST_EXACT", "INTER_LINEAR", "INTER_CUBIC", "INTER_AREA"]
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.uint16, np.int16],
-                         ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float64, np.uint8, np.uint16, np.int16], ids=lambda d: np.dtype(d).name
+)
 @pytest.mark.parametrize("flag", CV2_FLAGS)
 def test_opencv(flag, dtype):
     code = getattr(cv2, flag)
@@ -101,10 +116,15 @@ def test_opencv(flag, dtype):
     if own:
         cv2.ipp.setUseIPP(False)
     try:
-        _assert_clean(_sweep(lambda x, s: ucv2.resize(x, s[::-1], interpolation=code),
-                             lambda x, s: cv2.resize(x, s[::-1], interpolation=code), dtype,
-                             levels=1 if wide else 0),
-                      KNOWN.get(("opencv", flag, np.dtype(dtype).name), 0))
+        _assert_clean(
+            _sweep(
+                lambda x, s: ucv2.resize(x, s[::-1], interpolation=code),
+                lambda x, s: cv2.resize(x, s[::-1], interpolation=code),
+                dtype,
+                levels=1 if wide else 0,
+            ),
+            KNOWN.get(("opencv", flag, np.dtype(dtype).name), 0),
+        )
     finally:
         if own:
             cv2.ipp.setUseIPP(True)
@@ -122,47 +142,64 @@ PIL_FILTERS = ["NEAREST", "BOX", "BILINEAR", "HAMMING", "BICUBIC", "LANCZOS"]
 def test_pillow(name, dtype):
     code = getattr(Image.Resampling, name)
     assert getattr(upil, name) == code
-    _assert_clean(_sweep(lambda x, s: upil.resize(x, s[::-1], code),
-                         lambda x, s: np.asarray(Image.fromarray(x).resize(s[::-1], code)), dtype),
-                  KNOWN.get(("pillow", name, np.dtype(dtype).name), 0))
+    _assert_clean(
+        _sweep(
+            lambda x, s: upil.resize(x, s[::-1], code),
+            lambda x, s: np.asarray(Image.fromarray(x).resize(s[::-1], code)),
+            dtype,
+        ),
+        KNOWN.get(("pillow", name, np.dtype(dtype).name), 0),
+    )
 
 
 # --------------------------------------------------------------------------- TensorFlow
 
-tf = pytest.importorskip("tensorflow") if not os.environ.get("CI") else __import__("tensorflow")
-TF2 = [(m, False) for m in ["nearest", "area", "bilinear", "bicubic", "lanczos3", "lanczos5",
-                            "gaussian", "mitchellcubic"]] + \
-      [(m, True) for m in ["bilinear", "bicubic", "lanczos3", "lanczos5", "gaussian", "mitchellcubic"]]
+tf = required.module("tensorflow")
+TF2 = [
+    (m, False)
+    for m in ["nearest", "area", "bilinear", "bicubic", "lanczos3", "lanczos5", "gaussian", "mitchellcubic"]
+] + [(m, True) for m in ["bilinear", "bicubic", "lanczos3", "lanczos5", "gaussian", "mitchellcubic"]]
 
 
 @pytest.mark.parametrize("method, antialias", TF2)
 def test_tf2(method, antialias):
-    _assert_clean(_sweep(
-        lambda x, s: utf.image.resize(x[..., None], s, method, antialias=antialias),
-        lambda x, s: tf.image.resize(x[..., None], s, method, antialias=antialias).numpy(),
-        np.float32))
+    _assert_clean(
+        _sweep(
+            lambda x, s: utf.image.resize(x[..., None], s, method, antialias=antialias),
+            lambda x, s: tf.image.resize(x[..., None], s, method, antialias=antialias).numpy(),
+            np.float32,
+        )
+    )
 
 
-TF1 = [(f, flags) for f in ["bilinear", "nearest_neighbor", "bicubic"]
-       for flags in [{}, {"align_corners": True}, {"half_pixel_centers": True}]] + \
-      [("area", {}), ("area", {"align_corners": True})]
+TF1 = [
+    (f, flags)
+    for f in ["bilinear", "nearest_neighbor", "bicubic"]
+    for flags in [{}, {"align_corners": True}, {"half_pixel_centers": True}]
+] + [("area", {}), ("area", {"align_corners": True})]
 
 
-@pytest.mark.parametrize("name, flags", TF1, ids=lambda v: v if isinstance(v, str) else
-                         "-".join(v) or "default")
+@pytest.mark.parametrize(
+    "name, flags", TF1, ids=lambda v: v if isinstance(v, str) else "-".join(v) or "default"
+)
 def test_tf1(name, flags):
     theirs = getattr(tf.compat.v1.image, f"resize_{name}")
     ours = getattr(utf.compat.v1.image, f"resize_{name}")
-    _assert_clean(_sweep(lambda x, s: ours(x[None, ..., None], s, **flags),
-                         lambda x, s: theirs(x[None, ..., None], s, **flags).numpy(), np.float32))
+    _assert_clean(
+        _sweep(
+            lambda x, s: ours(x[None, ..., None], s, **flags),
+            lambda x, s: theirs(x[None, ..., None], s, **flags).numpy(),
+            np.float32,
+        )
+    )
 
 
 # --------------------------------------------------------------------------- JAX
 
-jax = pytest.importorskip("jax") if not os.environ.get("CI") else __import__("jax")
-JAX = [("nearest", True), ("area", True)] + \
-      [(m, aa) for m in ["linear", "cubic", "cubic-pytorch", "lanczos3", "lanczos5"]
-       for aa in (True, False)]
+jax = required.module("jax")
+JAX = [("nearest", True), ("area", True)] + [
+    (m, aa) for m in ["linear", "cubic", "cubic-pytorch", "lanczos3", "lanczos5"] for aa in (True, False)
+]
 
 
 @pytest.fixture(scope="module")
@@ -176,17 +213,27 @@ def jax_weights():
         for method, antialias in JAX:
             if method == "nearest":
                 continue
-            one = lambda s: jax.image.scale_and_translate(   # noqa: E731  (33, i) rows: outputs
-                eye, (len(LENGTHS), eye.shape[1]), (0,), s[None], jnp.zeros(1, jnp.float32),
-                method, antialias=antialias)
+            one = lambda s: jax.image.scale_and_translate(  # noqa: E731  (33, i) rows: outputs
+                eye,
+                (len(LENGTHS), eye.shape[1]),
+                (0,),
+                s[None],
+                jnp.zeros(1, jnp.float32),
+                method,
+                antialias=antialias,
+            )
             out[method, antialias] = jax.vmap(one)(scales)
         return out
 
     compiled = jax.jit(weights)
     scales = np.array(list(LENGTHS), dtype=np.float64)
-    return {i: {key: np.asarray(value) for key, value in
-                compiled(np.eye(i, dtype=np.float32), (scales / i).astype(np.float32)).items()}
-            for i in LENGTHS}
+    return {
+        i: {
+            key: np.asarray(value)
+            for key, value in compiled(np.eye(i, dtype=np.float32), (scales / i).astype(np.float32)).items()
+        }
+        for i in LENGTHS
+    }
 
 
 @pytest.mark.parametrize("method, antialias", JAX)
@@ -196,8 +243,8 @@ def test_jax(method, antialias, jax_weights):
         eye = np.eye(i, dtype=np.float32)
         for o in LENGTHS:
             ours = ujax.image.resize(eye, (o, i), method, antialias=antialias)
-            if method == "nearest":                # a gather: its index from the real call,
-                if o not in (7, 25, 2 * i):        # which compiles per shape: three o per i
+            if method == "nearest":  # a gather: its index from the real call,
+                if o not in (7, 25, 2 * i):  # which compiles per shape: three o per i
                     continue
                 theirs = np.asarray(jax.image.resize(np.arange(i, dtype=np.float32), (o,), "nearest"))
                 ok = np.array_equal(ours.argmax(axis=1), theirs.astype(int))

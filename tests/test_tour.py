@@ -13,13 +13,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import required
 
+import required
 from upsample.explain import tour
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--hide-scrollbars",
-         "--virtual-time-budget=5000"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--virtual-time-budget=5000",
+]
 
 REPORT = """<script>
 window.addEventListener("load", function () {
@@ -40,16 +47,24 @@ def chromium() -> str:
 
 
 def browse(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:
-    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"   # a fresh one per run
-    return subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, url],
-                          capture_output=True, text=True, timeout=180)
+    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"  # a fresh one per run
+    return subprocess.run(
+        [chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, url],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 @pytest.fixture(scope="module")
 def tour_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("tour")
-    result = subprocess.run([sys.executable, "-m", "upsample", "tour", "--out", str(out)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "upsample", "tour", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     return out, result.stdout
 
@@ -58,7 +73,9 @@ def test_tour_writes_a_gif_per_technique_and_an_index(tour_dir):
     out, _ = tour_dir
     sections = tour.sections()
     gifs = sorted(p.name for p in out.glob("*.gif"))
-    expected = sorted([f"{s.slug}.gif" for s in sections] + [f"{s.slug}_3d.gif" for s in sections if s.volume])
+    expected = sorted(
+        [f"{s.slug}.gif" for s in sections] + [f"{s.slug}_3d.gif" for s in sections if s.volume]
+    )
     assert gifs == expected
     page = (out / "index.html").read_text()
     assert sorted(re.findall(r'<img src="([^"]+)"', page)) == expected
@@ -68,14 +85,21 @@ def test_tour_writes_a_gif_per_technique_and_an_index(tour_dir):
 
 def test_tour_prints_every_example_in_the_articles_order(tour_dir):
     _, stdout = tour_dir
-    order = ["Downsampling with a convolution", "Nearest neighbour", "Bilinear interpolation",
-             "Bed of nails", "Max pooling", "Max unpooling", "Transposed convolution"]
+    order = [
+        "Downsampling with a convolution",
+        "Nearest neighbour",
+        "Bilinear interpolation",
+        "Bed of nails",
+        "Max pooling",
+        "Max unpooling",
+        "Transposed convolution",
+    ]
     positions = [stdout.index(title) for title in order]
     assert positions == sorted(positions)
     assert stdout.count("=> matches the article") == 7
     assert "output 3x3x1, as in the article" in stdout
-    assert "12.5 printed as 12" in stdout                     # the article rounded bilinear down
-    assert "[ 20 50 30 ]" in stdout                           # the transposed convolution's sum
+    assert "12.5 printed as 12" in stdout  # the article rounded bilinear down
+    assert "[ 20 50 30 ]" in stdout  # the transposed convolution's sum
     assert "step 4/4: input (1, 1) = 4 times the kernel" in stdout
 
 
@@ -100,7 +124,7 @@ def test_index_html_images_load_in_chromium(tour_dir, tmp_path):
     match = re.search(r'<pre id="image-report">(.*?)</pre>', result.stdout, flags=re.S)
     assert match, f"chromium printed no report (status {result.returncode}): {result.stderr[-2000:]}"
     report = {row["src"]: row for row in json.loads(match.group(1).replace("&quot;", '"'))}
-    assert report.pop("missing.gif")["width"] == 0          # the control image did not load
+    assert report.pop("missing.gif")["width"] == 0  # the control image did not load
     shipped = re.findall(r'<img src="([^"]+)"', page)
     assert sorted(report) == sorted(shipped) and shipped
     for src, row in report.items():
@@ -112,8 +136,9 @@ def test_index_html_screenshot_is_not_blank(tour_dir, tmp_path):
 
     out, _ = tour_dir
     shot = tmp_path / "shot.png"
-    result = browse(tmp_path, (out / "index.html").as_uri(), f"--screenshot={shot}",
-                    "--window-size=1200,1600")
+    result = browse(
+        tmp_path, (out / "index.html").as_uri(), f"--screenshot={shot}", "--window-size=1200,1600"
+    )
     assert shot.exists(), f"no screenshot (status {result.returncode}): {result.stderr[-2000:]}"
     pixels = np.asarray(Image.open(shot).convert("RGB")).reshape(-1, 3)
     colours = np.unique(pixels, axis=0)

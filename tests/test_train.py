@@ -8,8 +8,8 @@ import sys
 
 import numpy as np
 import pytest
-import required
 
+import required
 import upsample
 from upsample import cli, images, nn, train
 
@@ -26,9 +26,11 @@ def tiny(tmp_path_factory):
 
 # --------------------------------------------------------------------------- data
 
+
 def test_every_photograph_loads_with_the_network_blocked(monkeypatch):
     def refuse(*args, **kwargs):
         raise OSError("network blocked by the test")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     for name in images.PHOTOS:
@@ -36,14 +38,15 @@ def test_every_photograph_loads_with_the_network_blocked(monkeypatch):
         assert photo.dtype == np.float32 and photo.ndim == 2
         assert photo.shape[0] % 2 == 0 and photo.shape[1] % 2 == 0 and min(photo.shape) >= 256
         assert 0 <= photo.min() < photo.max() <= 1
-        assert len(np.unique(photo)) > 64                            # a photograph, not a chart
+        assert len(np.unique(photo)) > 64  # a photograph, not a chart
         blocks = photo.reshape(photo.shape[0] // 2, 2, photo.shape[1] // 2, 2)
-        assert blocks.std(axis=(1, 3)).mean() > 1e-3                 # not pixel-doubled (moon is)
+        assert blocks.std(axis=(1, 3)).mean() > 1e-3  # not pixel-doubled (moon is)
     assert not set(images.TRAIN) & set(images.HELD_OUT)
 
 
 def test_luminance_of_a_colour_photograph():
     import skimage.data
+
     rgb = skimage.data.coffee().astype(np.float64) / 255
     expected = rgb @ [0.299, 0.587, 0.114]
     np.testing.assert_allclose(images.load("coffee"), expected[:400, :600], rtol=1e-6)
@@ -57,7 +60,7 @@ def test_downscale_is_area_interpolation(rng):
 
 
 def test_missing_scikit_image_is_one_clear_error(monkeypatch, tmp_path, capsys):
-    monkeypatch.setitem(sys.modules, "skimage", None)          # makes `import skimage` fail
+    monkeypatch.setitem(sys.modules, "skimage", None)  # makes `import skimage` fail
     monkeypatch.setitem(sys.modules, "skimage.data", None)
     with pytest.raises(images.MissingDependency, match=r'pip install -e "\.\[images\]"'):
         images.load("camera")
@@ -67,18 +70,21 @@ def test_missing_scikit_image_is_one_clear_error(monkeypatch, tmp_path, capsys):
 
 
 def test_importing_train_loads_no_optional_dependency():
-    code = ("import sys, upsample.train, upsample.nn, upsample.optim; "
-            "print(sorted(m for m in ('PIL', 'rich', 'skimage', 'torch') if m in sys.modules))")
+    code = (
+        "import sys, upsample.train, upsample.nn, upsample.optim; "
+        "print(sorted(m for m in ('PIL', 'rich', 'skimage', 'torch') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
 # --------------------------------------------------------------------------- scoring
 
+
 def test_psnr_by_hand():
     truth = np.zeros((20, 20))
     pred = np.full((20, 20), 0.01)
-    pred[:4] = 1.0                               # inside the shaved border: ignored
+    pred[:4] = 1.0  # inside the shaved border: ignored
     assert train.psnr(pred, truth) == pytest.approx(40.0)
     assert train.psnr(pred, truth, shave=0) < 40.0
     assert train.psnr(np.full((20, 20), 2.0), np.ones((20, 20))) == np.inf  # clipped to 1
@@ -87,10 +93,8 @@ def test_psnr_by_hand():
 def test_initialised_designs_score_exactly_as_what_they_start_from():
     """Before training, bilinear-initialised k4 IS bilinear and bicubic-initialised k8 IS
     bicubic, apart from the shaved border where they see zero padding."""
-    result = train.run(**{**TINY, "steps": 0}, designs=["transpose_k4_bilinear",
-                                                        "transpose_k8_bicubic"])
-    for design, baseline in [("transpose_k4_bilinear", "bilinear"),
-                             ("transpose_k8_bicubic", "bicubic")]:
+    result = train.run(**{**TINY, "steps": 0}, designs=["transpose_k4_bilinear", "transpose_k8_bicubic"])
+    for design, baseline in [("transpose_k4_bilinear", "bilinear"), ("transpose_k8_bicubic", "bicubic")]:
         assert result.mean_psnr(design) == pytest.approx(result.mean_psnr(baseline), abs=1e-3)
         np.testing.assert_allclose(result.kernels[design], result.kernels[baseline], atol=1e-6)
 
@@ -118,14 +122,15 @@ def test_periodic_error_measures():
     ramp_high, ramp_low = train._ramp()
     bilinear = train.BASELINES["bilinear"][1]
     nearest = train.BASELINES["nearest"][1]
-    assert train._pattern(train.ramp_error(bilinear)) < 1e-6     # bilinear is exact on a ramp
-    assert train._pattern(train.ramp_error(nearest)) > 1e-3      # nearest makes steps
+    assert train._pattern(train.ramp_error(bilinear)) < 1e-6  # bilinear is exact on a ramp
+    assert train._pattern(train.ramp_error(nearest)) > 1e-3  # nearest makes steps
     checker = np.tile([[1.0, 0.0], [0.0, 0.0]], (8, 8))
     rmse = train._phase_rmse(checker, np.zeros_like(checker))
     np.testing.assert_allclose(rmse, [[1, 0], [0, 0]])
 
 
 # --------------------------------------------------------------------------- outputs
+
 
 def test_run_writes_json_png_and_models(tiny):
     result, out = tiny
@@ -139,10 +144,11 @@ def test_run_writes_json_png_and_models(tiny):
     assert report["overlap_maps"] == {"k3 s2 p1": [[1, 2], [2, 4]], "k4 s2 p1": [[4, 4], [4, 4]]}
 
     from PIL import Image
+
     with Image.open(out / "report.png") as png:
         assert png.width == 1320 and png.height > 800
 
-    for name, model in result.models.items():                  # each model reloads exactly
+    for name, model in result.models.items():  # each model reloads exactly
         fresh = train.DESIGNS[name].build(np.random.default_rng(99))
         fresh.load(out / f"{name}.npz")
         x = images.downscale(images.load("coins"))[None, None, :40, :40]
@@ -191,16 +197,31 @@ def test_bad_settings_are_clear_errors():
 
 
 def test_command_line(tmp_path, capsys):
-    code = cli.main(["train", "--steps", "2", "--batch", "2", "--patch", "16",
-                     "--designs", "transpose_k4_bilinear,transpose_k3_random",
-                     "--out", str(tmp_path), "--no-progress"])
+    code = cli.main(
+        [
+            "train",
+            "--steps",
+            "2",
+            "--batch",
+            "2",
+            "--patch",
+            "16",
+            "--designs",
+            "transpose_k4_bilinear,transpose_k3_random",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "| transpose conv k3 s2, random init | 10 |" in out
     assert "uneven overlap: checkerboard" in out
     assert (tmp_path / "psnr.json").exists() and (tmp_path / "report.png").exists()
-    assert set(json.loads((tmp_path / "psnr.json").read_text())["settings"]["lr"]) == \
-        {"transpose_k4_bilinear", "transpose_k3_random"}
+    assert set(json.loads((tmp_path / "psnr.json").read_text())["settings"]["lr"]) == {
+        "transpose_k4_bilinear",
+        "transpose_k3_random",
+    }
     with pytest.raises(SystemExit) as exit_:
         cli.main(["train", "--designs", "unet", "--out", str(tmp_path)])
     assert exit_.value.code == 2
@@ -209,6 +230,7 @@ def test_command_line(tmp_path, capsys):
 
 def test_the_nonlinear_design_trains(tmp_path):
     result = train.run(**{**TINY, "steps": 2}, designs=["cnn_sub_pixel"])
-    assert result.parameters["cnn_sub_pixel"] == sum(p.value.size for p in
-                                                     result.models["cnn_sub_pixel"].parameters())
+    assert result.parameters["cnn_sub_pixel"] == sum(
+        p.value.size for p in result.models["cnn_sub_pixel"].parameters()
+    )
     assert isinstance(result.models["cnn_sub_pixel"], nn.Sequential)

@@ -17,24 +17,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import required
 import upsample
 from upsample.web import api
-
 from web_server import need, running_server
 
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--hide-scrollbars"]
-TIMEOUT = 20_000      # ms, for every wait
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
+TIMEOUT = 20_000  # ms, for every wait
 
 
 def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser") or \
-        ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; scripts/test.sh installs Debian's chromium")
-        pytest.skip("chromium is not installed (scripts/test.sh installs it)")
-    return path
+    return required.program("chromium", "chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +50,15 @@ def browser(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     executable = chromium()
-    profile = tmp_path_factory.mktemp("chromium-profile")       # a fresh user-data-dir
+    profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh user-data-dir
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=executable, headless=True, args=FLAGS,
-            viewport={"width": 1280, "height": 900})
+            str(profile),
+            executable_path=executable,
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1280, "height": 900},
+        )
         context.set_default_timeout(TIMEOUT)
         try:
             yield context
@@ -99,8 +104,11 @@ def wait_refusal(page, before: int) -> None:
 
 def grid(page, selector: str) -> list[list[str]]:
     """The numbers of the first table under ``selector``, as the page shows them."""
-    return page.eval_on_selector(selector + " table", """t => Array.from(t.rows).map(
-        r => Array.from(r.cells).map(c => c.textContent))""")
+    return page.eval_on_selector(
+        selector + " table",
+        """t => Array.from(t.rows).map(
+        r => Array.from(r.cells).map(c => c.textContent))""",
+    )
 
 
 def numbers(rows) -> np.ndarray:
@@ -128,7 +136,9 @@ def test_the_page_opens_on_the_articles_example(page):
 
 def test_stride_two_gives_the_librarys_conv_transpose(page):
     set_param(page, "stride", "2")
-    expected = upsample.conv_transpose(np.array([[[[1, 2], [3, 4]]]]), np.full((1, 1, 2, 2), 5), stride=2)[0, 0]
+    expected = upsample.conv_transpose(np.array([[[[1, 2], [3, 4]]]]), np.full((1, 1, 2, 2), 5), stride=2)[
+        0, 0
+    ]
     np.testing.assert_array_equal(numbers(grid(page, "#output")), expected)
     assert numbers(grid(page, "#output")).shape == (4, 4)
     assert "(2 - 1)*2" in page.inner_text("#formula")
@@ -143,7 +153,7 @@ def test_stepping_shows_the_partial_sums_adding_up_in_all_three_views(page):
     for position in range(total + 1):
         for view, ex in answer["explanations"].items():
             panel = f".view[data-view={view}]"
-            counter = page.inner_text(panel + " .counter")                    # "step k of n"
+            counter = page.inner_text(panel + " .counter")  # "step k of n"
             k, n = int(counter.split()[1]), int(counter.split()[3])
             assert n == len(ex["steps"])
             shown = numbers(grid(page, panel + " .running"))
@@ -152,18 +162,20 @@ def test_stepping_shows_the_partial_sums_adding_up_in_all_three_views(page):
                 continue
             seen[view].add(k)
             step = ex["steps"][k - 1]
-            np.testing.assert_array_equal(shown, step["output"][0])           # the running output
+            np.testing.assert_array_equal(shown, step["output"][0])  # the running output
             assert page.inner_text(panel + " .caption") == step["caption"]
             written = page.eval_on_selector_all(panel + " .running td.write", "els => els.length")
             assert written == len(step["written"])
         if position < total:
             page.click("#next")
-    for view, ex in answer["explanations"].items():                         # every step was shown
+    for view, ex in answer["explanations"].items():  # every step was shown
         assert seen[view] == set(range(1, len(ex["steps"]) + 1)), view
     # the scatter view's partial sums are the input cells times the kernel, added up
     scatter = answer["explanations"]["scatter"]["steps"]
-    partial = [np.asarray(b["output"][0]) - np.asarray(a["output"][0]) for a, b in
-               zip([{"output": [np.zeros((3, 3))]}] + scatter, scatter)]
+    partial = [
+        np.asarray(b["output"][0]) - np.asarray(a["output"][0])
+        for a, b in zip([{"output": [np.zeros((3, 3))]}] + scatter, scatter)
+    ]
     assert [p.max() for p in partial] == [5, 10, 15, 20]
     np.testing.assert_array_equal(sum(partial), ARTICLE)
 
@@ -174,8 +186,9 @@ def test_the_three_views_agree(page):
     set_param(page, "output_padding", "1")
     page.click("#last")
     final = numbers(grid(page, "#output"))
-    expected = upsample.conv_transpose(np.array([[[[1, 2], [3, 4]]]]), np.full((1, 1, 2, 2), 5), stride=2,
-                                       padding=1, output_padding=1)[0, 0]
+    expected = upsample.conv_transpose(
+        np.array([[[[1, 2], [3, 4]]]]), np.full((1, 1, 2, 2), 5), stride=2, padding=1, output_padding=1
+    )[0, 0]
     np.testing.assert_array_equal(final, expected)
     for view in ("scatter", "zero_insertion", "matrix"):
         np.testing.assert_array_equal(numbers(grid(page, f".view[data-view={view}] .running")), expected)
@@ -236,9 +249,13 @@ def test_every_op_from_the_picker_shows_the_librarys_result(page):
         wait_answer(page, before)
         body = {"op": op, **spec.preset}
         expected = np.asarray(api.explain_request(body)["output"], dtype=float)
-        shown = [numbers(t) for t in page.eval_on_selector_all(
-            "#output .labelled:first-child table",
-            "ts => ts.map(t => Array.from(t.rows).map(r => Array.from(r.cells).map(c => c.textContent)))")]
+        shown = [
+            numbers(t)
+            for t in page.eval_on_selector_all(
+                "#output .labelled:first-child table",
+                "ts => ts.map(t => Array.from(t.rows).map(r => Array.from(r.cells).map(c => c.textContent)))",
+            )
+        ]
         np.testing.assert_allclose(np.stack(shown), expected, rtol=1e-5, err_msg=op)
 
 
@@ -266,7 +283,9 @@ def test_the_shape_solver_and_its_use_button(page):
     page.fill("#solve-out", "8")
     page.click("#solver button[type=submit]")
     page.wait_for_selector("#solutions table")
-    first = page.eval_on_selector("#solutions tbody tr", "r => Array.from(r.cells).slice(0, 5).map(c => c.textContent)")
+    first = page.eval_on_selector(
+        "#solutions tbody tr", "r => Array.from(r.cells).slice(0, 5).map(c => c.textContent)"
+    )
     best = upsample.shapes.solve_conv_transpose(4, 8)[0]
     assert first == [str(v) for v in best]
     before = answers(page)
@@ -284,7 +303,7 @@ def test_screenshots_are_not_blank(page, width, tmp_path):
 
     page.set_viewport_size({"width": width, "height": 900})
     before = answers(page)
-    page.goto(page.url.split("?")[0] + README_STATE)       # the article's example, half-way through
+    page.goto(page.url.split("?")[0] + README_STATE)  # the article's example, half-way through
     wait_answer(page, before - before)
     page.wait_for_timeout(200)
     assert page.inner_text(".view[data-view=scatter] .counter") == "step 2 of 4"
@@ -292,10 +311,13 @@ def test_screenshots_are_not_blank(page, width, tmp_path):
     page.screenshot(path=str(shot), full_page=True)
     image = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert image.shape[1] == width and image.shape[0] > 600
-    assert image.std() > 20                         # drawn, not one flat colour
-    rows = image.reshape(-1, 20, width).std(axis=(1, 2)) if image.shape[0] % 20 == 0 else \
-        image[: image.shape[0] // 20 * 20].reshape(-1, 20, width).std(axis=(1, 2))
-    assert (rows > 5).mean() > 0.4                  # content down the page, not one band
+    assert image.std() > 20  # drawn, not one flat colour
+    rows = (
+        image.reshape(-1, 20, width).std(axis=(1, 2))
+        if image.shape[0] % 20 == 0
+        else image[: image.shape[0] // 20 * 20].reshape(-1, 20, width).std(axis=(1, 2))
+    )
+    assert (rows > 5).mean() > 0.4  # content down the page, not one band
     overflow = page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= width + 1, f"the page is {overflow} px wide at a {width} px viewport"
     keep = os.environ.get("UPSAMPLE_SCREENSHOT_DIR")
@@ -310,11 +332,17 @@ def test_a_view_the_library_declines_says_why_and_the_others_stay(page):
     ones = "; ".join([" ".join(["1"] * 16)] * 16)
     kernel = "; ".join(["1 1 1 1"] * 4)
     before = answers(page)
-    page.goto(page.url.split("?")[0] + "?" + urlencode({"op": "conv_transpose", "x": "|".join([ones] * 3),
-                                                          "w": "/".join([kernel] * 3)}))
+    page.goto(
+        page.url.split("?")[0]
+        + "?"
+        + urlencode({"op": "conv_transpose", "x": "|".join([ones] * 3), "w": "/".join([kernel] * 3)})
+    )
     wait_answer(page, before - before)
-    assert page.eval_on_selector_all(".view", "els => els.map(e => e.dataset.view)") == \
-        ["scatter", "zero_insertion", "matrix"]
+    assert page.eval_on_selector_all(".view", "els => els.map(e => e.dataset.view)") == [
+        "scatter",
+        "zero_insertion",
+        "matrix",
+    ]
     assert "too large for the matrix view" in page.inner_text(".view.declined[data-view=matrix] .caption")
     assert numbers(grid(page, "#output")).shape == (19, 19)
 
@@ -325,18 +353,22 @@ def test_channels_groups_and_the_random_preset_reshape_the_kernel(page):
         page.fill(selector, value)
         page.dispatch_event(selector, "change")
         wait_answer(page, before)
-    assert page.eval_on_selector_all("#w-grids figure", "els => els.length") == 4      # (2, 2, kH, kW)
+    assert page.eval_on_selector_all("#w-grids figure", "els => els.length") == 4  # (2, 2, kH, kW)
     set_param(page, "groups", "2")
-    assert page.eval_on_selector_all("#w-grids figure", "els => els.length") == 2      # (2, 1, kH, kW)
+    assert page.eval_on_selector_all("#w-grids figure", "els => els.length") == 2  # (2, 1, kH, kW)
     before = answers(page)
     page.click("#preset-random")
     wait_answer(page, before)
     x = page.eval_on_selector_all("#x-grids input", "els => els.map(e => Number(e.value))")
     w = page.eval_on_selector_all("#w-grids input", "els => els.map(e => Number(e.value))")
-    expected = upsample.conv_transpose(np.array(x, dtype=float).reshape(1, 2, 2, 2),
-                                       np.array(w, dtype=float).reshape(2, 1, 2, 2), groups=2)[0]
-    shown = page.eval_on_selector_all("#output .labelled:first-child table", """ts => ts.map(
-        t => Array.from(t.rows).map(r => Array.from(r.cells).map(c => Number(c.textContent))))""")
+    expected = upsample.conv_transpose(
+        np.array(x, dtype=float).reshape(1, 2, 2, 2), np.array(w, dtype=float).reshape(2, 1, 2, 2), groups=2
+    )[0]
+    shown = page.eval_on_selector_all(
+        "#output .labelled:first-child table",
+        """ts => ts.map(
+        t => Array.from(t.rows).map(r => Array.from(r.cells).map(c => Number(c.textContent))))""",
+    )
     np.testing.assert_array_equal(np.array(shown), expected)
 
 

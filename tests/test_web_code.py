@@ -13,7 +13,6 @@ import pytest
 import upsample
 from upsample.ops import OPS
 from upsample.web import api, code
-
 from web_server import need
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -21,58 +20,190 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # request, and the frameworks that must have a snippet (upsample and torch always do)
 CASES = [
     ({"op": "conv_transpose", "x": ["1 2; 3 4"], "weight": ["5 5; 5 5"]}, "tf jax"),
-    ({"op": "conv_transpose", "x": ["1 2 0; 3 4 -1"], "weight": ["1 2 3; 4 5 6"],
-      "params": {"stride": "2", "padding": "1", "output_padding": "1"}}, "tf jax"),
-    ({"op": "conv_transpose", "x": ["1 2; 3 4", "0 1; 2 -1"], "weight": ["1 2; 3 4", "2 0; 1 1"],
-      "params": {"stride": "2,3", "padding": "0 1; 1 0", "groups": "2"}}, "tf jax"),
-    ({"op": "conv_transpose", "x": ["1 2 3; 3 4 5"], "weight": ["1 2 3; 4 5 6; 1 0 1"],
-      "params": {"stride": "2", "padding": "same", "dilation": "2"}}, "tf jax"),
-    ({"op": "conv_transpose", "x": ["1 2; 3 4"], "weight": ["1 -1; 2 1"], "params": {"stride": "3", "padding": "same"}},
-     "tf jax"),
-    ({"op": "conv_transpose", "x": ["1 2; 3 4"], "weight": ["1 -1 2; 2 1 0; 1 1 1"],
-      "params": {"stride": "1", "dilation": "3", "output_padding": "2"}}, "tf jax"),
-    ({"op": "conv_transpose", "x": ["1 2; 3 4", "2 2; 1 0", "0 1; 1 0", "3 1; 2 2"],
-      "weight": ["1 2; 3 4 | 1 0; 0 1", "2 0; 1 1 | 0 1; 1 0", "1 1; 1 1 | 2 2; 0 0", "0 0; 1 2 | 1 -1; 1 -1"],
-      "params": {"stride": "2", "padding": "1", "groups": "2"}}, "tf jax"),
-    ({"op": "conv", "x": ["1 2 3 4; 5 6 7 8; 9 1 2 3; 4 5 6 7"], "weight": ["1 0; 0 1"],
-      "params": {"stride": "2", "padding": "same"}}, "tf jax"),
-    ({"op": "conv", "x": ["1 2 3 4 5; 5 6 7 8 9; 9 1 2 3 1; 4 5 6 7 2; 1 1 1 1 1"], "weight": ["1 0; 0 1"],
-      "params": {"stride": "2", "padding": "1", "dilation": "2"}}, "tf jax"),
-    ({"op": "conv", "x": ["1 2 3; 4 5 6; 7 8 9", "1 0 1; 0 1 0; 1 1 1"], "weight": ["1 0; 0 1", "1 1; 1 1"],
-      "params": {"groups": "2", "padding": "0 1; 1 0"}}, "tf jax"),
-    ({"op": "conv", "x": ["0 1 2 3 0; 1 2 3 0 1; 2 3 0 1 2; 3 0 1 2 3; 0 1 2 3 0"] * 3,
-      "weight": ["1 1 1; 1 1 1; 1 1 1 | 1 0 1; 0 1 0; 1 0 1 | 0 0 0; 0 1 0; 0 0 0"]}, "tf jax"),
+    (
+        {
+            "op": "conv_transpose",
+            "x": ["1 2 0; 3 4 -1"],
+            "weight": ["1 2 3; 4 5 6"],
+            "params": {"stride": "2", "padding": "1", "output_padding": "1"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "conv_transpose",
+            "x": ["1 2; 3 4", "0 1; 2 -1"],
+            "weight": ["1 2; 3 4", "2 0; 1 1"],
+            "params": {"stride": "2,3", "padding": "0 1; 1 0", "groups": "2"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "conv_transpose",
+            "x": ["1 2 3; 3 4 5"],
+            "weight": ["1 2 3; 4 5 6; 1 0 1"],
+            "params": {"stride": "2", "padding": "same", "dilation": "2"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "conv_transpose",
+            "x": ["1 2; 3 4"],
+            "weight": ["1 -1; 2 1"],
+            "params": {"stride": "3", "padding": "same"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "conv_transpose",
+            "x": ["1 2; 3 4"],
+            "weight": ["1 -1 2; 2 1 0; 1 1 1"],
+            "params": {"stride": "1", "dilation": "3", "output_padding": "2"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "conv_transpose",
+            "x": ["1 2; 3 4", "2 2; 1 0", "0 1; 1 0", "3 1; 2 2"],
+            "weight": [
+                "1 2; 3 4 | 1 0; 0 1",
+                "2 0; 1 1 | 0 1; 1 0",
+                "1 1; 1 1 | 2 2; 0 0",
+                "0 0; 1 2 | 1 -1; 1 -1",
+            ],
+            "params": {"stride": "2", "padding": "1", "groups": "2"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "conv",
+            "x": ["1 2 3 4; 5 6 7 8; 9 1 2 3; 4 5 6 7"],
+            "weight": ["1 0; 0 1"],
+            "params": {"stride": "2", "padding": "same"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "conv",
+            "x": ["1 2 3 4 5; 5 6 7 8 9; 9 1 2 3 1; 4 5 6 7 2; 1 1 1 1 1"],
+            "weight": ["1 0; 0 1"],
+            "params": {"stride": "2", "padding": "1", "dilation": "2"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "conv",
+            "x": ["1 2 3; 4 5 6; 7 8 9", "1 0 1; 0 1 0; 1 1 1"],
+            "weight": ["1 0; 0 1", "1 1; 1 1"],
+            "params": {"groups": "2", "padding": "0 1; 1 0"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "conv",
+            "x": ["0 1 2 3 0; 1 2 3 0 1; 2 3 0 1 2; 3 0 1 2 3; 0 1 2 3 0"] * 3,
+            "weight": ["1 1 1; 1 1 1; 1 1 1 | 1 0 1; 0 1 0; 1 0 1 | 0 0 0; 0 1 0; 0 0 0"],
+        },
+        "tf jax",
+    ),
     ({"op": "nearest", "x": ["1 2; 3 4"], "params": {"scale_factor": "2"}}, "tf jax"),
     ({"op": "nearest", "x": ["1 2 3; 3 4 5"], "params": {"scale_factor": "3,2"}}, "tf jax"),
     ({"op": "nearest", "x": ["1 2 3; 3 4 5"], "params": {"scale_factor": "1.5"}}, ""),
     ({"op": "bilinear", "x": ["10 20; 30 40"], "params": {"scale_factor": "2"}}, "tf jax"),
-    ({"op": "bilinear", "x": ["10 20 5; 30 40 7"], "params": {"scale_factor": "2", "align_corners": True}}, "tf"),
+    (
+        {"op": "bilinear", "x": ["10 20 5; 30 40 7"], "params": {"scale_factor": "2", "align_corners": True}},
+        "tf",
+    ),
     ({"op": "bilinear", "x": ["10 20 5 1; 30 40 7 2"], "params": {"scale_factor": "0.5"}}, "tf"),
-    ({"op": "interpolate", "x": ["10 20 5; 30 40 7; 1 2 3"], "params": {"scale_factor": "2", "mode": "nearest-exact"}},
-     "tf jax"),
-    ({"op": "interpolate", "x": ["10 20 5; 30 40 7; 1 2 3"], "params": {"scale_factor": "3", "mode": "linear"}},
-     "tf jax"),
-    ({"op": "interpolate", "x": ["10 20 5; 30 40 7; 1 2 3"], "params": {"scale_factor": "2", "mode": "cubic"}}, ""),
-    ({"op": "interpolate", "x": ["10 20 5 1; 30 40 7 2"], "params": {"scale_factor": "2", "mode": "area"}}, ""),
+    (
+        {
+            "op": "interpolate",
+            "x": ["10 20 5; 30 40 7; 1 2 3"],
+            "params": {"scale_factor": "2", "mode": "nearest-exact"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "interpolate",
+            "x": ["10 20 5; 30 40 7; 1 2 3"],
+            "params": {"scale_factor": "3", "mode": "linear"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "interpolate",
+            "x": ["10 20 5; 30 40 7; 1 2 3"],
+            "params": {"scale_factor": "2", "mode": "cubic"},
+        },
+        "",
+    ),
+    (
+        {"op": "interpolate", "x": ["10 20 5 1; 30 40 7 2"], "params": {"scale_factor": "2", "mode": "area"}},
+        "",
+    ),
     ({"op": "bed_of_nails", "x": ["1 2; 3 4"], "params": {"scale_factor": "2,3"}}, "tf jax"),
-    ({"op": "max_pool", "x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"], "params": {"kernel_size": "2"}}, "tf jax"),
-    ({"op": "max_pool", "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
-      "params": {"kernel_size": "3", "stride": "2", "padding": "1", "ceil_mode": True}}, "tf jax"),
-    ({"op": "max_pool", "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
-      "params": {"kernel_size": "2", "dilation": "2"}}, "jax"),
-    ({"op": "max_pool", "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],   # last column in no window
-      "params": {"kernel_size": "3,2", "stride": "1,2", "padding": "1,0"}}, "tf jax"),
-    ({"op": "max_unpool", "x": ["1 2; 3 4", "5 6; 7 8"], "indices": ["5 2; 9 14", "0 3; 12 15"],
-      "params": {"kernel_size": "2"}}, "tf jax"),
-    ({"op": "pixel_shuffle", "x": [f"{i} {i + 1}; {i + 2} {i + 3}" for i in range(0, 32, 4)],
-      "params": {"upscale_factor": "2"}}, "tf jax"),
+    (
+        {"op": "max_pool", "x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"], "params": {"kernel_size": "2"}},
+        "tf jax",
+    ),
+    (
+        {
+            "op": "max_pool",
+            "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
+            "params": {"kernel_size": "3", "stride": "2", "padding": "1", "ceil_mode": True},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "max_pool",
+            "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
+            "params": {"kernel_size": "2", "dilation": "2"},
+        },
+        "jax",
+    ),
+    (
+        {
+            "op": "max_pool",
+            "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],  # last column in no window
+            "params": {"kernel_size": "3,2", "stride": "1,2", "padding": "1,0"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "max_unpool",
+            "x": ["1 2; 3 4", "5 6; 7 8"],
+            "indices": ["5 2; 9 14", "0 3; 12 15"],
+            "params": {"kernel_size": "2"},
+        },
+        "tf jax",
+    ),
+    (
+        {
+            "op": "pixel_shuffle",
+            "x": [f"{i} {i + 1}; {i + 2} {i + 3}" for i in range(0, 32, 4)],
+            "params": {"upscale_factor": "2"},
+        },
+        "tf jax",
+    ),
 ]
 IDS = [f"{body['op']}-{i}" for i, (body, _) in enumerate(CASES)]
 
 
 def run(code: str):
     namespace: dict = {}
-    exec(compile(code, "<snippet>", "exec"), namespace)   # noqa: S102 -- the test runs what the page shows
+    exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 -- the test runs what the page shows
     return namespace
 
 
@@ -84,7 +215,7 @@ def check(answer, framework, *, exact=False):
     assert y.shape == expected.shape, snippet["code"]
     if exact:
         np.testing.assert_array_equal(y, expected)
-    else:   # float32 in TensorFlow and JAX
+    else:  # float32 in TensorFlow and JAX
         np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(expected).max()))
     return ns
 
@@ -96,7 +227,9 @@ def test_upsample_and_torch_snippets_reproduce_the_page(body, expected):
     check(answer, "upsample", exact=True)
     ns = check(answer, "torch")
     if body["op"] == "max_pool":
-        np.testing.assert_array_equal(ns["indices"].numpy()[0], answer["explanations"]["main"]["extras"]["indices"])
+        np.testing.assert_array_equal(
+            ns["indices"].numpy()[0], answer["explanations"]["main"]["extras"]["indices"]
+        )
 
 
 @pytest.mark.parametrize("body, expected", CASES, ids=IDS)
@@ -125,7 +258,7 @@ def test_random_conv_transposes_in_every_framework():
     """A grid of geometries with random numbers: stride x padding form x output_padding x groups."""
     need("torch", "tensorflow", "jax")
     rng = np.random.default_rng(0)
-    text = lambda a: "; ".join(" ".join(str(v) for v in row) for row in a)   # noqa: E731
+    text = lambda a: "; ".join(" ".join(str(v) for v in row) for row in a)  # noqa: E731
     count = 0
     for stride in (1, 2, "2,3"):
         for padding in (0, 1, "same", "1 0; 0 2"):
@@ -135,11 +268,21 @@ def test_random_conv_transposes_in_every_framework():
                     if output_padding >= s or (padding == "same" and output_padding):
                         continue
                     x = [text(rng.integers(-3, 5, (3, 4))) for _ in range(2)]
-                    w = [" | ".join(text(rng.integers(-2, 3, (3, 2))) for _ in range(2 // groups))
-                         for _ in range(2)]
-                    body = {"op": "conv_transpose", "x": x, "weight": w,
-                            "params": {"stride": str(stride), "padding": str(padding),
-                                       "output_padding": str(output_padding), "groups": str(groups)}}
+                    w = [
+                        " | ".join(text(rng.integers(-2, 3, (3, 2))) for _ in range(2 // groups))
+                        for _ in range(2)
+                    ]
+                    body = {
+                        "op": "conv_transpose",
+                        "x": x,
+                        "weight": w,
+                        "params": {
+                            "stride": str(stride),
+                            "padding": str(padding),
+                            "output_padding": str(output_padding),
+                            "groups": str(groups),
+                        },
+                    }
                     answer = api.explain_request(body)
                     for framework in ("upsample", "torch", "tensorflow", "jax"):
                         check(answer, framework, exact=framework == "upsample")
@@ -152,21 +295,49 @@ def test_random_conv_transposes_in_every_framework():
 AVG_POOL_CASES = [
     ((1, 4, 4), {"kernel_size": 2, "stride": None, "padding": 0}, "every window full"),
     ((2, 5, 5), {"kernel_size": 3, "stride": 2, "padding": 1}, "padding counts"),
-    ((2, 5, 5), {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
-     "padding does not count"),
-    ((1, 5, 5), {"kernel_size": 2, "stride": None, "padding": 0, "ceil_mode": True},
-     "ceil_mode: the last window overhangs the input"),
-    ((1, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
-     "ceil_mode: the last window overhangs the padding, which counts"),
-    ((1, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
-                 "count_include_pad": False}, "ceil_mode, only the input counts"),
-    ((1, 5, 5), {"kernel_size": 2, "stride": 2, "padding": 1, "ceil_mode": True},
-     "ceil_mode drops a last window that would start in the padding"),
+    (
+        (2, 5, 5),
+        {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+        "padding does not count",
+    ),
+    (
+        (1, 5, 5),
+        {"kernel_size": 2, "stride": None, "padding": 0, "ceil_mode": True},
+        "ceil_mode: the last window overhangs the input",
+    ),
+    (
+        (1, 6, 6),
+        {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+        "ceil_mode: the last window overhangs the padding, which counts",
+    ),
+    (
+        (1, 6, 6),
+        {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False},
+        "ceil_mode, only the input counts",
+    ),
+    (
+        (1, 5, 5),
+        {"kernel_size": 2, "stride": 2, "padding": 1, "ceil_mode": True},
+        "ceil_mode drops a last window that would start in the padding",
+    ),
     ((1, 5, 5), {"kernel_size": 2, "stride": 2, "padding": 0}, "the last row and column in no window"),
-    ((2, 5, 7), {"kernel_size": (3, 2), "stride": (1, 3), "padding": (1, 0),
-                 "count_include_pad": False}, "stride != kernel, per axis"),
-    ((1, 5, 5), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
-                 "count_include_pad": False, "divisor_override": 3}, "divisor_override"),
+    (
+        (2, 5, 7),
+        {"kernel_size": (3, 2), "stride": (1, 3), "padding": (1, 0), "count_include_pad": False},
+        "stride != kernel, per axis",
+    ),
+    (
+        (1, 5, 5),
+        {
+            "kernel_size": 3,
+            "stride": 2,
+            "padding": 1,
+            "ceil_mode": True,
+            "count_include_pad": False,
+            "divisor_override": 3,
+        },
+        "divisor_override",
+    ),
 ]
 AVG_POOL_IDS = [why.replace(" ", "_") for _, _, why in AVG_POOL_CASES]
 
@@ -175,9 +346,15 @@ def avg_pool_case(size, settings):
     """The input, the page's full settings, and what upsample.avg_pool gives (N, C, H, W)."""
     x = np.random.default_rng(sum(size)).integers(-9, 10, size).astype(float)
     s = {"ceil_mode": False, "count_include_pad": True, **settings}
-    y = upsample.avg_pool(x[None], s["kernel_size"], stride=s["stride"], padding=s["padding"],
-                          ceil_mode=s["ceil_mode"], count_include_pad=s["count_include_pad"],
-                          divisor_override=s.get("divisor_override"))
+    y = upsample.avg_pool(
+        x[None],
+        s["kernel_size"],
+        stride=s["stride"],
+        padding=s["padding"],
+        ceil_mode=s["ceil_mode"],
+        count_include_pad=s["count_include_pad"],
+        divisor_override=s.get("divisor_override"),
+    )
     return x, s, y
 
 
@@ -192,9 +369,10 @@ def test_avg_pool_snippets_reproduce_upsample(size, settings, why, framework):
     assert y.shape == expected.shape, snippet["code"]
     if framework == "upsample":
         np.testing.assert_array_equal(y, expected)
-    else:   # float32 in TensorFlow and JAX
-        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max(),
-                                   err_msg=snippet["code"])
+    else:  # float32 in TensorFlow and JAX
+        np.testing.assert_allclose(
+            y, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max(), err_msg=snippet["code"]
+        )
 
 
 def row_call(op):
@@ -203,7 +381,11 @@ def row_call(op):
     x = np.arange(64.0).reshape(4, 4, 4)
     w = np.ones((4, 4, 2, 2)) if op.kernel else None
     # the top-left of each 2x2 cell of an 8x8 plane, (C, H, W)
-    idx = np.broadcast_to(16 * np.arange(4)[:, None] + 2 * np.arange(4), (4, 4, 4)) if "indices" in op.data else None
+    idx = (
+        np.broadcast_to(16 * np.arange(4)[:, None] + 2 * np.arange(4), (4, 4, 4))
+        if "indices" in op.data
+        else None
+    )
     from upsample.web import api
 
     return x, w, idx, api._settings(api.OP_SPECS[op.name], {})

@@ -51,25 +51,43 @@ def post(client, body, path="/api/explain", raw=False):
 
 FIVE_HUNDREDS = [
     # (request, route, field): each answered 500 before
-    ({**ARTICLE, "x": ["1" * 5000]}, "/api/explain", "x"),                 # int() 4300-digit limit
-    ({**ARTICLE, "x": ["[" * 2000 + "1" + "]" * 2000]}, "/api/explain", "x"),   # RecursionError
-    ({**ARTICLE, "params": {"stride": 10**400}}, "/api/explain", "stride"),     # float(int) overflow
+    ({**ARTICLE, "x": ["1" * 5000]}, "/api/explain", "x"),  # int() 4300-digit limit
+    ({**ARTICLE, "x": ["[" * 2000 + "1" + "]" * 2000]}, "/api/explain", "x"),  # RecursionError
+    ({**ARTICLE, "params": {"stride": 10**400}}, "/api/explain", "stride"),  # float(int) overflow
     ({**ARTICLE, "params": {"padding": [10**400, 1]}}, "/api/explain", "padding"),
-    ({"op": "nearest", "x": ["1 2; 3 4"], "params": {"scale_factor": 10**400}}, "/api/explain",
-     "scale_factor"),
+    (
+        {"op": "nearest", "x": ["1 2; 3 4"], "params": {"scale_factor": 10**400}},
+        "/api/explain",
+        "scale_factor",
+    ),
     ({"in_size": 10**400, "out_size": 4}, "/api/solve", "in_size"),
     ({"in_size": 4, "out_size": 8, "stride": 10**400}, "/api/solve", "stride"),
-    ({"op": "pixel_shuffle", "x": ["1 2; 3 4"] * 4, "params": {"upscale_factor": [2, 2]}},
-     "/api/explain", None),                                                # failed in the snippets
-    ({**ARTICLE, "params": {"\ud800": 1}}, "/api/explain", "\\ud800"),      # lone surrogate
+    (
+        {"op": "pixel_shuffle", "x": ["1 2; 3 4"] * 4, "params": {"upscale_factor": [2, 2]}},
+        "/api/explain",
+        None,
+    ),  # failed in the snippets
+    ({**ARTICLE, "params": {"\ud800": 1}}, "/api/explain", "\\ud800"),  # lone surrogate
 ]
 
 
-@pytest.mark.parametrize("body, route, field", FIVE_HUNDREDS, ids=[
-    "5000 digits", "nested 2000 deep", "huge int stride", "huge int padding", "huge int factor",
-    "huge in_size", "huge solve stride", "pixel_shuffle (2, 2)", "lone surrogate"])
+@pytest.mark.parametrize(
+    "body, route, field",
+    FIVE_HUNDREDS,
+    ids=[
+        "5000 digits",
+        "nested 2000 deep",
+        "huge int stride",
+        "huge int padding",
+        "huge int factor",
+        "huge in_size",
+        "huge solve stride",
+        "pixel_shuffle (2, 2)",
+        "lone surrogate",
+    ],
+)
 def test_what_answered_500_now_answers_4xx_or_200(client, body, route, field):
-    text = json.dumps(body)                      # ensure_ascii: the surrogate travels as \ud800
+    text = json.dumps(body)  # ensure_ascii: the surrogate travels as \ud800
     response = post(client, text.encode(), route, raw=True)
     assert response.status_code in (200, 422), response.text
     data = json.loads(response.content.decode("utf-8"))
@@ -84,56 +102,98 @@ def test_the_solver_answers_sizes_that_ran_for_hours(client):
     for size in (16384, 16383, 9999):
         data = post(client, {"in_size": 1, "out_size": size}, "/api/solve").json()
         assert len(data["settings"]) == 12 and data["more"]
-    assert time.monotonic() - start < 60        # it ran for more than 45 minutes before
+    assert time.monotonic() - start < 60  # it ran for more than 45 minutes before
 
 
 # --------------------------------------------------------------------------- the property test
 
-LEAF = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
-        | st.text(max_size=30) | st.sampled_from(["1 2; 3 4", "[[1, 2]]", "2,1", "0 1; 1 0", "same",
-                                                   "9" * 60, "[" * 50, "1e308", "\ud800"]))
-ANY_JSON = st.recursive(LEAF, lambda inner: st.lists(inner, max_size=4)
-                        | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
-KEYS = st.sampled_from(["op", "x", "weight", "indices", "params", "in_size", "out_size", "kernel_size",
-                        "stride"])
-BODIES = (ANY_JSON
-          | st.fixed_dictionaries({"op": st.sampled_from(sorted(api.OP_SPECS)) | LEAF},
-                                  optional={"x": ANY_JSON, "weight": ANY_JSON, "indices": ANY_JSON,
-                                            "params": st.dictionaries(
-                                                st.sampled_from([p.name for s in api.OP_SPECS.values()
-                                                                 for p in s.params]) | st.text(max_size=4),
-                                                ANY_JSON, max_size=5)})
-          | st.dictionaries(KEYS, ANY_JSON, max_size=5))
-DEADLINE = 30.0          # seconds for one answer; the slowest valid request takes a few
+LEAF = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30)
+    | st.sampled_from(
+        ["1 2; 3 4", "[[1, 2]]", "2,1", "0 1; 1 0", "same", "9" * 60, "[" * 50, "1e308", "\ud800"]
+    )
+)
+ANY_JSON = st.recursive(
+    LEAF,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+KEYS = st.sampled_from(
+    ["op", "x", "weight", "indices", "params", "in_size", "out_size", "kernel_size", "stride"]
+)
+BODIES = (
+    ANY_JSON
+    | st.fixed_dictionaries(
+        {"op": st.sampled_from(sorted(api.OP_SPECS)) | LEAF},
+        optional={
+            "x": ANY_JSON,
+            "weight": ANY_JSON,
+            "indices": ANY_JSON,
+            "params": st.dictionaries(
+                st.sampled_from([p.name for s in api.OP_SPECS.values() for p in s.params])
+                | st.text(max_size=4),
+                ANY_JSON,
+                max_size=5,
+            ),
+        },
+    )
+    | st.dictionaries(KEYS, ANY_JSON, max_size=5)
+)
+DEADLINE = 30.0  # seconds for one answer; the slowest valid request takes a few
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(route=st.sampled_from(["/api/explain", "/api/solve"]), body=BODIES)
 def test_any_json_to_the_api_is_answered_below_500_in_time(client, route, body):
     start = time.monotonic()
     response = post(client, json.dumps(body).encode(), route, raw=True)
     assert response.status_code < 500, response.text
     assert time.monotonic() - start < DEADLINE
-    json.loads(response.content.decode("utf-8"))          # always JSON, always UTF-8
+    json.loads(response.content.decode("utf-8"))  # always JSON, always UTF-8
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(route=st.sampled_from(["/", "/api/ops", "/api/explain", "/api/solve", "/static/app.js",
-                              "/static/", "/static/../server.py", "/nothing"]),
-       method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "HEAD"]),
-       body=st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
-       kind=st.sampled_from(["application/json", "text/plain", "", "application/json; charset=utf-8"]),
-       query=st.text(max_size=20))
+@given(
+    route=st.sampled_from(
+        [
+            "/",
+            "/api/ops",
+            "/api/explain",
+            "/api/solve",
+            "/static/app.js",
+            "/static/",
+            "/static/../server.py",
+            "/nothing",
+        ]
+    ),
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "HEAD"]),
+    body=st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    kind=st.sampled_from(["application/json", "text/plain", "", "application/json; charset=utf-8"]),
+    query=st.text(max_size=20),
+)
 def test_any_bytes_to_any_route_are_answered_below_500(client, route, method, body, kind, query):
     start = time.monotonic()
-    response = client.request(method, route, params={"q": query} if query else None, content=body,
-                              headers={"Content-Type": kind} if kind else {})
+    response = client.request(
+        method,
+        route,
+        params={"q": query} if query else None,
+        content=body,
+        headers={"Content-Type": kind} if kind else {},
+    )
     assert response.status_code < 500, response.text
     assert time.monotonic() - start < DEADLINE
 
 
 # --------------------------------------------------------------------------- origins
+
 
 def test_only_the_servers_own_host_names_are_answered():
     with TestClient(create_app(), base_url="http://evil.example") as stranger:
@@ -168,6 +228,7 @@ def test_static_files_carry_the_pages_security_headers(client):
 
 # --------------------------------------------------------------------------- load shedding
 
+
 def _costly_requests(url, count, results, timeout=120):
     httpx = need("httpx")[0]
     with httpx.Client(base_url=url, timeout=timeout) as session:
@@ -175,8 +236,9 @@ def _costly_requests(url, count, results, timeout=120):
             start = time.monotonic()
             try:
                 response = session.post("/api/explain", json=COSTLY)
-                results.append((response.status_code, response.headers.get("retry-after"),
-                                time.monotonic() - start))
+                results.append(
+                    (response.status_code, response.headers.get("retry-after"), time.monotonic() - start)
+                )
             except httpx.HTTPError as error:
                 results.append((type(error).__name__, None, time.monotonic() - start))
 
@@ -208,13 +270,15 @@ def test_the_page_stays_fast_while_the_computations_are_saturated():
     httpx = need("httpx")[0]
     results, pages = [], []
     with running_server() as url:
-        threads = [threading.Thread(target=_costly_requests, args=(url, 2, results, 60), daemon=True)
-                   for _ in range(45)]
+        threads = [
+            threading.Thread(target=_costly_requests, args=(url, 2, results, 60), daemon=True)
+            for _ in range(45)
+        ]
         for t in threads:
             t.start()
-        time.sleep(1.0)                                     # let the computations fill up
+        time.sleep(1.0)  # let the computations fill up
         with httpx.Client(base_url=url, timeout=30) as session:
-            for n in range(30):                             # bounded: 30 fetches
+            for n in range(30):  # bounded: 30 fetches
                 path = ("/", "/static/app.js", "/api/ops")[n % 3]
                 start = time.monotonic()
                 response = session.get(path)
@@ -225,16 +289,19 @@ def test_the_page_stays_fast_while_the_computations_are_saturated():
             t.join(150)
     statuses = [r[0] for r in results]
     assert set(statuses) <= {200, 503}, statuses
-    assert statuses.count(503) > 0                          # the computations were saturated
+    assert statuses.count(503) > 0  # the computations were saturated
     pages.sort()
-    print(f"\nGET / while 45 clients ask for the costliest explain: "
-          f"p50 {statistics.median(pages) * 1000:.0f} ms, max {pages[-1] * 1000:.0f} ms; "
-          f"explains: {statuses.count(200)} answered, "
-          f"{statuses.count(503)} shed")
-    assert pages[-1] < 5.0                                  # it was more than a minute
+    print(
+        f"\nGET / while 45 clients ask for the costliest explain: "
+        f"p50 {statistics.median(pages) * 1000:.0f} ms, max {pages[-1] * 1000:.0f} ms; "
+        f"explains: {statuses.count(200)} answered, "
+        f"{statuses.count(503)} shed"
+    )
+    assert pages[-1] < 5.0  # it was more than a minute
 
 
 # --------------------------------------------------------------------------- slow clients
+
 
 def _raw(port):
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
@@ -261,36 +328,49 @@ def test_slow_clients_are_timed_out(monkeypatch):
     monkeypatch.setattr(server, "HEAD_SECONDS", 1.0)
     with running_server(body_seconds=1.0) as url:
         port = int(url.rsplit(":", 1)[1])
-        with _raw(port) as slow_head:                      # headers one byte, then nothing
+        with _raw(port) as slow_head:  # headers one byte, then nothing
             slow_head.sendall(b"POST /api/explain HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             assert _closed(slow_head, 10)
         with _raw(port) as slow_body:
-            slow_body.sendall(b"POST /api/explain HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                              b"application/json\r\nContent-Length: 100\r\n\r\n{\"op\": ")
+            slow_body.sendall(
+                b"POST /api/explain HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                b'application/json\r\nContent-Length: 100\r\n\r\n{"op": '
+            )
             slow_body.settimeout(10)
             assert slow_body.recv(65536).startswith(b"HTTP/1.1 408")
 
 
 # --------------------------------------------------------------------------- stopping
 
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_sigterm_under_load_stops_the_server_promptly(stop):
     """SIGTERM (or Ctrl-C) while 20 clients wait on costly explains: the process is gone within
     seconds (it kept computing after the port closed)."""
     need("uvicorn")
-    source = str(Path(api.__file__).parents[2])                    # this checkout's upsample
-    env = {**os.environ, "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
-    with subprocess.Popen([sys.executable, "-m", "upsample", "serve", "--port", "0"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
+    source = str(Path(api.__file__).parents[2])  # this checkout's upsample
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]),
+    }
+    with subprocess.Popen(
+        [sys.executable, "-m", "upsample", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as process:
         try:
             url = process.stdout.readline().split()[2].rstrip("/")
             results = []
-            threads = [threading.Thread(target=_costly_requests, args=(url, 1, results, 60), daemon=True)
-                       for _ in range(20)]
+            threads = [
+                threading.Thread(target=_costly_requests, args=(url, 1, results, 60), daemon=True)
+                for _ in range(20)
+            ]
             for t in threads:
                 t.start()
-            time.sleep(2.0)                                   # computations running, others waiting
+            time.sleep(2.0)  # computations running, others waiting
             start = time.monotonic()
             process.send_signal(stop)
             process.wait(timeout=20)

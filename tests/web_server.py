@@ -5,23 +5,16 @@ bounded. Under CI a missing starlette or uvicorn fails the test; elsewhere it sk
 """
 
 import contextlib
-import os
 import socket
 import threading
 import time
 
-import pytest
+import required
 
 
 def need(*modules):
     """Import the modules, or fail under CI / skip elsewhere when one is missing."""
-    found = []
-    for name in modules:
-        if os.environ.get("CI"):
-            found.append(__import__(name))
-        else:
-            found.append(pytest.importorskip(name))
-    return found
+    return required.modules(*modules)
 
 
 @contextlib.contextmanager

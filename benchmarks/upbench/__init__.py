@@ -28,8 +28,16 @@ def log(message: str) -> None:
 
 def child_flags(args: argparse.Namespace) -> list[str]:
     """The command-line flags that make a child process measure what this one does."""
-    flags = ["--threads", str(args.threads), "--repeat", str(args.repeat), "--warmup", str(args.warmup),
-             "--scale", repr(args.scale)]
+    flags = [
+        "--threads",
+        str(args.threads),
+        "--repeat",
+        str(args.repeat),
+        "--warmup",
+        str(args.warmup),
+        "--scale",
+        repr(args.scale),
+    ]
     if args.quick:
         flags.append("--quick")
     if args.cases:

@@ -60,8 +60,8 @@ class Case:
     inputs: dict[str, tuple[int, ...]]
     kwargs: dict[str, Any]
     torch: dict[str, Callable[..., Any]]
-    bound: str                       # "matmul" (GFLOP/s vs matmul peak) or "memory" (GB/s vs copy)
-    macs: int = 0                    # multiply-adds of the forward, for "matmul" cases
+    bound: str  # "matmul" (GFLOP/s vs matmul peak) or "memory" (GB/s vs copy)
+    macs: int = 0  # multiply-adds of the forward, for "matmul" cases
     n_grad: int = 1
     make: Callable[[np.random.Generator, dict[str, tuple[int, ...]]], list[np.ndarray]] | None = None
     note: str = ""
@@ -76,13 +76,21 @@ class Case:
     def arrays(self, rng: np.random.Generator) -> list[np.ndarray]:
         if self.make is not None:
             return self.make(rng, self.inputs)
-        return [rng.standard_normal(shape, dtype=np.float32).astype(self.dtype, copy=False)
-                for shape in self.inputs.values()]
+        return [
+            rng.standard_normal(shape, dtype=np.float32).astype(self.dtype, copy=False)
+            for shape in self.inputs.values()
+        ]
 
     def meta(self) -> dict[str, Any]:
         """The variant fields a report row carries."""
-        return {"dtype": self.dtype, "threads": self.threads, "out": self.out,
-                "family": self.family, "work_units": self.work, "base": self.base}
+        return {
+            "dtype": self.dtype,
+            "threads": self.threads,
+            "out": self.out,
+            "family": self.family,
+            "work_units": self.work,
+            "base": self.base,
+        }
 
 
 def variant(case: Case, suffix: str, **changes: Any) -> Case:
@@ -94,25 +102,31 @@ def variant(case: Case, suffix: str, **changes: Any) -> Case:
 
 def growing(make: Callable[[int], Case], family: str, batches: tuple[int, ...] = (1, 2, 4, 8)) -> list[Case]:
     """One forward row per batch size: the same op at work proportional to the batch."""
-    return [dataclasses.replace(make(b), name=f"{family} n{b}", family=family, work=b,
-                                passes=("forward",)) for b in batches]
+    return [
+        dataclasses.replace(make(b), name=f"{family} n{b}", family=family, work=b, passes=("forward",))
+        for b in batches
+    ]
 
 
 # --------------------------------------------------------------------------- torch equivalents
 # Imported lazily: the JIT probe must run without torch loaded.
 
+
 def _t_conv(x, w, **kwargs):
     import torch.nn.functional as F
+
     return getattr(F, f"conv{x.dim() - 2}d")(x, w, **kwargs)
 
 
 def _t_conv_transpose(x, w, **kwargs):
     import torch.nn.functional as F
+
     return getattr(F, f"conv_transpose{x.dim() - 2}d")(x, w, **kwargs)
 
 
 def _t_interpolate(x, **kwargs):
     import torch.nn.functional as F
+
     return F.interpolate(x, **kwargs)
 
 
@@ -127,6 +141,7 @@ def _t_nails_assign(x):
 def _t_nails_pad(x):
     """Bed of nails x2 as one constant pad of (N, C, H, 1, W, 1) to (N, C, H, 2, W, 2)."""
     import torch.nn.functional as F
+
     n, c, h, w = x.shape
     return F.pad(x[:, :, :, None, :, None], (0, 1, 0, 0, 0, 1)).reshape(n, c, 2 * h, 2 * w)
 
@@ -134,6 +149,7 @@ def _t_nails_pad(x):
 def _t_nails_conv_transpose(x):
     """Bed of nails x2 as a depthwise stride-2 transposed conv with a one-hot 2x2 kernel."""
     import torch.nn.functional as F
+
     c = x.shape[1]
     w = x.new_zeros((c, 1, 2, 2))
     w[:, :, 0, 0] = 1
@@ -142,16 +158,19 @@ def _t_nails_conv_transpose(x):
 
 def _t_max_pool(x, **kwargs):
     import torch.nn.functional as F
+
     return F.max_pool2d(x, **kwargs)
 
 
 def _t_max_unpool(x, indices, **kwargs):
     import torch.nn.functional as F
+
     return F.max_unpool2d(x, indices, **kwargs)
 
 
 def _t_pixel_shuffle(x, **kwargs):
     import torch.nn.functional as F
+
     return F.pixel_shuffle(x, **kwargs)
 
 
@@ -161,11 +180,13 @@ def _pooled_2x2(rng: np.random.Generator, inputs: dict[str, tuple[int, ...]]) ->
     n, c, h, w = inputs["x"]
     x = rng.standard_normal((n, c, 2 * h, 2 * w), dtype=np.float32)
     windows = x.reshape(n, c, h, 2, w, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, h, w, 4)
-    tap = windows.argmax(axis=-1)                                          # (N, C, H, W)
+    tap = windows.argmax(axis=-1)  # (N, C, H, W)
     values = np.take_along_axis(windows, tap[..., None], axis=-1)[..., 0]
     row = 2 * np.arange(h)[:, None] + tap // 2
     col = 2 * np.arange(w)[None, :] + tap % 2
     return [np.ascontiguousarray(values), (row * (2 * w) + col).astype(np.int64)]
+
+
 def _conv_macs(x, w, stride=1, padding=0, dilation=1, groups=1) -> int:
     """N * C_out * prod(o) * C_in/G * prod(k) for a convolution (w is (C_out, C_in/G, *k))."""
     out = [(i + 2 * padding - dilation * (k - 1) - 1) // stride + 1 for i, k in zip(x[2:], w[2:])]
@@ -181,25 +202,47 @@ def conv(name: str, x: tuple[int, ...], w: tuple[int, ...], **kwargs: Any) -> Ca
     """A conv row: x (N, C_in, *S), weight w (C_out, C_in/groups, *k), torch's F.convNd."""
     options = {key: kwargs.pop(key) for key in list(kwargs) if key in CASE_OPTIONS}
     macs = _conv_macs(x, w, **{k: v for k, v in kwargs.items() if k != "bias"})
-    return Case(name, "conv", {"x": x, "weight": w}, kwargs,
-                {f"F.conv{len(x) - 2}d": partial(_t_conv, **kwargs)}, "matmul", macs=macs, n_grad=2,
-                **options)
+    return Case(
+        name,
+        "conv",
+        {"x": x, "weight": w},
+        kwargs,
+        {f"F.conv{len(x) - 2}d": partial(_t_conv, **kwargs)},
+        "matmul",
+        macs=macs,
+        n_grad=2,
+        **options,
+    )
 
 
 def conv_transpose(name: str, x: tuple[int, ...], w: tuple[int, ...], **kwargs: Any) -> Case:
     """A conv_transpose row: x (N, C_in, *S), weight w (C_in, C_out/groups, *k)."""
     options = {key: kwargs.pop(key) for key in list(kwargs) if key in CASE_OPTIONS}
-    return Case(name, "conv_transpose", {"x": x, "weight": w}, kwargs,
-                {f"F.conv_transpose{len(x) - 2}d": partial(_t_conv_transpose, **kwargs)},
-                "matmul", macs=_conv_transpose_macs(x, w), n_grad=2, **options)
+    return Case(
+        name,
+        "conv_transpose",
+        {"x": x, "weight": w},
+        kwargs,
+        {f"F.conv_transpose{len(x) - 2}d": partial(_t_conv_transpose, **kwargs)},
+        "matmul",
+        macs=_conv_transpose_macs(x, w),
+        n_grad=2,
+        **options,
+    )
 
 
 def interpolate(name: str, x: tuple[int, ...], **kwargs: Any) -> Case:
     """An interpolate row against F.interpolate with the same arguments."""
     options = {key: kwargs.pop(key) for key in list(kwargs) if key in CASE_OPTIONS}
-    return Case(name, "interpolate", {"x": x}, kwargs,
-                {f"F.interpolate {kwargs['mode']}": partial(_t_interpolate, **kwargs)}, "memory",
-                **options)
+    return Case(
+        name,
+        "interpolate",
+        {"x": x},
+        kwargs,
+        {f"F.interpolate {kwargs['mode']}": partial(_t_interpolate, **kwargs)},
+        "memory",
+        **options,
+    )
 
 
 CASE_OPTIONS = ("dtype", "threads", "out", "family", "work", "base", "passes", "note")
@@ -211,42 +254,111 @@ def build_cases(size: Size) -> list[Case]:
     image = (n(8), c(64), s(128), s(128))
     pooled = {"x": image, "indices": image}
     cases = [
-        conv_transpose("conv_transpose 2d k4", (n(8), c(64), s(64), s(64)), (c(64), c(32), 4, 4), stride=2, padding=1),
-        conv_transpose("conv_transpose 2d k3 op1", (n(1), c(256), s(128), s(128)), (c(256), c(128), 3, 3), stride=2, padding=1, output_padding=1),
-        conv_transpose("conv_transpose 3d k4", (n(2), c(32), s(16), s(32), s(32)), (c(32), c(16), 4, 4, 4), stride=2, padding=1),
+        conv_transpose(
+            "conv_transpose 2d k4", (n(8), c(64), s(64), s(64)), (c(64), c(32), 4, 4), stride=2, padding=1
+        ),
+        conv_transpose(
+            "conv_transpose 2d k3 op1",
+            (n(1), c(256), s(128), s(128)),
+            (c(256), c(128), 3, 3),
+            stride=2,
+            padding=1,
+            output_padding=1,
+        ),
+        conv_transpose(
+            "conv_transpose 3d k4",
+            (n(2), c(32), s(16), s(32), s(32)),
+            (c(32), c(16), 4, 4, 4),
+            stride=2,
+            padding=1,
+        ),
         conv("conv 2d k4", (n(8), c(32), s(128), s(128)), (c(64), c(32), 4, 4), stride=2, padding=1),
         conv("conv 2d k3", (n(1), c(128), s(256), s(256)), (c(256), c(128), 3, 3), stride=2, padding=1),
         conv("conv 2d depthwise k3", image, (c(64), 1, 3, 3), padding=1, groups=c(64)),
         conv("conv 2d grouped k3 g4", image, (c(64), c(64) // 4, 3, 3), padding=1, groups=4),
-        conv("conv 2d dilated k3 d2", (n(8), c(32), s(128), s(128)), (c(32), c(32), 3, 3), padding=2, dilation=2),
+        conv(
+            "conv 2d dilated k3 d2",
+            (n(8), c(32), s(128), s(128)),
+            (c(32), c(32), 3, 3),
+            padding=2,
+            dilation=2,
+        ),
         conv("conv 1d k4", (n(8), c(64), s(4096)), (c(64), c(64), 4), stride=2, padding=1),
         conv("conv 3d k4", (n(2), c(16), s(32), s(64), s(64)), (c(32), c(16), 4, 4, 4), stride=2, padding=1),
-        conv_transpose("conv_transpose 1d k4", (n(8), c(64), s(2048)), (c(64), c(64), 4), stride=2, padding=1),
+        conv_transpose(
+            "conv_transpose 1d k4", (n(8), c(64), s(2048)), (c(64), c(64), 4), stride=2, padding=1
+        ),
         interpolate("nearest x2", image, scale_factor=2, mode="nearest"),
         interpolate("bilinear x2", image, scale_factor=2, mode="bilinear", align_corners=False),
         interpolate("bilinear x2 align_corners", image, scale_factor=2, mode="bilinear", align_corners=True),
         interpolate("bicubic x2", image, scale_factor=2, mode="bicubic", align_corners=False),
-        Case("bed_of_nails x2", "bed_of_nails", {"x": image}, {"scale_factor": 2},
-             {"zeros + strided assign": _t_nails_assign, "F.pad (N,C,H,1,W,1) + reshape": _t_nails_pad,
-              "F.conv_transpose2d one-hot depthwise": _t_nails_conv_transpose},
-             "memory", note="torch has no bed of nails: the fastest of three equivalents"),
-        Case("max_pool 2x2 indices", "max_pool", {"x": (n(8), c(64), s(256), s(256))},
-             {"kernel_size": 2, "return_indices": True},
-             {"F.max_pool2d return_indices": partial(_t_max_pool, kernel_size=2, return_indices=True)}, "memory"),
-        Case("max_unpool 2x2", "max_unpool", pooled, {"kernel_size": 2},
-             {"F.max_unpool2d": partial(_t_max_unpool, kernel_size=2)}, "memory",
-             make=_pooled_2x2, note="inputs: 2x2 max pooling of (N, C, 2H, 2W)"),
-        Case("pixel_shuffle r2", "pixel_shuffle", {"x": (n(8), c(256), s(64), s(64))}, {"upscale_factor": 2},
-             {"F.pixel_shuffle": partial(_t_pixel_shuffle, upscale_factor=2)}, "memory"),
+        Case(
+            "bed_of_nails x2",
+            "bed_of_nails",
+            {"x": image},
+            {"scale_factor": 2},
+            {
+                "zeros + strided assign": _t_nails_assign,
+                "F.pad (N,C,H,1,W,1) + reshape": _t_nails_pad,
+                "F.conv_transpose2d one-hot depthwise": _t_nails_conv_transpose,
+            },
+            "memory",
+            note="torch has no bed of nails: the fastest of three equivalents",
+        ),
+        Case(
+            "max_pool 2x2 indices",
+            "max_pool",
+            {"x": (n(8), c(64), s(256), s(256))},
+            {"kernel_size": 2, "return_indices": True},
+            {"F.max_pool2d return_indices": partial(_t_max_pool, kernel_size=2, return_indices=True)},
+            "memory",
+        ),
+        Case(
+            "max_unpool 2x2",
+            "max_unpool",
+            pooled,
+            {"kernel_size": 2},
+            {"F.max_unpool2d": partial(_t_max_unpool, kernel_size=2)},
+            "memory",
+            make=_pooled_2x2,
+            note="inputs: 2x2 max pooling of (N, C, 2H, 2W)",
+        ),
+        Case(
+            "pixel_shuffle r2",
+            "pixel_shuffle",
+            {"x": (n(8), c(256), s(64), s(64))},
+            {"upscale_factor": 2},
+            {"F.pixel_shuffle": partial(_t_pixel_shuffle, upscale_factor=2)},
+            "memory",
+        ),
     ]
     row = {case.name: case for case in cases}
     cases += [
         # cost as the work grows: one family per kind of op, batch 1, 2, 4, 8
-        *growing(lambda b: conv("", (b, c(32), s(128), s(128)), (c(64), c(32), 4, 4), stride=2, padding=1), "grow conv 2d k4"),
-        *growing(lambda b: conv_transpose("", (b, c(64), s(64), s(64)), (c(64), c(32), 4, 4), stride=2, padding=1), "grow conv_transpose 2d k4"),
-        *growing(lambda b: interpolate("", (b, c(64), s(128), s(128)), scale_factor=2, mode="bilinear", align_corners=False), "grow bilinear x2"),
-        *growing(lambda b: dataclasses.replace(row["max_pool 2x2 indices"], inputs={"x": (b, c(64), s(256), s(256))}), "grow max_pool 2x2"),
-        *growing(lambda b: dataclasses.replace(row["pixel_shuffle r2"], inputs={"x": (b, c(256), s(64), s(64))}), "grow pixel_shuffle r2"),
+        *growing(
+            lambda b: conv("", (b, c(32), s(128), s(128)), (c(64), c(32), 4, 4), stride=2, padding=1),
+            "grow conv 2d k4",
+        ),
+        *growing(
+            lambda b: conv_transpose("", (b, c(64), s(64), s(64)), (c(64), c(32), 4, 4), stride=2, padding=1),
+            "grow conv_transpose 2d k4",
+        ),
+        *growing(
+            lambda b: interpolate(
+                "", (b, c(64), s(128), s(128)), scale_factor=2, mode="bilinear", align_corners=False
+            ),
+            "grow bilinear x2",
+        ),
+        *growing(
+            lambda b: dataclasses.replace(
+                row["max_pool 2x2 indices"], inputs={"x": (b, c(64), s(256), s(256))}
+            ),
+            "grow max_pool 2x2",
+        ),
+        *growing(
+            lambda b: dataclasses.replace(row["pixel_shuffle r2"], inputs={"x": (b, c(256), s(64), s(64))}),
+            "grow pixel_shuffle r2",
+        ),
         # one thread against the run's threads (two by default)
         variant(row["conv 2d k4"], "1 thread", threads=1),
         variant(row["conv_transpose 2d k4"], "1 thread", threads=1),

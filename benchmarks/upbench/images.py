@@ -50,8 +50,14 @@ MODES = {
     "jax": ("linear", "cubic"),
 }
 
-_CV2_FLAGS = {"linear": "INTER_LINEAR", "bilinear": "INTER_LINEAR", "cubic": "INTER_CUBIC",
-              "bicubic": "INTER_CUBIC", "area": "INTER_AREA", "nearest": "INTER_NEAREST"}
+_CV2_FLAGS = {
+    "linear": "INTER_LINEAR",
+    "bilinear": "INTER_LINEAR",
+    "cubic": "INTER_CUBIC",
+    "bicubic": "INTER_CUBIC",
+    "area": "INTER_AREA",
+    "nearest": "INTER_NEAREST",
+}
 
 
 @dataclass
@@ -83,24 +89,30 @@ def _framework_call(row: Row, img: np.ndarray) -> tuple[Callable[[], Any], str]:
     (oh, ow) = row.shape_out
     if row.convention == "opencv":
         import cv2
+
         flag = getattr(cv2, _CV2_FLAGS[row.mode])
         return (lambda: cv2.resize(img, (ow, oh), interpolation=flag)), f"cv2.resize {_CV2_FLAGS[row.mode]}"
     if row.convention == "pillow":
         from PIL import Image
+
         flag = {"linear": Image.BILINEAR, "cubic": Image.BICUBIC}[row.mode]
         return (lambda: Image.fromarray(img).resize((ow, oh), flag)), f"PIL.Image.resize {row.mode}"
     if row.convention == "torch":
         import torch
         import torch.nn.functional as F
-        tensor = torch.from_numpy(img).permute(2, 0, 1)[None]         # (1, 3, H, W), channels_last
-        return (lambda: F.interpolate(tensor, size=(oh, ow), mode=row.mode, align_corners=False)), \
-            f"F.interpolate {row.mode} {row.dtype} channels_last"
+
+        tensor = torch.from_numpy(img).permute(2, 0, 1)[None]  # (1, 3, H, W), channels_last
+        return (
+            lambda: F.interpolate(tensor, size=(oh, ow), mode=row.mode, align_corners=False)
+        ), f"F.interpolate {row.mode} {row.dtype} channels_last"
     if row.convention == "tf2":
         import tensorflow as tf
+
         tensor = tf.constant(img)
         return (lambda: tf.image.resize(tensor, (oh, ow), row.mode)), f"tf.image.resize {row.mode}"
     if row.convention == "jax":
         import jax
+
         resize = jax.jit(lambda a: jax.image.resize(a, (oh, ow, 3), row.mode))
         array = jax.device_put(img)
         return (lambda: resize(array).block_until_ready()), f"jax.jit(jax.image.resize) {row.mode}"
@@ -109,13 +121,16 @@ def _framework_call(row: Row, img: np.ndarray) -> tuple[Callable[[], Any], str]:
 
 def _upsample_call(row: Row, img: np.ndarray) -> Callable[[], Any]:
     import upsample
-    batch = img[None]                                                  # (1, H, W, 3)
-    return lambda: upsample.interpolate(batch, size=row.shape_out, mode=row.mode,
-                                        convention=row.convention, data_format="channels_last")
+
+    batch = img[None]  # (1, H, W, 3)
+    return lambda: upsample.interpolate(
+        batch, size=row.shape_out, mode=row.mode, convention=row.convention, data_format="channels_last"
+    )
 
 
 def _anchor_call(row: Row, img: np.ndarray) -> Callable[[], Any]:
     import cv2
+
     (oh, ow), flag = row.shape_out, getattr(cv2, _CV2_FLAGS[row.mode])
     return lambda: cv2.resize(img, (ow, oh), interpolation=flag)
 
@@ -135,13 +150,16 @@ def _timed(calls: list[Callable[[], Any]], repeat: int, warmup: int) -> list[flo
     return [float(np.median(t)) for t in times]
 
 
-def run_images(repeat: int, warmup: int, threads: int, copy_bandwidth: float,
-               selected: list[Row] | None = None) -> list[dict[str, Any]]:
+def run_images(
+    repeat: int, warmup: int, threads: int, copy_bandwidth: float, selected: list[Row] | None = None
+) -> list[dict[str, Any]]:
     """Time every row; returns one record per row (times in seconds, ratios)."""
     import cv2
+
     cv2.setNumThreads(threads)
     try:
         import torch
+
         torch.set_num_threads(threads)
     except ImportError:
         pass
@@ -150,9 +168,14 @@ def run_images(repeat: int, warmup: int, threads: int, copy_bandwidth: float,
     for row in selected if selected is not None else rows():
         h, w = row.shape_in
         img = rng.integers(0, 256, (h, w, 3)).astype(row.dtype)
-        record: dict[str, Any] = {"size": row.size, "dtype": row.dtype, "convention": row.convention,
-                                  "mode": row.mode, "shape_in": [h, w, 3],
-                                  "shape_out": [*row.shape_out, 3]}
+        record: dict[str, Any] = {
+            "size": row.size,
+            "dtype": row.dtype,
+            "convention": row.convention,
+            "mode": row.mode,
+            "shape_in": [h, w, 3],
+            "shape_out": [*row.shape_out, 3],
+        }
         try:
             framework, described = _framework_call(row, img)
         except ImportError as error:
@@ -161,44 +184,64 @@ def run_images(repeat: int, warmup: int, threads: int, copy_bandwidth: float,
             continue
         ours = _upsample_call(row, img)
         produced = ours()
-        t_ours, t_framework, t_anchor = _timed([ours, framework, _anchor_call(row, img)],
-                                               repeat, warmup)
+        t_ours, t_framework, t_anchor = _timed([ours, framework, _anchor_call(row, img)], repeat, warmup)
         moved = img.nbytes + produced.nbytes
-        record.update(status="ok", framework=described, upsample_s=t_ours, framework_s=t_framework,
-                      opencv_s=t_anchor, ratio=t_ours / t_framework, ratio_opencv=t_ours / t_anchor,
-                      fraction_of_copy=moved / t_ours / copy_bandwidth if copy_bandwidth else None)
-        log(f"images {row.size} {row.dtype} {row.convention} {row.mode}: "
+        record.update(
+            status="ok",
+            framework=described,
+            upsample_s=t_ours,
+            framework_s=t_framework,
+            opencv_s=t_anchor,
+            ratio=t_ours / t_framework,
+            ratio_opencv=t_ours / t_anchor,
+            fraction_of_copy=moved / t_ours / copy_bandwidth if copy_bandwidth else None,
+        )
+        log(
+            f"images {row.size} {row.dtype} {row.convention} {row.mode}: "
             f"{t_ours * 1e3:.2f} ms, {record['ratio']:.2f}x {described}, "
-            f"{record['ratio_opencv']:.2f}x cv2")
+            f"{record['ratio_opencv']:.2f}x cv2"
+        )
         records.append(record)
     return records
 
 
 def format_images(records: list[dict[str, Any]]) -> str:
     """A text table of the family (ratios: upsample's time over the other's)."""
-    lines = [(f"{'image':22s} {'dtype':7s} {'convention':10s} {'mode':8s} {'upsample':>10s} "
-              f"{'vs framework':>12s} {'vs cv2':>8s} {'of copy':>8s}")]
+    lines = [
+        (
+            f"{'image':22s} {'dtype':7s} {'convention':10s} {'mode':8s} {'upsample':>10s} "
+            f"{'vs framework':>12s} {'vs cv2':>8s} {'of copy':>8s}"
+        )
+    ]
     for r in records:
         if r.get("status") != "ok":
-            lines.append(f"{r['size']:22s} {r['dtype']:7s} {r['convention']:10s} {r['mode']:8s} "
-                         f"missing: {r.get('reason', '')}")
+            lines.append(
+                f"{r['size']:22s} {r['dtype']:7s} {r['convention']:10s} {r['mode']:8s} "
+                f"missing: {r.get('reason', '')}"
+            )
             continue
         fraction = r.get("fraction_of_copy")
-        lines.append(f"{r['size']:22s} {r['dtype']:7s} {r['convention']:10s} {r['mode']:8s} "
-                     f"{r['upsample_s'] * 1e3:8.2f}ms {r['ratio']:11.2f}x {r['ratio_opencv']:7.2f}x "
-                     f"{'' if fraction is None else f'{100 * fraction:6.1f}%':>8s}")
+        lines.append(
+            f"{r['size']:22s} {r['dtype']:7s} {r['convention']:10s} {r['mode']:8s} "
+            f"{r['upsample_s'] * 1e3:8.2f}ms {r['ratio']:11.2f}x {r['ratio_opencv']:7.2f}x "
+            f"{'' if fraction is None else f'{100 * fraction:6.1f}%':>8s}"
+        )
     return "\n".join(lines)
 
 
 def markdown_images(records: list[dict[str, Any]]) -> str:
     """The README's images table: per row, upsample's time and its ratios."""
-    lines = ["| image | dtype | convention | mode | upsample | vs its framework | vs cv2 | of copy bandwidth |",
-             "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| image | dtype | convention | mode | upsample | vs its framework | vs cv2 | of copy bandwidth |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
     for r in records:
         if r.get("status") != "ok":
             continue
         fraction = r.get("fraction_of_copy")
-        lines.append(f"| {r['size']} | {r['dtype']} | {r['convention']} | {r['mode']} "
-                     f"| {r['upsample_s'] * 1e3:.2f} ms | {r['ratio']:.2f}x | {r['ratio_opencv']:.2f}x "
-                     f"| {'' if fraction is None else f'{100 * fraction:.0f}%'} |")
+        lines.append(
+            f"| {r['size']} | {r['dtype']} | {r['convention']} | {r['mode']} "
+            f"| {r['upsample_s'] * 1e3:.2f} ms | {r['ratio']:.2f}x | {r['ratio_opencv']:.2f}x "
+            f"| {'' if fraction is None else f'{100 * fraction:.0f}%'} |"
+        )
     return "\n".join(lines)

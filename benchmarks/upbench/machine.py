@@ -23,13 +23,16 @@ def limit_threads(threads: int) -> dict[str, Any]:
     done: dict[str, Any] = {"threads": threads}
     try:
         from threadpoolctl import threadpool_limits
+
         global _LIMITER
         _LIMITER = threadpool_limits(limits=threads)
         done["threadpoolctl"] = True
     except ImportError:
         done["threadpoolctl"] = False
-        done["note"] = ("threadpoolctl is not installed: BLAS threads were fixed only through "
-                        "OPENBLAS_NUM_THREADS/OMP_NUM_THREADS at start-up")
+        done["note"] = (
+            "threadpoolctl is not installed: BLAS threads were fixed only through "
+            "OPENBLAS_NUM_THREADS/OMP_NUM_THREADS at start-up"
+        )
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(threads)
     _limit_numba(threads)
@@ -52,10 +55,25 @@ def blas_info() -> list[dict[str, Any]]:
     except ImportError:
         config = np.show_config(mode="dicts") if hasattr(np, "show_config") else {}
         blas = config.get("Build Dependencies", {}).get("blas", {})
-        return [{"user_api": "blas", "internal_api": blas.get("name"), "version": blas.get("version"),
-                 "architecture": "unknown (threadpoolctl not installed)", "num_threads": None}]
-    keep = ("user_api", "internal_api", "prefix", "version", "architecture", "threading_layer",
-            "num_threads", "filepath")
+        return [
+            {
+                "user_api": "blas",
+                "internal_api": blas.get("name"),
+                "version": blas.get("version"),
+                "architecture": "unknown (threadpoolctl not installed)",
+                "num_threads": None,
+            }
+        ]
+    keep = (
+        "user_api",
+        "internal_api",
+        "prefix",
+        "version",
+        "architecture",
+        "threading_layer",
+        "num_threads",
+        "filepath",
+    )
     return [{k: lib.get(k) for k in keep if k in lib} for lib in threadpool_info()]
 
 
@@ -69,7 +87,7 @@ def copy_bandwidth(nbytes: int, threads: int, repeat: int) -> dict[str, Any]:
     """
     n = nbytes // 4
     src = np.ones(n, dtype=np.float32)
-    dst = np.zeros(n, dtype=np.float32)           # touched, so page faults are not timed
+    dst = np.zeros(n, dtype=np.float32)  # touched, so page faults are not timed
     bounds = np.linspace(0, n, threads + 1).astype(int)
     chunks = [(dst[a:b], src[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
     pool = ThreadPoolExecutor(max(1, threads - 1))
@@ -89,8 +107,13 @@ def copy_bandwidth(nbytes: int, threads: int, repeat: int) -> dict[str, Any]:
     pool.shutdown()
     gbps = {name: 2 * src.nbytes / min(t) / 1e9 for name, t in times.items()}
     best = max(gbps, key=gbps.get)
-    return {"gbps": gbps[best], "method": best, "by_method": gbps, "array_bytes": src.nbytes,
-            "median_gbps": {name: 2 * src.nbytes / _median(t) / 1e9 for name, t in times.items()}}
+    return {
+        "gbps": gbps[best],
+        "method": best,
+        "by_method": gbps,
+        "array_bytes": src.nbytes,
+        "median_gbps": {name: 2 * src.nbytes / _median(t) / 1e9 for name, t in times.items()},
+    }
 
 
 def matmul_peak(m: int, repeat: int) -> dict[str, Any]:
@@ -104,30 +127,48 @@ def matmul_peak(m: int, repeat: int) -> dict[str, Any]:
         ta, tb = torch.from_numpy(a.copy()), torch.from_numpy(b.copy())
         fns["torch"] = lambda: ta @ tb
     times = time_alternating(fns, repeat, warmup=1)
-    gflops = {name: 2 * m ** 3 / min(t) / 1e9 for name, t in times.items()}
-    return {"gflops": gflops["numpy"], "shape": [m, m], "torch_gflops": gflops.get("torch"),
-            "median_gflops": {name: 2 * m ** 3 / _median(t) / 1e9 for name, t in times.items()}}
+    gflops = {name: 2 * m**3 / min(t) / 1e9 for name, t in times.items()}
+    return {
+        "gflops": gflops["numpy"],
+        "shape": [m, m],
+        "torch_gflops": gflops.get("torch"),
+        "median_gflops": {name: 2 * m**3 / _median(t) / 1e9 for name, t in times.items()},
+    }
 
 
 def machine_info() -> dict[str, Any]:
-    info: dict[str, Any] = {"python": platform.python_version(), "numpy": np.__version__,
-                            "machine": platform.machine(), "cpu_count": os.cpu_count(),
-                            "loadavg_start": _loadavg()}
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "loadavg_start": _loadavg(),
+    }
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            info["cpu"] = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                                if line.startswith("model name")), None)
+            info["cpu"] = next(
+                (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), None
+            )
     except OSError:
         info["cpu"] = None
     for name in ("enabled", "defrag"):
         try:
-            info[f"transparent_hugepage_{name}"] = Path(
-                f"/sys/kernel/mm/transparent_hugepage/{name}").read_text().strip()
+            info[f"transparent_hugepage_{name}"] = (
+                Path(f"/sys/kernel/mm/transparent_hugepage/{name}").read_text().strip()
+            )
         except OSError:
             pass
-    info["env"] = {k: os.environ.get(k) for k in (*BLAS_VARIABLES, "THP_MEM_ALLOC_ENABLE",
-                                                  "OMP_NUM_THREADS", "NUMBA_NUM_THREADS",
-                                                  "UPSAMPLE_THREADS", "UPSAMPLE_JIT")}
+    info["env"] = {
+        k: os.environ.get(k)
+        for k in (
+            *BLAS_VARIABLES,
+            "THP_MEM_ALLOC_ENABLE",
+            "OMP_NUM_THREADS",
+            "NUMBA_NUM_THREADS",
+            "UPSAMPLE_THREADS",
+            "UPSAMPLE_JIT",
+        )
+    }
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         info["torch"] = torch.__version__
@@ -171,8 +212,6 @@ def _loadavg() -> list[float] | None:
         return None
 
 
-
-
 def apply_threads(threads: int) -> None:
     """Every library at ``threads`` from now on: BLAS and OpenMP through threadpoolctl,
     torch, numba, and upsample's own splitter (``UPSAMPLE_THREADS``, read at each call).
@@ -180,6 +219,7 @@ def apply_threads(threads: int) -> None:
     global _LIMITER
     try:
         from threadpoolctl import threadpool_limits
+
         _LIMITER = threadpool_limits(limits=threads)
     except ImportError:
         pass

@@ -20,16 +20,36 @@ import numpy as np
 
 from . import RUN, child_flags, log
 from .cases import PASSES, Case, Size, build_cases, case_rng, select
-from .machine import (BLAS_VARIABLES, CpuShare, _limit_numba, _loadavg, apply_threads, blas_info,
-                      copy_bandwidth, limit_threads, machine_info, matmul_peak)
+from .machine import (
+    BLAS_VARIABLES,
+    CpuShare,
+    _limit_numba,
+    _loadavg,
+    apply_threads,
+    blas_info,
+    copy_bandwidth,
+    limit_threads,
+    machine_info,
+    matmul_peak,
+)
 from .report import flag_targets
 from .startup import import_time, jit_times
-from .timing import (Measured, _identical, _max_rel_diff, _median, _nbytes, _primary, collect,
-                     paired_ratio, quiesce, rss_peak_extra, time_alternating, traced_peak_extra)
+from .timing import (
+    Measured,
+    _identical,
+    _max_rel_diff,
+    _median,
+    _nbytes,
+    _primary,
+    collect,
+    paired_ratio,
+    quiesce,
+    rss_peak_extra,
+    time_alternating,
+    traced_peak_extra,
+)
 
 SCHEMA = 1
-
-
 
 
 @dataclass
@@ -42,15 +62,16 @@ class Prepared:
     grad_tensors: list[Any]
     g: np.ndarray
     tg: Any
-    reference: Any                      # torch's forward output
-    out: np.ndarray | None = None       # the caller's buffer of an ``out=`` row
+    reference: Any  # torch's forward output
+    out: np.ndarray | None = None  # the caller's buffer of an ``out=`` row
 
 
 def prepare(case: Case) -> Prepared:
     import torch
+
     rng = case_rng(case)
     arrays = case.arrays(rng)
-    tensors = [torch.tensor(a) for a in arrays]            # torch's own allocations
+    tensors = [torch.tensor(a) for a in arrays]  # torch's own allocations
     grad_tensors = [t.clone().requires_grad_(i < case.n_grad) for i, t in enumerate(tensors)]
     variant = next(iter(case.torch.values()))
     with torch.no_grad():
@@ -63,16 +84,20 @@ def prepare(case: Case) -> Prepared:
 def torch_callables(p: Prepared, backward: bool) -> dict[str, Callable[[], Any]]:
     """One call per torch variant; with backward, autograd's input gradients for ``g``."""
     import torch
+
     fns = {}
     for name, variant in p.case.torch.items():
         if backward:
+
             def call(variant=variant):
                 out = variant(*p.grad_tensors)
-                return torch.autograd.grad(_primary(out), p.grad_tensors[:p.case.n_grad], p.tg)
+                return torch.autograd.grad(_primary(out), p.grad_tensors[: p.case.n_grad], p.tg)
         else:
+
             def call(variant=variant):
                 with torch.no_grad():
                     return variant(*p.tensors)
+
         fns[name] = call
     return fns
 
@@ -90,22 +115,36 @@ def upsample_callable(upsample, p: Prepared, backward: bool) -> Callable[[], Any
     def call():
         out, pullback = upsample.vjp(fn, *p.arrays, **p.case.kwargs)
         return out, pullback(p.g)
+
     return call
 
 
 TORCH, THP = "torch: ", "torch THP: "
 
 
-def run_pass(upsample, p: Prepared, backward: bool, args: argparse.Namespace,
-             limits: dict[str, Any], worker: ThpWorker | None) -> dict[str, Any]:
+def run_pass(
+    upsample,
+    p: Prepared,
+    backward: bool,
+    args: argparse.Namespace,
+    limits: dict[str, Any],
+    worker: ThpWorker | None,
+) -> dict[str, Any]:
     """Time, measure and check one case in one pass (forward, or forward+backward)."""
     case = p.case
     label = PASSES[backward]
-    row: dict[str, Any] = {"case": case.name, "op": case.op, "pass": label, "bound": case.bound,
-                           "shapes": {k: list(v) for k, v in case.inputs.items()},
-                           "kwargs": case.kwargs, "note": case.note, **case.meta()}
+    row: dict[str, Any] = {
+        "case": case.name,
+        "op": case.op,
+        "pass": label,
+        "bound": case.bound,
+        "shapes": {k: list(v) for k, v in case.inputs.items()},
+        "kwargs": case.kwargs,
+        "note": case.note,
+        **case.meta(),
+    }
     fns = torch_callables(p, backward)
-    torch_out = next(iter(fns.values()))()                 # for the checks; also a warm-up
+    torch_out = next(iter(fns.values()))()  # for the checks; also a warm-up
     ours = upsample_callable(upsample, p, backward)
     ours_out = None
     if ours is None:
@@ -126,7 +165,7 @@ def run_pass(upsample, p: Prepared, backward: bool, args: argparse.Namespace,
     times = time_alternating(timed, args.repeat, args.warmup)
 
     for prefix, key in ((TORCH, "torch"), (THP, "torch_thp")):
-        medians = {name[len(prefix):]: _median(t) for name, t in times.items() if name.startswith(prefix)}
+        medians = {name[len(prefix) :]: _median(t) for name, t in times.items() if name.startswith(prefix)}
         if not medians:
             continue
         best = min(medians, key=medians.get)
@@ -137,9 +176,9 @@ def run_pass(upsample, p: Prepared, backward: bool, args: argparse.Namespace,
 
     # bytes moved: inputs and outputs; with backward also the incoming and input gradients
     torch_bytes = _nbytes(p.tensors) + _nbytes(torch_out)
-    if backward:                                       # torch_out holds the input gradients
+    if backward:  # torch_out holds the input gradients
         torch_bytes += _nbytes(p.reference) + p.g.nbytes
-    flops = 2 * case.macs * (3 if backward else 1)     # backward: grad-input and grad-weight
+    flops = 2 * case.macs * (3 if backward else 1)  # backward: grad-input and grad-weight
     row["work"] = {"flops": flops} if case.bound == "matmul" else {"bytes_torch": torch_bytes}
     row["torch_achieved"] = _achieved(case, flops, torch_bytes, row["torch_s"], limits)
 
@@ -170,21 +209,27 @@ def _achieved(case: Case, flops: int, nbytes: int, seconds: float, limits: dict[
     return {"unit": "GB/s", "value": value, "fraction_of_limit": value / limits["copy"]["gbps"]}
 
 
-def _memory_and_checks(ours: Callable[[], Any], first: Any, torch_out: Any, io: int,
-                       backward: bool) -> dict[str, Any]:
+def _memory_and_checks(
+    ours: Callable[[], Any], first: Any, torch_out: Any, io: int, backward: bool
+) -> dict[str, Any]:
     """Peak extra memory of one call, run-to-run identity, and agreement with torch (values
     forward; with backward the input gradients, ``first`` being ``(out, grads)``)."""
     traced, again = traced_peak_extra(ours)
     return {
-        "memory": {"io_bytes": io, "peak_extra_bytes": traced, "peak_extra_over_io": traced / io,
-                   "scratch_bytes": max(0, traced - _nbytes(again)),
-                   "rss_peak_extra_bytes": rss_peak_extra(ours)},
+        "memory": {
+            "io_bytes": io,
+            "peak_extra_bytes": traced,
+            "peak_extra_over_io": traced / io,
+            "scratch_bytes": max(0, traced - _nbytes(again)),
+            "rss_peak_extra_bytes": rss_peak_extra(ours),
+        },
         "deterministic": _identical(first, again),
         "max_rel_diff_vs_torch": _max_rel_diff(first[1] if backward else first, torch_out),
     }
 
 
 # =========================================================================== the THP worker
+
 
 class ThpWorker:
     """A subprocess with ``THP_MEM_ALLOC_ENABLE=1`` that runs torch calls on request.
@@ -197,9 +242,14 @@ class ThpWorker:
     def __init__(self, args: argparse.Namespace):
         self.errors = tempfile.TemporaryFile(mode="w+")
         child = [sys.executable, str(RUN), "--_thp-worker", *child_flags(args)]
-        self.process = subprocess.Popen(child, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=self.errors, text=True,
-                                        env=dict(os.environ, THP_MEM_ALLOC_ENABLE="1"))
+        self.process = subprocess.Popen(
+            child,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            text=True,
+            env=dict(os.environ, THP_MEM_ALLOC_ENABLE="1"),
+        )
         self.ask(cmd="hello")
 
     def ask(self, **message: Any) -> dict[str, Any]:
@@ -228,11 +278,12 @@ class ThpWorker:
 def thp_worker(args: argparse.Namespace) -> None:
     """The worker's side of :class:`ThpWorker`, reading stdin until ``quit``."""
     import torch  # noqa: F401  -- with THP_MEM_ALLOC_ENABLE=1, read by torch's allocator here
+
     limit_threads(args.threads)
     cases = {case.name: case for case in build_cases(Size(args.scale, args.quick))}
     calls: dict[str, dict[str, Callable[[], Any]]] = {}
     collect()
-    gc.disable()                                        # as in time_alternating
+    gc.disable()  # as in time_alternating
     for line in sys.stdin:
         message = json.loads(line)
         if message["cmd"] == "quit":
@@ -252,7 +303,7 @@ def thp_worker(args: argparse.Namespace) -> None:
             out = fn()
             answer = {"s": time.perf_counter() - start}
             del out
-            quiesce()                                   # idle before the next call, anywhere
+            quiesce()  # idle before the next call, anywhere
         else:
             answer = {"ok": True}
         print(json.dumps(answer), flush=True)
@@ -260,8 +311,10 @@ def thp_worker(args: argparse.Namespace) -> None:
 
 # =========================================================================== whole runs
 
+
 def run_cases(args: argparse.Namespace, limits: dict[str, Any]) -> list[dict[str, Any]]:
     import upsample
+
     _limit_numba(args.threads)
     worker = ThpWorker(args)
     rows = []
@@ -284,25 +337,36 @@ def run_cases(args: argparse.Namespace, limits: dict[str, Any]) -> list[dict[str
 
 def measure_limits(args: argparse.Namespace) -> dict[str, Any]:
     log("limits: copy bandwidth, matmul peak")
-    copy_bytes = (32 if args.quick else 512) * 2 ** 20
-    return {"copy": copy_bandwidth(copy_bytes, args.threads, 3 if args.quick else 7),
-            "matmul": matmul_peak(512 if args.quick else 3072, 2 if args.quick else 5)}
+    copy_bytes = (32 if args.quick else 512) * 2**20
+    return {
+        "copy": copy_bandwidth(copy_bytes, args.threads, 3 if args.quick else 7),
+        "matmul": matmul_peak(512 if args.quick else 3072, 2 if args.quick else 5),
+    }
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """One whole benchmark: this process, the THP worker, and the start-up subprocesses."""
     share = CpuShare()
     import torch  # noqa: F401  -- loaded before the threads are fixed
+
     threads = limit_threads(args.threads)
-    result: dict[str, Any] = {"schema": SCHEMA, "meta": {**machine_info(), "threading": threads,
-                                                         "repeat": args.repeat, "warmup": args.warmup,
-                                                         "scale": args.scale, "quick": args.quick,
-                                                         "argv": sys.argv[1:]}}
+    result: dict[str, Any] = {
+        "schema": SCHEMA,
+        "meta": {
+            **machine_info(),
+            "threading": threads,
+            "repeat": args.repeat,
+            "warmup": args.warmup,
+            "scale": args.scale,
+            "quick": args.quick,
+            "argv": sys.argv[1:],
+        },
+    }
     result["blas"] = blas_info()
     result["limits"] = limits = measure_limits(args)
     log("cases: upsample, torch and torch with THP (worker process), alternating")
     result["cases"] = run_cases(args, limits)
-    result["blas_after_cases"] = blas_info()            # numba or an op may have loaded more
+    result["blas_after_cases"] = blas_info()  # numba or an op may have loaded more
     log("start-up: import time, JIT first calls (subprocesses)")
     result["startup"] = {"import": import_time(3 if args.quick else 7), "jit": jit_times(args)}
     result["meta"]["loadavg_end"] = _loadavg()
@@ -321,8 +385,10 @@ def run_both_blas(args: argparse.Namespace) -> dict[str, Any]:
                     env.pop(var, None)
                 log(f"=== {label}: {' and '.join(BLAS_VARIABLES)} unset")
             else:
-                log(f"=== {label}: environment unchanged, "
-                    + ", ".join(f"{v}={os.environ.get(v)}" for v in BLAS_VARIABLES))
+                log(
+                    f"=== {label}: environment unchanged, "
+                    + ", ".join(f"{v}={os.environ.get(v)}" for v in BLAS_VARIABLES)
+                )
             out = Path(tmp) / f"{label}.json"
             child = [sys.executable, str(RUN), "--json", str(out), *child_flags(args)]
             subprocess.run(child, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -331,5 +397,3 @@ def run_both_blas(args: argparse.Namespace) -> dict[str, Any]:
     if all(os.environ.get(v) is None for v in BLAS_VARIABLES):
         result["note"] = "neither OPENBLAS variable was set, so both runs used the same kernel"
     return result
-
-

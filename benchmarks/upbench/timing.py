@@ -72,10 +72,12 @@ def _median(values: list[float]) -> float:
 
 # --------------------------------------------------------------------------- memory
 
+
 def _malloc_trim() -> None:
     """Give freed heap memory back to the OS so that the resident-set baseline is honest."""
     try:
         import ctypes
+
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
@@ -95,7 +97,7 @@ def _rss_kib(field_name: str) -> int | None:
 def _reset_rss_peak() -> bool:
     try:
         with open("/proc/self/clear_refs", "w") as clear:
-            clear.write("5")               # resets VmHWM to the current resident set
+            clear.write("5")  # resets VmHWM to the current resident set
         return True
     except OSError:
         return False
@@ -130,6 +132,7 @@ def traced_peak_extra(fn: Callable[[], Any]) -> tuple[int, Any]:
 
 # --------------------------------------------------------------------------- timing
 
+
 def quiesce(limit: float = QUIET_LIMIT_S, window: float = 0.005) -> float:
     """Wait until this process's threads are idle, and return the seconds waited.
 
@@ -141,7 +144,7 @@ def quiesce(limit: float = QUIET_LIMIT_S, window: float = 0.005) -> float:
     """
     start = time.perf_counter()
     while time.perf_counter() - start < limit:
-        before = time.process_time()                   # CPU time of all threads
+        before = time.process_time()  # CPU time of all threads
         time.sleep(window)
         if time.process_time() - before < 0.2 * window:
             break
@@ -186,7 +189,6 @@ def time_alternating(fns: dict[str, Callable[[], Any]], repeat: int, warmup: int
     return times
 
 
-
 def paired_ratio(ours: list[float], theirs: list[float]) -> float:
     """The median over rounds of ours / theirs within the same round: a burst of load from
     elsewhere slows both calls of a round, so this is steadier than a ratio of medians."""
@@ -199,4 +201,3 @@ def spread(runs: list[float] | None) -> float | None:
         return None
     q1, _, q3 = statistics.quantiles(runs, n=4)
     return q3 / q1
-

@@ -27,7 +27,7 @@ def markdown(text: str) -> str:
             indent = line[: len(line) - len(stripped)]
             block = []
             while i < len(lines) and lines[i].strip() and lines[i].startswith(indent):
-                block.append(lines[i][len(indent):])
+                block.append(lines[i][len(indent) :])
                 i += 1
             if out and out[-1].strip():
                 out.append("")
@@ -36,7 +36,7 @@ def markdown(text: str) -> str:
                 out.append("")
             continue
         line = ROLE.sub(r"`\1`", line)
-        if line.rstrip().endswith("::"):             # an rST literal block follows
+        if line.rstrip().endswith("::"):  # an rST literal block follows
             line = line.rstrip()[:-2].rstrip()
             line = line + ":" if line.strip() else line
         out.append(line)

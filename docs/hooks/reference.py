@@ -42,6 +42,7 @@ def use_this_checkout() -> None:
         for name in [n for n in sys.modules if n == "upsample" or n.startswith("upsample.")]:
             del sys.modules[name]
 
+
 #: the modules with a page of their own, besides upsample.* and the compat modules
 MODULES = ["shapes", "explain", "explain.html", "nn", "optim", "dask"]
 
@@ -65,9 +66,13 @@ def compat_modules() -> list[str]:
 def _public(module) -> list[str]:
     names = getattr(module, "__all__", None)
     if names is None:
-        names = [n for n, v in vars(module).items() if not n.startswith("_")
-                 and getattr(v, "__module__", module.__name__) == module.__name__
-                 and (inspect.isfunction(v) or inspect.isclass(v))]
+        names = [
+            n
+            for n, v in vars(module).items()
+            if not n.startswith("_")
+            and getattr(v, "__module__", module.__name__) == module.__name__
+            and (inspect.isfunction(v) or inspect.isclass(v))
+        ]
     return list(names)
 
 
@@ -88,7 +93,7 @@ def public_names() -> dict[str, str]:
     for name in upsample.__all__:
         value = getattr(upsample, name)
         if inspect.ismodule(value):
-            continue                       # a module page of its own (shapes, nn, optim)
+            continue  # a module page of its own (shapes, nn, optim)
         names[f"upsample.{name}"] = _defined_at(value) or f"upsample.{name}"
     for module_name in [f"upsample.{m}" for m in MODULES] + compat_modules():
         module = importlib.import_module(module_name)
@@ -99,12 +104,14 @@ def public_names() -> dict[str, str]:
                 names[f"{module_name}.{name}"] = value.__name__
                 continue
             where = _defined_at(value) if (inspect.isfunction(value) or inspect.isclass(value)) else None
-            names[f"{module_name}.{name}"] = where if where and where.startswith(module_name) \
-                else f"{module_name}.{name}"
+            names[f"{module_name}.{name}"] = (
+                where if where and where.startswith(module_name) else f"{module_name}.{name}"
+            )
     return names
 
 
 # --------------------------------------------------------------------------- the pages
+
 
 def _block(path: str, **options) -> str:
     lines = [f"::: {path}"]
@@ -118,17 +125,20 @@ def _block(path: str, **options) -> str:
 def _ops_page() -> str:
     import upsample
 
-    out = ["# `upsample`: the operations", "",
-           "Every function and class of `upsample.__all__`; the modules `upsample.shapes`, "
-           "`upsample.nn` and `upsample.optim` have pages of their own. Generated from the "
-           "docstrings at build time.", ""]
+    out = [
+        "# `upsample`: the operations",
+        "",
+        "Every function and class of `upsample.__all__`; the modules `upsample.shapes`, "
+        "`upsample.nn` and `upsample.optim` have pages of their own. Generated from the "
+        "docstrings at build time.",
+        "",
+    ]
     for name in upsample.__all__:
         value = getattr(upsample, name)
         if inspect.ismodule(value):
             continue
         path = _defined_at(value) or f"upsample.{name}"
-        out.append(_block(path, show_root_heading="true", show_root_full_path="false",
-                          heading_level=2))
+        out.append(_block(path, show_root_heading="true", show_root_full_path="false", heading_level=2))
     return "\n".join(out)
 
 
@@ -136,8 +146,9 @@ def _module_page(module_name: str) -> str:
     module = importlib.import_module(module_name)
     members = _public(module)
     listed = "[" + ", ".join(members) + "]" if members else "[]"
-    return _block(module_name, members=listed, show_root_heading="true",
-                  show_root_full_path="true", heading_level=1)
+    return _block(
+        module_name, members=listed, show_root_heading="true", show_root_full_path="true", heading_level=1
+    )
 
 
 def _slug(module_name: str) -> str:
@@ -182,9 +193,13 @@ def cli_helps() -> dict[str, str]:
 
 
 def _cli_page() -> str:
-    out = ["# The command line", "",
-           "`upsample` and each subcommand's `--help`, printed by the installed parser when "
-           "this site was built.", ""]
+    out = [
+        "# The command line",
+        "",
+        "`upsample` and each subcommand's `--help`, printed by the installed parser when "
+        "this site was built.",
+        "",
+    ]
     for name, text in cli_helps().items():
         out += [f"## `{name}`", "", "```text", text.rstrip(), "```", ""]
     return "\n".join(out)
@@ -196,12 +211,16 @@ def pages() -> dict[str, str]:
     for name in [f"upsample.{m}" for m in MODULES] + compat_modules():
         result[f"reference/{_slug(name)}.md"] = _module_page(name)
     result["reference/cli.md"] = _cli_page()
-    index = ["# Reference", "",
-             "Generated from the code at build time: every public name with its signature, "
-             "types and docstring.", "",
-             "| page | what |", "| --- | --- |",
-             "| [`upsample`](upsample.md) | the operations: `conv`, `conv_transpose`, "
-             "`interpolate`, `vjp`, `compare`, ... |"]
+    index = [
+        "# Reference",
+        "",
+        "Generated from the code at build time: every public name with its signature, types and docstring.",
+        "",
+        "| page | what |",
+        "| --- | --- |",
+        "| [`upsample`](upsample.md) | the operations: `conv`, `conv_transpose`, "
+        "`interpolate`, `vjp`, `compare`, ... |",
+    ]
     for page in result:
         if page in ("reference/upsample.md", "reference/cli.md"):
             continue

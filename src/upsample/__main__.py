@@ -1,4 +1,5 @@
 """``python -m upsample``: the same command line as ``upsample``."""
+
 import sys
 
 from .cli import main

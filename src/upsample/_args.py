@@ -34,7 +34,7 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_describe = describe   # the name modules used before it was public
+_describe = describe  # the name modules used before it was public
 
 
 # --------------------------------------------------------------------------- arrays
@@ -42,8 +42,15 @@ _describe = describe   # the name modules used before it was public
 _DTYPE_KINDS = {"f": "floating", "i": "integer", "u": "unsigned integer"}
 
 
-def as_array(op: str, name: str, value: Any, *, ndim: int | None = None,
-             min_ndim: int | None = None, kinds: str = "fiu") -> np.ndarray:
+def as_array(
+    op: str,
+    name: str,
+    value: Any,
+    *,
+    ndim: int | None = None,
+    min_ndim: int | None = None,
+    kinds: str = "fiu",
+) -> np.ndarray:
     """Turn ``value`` into an ndarray without copying, or raise a clear error.
 
     ``kinds`` lists the accepted dtype kinds (``f`` float, ``i`` signed, ``u`` unsigned).
@@ -54,16 +61,18 @@ def as_array(op: str, name: str, value: Any, *, ndim: int | None = None,
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:  # ragged lists and the like
-        raise TypeError(f"{op}: {name} must be an array of numbers, got {_describe(value)} "
-                        f"({error})") from None
+        raise TypeError(
+            f"{op}: {name} must be an array of numbers, got {_describe(value)} ({error})"
+        ) from None
     if array.dtype.kind not in kinds:
         wanted = " or ".join(_DTYPE_KINDS[k] for k in kinds)
         raise TypeError(f"{op}: {name} must have a {wanted} dtype, got dtype {array.dtype}")
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{op}: {name} must have {ndim} dimensions, got shape {array.shape}")
     if min_ndim is not None and array.ndim < min_ndim:
-        raise ValueError(f"{op}: {name} must have at least {min_ndim} dimensions "
-                         f"(N, C, *spatial), got shape {array.shape}")
+        raise ValueError(
+            f"{op}: {name} must have at least {min_ndim} dimensions (N, C, *spatial), got shape {array.shape}"
+        )
     return array
 
 
@@ -80,6 +89,7 @@ def float_dtype(*arrays: np.ndarray | None) -> np.dtype:
 
 
 # --------------------------------------------------------------------------- integers
+
 
 def _as_int(op: str, name: str, value: Any) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
@@ -110,8 +120,10 @@ def int_tuple(op: str, name: str, value: Any, n: int, *, minimum: int | None = N
     if isinstance(value, Sequence) and not isinstance(value, str) or isinstance(value, np.ndarray):
         items = list(value)
         if len(items) != n:
-            raise ValueError(f"{op}: {name} must be an int or a sequence of {n} ints "
-                             f"(one per spatial dimension), got {_describe(value)}")
+            raise ValueError(
+                f"{op}: {name} must be an int or a sequence of {n} ints "
+                f"(one per spatial dimension), got {_describe(value)}"
+            )
         result = tuple(_as_int(op, name, v) for v in items)
     else:
         result = (_as_int(op, name, value),) * n
@@ -122,21 +134,27 @@ def int_tuple(op: str, name: str, value: Any, n: int, *, minimum: int | None = N
 
 def pad_pairs(op: str, name: str, value: Any, n: int) -> Pairs:
     """Padding as an int, ``n`` ints, or ``n`` ``(lo, hi)`` pairs, as ``n`` pairs of ints >= 0."""
-    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == n and \
-            any(isinstance(v, Sequence) for v in value):
+    if (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and len(value) == n
+        and any(isinstance(v, Sequence) for v in value)
+    ):
         pairs = []
         for v in value:
             if not isinstance(v, Sequence) or len(v) != 2:
-                raise ValueError(f"{op}: {name} must be an int, {n} ints, or {n} (lo, hi) pairs, "
-                                 f"got {_describe(value)}")
+                raise ValueError(
+                    f"{op}: {name} must be an int, {n} ints, or {n} (lo, hi) pairs, got {_describe(value)}"
+                )
             pairs.append((_as_int(op, name, v[0]), _as_int(op, name, v[1])))
         result = tuple(pairs)
     else:
         try:
             result = tuple((p, p) for p in int_tuple(op, name, value, n))
         except ValueError:
-            raise ValueError(f"{op}: {name} must be an int, {n} ints, or {n} (lo, hi) pairs, "
-                             f"got {_describe(value)}") from None
+            raise ValueError(
+                f"{op}: {name} must be an int, {n} ints, or {n} (lo, hi) pairs, got {_describe(value)}"
+            ) from None
     if any(p < 0 for pair in result for p in pair):
         raise ValueError(f"{op}: {name} must be >= 0, got {_describe(value)}")
     return result
@@ -151,6 +169,7 @@ def choice(op: str, name: str, value: Any, options: Sequence[str] | dict[str, An
 
 
 # --------------------------------------------------------------------------- size limit
+
 
 def _physical_memory() -> int:
     try:
@@ -177,8 +196,8 @@ def set_size_limit(nbytes: int | None) -> None:
 def size_limit(nbytes: int) -> Iterator[None]:
     """Temporarily change the output size limit::
 
-        with upsample.size_limit(64 << 30):
-            y = upsample.nearest(x, 8)
+    with upsample.size_limit(64 << 30):
+        y = upsample.nearest(x, 8)
     """
     token = _limit.set(_as_int("size_limit", "nbytes", nbytes))
     try:
@@ -191,19 +210,24 @@ def check_output(op: str, shape: Sequence[int], dtype: Any) -> tuple[int, ...]:
     """Refuse an output that is empty-by-mistake or too large, before anything is allocated."""
     shape = tuple(int(s) for s in shape)
     if any(s < 0 for s in shape):
-        raise ValueError(f"{op}: the output shape {shape} would be negative; "
-                         "check kernel_size, stride, padding and dilation")
+        raise ValueError(
+            f"{op}: the output shape {shape} would be negative; "
+            "check kernel_size, stride, padding and dilation"
+        )
     nbytes = math.prod(shape) * np.dtype(dtype).itemsize
     limit = _limit.get()
     if nbytes > limit:
-        raise ValueError(f"{op}: the output of shape {shape} would take {nbytes / 2**30:.3g} GiB, "
-                         f"over the size limit of {limit / 2**30:.3g} GiB; "
-                         "raise it with upsample.size_limit(nbytes) if this is intended")
+        raise ValueError(
+            f"{op}: the output of shape {shape} would take {nbytes / 2**30:.3g} GiB, "
+            f"over the size limit of {limit / 2**30:.3g} GiB; "
+            "raise it with upsample.size_limit(nbytes) if this is intended"
+        )
     return shape
 
 
-def out_array(op: str, out: Any, shape: Sequence[int], dtype: Any,
-              inputs: Sequence[np.ndarray] = ()) -> np.ndarray | None:
+def out_array(
+    op: str, out: Any, shape: Sequence[int], dtype: Any, inputs: Sequence[np.ndarray] = ()
+) -> np.ndarray | None:
     """Check a caller's ``out=`` buffer (NumPy's convention): None, or a writeable
     C-contiguous ndarray of exactly the result's shape and dtype that shares no memory
     with the inputs. Returns it (or None)."""
@@ -211,11 +235,14 @@ def out_array(op: str, out: Any, shape: Sequence[int], dtype: Any,
         return None
     shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
     if not isinstance(out, np.ndarray):
-        raise TypeError(f"{op}: out must be a numpy.ndarray of shape {shape} and dtype {dtype}, "
-                        f"got {_describe(out)}")
+        raise TypeError(
+            f"{op}: out must be a numpy.ndarray of shape {shape} and dtype {dtype}, got {_describe(out)}"
+        )
     if out.shape != shape or out.dtype != dtype:
-        raise ValueError(f"{op}: out must have shape {shape} and dtype {dtype}, "
-                         f"got shape {out.shape} and dtype {out.dtype}")
+        raise ValueError(
+            f"{op}: out must have shape {shape} and dtype {dtype}, "
+            f"got shape {out.shape} and dtype {out.dtype}"
+        )
     if not (out.flags.c_contiguous and out.flags.writeable):
         raise ValueError(f"{op}: out must be a writeable C-contiguous array")
     if any(np.may_share_memory(out, a) for a in inputs):

@@ -33,9 +33,19 @@ import numpy as np
 
 from . import _direct, _jit
 
-__all__ = ["correlate", "correlate_adjoint", "correlate_weight", "pad_spatial",
-           "pad_spatial_adjoint", "crop_spatial", "padded_size", "folds", "compiled", "add_bias",
-           "PADDING_MODES"]
+__all__ = [
+    "correlate",
+    "correlate_adjoint",
+    "correlate_weight",
+    "pad_spatial",
+    "pad_spatial_adjoint",
+    "crop_spatial",
+    "padded_size",
+    "folds",
+    "compiled",
+    "add_bias",
+    "PADDING_MODES",
+]
 
 Pairs = tuple[tuple[int, int], ...]
 
@@ -78,19 +88,27 @@ def compiled(*arrays: np.ndarray | None) -> bool:
     return DIRECT and _direct.applies(*(a for a in arrays if a is not None))
 
 
-def _tap_slices(tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
-                dilation: tuple[int, ...]) -> tuple[slice, ...]:
+def _tap_slices(
+    tap: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
+) -> tuple[slice, ...]:
     """The strided window of the padded signal that kernel tap ``tap`` meets, one slice per dim."""
-    return tuple(slice(t * d, t * d + (o - 1) * s + 1, s)
-                 for t, o, s, d in zip(tap, out, stride, dilation))
+    return tuple(slice(t * d, t * d + (o - 1) * s + 1, s) for t, o, s, d in zip(tap, out, stride, dilation))
 
 
-def _windows(xg: np.ndarray, k: tuple[int, ...], out: tuple[int, ...], stride: tuple[int, ...],
-             dilation: tuple[int, ...]) -> np.ndarray:
+def _windows(
+    xg: np.ndarray,
+    k: tuple[int, ...],
+    out: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> np.ndarray:
     """A read-only view (N, G, Ci, *k, *O) of (N, G, Ci, *P): ``[..., t, o] = xg[..., o*s + t*d]``."""
     spatial = xg.strides[3:]
-    strides = (*xg.strides[:3], *(st * d for st, d in zip(spatial, dilation)),
-               *(st * s for st, s in zip(spatial, stride)))
+    strides = (
+        *xg.strides[:3],
+        *(st * d for st, d in zip(spatial, dilation)),
+        *(st * s for st, s in zip(spatial, stride)),
+    )
     return np.lib.stride_tricks.as_strided(xg, (*xg.shape[:3], *k, *out), strides, writeable=False)
 
 
@@ -108,8 +126,15 @@ def _chunks(n: int, out: tuple[int, ...], bytes_per_position: int):
         yield slice(i, min(i + samples, n)), slice(0, out[0])
 
 
-def correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: tuple[int, ...],
-               groups: int, cotangent: np.ndarray | None = None, pad: Pairs | None = None):
+def correlate(
+    xp: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+    cotangent: np.ndarray | None = None,
+    pad: Pairs | None = None,
+):
     """Valid correlation: ``xp`` (N, C_in, *P), ``w`` (C_out, C_in/G, *k) -> (N, C_out, *O).
 
     im2col then one matrix multiply per chunk: the kernel taps become part of the
@@ -124,7 +149,7 @@ def correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: 
             return y
         return y, _direct.correlate_weight(xp, cotangent, w.shape[2:], stride, dilation, groups, pad)
     if folds(w.shape[2:], stride, dilation):
-        folded = _fold(xp, stride, pad)                           # one copy serves both
+        folded = _fold(xp, stride, pad)  # one copy serves both
         y = _correlate_folded(folded, w, stride, groups, padded_size(xp, pad))
         if cotangent is None:
             return y
@@ -132,42 +157,49 @@ def correlate(xp: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: 
     if pad is not None:
         xp = pad_spatial(xp, pad, "zeros")
     if SHIFTED_CORRELATION and all(st == 1 for st in stride):
-        if cotangent is not None:                                 # two im2col-free passes
-            return (_correlate_shifted(xp, w, dilation, groups),
-                    correlate_weight(xp, cotangent, stride, dilation, groups, w.shape[2:]))
+        if cotangent is not None:  # two im2col-free passes
+            return (
+                _correlate_shifted(xp, w, dilation, groups),
+                correlate_weight(xp, cotangent, stride, dilation, groups, w.shape[2:]),
+            )
         return _correlate_shifted(xp, w, dilation, groups)
     n, c_in, *padded = xp.shape
     c_out, ci, *k = w.shape
     co = c_out // groups
     out = tuple((p - d * (kk - 1) - 1) // s + 1 for p, kk, s, d in zip(padded, k, stride, dilation))
     windows = _windows(xp.reshape(n, groups, ci, *padded), k, out, stride, dilation)  # (N, G, Ci, *k, *O)
-    wg = w.reshape(groups, co, -1)                                # (G, Co, Ci*K)
+    wg = w.reshape(groups, co, -1)  # (G, Co, Ci*K)
     y = np.empty((n, groups, co, *out), dtype=np.result_type(xp, w))  # (N, G, Co, *O)
     if cotangent is not None:
-        cg = cotangent.reshape(n, groups, co, *out)               # (N, G, Co, *O)
+        cg = cotangent.reshape(n, groups, co, *out)  # (N, G, Co, *O)
         gw = np.zeros(wg.shape, dtype=np.result_type(xp, cotangent))  # (G, Co, Ci*K)
-    buffer = None                                                 # one im2col buffer, reused
+    buffer = None  # one im2col buffer, reused
     for samples, rows in _chunks(n, out, wg.shape[-1] * groups * xp.itemsize):
         chunk = (samples, Ellipsis, rows, *(slice(None),) * (len(out) - 1))
         block = windows[chunk]
         if buffer is None:
             buffer = np.empty(block.size, dtype=block.dtype)
-        cols = _im2col(block, buffer[:block.size])                # (n, G, Ci*K, O_chunk)
+        cols = _im2col(block, buffer[: block.size])  # (n, G, Ci*K, O_chunk)
         target = y[chunk]
-        if target.flags.c_contiguous:                             # whole rows: multiply in place
+        if target.flags.c_contiguous:  # whole rows: multiply in place
             np.matmul(wg, cols, out=target.reshape(cols.shape[0], groups, co, -1))
         else:
             target[...] = (wg @ cols).reshape(target.shape)
         if cotangent is not None:
             g = cg[chunk].reshape(cols.shape[0], groups, co, -1)  # (n, G, Co, O_chunk)
-            gw += (g @ cols.swapaxes(-1, -2)).sum(axis=0)         # (G, Co, Ci*K)
+            gw += (g @ cols.swapaxes(-1, -2)).sum(axis=0)  # (G, Co, Ci*K)
     y = y.reshape(n, c_out, *out)
     return y if cotangent is None else (y, gw.reshape(w.shape))
 
 
-def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
-                       groups: int, size: tuple[int, ...] | None = None,
-                       view: bool = False) -> np.ndarray:
+def _correlate_shifted(
+    xp: np.ndarray,
+    w: np.ndarray,
+    dilation: tuple[int, ...],
+    groups: int,
+    size: tuple[int, ...] | None = None,
+    view: bool = False,
+) -> np.ndarray:
     """Stride-1 valid correlation without im2col: (N, C_in, *P) -> (N, C_out, *O).
 
     Flatten each padded plane. Output ``o`` then reads input ``o + offset(tap)`` for every
@@ -191,9 +223,15 @@ def _correlate_shifted(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...],
     return _correlate_flat(xp, w, dilation, groups, size, view, _correlate_per_tap)
 
 
-def _correlate_flat(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...], groups: int,
-                    size: tuple[int, ...] | None, view: bool, strategy: Callable[..., Any]
-                    ) -> np.ndarray:
+def _correlate_flat(
+    xp: np.ndarray,
+    w: np.ndarray,
+    dilation: tuple[int, ...],
+    groups: int,
+    size: tuple[int, ...] | None,
+    view: bool,
+    strategy: Callable[..., Any],
+) -> np.ndarray:
     """What both stride-1 strategies share: each sample's plane is flattened, tap ``t``
     reads it from ``offsets[t]`` on, and a sample's products fill ``wide`` (G, Co,
     O_1 * P_2 * ...), from which the valid outputs are cropped.
@@ -205,29 +243,31 @@ def _correlate_flat(xp: np.ndarray, w: np.ndarray, dilation: tuple[int, ...], gr
     c_out, ci, *k = w.shape
     co = c_out // groups
     out = tuple(p - d * (kk - 1) for p, kk, d in zip(padded, k, dilation))
-    kept = tuple(size or out)                                           # the crop that is kept
-    steps = [math.prod(padded[a + 1:]) for a in range(len(padded))]    # flat strides of a plane
-    length = sum((o - 1) * st for o, st in zip(kept, steps)) + 1        # up to the last output
-    flat = xp.reshape(n, groups, ci, math.prod(padded))                 # (N, G, Ci, P)
-    wg = w.reshape(groups, co, ci, -1)                                  # (G, Co, Ci, K)
-    offsets = [sum(t * d * st for t, d, st in zip(tap, dilation, steps))
-               for tap in itertools.product(*map(range, k))]
+    kept = tuple(size or out)  # the crop that is kept
+    steps = [math.prod(padded[a + 1 :]) for a in range(len(padded))]  # flat strides of a plane
+    length = sum((o - 1) * st for o, st in zip(kept, steps)) + 1  # up to the last output
+    flat = xp.reshape(n, groups, ci, math.prod(padded))  # (N, G, Ci, P)
+    wg = w.reshape(groups, co, ci, -1)  # (G, Co, Ci, K)
+    offsets = [
+        sum(t * d * st for t, d, st in zip(tap, dilation, steps)) for tap in itertools.product(*map(range, k))
+    ]
     dtype = np.result_type(xp, w)
-    wide = np.empty((groups, co, out[0] * steps[0]), dtype=dtype)      # (G, Co, O_1 * P_2 ...)
+    wide = np.empty((groups, co, out[0] * steps[0]), dtype=dtype)  # (G, Co, O_1 * P_2 ...)
     fill = strategy(flat, wg, offsets, length, wide, dtype)
     y = None if view else np.empty((n, groups, co, *kept), dtype=dtype)  # (N, G, Co, *O)
     for i in range(n):
         fill(i)
-        rows = wide.reshape(groups, co, out[0], *padded[1:])            # (G, Co, O_1, P_2, ...)
+        rows = wide.reshape(groups, co, out[0], *padded[1:])  # (G, Co, O_1, P_2, ...)
         crop = rows[(Ellipsis, slice(0, kept[0]), *(slice(0, o) for o in kept[1:]))]
-        if view:                                                        # n == 1: no copy
+        if view:  # n == 1: no copy
             return crop.reshape(1, c_out, *kept)
         y[i] = crop
     return y.reshape(n, c_out, *kept)
 
 
-def _correlate_stacked(flat: np.ndarray, wg: np.ndarray, offsets: list[int], length: int,
-                       wide: np.ndarray, dtype: np.dtype) -> Callable[[int], None]:
+def _correlate_stacked(
+    flat: np.ndarray, wg: np.ndarray, offsets: list[int], length: int, wide: np.ndarray, dtype: np.dtype
+) -> Callable[[int], None]:
     """The taps stacked into the contraction: the K slices are copied one under the other
     (whole contiguous rows, no gather), so a single matmul with Ci*K terms per output
     replaces K thin ones and their K - 1 additions. Columns are processed in chunks of
@@ -236,20 +276,22 @@ def _correlate_stacked(flat: np.ndarray, wg: np.ndarray, offsets: list[int], len
     # (G, Co, K, Ci): tap-major contraction, matching the stacked slices below
     wk = np.ascontiguousarray(wg.transpose(0, 1, 3, 2)).reshape(groups, co, taps * ci)
     span = max(1, min(length, STACK_CHUNK_BYTES // max(1, groups * taps * ci * flat.itemsize)))
-    stacked = np.empty(groups * taps * ci * span, dtype=dtype)          # (G, K, Ci, L_chunk)
+    stacked = np.empty(groups * taps * ci * span, dtype=dtype)  # (G, K, Ci, L_chunk)
 
     def fill(i: int) -> None:
         for a in range(0, length, span):
             b = min(a + span, length)
-            cols = stacked[:groups * taps * ci * (b - a)].reshape(groups, taps, ci, b - a)
+            cols = stacked[: groups * taps * ci * (b - a)].reshape(groups, taps, ci, b - a)
             for t, offset in enumerate(offsets):
-                cols[:, t] = flat[i, :, :, offset + a:offset + b]      # (G, Ci, L_chunk), rows
+                cols[:, t] = flat[i, :, :, offset + a : offset + b]  # (G, Ci, L_chunk), rows
             np.matmul(wk, cols.reshape(groups, taps * ci, b - a), out=wide[..., a:b])
+
     return fill
 
 
-def _correlate_per_tap(flat: np.ndarray, wg: np.ndarray, offsets: list[int], length: int,
-                       wide: np.ndarray, dtype: np.dtype) -> Callable[[int], None]:
+def _correlate_per_tap(
+    flat: np.ndarray, wg: np.ndarray, offsets: list[int], length: int, wide: np.ndarray, dtype: np.dtype
+) -> Callable[[int], None]:
     """One matmul per tap on a slice of the flattened plane, with no copy of the input,
     and the K products added up."""
     groups, co = wg.shape[:2]
@@ -258,12 +300,13 @@ def _correlate_per_tap(flat: np.ndarray, wg: np.ndarray, offsets: list[int], len
     def fill(i: int) -> None:
         acc = wide[..., :length]
         for t, offset in enumerate(offsets):
-            window = flat[i, :, :, offset:offset + length]              # (G, Ci, L), a view
+            window = flat[i, :, :, offset : offset + length]  # (G, Ci, L), a view
             if t == 0:
                 np.matmul(wg[..., 0], window, out=acc)
             else:
                 np.matmul(wg[..., t], window, out=term)
                 acc += term
+
     return fill
 
 
@@ -317,12 +360,11 @@ def _fold_loop(x, out, lo, start, stop):  # pragma: no cover - compiled
                                     out[p, r1, r2, r3, a, b, e] = 0
 
 
-def _fold_compiled(x: np.ndarray, stride: tuple[int, ...], pad: Pairs,
-                   folded: tuple[int, ...]) -> np.ndarray:
+def _fold_compiled(x: np.ndarray, stride: tuple[int, ...], pad: Pairs, folded: tuple[int, ...]) -> np.ndarray:
     """:func:`_fold` as one compiled pass (pad, round up and fold at once), planes split
     over two threads: the NumPy form makes two copies, one into a zeroed buffer."""
     n, c, *size = x.shape
-    lift = 3 - len(size)                                     # spatial dims padded to three
+    lift = 3 - len(size)  # spatial dims padded to three
     planes = np.ascontiguousarray(x).reshape(n * c, *(1,) * lift, *size)  # (NC, S_1, S_2, S_3)
     steps = (1,) * lift + tuple(stride)
     out = np.empty((n * c, *steps, *(1,) * lift, *folded), dtype=x.dtype)  # (NC, s_1..s_3, M_1..M_3)
@@ -338,7 +380,7 @@ def _fold_kernel(w: np.ndarray, stride: tuple[int, ...]) -> np.ndarray:
     taps = tuple(-(-kk // s) for kk, s in zip(k, stride))
     padded = np.zeros((c_out, ci, *(t * s for t, s in zip(taps, stride))), dtype=w.dtype)
     padded[(Ellipsis, *map(slice, k))] = w
-    return _fold(padded, stride)                                     # the same folding
+    return _fold(padded, stride)  # the same folding
 
 
 def _unfold_kernel(folded: np.ndarray, stride: tuple[int, ...], k: tuple[int, ...]) -> np.ndarray:
@@ -346,7 +388,7 @@ def _unfold_kernel(folded: np.ndarray, stride: tuple[int, ...], k: tuple[int, ..
     c_out, channels, *taps = folded.shape
     nd = len(taps)
     ci = channels // math.prod(stride)
-    split = folded.reshape(c_out, ci, *stride, *taps)                # (Co, Ci, s_1..s_d, Q_1..Q_d)
+    split = folded.reshape(c_out, ci, *stride, *taps)  # (Co, Ci, s_1..s_d, Q_1..Q_d)
     order = (0, 1, *(a for j in range(nd) for a in (2 + nd + j, 2 + j)))  # (Co, Ci, Q_1, s_1, ...)
     full = split.transpose(order).reshape(c_out, ci, *(q * s for q, s in zip(taps, stride)))
     return np.ascontiguousarray(full[(Ellipsis, *map(slice, k))])
@@ -363,8 +405,9 @@ def folds(k: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
     return SHIFTED_CORRELATION and any(s > 1 for s in stride) and _foldable(k, stride, dilation)
 
 
-def _correlate_folded(folded: np.ndarray, w: np.ndarray, stride: tuple[int, ...], groups: int,
-                      padded: tuple[int, ...]) -> np.ndarray:
+def _correlate_folded(
+    folded: np.ndarray, w: np.ndarray, stride: tuple[int, ...], groups: int, padded: tuple[int, ...]
+) -> np.ndarray:
     """A strided correlation of a signal of spatial size ``padded``, given its fold
     (:func:`_fold`), as a stride-1 one with the folded kernel: one im2col-free correlation
     (:func:`_correlate_shifted`) replaces the K-fold im2col."""
@@ -372,8 +415,9 @@ def _correlate_folded(folded: np.ndarray, w: np.ndarray, stride: tuple[int, ...]
     return _correlate_shifted(folded, _fold_kernel(w, stride), (1,) * len(stride), groups, out)
 
 
-def _weight_shifted(xp: np.ndarray, cotangent: np.ndarray, k: tuple[int, ...],
-                    dilation: tuple[int, ...], groups: int) -> np.ndarray:
+def _weight_shifted(
+    xp: np.ndarray, cotangent: np.ndarray, k: tuple[int, ...], dilation: tuple[int, ...], groups: int
+) -> np.ndarray:
     """Stride-1 weight-gradient of ``<cotangent, correlate(xp, w)>`` without im2col.
 
     The transpose of :func:`_correlate_shifted`: the cotangent is laid out "wide" (rows as
@@ -383,29 +427,30 @@ def _weight_shifted(xp: np.ndarray, cotangent: np.ndarray, k: tuple[int, ...],
     n, c_in, *padded = xp.shape
     _, c_out, *out = cotangent.shape
     ci, co = c_in // groups, c_out // groups
-    steps = [math.prod(padded[a + 1:]) for a in range(len(padded))]
+    steps = [math.prod(padded[a + 1 :]) for a in range(len(padded))]
     length = sum((o - 1) * st for o, st in zip(out, steps)) + 1
-    flat = xp.reshape(n, groups, ci, math.prod(padded))                # (N, G, Ci, P)
+    flat = xp.reshape(n, groups, ci, math.prod(padded))  # (N, G, Ci, P)
     dtype = np.result_type(xp, cotangent)
     wide = np.zeros((n, groups, co, out[0] * steps[0]), dtype=dtype)  # (N, G, Co, O_1 * P_2 ...)
     rows = wide.reshape(n, groups, co, out[0], *padded[1:])
     rows[(Ellipsis, *(slice(0, o) for o in out[1:]))] = cotangent.reshape(n, groups, co, *out)
     wide = wide[..., :length]
     taps = list(itertools.product(*map(range, k)))
-    gw = np.empty((groups, co, ci, len(taps)), dtype=dtype)            # (G, Co, Ci, K)
+    gw = np.empty((groups, co, ci, len(taps)), dtype=dtype)  # (G, Co, Ci, K)
     for t, tap in enumerate(taps):
         offset = sum(j * d * st for j, d, st in zip(tap, dilation, steps))
-        window = flat[..., offset:offset + length].swapaxes(-1, -2)   # (N, G, L, Ci), a view
-        gw[..., t] = (wide @ window).sum(axis=0)                       # (G, Co, Ci)
+        window = flat[..., offset : offset + length].swapaxes(-1, -2)  # (N, G, L, Ci), a view
+        gw[..., t] = (wide @ window).sum(axis=0)  # (G, Co, Ci)
     return gw.reshape(c_out, ci, *k)
 
 
-def _weight_folded(folded: np.ndarray, y: np.ndarray, stride: tuple[int, ...],
-                   k: tuple[int, ...], groups: int) -> np.ndarray:
+def _weight_folded(
+    folded: np.ndarray, y: np.ndarray, stride: tuple[int, ...], k: tuple[int, ...], groups: int
+) -> np.ndarray:
     """The weight-gradient of a strided correlation from the fold of its input: the
     stride-1 weight-gradient of the folded kernel, unfolded."""
     taps = tuple(-(-kk // s) for kk, s in zip(k, stride))
-    span = tuple(o + q - 1 for o, q in zip(y.shape[2:], taps))        # the folded input it reads
+    span = tuple(o + q - 1 for o, q in zip(y.shape[2:], taps))  # the folded input it reads
     folded = folded[(Ellipsis, *map(slice, span))]
     return _unfold_kernel(_weight_shifted(folded, y, taps, (1,) * len(k), groups), stride, tuple(k))
 
@@ -419,12 +464,18 @@ def _im2col(block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
     n, groups, ci = block.shape[:3]
     cols = buffer.reshape(block.shape)
     cols[...] = block
-    return cols.reshape(n, groups, -1, math.prod(block.shape[3 + (block.ndim - 3) // 2:]))
+    return cols.reshape(n, groups, -1, math.prod(block.shape[3 + (block.ndim - 3) // 2 :]))
 
 
-def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
-                       dilation: tuple[int, ...], groups: int, padded: tuple[int, ...],
-                       crop: Pairs | None = None) -> np.ndarray:
+def correlate_adjoint(
+    y: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+    padded: tuple[int, ...],
+    crop: Pairs | None = None,
+) -> np.ndarray:
     """Adjoint of :func:`correlate`: ``y`` (N, C_out, *O) -> (N, C_in, *padded), minus ``crop``.
 
     Each output position of the adjoint collects the taps whose strided windows cover
@@ -441,8 +492,11 @@ def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
     # its im2col buffer; matmul + col2im writes and re-adds C_in * K. A first layer (few
     # input channels) favours col2im; a decoder layer favours the split.
     subpixel_traffic = y.shape[1] * math.prod(len(table[0]) for table, _ in plans)
-    strategy = ADJOINT_STRATEGY or ("subpixel" if waste <= SUBPIXEL_MAX_WASTE and
-                                    subpixel_traffic <= 2 * w.shape[1] * groups * taps else "col2im")
+    strategy = ADJOINT_STRATEGY or (
+        "subpixel"
+        if waste <= SUBPIXEL_MAX_WASTE and subpixel_traffic <= 2 * w.shape[1] * groups * taps
+        else "col2im"
+    )
     if strategy == "subpixel":
         return _adjoint_subpixel(y, w, plans, stride, groups, padded, crop)
     full = _adjoint_col2im(y, w, stride, dilation, groups, padded)
@@ -485,9 +539,9 @@ def _adjoint_subpixel(y, w, plans, stride, groups, padded, crop) -> np.ndarray:
     index = []
     for axis, ((table, _), kk) in enumerate(zip(plans, k)):
         shape = [1] * (2 * nd)
-        shape[2 * axis: 2 * axis + 2] = table.shape
+        shape[2 * axis : 2 * axis + 2] = table.shape
         index.append(np.where(table < 0, kk, table).reshape(shape))
-    sub_w = wg[(slice(None),) * 3 + tuple(index)]              # (G, Co, Ci, r_1, j_1, ..., r_d, j_d)
+    sub_w = wg[(slice(None),) * 3 + tuple(index)]  # (G, Co, Ci, r_1, j_1, ..., r_d, j_d)
     order = (0, 2, *range(3, 3 + 2 * nd, 2), 1, *range(4, 4 + 2 * nd, 2))
     sub_w = sub_w.transpose(order).reshape(groups * ci * math.prod(phases), co, *sub)  # (G*Ci*S, Co, *Q)
     halo = tuple(((q - 1) * d, (q - 1) * d) for q, d in zip(sub, dilation))
@@ -495,28 +549,29 @@ def _adjoint_subpixel(y, w, plans, stride, groups, padded, crop) -> np.ndarray:
     size = tuple(p - lo - hi for p, (lo, hi) in zip(padded, crop))
     covered = all(mm * s >= lo + o for mm, s, (lo, _), o in zip(m, stride, crop, size))
     result = (np.empty if covered else np.zeros)((n, groups * ci, *size), dtype=np.result_type(y, w))
-    moves = []                                                 # (target, source) per phase
+    moves = []  # (target, source) per phase
     for phase in itertools.product(*map(range, phases)):
         source, target = [], []
         for r, s, mm, (lo, _), o in zip(phase, stride, m, crop, size):
-            first = max(0, -(-(lo - r) // s))                  # first m with s*m + r >= lo
-            last = min(mm, -(-(lo + o - r) // s))              # one past the last inside the crop
+            first = max(0, -(-(lo - r) // s))  # first m with s*m + r >= lo
+            last = min(mm, -(-(lo + o - r) // s))  # one past the last inside the crop
             source.append(slice(first, max(first, last)))
             target.append(slice(s * first + r - lo, s * (last - 1) + r - lo + 1 if last > first else 0, s))
         moves.append(((Ellipsis, *target), (Ellipsis, *phase, *source)))
     # One sample at a time, so the phases (as large as the output) never exist for the
     # whole batch at once: the peak memory stays near the inputs plus the output.
     for i in range(n):
-        if SHIFTED_CORRELATION:                                # a view: interleave from it
-            z = _correlate_shifted(pad_spatial(y[i:i + 1], halo, "zeros"), sub_w, dilation, groups,
-                                   view=True)
+        if SHIFTED_CORRELATION:  # a view: interleave from it
+            z = _correlate_shifted(
+                pad_spatial(y[i : i + 1], halo, "zeros"), sub_w, dilation, groups, view=True
+            )
         else:
-            z = correlate(y[i:i + 1], sub_w, (1,) * nd, dilation, groups, pad=halo)
+            z = correlate(y[i : i + 1], sub_w, (1,) * nd, dilation, groups, pad=halo)
         # z: (1, G*Ci*S, *M)
-        phased = z.reshape(groups * ci, *phases, *m)           # (C_in, r_1..r_d, M_1..M_d)
-        for target, source in moves:                           # one thread, as in _im2col
+        phased = z.reshape(groups * ci, *phases, *m)  # (C_in, r_1..r_d, M_1..M_d)
+        for target, source in moves:  # one thread, as in _im2col
             result[i][target] = phased[source]
-        del z, phased                                          # before the next sample's
+        del z, phased  # before the next sample's
     return result
 
 
@@ -528,18 +583,18 @@ def _adjoint_col2im(y, w, stride, dilation, groups, padded) -> np.ndarray:
     out = tuple(out)
     _, ci, *k = w.shape
     co = c_out // groups
-    wt = w.reshape(groups, co, -1).swapaxes(1, 2)                 # (G, Ci*K, Co)
-    yg = y.reshape(n, groups, co, *out)                           # (N, G, Co, *O)
+    wt = w.reshape(groups, co, -1).swapaxes(1, 2)  # (G, Ci*K, Co)
+    yg = y.reshape(n, groups, co, *out)  # (N, G, Co, *O)
     xg = np.zeros((n, groups, ci, *padded), dtype=np.result_type(y, w))  # (N, G, Ci, *P)
     taps = list(itertools.product(*map(range, k)))
     for samples, rows in _chunks(n, out, wt.shape[1] * groups * y.itemsize):
         chunk_rows = (rows, *(slice(None),) * (len(out) - 1))
         block = yg[(samples, Ellipsis, *chunk_rows)]
         nb, rb = block.shape[0], block.shape[3]
-        cols = wt @ block.reshape(nb, groups, co, -1)             # (n, G, Ci*K, O_chunk)
+        cols = wt @ block.reshape(nb, groups, co, -1)  # (n, G, Ci*K, O_chunk)
         cols = cols.reshape(nb, groups, ci, len(taps), rb, *out[1:])
         target = xg[samples]
-        first = rows.start * stride[0]                            # where this row block starts
+        first = rows.start * stride[0]  # where this row block starts
         for t, tap in enumerate(taps):
             window = _tap_slices(tap, (rb, *out[1:]), stride, dilation)
             window = (slice(window[0].start + first, window[0].stop + first, stride[0]), *window[1:])
@@ -547,9 +602,15 @@ def _adjoint_col2im(y, w, stride, dilation, groups, padded) -> np.ndarray:
     return xg.reshape(n, groups * ci, *padded)
 
 
-def correlate_weight(xp: np.ndarray, y: np.ndarray, stride: tuple[int, ...],
-                      dilation: tuple[int, ...], groups: int, k: tuple[int, ...],
-                      pad: Pairs | None = None) -> np.ndarray:
+def correlate_weight(
+    xp: np.ndarray,
+    y: np.ndarray,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+    k: tuple[int, ...],
+    pad: Pairs | None = None,
+) -> np.ndarray:
     """Gradient of ``<y, correlate(xp, w)>`` in ``w``: -> (C_out, C_in/G, *k).
 
     Stride 1, or a stride folded into channels, needs no im2col (:func:`_weight_shifted`);
@@ -569,15 +630,15 @@ def correlate_weight(xp: np.ndarray, y: np.ndarray, stride: tuple[int, ...],
     out = tuple(out)
     ci, co = c_in // groups, c_out // groups
     windows = _windows(xp.reshape(n, groups, ci, *padded), tuple(k), out, stride, dilation)
-    yg = y.reshape(n, groups, co, *out)                           # (N, G, Co, *O)
+    yg = y.reshape(n, groups, co, *out)  # (N, G, Co, *O)
     gw = np.zeros((groups, co, ci * math.prod(k)), dtype=np.result_type(xp, y))  # (G, Co, Ci*K)
     for samples, rows in _chunks(n, out, ci * math.prod(k) * groups * xp.itemsize):
         chunk_rows = (rows, *(slice(None),) * (len(out) - 1))
         block = windows[(samples, Ellipsis, *chunk_rows)]
         nb = block.shape[0]
-        cols = block.reshape(nb, groups, ci * math.prod(k), -1)   # (n, G, Ci*K, O_chunk), a copy
+        cols = block.reshape(nb, groups, ci * math.prod(k), -1)  # (n, G, Ci*K, O_chunk), a copy
         g = yg[(samples, Ellipsis, *chunk_rows)].reshape(nb, groups, co, -1)  # (n, G, Co, O_chunk)
-        gw += (g @ cols.swapaxes(-1, -2)).sum(axis=0)             # (G, Co, Ci*K)
+        gw += (g @ cols.swapaxes(-1, -2)).sum(axis=0)  # (G, Co, Ci*K)
     return gw.reshape(c_out, ci, *k)
 
 
@@ -616,4 +677,3 @@ def add_bias(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
     if bias is not None:
         y += bias.reshape(1, -1, *(1,) * (y.ndim - 2))
     return y
-

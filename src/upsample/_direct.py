@@ -49,8 +49,17 @@ Pairs = tuple[tuple[int, ...], ...]
 #: to (6, 4) measured in L1 on one core (float32; 200 GFLOP/s for the best): at most 24
 #: accumulators plus V loaded vectors and a broadcast fit AVX-512's 32 registers. (12, 2)
 #: would fit too, but LLVM's register allocator spills it (55-146 GFLOP/s).
-TILE_SHAPES = {(6, 4): 1.0, (8, 3): 1.0, (10, 2): 0.93, (8, 2): 0.89, (4, 4): 0.9, (24, 1): 0.95,
-               (16, 1): 0.88, (2, 4): 0.7, (1, 4): 0.42}
+TILE_SHAPES = {
+    (6, 4): 1.0,
+    (8, 3): 1.0,
+    (10, 2): 0.93,
+    (8, 2): 0.89,
+    (4, 4): 0.9,
+    (24, 1): 0.95,
+    (16, 1): 0.88,
+    (2, 4): 0.7,
+    (1, 4): 0.42,
+}
 
 #: The size a band's buffer aims at: it stays in the core's L2 cache beside the tiles'
 #: working set.
@@ -69,7 +78,6 @@ WEIGHT_CHUNK = 192
 WEIGHT_PARTS = 4
 
 
-
 def applies(*arrays: np.ndarray) -> bool:
     """Whether the compiled path takes these arrays: float32 or float64 alike, 1 to 3
     spatial dims, non-empty, and compiled kernels enabled."""
@@ -78,6 +86,7 @@ def applies(*arrays: np.ndarray) -> bool:
 
 def _kernels():
     from . import _tiles  # imports Numba: only on the first compiled convolution
+
     return _tiles
 
 
@@ -88,16 +97,18 @@ def _lanes(dtype: np.dtype) -> int:
 def _tile_shape(rows_needed: int, cols_needed: int, lanes: int) -> tuple[int, int]:
     """The (R, V) of TILE_SHAPES that does ``rows_needed x cols_needed`` in the least
     time: the work padded to whole tiles, over the tile's speed."""
+
     def cost(shape):
         r, v = shape
         padded = -(-rows_needed // r) * r * -(-cols_needed // (v * lanes)) * v * lanes
         return padded / TILE_SHAPES[shape]
+
     return min(TILE_SHAPES, key=cost)
 
 
 def _pitches(size: tuple[int, ...]) -> list[int]:
     """Row-major strides, in elements, of an array of ``size``."""
-    return [math.prod(size[a + 1:]) for a in range(len(size))]
+    return [math.prod(size[a + 1 :]) for a in range(len(size))]
 
 
 def _lift(values: tuple[int, ...], fill: int) -> tuple[int, ...]:
@@ -126,10 +137,11 @@ WORKSPACE_BYTES = 64 << 20
 _local = threading.local()
 
 
-def _workspace(bands: "Bands", channels: int, dtype: np.dtype) -> np.ndarray:
+def _workspace(bands: Bands, channels: int, dtype: np.dtype) -> np.ndarray:
     """This thread's band buffer for ``channels`` planes of ``bands``: kept between calls
     (up to WORKSPACE_BYTES), so its contents are whatever the last call left."""
     from ._tiles import SLACK
+
     nbytes = (channels * bands.plane + SLACK) * dtype.itemsize
     held = getattr(_local, "buffer", None)
     if held is None or held.nbytes < nbytes:
@@ -148,6 +160,7 @@ def _run(work, units: int, elements: int) -> list[Any]:
         value = work(a, b)
         with lock:
             results[a] = value
+
     _jit.split_planes(task, units, elements)
     return [results[a] for a in sorted(results)]
 
@@ -161,16 +174,25 @@ class Bands:
     1-D), ``multiple`` divides it. The buffer holds ``planes`` planes of ``extent``.
     """
 
-    def __init__(self, n: int, planes: int, out: tuple[int, ...], fold: tuple[int, ...],
-                 halo: tuple[int, ...], itemsize: int, nd: int, multiple: int = 1,
-                 span: Callable[[int], int] | None = None):
+    def __init__(
+        self,
+        n: int,
+        planes: int,
+        out: tuple[int, ...],
+        fold: tuple[int, ...],
+        halo: tuple[int, ...],
+        itemsize: int,
+        nd: int,
+        multiple: int = 1,
+        span: Callable[[int], int] | None = None,
+    ):
         self.axis = 3 - nd if nd >= 2 else 2
         a = self.axis
         per_position = planes * itemsize * math.prod(f for j, f in enumerate(fold) if j != a)
         # a band reads ``halo`` more positions than it computes: at least 4x that, so the
         # overlap between bands costs at most a quarter more copying
         band = max(1, 4 * halo[a], BAND_BYTES // max(per_position, 1) - halo[a])
-        band = min(band, -(-out[a] // -(-4 // n)))      # at least 4 units where it can
+        band = min(band, -(-out[a] // -(-4 // n)))  # at least 4 units where it can
         band = max(multiple, band // multiple * multiple)
         self.band = min(band, -(-out[a] // multiple) * multiple)
         self.bands = -(-out[a] // self.band)
@@ -207,21 +229,28 @@ def _band_rows(bands: Bands, out: tuple[int, ...], src_at, out_pitch: list[int])
 
 # --------------------------------------------------------------------------- forward
 
-def _geometry(x: np.ndarray, k: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
-              pad: Pairs | None, size: tuple[int, ...] | None = None):
+
+def _geometry(
+    x: np.ndarray,
+    k: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    pad: Pairs | None,
+    size: tuple[int, ...] | None = None,
+):
     """The output size, and the folded source size and halo, for a correlation of ``x``."""
     nd = len(k)
     pad = pad or ((0, 0),) * nd
     padded = [i + lo + hi for i, (lo, hi) in zip(x.shape[2:], pad)]
-    out = tuple(size or ((p - d * (kk - 1) - 1) // s + 1
-                         for p, kk, s, d in zip(padded, k, stride, dilation)))
+    out = tuple(size or ((p - d * (kk - 1) - 1) // s + 1 for p, kk, s, d in zip(padded, k, stride, dilation)))
     fold = tuple(-(-p // s) for p, s in zip(padded, stride))
     halo = tuple(((kk - 1) * d) // s for kk, s, d in zip(k, stride, dilation))
     return pad, out, fold, halo
 
 
-def _tap_list(bands: Bands, stride: tuple[int, ...], groups: int, ci: int,
-              k: tuple[int, ...], dilation: tuple[int, ...]) -> np.ndarray:
+def _tap_list(
+    bands: Bands, stride: tuple[int, ...], groups: int, ci: int, k: tuple[int, ...], dilation: tuple[int, ...]
+) -> np.ndarray:
     """(G, Ci * T) buffer offsets of the taps, channel-major, taps in the weight's order:
     tap ``t`` of channel ``c`` reads plane ``c*prod(s) + flat((t*d) % s)`` at ``(t*d) // s``."""
     stride3, pitch = _lift(stride, 1), bands.pitch
@@ -251,9 +280,16 @@ class _Source:
     (zero padded by ``pad``, folded by ``stride``) with ``channels`` planes per sample, its
     tap lists and the rows of a band, and the leading arguments of their loops."""
 
-    def __init__(self, x: np.ndarray, k: tuple[int, ...], stride: tuple[int, ...],
-                 dilation: tuple[int, ...], groups: int, pad: Pairs | None,
-                 size: tuple[int, ...] | None = None):
+    def __init__(
+        self,
+        x: np.ndarray,
+        k: tuple[int, ...],
+        stride: tuple[int, ...],
+        dilation: tuple[int, ...],
+        groups: int,
+        pad: Pairs | None,
+        size: tuple[int, ...] | None = None,
+    ):
         n, c_in, *_ = x.shape
         nd = len(k)
         pad, self.out, fold, halo = _geometry(x, k, stride, dilation, pad, size)
@@ -270,8 +306,17 @@ class _Source:
     def leading(self) -> tuple[Any, ...]:
         """The loops' first arguments: the input, this thread's buffer, the fold."""
         b = self.bands
-        return (self.x5, _workspace(b, self.channels, self.dtype), self.lo, self.stride3, b.axis,
-                b.band, b.bands, *b.arrays(), b.plane)
+        return (
+            self.x5,
+            _workspace(b, self.channels, self.dtype),
+            self.lo,
+            self.stride3,
+            b.axis,
+            b.band,
+            b.bands,
+            *b.arrays(),
+            b.plane,
+        )
 
     def output(self) -> tuple[Any, ...]:
         """The loops' description of the output rows of a band."""
@@ -279,8 +324,14 @@ class _Source:
         return (*self.rows, self.out3[a], self.out3[2], self.out_pitch[a], math.prod(self.out))
 
 
-def correlate(x: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: tuple[int, ...],
-              groups: int, pad: Pairs | None = None) -> np.ndarray:
+def correlate(
+    x: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+    pad: Pairs | None = None,
+) -> np.ndarray:
     """Valid correlation of ``x`` (N, C_in, *S), zero padded by ``pad``, with ``w``
     (C_out, C_in/G, *k): (N, C_out, *O)."""
     n = x.shape[0]
@@ -289,59 +340,103 @@ def correlate(x: np.ndarray, w: np.ndarray, stride: tuple[int, ...], dilation: t
     bands, taps = source.bands, source.taps
     co = c_out // groups
     rows, vectors = _tile_shape(co, bands.band if bands.axis == 2 else source.out3[2], _lanes(x.dtype))
-    wp, blocks = _pack(w.reshape(groups, co, -1), rows)               # (G, B, K, R)
+    wp, blocks = _pack(w.reshape(groups, co, -1), rows)  # (G, B, K, R)
     y = np.empty(n * c_out * math.prod(source.out), dtype=x.dtype)
     kernel = _kernels().correlate_bands
-    _jit.split_planes(lambda a, b: kernel(
-        *source.leading(), taps.ravel(), taps.shape[1], wp.ravel(), blocks, y, *source.output(),
-        co, groups, TAP_CHUNK, a, b, rows, vectors), bands.units, y.size)
+    _jit.split_planes(
+        lambda a, b: kernel(
+            *source.leading(),
+            taps.ravel(),
+            taps.shape[1],
+            wp.ravel(),
+            blocks,
+            y,
+            *source.output(),
+            co,
+            groups,
+            TAP_CHUNK,
+            a,
+            b,
+            rows,
+            vectors,
+        ),
+        bands.units,
+        y.size,
+    )
     return y.reshape(n, c_out, *source.out)
 
 
 # --------------------------------------------------------------------------- adjoint
 
-def _adjoint_geometry(shape: tuple[int, ...], k: tuple[int, ...], stride: tuple[int, ...],
-                      dilation: tuple[int, ...], padded: tuple[int, ...], crop: Pairs, itemsize: int):
+
+def _adjoint_geometry(
+    shape: tuple[int, ...],
+    k: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    padded: tuple[int, ...],
+    crop: Pairs,
+    itemsize: int,
+):
     """The adjoint's output size U, its crop's low sides, the shift A each tap list is
     relative to, and its bands: the source is ``y`` (of ``shape``) padded by A before and
     by enough after for the last phase, not folded; band ``b0`` starts at source position
     ``(b0 + lo) // s`` along the band axis."""
     n, c_y, *o_size = shape
     nd = len(k)
-    size = tuple(p - lo - hi for p, (lo, hi) in zip(padded, crop))   # U, the output
+    size = tuple(p - lo - hi for p, (lo, hi) in zip(padded, crop))  # U, the output
     lows = tuple(lo for lo, _ in crop)
     before = tuple(((kk - 1) * d) // s for kk, s, d in zip(k, stride, dilation))
     after = tuple(max(0, (u - 1 + lo) // s - o + 1) for u, lo, s, o in zip(size, lows, stride, o_size))
     source = tuple(o + a + b for o, a, b in zip(o_size, before, after))
     axis = 3 - nd if nd >= 2 else 2
     s_a, lo_a, a_a = _lift(stride, 1)[axis], _lift(lows, 0)[axis], _lift(before, 0)[axis]
-    bands = Bands(n, c_y, _lift(size, 1), _lift(source, 1), (0, 0, 0), itemsize, nd, multiple=s_a,
-                  span=lambda band: (band - 1 + lo_a) // s_a - lo_a // s_a + 1 + a_a)
+    bands = Bands(
+        n,
+        c_y,
+        _lift(size, 1),
+        _lift(source, 1),
+        (0, 0, 0),
+        itemsize,
+        nd,
+        multiple=s_a,
+        span=lambda band: (band - 1 + lo_a) // s_a - lo_a // s_a + 1 + a_a,
+    )
     return size, lows, before, bands
 
 
-def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
-                      dilation: tuple[int, ...], groups: int, padded: tuple[int, ...],
-                      crop: Pairs | None = None) -> np.ndarray:
+def correlate_adjoint(
+    y: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+    padded: tuple[int, ...],
+    crop: Pairs | None = None,
+) -> np.ndarray:
     """Adjoint of :func:`correlate`: ``y`` (N, C_out, *O) -> (N, C_in, *padded) minus ``crop``."""
     n, c_y = y.shape[:2]
     _, cx, *k = w.shape
     nd = len(k)
     crop = crop or ((0, 0),) * nd
-    size, lows, before, bands = _adjoint_geometry(y.shape, tuple(k), stride, dilation, padded, crop,
-                                                  y.itemsize)
+    size, lows, before, bands = _adjoint_geometry(
+        y.shape, tuple(k), stride, dilation, padded, crop, y.itemsize
+    )
     size3, stride3, lows3, before3 = _lift(size, 1), _lift(stride, 1), _lift(lows, 0), _lift(before, 0)
     axis = bands.axis
     s_a, lo_a = stride3[axis], lows3[axis]
     cy = c_y // groups
     # per dim and phase r: the taps t with (t*d) % s == r, and their buffer shift A - (t*d)//s
-    per_dim = [[[(t, a - (t * d) // s) for t in range(kk) if (t * d) % s == r] for r in range(s)]
-               for kk, s, d, a in zip(k, stride, dilation, before)]
-    rows, vectors = _tile_shape(cx, -(-(bands.band if axis == 2 else size[-1]) // stride[-1]),
-                                _lanes(y.dtype))
+    per_dim = [
+        [[(t, a - (t * d) // s) for t in range(kk) if (t * d) % s == r] for r in range(s)]
+        for kk, s, d, a in zip(k, stride, dilation, before)
+    ]
+    rows, vectors = _tile_shape(
+        cx, -(-(bands.band if axis == 2 else size[-1]) // stride[-1]), _lanes(y.dtype)
+    )
     wg = w.reshape(groups, cy, cx, *k)
     planes = np.arange(c_y, dtype=np.int64).reshape(groups, cy) * bands.plane
-    pitch = bands.pitch[3 - nd:]
+    pitch = bands.pitch[3 - nd :]
     offs, kfirst, klen, wfirst, packs = [], [], [], [], []
     at_offs = at_w = 0
     blocks = -(-cx // rows)
@@ -352,9 +447,9 @@ def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
             entries = (planes[g][:, None] + shifts[None, :]).ravel()  # (Cy * T_r,)
             if taps:
                 index = tuple(np.array([tap[j][0] for tap in taps]) for j in range(nd))
-                sub = wg[g][(slice(None), slice(None), *index)]       # (Cy, Cx, T_r)
-                sub = sub.transpose(1, 0, 2).reshape(1, cx, -1)        # (1, Cx, Cy * T_r)
-                pack = _pack(sub, rows)[0]                             # (1, B, K, R)
+                sub = wg[g][(slice(None), slice(None), *index)]  # (Cy, Cx, T_r)
+                sub = sub.transpose(1, 0, 2).reshape(1, cx, -1)  # (1, Cx, Cy * T_r)
+                pack = _pack(sub, rows)[0]  # (1, B, K, R)
             else:
                 pack = np.zeros(0, dtype=w.dtype)
             offs.append(entries)
@@ -372,6 +467,7 @@ def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
     def src_at(j, p):
         f = p + lows3[j]
         return f // stride3[j] - (lows3[j] // stride3[j] if j == axis else 0)
+
     out_pitch = _pitches(size3)
     row_src, row_out, row_pos = _band_rows(bands, size3, src_at, out_pitch)
     lead = [bands.band if j == axis else size3[j] for j in range(2)] if axis != 2 else [1, 1]
@@ -389,51 +485,103 @@ def correlate_adjoint(y: np.ndarray, w: np.ndarray, stride: tuple[int, ...],
     y5 = _as5d(y)
     extent, bpitch = bands.arrays()
     kernel = _kernels().adjoint_bands
-    _jit.split_planes(lambda a, b: kernel(
-        y5, _workspace(bands, c_y, y.dtype), np.array(before3, np.int64), axis, bands.band,
-        bands.bands, extent, bpitch, bands.plane,
-        s_a, lo_a, offs_all, np.array(kfirst, np.int64), np.array(klen, np.int64), wp,
-        np.array(wfirst, np.int64), blocks, out, row_src, row_out, row_pos, row_phase.ravel(),
-        math.prod(stride[:-1]), cls_src, cls_list, s, size3[axis], size3[2], out_pitch[axis],
-        math.prod(size), cx, groups, a, b, rows, vectors), bands.units, out.size)
+    _jit.split_planes(
+        lambda a, b: kernel(
+            y5,
+            _workspace(bands, c_y, y.dtype),
+            np.array(before3, np.int64),
+            axis,
+            bands.band,
+            bands.bands,
+            extent,
+            bpitch,
+            bands.plane,
+            s_a,
+            lo_a,
+            offs_all,
+            np.array(kfirst, np.int64),
+            np.array(klen, np.int64),
+            wp,
+            np.array(wfirst, np.int64),
+            blocks,
+            out,
+            row_src,
+            row_out,
+            row_pos,
+            row_phase.ravel(),
+            math.prod(stride[:-1]),
+            cls_src,
+            cls_list,
+            s,
+            size3[axis],
+            size3[2],
+            out_pitch[axis],
+            math.prod(size),
+            cx,
+            groups,
+            a,
+            b,
+            rows,
+            vectors,
+        ),
+        bands.units,
+        out.size,
+    )
     return out.reshape(n, groups * cx, *size)
 
 
 # --------------------------------------------------------------------------- weight gradient
 
-def correlate_weight(x: np.ndarray, cot: np.ndarray, k: tuple[int, ...], stride: tuple[int, ...],
-                     dilation: tuple[int, ...], groups: int, pad: Pairs | None = None) -> np.ndarray:
+
+def correlate_weight(
+    x: np.ndarray,
+    cot: np.ndarray,
+    k: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+    pad: Pairs | None = None,
+) -> np.ndarray:
     """Gradient of ``<cot, correlate(x, w)>`` in ``w``: (C_out, C_in/G, *k)."""
     c_in = x.shape[1]
     c_out = cot.shape[1]
     source = _Source(x, tuple(k), stride, dilation, groups, pad, size=cot.shape[2:])
     ci, co = c_in // groups, c_out // groups
-    taps = source.taps                                                # (G, K)
+    taps = source.taps  # (G, K)
     lanes = _lanes(x.dtype)
-    thin = co < lanes // 2          # too few output channels per group to fill a vector
+    thin = co < lanes // 2  # too few output channels per group to fill a vector
     if thin:
         rows, vectors = next(r for r in (4, 8, 12) if r >= taps.shape[1] or r == 12), 1
     else:
         rows, vectors = _tile_shape(taps.shape[1], co, lanes)
     kpad = -(-taps.shape[1] // rows) * rows
     offs = np.zeros((groups, kpad), np.int64)
-    offs[:, :taps.shape[1]] = taps
+    offs[:, : taps.shape[1]] = taps
     ldg = -(-co // (vectors * lanes)) * vectors * lanes
     cot_flat = np.ascontiguousarray(cot).reshape(-1)
-    args = lambda: (*source.leading(), offs.ravel(), kpad, cot_flat, *source.output(),  # noqa: E731
-                    co, groups)
+    args = lambda: (
+        *source.leading(),
+        offs.ravel(),
+        kpad,
+        cot_flat,
+        *source.output(),  # noqa: E731
+        co,
+        groups,
+    )
     units, elements = source.bands.units, cot.size * taps.shape[1]
     if thin:
-        return _weight_thin(args, units, elements, groups, co, kpad, taps.shape[1], lanes, rows,
-                            x.dtype).reshape(c_out, ci, *k)
+        return _weight_thin(
+            args, units, elements, groups, co, kpad, taps.shape[1], lanes, rows, x.dtype
+        ).reshape(c_out, ci, *k)
     kernel = _kernels().weight_bands
 
     def work(a: int, b: int) -> np.ndarray:
         gwt = np.zeros(groups * kpad * ldg, dtype=x.dtype)
         kernel(*args(), WEIGHT_CHUNK, ldg, gwt, a, b, rows, vectors)
         return gwt
+
     gwt = _parts(work, units, elements)
-    gwt = gwt.reshape(groups, kpad, ldg)[:, :taps.shape[1], :co]      # (G, Ci*T, Co)
+    gwt = gwt.reshape(groups, kpad, ldg)[:, : taps.shape[1], :co]  # (G, Ci*T, Co)
     return np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(c_out, ci, *k)
 
 
@@ -446,8 +594,18 @@ def _parts(work, units: int, elements: int) -> np.ndarray:
     return sum(part for chunk in sums for part in chunk)
 
 
-def _weight_thin(args, units: int, elements: int, groups: int, co: int, kpad: int, taps: int,
-                 lanes: int, rows: int, dtype: np.dtype) -> np.ndarray:
+def _weight_thin(
+    args,
+    units: int,
+    elements: int,
+    groups: int,
+    co: int,
+    kpad: int,
+    taps: int,
+    lanes: int,
+    rows: int,
+    dtype: np.dtype,
+) -> np.ndarray:
     """The weight gradient for thin groups (depthwise), as lane-wise dot products along the
     output rows: (G, Co, Ci*T)."""
     kernel = _kernels().weight_dot_bands
@@ -456,5 +614,6 @@ def _weight_thin(args, units: int, elements: int, groups: int, co: int, kpad: in
         acc = np.zeros(groups * co * kpad * lanes, dtype=dtype)
         kernel(*args(), acc, a, b, rows)
         return acc
+
     acc = _parts(work, units, elements).reshape(groups, co, kpad, lanes)
     return acc.sum(axis=-1)[:, :, :taps]

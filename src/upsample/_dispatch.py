@@ -40,13 +40,17 @@ def dask_module() -> Any:
 
 def chunked(fn: F) -> F:
     """Route calls on Dask arrays to :func:`upsample.dask.apply`; the signature is unchanged."""
+
     @functools.wraps(fn)
     def op(*args: Any, **kwargs: Any) -> Any:
         if on_dask(args, kwargs):
             if kwargs.get("out") is not None:
-                raise TypeError(f"{fn.__name__}: out must be None for a Dask array (the result "
-                                f"is lazy: store it with to_zarr or compute it), got "
-                                f"{type(kwargs['out']).__name__}")
+                raise TypeError(
+                    f"{fn.__name__}: out must be None for a Dask array (the result "
+                    f"is lazy: store it with to_zarr or compute it), got "
+                    f"{type(kwargs['out']).__name__}"
+                )
             return dask_module().apply(fn, *args, **kwargs)
         return fn(*args, **kwargs)
+
     return op  # type: ignore[return-value]

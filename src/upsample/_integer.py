@@ -18,15 +18,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-
 __all__ = ["apply", "RULES"]
 
 
 def _merged(plan) -> tuple[np.ndarray, np.ndarray]:
     """The plan with each row's repeated sources merged: (O, T') indices ``first + t`` and
     their summed weights, so a border pixel read twice is quantised once."""
-    first = plan.index.min(axis=1)                                    # (O,)
-    offset = plan.index - first[:, None]                              # (O, T) in [0, T')
+    first = plan.index.min(axis=1)  # (O,)
+    offset = plan.index - first[:, None]  # (O, T) in [0, T')
     width = int(offset.max()) + 1
     weight = np.zeros((plan.out_size, width), dtype=np.float64)
     rows = np.broadcast_to(np.arange(plan.out_size)[:, None], offset.shape)
@@ -55,8 +54,8 @@ def _torch_bits(weight: np.ndarray) -> int:
 def _taps_sum(x: np.ndarray, index: np.ndarray, weight: np.ndarray, axis: int) -> np.ndarray:
     """``sum over t of weight[o, t] * x[..., index[o, t], ...]`` in int64 along ``axis``."""
     along = [1] * x.ndim
-    along[axis] = index.shape[0]                      # weights broadcast as (1, .., O, .., 1)
-    total = np.zeros(x.shape[:axis] + (index.shape[0],) + x.shape[axis + 1:], dtype=np.int64)
+    along[axis] = index.shape[0]  # weights broadcast as (1, .., O, .., 1)
+    total = np.zeros(x.shape[:axis] + (index.shape[0],) + x.shape[axis + 1 :], dtype=np.int64)
     for t in range(index.shape[1]):
         total += np.take(x, index[:, t], axis=axis) * weight[:, t].reshape(along)
     return total
@@ -87,10 +86,10 @@ def _pillow_order(plans: Sequence) -> list[int]:
     return order[::-1] if pillow_vertical_first(plans) else order
 
 
-def _fixed_point(bits_of: Callable[[np.ndarray], int], order_of: Callable[[Sequence], list[int]]
-                 ) -> Callable:
+def _fixed_point(bits_of: Callable[[np.ndarray], int], order_of: Callable[[Sequence], list[int]]) -> Callable:
     """One pass per axis, each rounded back to uint8: PyTorch's and Pillow's separable uint8
     resampling (``(sum + 2**(bits-1)) >> bits``, clipped)."""
+
     def run(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
         y = x
         for axis in order_of(whole):
@@ -102,6 +101,7 @@ def _fixed_point(bits_of: Callable[[np.ndarray], int], order_of: Callable[[Seque
             total = _taps_sum(y.astype(np.int64), index, _quantise(weight, bits), axis + 2)
             y = np.clip((total + (1 << (bits - 1))) >> bits, 0, 255).astype(np.uint8)
         return y if y is not x else y.copy()
+
     return run
 
 
@@ -115,12 +115,13 @@ def _opencv_linear(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.n
     """
     plan_h, plan_w = plans
     index_w, weight_w = _merged(plan_w)
-    rows = _taps_sum(x.astype(np.int64), index_w, np.rint(weight_w.astype(np.float32) * 2048)
-                     .astype(np.int64), 3)                                  # (N, C, H, OW)
+    rows = _taps_sum(
+        x.astype(np.int64), index_w, np.rint(weight_w.astype(np.float32) * 2048).astype(np.int64), 3
+    )  # (N, C, H, OW)
     weight_h = np.rint(plan_h.weight.astype(np.float32) * 2048).astype(np.int64)
     total = np.zeros((*rows.shape[:2], plan_h.out_size, rows.shape[3]), dtype=np.int64)
     for t in range(plan_h.taps):
-        sources = np.take(rows, plan_h.index[:, t], axis=2) >> 4          # (N, C, OH, OW)
+        sources = np.take(rows, plan_h.index[:, t], axis=2) >> 4  # (N, C, OH, OW)
         total += (weight_h[:, t].reshape(1, 1, -1, 1) * sources) >> 16
     return np.clip((total + 2) >> 2, 0, 255).astype(np.uint8)
 
@@ -169,7 +170,7 @@ def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
         scaled = total.astype(np.float32) * np.float32(1.0 / (fy * fx))
         return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
     y = x.astype(np.float32)
-    for axis in (1, 0):                                       # W, then H
+    for axis in (1, 0):  # W, then H
         plan = plans[axis]
         along = [1] * x.ndim
         along[axis + 2] = plan.out_size
@@ -209,18 +210,19 @@ def opencv_cubic_weights(plan) -> np.ndarray:
     if plan.taps != 4:
         return np.rint(weight.astype(np.float32) * np.float32(2048)).astype(np.int64)
     a = -0.75
-    inner = lambda v: ((a + 2) * v - (a + 3)) * v * v + 1             # Keys on [0, 1]
-    target = weight[:, 2]                                              # inner(1 - fx)
-    lo, hi = np.zeros(len(target)), np.ones(len(target))               # 1 - fx in [lo, hi]
-    for _ in range(64):                                                # inner decreases on [0, 1]
+    inner = lambda v: ((a + 2) * v - (a + 3)) * v * v + 1  # Keys on [0, 1]
+    target = weight[:, 2]  # inner(1 - fx)
+    lo, hi = np.zeros(len(target)), np.ones(len(target))  # 1 - fx in [lo, hi]
+    for _ in range(64):  # inner decreases on [0, 1]
         mid = (lo + hi) / 2
         above = inner(mid) > target
         lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
     fx = (1 - (lo + hi) / 2).astype(np.float32)
     live = np.count_nonzero(weight, axis=1) == 4
     quantised = np.rint(_keys_075(fx) * np.float32(2048)).astype(np.int64)
-    return np.where(live[:, None], quantised,
-                    np.rint(weight.astype(np.float32) * np.float32(2048)).astype(np.int64))
+    return np.where(
+        live[:, None], quantised, np.rint(weight.astype(np.float32) * np.float32(2048)).astype(np.int64)
+    )
 
 
 def _opencv_cubic(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.ndarray:
@@ -236,14 +238,14 @@ def _opencv_cubic(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.nd
     c, ow = rows.shape[1], rows.shape[3]
     sources = [np.take(rows, plan_h.index[:, t], axis=2) for t in range(plan_h.taps)]
     exact = sum(s * weight_h[:, t].reshape(1, 1, -1, 1) for t, s in enumerate(sources))
-    tail = np.clip((exact + (1 << 21)) >> 22, 0, 255)                       # (N, C, OH, OW)
-    scaled = weight_h.astype(np.float32) * np.float32(1.0 / (1 << 22))      # (OH, T)
+    tail = np.clip((exact + (1 << 21)) >> 22, 0, 255)  # (N, C, OH, OW)
+    scaled = weight_h.astype(np.float32) * np.float32(1.0 / (1 << 22))  # (OH, T)
     total = sources[-1].astype(np.float32) * scaled[:, -1].reshape(1, 1, -1, 1)
     for t in range(plan_h.taps - 2, -1, -1):
         total = sources[t].astype(np.float32) * scaled[:, t].reshape(1, 1, -1, 1) + total
     vector = np.clip(np.rint(total), 0, 255)
     # the vector loop covers the interleaved (OW, C) values of a row up to a multiple of the lanes
-    position = np.arange(ow)[None, :] * c + np.arange(c)[:, None]            # (C, OW)
+    position = np.arange(ow)[None, :] * c + np.arange(c)[:, None]  # (C, OW)
     covered = position < (ow * c) // OPENCV_CUBIC_LANES * OPENCV_CUBIC_LANES
     return np.where(covered[None, :, None, :], vector, tail).astype(np.uint8)
 
@@ -257,8 +259,7 @@ def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
         if plans[axis].is_identity:
             continue
         total = plans[axis].apply(y.astype(np.float64), axis + 2)
-        y = np.clip(np.sign(total) * np.floor(np.abs(total) + 0.5), limits.min, limits.max
-                    ).astype(x.dtype)
+        y = np.clip(np.sign(total) * np.floor(np.abs(total) + 0.5), limits.min, limits.max).astype(x.dtype)
     return y if y is not x else y.copy()
 
 
@@ -271,8 +272,9 @@ def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray
     for axis in reversed(range(len(plans))):
         plan = plans[axis]
         if not plan.is_identity:
-            y = type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size,
-                           plan.out_size).apply(y, axis + 2)
+            y = type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size, plan.out_size).apply(
+                y, axis + 2
+            )
     return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
 
 

@@ -29,8 +29,26 @@ _SHIFT, _OPENCV_LINEAR, _OPENCV_CUBIC, _SCALE = 0, 1, 2, 3
 
 
 @_jit.kernel(literal=("channels",))
-def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshift, vmode,
-                vector, pmul, pmod, scale, channels):
+def _fixed_rows(
+    x,
+    iy,
+    qy,
+    ix,
+    qx,
+    out,
+    start,
+    stop,
+    ring,
+    h_first,
+    hshift,
+    vshift,
+    vmode,
+    vector,
+    pmul,
+    pmod,
+    scale,
+    channels,
+):
     """One uint8 resample with integer coefficients, output rows [start, stop) of B*OH.
 
     Horizontal pass: ``s = sum_t qx[ow, t] * x[.., ix[ow, t], c]``, then with ``hshift`` >= 0
@@ -49,7 +67,7 @@ def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshi
     in_rows, in_width = x.shape[1], x.shape[2]
     taps_x, taps_y = ix.shape[1], iy.shape[1]
     span, in_span = width * channels, in_width * channels
-    total = np.empty(max(span, in_span), dtype=np.int32)            # one row of sums
+    total = np.empty(max(span, in_span), dtype=np.int32)  # one row of sums
     if h_first:
         vhalf = (1 << vshift) >> 1
         hhalf = (1 << hshift) >> 1
@@ -74,11 +92,11 @@ def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshi
                         value += qx[ow, t] * line[ix[ow, t] * channels + c]
                     target[base + c] = min(max(value >> hshift, 0), 255)
         return
-    rows = np.empty((ring, span), dtype=np.int32)                   # rows resampled along W
-    held = np.full(ring, -1, dtype=np.int64)                         # which (b, h) each slot holds
+    rows = np.empty((ring, span), dtype=np.int32)  # rows resampled along W
+    held = np.full(ring, -1, dtype=np.int64)  # which (b, h) each slot holds
     hhalf = (1 << hshift) >> 1 if hshift >= 0 else 0
     vhalf = (1 << vshift) >> 1
-    values = np.empty(span, dtype=np.float32)                        # OpenCV cubic's float sums
+    values = np.empty(span, dtype=np.float32)  # OpenCV cubic's float sums
     for r in range(start, stop):
         b = r // height
         oh = r - b * height
@@ -89,7 +107,7 @@ def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshi
                 continue
             held[slot] = b * in_rows + h
             source, target = x[b, h].reshape(in_span), rows[slot]
-            if channels == 3:                       # the common image: one scalar per channel
+            if channels == 3:  # the common image: one scalar per channel
                 for ow in range(width):
                     v0 = v1 = v2 = hhalf
                     for t2 in range(taps_x):
@@ -113,12 +131,12 @@ def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshi
                         total_c = min(max(total_c >> hshift, 0), 255)
                     target[base + c] = total_c
         target = out[b, oh].reshape(span)
-        if vmode == 0 and taps_y == 2:              # bilinear: both rows in one pass
+        if vmode == 0 and taps_y == 2:  # bilinear: both rows in one pass
             w0, s0 = np.int32(qy[oh, 0]), rows[iy[oh, 0] % ring]
             w1, s1 = np.int32(qy[oh, 1]), rows[iy[oh, 1] % ring]
             for k in range(span):
                 target[k] = min(max((vhalf + w0 * s0[k] + w1 * s1[k]) >> vshift, 0), 255)
-        elif vmode == 0 and taps_y == 4:            # bicubic: the four rows in one pass
+        elif vmode == 0 and taps_y == 4:  # bicubic: the four rows in one pass
             w0, s0 = np.int32(qy[oh, 0]), rows[iy[oh, 0] % ring]
             w1, s1 = np.int32(qy[oh, 1]), rows[iy[oh, 1] % ring]
             w2, s2 = np.int32(qy[oh, 2]), rows[iy[oh, 2] % ring]
@@ -126,7 +144,7 @@ def _fixed_rows(x, iy, qy, ix, qx, out, start, stop, ring, h_first, hshift, vshi
             for k in range(span):
                 value = vhalf + w0 * s0[k] + w1 * s1[k] + w2 * s2[k] + w3 * s3[k]
                 target[k] = min(max(value >> vshift, 0), 255)
-        elif vmode == 1 and taps_y == 2:            # OpenCV's linear, both rows in one pass
+        elif vmode == 1 and taps_y == 2:  # OpenCV's linear, both rows in one pass
             w0, s0 = np.int32(qy[oh, 0]), rows[iy[oh, 0] % ring]
             w1, s1 = np.int32(qy[oh, 1]), rows[iy[oh, 1] % ring]
             for k in range(span):
@@ -194,14 +212,18 @@ def _box_rows(x, out, fy, fx, start, stop, shift, scale, channels):
         b = r // height
         oh = r - b * height
         target = out[b, oh].reshape(span)
-        if shift:                                   # 2x2: both rows at once, no buffer
+        if shift:  # 2x2: both rows at once, no buffer
             top, bottom = x[b, 2 * oh].reshape(in_span), x[b, 2 * oh + 1].reshape(in_span)
             for ow in range(width):
                 base = ow * channels
                 for c in range(channels):
                     at = 2 * base + c
-                    value = (np.int32(top[at]) + np.int32(top[at + channels])
-                             + np.int32(bottom[at]) + np.int32(bottom[at + channels]))
+                    value = (
+                        np.int32(top[at])
+                        + np.int32(top[at + channels])
+                        + np.int32(bottom[at])
+                        + np.int32(bottom[at + channels])
+                    )
                     target[base + c] = (value + 2) >> 2
             continue
         for k in range(span):
@@ -216,15 +238,17 @@ def _box_rows(x, out, fy, fx, start, stop, shift, scale, channels):
                         value += np.int32(line[(ow * fx + dx) * channels + c])
                     total[base + c] = value
         for k in range(span):
-            target[k] = min(max(np.rint(np.float32(total[k]) * scale), np.float32(0)),
-                            np.float32(255))
+            target[k] = min(max(np.rint(np.float32(total[k]) * scale), np.float32(0)), np.float32(255))
 
 
 def _blocks(plan, factor: int) -> bool:
     """Whether a plan reads the blocks ``[factor*o, factor*o + factor)`` with equal weights."""
     expected = factor * np.arange(plan.out_size)[:, None] + np.arange(factor)
-    return (plan.index.shape == expected.shape and bool(np.array_equal(plan.index, expected))
-            and bool(np.all(plan.weight == plan.weight[0, 0])))
+    return (
+        plan.index.shape == expected.shape
+        and bool(np.array_equal(plan.index, expected))
+        and bool(np.all(plan.weight == plan.weight[0, 0]))
+    )
 
 
 def _box(rule: str, plans: Sequence, whole: Sequence, channels: int) -> tuple[int, int, bool] | None:
@@ -246,26 +270,31 @@ def _box(rule: str, plans: Sequence, whole: Sequence, channels: int) -> tuple[in
 class Recipe:
     """How one uint8 resample runs: integer coefficient rows per axis and the rounding."""
 
-    iy: np.ndarray                  # (OH, Ty) source rows
-    qy: np.ndarray                  # (OH, Ty) int64 coefficients
-    ix: np.ndarray                  # (OW, Tx) source columns
-    qx: np.ndarray                  # (OW, Tx) int64 coefficients
-    h_first: bool = False           # the vertical pass first
-    hshift: int = -1                # horizontal rounding shift, -1: sums kept exact
+    iy: np.ndarray  # (OH, Ty) source rows
+    qy: np.ndarray  # (OH, Ty) int64 coefficients
+    ix: np.ndarray  # (OW, Tx) source columns
+    qx: np.ndarray  # (OW, Tx) int64 coefficients
+    h_first: bool = False  # the vertical pass first
+    hshift: int = -1  # horizontal rounding shift, -1: sums kept exact
     vshift: int = 0
     vmode: int = _SHIFT
-    scale: float = 1.0              # float32 factor of vmodes 2 and 3
-    lanes: int = 0                  # OpenCV cubic: the vector loop's lanes (vmode 2)
+    scale: float = 1.0  # float32 factor of vmodes 2 and 3
+    lanes: int = 0  # OpenCV cubic: the vector loop's lanes (vmode 2)
 
 
 def _fixed_point(plans: Sequence, whole: Sequence, bits_of, h_first: bool) -> Recipe:
     merged = [_integer._merged(p) for p in plans]
-    bits = [bits_of(_integer._merged(w)[1] if whole is not plans else m[1])
-            for w, m in zip(whole, merged)]
+    bits = [bits_of(_integer._merged(w)[1] if whole is not plans else m[1]) for w, m in zip(whole, merged)]
     (iy, wy), (ix, wx) = merged
-    return Recipe(np.ascontiguousarray(iy), _integer._quantise(wy, bits[0]),
-                  np.ascontiguousarray(ix), _integer._quantise(wx, bits[1]),
-                  h_first=h_first, hshift=bits[1], vshift=bits[0])
+    return Recipe(
+        np.ascontiguousarray(iy),
+        _integer._quantise(wy, bits[0]),
+        np.ascontiguousarray(ix),
+        _integer._quantise(wx, bits[1]),
+        h_first=h_first,
+        hshift=bits[1],
+        vshift=bits[0],
+    )
 
 
 def _eleven_bits(weight: np.ndarray) -> np.ndarray:
@@ -275,8 +304,13 @@ def _eleven_bits(weight: np.ndarray) -> np.ndarray:
 def _opencv_linear(plans: Sequence) -> Recipe:
     plan_h, plan_w = plans
     ix, wx = _integer._merged(plan_w)
-    return Recipe(plan_h.index, _eleven_bits(plan_h.weight), np.ascontiguousarray(ix),
-                  _eleven_bits(wx), vmode=_OPENCV_LINEAR)
+    return Recipe(
+        plan_h.index,
+        _eleven_bits(plan_h.weight),
+        np.ascontiguousarray(ix),
+        _eleven_bits(wx),
+        vmode=_OPENCV_LINEAR,
+    )
 
 
 def recipe(rule: str, plans: Sequence, whole: Sequence, channels: int) -> Recipe | None:
@@ -290,9 +324,15 @@ def recipe(rule: str, plans: Sequence, whole: Sequence, channels: int) -> Recipe
         return _opencv_linear(plans)
     if rule == "opencv_cubic":
         plan_h, plan_w = plans
-        return Recipe(plan_h.index, _integer.opencv_cubic_weights(plan_h), plan_w.index,
-                      _integer.opencv_cubic_weights(plan_w), vmode=_OPENCV_CUBIC,
-                      scale=1.0 / (1 << 22), lanes=_integer.OPENCV_CUBIC_LANES)
+        return Recipe(
+            plan_h.index,
+            _integer.opencv_cubic_weights(plan_h),
+            plan_w.index,
+            _integer.opencv_cubic_weights(plan_w),
+            vmode=_OPENCV_CUBIC,
+            scale=1.0 / (1 << 22),
+            lanes=_integer.OPENCV_CUBIC_LANES,
+        )
     if rule == "opencv_area":
         if not all(p.out_size <= p.in_size for p in whole):
             return _opencv_linear(plans)
@@ -303,8 +343,9 @@ def recipe(rule: str, plans: Sequence, whole: Sequence, channels: int) -> Recipe
         ones_h, ones_w = (np.ones(p.index.shape, np.int64) for p in plans)
         if fy == fx == 2 and channels in (1, 3, 4):
             return Recipe(plan_h.index, ones_h, plan_w.index, ones_w, vshift=2)
-        return Recipe(plan_h.index, ones_h, plan_w.index, ones_w, vmode=_SCALE,
-                      scale=float(np.float32(1.0 / (fy * fx))))
+        return Recipe(
+            plan_h.index, ones_h, plan_w.index, ones_w, vmode=_SCALE, scale=float(np.float32(1.0 / (fy * fx)))
+        )
     return None
 
 
@@ -327,33 +368,53 @@ def apply(rule: str, x: np.ndarray, plans: Sequence, whole: Sequence | None = No
     shape = (n, c, plan_h.out_size, plan_w.out_size)
     if rule == "round":
         order = sorted(range(2), key=lambda a: whole[a].out_size / whole[a].in_size)
-        return _resample_cl.resample(x, plan_h, plan_w, shape, np.float64, np.uint8,
-                                     h_first=order[0] == 0)
+        return _resample_cl.resample(x, plan_h, plan_w, shape, np.float64, np.uint8, h_first=order[0] == 0)
     box = _box(rule, plans, whole, c)
     if box is not None:
         source, last = _resample_cl.rows_view(x)
         result, rows = _resample_cl.output_like(last, shape, np.uint8)
         fy, fx, shift = box
         scale = np.float32(1.0 / (fy * fx))
-        _jit.split_planes(lambda a, b: _box_rows(source, rows, fy, fx, a, b, shift, scale,
-                                                 source.shape[3]),
-                          rows.shape[0] * rows.shape[1], source.size + rows.size)
+        _jit.split_planes(
+            lambda a, b: _box_rows(source, rows, fy, fx, a, b, shift, scale, source.shape[3]),
+            rows.shape[0] * rows.shape[1],
+            source.size + rows.size,
+        )
         return result
     steps = recipe(rule, plans, whole, c)
-    if steps is None:                                  # OpenCV INTER_AREA by a non-integer factor
+    if steps is None:  # OpenCV INTER_AREA by a non-integer factor
         return _resample_cl.resample(x, plan_h, plan_w, shape, np.float32, np.uint8)
     source, last = _resample_cl.rows_view(x)
     result, rows = _resample_cl.output_like(last, shape, np.uint8)
     iy, ix = np.ascontiguousarray(steps.iy), np.ascontiguousarray(steps.ix)
-    qy, qx = steps.qy.astype(np.int32), steps.qx.astype(np.int32)   # every coefficient fits
+    qy, qx = steps.qy.astype(np.int32), steps.qx.astype(np.int32)  # every coefficient fits
     vector = (plan_w.out_size * c) // steps.lanes * steps.lanes if steps.lanes else 0
     pmul, pmod = (1, 0) if last or c == 1 else (c, c)
     ring = _resample_cl.ring_size(iy)
     count = rows.shape[0] * rows.shape[1]
     scale = np.float32(steps.scale)
     _jit.split_planes(
-        lambda a, b: _fixed_rows(source, iy, qy, ix, qx, rows, a, b, ring,
-                                 steps.h_first, steps.hshift, steps.vshift, steps.vmode, vector,
-                                 pmul, pmod, scale, source.shape[3]),
-        count, source.size + rows.size)
+        lambda a, b: _fixed_rows(
+            source,
+            iy,
+            qy,
+            ix,
+            qx,
+            rows,
+            a,
+            b,
+            ring,
+            steps.h_first,
+            steps.hshift,
+            steps.vshift,
+            steps.vmode,
+            vector,
+            pmul,
+            pmod,
+            scale,
+            source.shape[3],
+        ),
+        count,
+        source.size + rows.size,
+    )
     return result

@@ -30,8 +30,21 @@ import numpy as np
 __all__ = ["DTYPES", "FLOATS", "Kernel", "applies", "enabled", "split_planes", "threads"]
 
 #: The dtypes the compiled loops accept; anything else (float16, say) takes the NumPy path.
-DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.int8, np.int16, np.int32,
-                                         np.int64, np.uint8, np.uint16, np.uint32, np.uint64))
+DTYPES = frozenset(
+    np.dtype(t)
+    for t in (
+        np.float32,
+        np.float64,
+        np.int8,
+        np.int16,
+        np.int32,
+        np.int64,
+        np.uint8,
+        np.uint16,
+        np.uint32,
+        np.uint64,
+    )
+)
 
 
 #: The dtypes of the compiled float kernels (the convolution tiles).
@@ -43,8 +56,13 @@ def enabled() -> bool:
     return os.environ.get("UPSAMPLE_JIT", "1") != "0" and _numba_installed()
 
 
-def applies(*arrays: np.ndarray | None, spatial_dims: int | None = None, max_dims: int = 3,
-            dtypes: frozenset = DTYPES, contiguous: tuple[np.ndarray, ...] = ()) -> bool:
+def applies(
+    *arrays: np.ndarray | None,
+    spatial_dims: int | None = None,
+    max_dims: int = 3,
+    dtypes: frozenset = DTYPES,
+    contiguous: tuple[np.ndarray, ...] = (),
+) -> bool:
     """The one answer to "does the compiled path take this call?", for every op.
 
     Compiled kernels are enabled, every array is non-empty and of one dtype the loops
@@ -56,9 +74,12 @@ def applies(*arrays: np.ndarray | None, spatial_dims: int | None = None, max_dim
     if not given or not enabled():
         return False
     nd = given[0].ndim - 2 if spatial_dims is None else spatial_dims
-    return (1 <= nd <= max_dims and given[0].dtype in dtypes
-            and all(a.dtype == given[0].dtype and a.size for a in given)
-            and all(a.flags.c_contiguous for a in contiguous))
+    return (
+        1 <= nd <= max_dims
+        and given[0].dtype in dtypes
+        and all(a.dtype == given[0].dtype and a.size for a in given)
+        and all(a.flags.c_contiguous for a in contiguous)
+    )
 
 
 _installed: bool | None = None
@@ -94,6 +115,7 @@ class Kernel:
             with self._lock:
                 if self._compiled is None:
                     import numba  # deferred: importing numba costs ~0.3 s
+
                     # a kernel may call numba_literally(n) to compile one version per value of n
                     self.function.__globals__["numba_literally"] = numba.literally
                     self._compiled = numba.njit(cache=True, nogil=True, fastmath=False)(self.function)
@@ -109,8 +131,10 @@ class Kernel:
             # compile (or load from the cache) exactly this version: calling the dispatcher
             # would first try a version without the constants and be told to retry
             from numba import typeof, types
-            signature = tuple(types.literal(a) if i in self._literal else typeof(a)
-                              for i, a in enumerate(args))
+
+            signature = tuple(
+                types.literal(a) if i in self._literal else typeof(a) for i, a in enumerate(args)
+            )
             dispatcher.compile(signature)
             entry = self._entries[key] = dispatcher.overloads[signature].entry_point
         return entry(*args)
@@ -121,8 +145,14 @@ def _kind(value: Any) -> Any:
     layout and flags; a scalar's Python type (ints are int64, floats float64)."""
     if isinstance(value, np.ndarray):
         flags = value.flags
-        return (value.dtype.str, value.ndim, flags.c_contiguous, flags.f_contiguous,
-                flags.writeable, flags.aligned)
+        return (
+            value.dtype.str,
+            value.ndim,
+            flags.c_contiguous,
+            flags.f_contiguous,
+            flags.writeable,
+            flags.aligned,
+        )
     return type(value)
 
 

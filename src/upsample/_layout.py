@@ -44,8 +44,7 @@ import numpy as np
 
 from . import _args
 
-__all__ = ["DATA_FORMATS", "ORDERS", "data_format", "depth_order", "from_tf_kernel",
-           "to_tf_kernel"]
+__all__ = ["DATA_FORMATS", "ORDERS", "data_format", "depth_order", "from_tf_kernel", "to_tf_kernel"]
 
 #: The accepted values of every op's ``data_format`` keyword.
 DATA_FORMATS = ("channels_first", "channels_last")
@@ -59,20 +58,21 @@ def _op_name(fn: Callable[..., Any]) -> str:
     return fn.__name__.strip("_").removesuffix("_vjp")
 
 
-def _with_keyword(fn: Callable[..., Any], wrapper: Callable[..., Any], name: str,
-                  default: str) -> Callable[..., Any]:
+def _with_keyword(
+    fn: Callable[..., Any], wrapper: Callable[..., Any], name: str, default: str
+) -> Callable[..., Any]:
     """Give ``wrapper`` the signature of ``fn`` plus the keyword-only ``name=default``,
     so ``inspect.signature`` and ``help()`` show it."""
     signature = inspect.signature(fn)
     params = list(signature.parameters.values())
-    extra = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                              annotation="str")
+    extra = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation="str")
     at = len(params) - (params and params[-1].kind is inspect.Parameter.VAR_KEYWORD)
     wrapper.__signature__ = signature.replace(parameters=[*params[:at], extra, *params[at:]])
     return wrapper
 
 
 # --------------------------------------------------------------------------- data_format
+
 
 def _is_array(value: Any) -> bool:
     """An array object (NumPy's or another library's) that np.moveaxis handles lazily."""
@@ -91,8 +91,10 @@ def _to_first(op: str, name: str, value: Any, *, view: bool = False) -> Any:
     if not _is_array(value):
         value = _args.as_array(op, name, value)
     if value.ndim < 3:
-        raise ValueError(f"{op}: {name} must have at least 3 dimensions (N, *spatial, C) with "
-                         f"data_format='channels_last', got shape {tuple(value.shape)}")
+        raise ValueError(
+            f"{op}: {name} must have at least 3 dimensions (N, *spatial, C) with "
+            f"data_format='channels_last', got shape {tuple(value.shape)}"
+        )
     moved = np.moveaxis(value, -1, 1)
     return np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) and not view else moved
 
@@ -118,8 +120,10 @@ def _size_to_first(value: Any, ndim: int) -> Any:
 
 def _explained(op: str, error: ValueError) -> ValueError:
     """The op's own message, noting that the shapes in it are the channels-first view."""
-    return ValueError(f"{error} (with data_format='channels_last' the shapes in this message "
-                      f"are channels-first, (N, C, *spatial))")
+    return ValueError(
+        f"{error} (with data_format='channels_last' the shapes in this message "
+        f"are channels-first, (N, C, *spatial))"
+    )
 
 
 def _into(op: str, out: Any, result: Any) -> Any:
@@ -133,9 +137,9 @@ def _into(op: str, out: Any, result: Any) -> Any:
     return out
 
 
-def data_format(*, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (),
-                vjp: bool = False, in_place: bool = False
-                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def data_format(
+    *, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (), vjp: bool = False, in_place: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate an op (or with ``vjp=True`` its VJP) to take ``data_format=``.
 
     ``channels`` names the array arguments that carry a channel axis (moved; a weight
@@ -146,6 +150,7 @@ def data_format(*, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (),
     over interleaved channels), so it gets a channels-first view, no copy, and returns
     its result in the same memory order; moving the axes back is then free.
     """
+
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         op = _op_name(fn)
         signature = inspect.signature(fn)
@@ -157,8 +162,9 @@ def data_format(*, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (),
             ndim = None
             for name in channels:
                 if name in bound.arguments:
-                    bound.arguments[name] = _to_first(op, name, bound.arguments[name],
-                                                      view=in_place and not vjp)
+                    bound.arguments[name] = _to_first(
+                        op, name, bound.arguments[name], view=in_place and not vjp
+                    )
                     ndim = ndim or bound.arguments[name].ndim
             for name in sizes:
                 if name in bound.arguments and ndim is not None:
@@ -175,12 +181,14 @@ def data_format(*, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (),
                 raise _explained(op, error) from None
 
         if not vjp:
+
             @functools.wraps(fn)
             def forward(*args: Any, data_format: str = "channels_first", **kwargs: Any) -> Any:
                 if _args.choice(op, "data_format", data_format, DATA_FORMATS) == "channels_first":
                     return fn(*args, **kwargs)
                 out = kwargs.pop("out", None)
                 return _into(op, out, _outputs_to_last(run(args, kwargs)))
+
             return _with_keyword(fn, forward, "data_format", "channels_first")
 
         @functools.wraps(fn)
@@ -194,29 +202,32 @@ def data_format(*, channels: Sequence[str] = ("x",), sizes: Sequence[str] = (),
                 # else that has a channel axis: weights and biases keep their layout) go out so
                 grads = pullback(_to_first(op, "the gradient", g))
                 return tuple(_to_last(gr) if i in moved else gr for i, gr in enumerate(grads))
+
             return _outputs_to_last(out), pullback_last
+
         return _with_keyword(fn, with_pullback, "data_format", "channels_first")
+
     return decorate
 
 
 # --------------------------------------------------------------------------- depth order
 
+
 def _dcr_to_crd(x: Any, blocks: int) -> Any:
     """Channels (R, C) -> (C, R): TensorFlow's depth order to PyTorch's."""
     n, channels, *spatial = x.shape
-    split = x.reshape(n, blocks, channels // blocks, *spatial)    # (N, R, C, *S)
-    return split.swapaxes(1, 2).reshape(n, channels, *spatial)    # (N, C*R, *S)
+    split = x.reshape(n, blocks, channels // blocks, *spatial)  # (N, R, C, *S)
+    return split.swapaxes(1, 2).reshape(n, channels, *spatial)  # (N, C*R, *S)
 
 
 def _crd_to_dcr(x: Any, blocks: int) -> Any:
     """Channels (C, R) -> (R, C): PyTorch's depth order to TensorFlow's."""
     n, channels, *spatial = x.shape
-    split = x.reshape(n, channels // blocks, blocks, *spatial)    # (N, C, R, *S)
-    return split.swapaxes(1, 2).reshape(n, channels, *spatial)    # (N, R*C, *S)
+    split = x.reshape(n, channels // blocks, blocks, *spatial)  # (N, C, R, *S)
+    return split.swapaxes(1, 2).reshape(n, channels, *spatial)  # (N, R*C, *S)
 
 
-def depth_order(*, deep: str, vjp: bool = False
-                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def depth_order(*, deep: str, vjp: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate pixel_shuffle (``deep="input"``) or pixel_unshuffle (``deep="output"``),
     or with ``vjp=True`` their VJPs, to take ``order="crd" | "dcr"``.
 
@@ -224,6 +235,7 @@ def depth_order(*, deep: str, vjp: bool = False
     wrapped op stays in PyTorch's CRD order; for ``"dcr"`` the deep side is permuted
     around it (and the cotangent or the gradient likewise, the other way).
     """
+
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         op = _op_name(fn)
         signature = inspect.signature(fn)
@@ -235,10 +247,11 @@ def depth_order(*, deep: str, vjp: bool = False
             x = bound.arguments[x_name]
             x = x if _is_array(x) else _args.as_array(op, x_name, x)
             try:
-                blocks = math.prod(_args.int_tuple(op, factor_name, bound.arguments[factor_name],
-                                                   x.ndim - 2, minimum=1))
+                blocks = math.prod(
+                    _args.int_tuple(op, factor_name, bound.arguments[factor_name], x.ndim - 2, minimum=1)
+                )
             except (TypeError, ValueError):
-                blocks = None                  # a malformed call: the op itself says why
+                blocks = None  # a malformed call: the op itself says why
             if blocks is not None and deep == "input":
                 if x.ndim < 3 or x.shape[1] % blocks:
                     blocks = None
@@ -248,6 +261,7 @@ def depth_order(*, deep: str, vjp: bool = False
             return fn(*bound.args, **bound.kwargs), blocks
 
         if not vjp:
+
             @functools.wraps(fn)
             def forward(*args: Any, order: str = "crd", **kwargs: Any) -> Any:
                 if _args.choice(op, "order", order, ORDERS) == "crd":
@@ -255,6 +269,7 @@ def depth_order(*, deep: str, vjp: bool = False
                 out = kwargs.pop("out", None) if deep == "output" else None
                 y, blocks = crd_call(args, kwargs)
                 return _into(op, out, _crd_to_dcr(y, blocks)) if deep == "output" else y
+
             return _with_keyword(fn, forward, "order", "crd")
 
         @functools.wraps(fn)
@@ -264,14 +279,19 @@ def depth_order(*, deep: str, vjp: bool = False
             (y, pullback), blocks = crd_call(args, kwargs)
             if deep == "input":
                 return y, lambda g: (_crd_to_dcr(pullback(g)[0], blocks),)
+
             def pullback_dcr(g: Any) -> tuple[Any, ...]:
                 return pullback(_dcr_to_crd(g if _is_array(g) else np.asarray(g), blocks))
+
             return _crd_to_dcr(y, blocks), pullback_dcr
+
         return _with_keyword(fn, with_pullback, "order", "crd")
+
     return decorate
 
 
 # --------------------------------------------------------------------------- TF/Keras kernels
+
 
 def from_tf_kernel(kernel: Any, *, depthwise: bool = False) -> np.ndarray:
     """A TensorFlow/Keras kernel as upsample's weight: the last two axes moved to the front.
@@ -299,7 +319,7 @@ def from_tf_kernel(kernel: Any, *, depthwise: bool = False) -> np.ndarray:
     """
     op = "from_tf_kernel"
     kernel = _args.as_array(op, "kernel", kernel, min_ndim=3)
-    if depthwise:                                   # (*k, C_in, M) -> (*k, 1, C_in*M)
+    if depthwise:  # (*k, C_in, M) -> (*k, 1, C_in*M)
         kernel = kernel.reshape(*kernel.shape[:-2], 1, kernel.shape[-2] * kernel.shape[-1])
     return np.ascontiguousarray(np.moveaxis(kernel, (-1, -2), (0, 1)))
 
@@ -323,7 +343,8 @@ def to_tf_kernel(weight: Any, *, depth_multiplier: int | None = None) -> np.ndar
     if depth_multiplier is not None:
         m = _args.int_tuple(op, "depth_multiplier", depth_multiplier, 1, minimum=1)[0]
         if weight.shape[1] != 1 or weight.shape[0] % m:
-            raise ValueError(f"{op}: a depthwise weight must have shape (C_in * {m}, 1, *k), "
-                             f"got shape {weight.shape}")
+            raise ValueError(
+                f"{op}: a depthwise weight must have shape (C_in * {m}, 1, *k), got shape {weight.shape}"
+            )
         kernel = kernel.reshape(*kernel.shape[:-2], weight.shape[0] // m, m)
     return np.ascontiguousarray(kernel)

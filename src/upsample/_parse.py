@@ -20,13 +20,12 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ParseError", "parse_array", "ints", "numbers", "show", "MAX_VALUES", "MAX_TOKEN",
-           "MAX_DEPTH"]
+__all__ = ["ParseError", "parse_array", "ints", "numbers", "show", "MAX_VALUES", "MAX_TOKEN", "MAX_DEPTH"]
 
-MAX_VALUES = 4096    # explanations are for small examples: at most this many values
-MAX_TOKEN = 40       # characters of one number: 1e-300 and 18-digit integers fit easily
-MAX_DEPTH = 4        # JSON brackets: (C, H, W) needs 3
-SHOWN = 40           # characters of a bad value quoted in a message
+MAX_VALUES = 4096  # explanations are for small examples: at most this many values
+MAX_TOKEN = 40  # characters of one number: 1e-300 and 18-digit integers fit easily
+MAX_DEPTH = 4  # JSON brackets: (C, H, W) needs 3
+SHOWN = 40  # characters of a bad value quoted in a message
 
 
 class ParseError(ValueError, argparse.ArgumentTypeError):
@@ -39,9 +38,9 @@ class ParseError(ValueError, argparse.ArgumentTypeError):
 
 def show(value: Any) -> str:
     """``repr(value)``, escaped (no lone surrogates) and cut to :data:`SHOWN` characters."""
-    text = repr(value) if isinstance(value, str) else repr(value)[:10 * SHOWN]
+    text = repr(value) if isinstance(value, str) else repr(value)[: 10 * SHOWN]
     text = text.encode("ascii", "backslashreplace").decode("ascii")
-    return text if len(text) <= SHOWN else text[:SHOWN - 3] + "..."
+    return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
 
 
 _INT = re.compile(r"[+-]?\d+")
@@ -50,8 +49,7 @@ _INT = re.compile(r"[+-]?\d+")
 def _number(token: str, what: str) -> int | float:
     """One number: an int when it looks like one, else a finite float; never eval."""
     if len(token) > MAX_TOKEN:
-        raise ParseError(f"{what}: {show(token)} is too long for a number "
-                         f"(at most {MAX_TOKEN} characters)")
+        raise ParseError(f"{what}: {show(token)} is too long for a number (at most {MAX_TOKEN} characters)")
     if _INT.fullmatch(token):
         return int(token)
     try:
@@ -131,11 +129,12 @@ def parse_array(text: str, name: str = "x") -> np.ndarray:
         raise ParseError(f'{name} is empty; write it like "1 2; 3 4" or as JSON [[1, 2], [3, 4]]')
     if text.startswith("["):
         if _depth(text) > MAX_DEPTH:
-            raise ParseError(f"{name}: JSON nested more than {MAX_DEPTH} deep; an example is "
-                             f"(L,), (H, W) or (C, H, W)")
+            raise ParseError(
+                f"{name}: JSON nested more than {MAX_DEPTH} deep; an example is (L,), (H, W) or (C, H, W)"
+            )
         try:
             data = json.loads(text, parse_constant=_reject_constant)
-        except ValueError as error:     # also the 4300-digit limit, inside the JSON parser
+        except ValueError as error:  # also the 4300-digit limit, inside the JSON parser
             raise ParseError(f"{name}: not valid JSON ({show(str(error))[1:-1]})") from None
         _check_json(data, name)
         try:
@@ -150,11 +149,13 @@ def parse_array(text: str, name: str = "x") -> np.ndarray:
             if not rows:
                 raise ParseError(f"{name}: a channel between '|' is empty")
             if len({len(row) for row in rows}) > 1:
-                raise ParseError(f"{name}: the rows must all have the same length, got "
-                                 f"{[len(row) for row in rows][:20]}")
+                raise ParseError(
+                    f"{name}: the rows must all have the same length, got {[len(row) for row in rows][:20]}"
+                )
             if sum(len(row) for row in rows) > MAX_VALUES:
-                raise ParseError(f"{name} has more than {MAX_VALUES} values; explanations are for "
-                                 f"small examples")
+                raise ParseError(
+                    f"{name} has more than {MAX_VALUES} values; explanations are for small examples"
+                )
             channels.append([[_number(t, name) for t in row] for row in rows])
         if len({(len(c), len(c[0])) for c in channels}) > 1:
             raise ParseError(f"{name}: the channels must all have the same shape")
@@ -168,6 +169,7 @@ def parse_array(text: str, name: str = "x") -> np.ndarray:
     if array.size == 0:
         raise ParseError(f"{name} is empty")
     if array.size > MAX_VALUES:
-        raise ParseError(f"{name} has {array.size} values; explanations are for small examples "
-                         f"(at most {MAX_VALUES})")
+        raise ParseError(
+            f"{name} has {array.size} values; explanations are for small examples (at most {MAX_VALUES})"
+        )
     return array

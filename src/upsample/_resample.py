@@ -19,6 +19,7 @@ from .sampling.plans import SamplingPlan
 
 __all__ = ["apply", "apply_transpose"]
 
+
 @_jit.kernel
 def _gather_loop(x, iy, ix, repeat, out, start, stop):
     """out[b, oh, ow] = x[b, iy[oh], ix[ow]]: both plans pure gathers, any dtype. With
@@ -29,12 +30,12 @@ def _gather_loop(x, iy, ix, repeat, out, start, stop):
         previous = -1
         for oh in range(out.shape[1]):
             row = iy[oh]
-            if row == previous:                      # a repeated source row: copy the output row
+            if row == previous:  # a repeated source row: copy the output row
                 out[b, oh, :] = out[b, oh - 1, :]
                 continue
             previous = row
             source, target = x[b, row], out[b, oh]
-            if repeat == 2:                          # the common case, in a loop that vectorises
+            if repeat == 2:  # the common case, in a loop that vectorises
                 for j in range(np.uint64(width // 2)):
                     target[j + j] = source[j]
                     target[j + j + np.uint64(1)] = source[j]
@@ -51,11 +52,11 @@ def _gather_loop(x, iy, ix, repeat, out, start, stop):
 def _resample_loop(x, iy, wy, ix, wx, out, start, stop):
     """out[b, oh, ow] = sum_ty wy[oh, ty] * sum_tx wx[ow, tx] * x[b, iy[oh, ty], ix[ow, tx]]."""
     height, width = out.shape[1], out.shape[2]
-    rows = np.empty((x.shape[1], width), dtype=out.dtype)    # (H, OW): x resampled along W
+    rows = np.empty((x.shape[1], width), dtype=out.dtype)  # (H, OW): x resampled along W
     for b in range(start, stop):
         for h in range(x.shape[1]):
             line, target = x[b, h], rows[h]
-            if ix.shape[1] == 2:                             # linear: both taps at once
+            if ix.shape[1] == 2:  # linear: both taps at once
                 for ow in range(width):
                     target[ow] = wx[ow, 0] * line[ix[ow, 0]] + wx[ow, 1] * line[ix[ow, 1]]
                 continue
@@ -66,7 +67,7 @@ def _resample_loop(x, iy, wy, ix, wx, out, start, stop):
                 target[ow] = total
         for oh in range(height):
             target = out[b, oh]
-            if iy.shape[1] == 2:                             # linear: one pass per row, the
+            if iy.shape[1] == 2:  # linear: one pass per row, the
                 # same products added in the same order as the loop below
                 w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
                 for ow in range(width):
@@ -92,24 +93,24 @@ def _resample_periodic_loop(x, iy, wy, ix, wx, shift, weight, first, last, out, 
     height, width = out.shape[1], out.shape[2]
     period, taps = shift.shape
     inner = last - first
-    rows = np.empty((x.shape[1], width), dtype=out.dtype)    # (H, OW): x resampled along W
-    phase = np.empty((period, inner), dtype=out.dtype)       # (s, J_inner) for one input row
+    rows = np.empty((x.shape[1], width), dtype=out.dtype)  # (H, OW): x resampled along W
+    phase = np.empty((period, inner), dtype=out.dtype)  # (s, J_inner) for one input row
     for b in range(start, stop):
         for h in range(x.shape[1]):
             line = x[b, h]
             for p in range(period):
                 target = phase[p]
-                source = line[first + shift[p, 0]:first + shift[p, 0] + inner]
+                source = line[first + shift[p, 0] : first + shift[p, 0] + inner]
                 w = weight[p, 0]
                 for k in range(inner):
                     target[k] = w * source[k]
                 for t in range(1, taps):
-                    source = line[first + shift[p, t]:first + shift[p, t] + inner]
+                    source = line[first + shift[p, t] : first + shift[p, t] + inner]
                     w = weight[p, t]
                     for k in range(inner):
                         target[k] += w * source[k]
-            row = rows[h, period * first:period * last]
-            if period == 2:                                  # interleave the phases
+            row = rows[h, period * first : period * last]
+            if period == 2:  # interleave the phases
                 even, odd = phase[0], phase[1]
                 for k in range(inner):
                     row[2 * k] = even[k]
@@ -118,7 +119,7 @@ def _resample_periodic_loop(x, iy, wy, ix, wx, shift, weight, first, last, out, 
                 for k in range(inner):
                     for p in range(period):
                         row[period * k + p] = phase[p, k]
-            for edge in range(2):                            # the borders: gathers
+            for edge in range(2):  # the borders: gathers
                 lo, hi = (0, period * first) if edge == 0 else (period * last, width)
                 for ow in range(lo, hi):
                     total = wx[ow, 0] * line[ix[ow, 0]]
@@ -127,13 +128,13 @@ def _resample_periodic_loop(x, iy, wy, ix, wx, shift, weight, first, last, out, 
                     rows[h, ow] = total
         for oh in range(height):
             target = out[b, oh]
-            if iy.shape[1] == 2:                             # bilinear: one pass per row, the
+            if iy.shape[1] == 2:  # bilinear: one pass per row, the
                 # same products added in the same order as the loop below
                 w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
                 for ow in range(width):
                     target[ow] = w0 * s0[ow] + w1 * s1[ow]
                 continue
-            if iy.shape[1] == 4:                             # bicubic: the same, four taps
+            if iy.shape[1] == 4:  # bicubic: the same, four taps
                 w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
                 w2, s2, w3, s3 = wy[oh, 2], rows[iy[oh, 2]], wy[oh, 3], rows[iy[oh, 3]]
                 for ow in range(width):
@@ -181,7 +182,7 @@ def _gather_transpose_loop(g, iy, ix, repeat, out, start, stop):
         for oh in range(g.shape[1]):
             row = iy[oh]
             source, target = g[b, oh], out[b, row]
-            if repeat == 2:                          # the common case, in a loop that vectorises
+            if repeat == 2:  # the common case, in a loop that vectorises
                 for j in range(width):
                     target[j] += source[j + j]
                     target[j] += source[j + j + np.uint64(1)]
@@ -213,8 +214,9 @@ def _resample_transpose_loop(g, iy, wy, ix, wx, out, start, stop):
                     out[b, h, ix[ow, t]] += wx[ow, t] * value
 
 
-def _planar(plans: tuple[SamplingPlan, ...], shape: tuple[int, ...]
-            ) -> tuple[SamplingPlan, SamplingPlan, int]:
+def _planar(
+    plans: tuple[SamplingPlan, ...], shape: tuple[int, ...]
+) -> tuple[SamplingPlan, SamplingPlan, int]:
     """The plans of the last two spatial axes and how many (H, W) planes an array of
     ``shape`` holds; a 1-D signal gets an identity plan for H."""
     if len(plans) >= 2:
@@ -232,13 +234,14 @@ def _repeat(plan: SamplingPlan) -> int:
     return factor if np.array_equal(plan.index[:, 0], np.arange(plan.out_size) // factor) else 0
 
 
-def apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape,
-                    into: np.ndarray | None = None) -> np.ndarray:
+def apply(
+    x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape, into: np.ndarray | None = None
+) -> np.ndarray:
     """Resample the last two spatial axes of ``x`` (leading ones already done) in one pass,
     into ``into`` (C-contiguous, of ``out_shape``) if given."""
     plan_h, plan_w, planes = _planar(plans, x.shape)
     source = np.ascontiguousarray(x).reshape(planes, plan_h.in_size, plan_w.in_size)  # (B, H, W)
-    shape = (planes, plan_h.out_size, plan_w.out_size)                                # (B, OH, OW)
+    shape = (planes, plan_h.out_size, plan_w.out_size)  # (B, OH, OW)
     out = np.empty(shape, dtype=x.dtype) if into is None else into.reshape(shape)
     if plan_h.is_gather and plan_w.is_gather:
         ix = plan_w.index[:, 0]
@@ -248,11 +251,13 @@ def apply(x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape,
         weights = [p.weight.astype(x.dtype, copy=False) for p in (plan_h, plan_w)]
         periodic = _periodic(plan_w, x.dtype)
         if periodic is not None:
-            work = lambda a, b: _resample_periodic_loop(source, plan_h.index, weights[0], plan_w.index,
-                                                        weights[1], *periodic, out, a, b)
+            work = lambda a, b: _resample_periodic_loop(
+                source, plan_h.index, weights[0], plan_w.index, weights[1], *periodic, out, a, b
+            )
         else:
-            work = lambda a, b: _resample_loop(source, plan_h.index, weights[0], plan_w.index,
-                                               weights[1], out, a, b)
+            work = lambda a, b: _resample_loop(
+                source, plan_h.index, weights[0], plan_w.index, weights[1], out, a, b
+            )
     _jit.split_planes(work, planes, source.size + out.size)
     return out.reshape(out_shape) if into is None else into
 
@@ -261,15 +266,15 @@ def apply_transpose(g: np.ndarray, plans: tuple[SamplingPlan, ...], in_shape) ->
     """The adjoint of :func:`apply`: ``g`` back to the last two axes' input sizes."""
     plan_h, plan_w, planes = _planar(plans, g.shape)
     grad = np.ascontiguousarray(g).reshape(planes, plan_h.out_size, plan_w.out_size)  # (B, OH, OW)
-    out = np.zeros((planes, plan_h.in_size, plan_w.in_size), dtype=g.dtype)        # (B, H, W)
+    out = np.zeros((planes, plan_h.in_size, plan_w.in_size), dtype=g.dtype)  # (B, H, W)
     if plan_h.is_gather and plan_w.is_gather:
         ix = plan_w.index[:, 0]
         repeat = _repeat(plan_w)
         work = lambda a, b: _gather_transpose_loop(grad, plan_h.index[:, 0], ix, repeat, out, a, b)
     else:
         weights = [p.weight.astype(g.dtype, copy=False) for p in (plan_h, plan_w)]
-        work = lambda a, b: _resample_transpose_loop(grad, plan_h.index, weights[0], plan_w.index,
-                                                     weights[1], out, a, b)
+        work = lambda a, b: _resample_transpose_loop(
+            grad, plan_h.index, weights[0], plan_w.index, weights[1], out, a, b
+        )
     _jit.split_planes(work, planes, grad.size + out.size)
     return out.reshape(in_shape)
-

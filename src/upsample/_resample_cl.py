@@ -42,7 +42,7 @@ def _gather_rows(x, iy, ix, out, start, stop):
         b = r // height
         oh = r - b * height
         target = out[b, oh]
-        if r > start and oh > 0 and iy[oh] == iy[oh - 1]:     # a repeated source row: copy
+        if r > start and oh > 0 and iy[oh] == iy[oh - 1]:  # a repeated source row: copy
             target[:, :] = out[b, oh - 1]
             continue
         source = x[b, iy[oh]]
@@ -76,7 +76,7 @@ def _resample_rows(x, iy, wy, ix, wx, out, start, stop, ring, h_first, rounded, 
     span, in_span = width * channels, in_width * channels
     result = np.empty(span, dtype=wy.dtype)
     if h_first:
-        line = np.empty(in_span, dtype=wy.dtype)                  # (W*C): one vertical sum
+        line = np.empty(in_span, dtype=wy.dtype)  # (W*C): one vertical sum
         for r in range(start, stop):
             b = r // height
             oh = r - b * height
@@ -102,8 +102,8 @@ def _resample_rows(x, iy, wy, ix, wx, out, start, stop, ring, h_first, rounded, 
                 for k in range(span):
                     target[k] = result[k]
         return
-    rows = np.empty((ring, span), dtype=wx.dtype)                 # a ring of rows resampled along W
-    held = np.full(ring, -1, dtype=np.int64)                      # which (b, h) each slot holds
+    rows = np.empty((ring, span), dtype=wx.dtype)  # a ring of rows resampled along W
+    held = np.full(ring, -1, dtype=np.int64)  # which (b, h) each slot holds
     for r in range(start, stop):
         b = r // height
         oh = r - b * height
@@ -114,14 +114,14 @@ def _resample_rows(x, iy, wy, ix, wx, out, start, stop, ring, h_first, rounded, 
                 continue
             held[slot] = b * in_rows + h
             line, target = x[b, h].reshape(in_span), rows[slot]
-            if taps_x == 2:                                       # linear: both taps at once
+            if taps_x == 2:  # linear: both taps at once
                 for ow in range(width):
                     base, p, q = ow * channels, ix[ow, 0] * channels, ix[ow, 1] * channels
                     w0, w1 = wx[ow, 0], wx[ow, 1]
                     for c in range(channels):
                         target[base + c] = w0 * line[p + c] + w1 * line[q + c]
                 continue
-            if channels == 3:                       # the common image: one scalar per channel
+            if channels == 3:  # the common image: one scalar per channel
                 for ow in range(width):
                     w, at = wx[ow, 0], ix[ow, 0] * 3
                     v0, v1, v2 = w * line[at], w * line[at + 1], w * line[at + 2]
@@ -182,21 +182,22 @@ def rows_view(x: np.ndarray) -> tuple[np.ndarray, bool]:
     (N*C, H, W, 1), copied to C-contiguous if needed. Returns the view and whether it is
     channels-last."""
     n, c, h, w = x.shape
-    last = x.transpose(0, 2, 3, 1)                                 # (N, H, W, C)
+    last = x.transpose(0, 2, 3, 1)  # (N, H, W, C)
     if last.flags.c_contiguous and c > 1:
         return last, True
     return np.ascontiguousarray(x).reshape(n * c, h, w, 1), False
 
 
-def output_like(channels_last: bool, shape: tuple[int, ...], dtype,
-                into: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def output_like(
+    channels_last: bool, shape: tuple[int, ...], dtype, into: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The (N, C, OH, OW) result in the input's memory order, and the loops' (B, OH, OW, C)
     view of it; ``into`` (a caller's C-contiguous channels-first buffer) if given."""
     n, c, oh, ow = shape
     if into is not None and not channels_last:
         return into, into.reshape(n * c, oh, ow, 1)
     if channels_last:
-        rows = np.empty((n, oh, ow, c), dtype=dtype)               # (N, OH, OW, C)
+        rows = np.empty((n, oh, ow, c), dtype=dtype)  # (N, OH, OW, C)
         return rows.transpose(0, 3, 1, 2), rows
     result = np.empty(shape, dtype=dtype)
     return result, result.reshape(n * c, oh, ow, 1)
@@ -207,31 +208,48 @@ def ring_size(index: np.ndarray) -> int:
     return int((index.max(axis=1) - index.min(axis=1)).max()) + 1
 
 
-def gather(x: np.ndarray, plan_h: SamplingPlan, plan_w: SamplingPlan, out_shape,
-           into: np.ndarray | None = None) -> np.ndarray:
+def gather(
+    x: np.ndarray, plan_h: SamplingPlan, plan_w: SamplingPlan, out_shape, into: np.ndarray | None = None
+) -> np.ndarray:
     """Nearest (both plans pure gathers) on (N, C, H, W), any dtype, in x's memory order."""
     source, last = rows_view(x)
     result, rows = output_like(last, out_shape, x.dtype, into)
     iy, ix = plan_h.index[:, 0], plan_w.index[:, 0]
     count = rows.shape[0] * rows.shape[1]
-    _jit.split_planes(lambda a, b: _gather_rows(source, iy, ix, rows, a, b), count,
-                      source.size + rows.size)
+    _jit.split_planes(lambda a, b: _gather_rows(source, iy, ix, rows, a, b), count, source.size + rows.size)
     return _copied(result, into)
 
 
-def apply(x: np.ndarray, plan_h: SamplingPlan, plan_w: SamplingPlan, out_shape, dtype,
-          into: np.ndarray | None = None, *, h_first: bool = False) -> np.ndarray:
+def apply(
+    x: np.ndarray,
+    plan_h: SamplingPlan,
+    plan_w: SamplingPlan,
+    out_shape,
+    dtype,
+    into: np.ndarray | None = None,
+    *,
+    h_first: bool = False,
+) -> np.ndarray:
     """Resample H and W of x (N, C, H, W) by the plans, computed in and returned as the
     float ``dtype``, in x's memory order (into ``into`` if given)."""
     return resample(x, plan_h, plan_w, out_shape, dtype, dtype, into, h_first=h_first)
 
 
-def resample(x: np.ndarray, plan_h: SamplingPlan, plan_w: SamplingPlan, out_shape, weights_dtype,
-             out_dtype, into: np.ndarray | None = None, *, h_first: bool = False) -> np.ndarray:
+def resample(
+    x: np.ndarray,
+    plan_h: SamplingPlan,
+    plan_w: SamplingPlan,
+    out_shape,
+    weights_dtype,
+    out_dtype,
+    into: np.ndarray | None = None,
+    *,
+    h_first: bool = False,
+) -> np.ndarray:
     """The weighted resample, computed in ``weights_dtype``; an integer ``out_dtype`` (uint8)
     receives each value rounded half to even and clipped."""
     if x.dtype != weights_dtype and np.dtype(weights_dtype).itemsize < 8:
-        x = x.astype(weights_dtype)            # Numba would compute float32 * uint8 in float64
+        x = x.astype(weights_dtype)  # Numba would compute float32 * uint8 in float64
     source, last = rows_view(x)
     result, rows = output_like(last, out_shape, out_dtype, into)
     wy = np.ascontiguousarray(plan_h.weight, dtype=weights_dtype)
@@ -239,10 +257,13 @@ def resample(x: np.ndarray, plan_h: SamplingPlan, plan_w: SamplingPlan, out_shap
     ring = ring_size(plan_h.index)
     rounded = np.dtype(out_dtype).kind in "iu"
     count = rows.shape[0] * rows.shape[1]
-    _jit.split_planes(lambda a, b: _resample_rows(source, plan_h.index, wy, plan_w.index, wx, rows,
-                                                  a, b, ring, h_first, rounded,
-                                                  source.shape[3]),
-                      count, source.size + rows.size)
+    _jit.split_planes(
+        lambda a, b: _resample_rows(
+            source, plan_h.index, wy, plan_w.index, wx, rows, a, b, ring, h_first, rounded, source.shape[3]
+        ),
+        count,
+        source.size + rows.size,
+    )
     return _copied(result, into)
 
 

@@ -28,16 +28,27 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import ir
 from numba import literally as numba_literally
-from numba import types
+from numba import njit, types
 from numba.core import cgutils
 from numba.core.errors import TypingError
-from numba import njit
 from numba.extending import intrinsic
 
 from . import _jit
 
-__all__ = ["SLACK", "VECTOR_BYTES", "adjoint_bands", "correlate_bands", "enter_band", "fill_band",
-           "lanes", "tile_dot", "tile_gather", "tile_stream", "weight_bands", "weight_dot_bands"]
+__all__ = [
+    "SLACK",
+    "VECTOR_BYTES",
+    "adjoint_bands",
+    "correlate_bands",
+    "enter_band",
+    "fill_band",
+    "lanes",
+    "tile_dot",
+    "tile_gather",
+    "tile_stream",
+    "weight_bands",
+    "weight_dot_bands",
+]
 
 #: Bytes per SIMD vector the tiles are written for (one AVX-512 register).
 VECTOR_BYTES = 64
@@ -71,8 +82,9 @@ def _row_starts(context, builder, src, src_v, sbase, soffs, soffs_v, sfirst, row
     rows of a tile walk along."""
     source = builder.gep(_data(context, builder, src, src_v), [sbase])
     offsets = builder.gep(_data(context, builder, soffs, soffs_v), [sfirst])
-    return [builder.gep(source, [builder.load(builder.gep(offsets, [ir.Constant(_I64, r)]))])
-            for r in range(rows)]
+    return [
+        builder.gep(source, [builder.load(builder.gep(offsets, [ir.Constant(_I64, r)]))]) for r in range(rows)
+    ]
 
 
 class _Tile:
@@ -88,10 +100,11 @@ class _Tile:
         self.count = lanes(context.get_abi_sizeof(self.scalar))
         self.vector = ir.VectorType(self.scalar, self.count)
         self.rows, self.vectors = rows, vectors
-        self.align = context.get_abi_sizeof(self.scalar)         # any alignment: unaligned loads
+        self.align = context.get_abi_sizeof(self.scalar)  # any alignment: unaligned loads
         suffix = f"v{self.count}f{self.align * 8}"
         self.fma = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(self.vector, [self.vector] * 3), f"llvm.fma.{suffix}")
+            builder.module, ir.FunctionType(self.vector, [self.vector] * 3), f"llvm.fma.{suffix}"
+        )
 
     def load_vector(self, pointer, index):
         """``count`` values from ``pointer[index]`` on, at any alignment."""
@@ -114,8 +127,13 @@ class _Tile:
         b = self.builder
         base = b.gep(out, [obase])
         rows = [b.gep(base, [b.mul(ostride, ir.Constant(_I64, r))]) for r in range(self.rows)]
-        return [[b.bitcast(b.gep(row, [ir.Constant(_I64, v * self.count)]), self.vector.as_pointer())
-                 for v in range(self.vectors)] for row in rows]
+        return [
+            [
+                b.bitcast(b.gep(row, [ir.Constant(_I64, v * self.count)]), self.vector.as_pointer())
+                for v in range(self.vectors)
+            ]
+            for row in rows
+        ]
 
     def emit(self, steps, step, out, obase, ostride, accumulate):
         """The whole tile: start from zero (or the output, when ``accumulate``), run
@@ -156,8 +174,10 @@ class _Tile:
                 row.append(phi)
             acc.append(row)
         operands = step(b, k)
-        new = [[b.call(self.fma, [*operands[r][v], acc[r][v]]) for v in range(self.vectors)]
-               for r in range(self.rows)]
+        new = [
+            [b.call(self.fma, [*operands[r][v], acc[r][v]]) for v in range(self.vectors)]
+            for r in range(self.rows)
+        ]
         after = b.add(k, ir.Constant(_I64, 1))
         k.add_incoming(after, b.block)
         for r in range(self.rows):
@@ -178,17 +198,32 @@ class _Tile:
 
 
 @intrinsic
-def tile_gather(typingctx, src, sbase, offs, kfirst, steps, wp, wbase, out, obase, ostride,
-                accumulate, rows, vectors):
+def tile_gather(
+    typingctx, src, sbase, offs, kfirst, steps, wp, wbase, out, obase, ostride, accumulate, rows, vectors
+):
     """acc[r, v] (+)= sum_k wp[wbase + k*R + r] * src[sbase + offs[kfirst + k] + v*LANES + :LANES],
     stored at ``out[obase + r*ostride + v*LANES:]``."""
     R, V = _literal(rows, "rows"), _literal(vectors, "vectors")
-    sig = types.void(src, sbase, offs, kfirst, steps, wp, wbase, out, obase, ostride, accumulate,
-                     rows, vectors)
+    sig = types.void(
+        src, sbase, offs, kfirst, steps, wp, wbase, out, obase, ostride, accumulate, rows, vectors
+    )
 
     def codegen(context, builder, signature, args):
-        (src_v, sbase_v, offs_v, kfirst_v, steps_v, wp_v, wbase_v, out_v, obase_v, ostride_v,
-         accumulate_v, _, _) = args
+        (
+            src_v,
+            sbase_v,
+            offs_v,
+            kfirst_v,
+            steps_v,
+            wp_v,
+            wbase_v,
+            out_v,
+            obase_v,
+            ostride_v,
+            accumulate_v,
+            _,
+            _,
+        ) = args
         tile = _Tile(context, builder, src.dtype, R, V)
         source = builder.gep(_data(context, builder, src, src_v), [sbase_v])
         offsets = builder.gep(_data(context, builder, offs, offs_v), [kfirst_v])
@@ -209,17 +244,47 @@ def tile_gather(typingctx, src, sbase, offs, kfirst, steps, wp, wbase, out, obas
 
 
 @intrinsic
-def tile_stream(typingctx, src, sbase, soffs, sfirst, steps, bp, bbase, ldb, out, obase, ostride,
-                accumulate, rows, vectors):
+def tile_stream(
+    typingctx,
+    src,
+    sbase,
+    soffs,
+    sfirst,
+    steps,
+    bp,
+    bbase,
+    ldb,
+    out,
+    obase,
+    ostride,
+    accumulate,
+    rows,
+    vectors,
+):
     """acc[r, v] (+)= sum_k src[sbase + soffs[sfirst + r] + k] * bp[bbase + k*ldb + v*LANES + :LANES],
     stored at ``out[obase + r*ostride + v*LANES:]``."""
     R, V = _literal(rows, "rows"), _literal(vectors, "vectors")
-    sig = types.void(src, sbase, soffs, sfirst, steps, bp, bbase, ldb, out, obase, ostride,
-                     accumulate, rows, vectors)
+    sig = types.void(
+        src, sbase, soffs, sfirst, steps, bp, bbase, ldb, out, obase, ostride, accumulate, rows, vectors
+    )
 
     def codegen(context, builder, signature, args):
-        (src_v, sbase_v, soffs_v, sfirst_v, steps_v, bp_v, bbase_v, ldb_v, out_v, obase_v, ostride_v,
-         accumulate_v, _, _) = args
+        (
+            src_v,
+            sbase_v,
+            soffs_v,
+            sfirst_v,
+            steps_v,
+            bp_v,
+            bbase_v,
+            ldb_v,
+            out_v,
+            obase_v,
+            ostride_v,
+            accumulate_v,
+            _,
+            _,
+        ) = args
         tile = _Tile(context, builder, src.dtype, R, V)
         starts = _row_starts(context, builder, src, src_v, sbase_v, soffs, soffs_v, sfirst_v, R)
         block = builder.gep(_data(context, builder, bp, bp_v), [bbase_v])
@@ -247,8 +312,7 @@ def tile_dot(typingctx, src, sbase, soffs, sfirst, steps, bp, bbase, out, obase,
     sig = types.void(src, sbase, soffs, sfirst, steps, bp, bbase, out, obase, accumulate, rows)
 
     def codegen(context, builder, signature, args):
-        (src_v, sbase_v, soffs_v, sfirst_v, steps_v, bp_v, bbase_v, out_v, obase_v, accumulate_v,
-         _) = args
+        (src_v, sbase_v, soffs_v, sfirst_v, steps_v, bp_v, bbase_v, out_v, obase_v, accumulate_v, _) = args
         tile = _Tile(context, builder, src.dtype, R, 1)
         starts = _row_starts(context, builder, src, src_v, sbase_v, soffs, soffs_v, sfirst_v, R)
         row = builder.gep(_data(context, builder, bp, bp_v), [bbase_v])
@@ -291,8 +355,8 @@ def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragm
     s1, s2, s3 = stride[0], stride[1], stride[2]
     e1, e2, e3 = extent[0], extent[1], extent[2]
     phases = s1 * s2 * s3
-    m0 = start[2] * s3 - lo[2]                 # the input column of the row's first element
-    first = min(e3 * s3, max(0, -m0))          # the row's elements inside x: first:last
+    m0 = start[2] * s3 - lo[2]  # the input column of the row's first element
+    first = min(e3 * s3, max(0, -m0))  # the row's elements inside x: first:last
     last = max(first, min(e3 * s3, n3 - m0))
     one = np.uint64(1)
     u3, ufirst, ulast, uplane = np.uint64(e3), np.uint64(first), np.uint64(last), np.uint64(plane)
@@ -311,14 +375,14 @@ def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragm
                             for r3 in range(np.uint64(s3)):
                                 for e in range(u3):
                                     buf[at + r3 * uplane + e] = 0
-                        elif s3 == 1:                  # straight in
+                        elif s3 == 1:  # straight in
                             for e in range(ufirst):
                                 buf[at + e] = 0
                             for e in range(ufirst, ulast):
                                 buf[at + e] = flat[frm + e]
                             for e in range(ulast, u3):
                                 buf[at + e] = 0
-                        else:                          # into row, then dealt out
+                        else:  # into row, then dealt out
                             for e in range(ufirst):
                                 row[e] = 0
                             for e in range(ufirst, ulast):
@@ -336,8 +400,9 @@ def fill_band(x, n, buf, lo, stride, start, extent, pitch, plane, row):  # pragm
 
 
 @njit(cache=True, nogil=True)
-def enter_band(u, bands, band, axis, out_last, src_lo, src_step, x, buf, lo, stride, start,
-               extent, pitch, plane, row):  # pragma: no cover - compiled
+def enter_band(
+    u, bands, band, axis, out_last, src_lo, src_step, x, buf, lo, stride, start, extent, pitch, plane, row
+):  # pragma: no cover - compiled
     """Unit ``u``: copy its band's source into ``buf`` (from source position
     ``(b0 + src_lo) // src_step`` along the band axis) and return its sample ``n``, its
     first output position ``b0`` along the axis and the output columns of its rows."""
@@ -349,9 +414,37 @@ def enter_band(u, bands, band, axis, out_last, src_lo, src_step, x, buf, lo, str
 
 
 @_jit.kernel(literal=("rows", "vectors"))
-def correlate_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, offs, klen, wp, blocks,
-                    y, row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group,
-                    groups, chunk, u0, u1, rows, vectors):  # pragma: no cover - compiled
+def correlate_bands(
+    x,
+    buf,
+    lo,
+    stride,
+    axis,
+    band,
+    bands,
+    extent,
+    pitch,
+    plane,
+    offs,
+    klen,
+    wp,
+    blocks,
+    y,
+    row_src,
+    row_out,
+    row_pos,
+    out_axis,
+    out_last,
+    out_step,
+    plane_out,
+    per_group,
+    groups,
+    chunk,
+    u0,
+    u1,
+    rows,
+    vectors,
+):  # pragma: no cover - compiled
     """The forward correlation, bands ``u0:u1`` (unit ``u`` is band ``u % bands`` of sample
     ``u // bands``; a band is ``band`` output positions along ``axis``).
 
@@ -368,8 +461,9 @@ def correlate_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane,
     start = np.zeros(3, dtype=np.int64)
     c_out = groups * per_group
     for u in range(u0, u1):
-        n, b0, cols = enter_band(u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start,
-                                 extent, pitch, plane, row)
+        n, b0, cols = enter_band(
+            u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start, extent, pitch, plane, row
+        )
         base = n * c_out * plane_out + b0 * out_step
         for i in range(len(row_src)):
             if axis != 2 and b0 + row_pos[i] >= out_axis:
@@ -390,9 +484,21 @@ def correlate_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane,
                                 into, stride_ = ob + (g * per_group + c0) * plane_out, plane_out
                             else:
                                 into, stride_ = (g * blocks + b) * rows * width, width
-                            tile_gather(buf, sb, offs, g * klen + k0, steps, wp,
-                                        ((g * blocks + b) * klen + k0) * rows,
-                                        target, into, stride_, k0, rows, vectors)
+                            tile_gather(
+                                buf,
+                                sb,
+                                offs,
+                                g * klen + k0,
+                                steps,
+                                wp,
+                                ((g * blocks + b) * klen + k0) * rows,
+                                target,
+                                into,
+                                stride_,
+                                k0,
+                                rows,
+                                vectors,
+                            )
                 for g in range(groups):
                     for b in range(blocks):
                         c0 = b * rows
@@ -406,10 +512,44 @@ def correlate_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane,
 
 
 @_jit.kernel(literal=("rows", "vectors"))
-def adjoint_bands(x, buf, lo, axis, band, bands, extent, pitch, plane, src_step, src_lo, offs, kfirst,
-                  klen, wp, wfirst, blocks, y, row_src, row_out, row_pos, row_phase, phases,
-                  cls_src, cls_list, step, out_axis, out_last, out_step, plane_out, per_group,
-                  groups, u0, u1, rows, vectors):  # pragma: no cover - compiled
+def adjoint_bands(
+    x,
+    buf,
+    lo,
+    axis,
+    band,
+    bands,
+    extent,
+    pitch,
+    plane,
+    src_step,
+    src_lo,
+    offs,
+    kfirst,
+    klen,
+    wp,
+    wfirst,
+    blocks,
+    y,
+    row_src,
+    row_out,
+    row_pos,
+    row_phase,
+    phases,
+    cls_src,
+    cls_list,
+    step,
+    out_axis,
+    out_last,
+    out_step,
+    plane_out,
+    per_group,
+    groups,
+    u0,
+    u1,
+    rows,
+    vectors,
+):  # pragma: no cover - compiled
     """The adjoint (transposed) correlation, bands ``u0:u1`` as in :func:`correlate_bands`;
     the buffer holds ``x`` zero padded (no fold), band ``b0`` starting at source position
     ``(b0 + src_lo) // src_step`` along ``axis``.
@@ -428,8 +568,24 @@ def adjoint_bands(x, buf, lo, axis, band, bands, extent, pitch, plane, src_step,
     count = np.zeros(step, dtype=np.int64)
     c_out = groups * per_group
     for u in range(u0, u1):
-        n, b0, cols = enter_band(u, bands, band, axis, out_last, src_lo, src_step, x, buf, lo,
-                                 ones, start, extent, pitch, plane, row)
+        n, b0, cols = enter_band(
+            u,
+            bands,
+            band,
+            axis,
+            out_last,
+            src_lo,
+            src_step,
+            x,
+            buf,
+            lo,
+            ones,
+            start,
+            extent,
+            pitch,
+            plane,
+            row,
+        )
         for c in range(step):
             count[c] = max(0, (cols - c + step - 1) // step)
         base = n * c_out * plane_out + b0 * out_step
@@ -448,12 +604,27 @@ def adjoint_bands(x, buf, lo, axis, band, bands, extent, pitch, plane, src_step,
                             if j0 < count[c]:
                                 kl = (g * phases + row_phase[i]) * step + cls_list[c]
                                 if direct:
-                                    into, stride_ = base + row_out[i] + (g * per_group + c0) * plane_out + j0, plane_out
+                                    into, stride_ = (
+                                        base + row_out[i] + (g * per_group + c0) * plane_out + j0,
+                                        plane_out,
+                                    )
                                 else:
                                     into, stride_ = c * rows * width, width
-                                tile_gather(buf, row_src[i] + cls_src[c] + j0, offs, kfirst[kl],
-                                            klen[kl], wp, wfirst[kl] + b * klen[kl] * rows,
-                                            target, into, stride_, 0, rows, vectors)
+                                tile_gather(
+                                    buf,
+                                    row_src[i] + cls_src[c] + j0,
+                                    offs,
+                                    kfirst[kl],
+                                    klen[kl],
+                                    wp,
+                                    wfirst[kl] + b * klen[kl] * rows,
+                                    target,
+                                    into,
+                                    stride_,
+                                    0,
+                                    rows,
+                                    vectors,
+                                )
                         if direct:
                             continue
                         for r in range(nrow):
@@ -461,7 +632,7 @@ def adjoint_bands(x, buf, lo, axis, band, bands, extent, pitch, plane, src_step,
                             # unsigned indices: no negative-index wraparound stands in
                             # the way of vectorising the interleave
                             to = np.uint64(at)
-                            if step == 2:            # the common case
+                            if step == 2:  # the common case
                                 even = np.uint64(r * width)
                                 odd = np.uint64((rows + r) * width)
                                 both = np.uint64(max(0, min(width, count[1] - j0)))
@@ -478,9 +649,37 @@ def adjoint_bands(x, buf, lo, axis, band, bands, extent, pitch, plane, src_step,
 
 
 @_jit.kernel(literal=("rows", "vectors"))
-def weight_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, offs, kpad, cot, row_src,
-                 row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group, groups,
-                 chunk, ldg, gwt, u0, u1, rows, vectors):  # pragma: no cover - compiled
+def weight_bands(
+    x,
+    buf,
+    lo,
+    stride,
+    axis,
+    band,
+    bands,
+    extent,
+    pitch,
+    plane,
+    offs,
+    kpad,
+    cot,
+    row_src,
+    row_out,
+    row_pos,
+    out_axis,
+    out_last,
+    out_step,
+    plane_out,
+    per_group,
+    groups,
+    chunk,
+    ldg,
+    gwt,
+    u0,
+    u1,
+    rows,
+    vectors,
+):  # pragma: no cover - compiled
     """The weight gradient of bands ``u0:u1``, added into ``gwt`` (G, kpad, ldg):
     ``gwt[g, e, co] += sum_l buf[l + offs[g*kpad + e]] * cot_band[l, g*ldg + co]``.
 
@@ -497,17 +696,18 @@ def weight_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, of
     start = np.zeros(3, dtype=np.int64)
     c_out = groups * per_group
     for u in range(u0, u1):
-        n, b0, cols = enter_band(u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start,
-                                 extent, pitch, plane, row)
+        n, b0, cols = enter_band(
+            u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start, extent, pitch, plane, row
+        )
         base = n * c_out * plane_out + b0 * out_step
-        count = 0                                    # the rows of this band
+        count = 0  # the rows of this band
         while count < len(row_src) and (axis == 2 or b0 + row_pos[count] < out_axis):
             count += 1
         span = row_src[count - 1] + cols
-        first = 0                                    # the first row that meets the chunk
+        first = 0  # the first row that meets the chunk
         for l0 in range(0, span, chunk):
             length = min(chunk, span - l0)
-            packed[:length * ld] = 0
+            packed[: length * ld] = 0
             while first < count and row_src[first] + cols <= l0:
                 first += 1
             i = first
@@ -520,20 +720,59 @@ def weight_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, of
                         frm = np.uint64(base + (g * per_group + co) * plane_out + row_out[i] - row_src[i] + a)
                         to = np.uint64((a - l0) * ld + g * ldg + co)
                         step = np.uint64(ld)
-                        for l in range(np.uint64(e - a)):
-                            packed[to + l * step] = cot[frm + l]
+                        for lane in range(np.uint64(e - a)):
+                            packed[to + lane * step] = cot[frm + lane]
                 i += 1
             for g in range(groups):
                 for e0 in range(0, kpad, rows):
                     for v0 in range(0, ldg, width):
-                        tile_stream(buf, l0, offs, g * kpad + e0, length, packed, g * ldg + v0, ld,
-                                    gwt, (g * kpad + e0) * ldg + v0, ldg, 1, rows, vectors)
+                        tile_stream(
+                            buf,
+                            l0,
+                            offs,
+                            g * kpad + e0,
+                            length,
+                            packed,
+                            g * ldg + v0,
+                            ld,
+                            gwt,
+                            (g * kpad + e0) * ldg + v0,
+                            ldg,
+                            1,
+                            rows,
+                            vectors,
+                        )
 
 
 @_jit.kernel(literal=("rows",))
-def weight_dot_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane, offs, kpad, cot,
-                     row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out, per_group,
-                     groups, acc, u0, u1, rows):  # pragma: no cover - compiled
+def weight_dot_bands(
+    x,
+    buf,
+    lo,
+    stride,
+    axis,
+    band,
+    bands,
+    extent,
+    pitch,
+    plane,
+    offs,
+    kpad,
+    cot,
+    row_src,
+    row_out,
+    row_pos,
+    out_axis,
+    out_last,
+    out_step,
+    plane_out,
+    per_group,
+    groups,
+    acc,
+    u0,
+    u1,
+    rows,
+):  # pragma: no cover - compiled
     """The weight gradient of bands ``u0:u1`` for thin groups, added into ``acc``
     (G, per_group, kpad, LANES) as lane-wise partial sums: for each output row and
     channel, R taps at a time, ``sum_j cot[row, j] * buf[row_src + offs[e] + j]`` along the
@@ -544,8 +783,9 @@ def weight_dot_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane
     start = np.zeros(3, dtype=np.int64)
     c_out = groups * per_group
     for u in range(u0, u1):
-        n, b0, cols = enter_band(u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start,
-                                 extent, pitch, plane, row)
+        n, b0, cols = enter_band(
+            u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start, extent, pitch, plane, row
+        )
         steps = cols // lanes_
         base = n * c_out * plane_out + b0 * out_step
         for i in range(len(row_src)):
@@ -556,8 +796,19 @@ def weight_dot_bands(x, buf, lo, stride, axis, band, bands, extent, pitch, plane
                     at = base + (g * per_group + co) * plane_out + row_out[i]
                     into = ((g * per_group + co) * kpad) * lanes_
                     for e0 in range(0, kpad, rows):
-                        tile_dot(buf, row_src[i], offs, g * kpad + e0, steps, cot, at,
-                                 acc, into + e0 * lanes_, 1, rows)
+                        tile_dot(
+                            buf,
+                            row_src[i],
+                            offs,
+                            g * kpad + e0,
+                            steps,
+                            cot,
+                            at,
+                            acc,
+                            into + e0 * lanes_,
+                            1,
+                            rows,
+                        )
                     for j in range(steps * lanes_, cols):
                         value = cot[at + j]
                         for e in range(kpad):

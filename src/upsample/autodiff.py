@@ -12,7 +12,9 @@ from . import _dispatch, ops
 __all__ = ["vjp"]
 
 
-def vjp(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Callable[[Any], tuple[np.ndarray, ...]]]:
+def vjp(
+    fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[Any, Callable[[Any], tuple[np.ndarray, ...]]]:
     """Run ``fn(*args, **kwargs)`` and return ``(out, pullback)``.
 
     ``pullback(grad_out)`` returns one gradient per array positional argument, in
@@ -44,8 +46,9 @@ def vjp(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Callabl
             continue
         dtype = value.dtype if _dispatch.is_dask(value) else np.asarray(value).dtype
         if dtype.kind in "iub":
-            raise TypeError(f"vjp: {op.name} {name} has dtype {dtype}, which has no gradient; "
-                            "pass floating-point arrays")
+            raise TypeError(
+                f"vjp: {op.name} {name} has dtype {dtype}, which has no gradient; pass floating-point arrays"
+            )
     if lazy:
         return _dispatch.dask_module().vjp(op.forward, *args, **kwargs)
     return op.vjp(*args, **kwargs)

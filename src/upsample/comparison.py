@@ -56,8 +56,9 @@ class Comparison:
                 height = max(len(b) for b in row)
                 pads = [max(len(line) for line in b) for b in row]
                 for i in range(height):
-                    lines.append("   ".join((b[i] if i < len(b) else "").ljust(p)
-                                            for b, p in zip(row, pads)).rstrip())
+                    lines.append(
+                        "   ".join((b[i] if i < len(b) else "").ljust(p) for b, p in zip(row, pads)).rstrip()
+                    )
                 lines.append("")
                 row, used = [], 0
             if block is not None:
@@ -87,8 +88,9 @@ def _number(value: Any) -> str:
     return str(int(value)) if value.is_integer() else f"{value:.4g}"
 
 
-def compare(x: Any, mode: str = "linear", *, size: Any = None, scale_factor: Any = None,
-            **options: Any) -> Comparison:
+def compare(
+    x: Any, mode: str = "linear", *, size: Any = None, scale_factor: Any = None, **options: Any
+) -> Comparison:
     """Resize one (H, W) image (or (L,) signal) in every convention that has ``mode``.
 
     Shapes: ``x`` is (H, W), or (L,), which is taken as the (1, L) image; each convention
@@ -114,11 +116,16 @@ def compare(x: Any, mode: str = "linear", *, size: Any = None, scale_factor: Any
     x = _args.as_array(op, "x", x)
     if x.ndim not in (1, 2):
         raise ValueError(f"compare: x must be (L,) or (H, W), got shape {x.shape}")
-    if x.ndim == 1:                     # a signal is a one-row image, which every framework takes
+    if x.ndim == 1:  # a signal is a one-row image, which every framework takes
         x = x[None]
         size = None if size is None else (1, size) if np.ndim(size) == 0 else (1, *size)
-        scale_factor = None if scale_factor is None else \
-            (1, scale_factor) if np.ndim(scale_factor) == 0 else (1, *scale_factor)
+        scale_factor = (
+            None
+            if scale_factor is None
+            else (1, scale_factor)
+            if np.ndim(scale_factor) == 0
+            else (1, *scale_factor)
+        )
     batch = x.astype(np.float64 if x.dtype.kind != "f" else x.dtype)[None, None]
     outputs: dict[str, np.ndarray | str] = {}
     names: dict[str, str] = {}
@@ -132,18 +139,21 @@ def compare(x: Any, mode: str = "linear", *, size: Any = None, scale_factor: Any
             data = batch.astype(np.float32)
             names[name] += ", in float32"
         try:
-            outputs[name] = interpolate(data, size, scale_factor, mode=mode, convention=name,
-                                        **options)[0, 0]
+            outputs[name] = interpolate(data, size, scale_factor, mode=mode, convention=name, **options)[0, 0]
         except ValueError as error:
             outputs[name] = str(error).removeprefix("interpolate: ")
     base = outputs.get("torch")
-    differences = {name: float(np.abs(out - base).max())
-                   if isinstance(out, np.ndarray) and isinstance(base, np.ndarray) else None
-                   for name, out in outputs.items()}
+    differences = {
+        name: float(np.abs(out - base).max())
+        if isinstance(out, np.ndarray) and isinstance(base, np.ndarray)
+        else None
+        for name, out in outputs.items()
+    }
     return Comparison(mode, x, outputs, names, differences)
 
 
 # --------------------------------------------------------------------------- the command line
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``upsample compare MODE INPUT [-f F | --size S]``."""
@@ -153,8 +163,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     modes = sorted({m for row in CONVENTIONS.values() for m in row.modes})
     parser.add_argument("mode", choices=modes + ["bilinear", "bicubic"], help="the mode to compare")
     parser.add_argument("x", help='the input: "1 2; 3 4" (rows end with ;) or JSON; (L,) or (H, W)')
-    parser.add_argument("-f", "--scale-factor", type=_numbers, default=None,
-                        help="the scale factor (default 2)")
+    parser.add_argument(
+        "-f", "--scale-factor", type=_numbers, default=None, help="the scale factor (default 2)"
+    )
     parser.add_argument("--size", type=_ints, default=None, help="the output size instead")
     parser.add_argument("--width", type=int, default=100, help="wrap the table at this width")
 
@@ -164,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
 
     mode = {"bilinear": "linear", "bicubic": "cubic"}.get(args.mode, args.mode)
     factor = None if args.size is not None else (2 if args.scale_factor is None else args.scale_factor)
-    print(compare(parse_array(args.x, "x"), mode, size=args.size, scale_factor=factor).text(args.width),
-          end="")
+    print(
+        compare(parse_array(args.x, "x"), mode, size=args.size, scale_factor=factor).text(args.width), end=""
+    )
     return 0

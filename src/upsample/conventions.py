@@ -51,14 +51,24 @@ import numpy as np
 
 from . import _args
 
-__all__ = ["Convention", "CONVENTIONS", "COORDINATE_MODES", "NEAREST_MODES", "ARITHMETIC", "INTEGER_RULES",
-           "Settings", "settings", "table"]
+__all__ = [
+    "Convention",
+    "CONVENTIONS",
+    "COORDINATE_MODES",
+    "NEAREST_MODES",
+    "ARITHMETIC",
+    "INTEGER_RULES",
+    "Settings",
+    "settings",
+    "table",
+]
 
 
 # --------------------------------------------------------------------------- rules as data
 
 # Each rule maps output indices ``o`` to source coordinates; ``scaled(v)`` is ``v * in/out``
 # (or ``v / scale_factor``) computed in the convention's arithmetic.
+
 
 def _half_pixel(o, in_size, out_size, scaled, roi):
     return scaled(o + 0.5) - 0.5
@@ -73,9 +83,9 @@ def _align_corners(o, in_size, out_size, scaled, roi):
         return o * 0
     if o.dtype != np.float32:
         return o * ((in_size - 1) / (out_size - 1))
-    if getattr(scaled, "product_first", False):            # onnxruntime: (o * (in-1)) / (out-1)
+    if getattr(scaled, "product_first", False):  # onnxruntime: (o * (in-1)) / (out-1)
         return o * o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1)
-    return o * (o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1))   # TF's float scale
+    return o * (o.dtype.type(in_size - 1) / o.dtype.type(out_size - 1))  # TF's float scale
 
 
 def _asymmetric(o, in_size, out_size, scaled, roi):
@@ -83,7 +93,7 @@ def _asymmetric(o, in_size, out_size, scaled, roi):
 
 
 def _half_pixel_symmetric(o, in_size, out_size, scaled, roi):
-    adjustment = out_size * float(scaled(np.float64(1))) / in_size   # 1 unless in*factor is fractional
+    adjustment = out_size * float(scaled(np.float64(1))) / in_size  # 1 unless in*factor is fractional
     offset = in_size / 2 * (1 - adjustment)
     return offset + scaled(o + 0.5) - 0.5
 
@@ -96,20 +106,24 @@ def _crop_and_resize(o, in_size, out_size, scaled, roi):
 
 
 #: ONNX's coordinate_transformation_mode formulas: output indices -> source coordinates.
-COORDINATE_MODES: Mapping[str, Any] = MappingProxyType({
-    "half_pixel": _half_pixel,
-    "pytorch_half_pixel": _pytorch_half_pixel,
-    "align_corners": _align_corners,
-    "asymmetric": _asymmetric,
-    "half_pixel_symmetric": _half_pixel_symmetric,
-    "tf_crop_and_resize": _crop_and_resize,
-    "pytorch": None,  # PyTorch's own builders; half_pixel / align_corners elsewhere
-})
+COORDINATE_MODES: Mapping[str, Any] = MappingProxyType(
+    {
+        "half_pixel": _half_pixel,
+        "pytorch_half_pixel": _pytorch_half_pixel,
+        "align_corners": _align_corners,
+        "asymmetric": _asymmetric,
+        "half_pixel_symmetric": _half_pixel_symmetric,
+        "tf_crop_and_resize": _crop_and_resize,
+        "pytorch": None,  # PyTorch's own builders; half_pixel / align_corners elsewhere
+    }
+)
+
 
 def _times(dtype):
     def arithmetic(in_size, out_size, factor):
         scale = dtype(in_size) / dtype(out_size) if factor is None else dtype(1.0 / factor)
         return np.dtype(dtype), lambda v: v * scale
+
     return arithmetic
 
 
@@ -127,7 +141,8 @@ def _float32_divide(in_size, out_size, factor):
 
     def scaled(v):
         return v / scale
-    scaled.product_first = True            # align_corners: (o * (in-1)) / (out-1), as written
+
+    scaled.product_first = True  # align_corners: (o * (in-1)) / (out-1), as written
     return np.dtype(np.float32), scaled
 
 
@@ -138,22 +153,27 @@ def _opencv(in_size, out_size, factor):
 
 #: How a framework computes ``v * in/out``: (in, out, scale_factor or None) -> (dtype, scaled).
 #: The source coordinates of "opencv" are then rounded to float32, as cv2.resize stores them.
-ARITHMETIC: Mapping[str, Any] = MappingProxyType({
-    "float64": _times(np.float64),          # multiply by in/out in double
-    "float32": _times(np.float32),          # multiply by float(in)/float(out) (TensorFlow)
-    "float32_ratio": _ratio32,              # times in, then over out, in float32 (JAX nearest)
-    "onnx": _onnx,                          # divide by out/in in double (the ONNX specification)
-    "float32_divide": _float32_divide,      # divide by float(out)/float(in) in float32 (onnxruntime)
-    "opencv": _opencv,                      # multiply by 1/(out/in) in double (cv2.resize)
-})
+ARITHMETIC: Mapping[str, Any] = MappingProxyType(
+    {
+        "float64": _times(np.float64),  # multiply by in/out in double
+        "float32": _times(np.float32),  # multiply by float(in)/float(out) (TensorFlow)
+        "float32_ratio": _ratio32,  # times in, then over out, in float32 (JAX nearest)
+        "onnx": _onnx,  # divide by out/in in double (the ONNX specification)
+        "float32_divide": _float32_divide,  # divide by float(out)/float(in) in float32 (onnxruntime)
+        "opencv": _opencv,  # multiply by 1/(out/in) in double (cv2.resize)
+    }
+)
 
 #: ONNX's nearest_mode: source coordinate -> source index (before clipping to the image).
-NEAREST_MODES: Mapping[str, Any] = MappingProxyType({
-    "round_prefer_floor": lambda src: np.ceil(src - 0.5),
-    "round_prefer_ceil": lambda src: np.floor(src + 0.5),
-    "floor": np.floor,
-    "ceil": np.ceil,
-})
+NEAREST_MODES: Mapping[str, Any] = MappingProxyType(
+    {
+        "round_prefer_floor": lambda src: np.ceil(src - 0.5),
+        "round_prefer_ceil": lambda src: np.floor(src + 0.5),
+        "floor": np.floor,
+        "ceil": np.ceil,
+    }
+)
+
 
 def _opencv_exact(in_size, out_size, start, length):
     """cv2.INTER_NEAREST_EXACT: half-pixel centres in 16.16 fixed point, as OpenCV computes them."""
@@ -171,43 +191,49 @@ def _cumulative(start, step, count):
 
 #: nearest rules computed by a framework's own arithmetic:
 #: (in, out, start, length of the span sampled) -> source indices.
-FIXED_POINT_NEAREST: Mapping[str, Any] = MappingProxyType({
-    "opencv_exact": _opencv_exact,                     # OpenCV 4.x: 16.16 fixed point
-    "stepped": lambda i, o, start, length: np.floor(                        # OpenCV 5, Pillow
-        _cumulative(start + 0.5 * (length / o), length / o, o)),
-    "affine": lambda i, o, start, length: np.floor(                         # Pillow, I;16
-        (length / o) * (np.arange(o) + 0.5) + start),
-})
+FIXED_POINT_NEAREST: Mapping[str, Any] = MappingProxyType(
+    {
+        "opencv_exact": _opencv_exact,  # OpenCV 4.x: 16.16 fixed point
+        "stepped": lambda i, o, start, length: np.floor(  # OpenCV 5, Pillow
+            _cumulative(start + 0.5 * (length / o), length / o, o)
+        ),
+        "affine": lambda i, o, start, length: np.floor(  # Pillow, I;16
+            (length / o) * (np.arange(o) + 0.5) + start
+        ),
+    }
+)
 
 #: What a convention does with a uint8 image in the modes that compute (see upsample._integer):
-INTEGER_RULES: Mapping[str, str] = MappingProxyType({
-    "torch": "fixed point per axis (int16 weights, precision from the largest weight), "
-             "last axis first, rounded to uint8 between axes",
-    "pillow": "fixed point per axis (22 fractional bits), last axis first, rounded to uint8 "
-              "between axes",
-    "opencv_linear": "11-bit weights per axis, the horizontal sums kept exact, the vertical "
-                     "sum shifted as OpenCV's vector loop does",
-    "opencv_area": "cv2.INTER_AREA's: shrinking by integer factors, integer block sums "
-                   "((sum + 2) >> 2 for 2x2, else times a float32 1/area, rounded half to even); "
-                   "by other factors, float32 sums rounded half to even; growing, the "
-                   "opencv_linear arithmetic on INTER_AREA's weights",
-    "opencv_cubic": "cv2.INTER_CUBIC's own (Intel IPP off): 11-bit weights per tap, the "
-                    "horizontal sums kept exact, the vertical sum in float32 over the vector "
-                    "loop's lanes and shifted in integers in the tail",
-    "round": "computed in float64, rounded half to even and clipped to the dtype's range "
-             "(uint8, uint16, int16)",
-    "opencv_float": "both passes in float32 with float32 weights, the horizontal first, "
-                    "then rounded half to even and clipped (cv2.resize on 16-bit images)",
-    "opencv_area_wide": "cv2.INTER_AREA on 16-bit images: shrinking as opencv_area, growing "
-                        "as opencv_float",
-    "pillow_wide": "each pass in float64, rounded half away from zero and clipped to the "
-                   "dtype's range (Pillow's I;16)",
-    "float32": "computed in float32 and returned as float32",
-    "float64": "computed in float64 and returned as float64",
-})
+INTEGER_RULES: Mapping[str, str] = MappingProxyType(
+    {
+        "torch": "fixed point per axis (int16 weights, precision from the largest weight), "
+        "last axis first, rounded to uint8 between axes",
+        "pillow": "fixed point per axis (22 fractional bits), last axis first, rounded to uint8 between axes",
+        "opencv_linear": "11-bit weights per axis, the horizontal sums kept exact, the vertical "
+        "sum shifted as OpenCV's vector loop does",
+        "opencv_area": "cv2.INTER_AREA's: shrinking by integer factors, integer block sums "
+        "((sum + 2) >> 2 for 2x2, else times a float32 1/area, rounded half to even); "
+        "by other factors, float32 sums rounded half to even; growing, the "
+        "opencv_linear arithmetic on INTER_AREA's weights",
+        "opencv_cubic": "cv2.INTER_CUBIC's own (Intel IPP off): 11-bit weights per tap, the "
+        "horizontal sums kept exact, the vertical sum in float32 over the vector "
+        "loop's lanes and shifted in integers in the tail",
+        "round": "computed in float64, rounded half to even and clipped to the dtype's range "
+        "(uint8, uint16, int16)",
+        "opencv_float": "both passes in float32 with float32 weights, the horizontal first, "
+        "then rounded half to even and clipped (cv2.resize on 16-bit images)",
+        "opencv_area_wide": "cv2.INTER_AREA on 16-bit images: shrinking as opencv_area, growing "
+        "as opencv_float",
+        "pillow_wide": "each pass in float64, rounded half away from zero and clipped to the "
+        "dtype's range (Pillow's I;16)",
+        "float32": "computed in float32 and returned as float32",
+        "float64": "computed in float64 and returned as float64",
+    }
+)
 
 
 # --------------------------------------------------------------------------- the table
+
 
 @dataclass(frozen=True)
 class Convention:
@@ -295,78 +321,169 @@ def kind_widens(mode: str) -> bool:
     """The modes whose kernel antialias widens (every kernel but nearest and area)."""
     return mode not in ("nearest", "nearest-exact", "area")
 
+
 _ROWS = [
     Convention(
-        "torch", "torch.nn.functional.interpolate",
-        {"nearest": "nearest", "nearest-exact": "nearest-exact", "linear": "bilinear",
-         "cubic": "bicubic", "area": "area"},
-        coordinate="pytorch", nearest_mode="floor", antialias_options=(False, True),
-        scale_from="factor", area="adaptive",
-        integer={"linear": "torch", "cubic": "torch"}, versions="torch 2.13.0",
-        per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
-                  "nearest-exact": {"coordinate": "half_pixel", "nearest_mode": "round_prefer_ceil"}}),
+        "torch",
+        "torch.nn.functional.interpolate",
+        {
+            "nearest": "nearest",
+            "nearest-exact": "nearest-exact",
+            "linear": "bilinear",
+            "cubic": "bicubic",
+            "area": "area",
+        },
+        coordinate="pytorch",
+        nearest_mode="floor",
+        antialias_options=(False, True),
+        scale_from="factor",
+        area="adaptive",
+        integer={"linear": "torch", "cubic": "torch"},
+        versions="torch 2.13.0",
+        per_mode={
+            "nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
+            "nearest-exact": {"coordinate": "half_pixel", "nearest_mode": "round_prefer_ceil"},
+        },
+    ),
     Convention(
-        "onnx", "onnx Resize (opset 19)",
+        "onnx",
+        "onnx Resize (opset 19)",
         {"nearest": "nearest", "linear": "linear", "cubic": "cubic"},
-        antialias_options=(False, True), scale_from="factor", arithmetic="onnx",
-        integer={"linear": "round", "cubic": "round"}, corner_length="scaled",
-        versions="onnx 1.23.2 (its backend node cases)"),
+        antialias_options=(False, True),
+        scale_from="factor",
+        arithmetic="onnx",
+        integer={"linear": "round", "cubic": "round"},
+        corner_length="scaled",
+        versions="onnx 1.23.2 (its backend node cases)",
+    ),
     Convention(
-        "onnxruntime", "onnxruntime Resize (opset 19, CPU)",
+        "onnxruntime",
+        "onnxruntime Resize (opset 19, CPU)",
         {"nearest": "nearest", "linear": "linear", "cubic": "cubic"},
-        antialias_options=(False, True), scale_from="factor", arithmetic="float32_divide",
-        size_rounding="float32", integer={"linear": "round", "cubic": "round"},
-        versions="onnxruntime 1.32.0"),
+        antialias_options=(False, True),
+        scale_from="factor",
+        arithmetic="float32_divide",
+        size_rounding="float32",
+        integer={"linear": "round", "cubic": "round"},
+        versions="onnxruntime 1.32.0",
+    ),
     Convention(
-        "tf2", "tf.image.resize",
-        {"nearest": "nearest", "linear": "bilinear", "cubic": "bicubic", "area": "area",
-         "lanczos3": "lanczos3", "lanczos5": "lanczos5", "gaussian": "gaussian",
-         "mitchellcubic": "mitchellcubic"},
-        nearest_mode="round_prefer_ceil", cubic_a=-0.5, exclude_outside=True,
-        antialias_options=(False, True), arithmetic="float32", cubic_table=1024,
+        "tf2",
+        "tf.image.resize",
+        {
+            "nearest": "nearest",
+            "linear": "bilinear",
+            "cubic": "bicubic",
+            "area": "area",
+            "lanczos3": "lanczos3",
+            "lanczos5": "lanczos5",
+            "gaussian": "gaussian",
+            "mitchellcubic": "mitchellcubic",
+        },
+        nearest_mode="round_prefer_ceil",
+        cubic_a=-0.5,
+        exclude_outside=True,
+        antialias_options=(False, True),
+        arithmetic="float32",
+        cubic_table=1024,
         integer={**_TF_FLOAT, **{m: "float32" for m in _TF_SCALE_AND_TRANSLATE}},
-        per_mode={m: {"taps": "tf"} for m in _TF_SCALE_AND_TRANSLATE}, antialiased={"taps": "tf"},
-        spatial_dims=(2,), versions="tensorflow-cpu 2.21.0"),
+        per_mode={m: {"taps": "tf"} for m in _TF_SCALE_AND_TRANSLATE},
+        antialiased={"taps": "tf"},
+        spatial_dims=(2,),
+        versions="tensorflow-cpu 2.21.0",
+    ),
     Convention(
-        "tf1", "tf.compat.v1.image.resize_* (align_corners, half_pixel_centers)",
-        {"nearest": "resize_nearest_neighbor", "linear": "resize_bilinear",
-         "cubic": "resize_bicubic", "area": "resize_area"},
-        coordinate="asymmetric", nearest_mode="floor", arithmetic="float32",
-        cubic_table=1024, integer=_TF_FLOAT, spatial_dims=(2,), versions="tensorflow-cpu 2.21.0",
-        per_coordinate={"half_pixel": {"nearest_mode": "round_prefer_ceil", "cubic_a": -0.5,
-                                       "exclude_outside": True},
-                        "align_corners": {"nearest_mode": "round_prefer_ceil"}}),
+        "tf1",
+        "tf.compat.v1.image.resize_* (align_corners, half_pixel_centers)",
+        {
+            "nearest": "resize_nearest_neighbor",
+            "linear": "resize_bilinear",
+            "cubic": "resize_bicubic",
+            "area": "resize_area",
+        },
+        coordinate="asymmetric",
+        nearest_mode="floor",
+        arithmetic="float32",
+        cubic_table=1024,
+        integer=_TF_FLOAT,
+        spatial_dims=(2,),
+        versions="tensorflow-cpu 2.21.0",
+        per_coordinate={
+            "half_pixel": {"nearest_mode": "round_prefer_ceil", "cubic_a": -0.5, "exclude_outside": True},
+            "align_corners": {"nearest_mode": "round_prefer_ceil"},
+        },
+    ),
     Convention(
-        "jax", "jax.image.resize",
-        {"nearest": "nearest", "linear": "linear", "cubic": "cubic", "lanczos3": "lanczos3",
-         "lanczos5": "lanczos5", "area": "area"},
-        nearest_mode="round_prefer_ceil", cubic_a=-0.5, exclude_outside=True, antialias=True,
-        antialias_options=(False, True), arithmetic="float32",
+        "jax",
+        "jax.image.resize",
+        {
+            "nearest": "nearest",
+            "linear": "linear",
+            "cubic": "cubic",
+            "lanczos3": "lanczos3",
+            "lanczos5": "lanczos5",
+            "area": "area",
+        },
+        nearest_mode="round_prefer_ceil",
+        cubic_a=-0.5,
+        exclude_outside=True,
+        antialias=True,
+        antialias_options=(False, True),
+        arithmetic="float32",
         integer={m: "float32" for m in ("linear", "cubic", "lanczos3", "lanczos5", "area")},
-        per_mode={"nearest": {"arithmetic": "float32_ratio"}}, versions="jax 0.10.2"),
+        per_mode={"nearest": {"arithmetic": "float32_ratio"}},
+        versions="jax 0.10.2",
+    ),
     Convention(
-        "opencv", "cv2.resize",
-        {"nearest": "INTER_NEAREST", "nearest-exact": "INTER_NEAREST_EXACT",
-         "linear": "INTER_LINEAR", "cubic": "INTER_CUBIC", "area": "INTER_AREA"},
-        coordinate="half_pixel", arithmetic="opencv", area="opencv", scale_from="factor",
+        "opencv",
+        "cv2.resize",
+        {
+            "nearest": "INTER_NEAREST",
+            "nearest-exact": "INTER_NEAREST_EXACT",
+            "linear": "INTER_LINEAR",
+            "cubic": "INTER_CUBIC",
+            "area": "INTER_AREA",
+        },
+        coordinate="half_pixel",
+        arithmetic="opencv",
+        area="opencv",
+        scale_from="factor",
         size_rounding="round",
         wide_integer={"linear": "opencv_float", "cubic": "opencv_float", "area": "opencv_area_wide"},
         integer={"linear": "opencv_linear", "cubic": "opencv_cubic", "area": "opencv_area"},
         spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
-        per_mode={"nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
-                  "nearest-exact": {"nearest_mode": "stepped"}},
-        versions="opencv-python-headless 5.1.0"),
+        per_mode={
+            "nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
+            "nearest-exact": {"nearest_mode": "stepped"},
+        },
+        versions="opencv-python-headless 5.1.0",
+    ),
     Convention(
-        "pillow", "PIL.Image.Image.resize",
-        {"nearest": "Image.NEAREST", "linear": "Image.BILINEAR", "cubic": "Image.BICUBIC",
-         "lanczos3": "Image.LANCZOS", "area": "Image.BOX", "hamming": "Image.HAMMING"},
-        nearest_mode="stepped", cubic_a=-0.5, exclude_outside=True, antialias=True,
-        antialias_options=(True,), area="box", taps="pillow",
+        "pillow",
+        "PIL.Image.Image.resize",
+        {
+            "nearest": "Image.NEAREST",
+            "linear": "Image.BILINEAR",
+            "cubic": "Image.BICUBIC",
+            "lanczos3": "Image.LANCZOS",
+            "area": "Image.BOX",
+            "hamming": "Image.HAMMING",
+        },
+        nearest_mode="stepped",
+        cubic_a=-0.5,
+        exclude_outside=True,
+        antialias=True,
+        antialias_options=(True,),
+        area="box",
+        taps="pillow",
         integer={m: "pillow" for m in ("linear", "cubic", "lanczos3", "area", "hamming")},
-        spatial_dims=(2,), dtypes=("uint8", "uint16", "float32"), wide_integer="pillow_wide",
+        spatial_dims=(2,),
+        dtypes=("uint8", "uint16", "float32"),
+        wide_integer="pillow_wide",
         per_dtype={"uint16": {"nearest_mode": "affine"}},
-        versions="Pillow 13.0.0"),
+        versions="Pillow 13.0.0",
+    ),
 ]
 
 
@@ -375,9 +492,13 @@ def _opencv4(row: Convention) -> Convention:
     half-pixel centres in 16.16 fixed point (``resizeNN_bitexact`` in 4.x's resize.cpp),
     where 5.x steps in double from half a step, as Pillow does."""
     nearest_exact = {**row.per_mode["nearest-exact"], "nearest_mode": "opencv_exact"}
-    return replace(row, name="opencv4", call="cv2.resize (OpenCV 4.x)",
-                   per_mode={**row.per_mode, "nearest-exact": nearest_exact},
-                   versions="OpenCV 4.x source (modules/imgproc/src/resize.cpp, resizeNN_bitexact)")
+    return replace(
+        row,
+        name="opencv4",
+        call="cv2.resize (OpenCV 4.x)",
+        per_mode={**row.per_mode, "nearest-exact": nearest_exact},
+        versions="OpenCV 4.x source (modules/imgproc/src/resize.cpp, resizeNN_bitexact)",
+    )
 
 
 _ROWS.append(_opencv4(next(r for r in _ROWS if r.name == "opencv")))
@@ -386,6 +507,7 @@ CONVENTIONS: Mapping[str, Convention] = MappingProxyType({c.name: c for c in _RO
 
 
 # --------------------------------------------------------------------------- one call's settings
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -421,11 +543,23 @@ def _convention(op: str, name: Any) -> Convention:
     return CONVENTIONS[_args.choice(op, "convention", name, CONVENTIONS)]
 
 
-def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype | None,
-             coordinate_transformation_mode: Any = None, nearest_mode: Any = None,
-             cubic_coeff_a: Any = None, exclude_outside: Any = None, antialias: Any = None,
-             align_corners: bool | None = None, roi: Any = None,
-             extrapolation_value: Any = 0.0, window: Any = None) -> Settings:
+def settings(
+    op: str,
+    name: Any,
+    mode: str,
+    *,
+    nd: int | None,
+    dtype: np.dtype | None,
+    coordinate_transformation_mode: Any = None,
+    nearest_mode: Any = None,
+    cubic_coeff_a: Any = None,
+    exclude_outside: Any = None,
+    antialias: Any = None,
+    align_corners: bool | None = None,
+    roi: Any = None,
+    extrapolation_value: Any = 0.0,
+    window: Any = None,
+) -> Settings:
     """Resolve one call's settings from convention ``name`` and the caller's explicit options.
 
     Refuses, naming the valid choices: an unknown convention, a mode the framework does
@@ -436,18 +570,32 @@ def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype |
     row = _convention(op, name)
     if mode not in row.modes:
         have = ", ".join(repr(m) for m in row.modes)
-        raise ValueError(f"{op}: convention {row.name!r} ({row.call}) has no mode {mode!r}; "
-                         f"it has {have}")
+        raise ValueError(f"{op}: convention {row.name!r} ({row.call}) has no mode {mode!r}; it has {have}")
     if row.spatial_dims is not None and nd is not None and nd not in row.spatial_dims:
         dims = " or ".join(str(d) for d in row.spatial_dims)
-        raise ValueError(f"{op}: convention {row.name!r} ({row.call}) resizes {dims}-D images "
-                         f"(N, C, H, W); got {nd} spatial dimension{'s' if nd != 1 else ''}")
+        raise ValueError(
+            f"{op}: convention {row.name!r} ({row.call}) resizes {dims}-D images "
+            f"(N, C, H, W); got {nd} spatial dimension{'s' if nd != 1 else ''}"
+        )
     if row.dtypes is not None and dtype is not None and dtype.name not in row.dtypes:
-        raise ValueError(f"{op}: convention {row.name!r} ({row.call}) takes dtypes "
-                         f"{', '.join(row.dtypes)}; got {dtype}")
-    values: dict[str, Any] = {f: getattr(row, f) for f in (
-        "coordinate", "nearest_mode", "cubic_a", "exclude_outside", "antialias", "scale_from",
-        "arithmetic", "cubic_table", "area", "taps")}
+        raise ValueError(
+            f"{op}: convention {row.name!r} ({row.call}) takes dtypes {', '.join(row.dtypes)}; got {dtype}"
+        )
+    values: dict[str, Any] = {
+        f: getattr(row, f)
+        for f in (
+            "coordinate",
+            "nearest_mode",
+            "cubic_a",
+            "exclude_outside",
+            "antialias",
+            "scale_from",
+            "arithmetic",
+            "cubic_table",
+            "area",
+            "taps",
+        )
+    }
     values.update(row.per_mode.get(mode, {}))
     values.update(row.per_coordinate.get(values["coordinate"], {}))
     if dtype is not None:
@@ -455,15 +603,20 @@ def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype |
     baseline = dict(values)
 
     if align_corners and coordinate_transformation_mode not in (None, "align_corners"):
-        raise ValueError(f"{op}: align_corners=True means coordinate_transformation_mode="
-                         f"'align_corners'; got coordinate_transformation_mode="
-                         f"{coordinate_transformation_mode!r} too")
+        raise ValueError(
+            f"{op}: align_corners=True means coordinate_transformation_mode="
+            f"'align_corners'; got coordinate_transformation_mode="
+            f"{coordinate_transformation_mode!r} too"
+        )
     if align_corners and row.coordinate != "pytorch":
         coordinate_transformation_mode = "align_corners"
     if coordinate_transformation_mode is not None:
-        values["coordinate"] = _args.choice(op, "coordinate_transformation_mode",
-                                            coordinate_transformation_mode,
-                                            [c for c in COORDINATE_MODES if c != "pytorch"])
+        values["coordinate"] = _args.choice(
+            op,
+            "coordinate_transformation_mode",
+            coordinate_transformation_mode,
+            [c for c in COORDINATE_MODES if c != "pytorch"],
+        )
         values.update(row.per_coordinate.get(values["coordinate"], {}))
     if nearest_mode is not None:
         values["nearest_mode"] = _args.choice(op, "nearest_mode", nearest_mode, NEAREST_MODES)
@@ -475,42 +628,65 @@ def settings(op: str, name: Any, mode: str, *, nd: int | None, dtype: np.dtype |
         antialias = _bool(op, "antialias", antialias)
         if antialias not in row.antialias_options:
             what = "always antialiases" if row.antialias_options == (True,) else "has no antialias"
-            raise ValueError(f"{op}: convention {row.name!r} ({row.call}) {what}; antialias "
-                             f"must be {row.antialias_options[0]} or None, got {antialias}")
+            raise ValueError(
+                f"{op}: convention {row.name!r} ({row.call}) {what}; antialias "
+                f"must be {row.antialias_options[0]} or None, got {antialias}"
+            )
         values["antialias"] = antialias
     baseline["antialias"] = values["antialias"]
     if values["antialias"] and kind_widens(mode):
         values.update(row.antialiased)
         baseline.update(row.antialiased)
     legacy = row.coordinate == "pytorch" and values == baseline
-    if values["coordinate"] == "pytorch" and not legacy:      # PyTorch's rule, in ONNX's words
+    if values["coordinate"] == "pytorch" and not legacy:  # PyTorch's rule, in ONNX's words
         values["coordinate"] = "align_corners" if align_corners else "half_pixel"
 
     crop = values["coordinate"] == "tf_crop_and_resize"
     if crop and roi is None:
-        raise ValueError(f"{op}: coordinate_transformation_mode='tf_crop_and_resize' needs roi, "
-                         "one (start, end) pair per spatial dimension in [0, 1] coordinates")
+        raise ValueError(
+            f"{op}: coordinate_transformation_mode='tf_crop_and_resize' needs roi, "
+            "one (start, end) pair per spatial dimension in [0, 1] coordinates"
+        )
     if roi is not None and not crop:
-        raise ValueError(f"{op}: roi only applies with coordinate_transformation_mode="
-                         f"'tf_crop_and_resize', got {values['coordinate']!r}")
+        raise ValueError(
+            f"{op}: roi only applies with coordinate_transformation_mode="
+            f"'tf_crop_and_resize', got {values['coordinate']!r}"
+        )
     pairs = _roi(op, roi, nd) if crop else None
     span = None
     if window is not None:
-        if values["coordinate"] not in ("half_pixel", "pytorch_half_pixel") \
-                or values["nearest_mode"] == "opencv_exact":
-            raise ValueError(f"{op}: window (the input span the output covers) needs half-pixel "
-                             f"centres; convention {row.name!r} with mode {mode!r} samples by "
-                             f"{values['coordinate']!r}")
+        if (
+            values["coordinate"] not in ("half_pixel", "pytorch_half_pixel")
+            or values["nearest_mode"] == "opencv_exact"
+        ):
+            raise ValueError(
+                f"{op}: window (the input span the output covers) needs half-pixel "
+                f"centres; convention {row.name!r} with mode {mode!r} samples by "
+                f"{values['coordinate']!r}"
+            )
         span = _window(op, window, nd)
-    return Settings(row.name, mode, values["coordinate"], values["nearest_mode"],
-                    float(values["cubic_a"]), bool(values["exclude_outside"]),
-                    bool(values["antialias"]), values["scale_from"], values["arithmetic"],
-                    values["cubic_table"], values["area"], row.integer.get(mode, "float64"),
-                    values["taps"], row.size_rounding,
-                    row.wide_integer.get(mode) if isinstance(row.wide_integer, Mapping) else row.wide_integer,
-                    row.corner_length,
-                    pairs, span,
-                    _finite(op, "extrapolation_value", extrapolation_value), legacy)
+    return Settings(
+        row.name,
+        mode,
+        values["coordinate"],
+        values["nearest_mode"],
+        float(values["cubic_a"]),
+        bool(values["exclude_outside"]),
+        bool(values["antialias"]),
+        values["scale_from"],
+        values["arithmetic"],
+        values["cubic_table"],
+        values["area"],
+        row.integer.get(mode, "float64"),
+        values["taps"],
+        row.size_rounding,
+        row.wide_integer.get(mode) if isinstance(row.wide_integer, Mapping) else row.wide_integer,
+        row.corner_length,
+        pairs,
+        span,
+        _finite(op, "extrapolation_value", extrapolation_value),
+        legacy,
+    )
 
 
 def _bool(op: str, name: str, value: Any) -> bool:
@@ -531,10 +707,12 @@ def _roi(op: str, roi: Any, nd: int) -> tuple[tuple[float, float], ...]:
     """``(start, end)`` per spatial dim, or ONNX's flat ``[starts..., ends...]``."""
     flat = np.asarray(roi, dtype=object).ravel().tolist() if not isinstance(roi, str) else None
     if flat is None or len(flat) != 2 * nd:
-        raise ValueError(f"{op}: roi must hold one (start, end) pair per spatial dimension "
-                         f"({2 * nd} numbers), got {_args._describe(roi)}")
+        raise ValueError(
+            f"{op}: roi must hold one (start, end) pair per spatial dimension "
+            f"({2 * nd} numbers), got {_args._describe(roi)}"
+        )
     values = [_finite(op, "roi", v) for v in flat]
-    if np.ndim(roi) == 1:                                     # ONNX: starts, then ends
+    if np.ndim(roi) == 1:  # ONNX: starts, then ends
         return tuple((values[a], values[nd + a]) for a in range(nd))
     return tuple((values[2 * a], values[2 * a + 1]) for a in range(nd))
 
@@ -543,8 +721,10 @@ def _window(op: str, window: Any, nd: int | None) -> tuple[tuple[float, float], 
     """One ``(start, end)`` pair per spatial dim, ``start < end``, in input pixel edges."""
     pairs = np.asarray(window, dtype=object) if not isinstance(window, str) else None
     if pairs is None or pairs.ndim != 2 or pairs.shape[1] != 2 or (nd is not None and len(pairs) != nd):
-        raise ValueError(f"{op}: window must hold one (start, end) pair per spatial dimension"
-                         f"{'' if nd is None else f' ({nd})'}, got {_args._describe(window)}")
+        raise ValueError(
+            f"{op}: window must hold one (start, end) pair per spatial dimension"
+            f"{'' if nd is None else f' ({nd})'}, got {_args._describe(window)}"
+        )
     spans = tuple((_finite(op, "window", a), _finite(op, "window", b)) for a, b in pairs.tolist())
     if any(end <= start for start, end in spans):
         raise ValueError(f"{op}: each window pair must have start < end, got {spans}")
@@ -562,14 +742,17 @@ def for_axis(s: Settings, axis: int) -> Settings:
 
 # --------------------------------------------------------------------------- documentation
 
+
 def table() -> str:
     """The conventions as a Markdown table: one row per framework (the README prints it).
 
     >>> print(table().splitlines()[0])
     | convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest | cubic a | taps outside | antialias | uint8 | verified against |
     """
-    head = ("| convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest "
-            "| cubic a | taps outside | antialias | uint8 | verified against |")
+    head = (
+        "| convention | reproduces | modes (ours: theirs) | linear and cubic sample at | nearest "
+        "| cubic a | taps outside | antialias | uint8 | verified against |"
+    )
     lines = [head, "| " + " | ".join(["---"] * 10) + " |"]
     for c in CONVENTIONS.values():
         modes = ", ".join(f"{ours}: {theirs}" for ours, theirs in c.modes.items())
@@ -585,6 +768,8 @@ def table() -> str:
             aa += f", default {'on' if c.antialias else 'off'}"
         uint8 = ", ".join(f"{m} {r}" for m, r in c.integer.items()) or "float64"
         coordinate = "PyTorch's (half_pixel, or align_corners)" if c.coordinate == "pytorch" else c.coordinate
-        lines.append(f"| `{c.name}` | `{c.call}` | {modes} | {coordinate} | {rounding} | {cubic} "
-                     f"| {outside} | {aa} | {uint8} | {c.versions or 'not verified'} |")
+        lines.append(
+            f"| `{c.name}` | `{c.call}` | {modes} | {coordinate} | {rounding} | {cubic} "
+            f"| {outside} | {aa} | {uint8} | {c.versions or 'not verified'} |"
+        )
     return "\n".join(lines)

@@ -27,33 +27,63 @@ from typing import Any
 import numpy as np
 
 from . import _args, _layout, shapes
-from ._correlation import (PADDING_MODES, add_bias, compiled, correlate, correlate_adjoint,
-                           correlate_weight, folds, pad_spatial, pad_spatial_adjoint, padded_size)
+from ._correlation import (
+    PADDING_MODES,
+    add_bias,
+    compiled,
+    correlate,
+    correlate_adjoint,
+    correlate_weight,
+    folds,
+    pad_spatial,
+    pad_spatial_adjoint,
+    padded_size,
+)
 from ._dispatch import chunked
 
-__all__ = ["conv", "conv_transpose", "conv_vjp", "conv_transpose_vjp", "conv_args", "conv_transpose_args",
-           "add_bias", "PADDING_MODES"]
+__all__ = [
+    "conv",
+    "conv_transpose",
+    "conv_vjp",
+    "conv_transpose_vjp",
+    "conv_args",
+    "conv_transpose_args",
+    "add_bias",
+    "PADDING_MODES",
+]
 
 # --------------------------------------------------------------------------- boundary
 
-def _check_common(op: str, x: Any, weight: Any, bias: Any, groups: Any,
-                  channels_of: Callable[[tuple[int, ...], int], tuple[int, int]]
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int, int]:
+
+def _check_common(
+    op: str,
+    x: Any,
+    weight: Any,
+    bias: Any,
+    groups: Any,
+    channels_of: Callable[[tuple[int, ...], int], tuple[int, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int, int]:
     """Arrays, dims and channel bookkeeping shared by conv and conv_transpose."""
     weight = _args.as_array(op, "weight", weight, min_ndim=3)
     nd = weight.ndim - 2
     x = _args.as_array(op, "x", x)
     if x.ndim != nd + 2:
-        raise ValueError(f"{op}: x must have {nd + 2} dimensions (N, C, *spatial) to match a "
-                         f"weight of shape {weight.shape}, got shape {x.shape}")
+        raise ValueError(
+            f"{op}: x must have {nd + 2} dimensions (N, C, *spatial) to match a "
+            f"weight of shape {weight.shape}, got shape {x.shape}"
+        )
     groups = _args.int_tuple(op, "groups", groups, 1, minimum=1)[0]
     c_in, c_out = channels_of(weight.shape, groups)
     if x.shape[1] != c_in:
-        raise ValueError(f"{op}: x has {x.shape[1]} channels but weight of shape {weight.shape} "
-                         f"with groups={groups} expects {c_in}")
+        raise ValueError(
+            f"{op}: x has {x.shape[1]} channels but weight of shape {weight.shape} "
+            f"with groups={groups} expects {c_in}"
+        )
     if c_in % groups or c_out % groups:
-        raise ValueError(f"{op}: groups ({groups}) must divide both the input channels ({c_in}) "
-                         f"and the output channels ({c_out})")
+        raise ValueError(
+            f"{op}: groups ({groups}) must divide both the input channels ({c_in}) "
+            f"and the output channels ({c_out})"
+        )
     if 0 in x.shape[2:]:
         raise ValueError(f"{op}: x must have non-empty spatial dimensions, got shape {x.shape}")
     if any(k == 0 for k in weight.shape[2:]):
@@ -68,7 +98,8 @@ def _check_common(op: str, x: Any, weight: Any, bias: Any, groups: Any,
 def conv_args(x, weight, bias, stride, padding, dilation, groups, padding_mode):
     op = "conv"
     x, weight, bias, groups, nd = _check_common(
-        op, x, weight, bias, groups, lambda shape, g: (shape[1] * g, shape[0]))
+        op, x, weight, bias, groups, lambda shape, g: (shape[1] * g, shape[0])
+    )
     stride = _args.int_tuple(op, "stride", stride, nd, minimum=1)
     dilation = _args.int_tuple(op, "dilation", dilation, nd, minimum=1)
     mode = _args.choice(op, "padding_mode", padding_mode, PADDING_MODES)
@@ -76,45 +107,71 @@ def conv_args(x, weight, bias, stride, padding, dilation, groups, padding_mode):
     pairs = shapes.conv_padding(x.shape[2:], k, stride, padding, dilation, op=op)
     for axis, (size, (lo, hi), kk, d) in enumerate(zip(x.shape[2:], pairs, k, dilation)):
         if size + lo + hi < d * (kk - 1) + 1:
-            raise ValueError(f"{op}: the kernel ({d * (kk - 1) + 1} with dilation) is larger than "
-                             f"the padded input ({size + lo + hi}) along spatial axis {axis}")
+            raise ValueError(
+                f"{op}: the kernel ({d * (kk - 1) + 1} with dilation) is larger than "
+                f"the padded input ({size + lo + hi}) along spatial axis {axis}"
+            )
         limit = size - 1 if mode == "reflect" else size
         if mode in ("reflect", "circular") and max(lo, hi) > limit:
-            raise ValueError(f"{op}: padding ({max(lo, hi)}) must be at most {limit} along "
-                             f"spatial axis {axis} (size {size}) for padding_mode={mode!r}")
+            raise ValueError(
+                f"{op}: padding ({max(lo, hi)}) must be at most {limit} along "
+                f"spatial axis {axis} (size {size}) for padding_mode={mode!r}"
+            )
     out = tuple(shapes._conv_size(*a) for a in zip(x.shape[2:], k, stride, pairs, dilation))
     dtype = _args.float_dtype(x, weight, bias)
     _args.check_output(op, (x.shape[0], weight.shape[0], *out), dtype)
-    return (x.astype(dtype, copy=False), weight.astype(dtype, copy=False),
-            None if bias is None else bias.astype(dtype, copy=False),
-            stride, pairs, dilation, groups, mode)
+    return (
+        x.astype(dtype, copy=False),
+        weight.astype(dtype, copy=False),
+        None if bias is None else bias.astype(dtype, copy=False),
+        stride,
+        pairs,
+        dilation,
+        groups,
+        mode,
+    )
 
 
-def conv_transpose_args(x, weight, bias, stride, padding, output_padding, dilation, groups,
-                         output_size):
+def conv_transpose_args(x, weight, bias, stride, padding, output_padding, dilation, groups, output_size):
     op = "conv_transpose"
     x, weight, bias, groups, nd = _check_common(
-        op, x, weight, bias, groups, lambda shape, g: (shape[0], shape[1] * g))
+        op, x, weight, bias, groups, lambda shape, g: (shape[0], shape[1] * g)
+    )
     stride = _args.int_tuple(op, "stride", stride, nd, minimum=1)
     dilation = _args.int_tuple(op, "dilation", dilation, nd, minimum=1)
     k = weight.shape[2:]
     tf_size = _spatial_size(output_size, nd) if isinstance(padding, str) else None
     pairs, extra = shapes.conv_transpose_padding(
-        x.shape[2:], k, stride, padding, output_padding if output_size is None else 0, dilation,
-        output_size=tf_size, op=op)  # a string padding places output_size as TensorFlow does
+        x.shape[2:],
+        k,
+        stride,
+        padding,
+        output_padding if output_size is None else 0,
+        dilation,
+        output_size=tf_size,
+        op=op,
+    )  # a string padding places output_size as TensorFlow does
     full = tuple((i - 1) * s + d * (kk - 1) + 1 for i, kk, s, d in zip(x.shape[2:], k, stride, dilation))
     out = tuple(f + a - lo - hi for f, a, (lo, hi) in zip(full, extra, pairs))
     if output_size is not None and tf_size is None:
         extra = _output_padding_for(op, out, stride, output_size)
         out = tuple(o + a for o, a in zip(out, extra))
     if any(o <= 0 for o in out):
-        raise ValueError(f"{op}: padding {padding!r} crops away the whole output "
-                         f"(the uncropped size is {full})")
+        raise ValueError(
+            f"{op}: padding {padding!r} crops away the whole output (the uncropped size is {full})"
+        )
     dtype = _args.float_dtype(x, weight, bias)
     _args.check_output(op, (x.shape[0], weight.shape[1] * groups, *out), dtype)
-    return (x.astype(dtype, copy=False), weight.astype(dtype, copy=False),
-            None if bias is None else bias.astype(dtype, copy=False),
-            stride, pairs, extra, dilation, groups)
+    return (
+        x.astype(dtype, copy=False),
+        weight.astype(dtype, copy=False),
+        None if bias is None else bias.astype(dtype, copy=False),
+        stride,
+        pairs,
+        extra,
+        dilation,
+        groups,
+    )
 
 
 def _spatial_size(output_size: Any, nd: int) -> Any:
@@ -138,17 +195,29 @@ def _output_padding_for(op, smallest, stride, output_size) -> tuple[int, ...]:
     wanted = _args.int_tuple(op, "output_size", wanted, nd, minimum=0)
     largest = tuple(lo + s - 1 for lo, s in zip(smallest, stride))
     if any(not lo <= w <= hi for w, lo, hi in zip(wanted, smallest, largest)):
-        raise ValueError(f"{op}: output_size {wanted} cannot be reached; with these settings "
-                         f"each output size must lie between {smallest} and {largest}")
+        raise ValueError(
+            f"{op}: output_size {wanted} cannot be reached; with these settings "
+            f"each output size must lie between {smallest} and {largest}"
+        )
     return tuple(w - lo for w, lo in zip(wanted, smallest))
 
 
 # --------------------------------------------------------------------------- conv
 
+
 @_layout.data_format()
 @chunked
-def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
-         dilation: Any = 1, groups: int = 1, padding_mode: str = "zeros") -> np.ndarray:
+def conv(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+    padding_mode: str = "zeros",
+) -> np.ndarray:
     """N-dimensional convolution (cross-correlation, as in deep learning): downsampling.
 
     Shapes: ``x`` is (N, C_in, *spatial) with any number of spatial dims, inferred from
@@ -183,19 +252,20 @@ def conv(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any
     array([[[1., 5.]]])
     """
     x, weight, bias, stride, pairs, dilation, groups, mode = conv_args(
-        x, weight, bias, stride, padding, dilation, groups, padding_mode)
+        x, weight, bias, stride, padding, dilation, groups, padding_mode
+    )
     xp, pad = (x, pairs) if mode == "zeros" else (pad_spatial(x, pairs, mode), None)
     return add_bias(correlate(xp, weight, stride, dilation, groups, pad=pad), bias)
 
 
 @_layout.data_format(vjp=True)
-def conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
-              padding_mode="zeros"):
+def conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
     """conv and its pullback: the input-gradient is a transposed convolution."""
     x, weight, bias, stride, pairs, dilation, groups, mode = conv_args(
-        x, weight, bias, stride, padding, dilation, groups, padding_mode)
+        x, weight, bias, stride, padding, dilation, groups, padding_mode
+    )
     if mode == "zeros" and (folds(weight.shape[2:], stride, dilation) or compiled(x, weight)):
-        signal, pad = x, pairs              # folding applies the zero padding while it copies
+        signal, pad = x, pairs  # folding applies the zero padding while it copies
     else:
         signal, pad = pad_spatial(x, pairs, mode), None
     y = add_bias(correlate(signal, weight, stride, dilation, groups, pad=pad), bias)
@@ -203,24 +273,36 @@ def conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
     def pullback(g):
         g = np.asarray(g, dtype=y.dtype)
         padded = padded_size(signal, pad)
-        if mode == "zeros":                 # the adjoint of zero padding is the crop
+        if mode == "zeros":  # the adjoint of zero padding is the crop
             gx = correlate_adjoint(g, weight, stride, dilation, groups, padded, crop=pairs)
         else:
-            gx = pad_spatial_adjoint(correlate_adjoint(g, weight, stride, dilation, groups, padded),
-                              pairs, mode)
+            gx = pad_spatial_adjoint(
+                correlate_adjoint(g, weight, stride, dilation, groups, padded), pairs, mode
+            )
         gw = correlate_weight(signal, g, stride, dilation, groups, weight.shape[2:], pad=pad)
         grads = (gx, gw)
         return grads if bias is None else grads + (g.sum(axis=(0, *range(2, g.ndim))),)
+
     return y, pullback
 
 
 # --------------------------------------------------------------------------- conv_transpose
 
+
 @_layout.data_format(sizes=("output_size",))
 @chunked
-def conv_transpose(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, padding: Any = 0,
-                   output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
-                   output_size: Any = None) -> np.ndarray:
+def conv_transpose(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+    output_size: Any = None,
+) -> np.ndarray:
     """N-dimensional transposed convolution: learnable upsampling, the adjoint of :func:`conv`.
 
     Every input element multiplies the whole kernel and the scaled kernels are added
@@ -268,7 +350,8 @@ def conv_transpose(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, pa
            [15., 35., 20.]])
     """
     x, weight, bias, stride, pairs, extra, dilation, groups = conv_transpose_args(
-        x, weight, bias, stride, padding, output_padding, dilation, groups, output_size)
+        x, weight, bias, stride, padding, output_padding, dilation, groups, output_size
+    )
     full = _full_size(x, weight, stride, dilation, extra)
     y = correlate_adjoint(x, weight, stride, dilation, groups, full, crop=pairs)
     return add_bias(y, bias)
@@ -276,31 +359,38 @@ def conv_transpose(x: Any, weight: Any, bias: Any = None, *, stride: Any = 1, pa
 
 def _full_size(x, weight, stride, dilation, extra) -> tuple[int, ...]:
     """The uncropped size: every tap of every input element, plus output_padding."""
-    return tuple((i - 1) * s + d * (k - 1) + 1 + a for i, k, s, d, a in
-                 zip(x.shape[2:], weight.shape[2:], stride, dilation, extra))
+    return tuple(
+        (i - 1) * s + d * (k - 1) + 1 + a
+        for i, k, s, d, a in zip(x.shape[2:], weight.shape[2:], stride, dilation, extra)
+    )
 
 
 @_layout.data_format(sizes=("output_size",), vjp=True)
-def conv_transpose_vjp(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
-                        dilation=1, groups=1, output_size=None):
+def conv_transpose_vjp(
+    x, weight, bias=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1, output_size=None
+):
     """conv_transpose and its pullback: the input-gradient is a convolution."""
     x, weight, bias, stride, pairs, extra, dilation, groups = conv_transpose_args(
-        x, weight, bias, stride, padding, output_padding, dilation, groups, output_size)
+        x, weight, bias, stride, padding, output_padding, dilation, groups, output_size
+    )
     full = _full_size(x, weight, stride, dilation, extra)
     y = add_bias(correlate_adjoint(x, weight, stride, dilation, groups, full, crop=pairs), bias)
 
     def pullback(g):
         g = np.asarray(g, dtype=y.dtype)
-        reached = tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in
-                        zip(padded_size(g, pairs), weight.shape[2:], stride, dilation))
+        reached = tuple(
+            (p - d * (k - 1) - 1) // s + 1
+            for p, k, s, d in zip(padded_size(g, pairs), weight.shape[2:], stride, dilation)
+        )
         if reached == x.shape[2:]:  # one im2col (or one fold) serves both gradients; the
             gx, gw = correlate(g, weight, stride, dilation, groups, cotangent=x, pad=pairs)
         else:  # padding undoes the crop. output_padding >= stride (allowed when dilation >
             # stride) reaches past x
-            gp = pad_spatial(g, pairs, "zeros")                     # (N, C_out, *full)
+            gp = pad_spatial(g, pairs, "zeros")  # (N, C_out, *full)
             gx = correlate(gp, weight, stride, dilation, groups)
             gx = gx[(..., *(slice(0, i) for i in x.shape[2:]))]
             gw = correlate_weight(gp, x, stride, dilation, groups, weight.shape[2:])
         grads = (np.ascontiguousarray(gx), gw)
         return grads if bias is None else grads + (g.sum(axis=(0, *range(2, g.ndim))),)
+
     return y, pullback

@@ -51,8 +51,10 @@ def _skimage_data():
     try:
         import skimage.data
     except ImportError:
-        raise MissingDependency("the photographs come from scikit-image, which is not installed: "
-                                "pip install -e \".[images]\" in the upsample clone") from None
+        raise MissingDependency(
+            "the photographs come from scikit-image, which is not installed: "
+            'pip install -e ".[images]" in the upsample clone'
+        ) from None
     return skimage.data
 
 
@@ -63,16 +65,15 @@ def load(name: str) -> np.ndarray:
     ((512, 512), dtype('float32'))
     """
     if name not in PHOTOS:
-        raise ValueError(f"images.load: name must be one of {', '.join(map(repr, PHOTOS))}, "
-                         f"got {name!r}")
+        raise ValueError(f"images.load: name must be one of {', '.join(map(repr, PHOTOS))}, got {name!r}")
     image = getattr(_skimage_data(), PHOTOS[name])()
-    if isinstance(image, tuple):              # stereo_motorcycle: (left, right, disparity)
+    if isinstance(image, tuple):  # stereo_motorcycle: (left, right, disparity)
         image = image[0]
     image = np.asarray(image, dtype=np.float64) / 255.0
-    if image.ndim == 3:                       # (H, W, RGB) -> (H, W)
+    if image.ndim == 3:  # (H, W, RGB) -> (H, W)
         image = image[..., :3] @ _LUMA
     h, w = image.shape
-    return np.ascontiguousarray(image[:h - h % 2, :w - w % 2], dtype=np.float32)
+    return np.ascontiguousarray(image[: h - h % 2, : w - w % 2], dtype=np.float32)
 
 
 def downscale(image: np.ndarray) -> np.ndarray:
@@ -83,5 +84,5 @@ def downscale(image: np.ndarray) -> np.ndarray:
            [10.5, 12.5]])
     """
     *lead, h, w = image.shape
-    blocks = image.reshape(*lead, h // 2, 2, w // 2, 2)    # (..., H/2, 2, W/2, 2)
+    blocks = image.reshape(*lead, h // 2, 2, w // 2, 2)  # (..., H/2, 2, W/2, 2)
     return blocks.mean(axis=(-3, -1), dtype=np.float64).astype(image.dtype)

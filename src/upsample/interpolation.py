@@ -50,24 +50,38 @@ from .sampling import modes
 from .sampling.modes import ALIASES, MODES
 from .sampling.plans import SamplingPlan
 
-__all__ = ["interpolate", "nearest", "bilinear", "sampling_plan", "sampling_plans",
-           "SamplingPlan", "MODES", "ALIASES", "interpolate_vjp", "nearest_vjp", "bilinear_vjp",
-           "plan_call", "run_call", "pullback_call"]
+__all__ = [
+    "interpolate",
+    "nearest",
+    "bilinear",
+    "sampling_plan",
+    "sampling_plans",
+    "SamplingPlan",
+    "MODES",
+    "ALIASES",
+    "interpolate_vjp",
+    "nearest_vjp",
+    "bilinear_vjp",
+    "plan_call",
+    "run_call",
+    "pullback_call",
+]
 
 
 # --------------------------------------------------------------------------- boundary
+
 
 @dataclass(frozen=True)
 class _Call:
     """One checked interpolate call: the plans and the order they run in."""
 
-    x: np.ndarray                        # the input, cast to the compute dtype
-    plans: tuple[SamplingPlan, ...]      # one per spatial axis
-    order: tuple[int, ...]               # spatial axes, shrinking ones first
+    x: np.ndarray  # the input, cast to the compute dtype
+    plans: tuple[SamplingPlan, ...]  # one per spatial axis
+    order: tuple[int, ...]  # spatial axes, shrinking ones first
     out_shape: tuple[int, ...]
     #: per spatial axis, the outputs outside the image (tf_crop_and_resize), or None
     outside: tuple[np.ndarray | None, ...] = ()
-    fill: float = 0.0                    # the value written there (extrapolation_value)
+    fill: float = 0.0  # the value written there (extrapolation_value)
     #: how a uint8 image is computed (upsample._integer), or None for the float path
     integer: str | None = None
     #: the plans of the whole resize when this call is a block of it (upsample.dask); the
@@ -76,25 +90,50 @@ class _Call:
 
 
 #: interpolate's options beyond PyTorch's, passed through to upsample.conventions.settings
-_DIALECT_OPTIONS = ("coordinate_transformation_mode", "nearest_mode", "cubic_coeff_a",
-                    "exclude_outside", "roi", "extrapolation_value", "window",
-                    "keep_aspect_ratio_policy")
+_DIALECT_OPTIONS = (
+    "coordinate_transformation_mode",
+    "nearest_mode",
+    "cubic_coeff_a",
+    "exclude_outside",
+    "roi",
+    "extrapolation_value",
+    "window",
+    "keep_aspect_ratio_policy",
+)
 
 #: ONNX's keep_aspect_ratio_policy: how one scale for every axis is chosen from size / in
 _POLICIES = {"stretch": None, "not_larger": min, "not_smaller": max}
 
 
-def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_corners: Any,
-             recompute_scale_factor: Any, antialias: Any, convention: Any = "torch",
-             keep_aspect_ratio_policy: Any = None, **options: Any) -> _Call:
+def _prepare(
+    op: str,
+    x: Any,
+    size: Any,
+    scale_factor: Any,
+    mode: Any,
+    align_corners: Any,
+    recompute_scale_factor: Any,
+    antialias: Any,
+    convention: Any = "torch",
+    keep_aspect_ratio_policy: Any = None,
+    **options: Any,
+) -> _Call:
     x = _args.as_array(op, "x", x, min_ndim=3)
     nd = x.ndim - 2
     name, kind = modes.mode(op, mode)
     align_corners = _args.flag(op, "align_corners", align_corners, optional=True)
     recompute = _args.flag(op, "recompute_scale_factor", recompute_scale_factor, optional=True)
     antialias = _args.flag(op, "antialias", antialias, optional=True)
-    s = conventions.settings(op, convention, name, nd=nd, dtype=x.dtype,
-                             antialias=antialias, align_corners=align_corners, **options)
+    s = conventions.settings(
+        op,
+        convention,
+        name,
+        nd=nd,
+        dtype=x.dtype,
+        antialias=antialias,
+        align_corners=align_corners,
+        **options,
+    )
     modes.check_flags(op, name, kind, s, align_corners, antialias)
     if 0 in x.shape[2:]:
         raise ValueError(f"{op}: x must have non-empty spatial dimensions, got shape {x.shape}")
@@ -103,31 +142,44 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
         raise ValueError(f"{op}: exactly one of size and scale_factor must be given, got {given}")
     if size is not None:
         if recompute:
-            raise ValueError(f"{op}: recompute_scale_factor must be None or False when size is "
-                             "given (it only applies to scale_factor), got True")
+            raise ValueError(
+                f"{op}: recompute_scale_factor must be None or False when size is "
+                "given (it only applies to scale_factor), got True"
+            )
         out = _args.int_tuple(op, "size", size, nd, minimum=1)
         factors: tuple[float | None, ...] = (None,) * nd
         if keep_aspect_ratio_policy is not None:
             out, factors = _keep_aspect_ratio(op, keep_aspect_ratio_policy, x.shape[2:], out)
     else:
         if keep_aspect_ratio_policy not in (None, "stretch"):
-            raise ValueError(f"{op}: keep_aspect_ratio_policy applies to size, not scale_factor; "
-                             f"got {keep_aspect_ratio_policy!r} with scale_factor")
+            raise ValueError(
+                f"{op}: keep_aspect_ratio_policy applies to size, not scale_factor; "
+                f"got {keep_aspect_ratio_policy!r} with scale_factor"
+            )
         factors = shapes.scale_factors(op, scale_factor, nd)
         out = shapes.interpolate_output_size(tuple(x.shape[2:]), factors)
-        if s.size_rounding == "round":               # OpenCV: cvRound(in * fx)
+        if s.size_rounding == "round":  # OpenCV: cvRound(in * fx)
             out = tuple(int(np.rint(i * f)) for i, f in zip(x.shape[2:], factors))
-        elif s.size_rounding == "float32":           # onnxruntime: (int64)(float(in) * scale)
+        elif s.size_rounding == "float32":  # onnxruntime: (int64)(float(in) * scale)
             out = tuple(int(np.float32(i) * np.float32(f)) for i, f in zip(x.shape[2:], factors))
         for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors)):
             if o < 1:
-                raise ValueError(f"{op}: scale_factor {f!r} gives an empty output along spatial "
-                                 f"axis {axis} (floor({i} * {f!r}) = {o}); it must give at least 1")
+                raise ValueError(
+                    f"{op}: scale_factor {f!r} gives an empty output along spatial "
+                    f"axis {axis} (floor({i} * {f!r}) = {o}); it must give at least 1"
+                )
         if recompute:
             factors = (None,) * nd
-    integer = None if kind.gather else s.integer if x.dtype == np.uint8 else \
-        s.wide_integer if x.dtype in (np.uint16, np.int16) else None
-    if integer in ("float32", "float64"):            # the framework returns floats
+    integer = (
+        None
+        if kind.gather
+        else s.integer
+        if x.dtype == np.uint8
+        else s.wide_integer
+        if x.dtype in (np.uint16, np.int16)
+        else None
+    )
+    if integer in ("float32", "float64"):  # the framework returns floats
         dtype = plan_dtype = np.dtype(integer)
         integer = None
     else:
@@ -135,18 +187,29 @@ def _prepare(op: str, x: Any, size: Any, scale_factor: Any, mode: Any, align_cor
         plan_dtype = _args.float_dtype(x)
     out_shape = _args.check_output(op, (*x.shape[:2], *out), dtype)
     shrinking = all(o <= i for i, o in zip(x.shape[2:], out))
-    built = [_axis_plan(kind, conventions.for_axis(s, axis), i, o, f, bool(align_corners),
-                        plan_dtype, shrinking=shrinking)
-             for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors))]
+    built = [
+        _axis_plan(
+            kind, conventions.for_axis(s, axis), i, o, f, bool(align_corners), plan_dtype, shrinking=shrinking
+        )
+        for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors))
+    ]
     plans = tuple(plan for plan, _ in built)
     # Shrinking axes first: no intermediate is larger than the input or the output.
     order = tuple(sorted(range(nd), key=lambda a: plans[a].out_size / plans[a].in_size))
-    return _Call(x.astype(dtype, copy=False), plans, order, out_shape,
-                 tuple(outside for _, outside in built), s.extrapolation_value, integer)
+    return _Call(
+        x.astype(dtype, copy=False),
+        plans,
+        order,
+        out_shape,
+        tuple(outside for _, outside in built),
+        s.extrapolation_value,
+        integer,
+    )
 
 
-def _keep_aspect_ratio(op: str, policy: Any, shape: tuple[int, ...], size: tuple[int, ...]
-                       ) -> tuple[tuple[int, ...], tuple[float | None, ...]]:
+def _keep_aspect_ratio(
+    op: str, policy: Any, shape: tuple[int, ...], size: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[float | None, ...]]:
     """ONNX Resize's keep_aspect_ratio_policy: one scale ``s`` for every spatial axis, the
     smallest (not_larger) or largest (not_smaller) of ``size / in`` in float32; the output is
     ``round(s * in)`` (half up) and the samples are placed by ``s``. "stretch" keeps ``size``."""
@@ -156,8 +219,10 @@ def _keep_aspect_ratio(op: str, policy: Any, shape: tuple[int, ...], size: tuple
     scale = choose(np.float32(o) / np.float32(i) for i, o in zip(shape, size))
     out = tuple(int(np.floor(np.float32(scale * np.float32(i)) + np.float32(0.5))) for i in shape)
     if min(out) < 1:
-        raise ValueError(f"{op}: keep_aspect_ratio_policy={policy!r} gives an empty output "
-                         f"{out} from {shape} and size {size}")
+        raise ValueError(
+            f"{op}: keep_aspect_ratio_policy={policy!r} gives an empty output "
+            f"{out} from {shape} and size {size}"
+        )
     return out, (float(scale),) * len(size)
 
 
@@ -167,8 +232,7 @@ def run_call(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarra
     buffer for the result (NumPy's convention), checked here."""
     if call.integer:
         compiled = _use_compiled(call) and _integer_loops.supports(call.integer, call.x, call.plans)
-        y = (_integer_loops if compiled else _integer).apply(call.integer, call.x, call.plans,
-                                                             call.whole)
+        y = (_integer_loops if compiled else _integer).apply(call.integer, call.x, call.plans, call.whole)
         if out is not None:
             np.copyto(_args.out_array(op, out, y.shape, y.dtype, (call.x,)), y)
             y = out
@@ -183,7 +247,7 @@ def run_call(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarra
 def _forward(call: _Call, out: np.ndarray | None = None) -> np.ndarray:
     """The float path, into ``out`` if given (the compiled loops write straight into it)."""
     y = call.x
-    if _use_compiled(call) and _resample_cl.by_rows(y, call.plans):   # one image, channels-last
+    if _use_compiled(call) and _resample_cl.by_rows(y, call.plans):  # one image, channels-last
         plan_h, plan_w = call.plans
         if plan_h.is_gather and plan_w.is_gather:
             return _resample_cl.gather(y, plan_h, plan_w, call.out_shape, out)
@@ -202,14 +266,16 @@ def _forward(call: _Call, out: np.ndarray | None = None) -> np.ndarray:
 
 def pullback_call(op: str, call: _Call) -> Callable[[Any], tuple[np.ndarray]]:
     """The transposed plans, in reverse order: the exact adjoint of :func:`_forward`."""
+
     def pullback(g: Any) -> tuple[np.ndarray]:
         given = g = np.asarray(g, dtype=call.x.dtype)
         if g.shape != call.out_shape:
-            raise ValueError(f"{op}: the output gradient must have shape {call.out_shape}, "
-                             f"got shape {g.shape}")
+            raise ValueError(
+                f"{op}: the output gradient must have shape {call.out_shape}, got shape {g.shape}"
+            )
         if _use_compiled(call):
             leading = len(call.plans) - 2
-            shape = (*g.shape[:2 + max(leading, 0)], *call.x.shape[2 + max(leading, 0):])
+            shape = (*g.shape[: 2 + max(leading, 0)], *call.x.shape[2 + max(leading, 0) :])
             g = _resample.apply_transpose(g, call.plans, shape)
             for axis in reversed(range(leading)):
                 g = call.plans[axis].apply_transpose(g, axis + 2)
@@ -217,15 +283,26 @@ def pullback_call(op: str, call: _Call) -> Callable[[Any], tuple[np.ndarray]]:
         for axis in reversed(call.order):
             g = call.plans[axis].apply_transpose(g, axis + 2)
         return (g.copy() if g is given else np.ascontiguousarray(g),)
+
     return pullback
 
 
-def sampling_plan(in_size: int, out_size: int, mode: str = "linear", *,
-                  align_corners: bool = False, scale_factor: float | None = None,
-                  antialias: bool | None = None, dtype: Any = np.float64,
-                  convention: str = "torch", coordinate_transformation_mode: str | None = None,
-                  nearest_mode: str | None = None, cubic_coeff_a: float | None = None,
-                  exclude_outside: bool | None = None, roi: Any = None) -> SamplingPlan:
+def sampling_plan(
+    in_size: int,
+    out_size: int,
+    mode: str = "linear",
+    *,
+    align_corners: bool = False,
+    scale_factor: float | None = None,
+    antialias: bool | None = None,
+    dtype: Any = np.float64,
+    convention: str = "torch",
+    coordinate_transformation_mode: str | None = None,
+    nearest_mode: str | None = None,
+    cubic_coeff_a: float | None = None,
+    exclude_outside: bool | None = None,
+    roi: Any = None,
+) -> SamplingPlan:
     """The sampling plan of one axis: which inputs each output reads, with which weights.
 
     By default the source coordinates follow PyTorch (``aten/src/ATen/native/UpSample.h``).
@@ -283,15 +360,24 @@ def sampling_plan(in_size: int, out_size: int, mode: str = "linear", *,
     align_corners = _args.flag(op, "align_corners", align_corners, optional=False)
     if scale_factor is not None:
         scale_factor = shapes.scale_factors(op, scale_factor, 1)[0]
-    s = conventions.settings(op, convention, name, nd=None, dtype=None,
-                             coordinate_transformation_mode=coordinate_transformation_mode,
-                             nearest_mode=nearest_mode, cubic_coeff_a=cubic_coeff_a,
-                             exclude_outside=exclude_outside, antialias=antialias,
-                             align_corners=align_corners, roi=roi)
+    s = conventions.settings(
+        op,
+        convention,
+        name,
+        nd=None,
+        dtype=None,
+        coordinate_transformation_mode=coordinate_transformation_mode,
+        nearest_mode=nearest_mode,
+        cubic_coeff_a=cubic_coeff_a,
+        exclude_outside=exclude_outside,
+        antialias=antialias,
+        align_corners=align_corners,
+        roi=roi,
+    )
     modes.check_flags(op, name, kind, s, align_corners, antialias, single=True)
-    return modes.axis_plan(kind, s, in_size, out_size, scale_factor, align_corners, dtype,
-                      shrinking=out_size <= in_size)[0]
-
+    return modes.axis_plan(
+        kind, s, in_size, out_size, scale_factor, align_corners, dtype, shrinking=out_size <= in_size
+    )[0]
 
 
 @functools.lru_cache(maxsize=256)
@@ -299,7 +385,7 @@ def _cached_axis_plan(*args: Any, shrinking: bool) -> tuple[SamplingPlan, np.nda
     plan, outside = modes.axis_plan(*args, shrinking=shrinking)
     for array in (plan.index, plan.weight, outside):
         if array is not None:
-            array.flags.writeable = False        # shared by every call with these arguments
+            array.flags.writeable = False  # shared by every call with these arguments
     return plan, outside
 
 
@@ -309,7 +395,7 @@ def _axis_plan(*args: Any, shrinking: bool) -> tuple[SamplingPlan, np.ndarray | 
     image pipeline repeats the same sizes. Plans are immutable (read-only arrays)."""
     try:
         return _cached_axis_plan(*args, shrinking=shrinking)
-    except TypeError:                            # an unhashable setting: build it afresh
+    except TypeError:  # an unhashable setting: build it afresh
         return modes.axis_plan(*args, shrinking=shrinking)
 
 
@@ -317,10 +403,18 @@ def _use_compiled(call: _Call) -> bool:
     return _jit.applies(call.x, max_dims=call.x.ndim)
 
 
-def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
-                   align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
-                   antialias: bool | None = None, convention: str = "torch",
-                   **options: Any) -> tuple[SamplingPlan, ...]:
+def sampling_plans(
+    x: Any,
+    size: Any = None,
+    scale_factor: Any = None,
+    *,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool | None = None,
+    convention: str = "torch",
+    **options: Any,
+) -> tuple[SamplingPlan, ...]:
     """The per-axis plans :func:`interpolate` would use for these arguments, one per spatial dim.
 
     Takes every argument of :func:`interpolate` (``convention`` and the ONNX-level options too).
@@ -329,43 +423,83 @@ def sampling_plans(x: Any, size: Any = None, scale_factor: Any = None, *, mode: 
     >>> [(p.in_size, p.out_size) for p in plans]
     [(2, 4), (3, 6)]
     """
-    return plan_call(x, size, scale_factor, mode=mode, align_corners=align_corners,
-                      recompute_scale_factor=recompute_scale_factor, antialias=antialias,
-                      convention=convention, **options).plans
+    return plan_call(
+        x,
+        size,
+        scale_factor,
+        mode=mode,
+        align_corners=align_corners,
+        recompute_scale_factor=recompute_scale_factor,
+        antialias=antialias,
+        convention=convention,
+        **options,
+    ).plans
 
 
-def plan_call(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
-               align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
-               antialias: bool | None = None, convention: str = "torch",
-               **options: Any) -> _Call:
+def plan_call(
+    x: Any,
+    size: Any = None,
+    scale_factor: Any = None,
+    *,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool | None = None,
+    convention: str = "torch",
+    **options: Any,
+) -> _Call:
     """The whole checked call behind :func:`sampling_plans`: the plans and how they run
     (the integer arithmetic, a crop's outside cells), for callers that run the plans on
     parts of x (``upsample.dask``)."""
-    return _prepare("sampling_plans", x, size, scale_factor, mode, align_corners,
-                    recompute_scale_factor, antialias, convention,
-                    **_options("sampling_plans", options))
+    return _prepare(
+        "sampling_plans",
+        x,
+        size,
+        scale_factor,
+        mode,
+        align_corners,
+        recompute_scale_factor,
+        antialias,
+        convention,
+        **_options("sampling_plans", options),
+    )
 
 
 def _options(op: str, options: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(options) - set(_DIALECT_OPTIONS))
     if unknown:
-        raise TypeError(f"{op}: unexpected keyword argument {unknown[0]!r}; the resize options "
-                        f"are {', '.join(_DIALECT_OPTIONS)}")
+        raise TypeError(
+            f"{op}: unexpected keyword argument {unknown[0]!r}; the resize options "
+            f"are {', '.join(_DIALECT_OPTIONS)}"
+        )
     return options
 
 
 # --------------------------------------------------------------------------- interpolate
 
+
 @_layout.data_format(in_place=True)
 @chunked
-def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str = "nearest",
-                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
-                antialias: bool | None = None, convention: str = "torch",
-                coordinate_transformation_mode: str | None = None, nearest_mode: str | None = None,
-                cubic_coeff_a: float | None = None, exclude_outside: bool | None = None,
-                roi: Any = None, extrapolation_value: float = 0.0, window: Any = None,
-                keep_aspect_ratio_policy: str | None = None,
-                out: np.ndarray | None = None) -> np.ndarray:
+def interpolate(
+    x: Any,
+    size: Any = None,
+    scale_factor: Any = None,
+    *,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool | None = None,
+    convention: str = "torch",
+    coordinate_transformation_mode: str | None = None,
+    nearest_mode: str | None = None,
+    cubic_coeff_a: float | None = None,
+    exclude_outside: bool | None = None,
+    roi: Any = None,
+    extrapolation_value: float = 0.0,
+    window: Any = None,
+    keep_aspect_ratio_policy: str | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Resize the spatial dims by nearest, linear, cubic, Lanczos or area interpolation.
 
     PyTorch's semantics by default; ``convention`` picks another framework's dialect
@@ -443,35 +577,77 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, *, mode: str
     ...             coordinate_transformation_mode="asymmetric")
     array([[[0. , 0.5, 1. , 1.5, 2. , 2. ]]])
     """
-    return run_call(_prepare("interpolate", x, size, scale_factor, mode, align_corners,
-                         recompute_scale_factor, antialias, convention,
-                         coordinate_transformation_mode=coordinate_transformation_mode,
-                         nearest_mode=nearest_mode, cubic_coeff_a=cubic_coeff_a,
-                         exclude_outside=exclude_outside, roi=roi,
-                         extrapolation_value=extrapolation_value, window=window,
-                         keep_aspect_ratio_policy=keep_aspect_ratio_policy),
-                "interpolate", out)
+    return run_call(
+        _prepare(
+            "interpolate",
+            x,
+            size,
+            scale_factor,
+            mode,
+            align_corners,
+            recompute_scale_factor,
+            antialias,
+            convention,
+            coordinate_transformation_mode=coordinate_transformation_mode,
+            nearest_mode=nearest_mode,
+            cubic_coeff_a=cubic_coeff_a,
+            exclude_outside=exclude_outside,
+            roi=roi,
+            extrapolation_value=extrapolation_value,
+            window=window,
+            keep_aspect_ratio_policy=keep_aspect_ratio_policy,
+        ),
+        "interpolate",
+        out,
+    )
 
 
 @_layout.data_format(vjp=True)
-def interpolate_vjp(x, size=None, scale_factor=None, *, mode="nearest", align_corners=None,
-                     recompute_scale_factor=None, antialias=None, convention="torch",
-                     _op="interpolate", **options):
+def interpolate_vjp(
+    x,
+    size=None,
+    scale_factor=None,
+    *,
+    mode="nearest",
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias=None,
+    convention="torch",
+    _op="interpolate",
+    **options,
+):
     """interpolate and its pullback: the transposed sampling plans, in reverse axis order.
 
     For nearest by an integer factor the transpose is a block sum over each input's copies.
     """
-    call = _prepare(_op, x, size, scale_factor, mode, align_corners, recompute_scale_factor,
-                    antialias, convention, **_options(_op, options))
+    call = _prepare(
+        _op,
+        x,
+        size,
+        scale_factor,
+        mode,
+        align_corners,
+        recompute_scale_factor,
+        antialias,
+        convention,
+        **_options(_op, options),
+    )
     return run_call(call), pullback_call(_op, call)
 
 
 # --------------------------------------------------------------------------- shorthands
 
+
 @_layout.data_format(in_place=True)
 @chunked
-def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
-            convention: str = "torch", out: np.ndarray | None = None) -> np.ndarray:
+def nearest(
+    x: Any,
+    scale_factor: Any = None,
+    *,
+    size: Any = None,
+    convention: str = "torch",
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Nearest-neighbour upsampling: every pixel becomes a block of copies.
 
     Shorthand for ``interpolate(x, size, scale_factor, mode="nearest")``: ``x`` is
@@ -501,22 +677,28 @@ def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
            [3, 3, 4, 4],
            [3, 3, 4, 4]])
     """
-    return run_call(_prepare("nearest", x, size, scale_factor, "nearest", None, None, None,
-                         convention), "nearest", out)
+    return run_call(
+        _prepare("nearest", x, size, scale_factor, "nearest", None, None, None, convention), "nearest", out
+    )
 
 
 @_layout.data_format(vjp=True)
 def nearest_vjp(x, scale_factor=None, *, size=None, convention="torch"):
     """nearest and its pullback (a block sum for integer factors)."""
-    return interpolate_vjp(x, size, scale_factor, mode="nearest", convention=convention,
-                            _op="nearest")
+    return interpolate_vjp(x, size, scale_factor, mode="nearest", convention=convention, _op="nearest")
 
 
 @_layout.data_format(in_place=True)
 @chunked
-def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
-             align_corners: bool = False, convention: str = "torch",
-             out: np.ndarray | None = None) -> np.ndarray:
+def bilinear(
+    x: Any,
+    scale_factor: Any = None,
+    *,
+    size: Any = None,
+    align_corners: bool = False,
+    convention: str = "torch",
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Linear interpolation along every spatial axis: bilinear in 2-D, trilinear in 3-D.
 
     Shorthand for ``interpolate(x, size, scale_factor, mode="linear", align_corners=...)``:
@@ -555,15 +737,32 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None,
            [25, 28, 33, 35],
            [30, 33, 38, 40]], dtype=uint8)
     """
-    return run_call(_prepare("bilinear", x, size, scale_factor, "linear",
-                         _args.flag("bilinear", "align_corners", align_corners, optional=False),
-                         None, None, convention), "bilinear", out)
+    return run_call(
+        _prepare(
+            "bilinear",
+            x,
+            size,
+            scale_factor,
+            "linear",
+            _args.flag("bilinear", "align_corners", align_corners, optional=False),
+            None,
+            None,
+            convention,
+        ),
+        "bilinear",
+        out,
+    )
 
 
 @_layout.data_format(vjp=True)
 def bilinear_vjp(x, scale_factor=None, *, size=None, align_corners=False, convention="torch"):
     """bilinear and its pullback."""
-    return interpolate_vjp(x, size, scale_factor, mode="linear",
-                            align_corners=_args.flag("bilinear", "align_corners", align_corners,
-                                                optional=False),
-                            convention=convention, _op="bilinear")
+    return interpolate_vjp(
+        x,
+        size,
+        scale_factor,
+        mode="linear",
+        align_corners=_args.flag("bilinear", "align_corners", align_corners, optional=False),
+        convention=convention,
+        _op="bilinear",
+    )

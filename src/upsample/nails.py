@@ -15,8 +15,14 @@ import numpy as np
 from . import _args, _jit, _layout, shapes
 from ._dispatch import chunked
 
-__all__ = ["bed_of_nails", "subsample", "bed_of_nails_vjp", "subsample_vjp", "bed_of_nails_args",
-           "factor_args"]
+__all__ = [
+    "bed_of_nails",
+    "subsample",
+    "bed_of_nails_vjp",
+    "subsample_vjp",
+    "bed_of_nails_args",
+    "factor_args",
+]
 
 
 def factor_args(op: str, x: Any, factor_name: str, factor: Any, offset: Any):
@@ -44,16 +50,19 @@ def bed_of_nails_args(x, scale_factor, size, offset):
         out = _args.int_tuple(op, "size", size, len(spatial), minimum=1)
         smallest = tuple((i - 1) * s + o + 1 for i, s, o in zip(spatial, factor, offset))
         if any(o < m for o, m in zip(out, smallest)):
-            raise ValueError(f"{op}: size must be at least {smallest} to hold every input value "
-                             f"at scale_factor {factor} and offset {offset}, got {out}")
+            raise ValueError(
+                f"{op}: size must be at least {smallest} to hold every input value "
+                f"at scale_factor {factor} and offset {offset}, got {out}"
+            )
     _args.check_output(op, (*x.shape[:2], *out), x.dtype)
     return x, factor, offset, out
 
 
 @_layout.data_format()
 @chunked
-def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0,
-                 out: np.ndarray | None = None) -> np.ndarray:
+def bed_of_nails(
+    x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0, out: np.ndarray | None = None
+) -> np.ndarray:
     """Upsample by placing each value at one corner of its cell and zeros elsewhere.
 
     Shapes: ``x`` is (N, C, *spatial) with any number of spatial dims.
@@ -87,22 +96,23 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
     shape = (*x.shape[:2], *size)
     y = _args.out_array("bed_of_nails", out, shape, x.dtype, (x,))
     y = np.empty(shape, dtype=x.dtype) if y is None else y
-    planes = x.reshape(-1, *x.shape[2:])                          # (N*C, *S)
+    planes = x.reshape(-1, *x.shape[2:])  # (N*C, *S)
     if _jit.applies(x, y, contiguous=(y,)):
-        lift = (1,) * (3 - len(size))                             # (N*C, D, H, W): one pass
+        lift = (1,) * (3 - len(size))  # (N*C, D, H, W): one pass
         source = np.ascontiguousarray(planes).reshape(len(planes), *lift, *x.shape[2:])
         target = y.reshape(len(planes), *lift, *size)
-        geometry = [np.array((fill,) * len(lift) + tuple(v), dtype=np.int64)
-                    for v, fill in ((factor, 1), (offset, 0))]
-        _jit.split_planes(lambda a, b: _nails_loop(source, target, *geometry, a, b), len(planes),
-                          y.size)
+        geometry = [
+            np.array((fill,) * len(lift) + tuple(v), dtype=np.int64) for v, fill in ((factor, 1), (offset, 0))
+        ]
+        _jit.split_planes(lambda a, b: _nails_loop(source, target, *geometry, a, b), len(planes), y.size)
         return y
-    flat = y.reshape(-1, *size)                                   # (N*C, *o)
-    nails = flat[_nails(factor, offset, x.shape[2:])]             # (N*C, *S), a view into y
+    flat = y.reshape(-1, *size)  # (N*C, *o)
+    nails = flat[_nails(factor, offset, x.shape[2:])]  # (N*C, *S), a view into y
 
     def work(a: int, b: int) -> None:  # zero then place, plane by plane: the first touch of
-        flat[a:b] = 0                  # fresh pages is split over the threads too
+        flat[a:b] = 0  # fresh pages is split over the threads too
         np.copyto(nails[a:b], planes[a:b])
+
     _jit.split_planes(work, len(planes), y.size)
     return y
 
@@ -140,6 +150,7 @@ def bed_of_nails_vjp(x, scale_factor, *, size=None, offset=0):
         if gx.shape != x.shape:  # a larger ``size`` added positions that hold no value
             gx = gx[(..., *map(slice, x.shape[2:]))].copy()
         return (gx,)
+
     return y, pullback
 
 
@@ -160,10 +171,11 @@ def subsample(x: Any, factor: Any, *, offset: Any = 0) -> np.ndarray:
     x, factor, offset = factor_args("subsample", x, "factor", factor, offset)
     for axis, (i, o) in enumerate(zip(x.shape[2:], offset)):
         if o >= i:
-            raise ValueError(f"subsample: offset ({o}) must be smaller than the size ({i}) "
-                             f"of spatial axis {axis}")
+            raise ValueError(
+                f"subsample: offset ({o}) must be smaller than the size ({i}) of spatial axis {axis}"
+            )
     kept = x.reshape(-1, *x.shape[2:])[(slice(None), *(slice(o, None, s) for o, s in zip(offset, factor)))]
-    y = np.empty(kept.shape, dtype=x.dtype)                       # (N*C, *o)
+    y = np.empty(kept.shape, dtype=x.dtype)  # (N*C, *o)
     _jit.split_planes(lambda a, b: np.copyto(y[a:b], kept[a:b]), len(y), x.size)
     return y.reshape(*x.shape[:2], *y.shape[1:])
 

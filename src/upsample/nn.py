@@ -72,6 +72,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- parameters
 
+
 class Parameter:
     """A trainable array and its accumulated gradient (same shape and dtype)."""
 
@@ -123,8 +124,9 @@ class Module(abc.ABC):
 
     def _pull(self, grad: Any) -> tuple[np.ndarray, ...]:
         if self._pullback is None:
-            raise RuntimeError(f"{type(self).__name__}.backward: call the layer on an input "
-                               "before asking for its backward")
+            raise RuntimeError(
+                f"{type(self).__name__}.backward: call the layer on an input before asking for its backward"
+            )
         return self._pullback(grad)
 
     # ---- parameters
@@ -165,8 +167,10 @@ class Module(abc.ABC):
         named = self.named_parameters()
         missing, unexpected = sorted(set(named) - set(state)), sorted(set(state) - set(named))
         if missing or unexpected:
-            raise ValueError(f"{op}: state must have the keys {sorted(named)}, got missing "
-                             f"{missing} and unexpected {unexpected}")
+            raise ValueError(
+                f"{op}: state must have the keys {sorted(named)}, got missing "
+                f"{missing} and unexpected {unexpected}"
+            )
         for name, p in named.items():
             value = _args.as_array(op, name, state[name], kinds="fiu")
             if value.shape != p.shape:
@@ -212,6 +216,7 @@ def _kernel(layer: str, kernel_size: Any, ndim: int | None) -> tuple[int, ...]:
 
 # --------------------------------------------------------------------------- initialisation
 
+
 def fan_in(weight_shape: tuple[int, ...]) -> int:
     """PyTorch's fan-in of a conv weight: ``weight.shape[1] * prod(kernel_size)``.
 
@@ -224,9 +229,9 @@ def fan_in(weight_shape: tuple[int, ...]) -> int:
     return weight_shape[1] * math.prod(weight_shape[2:])
 
 
-def _default_init(weight_shape: tuple[int, ...], bias_size: int | None,
-                  rng: np.random.Generator, dtype: np.dtype
-                  ) -> tuple[np.ndarray, np.ndarray | None]:
+def _default_init(
+    weight_shape: tuple[int, ...], bias_size: int | None, rng: np.random.Generator, dtype: np.dtype
+) -> tuple[np.ndarray, np.ndarray | None]:
     """PyTorch's ``_ConvNd.reset_parameters``: weight and bias ~ U(-b, b), ``b = 1/sqrt(fan_in)``.
 
     ``kaiming_uniform_(w, a=sqrt(5))`` has the bound ``gain * sqrt(3 / fan_in)`` with
@@ -261,8 +266,8 @@ def bilinear_kernel(kernel_size: Any) -> np.ndarray:
     for k in sizes:
         f = (k + 1) // 2
         center = f - 1 if k % 2 else f - 0.5
-        tent = 1 - np.abs(np.arange(k) - center) / f                  # (k,)
-        kernel = np.multiply.outer(kernel, tent)                       # (*k_so_far, k)
+        tent = 1 - np.abs(np.arange(k) - center) / f  # (k,)
+        kernel = np.multiply.outer(kernel, tent)  # (*k_so_far, k)
     return kernel
 
 
@@ -280,7 +285,7 @@ def icnr(sub_weight: Any, upscale_factor: Any) -> np.ndarray:
     """
     sub_weight = _args.as_array("icnr", "sub_weight", sub_weight, min_ndim=3, kinds="f")
     r = _args.int_tuple("icnr", "upscale_factor", upscale_factor, sub_weight.ndim - 2, minimum=1)
-    return np.repeat(sub_weight, math.prod(r), axis=0)               # (C_out * r**d, C_in, *k)
+    return np.repeat(sub_weight, math.prod(r), axis=0)  # (C_out * r**d, C_in, *k)
 
 
 def _float_dtype(layer: str, dtype: Any) -> np.dtype:
@@ -294,6 +299,7 @@ def _float_dtype(layer: str, dtype: Any) -> np.dtype:
 
 
 # --------------------------------------------------------------------------- layers with weights
+
 
 class _Weighted(Module):
     """Conv and ConvTranspose: one op, a weight and an optional bias."""
@@ -315,8 +321,10 @@ class _Weighted(Module):
         layer = f"{type(self).__name__}.load_keras"
         weights = list(weights)
         if len(weights) != 1 + (self.bias is not None):
-            raise ValueError(f"{layer}: expected {1 + (self.bias is not None)} arrays "
-                             f"(kernel{', bias' if self.bias is not None else ''}), got {len(weights)}")
+            raise ValueError(
+                f"{layer}: expected {1 + (self.bias is not None)} arrays "
+                f"(kernel{', bias' if self.bias is not None else ''}), got {len(weights)}"
+            )
         state = {"weight": _layout.from_tf_kernel(weights[0])}
         if self.bias is not None:
             state["bias"] = weights[1]
@@ -331,15 +339,18 @@ class _Weighted(Module):
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
-        return (f"{type(self).__name__}({self.in_channels}, {self.out_channels}, "
-                f"kernel_size={self.kernel_size}, {settings}, bias={self.bias is not None})")
+        return (
+            f"{type(self).__name__}({self.in_channels}, {self.out_channels}, "
+            f"kernel_size={self.kernel_size}, {settings}, bias={self.bias is not None})"
+        )
 
 
 def _check_groups(layer: str, groups: Any, c_in: int, c_out: int) -> int:
     groups = _channels(layer, "groups", groups)
     if c_in % groups or c_out % groups:
-        raise ValueError(f"{layer}: groups ({groups}) must divide both in_channels ({c_in}) "
-                         f"and out_channels ({c_out})")
+        raise ValueError(
+            f"{layer}: groups ({groups}) must divide both in_channels ({c_in}) and out_channels ({c_out})"
+        )
     return groups
 
 
@@ -362,20 +373,42 @@ class Conv(_Weighted):
 
     op = "conv"
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, *, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", ndim: int | None = None, dtype: Any = np.float32,
-                 rng: Any = None, data_format: str = "channels_first") -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        *,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        ndim: int | None = None,
+        dtype: Any = np.float32,
+        rng: Any = None,
+        data_format: str = "channels_first",
+    ) -> None:
         layer = "Conv"
         self.in_channels = _channels(layer, "in_channels", in_channels)
         self.out_channels = _channels(layer, "out_channels", out_channels)
         self.kernel_size = _kernel(layer, kernel_size, ndim)
         groups = _check_groups(layer, groups, self.in_channels, self.out_channels)
-        self.settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
-                             padding_mode=padding_mode, data_format=_data_format(layer, data_format))
-        weight, b = _default_init((self.out_channels, self.in_channels // groups, *self.kernel_size),
-                                  self.out_channels if bias else None, _rng(rng),
-                                  _float_dtype(layer, dtype))
+        self.settings = dict(
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            padding_mode=padding_mode,
+            data_format=_data_format(layer, data_format),
+        )
+        weight, b = _default_init(
+            (self.out_channels, self.in_channels // groups, *self.kernel_size),
+            self.out_channels if bias else None,
+            _rng(rng),
+            _float_dtype(layer, dtype),
+        )
         self.weight = Parameter(weight)
         self.bias = None if b is None else Parameter(b)
 
@@ -384,8 +417,9 @@ def _bilinear_init(weight_shape: tuple[int, ...], groups: int, layer: str) -> np
     """Every channel upsampled on its own by the tent kernel: ``w[c, c % (C_out/G)] = tent``."""
     c_in, co = weight_shape[:2]
     if c_in != co * groups:
-        raise ValueError(f"{layer}: init='bilinear' needs in_channels == out_channels, "
-                         f"got {c_in} and {co * groups}")
+        raise ValueError(
+            f"{layer}: init='bilinear' needs in_channels == out_channels, got {c_in} and {co * groups}"
+        )
     weight = np.zeros(weight_shape)
     for c in range(c_in):
         weight[c, c % co] = bilinear_kernel(weight_shape[2:])
@@ -415,11 +449,24 @@ class ConvTranspose(_Weighted):
 
     op = "conv_transpose"
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, *, stride: Any = 1,
-                 padding: Any = 0, output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
-                 bias: bool = True, init: str = "default", ndim: int | None = None,
-                 dtype: Any = np.float32, rng: Any = None,
-                 data_format: str = "channels_first") -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        *,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        init: str = "default",
+        ndim: int | None = None,
+        dtype: Any = np.float32,
+        rng: Any = None,
+        data_format: str = "channels_first",
+    ) -> None:
         layer = "ConvTranspose"
         self.in_channels = _channels(layer, "in_channels", in_channels)
         self.out_channels = _channels(layer, "out_channels", out_channels)
@@ -427,9 +474,14 @@ class ConvTranspose(_Weighted):
         groups = _check_groups(layer, groups, self.in_channels, self.out_channels)
         init = _args.choice(layer, "init", init, ("default", "bilinear"))
         dtype = _float_dtype(layer, dtype)
-        self.settings = dict(stride=stride, padding=padding, output_padding=output_padding,
-                             dilation=dilation, groups=groups,
-                             data_format=_data_format(layer, data_format))
+        self.settings = dict(
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            dilation=dilation,
+            groups=groups,
+            data_format=_data_format(layer, data_format),
+        )
         shape = (self.in_channels, self.out_channels // groups, *self.kernel_size)
         weight, b = _default_init(shape, self.out_channels if bias else None, _rng(rng), dtype)
         if init == "bilinear":
@@ -440,6 +492,7 @@ class ConvTranspose(_Weighted):
 
 
 # --------------------------------------------------------------------------- layers without weights
+
 
 class _Fixed(Module):
     """A parameter-free op with one differentiable input: ``op(x, *args, **settings)``."""
@@ -472,13 +525,23 @@ class Upsample(_Fixed):
 
     op = "interpolate"
 
-    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
-                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
-                 *, data_format: str = "channels_first") -> None:
+    def __init__(
+        self,
+        size: Any = None,
+        scale_factor: Any = None,
+        mode: str = "nearest",
+        align_corners: bool | None = None,
+        recompute_scale_factor: bool | None = None,
+        *,
+        data_format: str = "channels_first",
+    ) -> None:
         self.args = (size, scale_factor)
-        self.settings = dict(mode=mode, align_corners=align_corners,
-                             recompute_scale_factor=recompute_scale_factor,
-                             data_format=_data_format("Upsample", data_format))
+        self.settings = dict(
+            mode=mode,
+            align_corners=align_corners,
+            recompute_scale_factor=recompute_scale_factor,
+            data_format=_data_format("Upsample", data_format),
+        )
 
 
 class BedOfNails(_Fixed):
@@ -491,8 +554,7 @@ class BedOfNails(_Fixed):
 
     op = "bed_of_nails"
 
-    def __init__(self, scale_factor: Any, *, offset: Any = 0,
-                 data_format: str = "channels_first") -> None:
+    def __init__(self, scale_factor: Any, *, offset: Any = 0, data_format: str = "channels_first") -> None:
         self.args = (scale_factor,)
         self.settings = dict(offset=offset, data_format=_data_format("BedOfNails", data_format))
 
@@ -505,11 +567,14 @@ class PixelShuffle(_Fixed):
 
     op = "pixel_shuffle"
 
-    def __init__(self, upscale_factor: Any, *, order: str = "crd",
-                 data_format: str = "channels_first") -> None:
+    def __init__(
+        self, upscale_factor: Any, *, order: str = "crd", data_format: str = "channels_first"
+    ) -> None:
         self.args = (upscale_factor,)
-        self.settings = dict(order=_args.choice("PixelShuffle", "order", order, _layout.ORDERS),
-                             data_format=_data_format("PixelShuffle", data_format))
+        self.settings = dict(
+            order=_args.choice("PixelShuffle", "order", order, _layout.ORDERS),
+            data_format=_data_format("PixelShuffle", data_format),
+        )
 
 
 class PixelUnshuffle(_Fixed):
@@ -520,11 +585,14 @@ class PixelUnshuffle(_Fixed):
 
     op = "pixel_unshuffle"
 
-    def __init__(self, downscale_factor: Any, *, order: str = "crd",
-                 data_format: str = "channels_first") -> None:
+    def __init__(
+        self, downscale_factor: Any, *, order: str = "crd", data_format: str = "channels_first"
+    ) -> None:
         self.args = (downscale_factor,)
-        self.settings = dict(order=_args.choice("PixelUnshuffle", "order", order, _layout.ORDERS),
-                             data_format=_data_format("PixelUnshuffle", data_format))
+        self.settings = dict(
+            order=_args.choice("PixelUnshuffle", "order", order, _layout.ORDERS),
+            data_format=_data_format("PixelUnshuffle", data_format),
+        )
 
 
 class MaxPool(Module):
@@ -541,19 +609,32 @@ class MaxPool(Module):
     (array([[[3., 2.]]]), array([[[1, 2]]]))
     """
 
-    def __init__(self, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
-                 dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False,
-                 data_format: str = "channels_first") -> None:
-        self.settings = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                             dilation=dilation, ceil_mode=ceil_mode,
-                             data_format=_data_format("MaxPool", data_format))
+    def __init__(
+        self,
+        kernel_size: Any,
+        *,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        ceil_mode: bool = False,
+        return_indices: bool = False,
+        data_format: str = "channels_first",
+    ) -> None:
+        self.settings = dict(
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=ceil_mode,
+            data_format=_data_format("MaxPool", data_format),
+        )
         self.return_indices = bool(return_indices)
         self.indices: np.ndarray | None = None
         self.input_size: tuple[int, ...] | None = None
 
     def forward(self, x: Any) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         values, self.indices = self._run("max_pool", x, **self.settings, return_indices=True)
-        shape = np.shape(x)                                         # (N, C, *S) or (N, *S, C)
+        shape = np.shape(x)  # (N, C, *S) or (N, *S, C)
         last = self.settings["data_format"] == "channels_last"
         self.input_size = shape[1:-1] if last else shape[2:]
         return (values, self.indices) if self.return_indices else values
@@ -580,13 +661,25 @@ class MaxUnpool(Module):
     array([[[0., 3., 2., 0., 0.]]])
     """
 
-    def __init__(self, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
-                 indices_from: MaxPool | None = None, data_format: str = "channels_first") -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        *,
+        stride: Any = None,
+        padding: Any = 0,
+        indices_from: MaxPool | None = None,
+        data_format: str = "channels_first",
+    ) -> None:
         if indices_from is not None and not isinstance(indices_from, MaxPool):
-            raise TypeError(f"MaxUnpool: indices_from must be a MaxPool layer, "
-                            f"got {type(indices_from).__name__}")
-        self.settings = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                             data_format=_data_format("MaxUnpool", data_format))
+            raise TypeError(
+                f"MaxUnpool: indices_from must be a MaxPool layer, got {type(indices_from).__name__}"
+            )
+        self.settings = dict(
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            data_format=_data_format("MaxUnpool", data_format),
+        )
         self._source = indices_from
 
     def _children(self) -> Iterator[tuple[str, Module]]:
@@ -595,8 +688,9 @@ class MaxUnpool(Module):
     def forward(self, x: Any, indices: Any = None, output_size: Any = None) -> np.ndarray:
         if indices is None:
             if self._source is None:
-                raise ValueError("MaxUnpool: indices must be given, or the layer built with "
-                                 "indices_from=<a MaxPool layer>")
+                raise ValueError(
+                    "MaxUnpool: indices must be given, or the layer built with indices_from=<a MaxPool layer>"
+                )
             if self._source.indices is None:
                 raise RuntimeError("MaxUnpool: the MaxPool given as indices_from has not run yet")
             indices = self._source.indices
@@ -616,7 +710,7 @@ def _relu_vjp(x: Any) -> tuple[np.ndarray, Any]:
     """ReLU and its pullback: the gradient is stopped where the output is <= 0 (as in torch,
     whose ``threshold_backward`` lets it through at NaN)."""
     x = _args.as_array("ReLU", "x", x, kinds="f")
-    y = np.maximum(x, 0)        # NaN stays NaN, as in torch.relu
+    y = np.maximum(x, 0)  # NaN stays NaN, as in torch.relu
     keep = ~(y <= 0)
     return y, lambda g: (np.where(keep, np.asarray(g), 0).astype(y.dtype, copy=False),)
 
@@ -648,8 +742,9 @@ class Sequential(Module):
     def __init__(self, *layers: Module) -> None:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
-                raise TypeError(f"Sequential: layer {i} must be an upsample.nn layer, "
-                                f"got {type(layer).__name__}")
+                raise TypeError(
+                    f"Sequential: layer {i} must be an upsample.nn layer, got {type(layer).__name__}"
+                )
         self.layers = list(layers)
 
     def _children(self) -> Iterator[tuple[str, Module]]:
@@ -698,10 +793,22 @@ class SubPixel(Sequential):
     ((1, 1, 6, 6), True)
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, upscale_factor: Any,
-                 *, padding: Any = "same", bias: bool = True, init: str = "icnr",
-                 ndim: int | None = None, dtype: Any = np.float32, rng: Any = None,
-                 order: str = "crd", data_format: str = "channels_first") -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        upscale_factor: Any,
+        *,
+        padding: Any = "same",
+        bias: bool = True,
+        init: str = "icnr",
+        ndim: int | None = None,
+        dtype: Any = np.float32,
+        rng: Any = None,
+        order: str = "crd",
+        data_format: str = "channels_first",
+    ) -> None:
         layer = "SubPixel"
         k = _kernel(layer, kernel_size, ndim)
         r = _args.int_tuple(layer, "upscale_factor", upscale_factor, len(k), minimum=1)
@@ -709,14 +816,22 @@ class SubPixel(Sequential):
         c_out = _channels(layer, "out_channels", out_channels)
         rng = _rng(rng)
         shuffle = PixelShuffle(r, order=order, data_format=data_format)
-        conv = Conv(in_channels, c_out * math.prod(r), k, padding=padding, bias=bias, dtype=dtype,
-                    rng=rng, data_format=data_format)
+        conv = Conv(
+            in_channels,
+            c_out * math.prod(r),
+            k,
+            padding=padding,
+            bias=bias,
+            dtype=dtype,
+            rng=rng,
+            data_format=data_format,
+        )
         if init == "icnr":
             sub = Conv(in_channels, c_out, k, bias=bias, dtype=dtype, rng=rng)
             blocks = math.prod(r)
-            weight = icnr(sub.weight.value, r)                      # (C_out * R, C_in, *k), CRD
+            weight = icnr(sub.weight.value, r)  # (C_out * R, C_in, *k), CRD
             b = np.repeat(sub.bias.value, blocks) if bias else None
-            if shuffle.settings["order"] == "dcr":   # output channel (c, j) -> (j, c)
+            if shuffle.settings["order"] == "dcr":  # output channel (c, j) -> (j, c)
                 weight = _layout._crd_to_dcr(weight[None], blocks)[0]
                 b = None if b is None else _layout._crd_to_dcr(b[None], blocks)[0]
             conv.weight.value[...] = weight
@@ -726,6 +841,7 @@ class SubPixel(Sequential):
 
 
 # --------------------------------------------------------------------------- loss
+
 
 def mse_loss(pred: Any, target: Any, *, reduction: str = "mean") -> tuple[np.floating, np.ndarray]:
     """Mean squared error and its gradient: ``(loss, d loss / d pred)``.
@@ -743,8 +859,7 @@ def mse_loss(pred: Any, target: Any, *, reduction: str = "mean") -> tuple[np.flo
     pred = _args.as_array(op, "pred", pred)
     target = _args.as_array(op, "target", target)
     if pred.shape != target.shape:
-        raise ValueError(f"{op}: target must have the shape of pred {pred.shape}, "
-                         f"got shape {target.shape}")
+        raise ValueError(f"{op}: target must have the shape of pred {pred.shape}, got shape {target.shape}")
     reduction = _args.choice(op, "reduction", reduction, ("mean", "sum"))
     dtype = _args.float_dtype(pred, target)
     diff = pred.astype(dtype) - target.astype(dtype)
@@ -753,4 +868,3 @@ def mse_loss(pred: Any, target: Any, *, reduction: str = "mean") -> tuple[np.flo
         return dtype.type(np.nan), np.zeros_like(diff)
     loss = np.sum(diff * diff) / dtype.type(count)
     return dtype.type(loss), diff * dtype.type(2 / count)
-

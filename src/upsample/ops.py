@@ -140,108 +140,244 @@ class Op:
 # --------------------------------------------------------------------------- parameters
 # Shared rows: the same setting means the same thing (and reads the same way) everywhere.
 
-STRIDE = Param("stride", "ints", 1, "step between windows (or between scaled kernels); 2 or 2,1",
-               page="1", flag="-s")
-POOL_STRIDE = Param("stride", "ints", None, "step between windows; empty: the window size",
-                    page="", flag="-s")
-PADDING = Param("padding", "padding", 0, "1, 1,2 (rows,cols), lo-hi pairs 0 1; 1 0, same or valid",
-                page="0", flag="-p")
+STRIDE = Param(
+    "stride", "ints", 1, "step between windows (or between scaled kernels); 2 or 2,1", page="1", flag="-s"
+)
+POOL_STRIDE = Param(
+    "stride", "ints", None, "step between windows; empty: the window size", page="", flag="-s"
+)
+PADDING = Param(
+    "padding", "padding", 0, "1, 1,2 (rows,cols), lo-hi pairs 0 1; 1 0, same or valid", page="0", flag="-p"
+)
 POOL_PADDING = Param("padding", "ints", 0, "implicit padding on each side", page="0", flag="-p")
-OUTPUT_PADDING = Param("output_padding", "ints", 0, "extra rows/cols at the end (< stride)",
-                       page="0")
+OUTPUT_PADDING = Param("output_padding", "ints", 0, "extra rows/cols at the end (< stride)", page="0")
 DILATION = Param("dilation", "ints", 1, "spacing between kernel taps", page="1", flag="-d")
 GROUPS = Param("groups", "int", 1, "split the channels into groups that do not mix", page="1")
 KERNEL_SIZE = Param("kernel_size", "ints", 2, "window size", page="2", flag="-k")
 CEIL_MODE = Param("ceil_mode", "bool", False, "round the output size up", page=False)
-SCALE = Param("scale_factor", "numbers", 2, "output size = floor(input size x factor); 2 or 2,1.5",
-              page="2", flag="-f", unless="size")
-NAILS_SCALE = replace(SCALE, unless=None)          # bed_of_nails always takes its factor
+SCALE = Param(
+    "scale_factor",
+    "numbers",
+    2,
+    "output size = floor(input size x factor); 2 or 2,1.5",
+    page="2",
+    flag="-f",
+    unless="size",
+)
+NAILS_SCALE = replace(SCALE, unless=None)  # bed_of_nails always takes its factor
 SIZE = Param("size", "ints", None, "the output size instead of a scale factor")
-ALIGN = Param("align_corners", "bool", None, "linear and cubic: corner pixel centres line up",
-              page=False)
-MODE = Param("mode", "choice", "nearest", "the interpolation mode",
-             ("nearest", "nearest-exact", "linear", "cubic", "area"), page="cubic")
+ALIGN = Param("align_corners", "bool", None, "linear and cubic: corner pixel centres line up", page=False)
+MODE = Param(
+    "mode",
+    "choice",
+    "nearest",
+    "the interpolation mode",
+    ("nearest", "nearest-exact", "linear", "cubic", "area"),
+    page="cubic",
+)
 CONVENTION = Param("convention", "choice", "torch", "whose resize rules to follow")
-VIEW = Param("view", "choice", "scatter", "how to show a transposed convolution",
-             ("scatter", "zero_insertion", "matrix"))
+VIEW = Param(
+    "view",
+    "choice",
+    "scatter",
+    "how to show a transposed convolution",
+    ("scatter", "zero_insertion", "matrix"),
+)
 OFFSET = Param("offset", "ints", 0, "where in its cell each value lands")
 
 _ARTICLE = {"x": ["1 2; 3 4"], "weight": ["5 5; 5 5"]}
 _POOL_INPUT = {"x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"]}
 
-OPS: dict[str, Op] = {op.name: op for op in [
-    Op("conv_transpose", "convolution", ("x", "weight", "bias"), linear=True,
-       data=("x", "weight"), adjoint_of="conv", output_size="conv_transpose_output_size",
-       size_params=("kernel_size", "stride", "padding", "output_padding", "dilation"),
-       params=(STRIDE, PADDING, OUTPUT_PADDING, DILATION, GROUPS, VIEW),
-       title="transposed convolution",
-       blurb="each input value scales the whole kernel; the copies land stride apart and add up",
-       kernel="conv_transpose", views=("scatter", "zero_insertion", "matrix"), preset=_ARTICLE),
-    Op("conv", "convolution", ("x", "weight", "bias"), linear=True, data=("x", "weight"),
-       output_size="conv_output_size",
-       size_params=("kernel_size", "stride", "padding", "dilation"),
-       params=(STRIDE, PADDING, DILATION, GROUPS),
-       title="convolution (downsampling)",
-       blurb="the kernel slides over the input; each stop sums its products into one output",
-       kernel="conv", preset={"volume": True}),
-    Op("nearest", "interpolation", ("x",), linear=True, output_size="interpolate_output_size",
-       size_params=("scale_factor",), params=(SCALE, SIZE, CONVENTION),
-       title="nearest neighbour", blurb="every value is copied into a block",
-       preset={"x": ["1 2; 3 4"]}),
-    Op("bilinear", "interpolation", ("x",), linear=True, output_size="interpolate_output_size",
-       size_params=("scale_factor",), params=(SCALE, SIZE, ALIGN, CONVENTION),
-       title="bilinear", blurb="each output blends the inputs around its source point",
-       preset={"x": ["10 20; 30 40"]}),
-    Op("interpolate", "interpolation", ("x",), linear=True, output_size="interpolate_output_size",
-       size_params=("scale_factor",), params=(SCALE, SIZE, MODE, ALIGN, CONVENTION),
-       title="interpolate (every mode)",
-       blurb="upsample.interpolate: nearest, nearest-exact, linear, cubic or area",
-       preset={"x": ["10 20; 30 40"]}),
-    Op("bed_of_nails", "nails", ("x",), linear=True, adjoint_of="subsample",
-       output_size="bed_of_nails_output_size", size_params=("scale_factor", "offset"),
-       params=(NAILS_SCALE, SIZE, OFFSET),
-       title="bed of nails", blurb="each value is pinned to one corner of its cell",
-       preset={"x": ["1 2; 3 4"]}),
-    Op("subsample", "nails", ("x",), linear=True, adjoint_of="bed_of_nails",
-       output_size="subsample_output_size", size_params=("factor", "offset"),
-       params=(Param("factor", "ints", 2, "keep every factor-th value", page="2", flag="-f"), OFFSET),
-       explainer=False, page=False),
-    Op("max_pool", "pool", ("x",), linear=False, output_size="pool_output_size",
-       size_params=("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
-       params=(KERNEL_SIZE, POOL_STRIDE, POOL_PADDING, DILATION, CEIL_MODE),
-       title="max pooling", blurb="each window keeps its largest value and where it was",
-       preset=_POOL_INPUT),
-    Op("avg_pool", "pool", ("x",), linear=True, output_size="pool_output_size",
-       size_params=("kernel_size", "stride", "padding", "ceil_mode"),
-       params=(KERNEL_SIZE, POOL_STRIDE,
-               Param("padding", "ints", 0, "zeros around the input (at most half the window)",
-                     page="0", flag="-p"),
-               CEIL_MODE,
-               Param("count_include_pad", "bool", True, "the padding's zeros count in the mean",
-                     page=True),
-               Param("divisor_override", "int", None,
-                     "empty: the window's count; else divide every window sum by this", page="")),
-       title="average pooling", blurb="each window is replaced by the mean of its values",
-       preset=_POOL_INPUT),
-    Op("max_unpool", "pool", ("x",), linear=True, data=("x", "indices"),
-       output_size="unpool_output_size", size_params=("kernel_size", "stride", "padding"),
-       params=(Param("kernel_size", "ints", 2, "window size of the max_pool undone", page="2",
-                     flag="-k"),
-               POOL_STRIDE, Param("padding", "ints", 0, "the max_pool's padding", page="0", flag="-p")),
-       title="max unpooling", blurb="values go back to the positions max_pool recorded",
-       preset={"x": ["1 2; 3 4"], "indices": ["5 2; 9 14"]}),
-    Op("pixel_shuffle", "shuffle", ("x",), linear=True, adjoint_of="pixel_unshuffle",
-       output_size="pixel_shuffle_output_size", size_params=("upscale_factor",),
-       params=(Param("upscale_factor", "int", 2, "r: channels must be a multiple of r*r", page="2",
-                     flag="-f"),),
-       title="pixel shuffle", blurb="r*r channels become one channel r times larger",
-       preset={"x": ["1 2; 3 4", "5 6; 7 8", "9 10; 11 12", "13 14; 15 16"]}),
-    Op("pixel_unshuffle", "shuffle", ("x",), linear=True, adjoint_of="pixel_shuffle",
-       output_size="pixel_unshuffle_output_size", size_params=("downscale_factor",),
-       params=(Param("downscale_factor", "int", 2, "r: each spatial size must be a multiple of r",
-                     flag="-f"),),
-       explainer=False, page=False),
-]}
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in [
+        Op(
+            "conv_transpose",
+            "convolution",
+            ("x", "weight", "bias"),
+            linear=True,
+            data=("x", "weight"),
+            adjoint_of="conv",
+            output_size="conv_transpose_output_size",
+            size_params=("kernel_size", "stride", "padding", "output_padding", "dilation"),
+            params=(STRIDE, PADDING, OUTPUT_PADDING, DILATION, GROUPS, VIEW),
+            title="transposed convolution",
+            blurb="each input value scales the whole kernel; the copies land stride apart and add up",
+            kernel="conv_transpose",
+            views=("scatter", "zero_insertion", "matrix"),
+            preset=_ARTICLE,
+        ),
+        Op(
+            "conv",
+            "convolution",
+            ("x", "weight", "bias"),
+            linear=True,
+            data=("x", "weight"),
+            output_size="conv_output_size",
+            size_params=("kernel_size", "stride", "padding", "dilation"),
+            params=(STRIDE, PADDING, DILATION, GROUPS),
+            title="convolution (downsampling)",
+            blurb="the kernel slides over the input; each stop sums its products into one output",
+            kernel="conv",
+            preset={"volume": True},
+        ),
+        Op(
+            "nearest",
+            "interpolation",
+            ("x",),
+            linear=True,
+            output_size="interpolate_output_size",
+            size_params=("scale_factor",),
+            params=(SCALE, SIZE, CONVENTION),
+            title="nearest neighbour",
+            blurb="every value is copied into a block",
+            preset={"x": ["1 2; 3 4"]},
+        ),
+        Op(
+            "bilinear",
+            "interpolation",
+            ("x",),
+            linear=True,
+            output_size="interpolate_output_size",
+            size_params=("scale_factor",),
+            params=(SCALE, SIZE, ALIGN, CONVENTION),
+            title="bilinear",
+            blurb="each output blends the inputs around its source point",
+            preset={"x": ["10 20; 30 40"]},
+        ),
+        Op(
+            "interpolate",
+            "interpolation",
+            ("x",),
+            linear=True,
+            output_size="interpolate_output_size",
+            size_params=("scale_factor",),
+            params=(SCALE, SIZE, MODE, ALIGN, CONVENTION),
+            title="interpolate (every mode)",
+            blurb="upsample.interpolate: nearest, nearest-exact, linear, cubic or area",
+            preset={"x": ["10 20; 30 40"]},
+        ),
+        Op(
+            "bed_of_nails",
+            "nails",
+            ("x",),
+            linear=True,
+            adjoint_of="subsample",
+            output_size="bed_of_nails_output_size",
+            size_params=("scale_factor", "offset"),
+            params=(NAILS_SCALE, SIZE, OFFSET),
+            title="bed of nails",
+            blurb="each value is pinned to one corner of its cell",
+            preset={"x": ["1 2; 3 4"]},
+        ),
+        Op(
+            "subsample",
+            "nails",
+            ("x",),
+            linear=True,
+            adjoint_of="bed_of_nails",
+            output_size="subsample_output_size",
+            size_params=("factor", "offset"),
+            params=(Param("factor", "ints", 2, "keep every factor-th value", page="2", flag="-f"), OFFSET),
+            explainer=False,
+            page=False,
+        ),
+        Op(
+            "max_pool",
+            "pool",
+            ("x",),
+            linear=False,
+            output_size="pool_output_size",
+            size_params=("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
+            params=(KERNEL_SIZE, POOL_STRIDE, POOL_PADDING, DILATION, CEIL_MODE),
+            title="max pooling",
+            blurb="each window keeps its largest value and where it was",
+            preset=_POOL_INPUT,
+        ),
+        Op(
+            "avg_pool",
+            "pool",
+            ("x",),
+            linear=True,
+            output_size="pool_output_size",
+            size_params=("kernel_size", "stride", "padding", "ceil_mode"),
+            params=(
+                KERNEL_SIZE,
+                POOL_STRIDE,
+                Param(
+                    "padding",
+                    "ints",
+                    0,
+                    "zeros around the input (at most half the window)",
+                    page="0",
+                    flag="-p",
+                ),
+                CEIL_MODE,
+                Param("count_include_pad", "bool", True, "the padding's zeros count in the mean", page=True),
+                Param(
+                    "divisor_override",
+                    "int",
+                    None,
+                    "empty: the window's count; else divide every window sum by this",
+                    page="",
+                ),
+            ),
+            title="average pooling",
+            blurb="each window is replaced by the mean of its values",
+            preset=_POOL_INPUT,
+        ),
+        Op(
+            "max_unpool",
+            "pool",
+            ("x",),
+            linear=True,
+            data=("x", "indices"),
+            output_size="unpool_output_size",
+            size_params=("kernel_size", "stride", "padding"),
+            params=(
+                Param("kernel_size", "ints", 2, "window size of the max_pool undone", page="2", flag="-k"),
+                POOL_STRIDE,
+                Param("padding", "ints", 0, "the max_pool's padding", page="0", flag="-p"),
+            ),
+            title="max unpooling",
+            blurb="values go back to the positions max_pool recorded",
+            preset={"x": ["1 2; 3 4"], "indices": ["5 2; 9 14"]},
+        ),
+        Op(
+            "pixel_shuffle",
+            "shuffle",
+            ("x",),
+            linear=True,
+            adjoint_of="pixel_unshuffle",
+            output_size="pixel_shuffle_output_size",
+            size_params=("upscale_factor",),
+            params=(
+                Param(
+                    "upscale_factor", "int", 2, "r: channels must be a multiple of r*r", page="2", flag="-f"
+                ),
+            ),
+            title="pixel shuffle",
+            blurb="r*r channels become one channel r times larger",
+            preset={"x": ["1 2; 3 4", "5 6; 7 8", "9 10; 11 12", "13 14; 15 16"]},
+        ),
+        Op(
+            "pixel_unshuffle",
+            "shuffle",
+            ("x",),
+            linear=True,
+            adjoint_of="pixel_shuffle",
+            output_size="pixel_unshuffle_output_size",
+            size_params=("downscale_factor",),
+            params=(
+                Param(
+                    "downscale_factor", "int", 2, "r: each spatial size must be a multiple of r", flag="-f"
+                ),
+            ),
+            explainer=False,
+            page=False,
+        ),
+    ]
+}
 
 
 @functools.cache

@@ -14,7 +14,6 @@ plain attribute: assign to it to schedule the learning rate.
 from __future__ import annotations
 
 import abc
-
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -43,13 +42,16 @@ class Optimizer(abc.ABC):
     def __init__(self, params: Iterable[Parameter], lr: Any) -> None:
         op = type(self).__name__
         if isinstance(params, Parameter):
-            raise TypeError(f"{op}: params must be an iterable of Parameters, e.g. "
-                            "net.parameters(), got a single Parameter")
+            raise TypeError(
+                f"{op}: params must be an iterable of Parameters, e.g. "
+                "net.parameters(), got a single Parameter"
+            )
         self.params = list(params)
         for i, p in enumerate(self.params):
             if not isinstance(p, Parameter):
-                raise TypeError(f"{op}: params must hold upsample.nn Parameters, "
-                                f"item {i} is {type(p).__name__}")
+                raise TypeError(
+                    f"{op}: params must hold upsample.nn Parameters, item {i} is {type(p).__name__}"
+                )
         if not self.params:
             raise ValueError(f"{op}: params must not be empty")
         self.lr = _number(op, "lr", lr)
@@ -84,16 +86,25 @@ class SGD(Optimizer):
     array([0.42])
     """
 
-    def __init__(self, params: Iterable[Parameter], lr: float = 1e-3, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
         super().__init__(params, lr)
         self.momentum = _number("SGD", "momentum", momentum)
         self.dampening = _number("SGD", "dampening", dampening)
         self.weight_decay = _number("SGD", "weight_decay", weight_decay)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValueError("SGD: nesterov must be False unless momentum > 0 and dampening == 0, "
-                             f"got momentum={momentum!r} and dampening={dampening!r}")
+            raise ValueError(
+                "SGD: nesterov must be False unless momentum > 0 and dampening == 0, "
+                f"got momentum={momentum!r} and dampening={dampening!r}"
+            )
 
     def _update(self, p: Parameter, state: dict[str, Any]) -> None:
         g = p.grad
@@ -128,15 +139,23 @@ class Adam(Optimizer):
 
     decoupled = False
 
-    def __init__(self, params: Iterable[Parameter], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+    ) -> None:
         op = type(self).__name__
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{op}: betas must be a pair of numbers, got {betas!r}")
-        self.betas = (_number(op, "betas[0]", betas[0], below=1.0),
-                      _number(op, "betas[1]", betas[1], below=1.0))
+        self.betas = (
+            _number(op, "betas[0]", betas[0], below=1.0),
+            _number(op, "betas[1]", betas[1], below=1.0),
+        )
         self.eps = _number(op, "eps", eps)
         self.weight_decay = _number(op, "weight_decay", weight_decay)
         self.amsgrad = bool(amsgrad)
@@ -162,9 +181,9 @@ class Adam(Optimizer):
         if self.amsgrad:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        step_size = self.lr / (1 - beta1 ** t)
-        denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + self.eps
-        p.value -= step_size * (m / denom)     # torch's addcdiv_
+        step_size = self.lr / (1 - beta1**t)
+        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
+        p.value -= step_size * (m / denom)  # torch's addcdiv_
 
 
 class AdamW(Adam):
@@ -174,7 +193,13 @@ class AdamW(Adam):
 
     decoupled = True
 
-    def __init__(self, params: Iterable[Parameter], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

@@ -28,13 +28,23 @@ import numpy as np
 from . import _args, _correlation, _jit, _layout, shapes
 from ._dispatch import chunked
 
-__all__ = ["max_pool", "max_unpool", "avg_pool", "max_pool_vjp", "max_unpool_vjp", "avg_pool_vjp",
-           "avg_pool_args", "max_pool_args", "max_unpool_args"]
+__all__ = [
+    "max_pool",
+    "max_unpool",
+    "avg_pool",
+    "max_pool_vjp",
+    "max_unpool_vjp",
+    "avg_pool_vjp",
+    "avg_pool_args",
+    "max_pool_args",
+    "max_unpool_args",
+]
 
 Ints = tuple[int, ...]
 
 
 # --------------------------------------------------------------------------- window geometry
+
 
 def _tap_slices(i: int, o: int, k_tap: int, s: int, p: int, d: int) -> tuple[slice, slice] | None:
     """Along one dim, the outputs whose kernel tap ``k_tap`` lands inside the input.
@@ -44,8 +54,8 @@ def _tap_slices(i: int, o: int, k_tap: int, s: int, p: int, d: int) -> tuple[sli
     reads, or None when the tap only ever meets padding.
     """
     offset = k_tap * d - p
-    lo = max(0, -(offset // s))                     # first j with j*s + offset >= 0
-    hi = min(o, -(-(i - offset) // s))              # first j with j*s + offset >= i
+    lo = max(0, -(offset // s))  # first j with j*s + offset >= 0
+    hi = min(o, -(-(i - offset) // s))  # first j with j*s + offset >= i
     if hi <= lo:
         return None
     start = lo * s + offset
@@ -58,8 +68,8 @@ def _first_tap(i: int, o: int, k: int, s: int, p: int, d: int) -> np.ndarray:
     torch starts every window there (it skips the padding taps); -1 marks a window that
     holds only padding, which dilation can cause.
     """
-    start = np.arange(o) * s - p                          # where each window begins
-    first = np.where(start < 0, -(start // d), 0)         # padding taps before the input
+    start = np.arange(o) * s - p  # where each window begins
+    first = np.where(start < 0, -(start // d), 0)  # padding taps before the input
     inside = (first < k) & (start + first * d < i)
     return np.where(inside, first, -1)
 
@@ -75,8 +85,10 @@ def _broadcast_sum(per_dim: list[np.ndarray]) -> np.ndarray:
 
 # --------------------------------------------------------------------------- primitives
 
-def _running_max(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints
-                 ) -> tuple[np.ndarray, np.ndarray]:
+
+def _running_max(
+    x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints
+) -> tuple[np.ndarray, np.ndarray]:
     """Each window's maximum of ``x`` (N, C, *S) -> (N, C, *O), and which kernel tap held it.
 
     Follows torch's CPU kernel: walk a window's taps in row-major order from its first
@@ -93,18 +105,18 @@ def _running_max(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints
     is_float = x.dtype.kind == "f"
     check_nan = is_float and bool(np.isnan(x).any())
     lowest = -np.inf if is_float else np.iinfo(x.dtype).min
-    values = np.full((n, c, *out), lowest, dtype=x.dtype)                      # (N, C, *O)
+    values = np.full((n, c, *out), lowest, dtype=x.dtype)  # (N, C, *O)
     firsts = [_first_tap(*a) for a in zip(size, out, k, s, p, d)]
     tap_type = np.min_scalar_type(math.prod(k)).type
-    first = _broadcast_sum([f * math.prod(k[axis + 1:]) for axis, f in enumerate(firsts)])
-    taps = np.broadcast_to(first.astype(tap_type), values.shape).copy()       # (N, C, *O)
+    first = _broadcast_sum([f * math.prod(k[axis + 1 :]) for axis, f in enumerate(firsts)])
+    taps = np.broadcast_to(first.astype(tap_type), values.shape).copy()  # (N, C, *O)
     for number, tap in enumerate(itertools.product(*map(range, k))):
         runs = [_tap_slices(*a) for a in zip(size, out, tap, s, p, d)]
         if any(run is None for run in runs):
             continue
         out_slices = (..., *(run[0] for run in runs))
-        window = x[(..., *(run[1] for run in runs))]        # (N, C, *O_tap): this tap of each window
-        best = values[out_slices]                           # views into values and taps
+        window = x[(..., *(run[1] for run in runs))]  # (N, C, *O_tap): this tap of each window
+        best = values[out_slices]  # views into values and taps
         taken = taps[out_slices]
         wins = window > best
         if check_nan:
@@ -116,30 +128,40 @@ def _running_max(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints
     return values, taps
 
 
-def _mend_zero_signs(values: np.ndarray, taps: np.ndarray, x: np.ndarray, k: Ints, s: Ints,
-                     p: Ints, d: Ints) -> None:
+def _mend_zero_signs(
+    values: np.ndarray, taps: np.ndarray, x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints
+) -> None:
     """Copy the sign of every zero maximum from the tap that won (np.maximum may pick -0.0 for 0.0)."""
-    where = np.nonzero(values == 0)                         # (n, c, *o) of each zero maximum
+    where = np.nonzero(values == 0)  # (n, c, *o) of each zero maximum
     if where[0].size == 0:
         return
     plane = _tap_indices(taps[where], x.shape[2:], k, s, p, d, where[2:])
     values[where] = x[(*where[:2], *np.unravel_index(plane, x.shape[2:]))]
 
 
-def _tap_indices(taps: np.ndarray, size: Ints, k: Ints, s: Ints, p: Ints, d: Ints,
-                 at: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
+def _tap_indices(
+    taps: np.ndarray, size: Ints, k: Ints, s: Ints, p: Ints, d: Ints, at: tuple[np.ndarray, ...] | None = None
+) -> np.ndarray:
     """Winning tap numbers -> flat int64 positions in the unpadded (n, c) plane of ``size``.
 
     ``taps`` is (N, C, *O), or the taps of the outputs at coordinates ``at`` (one array
     per spatial dim). Output ``o``'s tap ``t`` reads ``o*s - p + t*d`` along each dim;
     flattened row-major over ``size`` that is a per-window start plus a per-tap offset.
     """
-    strides = [math.prod(size[axis + 1:]) for axis in range(len(size))]
-    offsets = _broadcast_sum([np.arange(k_) * d_ * st                          # (*k)
-                              for k_, d_, st in zip(k, d, strides)]).reshape(-1)
+    strides = [math.prod(size[axis + 1 :]) for axis in range(len(size))]
+    offsets = _broadcast_sum(
+        [
+            np.arange(k_) * d_ * st  # (*k)
+            for k_, d_, st in zip(k, d, strides)
+        ]
+    ).reshape(-1)
     if at is None:
-        starts = _broadcast_sum([(np.arange(o) * s_ - p_) * st                # (*O)
-                                 for o, s_, p_, st in zip(taps.shape[2:], s, p, strides)])
+        starts = _broadcast_sum(
+            [
+                (np.arange(o) * s_ - p_) * st  # (*O)
+                for o, s_, p_, st in zip(taps.shape[2:], s, p, strides)
+            ]
+        )
     else:
         starts = sum((o.astype(np.int64) * s_ - p_) * st for o, s_, p_, st in zip(at, s, p, strides))
     return starts + offsets[taps]
@@ -153,9 +175,11 @@ def _scatter_add(g: np.ndarray, indices: np.ndarray, shape: Ints) -> np.ndarray:
     """
     n, c, *size = shape
     planes, plane = n * c, math.prod(size)
-    grad = np.zeros(planes * plane, dtype=g.dtype)                                  # (B*Q,)
-    targets = (np.arange(planes, dtype=np.int64)[:, None] * plane                  # (B, prod(O))
-               + indices.reshape(planes, math.prod(indices.shape[2:])))
+    grad = np.zeros(planes * plane, dtype=g.dtype)  # (B*Q,)
+    targets = (
+        np.arange(planes, dtype=np.int64)[:, None] * plane  # (B, prod(O))
+        + indices.reshape(planes, math.prod(indices.shape[2:]))
+    )
     np.add.at(grad, targets.reshape(-1), g.reshape(-1))
     return grad.reshape(shape)
 
@@ -168,11 +192,13 @@ def _unpool_plan(indices: np.ndarray, plane: int) -> tuple[np.ndarray, np.ndarra
     order of x is kept and the others are dropped.
     """
     planes = indices.shape[0] * indices.shape[1]
-    targets = (np.arange(planes, dtype=np.int64)[:, None] * plane                   # (B, Q)
-               + indices.reshape(planes, math.prod(indices.shape[2:])).astype(np.int64)).reshape(-1)
+    targets = (
+        np.arange(planes, dtype=np.int64)[:, None] * plane  # (B, Q)
+        + indices.reshape(planes, math.prod(indices.shape[2:])).astype(np.int64)
+    ).reshape(-1)
     order = np.arange(targets.size)
-    writer = np.full(planes * plane, -1, dtype=order.dtype)                         # (B*P,)
-    np.maximum.at(writer, targets, order)                                          # the last writer
+    writer = np.full(planes * plane, -1, dtype=order.dtype)  # (B*P,)
+    np.maximum.at(writer, targets, order)  # the last writer
     return targets, writer[targets] == order
 
 
@@ -180,9 +206,27 @@ def _unpool_plan(indices: np.ndarray, plane: int) -> tuple[np.ndarray, np.ndarra
 # The same rules as the NumPy primitives above, as single-pass loops over (n, c) planes
 # (see upsample._jit). Spatial dims are padded to three with leading size-1 dims.
 
+
 @_jit.kernel
-def _max_pool_loop(x, k, s, p, d, first0, last0, first1, last1, first2, last2, lowest,
-                   values, indices, want_indices, start, stop):
+def _max_pool_loop(
+    x,
+    k,
+    s,
+    p,
+    d,
+    first0,
+    last0,
+    first1,
+    last1,
+    first2,
+    last2,
+    lowest,
+    values,
+    indices,
+    want_indices,
+    start,
+    stop,
+):
     """x (B, I0, I1, I2) -> values, indices (B, O0, O1, O2) for planes [start, stop).
 
     Each window visits only its in-bounds taps, ``first[a]:last[a]`` along each dim.
@@ -197,8 +241,9 @@ def _max_pool_loop(x, k, s, p, d, first0, last0, first1, last1, first2, last2, l
                 for a2 in range(o2):
                     h2 = a2 * s[2] - p[2]
                     best = lowest  # torch starts at -inf on the first in-bounds tap
-                    where = ((h0 + first0[a0] * d[0]) * i1 + h1 + first1[a1] * d[1]) * i2 \
-                        + h2 + first2[a2] * d[2]
+                    where = (
+                        ((h0 + first0[a0] * d[0]) * i1 + h1 + first1[a1] * d[1]) * i2 + h2 + first2[a2] * d[2]
+                    )
                     for t0 in range(first0[a0], last0[a0]):
                         j0 = h0 + t0 * d[0]
                         for t1 in range(first1[a1], last1[a1]):
@@ -206,7 +251,7 @@ def _max_pool_loop(x, k, s, p, d, first0, last0, first1, last1, first2, last2, l
                             for t2 in range(first2[a2], last2[a2]):
                                 j2 = h2 + t2 * d[2]
                                 v = x[b, j0, j1, j2]
-                                if v > best or v != v:         # first max wins, last NaN wins
+                                if v > best or v != v:  # first max wins, last NaN wins
                                     best = v
                                     where = (j0 * i1 + j1) * i2 + j2
                     values[b, a0, a1, a2] = best
@@ -235,7 +280,7 @@ def _max_pool_plain_loop(x, kh, kw, sh, sw, values, indices, want_indices, start
                 for th in range(kh):
                     for tw in range(kw):
                         v = x[b, h0 + th, w0 + tw]
-                        if v > best or v != v:                 # first max wins, last NaN wins
+                        if v > best or v != v:  # first max wins, last NaN wins
                             best = v
                             where = (h0 + th) * width + w0 + tw
                 values[b, oh, ow] = best
@@ -261,7 +306,7 @@ def _max_pool_2x2_loop(x, values, indices, want_indices, start, stop):
                 for th in range(2):
                     for tw in range(2):
                         v = x[b, h0 + th, w0 + tw]
-                        if v > best or v != v:                 # first max wins, last NaN wins
+                        if v > best or v != v:  # first max wins, last NaN wins
                             best = v
                             where = (h0 + th) * width + w0 + tw
                 values[b, oh, ow] = best
@@ -271,8 +316,8 @@ def _max_pool_2x2_loop(x, values, indices, want_indices, start, stop):
 
 def _tap_range(i: int, o: int, k: int, s: int, p: int, d: int) -> tuple[np.ndarray, np.ndarray]:
     """Per output position along one dim, the taps ``[first, last)`` that land in ``[0, i)``."""
-    starts = np.arange(o, dtype=np.int64) * s - p                  # where each window begins
-    taps = starts[:, None] + np.arange(k) * d                       # (o, k) input positions
+    starts = np.arange(o, dtype=np.int64) * s - p  # where each window begins
+    taps = starts[:, None] + np.arange(k) * d  # (o, k) input positions
     inside = (taps >= 0) & (taps < i)
     first = np.where(inside.any(axis=1), inside.argmax(axis=1), k)
     return first.astype(np.int64), (first + inside.sum(axis=1)).astype(np.int64)
@@ -307,8 +352,8 @@ def _unpool_gather_loop(g, indices, out, start, stop):
     seen = np.zeros(g.shape[1], dtype=np.uint8)
     for b in range(start, stop):
         if b > start:
-            seen[:] = 0                          # a plane-sized memset: cheaper than a second
-        for j in range(indices.shape[1] - 1, -1, -1):   # pass of scattered clears
+            seen[:] = 0  # a plane-sized memset: cheaper than a second
+        for j in range(indices.shape[1] - 1, -1, -1):  # pass of scattered clears
             target = indices[b, j]
             if seen[target] == 0:
                 seen[target] = 1
@@ -321,29 +366,42 @@ def _as_3d(shape: Ints) -> tuple[int, int, int]:
     return (1,) * (3 - len(shape)) + tuple(shape)
 
 
-def _compiled_pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints,
-                   with_indices: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def _compiled_pool(
+    x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints, with_indices: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
     planes = x.shape[0] * x.shape[1]
-    x3 = np.ascontiguousarray(x).reshape(planes, *_as_3d(x.shape[2:]))   # (B, I0, I1, I2)
-    values = np.empty((planes, *_as_3d(out)), dtype=x.dtype)              # (B, O0, O1, O2)
+    x3 = np.ascontiguousarray(x).reshape(planes, *_as_3d(x.shape[2:]))  # (B, I0, I1, I2)
+    values = np.empty((planes, *_as_3d(out)), dtype=x.dtype)  # (B, O0, O1, O2)
     indices = np.empty(values.shape if with_indices else (1, 1, 1, 1), dtype=np.int64)
     pad = (0,) * (3 - len(k))
-    geometry = [np.array(pad_ + tuple(v), dtype=np.int64) for v, pad_ in
-                ((k, (1,) * (3 - len(k))), (s, (1,) * (3 - len(k))), (p, pad), (d, (1,) * (3 - len(k))))]
-    plain = (len(k) == 2 and x.dtype.kind == "f" and not any(p) and all(v == 1 for v in d)
-             and all((o - 1) * s_ + k_ <= i for o, s_, k_, i in zip(out, s, k, x.shape[2:])))
+    geometry = [
+        np.array(pad_ + tuple(v), dtype=np.int64)
+        for v, pad_ in (
+            (k, (1,) * (3 - len(k))),
+            (s, (1,) * (3 - len(k))),
+            (p, pad),
+            (d, (1,) * (3 - len(k))),
+        )
+    ]
+    plain = (
+        len(k) == 2
+        and x.dtype.kind == "f"
+        and not any(p)
+        and all(v == 1 for v in d)
+        and all((o - 1) * s_ + k_ <= i for o, s_, k_, i in zip(out, s, k, x.shape[2:]))
+    )
     if plain:  # (B, H, W) windows wholly inside: the unrolled loop
         x2, v2, i2 = x3[:, 0], values[:, 0], indices[:, 0]
         if k == (2, 2) and s == (2, 2):
             work = lambda a, b: _max_pool_2x2_loop(x2, v2, i2, with_indices, a, b)
         else:
-            work = lambda a, b: _max_pool_plain_loop(x2, k[0], k[1], s[0], s[1], v2, i2, with_indices,
-                                                     a, b)
+            work = lambda a, b: _max_pool_plain_loop(x2, k[0], k[1], s[0], s[1], v2, i2, with_indices, a, b)
     else:
         ranges = [r for args in zip(x3.shape[1:], values.shape[1:], *geometry) for r in _tap_range(*args)]
         lowest = x.dtype.type(-np.inf) if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-        work = lambda a, b: _max_pool_loop(x3, *geometry, *ranges, lowest, values, indices,
-                                           with_indices, a, b)
+        work = lambda a, b: _max_pool_loop(
+            x3, *geometry, *ranges, lowest, values, indices, with_indices, a, b
+        )
     _jit.split_planes(work, planes, x.size + values.size)
     shape = (*x.shape[:2], *out)
     return values.reshape(shape), indices.reshape(shape) if with_indices else None
@@ -354,8 +412,9 @@ def _compiled(x: np.ndarray, nd: int) -> bool:
     return _jit.applies(x, spatial_dims=nd)
 
 
-def _pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints,
-          with_indices: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def _pool(
+    x: np.ndarray, k: Ints, s: Ints, p: Ints, d: Ints, out: Ints, with_indices: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Each window's maximum and, if asked, its flat plane index."""
     if _compiled(x, len(k)):
         return _compiled_pool(x, k, s, p, d, out, with_indices)
@@ -368,15 +427,14 @@ def _add_at_indices(g: np.ndarray, indices: np.ndarray, shape: Ints) -> np.ndarr
     if not _compiled(g, len(shape) - 2):
         return _scatter_add(g, indices, shape)
     planes = shape[0] * shape[1]
-    grad = np.zeros((planes, math.prod(shape[2:])), dtype=g.dtype)             # (B, Q)
-    flat_g = np.ascontiguousarray(g).reshape(planes, -1)                       # (B, P)
+    grad = np.zeros((planes, math.prod(shape[2:])), dtype=g.dtype)  # (B, Q)
+    flat_g = np.ascontiguousarray(g).reshape(planes, -1)  # (B, P)
     flat_i = np.ascontiguousarray(indices).reshape(planes, -1)
     _jit.split_planes(lambda a, b: _scatter_add_loop(flat_g, flat_i, grad, a, b), planes, g.size)
     return grad.reshape(shape)
 
 
-def _unpool(x: np.ndarray, indices: np.ndarray, size: Ints,
-            out: np.ndarray | None = None) -> np.ndarray:
+def _unpool(x: np.ndarray, indices: np.ndarray, size: Ints, out: np.ndarray | None = None) -> np.ndarray:
     """Zeros of shape (N, C, *size) with x's values at their indices, the last writer kept
     (written into ``out`` if given)."""
     if not _compiled(x, len(size)):
@@ -387,9 +445,12 @@ def _unpool(x: np.ndarray, indices: np.ndarray, size: Ints,
         out[...] = y
         return out
     planes = x.shape[0] * x.shape[1]
-    y = (np.empty((planes, math.prod(size)), dtype=x.dtype) if out is None   # (B, P)
-         else out.reshape(planes, -1))
-    flat_x = np.ascontiguousarray(x).reshape(planes, -1)                       # (B, Q)
+    y = (
+        np.empty((planes, math.prod(size)), dtype=x.dtype)
+        if out is None  # (B, P)
+        else out.reshape(planes, -1)
+    )
+    flat_x = np.ascontiguousarray(x).reshape(planes, -1)  # (B, Q)
     flat_i = np.ascontiguousarray(indices, dtype=np.int64).reshape(planes, -1)
     _jit.split_planes(lambda a, b: _unpool_loop(flat_x, flat_i, y, a, b), planes, y.size)
     return y.reshape(*x.shape[:2], *size) if out is None else out
@@ -401,14 +462,15 @@ def _unpool_gather(g: np.ndarray, indices: np.ndarray, size: Ints) -> np.ndarray
         targets, kept = _unpool_plan(indices, math.prod(size))
         return np.where(kept, g.reshape(-1)[targets], 0).astype(g.dtype, copy=False).reshape(indices.shape)
     planes = indices.shape[0] * indices.shape[1]
-    flat_g = np.ascontiguousarray(g).reshape(planes, -1)                       # (B, P)
-    flat_i = np.ascontiguousarray(indices, dtype=np.int64).reshape(planes, -1) # (B, Q)
+    flat_g = np.ascontiguousarray(g).reshape(planes, -1)  # (B, P)
+    flat_i = np.ascontiguousarray(indices, dtype=np.int64).reshape(planes, -1)  # (B, Q)
     out = np.empty(flat_i.shape, dtype=g.dtype)
     _jit.split_planes(lambda a, b: _unpool_gather_loop(flat_g, flat_i, out, a, b), planes, g.size)
     return out.reshape(indices.shape)
 
 
 # --------------------------------------------------------------------------- boundary
+
 
 def _are_pairs(padding: Any) -> bool:
     """Whether ``padding`` is given as one ``(lo, hi)`` pair per dim (ONNX's asymmetric pads)."""
@@ -427,24 +489,30 @@ def max_pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, with_ind
     s = k if stride is None else _args.int_tuple(op, "stride", stride, nd, minimum=1)
     d = _args.int_tuple(op, "dilation", dilation, nd, minimum=1)
     pairs = shapes.pool_padding(x.shape[2:], k, s, padding, d, op=op)
-    if not isinstance(padding, str) and not _are_pairs(padding):   # torch's own rule for its form
+    if not isinstance(padding, str) and not _are_pairs(padding):  # torch's own rule for its form
         for axis, (k_, (p_, _)) in enumerate(zip(k, pairs)):
             if 2 * p_ > k_:
-                raise ValueError(f"{op}: padding ({p_}) must be at most half of kernel_size ({k_}) "
-                                 f"along spatial axis {axis}")
+                raise ValueError(
+                    f"{op}: padding ({p_}) must be at most half of kernel_size ({k_}) "
+                    f"along spatial axis {axis}"
+                )
     p = tuple(lo for lo, _ in pairs)
     out = tuple(shapes.pooled_size(*a, bool(ceil_mode)) for a in zip(x.shape[2:], k, s, pairs, d))
     for axis, (i, o, k_, (lo, hi), d_) in enumerate(zip(x.shape[2:], out, k, pairs, d)):
         if o < 1:
-            raise ValueError(f"{op}: kernel_size ({k_}, spanning {d_ * (k_ - 1) + 1} with dilation "
-                             f"{d_}) is larger than the padded input ({i} + {lo} + {hi} = "
-                             f"{i + lo + hi}) along spatial axis {axis}, leaving no output")
+            raise ValueError(
+                f"{op}: kernel_size ({k_}, spanning {d_ * (k_ - 1) + 1} with dilation "
+                f"{d_}) is larger than the padded input ({i} + {lo} + {hi} = "
+                f"{i + lo + hi}) along spatial axis {axis}, leaving no output"
+            )
     for axis, args in enumerate(zip(x.shape[2:], out, k, s, p, d)):
         empty = np.flatnonzero(_first_tap(*args) < 0)
         if empty.size:
-            raise ValueError(f"{op}: with dilation ({args[5]}) and padding ({args[4]}), the window "
-                             f"at output position {empty[0]} along spatial axis {axis} holds only "
-                             f"padding (input size {args[0]}); use less padding or dilation")
+            raise ValueError(
+                f"{op}: with dilation ({args[5]}) and padding ({args[4]}), the window "
+                f"at output position {empty[0]} along spatial axis {axis} holds only "
+                f"padding (input size {args[0]}); use less padding or dilation"
+            )
     _args.check_output(op, (*x.shape[:2], *out), x.dtype)
     if with_indices:
         _args.check_output(op, (*x.shape[:2], *out), np.int64)
@@ -463,20 +531,26 @@ def max_unpool_args(x, indices, kernel_size, stride, padding, output_size):
     k = _args.int_tuple(op, "kernel_size", kernel_size, nd, minimum=1)
     s = k if stride is None else _args.int_tuple(op, "stride", stride, nd, minimum=1)
     pairs = _args.pad_pairs(op, "padding", padding, nd)
-    default = tuple((i - 1) * s_ + k_ - lo - hi                   # unpool_output_size, per side
-                    for i, k_, s_, (lo, hi) in zip(x.shape[2:], k, s, pairs))
+    default = tuple(
+        (i - 1) * s_ + k_ - lo - hi  # unpool_output_size, per side
+        for i, k_, s_, (lo, hi) in zip(x.shape[2:], k, s, pairs)
+    )
     size = default if output_size is None else _unpool_size(op, x.shape, default, s, output_size)
     if any(o < 1 for o in size):
         p = tuple(lo if lo == hi else (lo, hi) for lo, hi in pairs)
-        raise ValueError(f"{op}: padding {p} leaves no output: (i-1)*stride - padding before - "
-                         f"padding after + kernel_size gives {size}")
+        raise ValueError(
+            f"{op}: padding {p} leaves no output: (i-1)*stride - padding before - "
+            f"padding after + kernel_size gives {size}"
+        )
     plane = math.prod(size)
     if indices.size:
         lowest, highest = indices.min(), indices.max()
         if lowest < 0 or highest >= plane:
             bad = lowest if lowest < 0 else highest
-            raise ValueError(f"{op}: indices must lie in [0, {plane}) for an output plane of size "
-                             f"{size} ({plane} elements), got index {bad}")
+            raise ValueError(
+                f"{op}: indices must lie in [0, {plane}) for an output plane of size "
+                f"{size} ({plane} elements), got index {bad}"
+            )
     _args.check_output(op, (*x.shape[:2], *size), x.dtype)
     return x, indices, size
 
@@ -492,25 +566,36 @@ def _unpool_size(op: str, shape: Ints, default: Ints, stride: Ints, output_size:
     if isinstance(wanted, list) and len(wanted) == nd + 2:
         lead = _args.int_tuple(op, "output_size", wanted[:2], 2)
         if lead != tuple(shape[:2]):
-            raise ValueError(f"{op}: output_size {tuple(output_size)} must keep x's batch and "
-                             f"channels {tuple(shape[:2])}")
+            raise ValueError(
+                f"{op}: output_size {tuple(output_size)} must keep x's batch and channels {tuple(shape[:2])}"
+            )
         wanted = wanted[2:]
     wanted = _args.int_tuple(op, "output_size", wanted, nd, minimum=1)
     for axis, (w, o, s_) in enumerate(zip(wanted, default, stride)):
         if not o - s_ < w < o + s_:
-            raise ValueError(f"{op}: output_size {wanted} cannot be reached: along spatial axis "
-                             f"{axis} it must lie strictly between {o - s_} and {o + s_} (the "
-                             f"default size {o} -/+ stride {s_})")
+            raise ValueError(
+                f"{op}: output_size {wanted} cannot be reached: along spatial axis "
+                f"{axis} it must lie strictly between {o - s_} and {o + s_} (the "
+                f"default size {o} -/+ stride {s_})"
+            )
     return wanted
 
 
 # --------------------------------------------------------------------------- max_pool
 
+
 @_layout.data_format()
 @chunked
-def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-             ceil_mode: bool = False, return_indices: bool = False
-             ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+def max_pool(
+    x: Any,
+    kernel_size: Any,
+    *,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """N-dimensional max pooling, optionally with the index of every maximum: downsampling.
 
     Shapes: ``x`` is (N, C, *spatial) with any number of spatial dims; the output is
@@ -568,15 +653,15 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
     >>> upsample.max_pool(np.arange(5.0).reshape(1, 1, 5), 2, padding=((0, 1),))
     array([[[1., 3., 4.]]])
     """
-    x, k, s, p, d, out = max_pool_args(x, kernel_size, stride, padding, dilation, ceil_mode,
-                                    return_indices)
+    x, k, s, p, d, out = max_pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
     values, indices = _pool(x, k, s, p, d, out, return_indices)
     return (values, indices) if return_indices else values
 
 
 @_layout.data_format(vjp=True)
-def max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
-                  return_indices=False):
+def max_pool_vjp(
+    x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """max_pool and its pullback: the gradient is added back at the recorded indices."""
     x, k, s, p, d, out = max_pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, True)
     values, indices = _pool(x, k, s, p, d, out, True)
@@ -585,18 +670,29 @@ def max_pool_vjp(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mod
     def pullback(g: Any) -> tuple[np.ndarray]:
         g = np.asarray(g, dtype=dtype)
         if g.shape != values.shape:
-            raise ValueError(f"max_pool: the gradient must have the output's shape {values.shape}, "
-                             f"got shape {g.shape}")
+            raise ValueError(
+                f"max_pool: the gradient must have the output's shape {values.shape}, got shape {g.shape}"
+            )
         return (_add_at_indices(g, indices, x.shape),)
+
     return ((values, indices) if return_indices else values), pullback
 
 
 # --------------------------------------------------------------------------- max_unpool
 
+
 @_layout.data_format(channels=("x", "indices"), sizes=("output_size",))
 @chunked
-def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
-               output_size: Any = None, out: np.ndarray | None = None) -> np.ndarray:
+def max_unpool(
+    x: Any,
+    indices: Any,
+    kernel_size: Any,
+    *,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Max unpooling: put each value back where :func:`max_pool` found it, zeros elsewhere.
 
     Shapes: ``x`` and ``indices`` are (N, C, *spatial) with any number of spatial dims;
@@ -664,14 +760,16 @@ def max_unpool_vjp(x, indices, kernel_size, *, stride=None, padding=0, output_si
     def pullback(g: Any) -> tuple[np.ndarray]:
         g = np.asarray(g, dtype=dtype)
         if g.shape != y.shape:
-            raise ValueError(f"max_unpool: the gradient must have the output's shape {y.shape}, "
-                             f"got shape {g.shape}")
+            raise ValueError(
+                f"max_unpool: the gradient must have the output's shape {y.shape}, got shape {g.shape}"
+            )
         return (_unpool_gather(g, indices, size),)
+
     return y, pullback
 
 
-
 # --------------------------------------------------------------------------- avg_pool
+
 
 def _window_counts(i: int, o: int, k: int, s: int, p: int) -> tuple[np.ndarray, np.ndarray]:
     """Along one dim, how many positions each output window covers: within the padded input
@@ -694,24 +792,28 @@ def avg_pool_args(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
     p = _args.int_tuple(op, "padding", padding, nd, minimum=0)
     for axis, (k_, p_) in enumerate(zip(k, p)):
         if 2 * p_ > k_:
-            raise ValueError(f"{op}: padding ({p_}) must be at most half of kernel_size ({k_}) "
-                             f"along spatial axis {axis}")
+            raise ValueError(
+                f"{op}: padding ({p_}) must be at most half of kernel_size ({k_}) along spatial axis {axis}"
+            )
     ceil_mode = _args.flag(op, "ceil_mode", ceil_mode)
     count_include_pad = _args.flag(op, "count_include_pad", count_include_pad)
     if divisor_override is not None:
         divisor_override = _args.integer(op, "divisor_override", divisor_override)
         if divisor_override == 0:
-            raise ValueError(f"{op}: divisor_override must not be 0 (torch allows any other "
-                             f"integer, negative too), got 0")
+            raise ValueError(
+                f"{op}: divisor_override must not be 0 (torch allows any other integer, negative too), got 0"
+            )
     out = shapes.pool_output_size(tuple(x.shape[2:]), k, s, p, 1, bool(ceil_mode), op=op)
     for axis, (i, o, k_, p_) in enumerate(zip(x.shape[2:], out, k, p)):
         if o < 1:
-            raise ValueError(f"{op}: kernel_size ({k_}) is larger than the padded input "
-                             f"({i} + 2*{p_} = {i + 2 * p_}) along spatial axis {axis}, leaving no "
-                             f"output")
+            raise ValueError(
+                f"{op}: kernel_size ({k_}) is larger than the padded input "
+                f"({i} + 2*{p_} = {i + 2 * p_}) along spatial axis {axis}, leaving no "
+                f"output"
+            )
     dtype = _args.float_dtype(x)
     _args.check_output(op, (*x.shape[:2], *out), dtype)
-    divisor = np.ones((1, 1, *out), dtype=dtype)              # (1, 1, *O), separable
+    divisor = np.ones((1, 1, *out), dtype=dtype)  # (1, 1, *O), separable
     for axis, (i, o, k_, s_, p_) in enumerate(zip(x.shape[2:], out, k, s, p)):
         padded, inside = _window_counts(i, o, k_, s_, p_)
         counts = padded if count_include_pad else inside
@@ -733,17 +835,25 @@ def _avg_pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, out: Ints, divisor: np.n
     to the windows' span, divided by each window's divisor."""
     span, ones = _avg_geometry(x, k, s, p, out)
     padded = _correlation.pad_spatial(
-        x, tuple((p_, max(end - p_ - i, 0)) for i, end, p_ in zip(x.shape[2:], span, p)), "zeros")
-    padded = padded[(Ellipsis, *(slice(0, end) for end in span))]            # (N, C, *span)
+        x, tuple((p_, max(end - p_ - i, 0)) for i, end, p_ in zip(x.shape[2:], span, p)), "zeros"
+    )
+    padded = padded[(Ellipsis, *(slice(0, end) for end in span))]  # (N, C, *span)
     sums = _correlation.correlate(np.ascontiguousarray(padded), ones, s, (1,) * len(k), x.shape[1])
     return sums / divisor
 
 
 @_layout.data_format()
 @chunked
-def avg_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
-             ceil_mode: bool = False, count_include_pad: bool = True,
-             divisor_override: int | None = None) -> np.ndarray:
+def avg_pool(
+    x: Any,
+    kernel_size: Any,
+    *,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> np.ndarray:
     """N-dimensional average pooling: each window's mean, ``torch.nn.functional.avg_pool1d/2d/3d``.
 
     Shapes: ``x`` is (N, C, *spatial) with any number of spatial dims; the output is
@@ -780,32 +890,39 @@ def avg_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
     ...                   count_include_pad=False)
     array([[[1. , 1.5, 2.5, 3. ]]])
     """
-    x, k, s, p, out, divisor = avg_pool_args(x, kernel_size, stride, padding, ceil_mode,
-                                             count_include_pad, divisor_override)
+    x, k, s, p, out, divisor = avg_pool_args(
+        x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
     return _avg_pool(x, k, s, p, out, divisor)
 
 
 @_layout.data_format(vjp=True)
-def avg_pool_vjp(x, kernel_size, *, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True, divisor_override=None):
+def avg_pool_vjp(
+    x, kernel_size, *, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
+):
     """avg_pool and its pullback: each output gradient, divided by its window's divisor, is
     spread over the window (the adjoint correlation with the kernel of ones), then the
     padding is cut away."""
-    x, k, s, p, out, divisor = avg_pool_args(x, kernel_size, stride, padding, ceil_mode,
-                                             count_include_pad, divisor_override)
+    x, k, s, p, out, divisor = avg_pool_args(
+        x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
     y = _avg_pool(x, k, s, p, out, divisor)
 
     def pullback(g: Any) -> tuple[np.ndarray]:
         g = np.asarray(g, dtype=y.dtype)
         if g.shape != y.shape:
-            raise ValueError(f"avg_pool: the gradient must have the output's shape {y.shape}, "
-                             f"got shape {g.shape}")
+            raise ValueError(
+                f"avg_pool: the gradient must have the output's shape {y.shape}, got shape {g.shape}"
+            )
         span, ones = _avg_geometry(x, k, s, p, out)
-        spread = _correlation.correlate_adjoint(np.ascontiguousarray(g / divisor), ones, s,
-                                                (1,) * len(k), x.shape[1], span)  # (N, C, *span)
+        spread = _correlation.correlate_adjoint(
+            np.ascontiguousarray(g / divisor), ones, s, (1,) * len(k), x.shape[1], span
+        )  # (N, C, *span)
         gx = np.zeros(x.shape, dtype=y.dtype)
         kept = tuple(min(i, end - p_) for i, end, p_ in zip(x.shape[2:], span, p))
-        gx[(Ellipsis, *(slice(0, n) for n in kept))] = \
-            spread[(Ellipsis, *(slice(p_, p_ + n) for p_, n in zip(p, kept)))]
+        gx[(Ellipsis, *(slice(0, n) for n in kept))] = spread[
+            (Ellipsis, *(slice(p_, p_ + n) for p_, n in zip(p, kept)))
+        ]
         return (gx,)
+
     return y, pullback

@@ -44,8 +44,9 @@ def _kind(path: str) -> str:
         return "npy"
     if lowered.endswith(IMAGE_SUFFIXES):
         return "image"
-    raise ValueError(f"resize: {path!r} is neither a .zarr store, a .npy file nor an image "
-                     f"({', '.join(IMAGE_SUFFIXES)})")
+    raise ValueError(
+        f"resize: {path!r} is neither a .zarr store, a .npy file nor an image ({', '.join(IMAGE_SUFFIXES)})"
+    )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -55,26 +56,43 @@ def configure(parser: argparse.ArgumentParser) -> None:
     size = parser.add_mutually_exclusive_group(required=True)
     size.add_argument("--scale", type=_numbers, help="scale factor, one or one per spatial axis (2 or 2,1.5)")
     size.add_argument("--size", type=_numbers, help="output spatial size, one or one per axis")
-    parser.add_argument("--mode", default="bilinear",
-                        help="nearest, nearest-exact, bilinear/linear, bicubic/cubic, area "
-                             "(default bilinear)")
+    parser.add_argument(
+        "--mode",
+        default="bilinear",
+        help="nearest, nearest-exact, bilinear/linear, bicubic/cubic, area (default bilinear)",
+    )
     parser.add_argument("--align-corners", action="store_true", help="linear and cubic only")
     parser.add_argument("--antialias", action="store_true", help="linear and cubic only")
-    parser.add_argument("--spatial-dims", type=int, default=2,
-                        help="how many trailing axes are spatial (default 2; 3 for a volume)")
-    parser.add_argument("--chunks", type=int, default=None,
-                        help="input chunk length along each spatial axis (default: the store's)")
-    parser.add_argument("--dtype", default=None,
-                        help="output dtype (default: the op's; images keep their own)")
+    parser.add_argument(
+        "--spatial-dims",
+        type=int,
+        default=2,
+        help="how many trailing axes are spatial (default 2; 3 for a volume)",
+    )
+    parser.add_argument(
+        "--chunks",
+        type=int,
+        default=None,
+        help="input chunk length along each spatial axis (default: the store's)",
+    )
+    parser.add_argument(
+        "--dtype", default=None, help="output dtype (default: the op's; images keep their own)"
+    )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="a running dask.distributed scheduler, e.g. tcp://10.0.0.5:8786")
-    where.add_argument("--workers", type=int, metavar="N",
-                       help="start a LocalCluster of N worker processes on 127.0.0.1")
-    parser.add_argument("--threads-per-worker", type=int, default=1,
-                        help="with --workers (default 1)")
-    parser.add_argument("--memory-limit", default="auto",
-                        help="per worker with --workers, e.g. 1GiB (default: Dask's share of RAM)")
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running dask.distributed scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    where.add_argument(
+        "--workers", type=int, metavar="N", help="start a LocalCluster of N worker processes on 127.0.0.1"
+    )
+    parser.add_argument("--threads-per-worker", type=int, default=1, help="with --workers (default 1)")
+    parser.add_argument(
+        "--memory-limit",
+        default="auto",
+        help="per worker with --workers, e.g. 1GiB (default: Dask's share of RAM)",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -86,6 +104,7 @@ def _numbers(text: str) -> float | tuple[float, ...]:
 
 
 # --------------------------------------------------------------------------- reading
+
 
 def read(path: str, chunks: int | None = None) -> tuple[Any, str]:
     """The input as a Dask array, and how it was stored (``"zarr"``, ``"npy"``, ``"image"``)."""
@@ -102,8 +121,9 @@ def read(path: str, chunks: int | None = None) -> tuple[Any, str]:
         except (ValueError, TypeError):
             raise
         except Exception as error:  # noqa: BLE001  zarr's own errors for a folder that holds no array
-            raise ValueError(f"resize: cannot read {path} as a Zarr array "
-                             f"({type(error).__name__}: {error})") from None
+            raise ValueError(
+                f"resize: cannot read {path} as a Zarr array ({type(error).__name__}: {error})"
+            ) from None
     elif kind == "npy":
         x = da.from_array(np.load(path, mmap_mode="r"), chunks="auto")
     else:
@@ -111,7 +131,7 @@ def read(path: str, chunks: int | None = None) -> tuple[Any, str]:
 
         with Image.open(path) as image:
             pixels = np.asarray(image)
-        if pixels.ndim == 3:                                  # (H, W, colour) -> (colour, H, W)
+        if pixels.ndim == 3:  # (H, W, colour) -> (colour, H, W)
             pixels = np.moveaxis(pixels, -1, 0)
         x = da.from_array(pixels, chunks="auto")
     if chunks is not None:
@@ -122,13 +142,16 @@ def read(path: str, chunks: int | None = None) -> tuple[Any, str]:
 def _planes(x: Any, spatial_dims: int) -> tuple[Any, tuple[int, ...]]:
     """(*lead, *spatial) -> (prod(lead), 1, *spatial), and the lead shape to restore."""
     if not 1 <= spatial_dims <= x.ndim:
-        raise ValueError(f"resize: --spatial-dims must be between 1 and {x.ndim} for an input of "
-                         f"shape {x.shape}, got {spatial_dims}")
-    lead = tuple(x.shape[:x.ndim - spatial_dims])
-    return x.reshape((math.prod(lead), 1, *x.shape[x.ndim - spatial_dims:])), lead
+        raise ValueError(
+            f"resize: --spatial-dims must be between 1 and {x.ndim} for an input of "
+            f"shape {x.shape}, got {spatial_dims}"
+        )
+    lead = tuple(x.shape[: x.ndim - spatial_dims])
+    return x.reshape((math.prod(lead), 1, *x.shape[x.ndim - spatial_dims :])), lead
 
 
 # --------------------------------------------------------------------------- progress
+
 
 def _size(nbytes: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
@@ -157,8 +180,13 @@ class Meter:
         self.drawn = now
         share = min(self.done / self.total, 1.0) if self.total else 1.0
         bar = "#" * int(self.width * share)
-        print(f"\r[{bar:<{self.width}}] {share:4.0%}  {_size(self.done)} of {_size(self.total)} "
-              f"written  {now - self.start:.1f} s", end="", file=self.out, flush=True)
+        print(
+            f"\r[{bar:<{self.width}}] {share:4.0%}  {_size(self.done)} of {_size(self.total)} "
+            f"written  {now - self.start:.1f} s",
+            end="",
+            file=self.out,
+            flush=True,
+        )
 
     def close(self) -> None:
         self.draw()
@@ -193,10 +221,17 @@ def _marked(collection: Any) -> Any:
 
 # --------------------------------------------------------------------------- schedulers
 
+
 @contextlib.contextmanager
-def scheduler(address: str | None = None, workers: int | None = None, *, threads_per_worker: int = 1,
-              memory_limit: str = "auto", progress: bool = True,
-              timeout: float = CONNECT_TIMEOUT) -> Iterator[Callable[..., Any]]:
+def scheduler(
+    address: str | None = None,
+    workers: int | None = None,
+    *,
+    threads_per_worker: int = 1,
+    memory_limit: str = "auto",
+    progress: bool = True,
+    timeout: float = CONNECT_TIMEOUT,
+) -> Iterator[Callable[..., Any]]:
     """A function that computes a Dask array, with a progress bar in bytes, on the chosen scheduler.
 
     The function is ``compute(collection, *, total=None, written=False)``: ``total`` is
@@ -219,16 +254,18 @@ def scheduler(address: str | None = None, workers: int | None = None, *, threads
             if not progress:
                 return dask.compute(collection, scheduler="threads")[0]
             meter, measure = Meter(collection.nbytes if total is None else total), _measure(written)
-            marked = _marked(dask.optimize(collection)[0])   # fused first, then one task per block
+            marked = _marked(dask.optimize(collection)[0])  # fused first, then one task per block
 
             def count(key: Any, result: Any, *_: Any) -> None:
                 if isinstance(key, tuple) and key[0] == marked.name:
                     meter.add(measure(result))
+
             try:
-                with Callback(posttask=count):           # no second fusion: the marks stay
+                with Callback(posttask=count):  # no second fusion: the marks stay
                     return dask.compute(marked, scheduler="threads", optimize_graph=False)[0]
             finally:
                 meter.close()
+
         yield compute
         return
 
@@ -241,34 +278,48 @@ def scheduler(address: str | None = None, workers: int | None = None, *, threads
             try:
                 client = stack.enter_context(distributed.Client(address, timeout=timeout))
             except (OSError, TimeoutError) as error:
-                raise ValueError(f"resize: cannot reach the Dask scheduler at {address} within "
-                                 f"{timeout:g} s ({type(error).__name__}: {error})") from None
+                raise ValueError(
+                    f"resize: cannot reach the Dask scheduler at {address} within "
+                    f"{timeout:g} s ({type(error).__name__}: {error})"
+                ) from None
         else:
             if workers < 1:
                 raise ValueError(f"resize: --workers must be >= 1, got {workers}")
             try:
-                cluster = stack.enter_context(distributed.LocalCluster(
-                    n_workers=workers, threads_per_worker=threads_per_worker,
-                    memory_limit=memory_limit, host="127.0.0.1", dashboard_address=None,
-                    processes=True, silence_logs=logging.CRITICAL))
-            except RuntimeError as error:                  # "Nanny failed to start."
-                raise ValueError(f"resize: could not start a LocalCluster of {workers} worker(s) on "
-                                 f"127.0.0.1 ({error}); check --memory-limit and "
-                                 "--threads-per-worker, or start a cluster yourself and pass "
-                                 "--scheduler") from None
+                cluster = stack.enter_context(
+                    distributed.LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=threads_per_worker,
+                        memory_limit=memory_limit,
+                        host="127.0.0.1",
+                        dashboard_address=None,
+                        processes=True,
+                        silence_logs=logging.CRITICAL,
+                    )
+                )
+            except RuntimeError as error:  # "Nanny failed to start."
+                raise ValueError(
+                    f"resize: could not start a LocalCluster of {workers} worker(s) on "
+                    f"127.0.0.1 ({error}); check --memory-limit and "
+                    "--threads-per-worker, or start a cluster yourself and pass "
+                    "--scheduler"
+                ) from None
             client = stack.enter_context(distributed.Client(cluster))
 
         def compute(collection: Any, *, total: int | None = None, written: bool = False) -> Any:
-            sizes = {key: math.prod(shape) * collection.dtype.itemsize for key, shape in
-                     zip(dask.core.flatten(collection.__dask_keys__()),
-                         itertools.product(*collection.chunks))}
+            sizes = {
+                key: math.prod(shape) * collection.dtype.itemsize
+                for key, shape in zip(
+                    dask.core.flatten(collection.__dask_keys__()), itertools.product(*collection.chunks)
+                )
+            }
             meter = Meter(collection.nbytes if total is None else total) if progress else None
             persisted = client.persist(collection)
             futures = distributed.futures_of(persisted)
             try:
                 for future in distributed.as_completed(futures):
                     if future.status != "finished":
-                        future.result()                     # raises the task's error
+                        future.result()  # raises the task's error
                     if meter is not None:
                         meter.add(int(np.sum(future.result())) if written else sizes.get(future.key, 0))
                 return client.compute(persisted).result()
@@ -278,10 +329,12 @@ def scheduler(address: str | None = None, workers: int | None = None, *, threads
             finally:
                 if meter is not None:
                     meter.close()
+
         yield compute
 
 
 # --------------------------------------------------------------------------- the command
+
 
 def _check_image(target: str, shape: tuple[int, ...], dtype: Any) -> None:
     """Refuse, before computing, an output that an image file of this format cannot hold."""
@@ -295,24 +348,37 @@ def _check_image(target: str, shape: tuple[int, ...], dtype: Any) -> None:
     if len(shape) not in (2, 3):
         why = f"it has {len(shape)} dimensions"
     else:
-        probe = np.zeros((*shape[:-2], 2, 2), dtype=dtype)   # the output's layout, 2 x 2 pixels
-        if probe.ndim == 3:                                   # (colour, H, W) -> (H, W, colour)
+        probe = np.zeros((*shape[:-2], 2, 2), dtype=dtype)  # the output's layout, 2 x 2 pixels
+        if probe.ndim == 3:  # (colour, H, W) -> (H, W, colour)
             probe = np.moveaxis(probe, 0, -1)
         try:
             Image.fromarray(probe).save(io.BytesIO(), format=form)
         except (TypeError, ValueError, OSError, KeyError) as error:
             why, hint = str(error) or type(error).__name__, ", or pass --dtype uint8"
     if why is not None:
-        raise ValueError(f"resize: {target} cannot hold the output of shape {tuple(shape)} and dtype "
-                         f"{np.dtype(dtype)} ({why}); an image holds (H, W) or (colour, H, W) with 3 "
-                         "or 4 colours, 8 bits each in most formats; write a .npy file or a .zarr "
-                         f"store{hint}")
+        raise ValueError(
+            f"resize: {target} cannot hold the output of shape {tuple(shape)} and dtype "
+            f"{np.dtype(dtype)} ({why}); an image holds (H, W) or (colour, H, W) with 3 "
+            "or 4 colours, 8 bits each in most formats; write a .npy file or a .zarr "
+            f"store{hint}"
+        )
 
 
-def resize(source: str, target: str, *, scale: Any = None, size: Any = None, mode: str = "bilinear",
-           align_corners: bool = False, antialias: bool = False, spatial_dims: int = 2,
-           chunks: int | None = None, dtype: Any = None, compute: Callable[..., Any] | None = None,
-           overwrite: bool = False) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+def resize(
+    source: str,
+    target: str,
+    *,
+    scale: Any = None,
+    size: Any = None,
+    mode: str = "bilinear",
+    align_corners: bool = False,
+    antialias: bool = False,
+    spatial_dims: int = 2,
+    chunks: int | None = None,
+    dtype: Any = None,
+    compute: Callable[..., Any] | None = None,
+    overwrite: bool = False,
+) -> tuple[tuple[int, ...], tuple[int, ...], int]:
     """Resize the file or store ``source`` into ``target``.
 
     Returns the input shape, the output shape and the bytes written (uncompressed).
@@ -328,28 +394,38 @@ def resize(source: str, target: str, *, scale: Any = None, size: Any = None, mod
         raise ValueError(f"resize: {target} exists; pass --overwrite to replace it")
     x, _ = read(source, chunks)
     planes, lead = _planes(x, spatial_dims)
-    y = interpolation.interpolate(planes, size=size, scale_factor=scale, mode=mode,
-                                  align_corners=True if align_corners else None,
-                                  antialias=antialias)
+    y = interpolation.interpolate(
+        planes,
+        size=size,
+        scale_factor=scale,
+        mode=mode,
+        align_corners=True if align_corners else None,
+        antialias=antialias,
+    )
     y = y.reshape((*lead, *y.shape[2:]))
-    if kind == "image" and dtype is None:                    # an image file holds integers
+    if kind == "image" and dtype is None:  # an image file holds integers
         dtype = x.dtype if x.dtype.kind in "iu" else np.uint8
     if dtype is not None:
         dtype = np.dtype(dtype)
-        if dtype.kind in "iu" and y.dtype.kind == "f":      # round and clip, as an image needs
+        if dtype.kind in "iu" and y.dtype.kind == "f":  # round and clip, as an image needs
             info = np.iinfo(dtype)
             y = y.round().clip(info.min, info.max)
         y = y.astype(dtype)
     if compute is None:
+
         def compute(collection: Any, **_: Any) -> Any:
             return dask.compute(collection)[0]
+
     if kind == "zarr":
-        udask.to_zarr(y, target, overwrite=overwrite,
-                      compute=functools.partial(compute, total=y.nbytes, written=True))
+        udask.to_zarr(
+            y, target, overwrite=overwrite, compute=functools.partial(compute, total=y.nbytes, written=True)
+        )
         return tuple(x.shape), tuple(y.shape), int(y.nbytes)
     if y.nbytes > _args.get_size_limit():
-        raise ValueError(f"resize: the output of shape {y.shape} takes {y.nbytes / 2**30:.3g} GiB, "
-                         f"too much for a .npy or image file in memory; write a .zarr store")
+        raise ValueError(
+            f"resize: the output of shape {y.shape} takes {y.nbytes / 2**30:.3g} GiB, "
+            f"too much for a .npy or image file in memory; write a .zarr store"
+        )
     if kind == "image":
         _check_image(target, tuple(y.shape), y.dtype)
     result = np.asarray(compute(y))
@@ -358,7 +434,7 @@ def resize(source: str, target: str, *, scale: Any = None, size: Any = None, mod
     else:
         from PIL import Image
 
-        if result.ndim == 3:                                  # (colour, H, W) -> (H, W, colour)
+        if result.ndim == 3:  # (colour, H, W) -> (H, W, colour)
             result = np.moveaxis(result, 0, -1)
         Image.fromarray(result).save(target)
     return tuple(x.shape), tuple(y.shape), int(y.nbytes)
@@ -368,32 +444,44 @@ def _cli_advice(error: Any, args: argparse.Namespace) -> str:
     """A size limit's message for someone at the command line: flags, not library calls."""
     if error.limit == "block":
         now = f"now {args.chunks}" if args.chunks else "now the input's own chunks"
-        return (f"resize: one {error.what} of shape {error.shape} would take {_size(error.nbytes)}, "
-                f"over the {_size(error.allowed)} one block may take in memory; pass a smaller "
-                f"--chunks (the chunk length along each spatial axis, {now}) or a smaller "
-                "--scale or --size; with --workers, each block must also fit in --memory-limit")
+        return (
+            f"resize: one {error.what} of shape {error.shape} would take {_size(error.nbytes)}, "
+            f"over the {_size(error.allowed)} one block may take in memory; pass a smaller "
+            f"--chunks (the chunk length along each spatial axis, {now}) or a smaller "
+            "--scale or --size; with --workers, each block must also fit in --memory-limit"
+        )
     if error.limit == "total":
-        return (f"resize: the output of shape {error.shape} would take {_size(error.nbytes)}, over "
-                f"the limit of {_size(error.allowed)}; ask for a smaller --scale or --size")
-    return (f"resize: the output of shape {error.shape} takes {_size(error.nbytes)} uncompressed, "
-            f"more than the {_size(error.allowed)} free beside {args.output}; free some space or "
-            "write the store elsewhere")
+        return (
+            f"resize: the output of shape {error.shape} would take {_size(error.nbytes)}, over "
+            f"the limit of {_size(error.allowed)}; ask for a smaller --scale or --size"
+        )
+    return (
+        f"resize: the output of shape {error.shape} takes {_size(error.nbytes)} uncompressed, "
+        f"more than the {_size(error.allowed)} free beside {args.output}; free some space or "
+        "write the store elsewhere"
+    )
 
 
 def _cluster_failure(error: BaseException, args: argparse.Namespace) -> str | None:
     """One line for a failure of the Dask cluster itself, naming the cause and what to change."""
     name = type(error).__name__
-    memory = (f"--memory-limit {args.memory_limit}" if args.workers else "the workers' memory limit")
+    memory = f"--memory-limit {args.memory_limit}" if args.workers else "the workers' memory limit"
     if name == "KilledWorker":
-        return (f"resize: a Dask worker died while computing a block (KilledWorker), most often "
-                f"because it ran past its memory ({memory}); raise --memory-limit, or pass a "
-                "smaller --chunks so each block needs less")
+        return (
+            f"resize: a Dask worker died while computing a block (KilledWorker), most often "
+            f"because it ran past its memory ({memory}); raise --memory-limit, or pass a "
+            "smaller --chunks so each block needs less"
+        )
     if isinstance(error, MemoryError):
-        return ("resize: a block did not fit in memory (MemoryError); pass a smaller --chunks, or "
-                "raise --memory-limit with --workers")
+        return (
+            "resize: a block did not fit in memory (MemoryError); pass a smaller --chunks, or "
+            "raise --memory-limit with --workers"
+        )
     if name in ("CommClosedError", "FutureCancelledError", "CancelledError"):
-        return (f"resize: the connection to the Dask cluster was lost ({name}: {error}); check the "
-                f"scheduler and its workers ({memory}) and run again")
+        return (
+            f"resize: the connection to the Dask cluster was lost ({name}: {error}); check the "
+            f"scheduler and its workers ({memory}) and run again"
+        )
     return None
 
 
@@ -404,20 +492,37 @@ def run(args: argparse.Namespace) -> int:
         import distributed  # noqa: F401
         import zarr  # noqa: F401
     except ModuleNotFoundError as error:
-        print(f"upsample: error: {error.name} is missing; resize needs "
-              "pip install -e \".[dask]\" in the upsample clone", file=sys.stderr)
+        print(
+            f"upsample: error: {error.name} is missing; resize needs "
+            'pip install -e ".[dask]" in the upsample clone',
+            file=sys.stderr,
+        )
         return 1
     from .dask.graph import LimitError
 
     try:
-        with scheduler(args.scheduler, args.workers, threads_per_worker=args.threads_per_worker,
-                       memory_limit=args.memory_limit, progress=not args.no_progress) as compute:
-            start = time.perf_counter()                  # the job, not the cluster's start
-            before, after, nbytes = resize(args.input, args.output, scale=args.scale, size=args.size,
-                                           mode=args.mode, align_corners=args.align_corners,
-                                           antialias=args.antialias, spatial_dims=args.spatial_dims,
-                                           chunks=args.chunks, dtype=args.dtype, compute=compute,
-                                           overwrite=args.overwrite)
+        with scheduler(
+            args.scheduler,
+            args.workers,
+            threads_per_worker=args.threads_per_worker,
+            memory_limit=args.memory_limit,
+            progress=not args.no_progress,
+        ) as compute:
+            start = time.perf_counter()  # the job, not the cluster's start
+            before, after, nbytes = resize(
+                args.input,
+                args.output,
+                scale=args.scale,
+                size=args.size,
+                mode=args.mode,
+                align_corners=args.align_corners,
+                antialias=args.antialias,
+                spatial_dims=args.spatial_dims,
+                chunks=args.chunks,
+                dtype=args.dtype,
+                compute=compute,
+                overwrite=args.overwrite,
+            )
             seconds = time.perf_counter() - start
     except LimitError as error:
         raise ValueError(_cli_advice(error, args)) from None
@@ -430,6 +535,8 @@ def run(args: argparse.Namespace) -> int:
             raise
         print(f"upsample: error: {message}", file=sys.stderr)
         return 1
-    print(f"wrote {args.output}: {before} -> {after}, {_size(nbytes)} in {seconds:.1f} s "
-          f"({_size(nbytes / max(seconds, 1e-9))}/s)")
+    print(
+        f"wrote {args.output}: {before} -> {after}, {_size(nbytes)} in {seconds:.1f} s "
+        f"({_size(nbytes / max(seconds, 1e-9))}/s)"
+    )
     return 0

@@ -55,8 +55,9 @@ def _ndim(op: str, **values: Any) -> int | None:
     lengths = {name: len(v) for name, v in values.items() if isinstance(v, (tuple, list))}
     if len(set(lengths.values())) > 1:
         listed = ", ".join(f"{name}={values[name]!r}" for name in lengths)
-        raise ValueError(f"{op}: per-dimension arguments must agree on the number of spatial "
-                         f"dimensions, got {listed}")
+        raise ValueError(
+            f"{op}: per-dimension arguments must agree on the number of spatial dimensions, got {listed}"
+        )
     return next(iter(lengths.values()), None)
 
 
@@ -65,6 +66,7 @@ def _answer(values: list[int], scalar: bool) -> Size:
 
 
 # --------------------------------------------------------------------------- conv
+
 
 def _same_pair(i: int, k: int, s: int, d: int) -> tuple[int, int]:
     """TensorFlow's "SAME" padding: o = ceil(i / s), the odd pixel going to the end."""
@@ -76,8 +78,15 @@ def _conv_size(i: int, k: int, s: int, pad: tuple[int, int], d: int) -> int:
     return (i + pad[0] + pad[1] - d * (k - 1) - 1) // s + 1
 
 
-def conv_padding(size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0,
-                 dilation: Size = 1, *, op: str = "conv_padding") -> tuple[tuple[int, int], ...]:
+def conv_padding(
+    size: Size,
+    kernel_size: Size,
+    stride: Size = 1,
+    padding: Any = 0,
+    dilation: Size = 1,
+    *,
+    op: str = "conv_padding",
+) -> tuple[tuple[int, int], ...]:
     """Resolve any accepted form of conv padding to per-dimension ``(p_lo, p_hi)`` pairs.
 
     ``padding`` is an int, one int per dim, one ``(lo, hi)`` pair per dim, ``"valid"``
@@ -90,8 +99,17 @@ def conv_padding(size: Size, kernel_size: Size, stride: Size = 1, padding: Any =
     >>> conv_padding((6, 6), (4, 4), stride=2, padding="same")
     ((1, 1), (1, 1))
     """
-    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, dilation=dilation,
-              padding=padding if not isinstance(padding, str) else 0) or 1
+    n = (
+        _ndim(
+            op,
+            size=size,
+            kernel_size=kernel_size,
+            stride=stride,
+            dilation=dilation,
+            padding=padding if not isinstance(padding, str) else 0,
+        )
+        or 1
+    )
     i = _args.int_tuple(op, "size", size, n, minimum=0)
     k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
     s = _args.int_tuple(op, "stride", stride, n, minimum=1)
@@ -104,8 +122,9 @@ def conv_padding(size: Size, kernel_size: Size, stride: Size = 1, padding: Any =
     return _args.pad_pairs(op, "padding", padding, n)
 
 
-def conv_output_size(size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0,
-                     dilation: Size = 1) -> Size:
+def conv_output_size(
+    size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0, dilation: Size = 1
+) -> Size:
     """Output size of a convolution: ``o = floor((i + p_lo + p_hi - d*(k-1) - 1) / s) + 1``.
 
     With symmetric padding and no dilation this is D&V relationship 6,
@@ -121,8 +140,17 @@ def conv_output_size(size: Size, kernel_size: Size, stride: Size = 1, padding: A
     4
     """
     op = "conv_output_size"
-    scalar = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, dilation=dilation,
-                   padding=padding if not isinstance(padding, str) else 0) is None
+    scalar = (
+        _ndim(
+            op,
+            size=size,
+            kernel_size=kernel_size,
+            stride=stride,
+            dilation=dilation,
+            padding=padding if not isinstance(padding, str) else 0,
+        )
+        is None
+    )
     pads = conv_padding(size, kernel_size, stride, padding, dilation, op=op)
     n = len(pads)
     i = _args.int_tuple(op, "size", size, n, minimum=0)
@@ -131,16 +159,20 @@ def conv_output_size(size: Size, kernel_size: Size, stride: Size = 1, padding: A
     d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
     for axis, (i_, k_, (lo, hi), d_) in enumerate(zip(i, k, pads, d)):
         if i_ + lo + hi < d_ * (k_ - 1) + 1:
-            raise ValueError(f"{op}: the kernel ({d_ * (k_ - 1) + 1} with dilation) is larger than the "
-                             f"padded input ({i_} + {lo} + {hi} = {i_ + lo + hi}) along spatial axis "
-                             f"{axis}: there is no output")
+            raise ValueError(
+                f"{op}: the kernel ({d_ * (k_ - 1) + 1} with dilation) is larger than the "
+                f"padded input ({i_} + {lo} + {hi} = {i_ + lo + hi}) along spatial axis "
+                f"{axis}: there is no output"
+            )
     return _answer([_conv_size(*args) for args in zip(i, k, s, pads, d)], scalar)
 
 
 # --------------------------------------------------------------------------- conv_transpose
 
-def _tf_transpose_pair(mode: str, i: int, k: int, s: int, d: int, o: int | None, op: str
-                       ) -> tuple[tuple[int, int], int]:
+
+def _tf_transpose_pair(
+    mode: str, i: int, k: int, s: int, d: int, o: int | None, op: str
+) -> tuple[tuple[int, int], int]:
     """TensorFlow's crops and appended zeros for a "same"/"valid" transposed conv of size ``o``.
 
     It is the adjoint of TensorFlow's ``mode`` convolution of an ``o``-sized input, whose
@@ -154,20 +186,31 @@ def _tf_transpose_pair(mode: str, i: int, k: int, s: int, d: int, o: int | None,
     if o is None:
         o = i * s if mode == "same" else max(full, i * s)
     elif mode == "same" and not (i - 1) * s < o <= i * s:
-        raise ValueError(f"{op}: output_size {o} cannot be reached with padding='same', stride "
-                         f"{s} and input size {i}: it must satisfy ceil(o / {s}) == {i}, "
-                         f"i.e. {(i - 1) * s + 1} <= o <= {i * s}")
+        raise ValueError(
+            f"{op}: output_size {o} cannot be reached with padding='same', stride "
+            f"{s} and input size {i}: it must satisfy ceil(o / {s}) == {i}, "
+            f"i.e. {(i - 1) * s + 1} <= o <= {i * s}"
+        )
     elif mode == "valid" and not full <= o <= full + s - 1:
-        raise ValueError(f"{op}: output_size {o} cannot be reached with padding='valid', stride "
-                         f"{s} and input size {i}: it must lie between {full} and {full + s - 1}")
+        raise ValueError(
+            f"{op}: output_size {o} cannot be reached with padding='valid', stride "
+            f"{s} and input size {i}: it must lie between {full} and {full + s - 1}"
+        )
     lo = max(full - o, 0) // 2 if mode == "same" else 0
     return (lo, max(full - lo - o, 0)), max(o - full, 0)
 
 
-def conv_transpose_padding(size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0,
-                           output_padding: Size = 0, dilation: Size = 1, *,
-                           output_size: Size | None = None, op: str = "conv_transpose_padding"
-                           ) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
+def conv_transpose_padding(
+    size: Size,
+    kernel_size: Size,
+    stride: Size = 1,
+    padding: Any = 0,
+    output_padding: Size = 0,
+    dilation: Size = 1,
+    *,
+    output_size: Size | None = None,
+    op: str = "conv_transpose_padding",
+) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
     """Resolve conv_transpose padding to ``(p_lo, p_hi)`` crops and an output_padding.
 
     Transposed convolution crops ``p_lo`` from the start and ``p_hi`` from the end of the
@@ -198,8 +241,18 @@ def conv_transpose_padding(size: Size, kernel_size: Size, stride: Size = 1, padd
     >>> conv_transpose_padding(4, 1, stride=2, padding="valid")     # Keras: o = i * s = 8
     (((0, 0),), (1,))
     """
-    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, output_padding=output_padding,
-              dilation=dilation, padding=padding if not isinstance(padding, str) else 0) or 1
+    n = (
+        _ndim(
+            op,
+            size=size,
+            kernel_size=kernel_size,
+            stride=stride,
+            output_padding=output_padding,
+            dilation=dilation,
+            padding=padding if not isinstance(padding, str) else 0,
+        )
+        or 1
+    )
     i = _args.int_tuple(op, "size", size, n, minimum=0)
     k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
     s = _args.int_tuple(op, "stride", stride, n, minimum=1)
@@ -207,22 +260,34 @@ def conv_transpose_padding(size: Size, kernel_size: Size, stride: Size = 1, padd
     a = _args.int_tuple(op, "output_padding", output_padding, n, minimum=0)
     for a_, s_, d_ in zip(a, s, d):
         if a_ >= max(s_, d_):
-            raise ValueError(f"{op}: output_padding ({a_}) must be smaller than stride ({s_}) "
-                             f"or dilation ({d_})")
+            raise ValueError(
+                f"{op}: output_padding ({a_}) must be smaller than stride ({s_}) or dilation ({d_})"
+            )
     if isinstance(padding, str):
         mode = _args.choice(op, "padding", padding, ("valid", "same"))
         if any(a):
-            raise ValueError(f"{op}: output_padding must be 0 with padding={padding!r}, got "
-                             f"{output_padding!r}; give output_size to choose the output size")
-        o = (None,) * n if output_size is None else \
-            _args.int_tuple(op, "output_size", output_size, n, minimum=1)
+            raise ValueError(
+                f"{op}: output_padding must be 0 with padding={padding!r}, got "
+                f"{output_padding!r}; give output_size to choose the output size"
+            )
+        o = (
+            (None,) * n
+            if output_size is None
+            else _args.int_tuple(op, "output_size", output_size, n, minimum=1)
+        )
         resolved = [_tf_transpose_pair(mode, *args, op) for args in zip(i, k, s, d, o)]
         return tuple(pair for pair, _ in resolved), tuple(extra for _, extra in resolved)
     return _args.pad_pairs(op, "padding", padding, n), a
 
 
-def conv_transpose_output_size(size: Size, kernel_size: Size, stride: Size = 1, padding: Any = 0,
-                               output_padding: Size = 0, dilation: Size = 1) -> Size:
+def conv_transpose_output_size(
+    size: Size,
+    kernel_size: Size,
+    stride: Size = 1,
+    padding: Any = 0,
+    output_padding: Size = 0,
+    dilation: Size = 1,
+) -> Size:
     """Output size of a transposed convolution: ``o = (i-1)*s - p_lo - p_hi + d*(k-1) + a + 1``.
 
     With symmetric padding this is PyTorch's ``ConvTranspose2d`` formula,
@@ -237,26 +302,39 @@ def conv_transpose_output_size(size: Size, kernel_size: Size, stride: Size = 1, 
     128
     """
     op = "conv_transpose_output_size"
-    scalar = _ndim(op, size=size, kernel_size=kernel_size, stride=stride,
-                   output_padding=output_padding, dilation=dilation,
-                   padding=padding if not isinstance(padding, str) else 0) is None
-    pads, a = conv_transpose_padding(size, kernel_size, stride, padding, output_padding,
-                                     dilation, op=op)
+    scalar = (
+        _ndim(
+            op,
+            size=size,
+            kernel_size=kernel_size,
+            stride=stride,
+            output_padding=output_padding,
+            dilation=dilation,
+            padding=padding if not isinstance(padding, str) else 0,
+        )
+        is None
+    )
+    pads, a = conv_transpose_padding(size, kernel_size, stride, padding, output_padding, dilation, op=op)
     n = len(pads)
     i = _args.int_tuple(op, "size", size, n, minimum=0)
     k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
     s = _args.int_tuple(op, "stride", stride, n, minimum=1)
     d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
-    out = [(i_ - 1) * s_ - lo - hi + d_ * (k_ - 1) + a_ + 1
-           for i_, k_, s_, (lo, hi), a_, d_ in zip(i, k, s, pads, a, d)]
+    out = [
+        (i_ - 1) * s_ - lo - hi + d_ * (k_ - 1) + a_ + 1
+        for i_, k_, s_, (lo, hi), a_, d_ in zip(i, k, s, pads, a, d)
+    ]
     for axis, (i_, o) in enumerate(zip(i, out)):
         if o < 0 or o == 0 < i_:
-            raise ValueError(f"{op}: padding {pads[axis]} crops more than the whole output along "
-                             f"spatial axis {axis}: (i-1)*s - p_lo - p_hi + d*(k-1) + a + 1 = {o}")
+            raise ValueError(
+                f"{op}: padding {pads[axis]} crops more than the whole output along "
+                f"spatial axis {axis}: (i-1)*s - p_lo - p_hi + d*(k-1) + a + 1 = {o}"
+            )
     return _answer(out, scalar)
 
 
 # --------------------------------------------------------------------------- pooling
+
 
 def _pool_size(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
     span = i + 2 * p - d * (k - 1) - 1
@@ -266,9 +344,16 @@ def _pool_size(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
     return o
 
 
-def pool_output_size(size: Size, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
-                     dilation: Size = 1, ceil_mode: bool = False, *, op: str = "pool_output_size"
-                     ) -> Size:
+def pool_output_size(
+    size: Size,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    dilation: Size = 1,
+    ceil_mode: bool = False,
+    *,
+    op: str = "pool_output_size",
+) -> Size:
     """Output size of max pooling, PyTorch's ``torch.nn.MaxPool2d`` rule.
 
     ``o = floor((i + 2p - d*(k-1) - 1) / s) + 1`` (``ceil`` with ``ceil_mode``); in ceil
@@ -281,10 +366,11 @@ def pool_output_size(size: Size, kernel_size: Size, stride: Size | None = None, 
     >>> pool_output_size(5, 2, ceil_mode=True), pool_output_size(5, 2)
     (3, 2)
     """
-    scalar = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding,
-                 dilation=dilation) is None
-    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding,
-                 dilation=dilation) or 1
+    scalar = (
+        _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
+        is None
+    )
+    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation) or 1
     i = _args.int_tuple(op, "size", size, n, minimum=0)
     k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
     s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)
@@ -294,14 +380,15 @@ def pool_output_size(size: Size, kernel_size: Size, stride: Size | None = None, 
     for axis, (i_, k_, p_, d_, o) in enumerate(zip(i, k, p, d, out)):
         if o < 0 or o == 0 < i_:
             dilated = f" with dilation {d_}" if d_ > 1 else ""
-            raise ValueError(f"{op}: kernel_size ({k_}){dilated} is larger than the padded input "
-                             f"({i_} + 2*{p_} = {i_ + 2 * p_}) along spatial axis {axis}, leaving no "
-                             f"output")
+            raise ValueError(
+                f"{op}: kernel_size ({k_}){dilated} is larger than the padded input "
+                f"({i_} + 2*{p_} = {i_ + 2 * p_}) along spatial axis {axis}, leaving no "
+                f"output"
+            )
     return _answer(out, scalar)
 
 
-def unpool_output_size(size: Size, kernel_size: Size, stride: Size | None = None,
-                       padding: Size = 0) -> Size:
+def unpool_output_size(size: Size, kernel_size: Size, stride: Size | None = None, padding: Size = 0) -> Size:
     """Default output size of max unpooling: ``o = (i-1)*s - 2p + k`` (``torch.nn.MaxUnpool2d``).
 
     It undoes :func:`pool_output_size` exactly when the pooling windows tiled the input;
@@ -321,6 +408,7 @@ def unpool_output_size(size: Size, kernel_size: Size, stride: Size | None = None
 
 
 # --------------------------------------------------------------------------- interpolation
+
 
 def interpolate_output_size(size: Size, scale_factor: float | Sequence[float]) -> Size:
     """Output size of interpolation by a scale factor: ``o = floor(i * scale_factor)``.
@@ -359,6 +447,7 @@ def scale_factors(op: str, value: Any, n: int) -> tuple[float, ...]:
 
 # --------------------------------------------------------------------------- solving
 
+
 class ConvTransposeSettings(NamedTuple):
     """One way for ``conv_transpose`` to map an input size to an output size."""
 
@@ -372,11 +461,15 @@ class ConvTransposeSettings(NamedTuple):
 def _naturalness(c: ConvTransposeSettings) -> tuple:
     """The order of :func:`solve_conv_transpose`'s answers (the generator follows it)."""
     k, s = c.kernel_size, c.stride
-    return (c.output_padding > 0,      # exact fit without the output_padding patch
-            k % s != 0,                # even overlap: no checkerboard (Odena et al. 2016)
-            k < s,                     # a kernel shorter than the stride leaves holes
-            k != 2 * s,                # k = 2s (e.g. k4 s2 p1) is the most common choice
-            s, k, c.padding)
+    return (
+        c.output_padding > 0,  # exact fit without the output_padding patch
+        k % s != 0,  # even overlap: no checkerboard (Odena et al. 2016)
+        k < s,  # a kernel shorter than the stride leaves holes
+        k != 2 * s,  # k = 2s (e.g. k4 s2 p1) is the most common choice
+        s,
+        k,
+        c.padding,
+    )
 
 
 def _fits(t: int, k: int, s: int, d: int, patched: bool) -> range:
@@ -401,8 +494,12 @@ def _kernels(group: int, s: int, top: int, low: int, fixed: int | None) -> tuple
     (``k >= s``); kernels ``>= s`` that are no multiple; kernels shorter than ``s``.
     """
     if fixed is not None:
-        member = [fixed == 2 * s, fixed % s == 0 and fixed != 2 * s,
-                  fixed >= s and fixed % s != 0, fixed < s][group]
+        member = [
+            fixed == 2 * s,
+            fixed % s == 0 and fixed != 2 * s,
+            fixed >= s and fixed % s != 0,
+            fixed < s,
+        ][group]
         return ([fixed] if member and fixed >= low else []), False
     if group == 0:
         return ([2 * s] if low <= 2 * s <= top else []), False
@@ -420,23 +517,27 @@ def _solutions(i: int, o: int, d: int, kernel_size: int | None, stride: int | No
     as soon as both parities of ``d*(k-1)`` have failed beyond the smallest kernel that
     fits, since from there on whether a kernel fits depends on that parity alone.
     """
+
     def top(s: int) -> int:
         return kernel_size if kernel_size is not None else max(2 * s + 2, 7)
 
-    def reaches(s: int, patched: bool) -> bool:    # can the longest kernel get there?
+    def reaches(s: int, patched: bool) -> bool:  # can the longest kernel get there?
         return o - 1 - (i - 1) * s <= d * (top(s) - 1) + (max(s, d) - 1 if patched else 0)
 
     def strides(patched: bool, group: int) -> range:
         if stride is not None:
             return range(stride, stride + 1)
         high = max(o // max(i - 1, 1), 1) + 1
-        first, last = 1, high + 1                  # reaches() is monotonic in s: bisect
+        first, last = 1, high + 1  # reaches() is monotonic in s: bisect
         while first < last:
             middle = (first + last) // 2
             first, last = (first, middle) if reaches(middle, patched) else (middle + 1, last)
-        if kernel_size is not None:                # a fixed kernel is >= s in groups 0-2, < s in 3
-            return range(max(first, kernel_size + 1), high + 1) if group == 3 \
+        if kernel_size is not None:  # a fixed kernel is >= s in groups 0-2, < s in 3
+            return (
+                range(max(first, kernel_size + 1), high + 1)
+                if group == 3
                 else range(first, min(high, kernel_size) + 1)
+            )
         return range(first, high + 1)
 
     for patched in (False, True):
@@ -444,10 +545,10 @@ def _solutions(i: int, o: int, d: int, kernel_size: int | None, stride: int | No
             for s in strides(patched, group):
                 t = o - 1 - (i - 1) * s
                 if t < 0:
-                    break                              # larger strides overshoot too
+                    break  # larger strides overshoot too
                 if not patched and d % 2 == 0 and t % 2:
-                    continue                           # an even d*(k-1) - t is needed
-                reach = t - max(s, d) + 1 if patched else t    # x >= -(max(s, d) - 1) or x >= 0
+                    continue  # an even d*(k-1) - t is needed
+                reach = t - max(s, d) + 1 if patched else t  # x >= -(max(s, d) - 1) or x >= 0
                 low = max(1, 1 + -(-reach // d))
                 kernels, consecutive = _kernels(group, s, top(s), low, kernel_size)
                 failed: set[int] = set()
@@ -461,9 +562,15 @@ def _solutions(i: int, o: int, d: int, kernel_size: int | None, stride: int | No
                             break
 
 
-def solve_conv_transpose(in_size: int, out_size: int, *, kernel_size: int | None = None,
-                         stride: int | None = None, dilation: int = 1,
-                         limit: int | None = None) -> list[ConvTransposeSettings]:
+def solve_conv_transpose(
+    in_size: int,
+    out_size: int,
+    *,
+    kernel_size: int | None = None,
+    stride: int | None = None,
+    dilation: int = 1,
+    limit: int | None = None,
+) -> list[ConvTransposeSettings]:
     """The ``(kernel_size, stride, padding, output_padding)`` settings mapping ``in_size`` to
     ``out_size``, most natural first: all of them, or the first ``limit``.
 
@@ -496,8 +603,9 @@ def solve_conv_transpose(in_size: int, out_size: int, *, kernel_size: int | None
     return list(itertools.islice(_solutions(i, o, d, k, s), n))
 
 
-def undo_conv(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
-              dilation: int = 1) -> ConvTransposeSettings:
+def undo_conv(
+    size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> ConvTransposeSettings:
     """The conv_transpose that maps a conv's output size back to its input ``size``.
 
     A strided conv maps several input sizes to the same output size, so the transpose
@@ -510,27 +618,36 @@ def undo_conv(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
     ConvTransposeSettings(kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1)
     """
     op = "undo_conv"
-    i, k, s, p, d = (_args.int_tuple(op, name, v, 1, minimum=m)[0] for name, v, m in
-                     (("size", size, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1),
-                      ("padding", padding, 0), ("dilation", dilation, 1)))
+    i, k, s, p, d = (
+        _args.int_tuple(op, name, v, 1, minimum=m)[0]
+        for name, v, m in (
+            ("size", size, 1),
+            ("kernel_size", kernel_size, 1),
+            ("stride", stride, 1),
+            ("padding", padding, 0),
+            ("dilation", dilation, 1),
+        )
+    )
     span = i + 2 * p - d * (k - 1) - 1
     if span < 0:
-        raise ValueError(f"{op}: the dilated kernel ({d * (k - 1) + 1}) is larger than the "
-                         f"padded input ({i + 2 * p})")
+        raise ValueError(
+            f"{op}: the dilated kernel ({d * (k - 1) + 1}) is larger than the padded input ({i + 2 * p})"
+        )
     return ConvTransposeSettings(k, s, p, span % s, d)
 
 
 # --------------------------------------------------------------------------- overlap
+
 
 def _overlap_1d(k: int, s: int, d: int, size: int | None, pad: tuple[int, int], a: int) -> list[int]:
     """Taps reaching each output position along one dim (see :func:`overlap_map`)."""
     if size is None:  # one period of the interior; the crop p_lo shifts its phase
         return [sum(1 for t in range(k) if (t * d - pad[0] - j) % s == 0) for j in range(s)]
     full = [0] * ((size - 1) * s + d * (k - 1) + 1 + a)  # output_padding: zeros at the end,
-    for t in range(k):                                    # then the crop
+    for t in range(k):  # then the crop
         for m in range(size):
             full[m * s + t * d] += 1
-    return full[pad[0]:len(full) - pad[1]]
+    return full[pad[0] : len(full) - pad[1]]
 
 
 def _outer(per_dim: list[list[int]]) -> tuple:
@@ -545,8 +662,15 @@ def _scale(nested: tuple, factor: int) -> tuple:
     return tuple(_scale(v, factor) if isinstance(v, tuple) else v * factor for v in nested)
 
 
-def overlap_map(kernel_size: Size, stride: Size, dilation: Size = 1, *, size: Size | None = None,
-                padding: Any = 0, output_padding: Size = 0) -> tuple:
+def overlap_map(
+    kernel_size: Size,
+    stride: Size,
+    dilation: Size = 1,
+    *,
+    size: Size | None = None,
+    padding: Any = 0,
+    output_padding: Size = 0,
+) -> tuple:
     """How many kernel taps of a transposed convolution reach each output position.
 
     Input position ``m`` adds tap ``t`` of the kernel to output position ``j = m*s + t*d``
@@ -575,8 +699,9 @@ def overlap_map(kernel_size: Size, stride: Size, dilation: Size = 1, *, size: Si
     """
     op = "overlap_map"
     per_dim_size = size if size is not None else 1
-    pads, a = conv_transpose_padding(per_dim_size, kernel_size, stride, padding, output_padding,
-                                     dilation, op=op)
+    pads, a = conv_transpose_padding(
+        per_dim_size, kernel_size, stride, padding, output_padding, dilation, op=op
+    )
     n = len(pads)
     k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
     s = _args.int_tuple(op, "stride", stride, n, minimum=1)
@@ -590,12 +715,14 @@ def overlap_map(kernel_size: Size, stride: Size, dilation: Size = 1, *, size: Si
 
 # --------------------------------------------------------------------------- halos
 
+
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-def conv_input_range(start: int, stop: int, kernel_size: int, stride: int = 1, padding: int = 0,
-                     dilation: int = 1) -> tuple[int, int]:
+def conv_input_range(
+    start: int, stop: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> tuple[int, int]:
     """The input cells ``[lo, hi)`` that conv outputs ``[start, stop)`` read, along one axis.
 
     Output ``o`` reads the padded positions ``o*s + t*d`` for taps ``t < k``, which are
@@ -610,8 +737,9 @@ def conv_input_range(start: int, stop: int, kernel_size: int, stride: int = 1, p
     return start * stride - padding, (stop - 1) * stride - padding + dilation * (kernel_size - 1) + 1
 
 
-def conv_transpose_input_range(start: int, stop: int, kernel_size: int, stride: int = 1,
-                               padding: int = 0, dilation: int = 1) -> tuple[int, int]:
+def conv_transpose_input_range(
+    start: int, stop: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> tuple[int, int]:
     """The input cells ``[lo, hi)`` whose kernels reach conv_transpose outputs ``[start, stop)``.
 
     Input ``m`` adds tap ``t`` to the uncropped position ``j = m*s + t*d``, and output
@@ -627,8 +755,9 @@ def conv_transpose_input_range(start: int, stop: int, kernel_size: int, stride: 
     return _ceil_div(start + padding - reach, stride), (stop - 1 + padding) // stride + 1
 
 
-def pool_input_range(start: int, stop: int, kernel_size: int, stride: int, padding: int = 0,
-                     dilation: int = 1) -> tuple[int, int]:
+def pool_input_range(
+    start: int, stop: int, kernel_size: int, stride: int, padding: int = 0, dilation: int = 1
+) -> tuple[int, int]:
     """The input cells ``[lo, hi)`` that max_pool windows ``[start, stop)`` cover, along one axis.
 
     Window ``o`` covers ``o*s - p + t*d`` for ``t < k`` (the same geometry as conv with
@@ -640,8 +769,9 @@ def pool_input_range(start: int, stop: int, kernel_size: int, stride: int, paddi
     return conv_input_range(start, stop, kernel_size, stride, padding, dilation)
 
 
-def unpool_input_range(start: int, stop: int, kernel_size: int, stride: int,
-                       padding: int = 0) -> tuple[int, int]:
+def unpool_input_range(
+    start: int, stop: int, kernel_size: int, stride: int, padding: int = 0
+) -> tuple[int, int]:
     """The input cells ``[lo, hi)`` of max_unpool whose pooling windows meet outputs ``[start, stop)``.
 
     Cell ``m`` came from the window ``[m*s - p, m*s - p + k)``, so its index lies there;
@@ -702,6 +832,7 @@ def aligned_chunks(in_chunks: Sequence[int], out_size: int, period: int = 1) -> 
 
 # --------------------------------------------------------------------------- nails and shuffles
 
+
 def _per_axis(op: str, size: Size, **values: Any) -> tuple[bool, int, tuple[int, ...]]:
     """Whether the call is scalar, the number of spatial dims, and ``size`` as a tuple."""
     n = _ndim(op, size=size, **values)
@@ -744,8 +875,9 @@ def subsample_output_size(size: Size, factor: Size, offset: Size = 0) -> Size:
         if o_ >= s_:
             raise ValueError(f"{op}: offset ({o_}) must be smaller than factor ({s_})")
         if o_ >= i_:
-            raise ValueError(f"{op}: offset ({o_}) must be smaller than the size ({i_}) of "
-                             f"spatial axis {axis}")
+            raise ValueError(
+                f"{op}: offset ({o_}) must be smaller than the size ({i_}) of spatial axis {axis}"
+            )
     return _answer([-(-(i_ - o_) // s_) for i_, s_, o_ in zip(i, s, off)], scalar)
 
 
@@ -773,8 +905,9 @@ def pixel_unshuffle_output_size(size: Size, downscale_factor: Size) -> Size:
     r = _args.int_tuple(op, "downscale_factor", downscale_factor, n, minimum=1)
     for axis, (i_, r_) in enumerate(zip(i, r)):
         if i_ % r_:
-            raise ValueError(f"{op}: the size ({i_}) of spatial axis {axis} must be a multiple of "
-                             f"downscale_factor ({r_})")
+            raise ValueError(
+                f"{op}: the size ({i_}) of spatial axis {axis} must be a multiple of downscale_factor ({r_})"
+            )
     return _answer([i_ // r_ for i_, r_ in zip(i, r)], scalar)
 
 
@@ -794,8 +927,15 @@ def _pool_same_pair(i: int, k: int, s: int, d: int, lower: bool) -> tuple[int, i
     return (large, small) if lower else (small, large)
 
 
-def pool_padding(size: Size, kernel_size: Size, stride: Size | None = None, padding: Any = 0,
-                 dilation: Size = 1, *, op: str = "pool_padding") -> tuple[tuple[int, int], ...]:
+def pool_padding(
+    size: Size,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Any = 0,
+    dilation: Size = 1,
+    *,
+    op: str = "pool_padding",
+) -> tuple[tuple[int, int], ...]:
     """Resolve any accepted form of pooling padding to per-dimension ``(p_lo, p_hi)`` pairs.
 
     ``padding`` is an int, one int per dim, one ``(lo, hi)`` pair per dim (ONNX's ``pads``
@@ -809,8 +949,17 @@ def pool_padding(size: Size, kernel_size: Size, stride: Size | None = None, padd
     ((0, 1), (1, 2))
     """
     pairs = isinstance(padding, (tuple, list)) and any(isinstance(v, (tuple, list)) for v in padding)
-    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, dilation=dilation,
-              padding=0 if isinstance(padding, str) or pairs else padding) or 1
+    n = (
+        _ndim(
+            op,
+            size=size,
+            kernel_size=kernel_size,
+            stride=stride,
+            dilation=dilation,
+            padding=0 if isinstance(padding, str) or pairs else padding,
+        )
+        or 1
+    )
     i = _args.int_tuple(op, "size", size, n, minimum=0)
     k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
     s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)

@@ -56,19 +56,22 @@ def pixel_shuffle(x: Any, upscale_factor: Any, *, out: np.ndarray | None = None)
     n, c_in, *spatial = x.shape
     block = math.prod(r)
     if c_in % block:
-        raise ValueError(f"{op}: the channels ({c_in}) must be divisible by upscale_factor**{nd} "
-                         f"= {block}, got upscale_factor {upscale_factor!r}")
+        raise ValueError(
+            f"{op}: the channels ({c_in}) must be divisible by upscale_factor**{nd} "
+            f"= {block}, got upscale_factor {upscale_factor!r}"
+        )
     shape = (n, c_in // block, *shapes.pixel_shuffle_output_size(tuple(spatial), r))
     _args.check_output(op, shape, x.dtype)
-    blocks = x.reshape(n * (c_in // block), *r, *spatial)         # (N*C, r_1..r_d, S_1..S_d)
+    blocks = x.reshape(n * (c_in // block), *r, *spatial)  # (N*C, r_1..r_d, S_1..S_d)
     y = _args.out_array(op, out, shape, x.dtype, (x,))
     y = np.empty(shape, dtype=x.dtype) if y is None else y
     target = y.reshape(n * (c_in // block), *(a for s, f in zip(spatial, r) for a in (s, f)))
-    if _compiled(nd, x, y):                                       # one pass, interleaving rows
-        _split(_shuffle_rows, np.ascontiguousarray(blocks).reshape(-1), y.reshape(-1), r, spatial,
-               len(target))
+    if _compiled(nd, x, y):  # one pass, interleaving rows
+        _split(
+            _shuffle_rows, np.ascontiguousarray(blocks).reshape(-1), y.reshape(-1), r, spatial, len(target)
+        )
     else:
-        _permute(blocks, _interleave(nd)[1:], target)             # (N*C, S_1, r_1, ..., S_d, r_d)
+        _permute(blocks, _interleave(nd)[1:], target)  # (N*C, S_1, r_1, ..., S_d, r_d)
     return y
 
 
@@ -77,11 +80,18 @@ def _compiled(nd: int, x: np.ndarray, y: np.ndarray) -> bool:
     return nd == 2 and _jit.applies(x, y, contiguous=(y,))
 
 
-def _split(loop: _jit.Kernel, source: np.ndarray, target: np.ndarray, r: tuple[int, ...],
-           small: list[int], planes: int) -> None:
+def _split(
+    loop: _jit.Kernel,
+    source: np.ndarray,
+    target: np.ndarray,
+    r: tuple[int, ...],
+    small: list[int],
+    planes: int,
+) -> None:
     """Run a 2-D shuffle loop over planes on the threads of :func:`_jit.split_planes`."""
-    _jit.split_planes(lambda a, b: loop(source, target, r[0], r[1], small[0], small[1], a, b),
-                      planes, target.size)
+    _jit.split_planes(
+        lambda a, b: loop(source, target, r[0], r[1], small[0], small[1], a, b), planes, target.size
+    )
 
 
 @_jit.kernel
@@ -90,7 +100,7 @@ def _shuffle_rows(x, y, r1, r2, n1, n2, p0, p1):  # pragma: no cover - compiled
     ``y[p, s1, a, s2, b] = x[p, a, b, s1, s2]``; each output row interleaves ``r2`` input
     rows (unsigned indices, so the copies vectorise)."""
     width, rows = np.uint64(n2), np.uint64(n1)
-    block = np.uint64(r1 * r2) * rows * width                # one plane of x (and of y)
+    block = np.uint64(r1 * r2) * rows * width  # one plane of x (and of y)
     for p in range(np.uint64(p0), np.uint64(p1)):
         for s1 in range(rows):
             for a in range(np.uint64(r1)):
@@ -161,15 +171,16 @@ def pixel_unshuffle(x: Any, downscale_factor: Any, *, out: np.ndarray | None = N
     r = _args.int_tuple(op, "downscale_factor", downscale_factor, nd, minimum=1)
     n, c, *spatial = x.shape
     if any(i % f for i, f in zip(spatial, r)):
-        raise ValueError(f"{op}: every spatial size {tuple(spatial)} must be divisible by "
-                         f"downscale_factor {r}")
+        raise ValueError(
+            f"{op}: every spatial size {tuple(spatial)} must be divisible by downscale_factor {r}"
+        )
     small = shapes.pixel_unshuffle_output_size(tuple(spatial), r)
     split = x.reshape(n * c, *(a for s, f in zip(small, r) for a in (s, f)))  # (N*C, S_1, r_1, ...)
     shape = (n, c * math.prod(r), *small)
     y = _args.out_array(op, out, shape, x.dtype, (x,))
     y = np.empty(shape, dtype=x.dtype) if y is None else y
-    target = y.reshape(n * c, *r, *small)                         # (N*C, r_1..r_d, S_1..S_d)
-    if _compiled(nd, x, y):                                       # one pass, dealing rows out
+    target = y.reshape(n * c, *r, *small)  # (N*C, r_1..r_d, S_1..S_d)
+    if _compiled(nd, x, y):  # one pass, dealing rows out
         _split(_unshuffle_rows, np.ascontiguousarray(x).reshape(-1), y.reshape(-1), r, small, n * c)
     else:
         _permute(split, tuple(np.argsort(_interleave(nd))[1:]), target)

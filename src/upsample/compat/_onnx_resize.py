@@ -30,9 +30,13 @@ _FLOAT, _INT, _STRING, _FLOATS, _INTS = 1, 2, 3, 6, 7
 def _attributes(node: Any) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for a in node.attribute:
-        values[a.name] = {_FLOAT: lambda: a.f, _INT: lambda: a.i,
-                          _STRING: lambda: a.s.decode() if isinstance(a.s, bytes) else a.s,
-                          _FLOATS: lambda: list(a.floats), _INTS: lambda: list(a.ints)}[a.type]()
+        values[a.name] = {
+            _FLOAT: lambda: a.f,
+            _INT: lambda: a.i,
+            _STRING: lambda: a.s.decode() if isinstance(a.s, bytes) else a.s,
+            _FLOATS: lambda: list(a.floats),
+            _INTS: lambda: list(a.ints),
+        }[a.type]()
     return values
 
 
@@ -44,8 +48,7 @@ def _given(inputs: list, k: int) -> np.ndarray | None:
     return value if value.size else None
 
 
-def run(node: Any, inputs: list, *, opset: int | None = None,
-        convention: str = "onnx") -> list:
+def run(node: Any, inputs: list, *, opset: int | None = None, convention: str = "onnx") -> list:
     """Run one Resize or Upsample node on NumPy arrays; returns ``[Y]``.
 
     Args:
@@ -59,9 +62,12 @@ def run(node: Any, inputs: list, *, opset: int | None = None,
         raise ValueError(f"{op}: run takes Resize and Upsample nodes, got {node.op_type!r}")
     attrs = _attributes(node)
     x = np.asarray(inputs[0])
-    legacy = node.op_type == "Upsample" or (opset is not None and opset < 11) or \
-        (opset is None and len(inputs) == 2)
-    if legacy:                      # Resize-10 and Upsample: scales only, asymmetric, floor
+    legacy = (
+        node.op_type == "Upsample"
+        or (opset is not None and opset < 11)
+        or (opset is None and len(inputs) == 2)
+    )
+    if legacy:  # Resize-10 and Upsample: scales only, asymmetric, floor
         scales = _given(inputs, 1) if len(inputs) > 1 else None
         if scales is None:
             scales = np.asarray(attrs.get("scales", []), dtype=np.float32)
@@ -84,19 +90,25 @@ def run(node: Any, inputs: list, *, opset: int | None = None,
     roi_pairs = None
     if roi is not None and ctm == "tf_crop_and_resize":
         flat = roi.ravel().tolist()
-        roi_pairs = dict(zip(axes, zip(flat[:len(axes)], flat[len(axes):])))
+        roi_pairs = dict(zip(axes, zip(flat[: len(axes)], flat[len(axes) :])))
     crop = ctm == "tf_crop_and_resize"
-    moving = [a for a in axes if crop or policy != "stretch"
-              or (factors is not None and factors[a] != 1)
-              or (factors is None and out[a] != x.shape[a])]
+    moving = [
+        a
+        for a in axes
+        if crop
+        or policy != "stretch"
+        or (factors is not None and factors[a] != 1)
+        or (factors is None and out[a] != x.shape[a])
+    ]
     if not moving:
         return [x.copy()]
     rest = [a for a in range(x.ndim) if a not in moving]
-    planes = np.transpose(x, rest + moving)                      # (*rest, *moving)
-    kept = planes.shape[:len(rest)]
-    planes = planes.reshape(1, -1, *planes.shape[len(rest):])     # (1, prod(rest), *moving)
+    planes = np.transpose(x, rest + moving)  # (*rest, *moving)
+    kept = planes.shape[: len(rest)]
+    planes = planes.reshape(1, -1, *planes.shape[len(rest) :])  # (1, prod(rest), *moving)
     options: dict[str, Any] = {
-        "mode": mode, "convention": convention,
+        "mode": mode,
+        "convention": convention,
         "coordinate_transformation_mode": ctm,
         "cubic_coeff_a": float(attrs.get("cubic_coeff_a", -0.75)),
         "exclude_outside": bool(attrs.get("exclude_outside", 0)),
@@ -106,16 +118,20 @@ def run(node: Any, inputs: list, *, opset: int | None = None,
     if mode == "nearest":
         options["nearest_mode"] = attrs.get("nearest_mode", "round_prefer_floor")
         del options["antialias"]
-        if legacy:              # onnxruntime's "simple": ceil when shrinking, else floor
+        if legacy:  # onnxruntime's "simple": ceil when shrinking, else floor
             shrinking = factors is not None and any(factors[a] < 1 for a in moving)
             options["nearest_mode"] = "ceil" if shrinking else "floor"
     if crop:
         options["roi"] = [roi_pairs[a] if roi_pairs else (0.0, 1.0) for a in moving]
     if factors is not None:
         y = interpolate(planes, scale_factor=[factors[a] for a in moving], **options)
-    else:             # keep_aspect_ratio_policy: one scale over every axis in axes
-        y = interpolate(planes, size=[out[a] for a in moving], **options,
-                        **({} if policy == "stretch" else {"keep_aspect_ratio_policy": policy}))
+    else:  # keep_aspect_ratio_policy: one scale over every axis in axes
+        y = interpolate(
+            planes,
+            size=[out[a] for a in moving],
+            **options,
+            **({} if policy == "stretch" else {"keep_aspect_ratio_policy": policy}),
+        )
     y = y.reshape(*kept, *y.shape[2:])
     y = np.transpose(y, np.argsort(rest + moving))
     return [y.astype(x.dtype, copy=False) if x.dtype.kind == "f" else y]

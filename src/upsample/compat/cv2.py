@@ -28,8 +28,16 @@ import numpy as np
 from .. import _args
 from ..interpolation import interpolate
 
-__all__ = ["resize", "INTER_NEAREST", "INTER_LINEAR", "INTER_CUBIC", "INTER_AREA",
-           "INTER_LANCZOS4", "INTER_LINEAR_EXACT", "INTER_NEAREST_EXACT"]
+__all__ = [
+    "resize",
+    "INTER_NEAREST",
+    "INTER_LINEAR",
+    "INTER_CUBIC",
+    "INTER_AREA",
+    "INTER_LANCZOS4",
+    "INTER_LINEAR_EXACT",
+    "INTER_NEAREST_EXACT",
+]
 
 INTER_NEAREST = 0
 INTER_LINEAR = 1
@@ -40,13 +48,27 @@ INTER_LINEAR_EXACT = 5
 INTER_NEAREST_EXACT = 6
 
 #: OpenCV's flag -> our mode (INTER_LINEAR_EXACT on floats is INTER_LINEAR, as in OpenCV)
-_MODES = {INTER_NEAREST: "nearest", INTER_LINEAR: "linear", INTER_CUBIC: "cubic",
-          INTER_AREA: "area", INTER_NEAREST_EXACT: "nearest-exact", INTER_LINEAR_EXACT: "linear"}
+_MODES = {
+    INTER_NEAREST: "nearest",
+    INTER_LINEAR: "linear",
+    INTER_CUBIC: "cubic",
+    INTER_AREA: "area",
+    INTER_NEAREST_EXACT: "nearest-exact",
+    INTER_LINEAR_EXACT: "linear",
+}
 _NOT_REPRODUCED = {INTER_LANCZOS4: "INTER_LANCZOS4"}
 
 
-def resize(src: Any, dsize: Any, dst: Any = None, fx: float = 0, fy: float = 0,
-           interpolation: int = INTER_LINEAR, *, convention: str = "opencv") -> np.ndarray:
+def resize(
+    src: Any,
+    dsize: Any,
+    dst: Any = None,
+    fx: float = 0,
+    fy: float = 0,
+    interpolation: int = INTER_LINEAR,
+    *,
+    convention: str = "opencv",
+) -> np.ndarray:
     """``cv2.resize``: (H, W) or (H, W, C) -> (height, width) or (height, width, C), same dtype.
 
     Args:
@@ -62,29 +84,35 @@ def resize(src: Any, dsize: Any, dst: Any = None, fx: float = 0, fy: float = 0,
     if image.ndim > 3:
         raise ValueError(f"{op}: src must be (H, W) or (H, W, C), got shape {image.shape}")
     if isinstance(interpolation, bool) or not isinstance(interpolation, (int, np.integer)):
-        raise TypeError(f"{op}: interpolation must be an INTER_* constant, got "
-                        f"{_args._describe(interpolation)}")
+        raise TypeError(
+            f"{op}: interpolation must be an INTER_* constant, got {_args._describe(interpolation)}"
+        )
     if int(interpolation) in _NOT_REPRODUCED:
-        raise ValueError(f"{op}: interpolation {_NOT_REPRODUCED[int(interpolation)]} is not "
-                         f"reproduced; use INTER_CUBIC or INTER_AREA")
+        raise ValueError(
+            f"{op}: interpolation {_NOT_REPRODUCED[int(interpolation)]} is not "
+            f"reproduced; use INTER_CUBIC or INTER_AREA"
+        )
     if int(interpolation) not in _MODES:
-        raise ValueError(f"{op}: interpolation must be one of {sorted(_MODES)} (INTER_*), "
-                         f"got {interpolation!r}")
+        raise ValueError(
+            f"{op}: interpolation must be one of {sorted(_MODES)} (INTER_*), got {interpolation!r}"
+        )
     if int(interpolation) == INTER_LINEAR_EXACT and image.dtype.kind != "f":
-        raise ValueError(f"{op}: INTER_LINEAR_EXACT is only reproduced on float images; got "
-                         f"{image.dtype}")
+        raise ValueError(f"{op}: INTER_LINEAR_EXACT is only reproduced on float images; got {image.dtype}")
     height, width = image.shape[:2]
     size, factors = _size(op, dsize, fx, fy, height, width)
-    planes = image.reshape(1, height, width, -1)                            # (N, H, W, C)
+    planes = image.reshape(1, height, width, -1)  # (N, H, W, C)
     options: dict[str, Any] = {"size": size} if factors is None else {"scale_factor": factors}
-    out = interpolate(planes, mode=_MODES[int(interpolation)], convention=convention,
-                      data_format="channels_last", **options)
+    out = interpolate(
+        planes, mode=_MODES[int(interpolation)], convention=convention, data_format="channels_last", **options
+    )
     # OpenCV returns a one-channel image as (H, W), whatever the input's layout
     out = out.reshape(out.shape[1:3] + (image.shape[2:] if image.ndim == 3 and image.shape[2] > 1 else ()))
     if dst is not None:
         if not isinstance(dst, np.ndarray) or dst.shape != out.shape or dst.dtype != out.dtype:
-            raise ValueError(f"{op}: dst must be an array of shape {out.shape} and dtype "
-                             f"{out.dtype}, got {_args._describe(dst)}")
+            raise ValueError(
+                f"{op}: dst must be an array of shape {out.shape} and dtype "
+                f"{out.dtype}, got {_args._describe(dst)}"
+            )
         np.copyto(dst, out)
         return dst
     return out
@@ -96,12 +124,16 @@ def _size(op: str, dsize: Any, fx: Any, fy: Any, height: int, width: int):
         w, h = _args.int_tuple(op, "dsize", dsize, 2, minimum=1)
         return (h, w), None
     for name, value in (("fx", fx), ("fy", fy)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(value) or value <= 0:
-            raise ValueError(f"{op}: dsize is empty, so {name} must be a finite number > 0, "
-                             f"got {value!r}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, np.integer, np.floating))
+            or not np.isfinite(value)
+            or value <= 0
+        ):
+            raise ValueError(f"{op}: dsize is empty, so {name} must be a finite number > 0, got {value!r}")
     size = (int(np.rint(height * float(fy))), int(np.rint(width * float(fx))))
     if min(size) < 1:
-        raise ValueError(f"{op}: fx={fx!r}, fy={fy!r} give an empty output {size[::-1]} "
-                         f"from a {width}x{height} image")
+        raise ValueError(
+            f"{op}: fx={fx!r}, fy={fy!r} give an empty output {size[::-1]} from a {width}x{height} image"
+        )
     return size, (float(fy), float(fx))

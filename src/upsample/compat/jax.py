@@ -33,29 +33,42 @@ _METHODS: dict[str, tuple[str, dict[str, Any]]] = {
     "nearest": ("nearest", {}),
     **{name: ("linear", {}) for name in ("linear", "bilinear", "trilinear", "triangle")},
     **{name: ("cubic", {}) for name in ("cubic", "bicubic", "tricubic")},
-    **{name: ("cubic", {"cubic_coeff_a": -0.75, "exclude_outside": False})
-       for name in ("cubic-pytorch", "bicubic-pytorch")},
+    **{
+        name: ("cubic", {"cubic_coeff_a": -0.75, "exclude_outside": False})
+        for name in ("cubic-pytorch", "bicubic-pytorch")
+    },
     "lanczos3": ("lanczos3", {}),
     "lanczos5": ("lanczos5", {}),
     "area": ("area", {}),
 }
 
 #: JAX without jax_enable_x64 narrows 64-bit arrays
-_NARROW = {np.dtype(np.float64): np.dtype(np.float32), np.dtype(np.int64): np.dtype(np.int32),
-           np.dtype(np.uint64): np.dtype(np.uint32), np.dtype(np.complex128): np.dtype(np.complex64)}
+_NARROW = {
+    np.dtype(np.float64): np.dtype(np.float32),
+    np.dtype(np.int64): np.dtype(np.int32),
+    np.dtype(np.uint64): np.dtype(np.uint32),
+    np.dtype(np.complex128): np.dtype(np.complex64),
+}
 
 
 def _method(op: str, method: Any, antialias: bool) -> tuple[str, dict[str, Any]]:
-    name = getattr(method, "name", method)                   # a ResizeMethod-like enum
+    name = getattr(method, "name", method)  # a ResizeMethod-like enum
     name = name.lower().replace("_", "-") if isinstance(name, str) else name
     mode, options = _METHODS[_args.choice(op, "method", name, _METHODS)]
-    if antialias and mode == "cubic":                      # cubic-pytorch is cubic with antialias
+    if antialias and mode == "cubic":  # cubic-pytorch is cubic with antialias
         options = {}
     return mode, options
 
 
-def _resample(op: str, x: np.ndarray, axes: list[int], sizes: list[int], mode: str,
-              antialias: bool, options: dict[str, Any]) -> np.ndarray:
+def _resample(
+    op: str,
+    x: np.ndarray,
+    axes: list[int],
+    sizes: list[int],
+    mode: str,
+    antialias: bool,
+    options: dict[str, Any],
+) -> np.ndarray:
     """Resize ``axes`` of ``x`` to ``sizes``: the other axes are flattened into channels."""
     x = x.astype(_NARROW.get(x.dtype, x.dtype), copy=False)
     if mode != "nearest" and x.dtype.kind not in "fc":
@@ -63,22 +76,21 @@ def _resample(op: str, x: np.ndarray, axes: list[int], sizes: list[int], mode: s
     if not axes:
         return x.copy()
     rest = [a for a in range(x.ndim) if a not in axes]
-    moved = np.transpose(x, rest + axes)                     # (*rest, *axes)
-    kept = moved.shape[:len(rest)]
-    planes = moved.reshape(1, -1, *moved.shape[len(rest):])  # (1, prod(rest), *axes)
+    moved = np.transpose(x, rest + axes)  # (*rest, *axes)
+    kept = moved.shape[: len(rest)]
+    planes = moved.reshape(1, -1, *moved.shape[len(rest) :])  # (1, prod(rest), *axes)
     if mode in ("nearest", "area"):
         antialias_option: dict[str, Any] = {}
     else:
         antialias_option = {"antialias": bool(antialias)}
-    y = interpolate(planes, size=tuple(sizes), mode=mode, convention="jax",
-                    **antialias_option, **options)
+    y = interpolate(planes, size=tuple(sizes), mode=mode, convention="jax", **antialias_option, **options)
     y = y.reshape(*kept, *sizes)
     return np.transpose(y, np.argsort(rest + axes)).astype(
-        x.dtype if mode == "nearest" else np.float32, copy=False)
+        x.dtype if mode == "nearest" else np.float32, copy=False
+    )
 
 
-def resize(image: Any, shape: Any, method: Any, antialias: bool = True,
-           precision: Any = None) -> np.ndarray:
+def resize(image: Any, shape: Any, method: Any, antialias: bool = True, precision: Any = None) -> np.ndarray:
     """``jax.image.resize``: ``image`` to ``shape`` (one size per axis, every axis).
 
     Args:
@@ -100,8 +112,16 @@ def resize(image: Any, shape: Any, method: Any, antialias: bool = True,
     return _resample(op, x, axes, [sizes[a] for a in axes], mode, antialias, options)
 
 
-def scale_and_translate(image: Any, shape: Any, spatial_dims: Any, scale: Any, translation: Any,
-                        method: Any, antialias: bool = True, precision: Any = None) -> np.ndarray:
+def scale_and_translate(
+    image: Any,
+    shape: Any,
+    spatial_dims: Any,
+    scale: Any,
+    translation: Any,
+    method: Any,
+    antialias: bool = True,
+    precision: Any = None,
+) -> np.ndarray:
     """``jax.image.scale_and_translate``: input point ``x`` lands on ``x * scale + translation``
     along each of ``spatial_dims``; outputs whose source falls outside the input are 0.
 
@@ -119,22 +139,27 @@ def scale_and_translate(image: Any, shape: Any, spatial_dims: Any, scale: Any, t
     scales = np.atleast_1d(np.asarray(scale, dtype=np.float64)).ravel()
     shifts = np.atleast_1d(np.asarray(translation, dtype=np.float64)).ravel()
     if len(scales) != len(dims) or len(shifts) != len(dims):
-        raise ValueError(f"{op}: scale and translation need one value per spatial dim "
-                         f"({len(dims)}), got {len(scales)} and {len(shifts)}")
+        raise ValueError(
+            f"{op}: scale and translation need one value per spatial dim "
+            f"({len(dims)}), got {len(scales)} and {len(shifts)}"
+        )
     if not np.all(np.isfinite(scales) & (scales > 0)) or not np.all(np.isfinite(shifts)):
-        raise ValueError(f"{op}: scale must be finite and > 0 and translation finite, got "
-                         f"{scales.tolist()} and {shifts.tolist()}")
+        raise ValueError(
+            f"{op}: scale must be finite and > 0 and translation finite, got "
+            f"{scales.tolist()} and {shifts.tolist()}"
+        )
     others = [a for a in range(x.ndim) if a not in dims and sizes[a] != x.shape[a]]
     if others:
-        raise ValueError(f"{op}: axis {others[0]} is not in spatial_dims but changes size "
-                         f"({x.shape[others[0]]} -> {sizes[others[0]]})")
+        raise ValueError(
+            f"{op}: axis {others[0]} is not in spatial_dims but changes size "
+            f"({x.shape[others[0]]} -> {sizes[others[0]]})"
+        )
     mode, options = _method(op, method, antialias)
     if mode == "nearest":
         raise ValueError(f"{op}: method 'nearest' is not supported by scale_and_translate")
     starts = -shifts / scales
     window = [(start, start + sizes[d] / s) for d, start, s in zip(dims, starts, scales)]
-    return _resample(op, x, dims, [sizes[d] for d in dims], mode, antialias,
-                     {**options, "window": window})
+    return _resample(op, x, dims, [sizes[d] for d in dims], mode, antialias, {**options, "window": window})
 
 
 image = SimpleNamespace(resize=resize, scale_and_translate=scale_and_translate)

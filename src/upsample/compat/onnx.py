@@ -47,21 +47,29 @@ def _pairs(pads: list[int] | None, nd: int) -> tuple[tuple[int, int], ...]:
     """ONNX's ``[x1_begin, x2_begin, ..., x1_end, x2_end]`` -> ((x1_begin, x1_end), ...)."""
     pads = [0] * (2 * nd) if pads is None else list(pads)
     if len(pads) != 2 * nd:
-        raise ValueError(f"run_node: pads must have 2 * {nd} = {2 * nd} entries (begins, then ends), "
-                         f"got {pads}")
+        raise ValueError(
+            f"run_node: pads must have 2 * {nd} = {2 * nd} entries (begins, then ends), got {pads}"
+        )
     return tuple(zip(pads[:nd], pads[nd:]))
 
 
-def _padding(op: str, attrs: dict[str, Any], size: tuple[int, ...], k: tuple[int, ...],
-             s: tuple[int, ...], d: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+def _padding(
+    op: str,
+    attrs: dict[str, Any],
+    size: tuple[int, ...],
+    k: tuple[int, ...],
+    s: tuple[int, ...],
+    d: tuple[int, ...],
+) -> tuple[tuple[int, int], ...]:
     """The (lo, hi) pairs of ``pads`` or ``auto_pad`` (SAME_UPPER / SAME_LOWER / VALID)."""
     auto = attrs.get("auto_pad", "NOTSET")
     auto = auto.decode() if isinstance(auto, bytes) else auto
     if auto == "NOTSET":
         return _pairs(attrs.get("pads"), len(size))
     if auto not in _AUTO_PADS:
-        raise ValueError(f"run_node: {op} auto_pad must be NOTSET, SAME_UPPER, SAME_LOWER or "
-                         f"VALID, got {auto!r}")
+        raise ValueError(
+            f"run_node: {op} auto_pad must be NOTSET, SAME_UPPER, SAME_LOWER or VALID, got {auto!r}"
+        )
     return _shapes.pool_padding(size, k, s, _AUTO_PADS[auto], d, op=op)
 
 
@@ -73,13 +81,14 @@ def _geometry(attrs: dict[str, Any], nd: int, kernel: tuple[int, ...]) -> tuple[
 
 # --------------------------------------------------------------------------- convolution
 
-def _conv(attrs: dict[str, Any], x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
-          ) -> list[np.ndarray]:
+
+def _conv(
+    attrs: dict[str, Any], x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
+) -> list[np.ndarray]:
     nd = w.ndim - 2
     k, s, d = _geometry(attrs, nd, w.shape[2:])
     pairs = _padding("Conv", attrs, x.shape[2:], k, s, d)
-    return [_upsample.conv(x, w, b, stride=s, padding=pairs, dilation=d,
-                           groups=attrs.get("group", 1))]
+    return [_upsample.conv(x, w, b, stride=s, padding=pairs, dilation=d, groups=attrs.get("group", 1))]
 
 
 def _transpose_pair(total: int, auto: str) -> tuple[int, int]:
@@ -95,8 +104,9 @@ def _transpose_pair(total: int, auto: str) -> tuple[int, int]:
     return (small, total - small) if auto == "SAME_UPPER" else (total - small, small)
 
 
-def _conv_transpose(attrs: dict[str, Any], x: np.ndarray, w: np.ndarray,
-                    b: np.ndarray | None = None) -> list[np.ndarray]:
+def _conv_transpose(
+    attrs: dict[str, Any], x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
+) -> list[np.ndarray]:
     """ONNX's crop of the full output: ``pads`` (or the ones ``output_shape`` / ``auto_pad``
     imply), less ``output_padding`` at the end. A negative crop extends by zero contributions
     (the bias still applies there), so any output_shape ONNX allows is reached."""
@@ -117,13 +127,19 @@ def _conv_transpose(attrs: dict[str, Any], x: np.ndarray, w: np.ndarray,
         pairs = ((0, 0),) * nd
     else:
         pairs = _pairs(attrs.get("pads"), nd)
-    crop = tuple((lo, hi - a) for (lo, hi), a in zip(pairs, extra))      # output_padding uncrops
-    y = _upsample.conv_transpose(x, w, None, stride=s, padding=tuple((max(lo, 0), max(hi, 0))
-                                                                     for lo, hi in crop),
-                                 dilation=d, groups=attrs.get("group", 1))
+    crop = tuple((lo, hi - a) for (lo, hi), a in zip(pairs, extra))  # output_padding uncrops
+    y = _upsample.conv_transpose(
+        x,
+        w,
+        None,
+        stride=s,
+        padding=tuple((max(lo, 0), max(hi, 0)) for lo, hi in crop),
+        dilation=d,
+        groups=attrs.get("group", 1),
+    )
     grow = tuple((max(-lo, 0), max(-hi, 0)) for lo, hi in crop)
     if any(any(g) for g in grow):
-        y = np.pad(y, ((0, 0), (0, 0), *grow))                           # (N, C_out, *o)
+        y = np.pad(y, ((0, 0), (0, 0), *grow))  # (N, C_out, *o)
     if b is not None:
         y = y + np.asarray(b, dtype=y.dtype).reshape(1, -1, *(1,) * nd)
     return [y]
@@ -131,30 +147,39 @@ def _conv_transpose(attrs: dict[str, Any], x: np.ndarray, w: np.ndarray,
 
 # --------------------------------------------------------------------------- pooling
 
+
 def _plane_offsets(shape: tuple[int, ...]) -> np.ndarray:
     """(N, C, 1, ...) offsets of each (n, c) plane in the flattened tensor of ``shape``."""
     plane = math.prod(shape[2:])
     return (np.arange(shape[0] * shape[1], dtype=np.int64) * plane).reshape(
-        shape[0], shape[1], *(1,) * (len(shape) - 2))
+        shape[0], shape[1], *(1,) * (len(shape) - 2)
+    )
 
 
 def _max_pool(attrs: dict[str, Any], x: np.ndarray, *, n_outputs: int) -> list[np.ndarray]:
     nd = x.ndim - 2
     k, s, d = _geometry(attrs, nd, attrs["kernel_shape"])
     pairs = _padding("MaxPool", attrs, x.shape[2:], k, s, d)
-    values, indices = _upsample.max_pool(x, k, stride=s, padding=pairs, dilation=d,
-                                         ceil_mode=bool(attrs.get("ceil_mode", 0)),
-                                         return_indices=True)
+    values, indices = _upsample.max_pool(
+        x,
+        k,
+        stride=s,
+        padding=pairs,
+        dilation=d,
+        ceil_mode=bool(attrs.get("ceil_mode", 0)),
+        return_indices=True,
+    )
     if n_outputs < 2:
         return [values]
-    if attrs.get("storage_order", 0) == 1:        # column-major within each (n, c) plane
+    if attrs.get("storage_order", 0) == 1:  # column-major within each (n, c) plane
         at = np.unravel_index(indices, x.shape[2:])
         indices = np.ravel_multi_index(at, x.shape[2:], order="F")
     return [values, indices + _plane_offsets(x.shape)]
 
 
-def _max_unpool(attrs: dict[str, Any], x: np.ndarray, indices: np.ndarray,
-                output_shape: np.ndarray | None = None) -> list[np.ndarray]:
+def _max_unpool(
+    attrs: dict[str, Any], x: np.ndarray, indices: np.ndarray, output_shape: np.ndarray | None = None
+) -> list[np.ndarray]:
     nd = x.ndim - 2
     k, s, _ = _geometry(attrs, nd, attrs["kernel_shape"])
     pairs = _pairs(attrs.get("pads"), nd)
@@ -163,8 +188,10 @@ def _max_unpool(attrs: dict[str, Any], x: np.ndarray, indices: np.ndarray,
     if output_shape is not None:
         size = tuple(int(v) for v in np.asarray(output_shape).reshape(-1))[-nd:]
         if len(size) != nd or any(o < d for o, d in zip(size, default)):
-            raise ValueError(f"run_node: MaxUnpool output_shape {tuple(np.asarray(output_shape))} "
-                             f"must end in {nd} sizes, each at least the inferred {default}")
+            raise ValueError(
+                f"run_node: MaxUnpool output_shape {tuple(np.asarray(output_shape))} "
+                f"must end in {nd} sizes, each at least the inferred {default}"
+            )
     plane = np.asarray(indices, dtype=np.int64) - _plane_offsets((*x.shape[:2], *size))
     # ONNX takes any output_shape from the inferred size up (PyTorch only up to size + stride - 1).
     # In max_unpool the kernel size only sets the output size, o = (i-1)*s - lo - hi + k, so a
@@ -174,6 +201,7 @@ def _max_unpool(attrs: dict[str, Any], x: np.ndarray, indices: np.ndarray,
 
 
 # --------------------------------------------------------------------------- depth and space
+
 
 def _order(op: str, attrs: dict[str, Any]) -> str:
     mode = attrs.get("mode", "DCR")
@@ -193,8 +221,9 @@ def _space_to_depth(attrs: dict[str, Any], x: np.ndarray) -> list[np.ndarray]:
 
 # --------------------------------------------------------------------------- dispatch
 
+
 def _resize(node: Any, inputs: list[Any]) -> list[np.ndarray]:
-    from . import _onnx_resize       # the Resize / Upsample semantics live in their own module
+    from . import _onnx_resize  # the Resize / Upsample semantics live in their own module
 
     return _onnx_resize.run(node, inputs)
 
@@ -234,20 +263,22 @@ def run_node(node: Any, inputs: list[Any]) -> list[np.ndarray]:
     if not isinstance(node, onnx.NodeProto):
         raise TypeError(f"run_node: node must be an onnx.NodeProto, got {type(node).__name__}")
     if node.domain not in ("", "ai.onnx"):
-        raise ValueError(f"run_node: only the default ONNX domain is supported, got node "
-                         f"{node.op_type!r} of domain {node.domain!r}")
+        raise ValueError(
+            f"run_node: only the default ONNX domain is supported, got node "
+            f"{node.op_type!r} of domain {node.domain!r}"
+        )
     if node.op_type in ("Resize", "Upsample"):
         return _resize(node, list(inputs))
     runner = _RUNNERS.get(node.op_type)
     if runner is None:
-        raise ValueError(f"run_node: op_type must be one of {', '.join(OP_TYPES)}, got "
-                         f"{node.op_type!r}")
+        raise ValueError(f"run_node: op_type must be one of {', '.join(OP_TYPES)}, got {node.op_type!r}")
     inputs = list(inputs)
     if len(inputs) > len(node.input):
-        raise ValueError(f"run_node: {node.op_type} node has {len(node.input)} inputs "
-                         f"{list(node.input)}, got {len(inputs)} arrays")
-    given = [None if (i >= len(inputs) or not name) else inputs[i]
-             for i, name in enumerate(node.input)]
+        raise ValueError(
+            f"run_node: {node.op_type} node has {len(node.input)} inputs "
+            f"{list(node.input)}, got {len(inputs)} arrays"
+        )
+    given = [None if (i >= len(inputs) or not name) else inputs[i] for i, name in enumerate(node.input)]
     while given and given[-1] is None:
         given.pop()
     arrays = [None if v is None else np.asarray(v) for v in given]
@@ -257,6 +288,7 @@ def run_node(node: Any, inputs: list[Any]) -> list[np.ndarray]:
         return runner(attrs, *arrays, **extra)
     except TypeError as error:
         if "positional argument" in str(error):
-            raise ValueError(f"run_node: wrong number of inputs for {node.op_type}: "
-                             f"got {len(arrays)} ({error})") from None
+            raise ValueError(
+                f"run_node: wrong number of inputs for {node.op_type}: got {len(arrays)} ({error})"
+            ) from None
         raise

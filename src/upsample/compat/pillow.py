@@ -35,18 +35,36 @@ BOX = 4
 HAMMING = 5
 
 #: Pillow's filter -> our mode
-_MODES = {NEAREST: "nearest", LANCZOS: "lanczos3", BILINEAR: "linear", BICUBIC: "cubic",
-          BOX: "area", HAMMING: "hamming"}
-_NAMES = {NEAREST: "NEAREST", LANCZOS: "LANCZOS", BILINEAR: "BILINEAR", BICUBIC: "BICUBIC",
-          BOX: "BOX", HAMMING: "HAMMING"}
+_MODES = {
+    NEAREST: "nearest",
+    LANCZOS: "lanczos3",
+    BILINEAR: "linear",
+    BICUBIC: "cubic",
+    BOX: "area",
+    HAMMING: "hamming",
+}
+_NAMES = {
+    NEAREST: "NEAREST",
+    LANCZOS: "LANCZOS",
+    BILINEAR: "BILINEAR",
+    BICUBIC: "BICUBIC",
+    BOX: "BOX",
+    HAMMING: "HAMMING",
+}
 
 #: the arrays of Pillow's modes: (ndim, channels or None, dtype)
-_LAYOUTS = {(2, None, "uint8"): "L", (2, None, "uint16"): "I;16", (2, None, "float32"): "F",
-            (3, 3, "uint8"): "RGB", (3, 4, "uint8"): "RGBA"}
+_LAYOUTS = {
+    (2, None, "uint8"): "L",
+    (2, None, "uint16"): "I;16",
+    (2, None, "float32"): "F",
+    (3, 3, "uint8"): "RGB",
+    (3, 4, "uint8"): "RGBA",
+}
 
 
-def resize(array: Any, size: Any, resample: int = BICUBIC, box: Any = None,
-           reducing_gap: float | None = None) -> np.ndarray:
+def resize(
+    array: Any, size: Any, resample: int = BICUBIC, box: Any = None, reducing_gap: float | None = None
+) -> np.ndarray:
     """``Image.resize`` on an array: (H, W[, C]) -> (height, width[, C]), same dtype.
 
     Args:
@@ -62,15 +80,20 @@ def resize(array: Any, size: Any, resample: int = BICUBIC, box: Any = None,
     channels = image.shape[2] if image.ndim == 3 else None
     mode = _LAYOUTS.get((image.ndim, channels, image.dtype.name))
     if mode is None:
-        raise ValueError(f"{op}: array must be the pixels of a mode L, I;16 or F image "
-                         f"((H, W) uint8, uint16, float32) or RGB/RGBA ((H, W, 3|4) uint8); got "
-                         f"shape {image.shape} {image.dtype}")
+        raise ValueError(
+            f"{op}: array must be the pixels of a mode L, I;16 or F image "
+            f"((H, W) uint8, uint16, float32) or RGB/RGBA ((H, W, 3|4) uint8); got "
+            f"shape {image.shape} {image.dtype}"
+        )
     if isinstance(resample, bool) or resample not in _MODES:
-        raise ValueError(f"{op}: resample must be one of {', '.join(_NAMES.values())} "
-                         f"({sorted(_MODES)}), got {resample!r}")
+        raise ValueError(
+            f"{op}: resample must be one of {', '.join(_NAMES.values())} ({sorted(_MODES)}), got {resample!r}"
+        )
     if reducing_gap is not None:
-        raise ValueError(f"{op}: reducing_gap is not reproduced (Pillow's reduce() pre-pass); "
-                         f"it must be None, got {reducing_gap!r}")
+        raise ValueError(
+            f"{op}: reducing_gap is not reproduced (Pillow's reduce() pre-pass); "
+            f"it must be None, got {reducing_gap!r}"
+        )
     width, height = _args.int_tuple(op, "size", size, 2, minimum=1)
     in_h, in_w = image.shape[:2]
     window = None
@@ -79,23 +102,32 @@ def resize(array: Any, size: Any, resample: int = BICUBIC, box: Any = None,
         if (x0, y0, x1, y1) != (0, 0, in_w, in_h):
             window = ((y0, y1), (x0, x1))
     if mode == "RGBA" and resample != NEAREST:
-        raise ValueError(f"{op}: RGBA with {_NAMES[resample]} resizes premultiplied alpha in "
-                         "Pillow, which is not reproduced; resize the RGB and A planes "
-                         "separately, or use NEAREST")
-    planes = image.reshape(1, in_h, in_w, -1)                               # (N, H, W, C)
-    out = interpolate(planes, size=(height, width), mode=_MODES[resample], convention="pillow",
-                      data_format="channels_last",
-                      **({} if window is None else {"window": window}))
+        raise ValueError(
+            f"{op}: RGBA with {_NAMES[resample]} resizes premultiplied alpha in "
+            "Pillow, which is not reproduced; resize the RGB and A planes "
+            "separately, or use NEAREST"
+        )
+    planes = image.reshape(1, in_h, in_w, -1)  # (N, H, W, C)
+    out = interpolate(
+        planes,
+        size=(height, width),
+        mode=_MODES[resample],
+        convention="pillow",
+        data_format="channels_last",
+        **({} if window is None else {"window": window}),
+    )
     return out.reshape((height, width) + image.shape[2:])
 
 
 def _box(op: str, box: Any, width: int, height: int) -> tuple[float, ...]:
     values = np.asarray(box, dtype=object).ravel().tolist() if not isinstance(box, str) else []
-    if len(values) != 4 or not all(isinstance(v, (int, float, np.integer, np.floating))
-                                   and not isinstance(v, bool) for v in values):
+    if len(values) != 4 or not all(
+        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in values
+    ):
         raise ValueError(f"{op}: box must be (x0, y0, x1, y1), got {_args._describe(box)}")
     x0, y0, x1, y1 = (float(v) for v in values)
     if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
-        raise ValueError(f"{op}: box {tuple(values)} must lie inside the {width}x{height} "
-                         "image with x0 < x1 and y0 < y1")
+        raise ValueError(
+            f"{op}: box {tuple(values)} must lie inside the {width}x{height} image with x0 < x1 and y0 < y1"
+        )
     return x0, y0, x1, y1

@@ -134,4 +134,3 @@ def vjp(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Callabl
     out = graph.forward(plan)
     chunks = [tuple(c.size for c in cuts) for cuts in plan.cuts]
     return out, graph.pullback(plan, chunks)
-

@@ -50,6 +50,7 @@ def total_limit(nbytes: int) -> Iterator[None]:
 
 # --------------------------------------------------------------------------- the plan
 
+
 @dataclass(frozen=True)
 class Cut:
     """One output block along one axis: outputs ``[start, stop)`` read inputs ``[lo, hi)``."""
@@ -58,7 +59,7 @@ class Cut:
     stop: int
     lo: int
     hi: int
-    extra: Any = None      # what the op's block function needs along this axis
+    extra: Any = None  # what the op's block function needs along this axis
 
     @property
     def size(self) -> int:
@@ -70,8 +71,8 @@ class Block:
     """What one task needs: its cut along every axis, and its input slice's shape and dtypes."""
 
     cuts: tuple[Cut, ...]
-    shape: tuple[int, ...]          # of the input slice
-    dtypes: tuple[np.dtype, ...]    # of each input
+    shape: tuple[int, ...]  # of the input slice
+    dtypes: tuple[np.dtype, ...]  # of each input
 
 
 @dataclass
@@ -79,31 +80,34 @@ class Plan:
     """An op on Dask arrays: inputs, per-axis cuts, and the block functions."""
 
     op: str
-    inputs: list[da.Array]          # x (and max_unpool's indices), with the same chunks
-    cuts: list[tuple[Cut, ...]]    # per output axis
+    inputs: list[da.Array]  # x (and max_unpool's indices), with the same chunks
+    cuts: list[tuple[Cut, ...]]  # per output axis
     dtype: np.dtype
-    forward: Callable[..., Any]     # (block, shared, *slices) -> array, or a tuple of arrays
+    forward: Callable[..., Any]  # (block, shared, *slices) -> array, or a tuple of arrays
     backward: Callable[..., Any] | None  # (block, shared, g, *slices) -> (gx, *param grads)
-    shared: Any = None              # weight, plans, ...: one graph key for every task
-    dtypes: tuple[np.dtype, ...] = ()    # of each output when the forward returns a tuple
+    shared: Any = None  # weight, plans, ...: one graph key for every task
+    dtypes: tuple[np.dtype, ...] = ()  # of each output when the forward returns a tuple
     params: tuple[tuple[int, ...] | None, ...] = ()  # shapes of the parameter gradients
-    no_backward: str = ""           # why backward is None
-
+    no_backward: str = ""  # why backward is None
 
 
 # --------------------------------------------------------------------------- boundary
+
 
 def as_array(op: str, value: Any, name: str = "x") -> da.Array:
     """A Dask array with known chunks and at least (N, C, L) dimensions."""
     array = value if isinstance(value, da.Array) else da.asarray(value)
     for axis, chunks in enumerate(array.chunks):
         if any(isinstance(c, float) and math.isnan(c) for c in chunks):
-            raise ValueError(f"{op}: {name} has unknown chunk sizes (NaN) along axis {axis}; "
-                             f"call {name}.compute_chunk_sizes() first, or build it with known "
-                             "shapes (da.from_zarr, da.from_array)")
+            raise ValueError(
+                f"{op}: {name} has unknown chunk sizes (NaN) along axis {axis}; "
+                f"call {name}.compute_chunk_sizes() first, or build it with known "
+                "shapes (da.from_zarr, da.from_array)"
+            )
     if array.ndim < 3:
-        raise ValueError(f"{op}: {name} must have at least 3 dimensions (N, C, *spatial), "
-                         f"got shape {array.shape}")
+        raise ValueError(
+            f"{op}: {name} must have at least 3 dimensions (N, C, *spatial), got shape {array.shape}"
+        )
     return array
 
 
@@ -131,15 +135,20 @@ def chunk_bytes() -> int:
     return int(dask.utils.parse_bytes(dask.config.get("array.chunk-size")))
 
 
-def layout(op: str, x: da.Array, out: Sequence[int], periods: Sequence[int], dtype: Any,
-            channels: tuple[int, ...] | None = None) -> list[tuple[int, ...]]:
+def layout(
+    op: str,
+    x: da.Array,
+    out: Sequence[int],
+    periods: Sequence[int],
+    dtype: Any,
+    channels: tuple[int, ...] | None = None,
+) -> list[tuple[int, ...]]:
     """Output chunks: N as x's; C given (or as x's); each spatial axis follows x's chunks,
     scaled and cut at multiples of its period, then made regular and smaller while a
     block would exceed ``array.chunk-size``."""
     itemsize = np.dtype(dtype).itemsize
     chunks = [x.chunks[0], channels if channels is not None else x.chunks[1]]
-    chunks += [shapes.aligned_chunks(x.chunks[2 + a], o, p)
-               for a, (o, p) in enumerate(zip(out, periods))]
+    chunks += [shapes.aligned_chunks(x.chunks[2 + a], o, p) for a, (o, p) in enumerate(zip(out, periods))]
     target = chunk_bytes()
     for _ in range(64):
         if math.prod(max(c) for c in chunks) * itemsize <= target:
@@ -159,19 +168,32 @@ class LimitError(ValueError):
     output over :func:`get_total_limit`) or ``"disk"`` (over the free disk space); the
     message gives a library user's remedy, and the fields let a command give its own."""
 
-    def __init__(self, message: str, *, limit: str, shape: tuple[int, ...], nbytes: int,
-                 allowed: int, what: str = "output") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: str,
+        shape: tuple[int, ...],
+        nbytes: int,
+        allowed: int,
+        what: str = "output",
+    ) -> None:
         super().__init__(message)
         self.limit, self.shape, self.nbytes, self.allowed, self.what = limit, shape, nbytes, allowed, what
 
 
 def check_total(op: str, shape: tuple[int, ...], nbytes: int) -> None:
     if nbytes > get_total_limit():
-        raise LimitError(f"{op}: the output of shape {shape} would take "
-                         f"{nbytes / 2**30:.3g} GiB, over the limit of "
-                         f"{get_total_limit() / 2**30:.3g} GiB for Dask arrays; raise it with "
-                         "upsample.dask.total_limit(nbytes) if this is intended",
-                         limit="total", shape=tuple(shape), nbytes=nbytes, allowed=get_total_limit())
+        raise LimitError(
+            f"{op}: the output of shape {shape} would take "
+            f"{nbytes / 2**30:.3g} GiB, over the limit of "
+            f"{get_total_limit() / 2**30:.3g} GiB for Dask arrays; raise it with "
+            "upsample.dask.total_limit(nbytes) if this is intended",
+            limit="total",
+            shape=tuple(shape),
+            nbytes=nbytes,
+            allowed=get_total_limit(),
+        )
 
 
 def check_sizes(plan: Plan) -> None:
@@ -182,19 +204,27 @@ def check_sizes(plan: Plan) -> None:
     block = tuple(max(c.size for c in cuts) for cuts in plan.cuts)
     piece = tuple(max(c.hi - c.lo for c in cuts) for cuts in plan.cuts)
     limit = _args.get_size_limit()
-    for what, extent, size in (("output block", block, itemsize),
-                               ("input slice", piece, plan.inputs[0].dtype.itemsize)):
+    for what, extent, size in (
+        ("output block", block, itemsize),
+        ("input slice", piece, plan.inputs[0].dtype.itemsize),
+    ):
         nbytes = math.prod(extent) * size
         if nbytes > limit:
-            raise LimitError(f"{plan.op}: one {what} of shape {extent} would take "
-                             f"{nbytes / 2**30:.3g} GiB, over the size limit of "
-                             f"{limit / 2**30:.3g} GiB for one in-memory call; give x smaller "
-                             "chunks (x.rechunk) or raise upsample.size_limit(nbytes)",
-                             limit="block", shape=extent, nbytes=nbytes, allowed=limit, what=what)
-
+            raise LimitError(
+                f"{plan.op}: one {what} of shape {extent} would take "
+                f"{nbytes / 2**30:.3g} GiB, over the size limit of "
+                f"{limit / 2**30:.3g} GiB for one in-memory call; give x smaller "
+                "chunks (x.rechunk) or raise upsample.size_limit(nbytes)",
+                limit="block",
+                shape=extent,
+                nbytes=nbytes,
+                allowed=limit,
+                what=what,
+            )
 
 
 # --------------------------------------------------------------------------- the graph
+
 
 def _concat(nested: Any, depth: int) -> np.ndarray:
     if not isinstance(nested, list):
@@ -205,15 +235,16 @@ def _concat(nested: Any, depth: int) -> np.ndarray:
 
 def _run(fn: Callable[..., Any], block: Block, shared: Any, *nested: Any) -> Any:
     """One task: assemble each input's slice from its pieces, then run the block function."""
-    slices = [np.empty(block.shape, dtype) if n is None else _concat(n, 0)
-              for n, dtype in zip(nested, block.dtypes)]
+    slices = [
+        np.empty(block.shape, dtype) if n is None else _concat(n, 0) for n, dtype in zip(nested, block.dtypes)
+    ]
     return fn(block, shared, *slices)
 
 
-def _run_backward(fn: Callable[..., Any], block: Block, shared: Any, g: np.ndarray,
-                  *nested: Any) -> Any:
-    slices = [np.empty(block.shape, dtype) if n is None else _concat(n, 0)
-              for n, dtype in zip(nested, block.dtypes)]
+def _run_backward(fn: Callable[..., Any], block: Block, shared: Any, g: np.ndarray, *nested: Any) -> Any:
+    slices = [
+        np.empty(block.shape, dtype) if n is None else _concat(n, 0) for n, dtype in zip(nested, block.dtypes)
+    ]
     return fn(block, shared, g, *slices)
 
 
@@ -232,7 +263,7 @@ def _blocks(plan: Plan) -> Iterator[tuple[tuple[int, ...], Block, Pieces | None]
     dtypes = tuple(a.dtype for a in plan.inputs)
     for index in itertools.product(*(range(len(c)) for c in plan.cuts)):
         cuts = tuple(axis[i] for axis, i in zip(plan.cuts, index))
-        if any(c.lo >= c.hi for c in cuts):           # reads nothing: the block is zeros
+        if any(c.lo >= c.hi for c in cuts):  # reads nothing: the block is zeros
             yield index, Block(cuts, tuple(max(c.hi - c.lo, 0) for c in cuts), dtypes), None
             continue
         pieces = []
@@ -254,6 +285,7 @@ def _keys(layer: dict, name: str, pieces: Pieces, owner: tuple[Any, ...]) -> Any
     A chunk the block needs whole is its own key; of a chunk it needs part of (a halo),
     a small slicing task takes just that part, so between workers only the halo travels.
     """
+
     def nest(prefix: tuple[tuple[int, slice, bool], ...]) -> Any:
         if len(prefix) == len(pieces):
             chunk = (name, *(j for j, _, _ in prefix))
@@ -263,11 +295,13 @@ def _keys(layer: dict, name: str, pieces: Pieces, owner: tuple[Any, ...]) -> Any
             layer[key] = (operator.getitem, chunk, tuple(sl for _, sl, _ in prefix))
             return key
         return [nest((*prefix, part)) for part in pieces[len(prefix)]]
+
     return nest(())
 
 
-def _array(name: str, layer: dict, deps: list[Any], chunks: Sequence[tuple[int, ...]],
-           dtype: Any) -> da.Array:
+def _array(
+    name: str, layer: dict, deps: list[Any], chunks: Sequence[tuple[int, ...]], dtype: Any
+) -> da.Array:
     graph = HighLevelGraph.from_collections(name, layer, dependencies=deps)
     return da.Array(graph, name, tuple(chunks), meta=np.empty((0,) * len(chunks), dtype=dtype))
 
@@ -285,25 +319,32 @@ def forward(plan: Plan) -> Any:
     layer: dict = {}
     shared = _shared_key(plan, name, layer)
     for index, block, pieces in _blocks(plan):
-        nested = [None if pieces is None else _keys(layer, a.name, pieces, (name, *index))
-                  for a in plan.inputs]
+        nested = [
+            None if pieces is None else _keys(layer, a.name, pieces, (name, *index)) for a in plan.inputs
+        ]
         layer[(name, *index)] = (_run, plan.forward, block, shared, *nested)
     chunks = [tuple(c.size for c in cuts) for cuts in plan.cuts]
     if not plan.dtypes:
         return _array(name, layer, plan.inputs, chunks, plan.dtype)
-    whole = _array(name, layer, plan.inputs, chunks, plan.dtype)   # blocks are tuples
+    whole = _array(name, layer, plan.inputs, chunks, plan.dtype)  # blocks are tuples
     parts = []
     for k, dtype in enumerate(plan.dtypes):
         part = f"{name}-{k}"
-        picks = {(part, *key[1:]): (operator.getitem, key, k) for key in layer
-                 if isinstance(key, tuple) and key[0] == name}
+        picks = {
+            (part, *key[1:]): (operator.getitem, key, k)
+            for key in layer
+            if isinstance(key, tuple) and key[0] == name
+        }
         parts.append(_array(part, picks, [whole], chunks, dtype))
     return tuple(parts)
 
 
-def _overlap_add(shape: tuple[int, ...], dtype: Any,
-                 places: list[tuple[tuple[slice, ...], tuple[slice, ...]]],
-                 parts: list[Any]) -> np.ndarray:
+def _overlap_add(
+    shape: tuple[int, ...],
+    dtype: Any,
+    places: list[tuple[tuple[slice, ...], tuple[slice, ...]]],
+    parts: list[Any],
+) -> np.ndarray:
     """An input chunk's gradient: the sum of the block gradients that overlap it, in block order."""
     out = np.zeros(shape, dtype=dtype)
     for (source, target), part in zip(places, parts):
@@ -324,7 +365,7 @@ def _tree_sum(layer: dict, name: str, keys: list[Any], k: int, fan_in: int = 16)
     """Add one parameter gradient over every block, ``fan_in`` at a time."""
     level, first = 0, True
     while len(keys) > 1 or first:
-        groups = [keys[i:i + fan_in] for i in range(0, len(keys), fan_in)]
+        groups = [keys[i : i + fan_in] for i in range(0, len(keys), fan_in)]
         next_keys = []
         for j, group in enumerate(groups):
             key = (f"{name}-p{k}-{level}", j)
@@ -344,8 +385,7 @@ def pullback(plan: Plan, out_chunks: list[tuple[int, ...]]) -> Callable[[Any], t
             raise NotImplementedError(f"{plan.op}: {plan.no_backward}")
         g = g if isinstance(g, da.Array) else da.asarray(g)
         if g.shape != shape:
-            raise ValueError(f"{plan.op}: the output gradient must have shape {shape}, "
-                             f"got shape {g.shape}")
+            raise ValueError(f"{plan.op}: the output gradient must have shape {shape}, got shape {g.shape}")
         g = g.astype(plan.dtype if not plan.dtypes else plan.dtypes[0]).rechunk(tuple(out_chunks))
         token = tokenize(plan.op, [a.name for a in plan.inputs], g.name, plan.cuts, plan.shared)
         name = f"{plan.op}-vjp-{token}"
@@ -354,8 +394,7 @@ def pullback(plan: Plan, out_chunks: list[tuple[int, ...]]) -> Callable[[Any], t
         blocks = []
         for index, block, pieces in _blocks(plan):
             key = (name, *index)
-            nested = [None if pieces is None else _keys(layer, a.name, pieces, key)
-                      for a in plan.inputs]
+            nested = [None if pieces is None else _keys(layer, a.name, pieces, key) for a in plan.inputs]
             layer[key] = (_run_backward, plan.backward, block, shared, (g.name, *index), *nested)
             blocks.append((key, block))
         # the input-gradient: every input chunk adds the block gradients that overlap it
@@ -372,8 +411,7 @@ def pullback(plan: Plan, out_chunks: list[tuple[int, ...]]) -> Callable[[Any], t
                 target = tuple(slice(lo - a, hi - a) for (lo, hi), (a, _) in zip(overlap, box))
                 places.append((source, target))
                 parts.append(key)
-            layer[(gx_name, *index)] = (_overlap_add, tuple(b - a for a, b in box), grad_dtype,
-                                        places, parts)
+            layer[(gx_name, *index)] = (_overlap_add, tuple(b - a for a, b in box), grad_dtype, places, parts)
         gx = _array(gx_name, layer, [*plan.inputs, g], x.chunks, grad_dtype)
         grads: list[Any] = [gx]
         for k, param in enumerate(plan.params, start=1):
@@ -385,11 +423,12 @@ def pullback(plan: Plan, out_chunks: list[tuple[int, ...]]) -> Callable[[Any], t
             player[(pname, *(0,) * len(param))] = (np.asarray, top)
             grads.append(_array(pname, player, [gx], [(s,) for s in param], grad_dtype))
         return tuple(grads)
+
     return pullback
 
 
-
 # --------------------------------------------------------------------------- cutting
+
 
 def window(y: np.ndarray, starts: Sequence[int], sizes: Sequence[int]) -> np.ndarray:
     """Positions ``[start, start + size)`` of y's spatial axes; those outside y are zeros."""
@@ -437,5 +476,3 @@ def cut_axis(chunks: tuple[int, ...], cut: Callable[[int, int], Cut]) -> tuple[C
 
 def clip(start: int, stop: int, lo: int, hi: int, size: int, extra: Any = None) -> Cut:
     return Cut(start, stop, min(max(lo, 0), size), max(min(hi, size), 0), extra)
-
-

@@ -29,9 +29,10 @@ from . import graph
 
 # --------------------------------------------------------------------------- conv
 
+
 def _conv_block(block: graph.Block, shared: Any, x: np.ndarray) -> np.ndarray:
     weight, bias, stride, dilation, groups = shared
-    if 0 in x.shape[2:]:                          # the block reads only zero padding
+    if 0 in x.shape[2:]:  # the block reads only zero padding
         y = np.zeros((x.shape[0], weight.shape[0], *(c.size for c in block.cuts[2:])), weight.dtype)
     else:
         pads = tuple(c.extra for c in block.cuts[2:])
@@ -45,29 +46,32 @@ def _conv_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.ndarra
     if 0 in x.shape[2:]:
         return np.zeros(x.shape, weight.dtype), np.zeros(weight.shape, weight.dtype), gb
     pads = tuple(c.extra for c in block.cuts[2:])
-    _, pullback = _conv.conv_vjp(x, weight, stride=stride, padding=pads, dilation=dilation,
-                                  groups=groups)
+    _, pullback = _conv.conv_vjp(x, weight, stride=stride, padding=pads, dilation=dilation, groups=groups)
     gx, gw = pullback(g)
     return gx, gw, gb
 
 
-def _plan_conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
-               padding_mode="zeros") -> graph.Plan:
+def _plan_conv(
+    x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
+) -> graph.Plan:
     op = "conv"
     x = graph.as_array(op, x)
     weight, bias = graph.small(op, "weight", weight), graph.small(op, "bias", bias)
-    _, w, b, stride, pairs, dilation, groups, mode = graph.check(x, lambda s: _conv.conv_args(
-        s, weight, bias, stride, padding, dilation, groups, padding_mode))
+    _, w, b, stride, pairs, dilation, groups, mode = graph.check(
+        x, lambda s: _conv.conv_args(s, weight, bias, stride, padding, dilation, groups, padding_mode)
+    )
     nd = w.ndim - 2
     no_backward = ""
     if mode != "zeros":  # the padding comes from elsewhere in x: pad the whole array first
         x = da.pad(x, ((0, 0), (0, 0), *pairs), mode=_conv.PADDING_MODES[mode])
         pairs = ((0, 0),) * nd
-        no_backward = (f"the gradient on Dask arrays needs padding_mode='zeros', got {mode!r}; "
-                       "compute it in memory")
+        no_backward = (
+            f"the gradient on Dask arrays needs padding_mode='zeros', got {mode!r}; compute it in memory"
+        )
     k = w.shape[2:]
-    out = tuple(shapes._conv_size(i, kk, s, p, d)
-                for i, kk, s, p, d in zip(x.shape[2:], k, stride, pairs, dilation))
+    out = tuple(
+        shapes._conv_size(i, kk, s, p, d) for i, kk, s, p, d in zip(x.shape[2:], k, stride, pairs, dilation)
+    )
     chunks = graph.layout(op, x, out, (1,) * nd, w.dtype, channels=(w.shape[0],))
 
     def cutter(a):
@@ -75,15 +79,29 @@ def _plan_conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=
             lo, hi = shapes.conv_input_range(start, stop, k[a], stride[a], pairs[a][0], dilation[a])
             size = x.shape[2 + a]
             return graph.clip(start, stop, lo, hi, size, (max(-lo, 0), max(hi - size, 0)))
+
         return cut
-    cuts = [graph.passthrough(chunks[0]), (graph.Cut(0, w.shape[0], 0, x.shape[1]),),
-            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
-    return graph.Plan(op, [x], cuts, w.dtype, _conv_block, None if no_backward else _conv_block_vjp,
-                 (w, b, stride, dilation, groups), params=(w.shape, None if b is None else b.shape),
-                 no_backward=no_backward)
+
+    cuts = [
+        graph.passthrough(chunks[0]),
+        (graph.Cut(0, w.shape[0], 0, x.shape[1]),),
+        *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd)),
+    ]
+    return graph.Plan(
+        op,
+        [x],
+        cuts,
+        w.dtype,
+        _conv_block,
+        None if no_backward else _conv_block_vjp,
+        (w, b, stride, dilation, groups),
+        params=(w.shape, None if b is None else b.shape),
+        no_backward=no_backward,
+    )
 
 
 # --------------------------------------------------------------------------- conv_transpose
+
 
 def _conv_transpose_block(block: graph.Block, shared: Any, x: np.ndarray) -> np.ndarray:
     weight, bias, stride, dilation, groups, dtype = shared
@@ -102,58 +120,82 @@ def _conv_transpose_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x:
     gb = None if bias is None else g.sum(axis=(0, *range(2, g.ndim)))
     if 0 in x.shape[2:]:
         return np.zeros(x.shape, dtype), np.zeros(weight.shape, dtype), gb
-    y, pullback = _conv.conv_transpose_vjp(x, weight, stride=stride, dilation=dilation,
-                                            groups=groups)
+    y, pullback = _conv.conv_transpose_vjp(x, weight, stride=stride, dilation=dilation, groups=groups)
     gx, gw = pullback(graph.unwindow(g, [c.extra for c in block.cuts[2:]], y.shape[2:]))
     return gx, gw, gb
 
 
-def _plan_conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
-                         dilation=1, groups=1, output_size=None) -> graph.Plan:
+def _plan_conv_transpose(
+    x, weight, bias=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1, output_size=None
+) -> graph.Plan:
     op = "conv_transpose"
     x = graph.as_array(op, x)
     weight, bias = graph.small(op, "weight", weight), graph.small(op, "bias", bias)
-    _, w, b, stride, pairs, extra, dilation, groups = graph.check(x, lambda s: _conv.conv_transpose_args(
-        s, weight, bias, stride, padding, output_padding, dilation, groups, output_size))
+    _, w, b, stride, pairs, extra, dilation, groups = graph.check(
+        x,
+        lambda s: _conv.conv_transpose_args(
+            s, weight, bias, stride, padding, output_padding, dilation, groups, output_size
+        ),
+    )
     nd = w.ndim - 2
     k = w.shape[2:]
-    out = tuple((i - 1) * s + d * (kk - 1) + 1 + a - lo - hi for i, kk, s, d, a, (lo, hi)
-                in zip(x.shape[2:], k, stride, dilation, extra, pairs))
+    out = tuple(
+        (i - 1) * s + d * (kk - 1) + 1 + a - lo - hi
+        for i, kk, s, d, a, (lo, hi) in zip(x.shape[2:], k, stride, dilation, extra, pairs)
+    )
     chunks = graph.layout(op, x, out, stride, w.dtype, channels=(w.shape[1] * groups,))
 
     def cutter(a):
         def cut(start, stop):
-            lo, hi = shapes.conv_transpose_input_range(start, stop, k[a], stride[a], pairs[a][0],
-                                                       dilation[a])
+            lo, hi = shapes.conv_transpose_input_range(start, stop, k[a], stride[a], pairs[a][0], dilation[a])
             c = graph.clip(start, stop, lo, hi, x.shape[2 + a])
             return graph.Cut(start, stop, c.lo, c.hi, start + pairs[a][0] - c.lo * stride[a])
+
         return cut
-    cuts = [graph.passthrough(chunks[0]), (graph.Cut(0, w.shape[1] * groups, 0, x.shape[1]),),
-            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
-    return graph.Plan(op, [x], cuts, w.dtype, _conv_transpose_block, _conv_transpose_block_vjp,
-                 (w, b, stride, dilation, groups, w.dtype),
-                 params=(w.shape, None if b is None else b.shape))
+
+    cuts = [
+        graph.passthrough(chunks[0]),
+        (graph.Cut(0, w.shape[1] * groups, 0, x.shape[1]),),
+        *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd)),
+    ]
+    return graph.Plan(
+        op,
+        [x],
+        cuts,
+        w.dtype,
+        _conv_transpose_block,
+        _conv_transpose_block_vjp,
+        (w, b, stride, dilation, groups, w.dtype),
+        params=(w.shape, None if b is None else b.shape),
+    )
 
 
 # --------------------------------------------------------------------------- interpolation
 
+
 def _sub_plans(block: graph.Block, plans: tuple) -> list[_interp.SamplingPlan]:
     """The block's rows of each axis's plan, re-indexed into its input slice."""
-    return [_interp.SamplingPlan(plan.index[c.start:c.stop] - c.lo, plan.weight[c.start:c.stop],
-                                 c.hi - c.lo, c.size)
-            for plan, c in zip(plans, block.cuts[2:])]
+    return [
+        _interp.SamplingPlan(
+            plan.index[c.start : c.stop] - c.lo, plan.weight[c.start : c.stop], c.hi - c.lo, c.size
+        )
+        for plan, c in zip(plans, block.cuts[2:])
+    ]
 
 
 def _interp_call(block: graph.Block, call: Any, x: np.ndarray) -> Any:
     """The whole call restricted to the block: its rows of every plan (and of a crop's
     outside cells), on its input slice; everything else (the integer arithmetic, the
     order of the axes, the fill value) as the whole op has it."""
-    outside = tuple(None if o is None else o[c.start:c.stop]
-                    for o, c in zip(call.outside, block.cuts[2:]))
-    return dataclasses.replace(call, x=x.astype(call.x.dtype, copy=False),
-                               plans=tuple(_sub_plans(block, call.plans)),
-                               out_shape=tuple(c.size for c in block.cuts), outside=outside,
-                               whole=call.plans)
+    outside = tuple(None if o is None else o[c.start : c.stop] for o, c in zip(call.outside, block.cuts[2:]))
+    return dataclasses.replace(
+        call,
+        x=x.astype(call.x.dtype, copy=False),
+        plans=tuple(_sub_plans(block, call.plans)),
+        out_shape=tuple(c.size for c in block.cuts),
+        outside=outside,
+        whole=call.plans,
+    )
 
 
 def _interp_block(block: graph.Block, call: Any, x: np.ndarray) -> np.ndarray:
@@ -174,14 +216,17 @@ def _plan_interpolation(op: str, fixed_mode: str | None, x: Any, *args: Any, **k
     bound.apply_defaults()
     given = {k: v for k, v in bound.arguments.items() if k not in ("x", "out")}  # out: None here
     try:  # the plans are as long as the output: refuse an absurd one before building them
-        out = (_args.int_tuple(op, "size", given["size"], x.ndim - 2) if given.get("size") is not None
-               else shapes.interpolate_output_size(tuple(x.shape[2:]), given["scale_factor"]))
+        out = (
+            _args.int_tuple(op, "size", given["size"], x.ndim - 2)
+            if given.get("size") is not None
+            else shapes.interpolate_output_size(tuple(x.shape[2:]), given["scale_factor"])
+        )
     except (ValueError, TypeError, KeyError):
-        out = None                                           # the op's own check says why
+        out = None  # the op's own check says why
     if out is not None:
         shape = (*x.shape[:2], *out)
         graph.check_total(op, shape, math.prod(shape) * 8)
-    y = graph.check(x, lambda s: fn(s, *args, **kwargs))          # every check, on N = 0
+    y = graph.check(x, lambda s: fn(s, *args, **kwargs))  # every check, on N = 0
     if fixed_mode is not None:
         given["mode"] = fixed_mode
     call = _interp.plan_call(graph.standin(x), **given)
@@ -196,13 +241,19 @@ def _plan_interpolation(op: str, fixed_mode: str | None, x: Any, *args: Any, **k
         def cut(start, stop):
             rows = index[start:stop]
             return graph.Cut(start, stop, int(rows.min()), int(rows.max()) + 1)
+
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
-            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+
+    cuts = [
+        graph.passthrough(chunks[0]),
+        graph.passthrough(chunks[1]),
+        *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd)),
+    ]
     return graph.Plan(op, [x], cuts, y.dtype, _interp_block, _interp_block_vjp, call)
 
 
 # --------------------------------------------------------------------------- nails
+
 
 def _nails_block(block: graph.Block, shared: Any, x: np.ndarray) -> np.ndarray:
     factor, dtype = shared
@@ -233,9 +284,14 @@ def _plan_bed_of_nails(x, scale_factor, *, size=None, offset=0) -> graph.Plan:
             lo, hi = shapes.nails_input_range(start, stop, factor[a], offset[a])
             c = graph.clip(start, stop, lo, hi, x.shape[2 + a])
             return graph.Cut(start, stop, c.lo, c.hi, start - c.lo * factor[a] - offset[a])
+
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
-            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+
+    cuts = [
+        graph.passthrough(chunks[0]),
+        graph.passthrough(chunks[1]),
+        *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd)),
+    ]
     return graph.Plan(op, [x], cuts, x.dtype, _nails_block, _nails_block_vjp, (factor, x.dtype))
 
 
@@ -259,13 +315,19 @@ def _plan_subsample(x, factor, *, offset=0) -> graph.Plan:
         def cut(start, stop):
             lo, hi = shapes.subsample_input_range(start, stop, factor[a], offset[a])
             return graph.Cut(start, stop, lo, hi)
+
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
-            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+
+    cuts = [
+        graph.passthrough(chunks[0]),
+        graph.passthrough(chunks[1]),
+        *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd)),
+    ]
     return graph.Plan(op, [x], cuts, x.dtype, _subsample_block, _subsample_block_vjp, factor)
 
 
 # --------------------------------------------------------------------------- pooling
+
 
 def _max_pool_block(block: graph.Block, shared: Any, x: np.ndarray) -> Any:
     k, s, p, d, ceil_mode, with_indices, size = shared
@@ -273,10 +335,11 @@ def _max_pool_block(block: graph.Block, shared: Any, x: np.ndarray) -> Any:
     if not with_indices:
         values = _pool.max_pool(x, k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
         return np.ascontiguousarray(values[window])
-    values, local = _pool.max_pool(x, k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode,
-                                   return_indices=True)
+    values, local = _pool.max_pool(
+        x, k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode, return_indices=True
+    )
     local = local[window]
-    coords = np.unravel_index(local, x.shape[2:])             # per spatial axis, in the slice
+    coords = np.unravel_index(local, x.shape[2:])  # per spatial axis, in the slice
     indices = np.ravel_multi_index(tuple(c + cut.lo for c, cut in zip(coords, block.cuts[2:])), size)
     return np.ascontiguousarray(values[window]), indices.astype(np.int64, copy=False)
 
@@ -296,31 +359,57 @@ def _pool_cuts(op: str, x: Any, out: tuple[int, ...], k, s, p, d, dtype: Any) ->
 
     def cutter(a):
         def cut(start, stop):
-            first = max(0, start - -(-p[a] // s[a]))   # a window start at or before the block's
+            first = max(0, start - -(-p[a] // s[a]))  # a window start at or before the block's
             _, hi = shapes.pool_input_range(start, stop, k[a], s[a], p[a], d[a])
             return graph.Cut(start, stop, first * s[a], min(hi, x.shape[2 + a]), start - first)
+
         return cut
-    return [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
-            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
+
+    return [
+        graph.passthrough(chunks[0]),
+        graph.passthrough(chunks[1]),
+        *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd)),
+    ]
 
 
-def _plan_max_pool(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
-                   return_indices=False) -> graph.Plan:
+def _plan_max_pool(
+    x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+) -> graph.Plan:
     op = "max_pool"
     x = graph.as_array(op, x)
-    graph.check(x, lambda st: _pool.max_pool(st, kernel_size, stride=stride, padding=padding,
-                                        dilation=dilation, ceil_mode=ceil_mode,
-                                        return_indices=return_indices))
-    _, k, s, p, d, out = _pool.max_pool_args(graph.standin(x), kernel_size, stride, padding, dilation,
-                                          ceil_mode, return_indices)
+    graph.check(
+        x,
+        lambda st: _pool.max_pool(
+            st,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=ceil_mode,
+            return_indices=return_indices,
+        ),
+    )
+    _, k, s, p, d, out = _pool.max_pool_args(
+        graph.standin(x), kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
     pairs = shapes.pool_padding(x.shape[2:], k, s, padding, d, op=op)
-    if any(lo != hi for lo, hi in pairs):   # the blocks are planned with one padding per axis
-        raise ValueError(f"{op}: on Dask arrays the padding must be equal on both sides of each "
-                         f"axis, got {pairs}; compute this one in memory")
+    if any(lo != hi for lo, hi in pairs):  # the blocks are planned with one padding per axis
+        raise ValueError(
+            f"{op}: on Dask arrays the padding must be equal on both sides of each "
+            f"axis, got {pairs}; compute this one in memory"
+        )
     cuts = _pool_cuts(op, x, out, k, s, p, d, np.int64 if return_indices else x.dtype)
     shared = (k, s, p, d, bool(ceil_mode), bool(return_indices), tuple(x.shape[2:]))
-    return graph.Plan(op, [x], cuts, x.dtype, _max_pool_block, _max_pool_block_vjp, shared,
-                 dtypes=(x.dtype, np.dtype(np.int64)) if return_indices else ())
+    return graph.Plan(
+        op,
+        [x],
+        cuts,
+        x.dtype,
+        _max_pool_block,
+        _max_pool_block_vjp,
+        shared,
+        dtypes=(x.dtype, np.dtype(np.int64)) if return_indices else (),
+    )
 
 
 def _avg_pool_block(block: graph.Block, shared: Any, x: np.ndarray) -> np.ndarray:
@@ -335,21 +424,22 @@ def _avg_pool_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.nd
     return pullback(graph.unwindow(g, [c.extra for c in block.cuts[2:]], y.shape[2:]))
 
 
-def _plan_avg_pool(x, kernel_size, *, stride=None, padding=0, ceil_mode=False,
-                   count_include_pad=True, divisor_override=None) -> graph.Plan:
+def _plan_avg_pool(
+    x, kernel_size, *, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
+) -> graph.Plan:
     """avg_pool by blocks: a window's divisor depends only on where it lies in the whole input,
     and each slice starts at a window's first cell, so the in-memory op on it divides alike."""
     op = "avg_pool"
     x = graph.as_array(op, x)
-    options = dict(ceil_mode=ceil_mode, count_include_pad=count_include_pad,
-                   divisor_override=divisor_override)
-    graph.check(x, lambda st: _pool.avg_pool(st, kernel_size, stride=stride, padding=padding,
-                                             **options))
-    standin, k, s, p, out, _ = _pool.avg_pool_args(graph.standin(x), kernel_size, stride, padding,
-                                                   ceil_mode, count_include_pad, divisor_override)
+    options = dict(
+        ceil_mode=ceil_mode, count_include_pad=count_include_pad, divisor_override=divisor_override
+    )
+    graph.check(x, lambda st: _pool.avg_pool(st, kernel_size, stride=stride, padding=padding, **options))
+    standin, k, s, p, out, _ = _pool.avg_pool_args(
+        graph.standin(x), kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
     cuts = _pool_cuts(op, x, out, k, s, p, (1,) * len(k), standin.dtype)
-    return graph.Plan(op, [x], cuts, standin.dtype, _avg_pool_block, _avg_pool_block_vjp,
-                      (k, s, p, options))
+    return graph.Plan(op, [x], cuts, standin.dtype, _avg_pool_block, _avg_pool_block_vjp, (k, s, p, options))
 
 
 def _local_indices(block: graph.Block, shared: Any, indices: np.ndarray) -> np.ndarray:
@@ -359,23 +449,26 @@ def _local_indices(block: graph.Block, shared: Any, indices: np.ndarray) -> np.n
     plane = math.prod(size)
     if indices.size and (indices.min() < 0 or indices.max() >= plane):
         bad = indices.min() if indices.min() < 0 else indices.max()
-        raise ValueError(f"max_unpool: indices must lie in [0, {plane}) for an output plane of "
-                         f"size {size} ({plane} elements), got index {bad}")
+        raise ValueError(
+            f"max_unpool: indices must lie in [0, {plane}) for an output plane of "
+            f"size {size} ({plane} elements), got index {bad}"
+        )
     coords = np.unravel_index(indices, size)
     local, extent = [], []
     for a, (coord, cut) in enumerate(zip(coords, cuts)):
         shape = [1] * indices.ndim
         shape[2 + a] = cut.hi - cut.lo
-        start = (np.arange(cut.lo, cut.hi) * s[a] - p[a]).reshape(shape)   # each cell's window
+        start = (np.arange(cut.lo, cut.hi) * s[a] - p[a]).reshape(shape)  # each cell's window
         inside = (coord >= start) & (coord < start + k[a])
         if not inside.all():
             where = np.argwhere(~inside)[0]
-            cell = tuple(int(w) + (c.lo if j >= 2 else 0) for j, (w, c) in
-                         enumerate(zip(where, block.cuts)))
-            raise ValueError(f"max_unpool: on Dask arrays each index must lie in its own pooling "
-                             f"window (kernel_size {k}, stride {s}, padding {p}), as max_pool "
-                             f"without dilation gives; the index of cell {cell} lies outside it "
-                             f"along spatial axis {a}; compute this one in memory")
+            cell = tuple(int(w) + (c.lo if j >= 2 else 0) for j, (w, c) in enumerate(zip(where, block.cuts)))
+            raise ValueError(
+                f"max_unpool: on Dask arrays each index must lie in its own pooling "
+                f"window (kernel_size {k}, stride {s}, padding {p}), as max_pool "
+                f"without dilation gives; the index of cell {cell} lies outside it "
+                f"along spatial axis {a}; compute this one in memory"
+            )
         local.append(coord - (cut.lo * s[a] - p[a]))
         extent.append((cut.hi - cut.lo - 1) * s[a] + k[a])
     return np.ravel_multi_index(tuple(local), tuple(extent)).astype(np.int64, copy=False)
@@ -390,8 +483,7 @@ def _max_unpool_block(block: graph.Block, shared: Any, x: np.ndarray, indices: n
     return graph.window(y, [c.extra for c in block.cuts[2:]], sizes)
 
 
-def _max_unpool_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.ndarray,
-                          indices: np.ndarray):
+def _max_unpool_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.ndarray, indices: np.ndarray):
     k, s, _, _, _ = shared
     if 0 in x.shape[2:]:
         return (np.zeros(x.shape, g.dtype),)
@@ -406,8 +498,12 @@ def _plan_max_unpool(x, indices, kernel_size, *, stride=None, padding=0, output_
     if indices.shape != x.shape:
         raise ValueError(f"{op}: indices must have the shape of x {x.shape}, got shape {indices.shape}")
     kinds = graph.standin(indices)
-    graph.check(x, lambda st: _pool.max_unpool(st, kinds, kernel_size, stride=stride, padding=padding,
-                                          output_size=output_size))
+    graph.check(
+        x,
+        lambda st: _pool.max_unpool(
+            st, kinds, kernel_size, stride=stride, padding=padding, output_size=output_size
+        ),
+    )
     _, _, size = _pool.max_unpool_args(graph.standin(x), kinds, kernel_size, stride, padding, output_size)
     nd = x.ndim - 2
     k = _args.int_tuple(op, "kernel_size", kernel_size, nd, minimum=1)
@@ -421,14 +517,27 @@ def _plan_max_unpool(x, indices, kernel_size, *, stride=None, padding=0, output_
             lo, hi = shapes.unpool_input_range(start, stop, k[a], s[a], p[a])
             c = graph.clip(start, stop, lo, hi, x.shape[2 + a])
             return graph.Cut(start, stop, c.lo, c.hi, start - (c.lo * s[a] - p[a]))
+
         return cut
-    cuts = [graph.passthrough(chunks[0]), graph.passthrough(chunks[1]),
-            *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd))]
-    return graph.Plan(op, [x, indices], cuts, x.dtype, _max_unpool_block, _max_unpool_block_vjp,
-                 (k, s, p, tuple(size), x.dtype))
+
+    cuts = [
+        graph.passthrough(chunks[0]),
+        graph.passthrough(chunks[1]),
+        *(graph.cut_axis(chunks[2 + a], cutter(a)) for a in range(nd)),
+    ]
+    return graph.Plan(
+        op,
+        [x, indices],
+        cuts,
+        x.dtype,
+        _max_unpool_block,
+        _max_unpool_block_vjp,
+        (k, s, p, tuple(size), x.dtype),
+    )
 
 
 # --------------------------------------------------------------------------- shuffle
+
 
 def _shuffle_block(block: graph.Block, shared: Any, x: np.ndarray) -> np.ndarray:
     return _shuffle.pixel_shuffle(x, shared)
@@ -453,12 +562,17 @@ def _plan_pixel_shuffle(x, upscale_factor) -> graph.Plan:
     nd = x.ndim - 2
     r = _args.int_tuple(op, "upscale_factor", upscale_factor, nd, minimum=1)
     group = math.prod(r)
-    chunks = graph.layout(op, x, y.shape[2:], r, x.dtype,
-                     channels=shapes.aligned_chunks(x.chunks[1], y.shape[1]))
-    cuts = [graph.passthrough(chunks[0]),
-            graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a * group, b * group)),
-            *(graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo // f, hi // f))
-              for a in range(nd))]
+    chunks = graph.layout(
+        op, x, y.shape[2:], r, x.dtype, channels=shapes.aligned_chunks(x.chunks[1], y.shape[1])
+    )
+    cuts = [
+        graph.passthrough(chunks[0]),
+        graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a * group, b * group)),
+        *(
+            graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo // f, hi // f))
+            for a in range(nd)
+        ),
+    ]
     return graph.Plan(op, [x], cuts, x.dtype, _shuffle_block, _shuffle_block_vjp, r)
 
 
@@ -469,12 +583,17 @@ def _plan_pixel_unshuffle(x, downscale_factor) -> graph.Plan:
     nd = x.ndim - 2
     r = _args.int_tuple(op, "downscale_factor", downscale_factor, nd, minimum=1)
     group = math.prod(r)
-    chunks = graph.layout(op, x, y.shape[2:], (1,) * nd, x.dtype,
-                     channels=tuple(c * group for c in x.chunks[1]))
-    cuts = [graph.passthrough(chunks[0]),
-            graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a // group, b // group)),
-            *(graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo * f, hi * f))
-              for a in range(nd))]
+    chunks = graph.layout(
+        op, x, y.shape[2:], (1,) * nd, x.dtype, channels=tuple(c * group for c in x.chunks[1])
+    )
+    cuts = [
+        graph.passthrough(chunks[0]),
+        graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a // group, b // group)),
+        *(
+            graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo * f, hi * f))
+            for a in range(nd)
+        ),
+    ]
     return graph.Plan(op, [x], cuts, x.dtype, _unshuffle_block, _unshuffle_block_vjp, r)
 
 
@@ -500,6 +619,7 @@ PLANNERS: dict[str, Callable[..., graph.Plan]] = {
 def planner(name: str) -> Callable[..., graph.Plan]:
     """The planner of op ``name``; a clear error for an op that does not take Dask arrays."""
     if name not in PLANNERS:
-        raise TypeError(f"{name} does not take Dask arrays; the ops that do are: "
-                        f"{', '.join(sorted(PLANNERS))}")
+        raise TypeError(
+            f"{name} does not take Dask arrays; the ops that do are: {', '.join(sorted(PLANNERS))}"
+        )
     return PLANNERS[name]

@@ -46,8 +46,13 @@ OWNER = ".upsample-owner"
 WAIT = 60.0
 
 
-def from_zarr(path: str | os.PathLike, component: str | None = None, *, chunks: Any = None,
-              require_complete: bool = True) -> da.Array:
+def from_zarr(
+    path: str | os.PathLike,
+    component: str | None = None,
+    *,
+    chunks: Any = None,
+    require_complete: bool = True,
+) -> da.Array:
     """``da.from_zarr``, refusing a store that :func:`to_zarr` did not finish.
 
     A store that :func:`to_zarr` began but did not finish (:data:`COMPLETE` is False: a
@@ -60,9 +65,11 @@ def from_zarr(path: str | os.PathLike, component: str | None = None, *, chunks: 
     group = zarr.open(str(path), mode="r")
     node = group[component] if component else group
     if require_complete and node.attrs.get(COMPLETE) is False:
-        raise ValueError(f"from_zarr: {path} is incomplete (its attribute {COMPLETE} is False): "
-                         "the run writing it failed, was killed or is still running; pass "
-                         "require_complete=False to read what it holds")
+        raise ValueError(
+            f"from_zarr: {path} is incomplete (its attribute {COMPLETE} is False): "
+            "the run writing it failed, was killed or is still running; pass "
+            "require_complete=False to read what it holds"
+        )
     return da.from_zarr(str(path), component=component, chunks=chunks)
 
 
@@ -75,8 +82,12 @@ def is_complete(path: str | os.PathLike) -> bool:
     except (FileNotFoundError, ValueError, KeyError, OSError):
         return False
     except Exception as error:  # zarr's own "nothing here" errors
-        if type(error).__name__ in ("PathNotFoundError", "GroupNotFoundError", "NodeNotFoundError",
-                                    "ArrayNotFoundError"):
+        if type(error).__name__ in (
+            "PathNotFoundError",
+            "GroupNotFoundError",
+            "NodeNotFoundError",
+            "ArrayNotFoundError",
+        ):
             return False
         raise
 
@@ -106,7 +117,7 @@ def _write(block: np.ndarray, array: Any, folder: str, region: tuple[slice, ...]
     try:
         with open(token, "x"):
             pass
-    except FileNotFoundError:                  # the store is gone: the run was given up
+    except FileNotFoundError:  # the store is gone: the run was given up
         return written
     try:
         if os.path.exists(folder + ".aborted"):
@@ -128,8 +139,9 @@ def _writes(y: da.Array, array: Any, folder: str) -> da.Array:
         region = tuple(slice(int(e[i]), int(e[i + 1])) for e, i in zip(edges, index))
         layer[(name, *index)] = (_write, (y.name, *index), array, folder, region)
     graph = HighLevelGraph.from_collections(name, layer, dependencies=[y])
-    return da.Array(graph, name, tuple((1,) * len(c) for c in y.chunks),
-                    meta=np.empty((0,) * y.ndim, dtype=np.int64))
+    return da.Array(
+        graph, name, tuple((1,) * len(c) for c in y.chunks), meta=np.empty((0,) * y.ndim, dtype=np.int64)
+    )
 
 
 def discard(folder: str, wait: float = WAIT) -> None:
@@ -146,7 +158,7 @@ def discard(folder: str, wait: float = WAIT) -> None:
         if not any(_alive(*_token_owner(t)) for t in tokens):
             break
         time.sleep(0.05)
-    for _ in range(50):                        # a write finishing now can refill a folder
+    for _ in range(50):  # a write finishing now can refill a folder
         shutil.rmtree(folder, ignore_errors=True)
         if not os.path.exists(folder):
             break
@@ -167,20 +179,29 @@ def _remove_stale(parent: str, base: str) -> None:
             with open(os.path.join(folder, OWNER)) as owner:
                 pid, host = owner.read().split()
             gone = not _alive(int(pid), host)
-        except (OSError, ValueError):          # no owner file: the run never got that far
+        except (OSError, ValueError):  # no owner file: the run never got that far
             gone = True
         if gone:
             discard(folder, wait=0)
-    for entry in os.listdir(parent):           # abort marks whose store is gone
-        if entry.startswith(prefix) and entry.endswith(".aborted") and \
-                not os.path.exists(os.path.join(parent, entry[:-len(".aborted")])):
+    for entry in os.listdir(parent):  # abort marks whose store is gone
+        if (
+            entry.startswith(prefix)
+            and entry.endswith(".aborted")
+            and not os.path.exists(os.path.join(parent, entry[: -len(".aborted")]))
+        ):
             with contextlib.suppress(FileNotFoundError):
                 os.remove(os.path.join(parent, entry))
 
 
-def to_zarr(y: da.Array, path: str | os.PathLike, *, overwrite: bool = False,
-            check_space: bool = True, compute: Callable[[Any], Any] | None = None,
-            **zarr_kwargs: Any) -> str:
+def to_zarr(
+    y: da.Array,
+    path: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    check_space: bool = True,
+    compute: Callable[[Any], Any] | None = None,
+    **zarr_kwargs: Any,
+) -> str:
     """Write ``y`` to a Zarr array at ``path``: complete, or not there at all.
 
     The blocks go to a temporary store beside ``path``, marked :data:`COMPLETE` = False;
@@ -207,30 +228,43 @@ def to_zarr(y: da.Array, path: str | os.PathLike, *, overwrite: bool = False,
     if os.path.exists(path) and not overwrite:
         raise ValueError(f"to_zarr: {path} exists; pass overwrite=True to replace it")
     parent = os.path.dirname(os.path.abspath(path)) or "."
-    _remove_stale(parent, os.path.basename(path))       # before counting the free space
+    _remove_stale(parent, os.path.basename(path))  # before counting the free space
     if check_space:
         free = shutil.disk_usage(parent).free
         if y.nbytes > free:
-            raise LimitError(f"to_zarr: the output of shape {y.shape} takes {y.nbytes / 2**30:.3g} GiB "
-                             f"uncompressed, more than the {free / 2**30:.3g} GiB free at {parent}; "
-                             "pass check_space=False if it compresses well",
-                             limit="disk", shape=tuple(y.shape), nbytes=int(y.nbytes), allowed=free)
-    irregular = {a: max(c) for a, c in enumerate(y.chunks)
-                 if len(c) > 1 and (len(set(c[:-1])) > 1 or c[-1] > c[0])}
+            raise LimitError(
+                f"to_zarr: the output of shape {y.shape} takes {y.nbytes / 2**30:.3g} GiB "
+                f"uncompressed, more than the {free / 2**30:.3g} GiB free at {parent}; "
+                "pass check_space=False if it compresses well",
+                limit="disk",
+                shape=tuple(y.shape),
+                nbytes=int(y.nbytes),
+                allowed=free,
+            )
+    irregular = {
+        a: max(c) for a, c in enumerate(y.chunks) if len(c) > 1 and (len(set(c[:-1])) > 1 or c[-1] > c[0])
+    }
     if irregular:  # Zarr needs equal chunks, the last one possibly smaller
         y = y.rechunk(irregular)
     temporary = os.path.join(parent, f".{os.path.basename(path)}.partial-{uuid.uuid4().hex[:8]}")
     try:
-        array = zarr.create_array(store=temporary, shape=y.shape, dtype=y.dtype,
-                                  chunks=tuple(max(c[0], 1) for c in y.chunks), **zarr_kwargs)
+        array = zarr.create_array(
+            store=temporary,
+            shape=y.shape,
+            dtype=y.dtype,
+            chunks=tuple(max(c[0], 1) for c in y.chunks),
+            **zarr_kwargs,
+        )
         array.attrs[COMPLETE] = False
         os.makedirs(os.path.join(temporary, WRITING))
         with open(os.path.join(temporary, OWNER), "w") as owner:
             owner.write(f"{os.getpid()} {socket.gethostname()}\n")
         result = (compute or (lambda w: dask.compute(w)[0]))(_writes(y, array, temporary))
         if result is not None and int(np.sum(np.asarray(result))) != y.nbytes:
-            raise RuntimeError(f"to_zarr: {int(np.sum(np.asarray(result)))} of {y.nbytes} bytes "
-                               f"were written to {temporary}; the run was given up")
+            raise RuntimeError(
+                f"to_zarr: {int(np.sum(np.asarray(result)))} of {y.nbytes} bytes "
+                f"were written to {temporary}; the run was given up"
+            )
         os.rmdir(os.path.join(temporary, WRITING))
         os.remove(os.path.join(temporary, OWNER))
         zarr.open_array(temporary, mode="r+").attrs[COMPLETE] = True

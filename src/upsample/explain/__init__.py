@@ -36,15 +36,15 @@ from ..ops import OPS
 from ..pool import avg_pool_args
 from .records import Cell, Explanation, Step, Term, Write
 from .steps import (
+    avg_pool_steps,
     conv_steps,
     copy_steps,
+    fmt,
     interpolation_steps,
     matrix_steps,
-    avg_pool_steps,
     max_pool_steps,
     max_unpool_steps,
     scatter_steps,
-    fmt,
 )
 
 __all__ = [
@@ -75,8 +75,10 @@ MAX_RECORDED_CELLS = 1 << 20
 
 # --------------------------------------------------------------------------- the boundary
 
-def _example(op: str, x: Any, spatial_dims: Any, name: str = "x", kinds: str = "fiu"
-             ) -> tuple[np.ndarray, int]:
+
+def _example(
+    op: str, x: Any, spatial_dims: Any, name: str = "x", kinds: str = "fiu"
+) -> tuple[np.ndarray, int]:
     """A small example as (C, *spatial): ``(L,)``, ``(H, W)`` or ``(C, H, W)`` by default."""
     x = _args.as_array(op, name, x, kinds=kinds)
     if spatial_dims is None:
@@ -86,8 +88,11 @@ def _example(op: str, x: Any, spatial_dims: Any, name: str = "x", kinds: str = "
     if x.ndim == nd:
         x = x[None]
     elif x.ndim != nd + 1:
-        layouts = "(L,), (H, W) or (C, H, W)" if spatial_dims is None else \
-            f"{nd} spatial dimensions, optionally after a channel axis"
+        layouts = (
+            "(L,), (H, W) or (C, H, W)"
+            if spatial_dims is None
+            else f"{nd} spatial dimensions, optionally after a channel axis"
+        )
         raise ValueError(f"{op}: {name} must be {layouts}, got shape {x.shape}")
     if 0 in x.shape:
         raise ValueError(f"{op}: {name} must not be empty, got shape {x.shape}")
@@ -106,19 +111,25 @@ def _weight(op: str, weight: Any, nd: int, channels: int, transpose: bool) -> np
         weight = np.broadcast_to(weight, (channels, *weight.shape))
     if weight.ndim == nd + 1:
         if weight.shape[0] != channels:
-            raise ValueError(f"{op}: weight of shape {weight.shape} has {weight.shape[0]} "
-                             f"channel slices but x has {channels} channels")
+            raise ValueError(
+                f"{op}: weight of shape {weight.shape} has {weight.shape[0]} "
+                f"channel slices but x has {channels} channels"
+            )
         weight = weight[:, None] if transpose else weight[None]
     if weight.ndim != nd + 2:
-        raise ValueError(f"{op}: weight must be (*kernel_size), (C_in, *kernel_size) or the "
-                         f"op's full layout with {nd + 2} dimensions, got shape {weight.shape}")
+        raise ValueError(
+            f"{op}: weight must be (*kernel_size), (C_in, *kernel_size) or the "
+            f"op's full layout with {nd + 2} dimensions, got shape {weight.shape}"
+        )
     return np.ascontiguousarray(weight)
 
 
 def _check_size(op: str, steps: int, cells: int) -> None:
     if steps * cells > MAX_RECORDED_CELLS:
-        raise ValueError(f"{op}: the example is too large to explain step by step ({steps} steps "
-                         f"over {cells} output cells); use a smaller example")
+        raise ValueError(
+            f"{op}: the example is too large to explain step by step ({steps} steps "
+            f"over {cells} output cells); use a smaller example"
+        )
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -137,7 +148,7 @@ def _per_axis(texts: list[str]) -> str:
 
 def _formula_notes(label: str, formula: str, per_axis: list[tuple[str, int]]) -> list[str]:
     """``output size: o = ... ; rows: ... = 3, cols: ... = 3`` (one line when the axes agree)."""
-    names = ["positions"] if len(per_axis) == 1 else ["rows", "cols", "depth"][:len(per_axis)]
+    names = ["positions"] if len(per_axis) == 1 else ["rows", "cols", "depth"][: len(per_axis)]
     if len(per_axis) > 3:
         names = [f"axis {a}" for a in range(len(per_axis))]
     if len(set(per_axis)) == 1:
@@ -149,8 +160,17 @@ def _formula_notes(label: str, formula: str, per_axis: list[tuple[str, int]]) ->
 
 # --------------------------------------------------------------------------- convolution
 
-def conv(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-         groups: int = 1, spatial_dims: int | None = None) -> Explanation:
+
+def conv(
+    x: Any,
+    weight: Any,
+    *,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+    spatial_dims: int | None = None,
+) -> Explanation:
     """Convolution (downsampling), one output cell per step: the kernel over its window.
 
     ``weight`` is ``(*k)`` (one kernel, summed over every input channel), ``(C_in, *k)``
@@ -175,17 +195,23 @@ def conv(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0, dilation: An
     s = _args.int_tuple(op, "stride", stride, nd)
     d = _args.int_tuple(op, "dilation", dilation, nd)
     pads = shapes.conv_padding(x.shape[1:], k, s, padding, d)
-    xp = np.pad(x.astype(y.dtype), ((0, 0), *pads))                       # (C_in, *P)
+    xp = np.pad(x.astype(y.dtype), ((0, 0), *pads))  # (C_in, *P)
     mask = np.pad(np.ones(x.shape, dtype=bool), ((0, 0), *pads))
     groups = _args.int_tuple(op, "groups", groups, 1, minimum=1)[0]
     steps = tuple(conv_steps(xp, w.astype(y.dtype), s, d, y.shape[1:], y.dtype, groups))
     notes = _formula_notes(
-        "output size", "o = floor((i + p_lo + p_hi - d*(k - 1) - 1) / s) + 1",
-        [(f"floor(({i} + {lo} + {hi} - {dd}*({kk} - 1) - 1) / {ss}) + 1", o)
-         for i, kk, ss, (lo, hi), dd, o in zip(x.shape[1:], k, s, pads, d, y.shape[1:])])
+        "output size",
+        "o = floor((i + p_lo + p_hi - d*(k - 1) - 1) / s) + 1",
+        [
+            (f"floor(({i} + {lo} + {hi} - {dd}*({kk} - 1) - 1) / {ss}) + 1", o)
+            for i, kk, ss, (lo, hi), dd, o in zip(x.shape[1:], k, s, pads, d, y.shape[1:])
+        ],
+    )
     if groups > 1:
-        notes.append(f"groups={groups}: the {x.shape[0]} input channels split into {groups} groups of "
-                     f"{w.shape[1]}; each of the {w.shape[0]} filters spans only its group's channels")
+        notes.append(
+            f"groups={groups}: the {x.shape[0]} input channels split into {groups} groups of "
+            f"{w.shape[1]}; each of the {w.shape[0]} filters spans only its group's channels"
+        )
     elif x.shape[0] > 1:
         filters = "the filter spans" if w.shape[0] == 1 else f"each of the {w.shape[0]} filters spans"
         notes.append(f"{filters} all {x.shape[0]} input channels and gives one output channel")
@@ -196,81 +222,135 @@ def conv(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0, dilation: An
     params = {"stride": stride, "padding": padding, "dilation": dilation}
     if groups != 1:
         params["groups"] = groups
-    return Explanation("conv", params,
-                       _frozen(xp), _frozen(y), steps, nd, kernel=_frozen(w), kernel_dims=nd,
-                       input_mask=mask, notes=tuple(notes))
+    return Explanation(
+        "conv",
+        params,
+        _frozen(xp),
+        _frozen(y),
+        steps,
+        nd,
+        kernel=_frozen(w),
+        kernel_dims=nd,
+        input_mask=mask,
+        notes=tuple(notes),
+    )
 
 
-def _transpose_setup(op: str, x: Any, weight: Any, stride, padding, output_padding, dilation,
-                     groups, spatial_dims):
+def _transpose_setup(
+    op: str, x: Any, weight: Any, stride, padding, output_padding, dilation, groups, spatial_dims
+):
     x, nd = _example(op, x, spatial_dims)
-    w = _weight(op, weight, nd, x.shape[0], transpose=True)              # (C_in, C_out/G, *k)
-    y = _up.conv_transpose(x[None], w, stride=stride, padding=padding,
-                           output_padding=output_padding, dilation=dilation, groups=groups)[0]
+    w = _weight(op, weight, nd, x.shape[0], transpose=True)  # (C_in, C_out/G, *k)
+    y = _up.conv_transpose(
+        x[None],
+        w,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=groups,
+    )[0]
     k = w.shape[2:]
     s = _args.int_tuple(op, "stride", stride, nd)
     d = _args.int_tuple(op, "dilation", dilation, nd)
     pairs, extra = shapes.conv_transpose_padding(x.shape[1:], k, s, padding, output_padding, d)
     notes = _formula_notes(
-        "output size", "o = (i - 1)*s - p_lo - p_hi + d*(k - 1) + output_padding + 1",
-        [(f"({i} - 1)*{ss} - {lo} - {hi} + {dd}*({kk} - 1) + {a} + 1", o)
-         for i, kk, ss, (lo, hi), a, dd, o in zip(x.shape[1:], k, s, pairs, extra, d, y.shape[1:])])
+        "output size",
+        "o = (i - 1)*s - p_lo - p_hi + d*(k - 1) + output_padding + 1",
+        [
+            (f"({i} - 1)*{ss} - {lo} - {hi} + {dd}*({kk} - 1) + {a} + 1", o)
+            for i, kk, ss, (lo, hi), a, dd, o in zip(x.shape[1:], k, s, pairs, extra, d, y.shape[1:])
+        ],
+    )
     groups = _args.int_tuple(op, "groups", groups, 1, minimum=1)[0]
     if groups > 1:
-        notes.append(f"groups={groups}: input channels {x.shape[0] // groups} at a time go to "
-                     f"their own {w.shape[1]} output channels")
+        notes.append(
+            f"groups={groups}: input channels {x.shape[0] // groups} at a time go to "
+            f"their own {w.shape[1]} output channels"
+        )
     return x, w, y, nd, k, s, d, pairs, extra, groups, notes
 
 
 def _scatter_view(op, x, w, y, nd, k, s, d, pairs, extra, groups, notes, params) -> Explanation:
     _check_size(op, x.size, y.size)
-    steps = tuple(scatter_steps(x.astype(y.dtype), w.astype(y.dtype), s, d, [lo for lo, _ in pairs],
-                                y.shape[1:], y.dtype, groups))
-    notes = notes + ["each input value multiplies the whole kernel; the scaled kernels are "
-                     "placed stride apart and summed"]
-    return Explanation("conv_transpose", params, _frozen(x), _frozen(y), steps, nd, kernel=_frozen(w),
-                       kernel_dims=nd, view="scatter", notes=tuple(notes))
+    steps = tuple(
+        scatter_steps(
+            x.astype(y.dtype), w.astype(y.dtype), s, d, [lo for lo, _ in pairs], y.shape[1:], y.dtype, groups
+        )
+    )
+    notes = notes + [
+        "each input value multiplies the whole kernel; the scaled kernels are placed stride apart and summed"
+    ]
+    return Explanation(
+        "conv_transpose",
+        params,
+        _frozen(x),
+        _frozen(y),
+        steps,
+        nd,
+        kernel=_frozen(w),
+        kernel_dims=nd,
+        view="scatter",
+        notes=tuple(notes),
+    )
 
 
 def _zero_insertion_view(op, x, w, y, nd, k, s, d, pairs, extra, groups, notes, params) -> Explanation:
     _check_size(op, y.size, y.size)
     spread = tuple((i - 1) * ss + 1 for i, ss in zip(x.shape[1:], s))
-    nails = _up.bed_of_nails(x[None].astype(y.dtype), s, size=spread)[0]        # (C_in, *Z)
+    nails = _up.bed_of_nails(x[None].astype(y.dtype), s, size=spread)[0]  # (C_in, *Z)
     real = _up.bed_of_nails(np.ones((1, *x.shape), dtype=bool).view(np.uint8), s, size=spread)[0] > 0
     border = [(dd * (kk - 1), dd * (kk - 1) + a) for kk, dd, a in zip(k, d, extra)]
-    crop = (slice(None), *(slice(lo, n + b_lo + b_hi - hi) for (lo, hi), n, (b_lo, b_hi)
-                            in zip(pairs, spread, border)))
-    bed = np.pad(nails, ((0, 0), *border))[crop]                                 # (C_in, *(O + d*(k-1)))
+    crop = (
+        slice(None),
+        *(slice(lo, n + b_lo + b_hi - hi) for (lo, hi), n, (b_lo, b_hi) in zip(pairs, spread, border)),
+    )
+    bed = np.pad(nails, ((0, 0), *border))[crop]  # (C_in, *(O + d*(k-1)))
     mask = np.pad(real, ((0, 0), *border))[crop]
     # the conv's weight: (C_in, C_out/G, *k) -> (G, C_in/G, C_out/G, *k) -> swap the two
     # channel axes -> (C_out, C_in/G, *k), flipped in every spatial axis
     c_in, per_group_out = w.shape[:2]
     regrouped = w.reshape(groups, c_in // groups, per_group_out, *k).swapaxes(1, 2)
     regrouped = regrouped.reshape(groups * per_group_out, c_in // groups, *k)
-    flipped = np.flip(regrouped, axis=tuple(range(2, 2 + nd)))                  # (C_out, C_in/G, *k)
+    flipped = np.flip(regrouped, axis=tuple(range(2, 2 + nd)))  # (C_out, C_in/G, *k)
     steps = tuple(conv_steps(bed, flipped.astype(y.dtype), (1,) * nd, d, y.shape[1:], y.dtype, groups))
-    pad_text = _per_axis([f"{dd * (kk - 1)} - {lo} = {dd * (kk - 1) - lo} before, "
-                          f"{dd * (kk - 1)} - {hi} + {a} = {dd * (kk - 1) - hi + a} after"
-                          for kk, dd, (lo, hi), a in zip(k, d, pairs, extra)])
+    pad_text = _per_axis(
+        [
+            f"{dd * (kk - 1)} - {lo} = {dd * (kk - 1) - lo} before, "
+            f"{dd * (kk - 1)} - {hi} + {a} = {dd * (kk - 1) - hi + a} after"
+            for kk, dd, (lo, hi), a in zip(k, d, pairs, extra)
+        ]
+    )
     gaps = _per_axis([f"{ss} - 1 = {ss - 1}" for ss in s])
     notes = notes + [
         f"1. bed of nails: stride - 1 zeros between neighbouring inputs: {gaps}",
-        f"2. a border of d*(k - 1) - padding zeros (+ output_padding after; negative crops): "
-        f"{pad_text}",
+        f"2. a border of d*(k - 1) - padding zeros (+ output_padding after; negative crops): {pad_text}",
         "3. an ordinary stride-1 convolution with the kernel flipped in every spatial axis "
         "(and its in/out channels swapped)",
     ]
-    return Explanation("conv_transpose", params, _frozen(bed), _frozen(y), steps, nd,
-                       kernel=_frozen(flipped), kernel_dims=nd, input_mask=_frozen(mask),
-                       view="zero_insertion", notes=tuple(notes),
-                       extras={"x": _frozen(x), "kernel before flipping": _frozen(w)})
+    return Explanation(
+        "conv_transpose",
+        params,
+        _frozen(bed),
+        _frozen(y),
+        steps,
+        nd,
+        kernel=_frozen(flipped),
+        kernel_dims=nd,
+        input_mask=_frozen(mask),
+        view="zero_insertion",
+        notes=tuple(notes),
+        extras={"x": _frozen(x), "kernel before flipping": _frozen(w)},
+    )
 
 
 def _matrix_view(op, x, w, y, nd, k, s, d, pairs, extra, groups, notes, params) -> Explanation:
     n_out, n_in = y.size, x.size
     if n_out * n_in > MAX_RECORDED_CELLS // 4 or n_out > 1024:
-        raise ValueError(f"{op}: the example is too large for the matrix view (a {n_in}x{n_out} "
-                         f"matrix); use a smaller example")
+        raise ValueError(
+            f"{op}: the example is too large for the matrix view (a {n_in}x{n_out} "
+            f"matrix); use a smaller example"
+        )
     _check_size(op, n_out, n_out)
     # Column j of C is conv(e_j): run the real conv on every basis image of the
     # conv_transpose's output space at once, (n_out, C_out, *O) -> (n_out, C_in, *I).
@@ -282,12 +362,21 @@ def _matrix_view(op, x, w, y, nd, k, s, d, pairs, extra, groups, notes, params) 
     notes = notes + [
         f"C is the {n_in}x{n_out} matrix of x -> conv(x, kernel) (same stride, padding and "
         f"dilation): column j of C is conv of the j-th basis image",
-        "conv_transpose(y) = C^T . vec(y): each output cell is one row of C^T times the "
-        "flattened input",
+        "conv_transpose(y) = C^T . vec(y): each output cell is one row of C^T times the flattened input",
     ]
-    return Explanation("conv_transpose", params, _frozen(x), _frozen(y), steps, nd,
-                       kernel=_frozen(matrix_t), kernel_dims=2, view="matrix", notes=tuple(notes),
-                       extras={"kernel": _frozen(w)})
+    return Explanation(
+        "conv_transpose",
+        params,
+        _frozen(x),
+        _frozen(y),
+        steps,
+        nd,
+        kernel=_frozen(matrix_t),
+        kernel_dims=2,
+        view="matrix",
+        notes=tuple(notes),
+        extras={"kernel": _frozen(w)},
+    )
 
 
 #: The three views of conv_transpose: the same output, computed three ways.
@@ -298,9 +387,18 @@ VIEWS: dict[str, Callable[..., Explanation]] = {
 }
 
 
-def conv_transpose(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0,
-                   output_padding: Any = 0, dilation: Any = 1, groups: int = 1,
-                   view: str = "scatter", spatial_dims: int | None = None) -> Explanation:
+def conv_transpose(
+    x: Any,
+    weight: Any,
+    *,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+    view: str = "scatter",
+    spatial_dims: int | None = None,
+) -> Explanation:
     """Transposed convolution (learnable upsampling), in one of three views that agree.
 
     * ``"scatter"`` (the article's): one step per input cell, which multiplies the whole
@@ -321,10 +419,8 @@ def conv_transpose(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0,
     """
     op = "explain.conv_transpose"
     view = _args.choice(op, "view", view, VIEWS)
-    setup = _transpose_setup(op, x, weight, stride, padding, output_padding, dilation, groups,
-                             spatial_dims)
-    params = {"stride": stride, "padding": padding, "output_padding": output_padding,
-              "dilation": dilation}
+    setup = _transpose_setup(op, x, weight, stride, padding, output_padding, dilation, groups, spatial_dims)
+    params = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation}
     if groups != 1:
         params["groups"] = groups
     return VIEWS[view](op, *setup, params)
@@ -332,26 +428,34 @@ def conv_transpose(x: Any, weight: Any, *, stride: Any = 1, padding: Any = 0,
 
 # --------------------------------------------------------------------------- resampling
 
+
 def _sources(plans, channels: int, in_spatial: tuple[int, ...]) -> np.ndarray:
     """Flat input position each output cell copies, from one-tap (gather) plans: (C, *O)."""
-    per_axis = np.meshgrid(*[p.index[:, 0] for p in plans], indexing="ij")    # each (*O)
-    flat = np.ravel_multi_index(per_axis, in_spatial)                         # (*O)
+    per_axis = np.meshgrid(*[p.index[:, 0] for p in plans], indexing="ij")  # each (*O)
+    flat = np.ravel_multi_index(per_axis, in_spatial)  # (*O)
     plane = math.prod(in_spatial)
     return np.arange(channels).reshape(-1, *(1,) * len(plans)) * plane + flat
 
 
-def _resize_notes(op: str, x: np.ndarray, y: np.ndarray, scale_factor: Any, size: Any,
-                  nd: int) -> list[str]:
+def _resize_notes(op: str, x: np.ndarray, y: np.ndarray, scale_factor: Any, size: Any, nd: int) -> list[str]:
     if scale_factor is None:
         return [f"output size: given, {'x'.join(map(str, y.shape[1:]))}"]
     factors = shapes.scale_factors(op, scale_factor, nd)
-    return _formula_notes("output size", "o = floor(i * scale_factor)",
-                          [(f"floor({i} * {fmt(f)})", o)
-                           for i, f, o in zip(x.shape[1:], factors, y.shape[1:])])
+    return _formula_notes(
+        "output size",
+        "o = floor(i * scale_factor)",
+        [(f"floor({i} * {fmt(f)})", o) for i, f, o in zip(x.shape[1:], factors, y.shape[1:])],
+    )
 
 
-def nearest(x: Any, scale_factor: Any = None, *, size: Any = None,
-            spatial_dims: int | None = None, convention: str = "torch") -> Explanation:
+def nearest(
+    x: Any,
+    scale_factor: Any = None,
+    *,
+    size: Any = None,
+    spatial_dims: int | None = None,
+    convention: str = "torch",
+) -> Explanation:
     """Nearest-neighbour upsampling, one step per input cell: its copies in the output.
 
     The copies are read from ``upsample.interpolation``'s sampling plan, in the dialect
@@ -388,12 +492,21 @@ def _dialect_note(convention: str, mode: str) -> str:
     coordinate = row.per_mode.get(mode, {}).get("coordinate", row.coordinate)
     rounding = row.per_mode.get(mode, {}).get("nearest_mode", row.nearest_mode)
     how = f", rounded {rounding}" if mode == "nearest" else ""
-    return (f"{convention} ({row.call}, {row.modes[mode]}): source points by the "
-            f"{coordinate} rule{how}; the input points each output reads are listed per step")
+    return (
+        f"{convention} ({row.call}, {row.modes[mode]}): source points by the "
+        f"{coordinate} rule{how}; the input points each output reads are listed per step"
+    )
 
 
-def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None, align_corners: bool = False,
-             spatial_dims: int | None = None, convention: str = "torch") -> Explanation:
+def bilinear(
+    x: Any,
+    scale_factor: Any = None,
+    *,
+    size: Any = None,
+    align_corners: bool = False,
+    spatial_dims: int | None = None,
+    convention: str = "torch",
+) -> Explanation:
     """Bilinear (linear along every axis) upsampling, one step per output cell.
 
     Each step lists the output's source point and the input cells around it with their
@@ -413,33 +526,47 @@ def bilinear(x: Any, scale_factor: Any = None, *, size: Any = None, align_corner
 
     op = "explain.bilinear"
     x, nd = _example(op, x, spatial_dims)
-    y = _up.bilinear(x[None], scale_factor, size=size, align_corners=align_corners,
-                     convention=convention)[0]
+    y = _up.bilinear(x[None], scale_factor, size=size, align_corners=align_corners, convention=convention)[0]
     _check_size(op, y.size, y.size)
-    plans = sampling_plans(x[None], size, scale_factor, mode="linear", align_corners=align_corners,
-                           convention=convention)
+    plans = sampling_plans(
+        x[None], size, scale_factor, mode="linear", align_corners=align_corners, convention=convention
+    )
     steps = tuple(interpolation_steps(x.astype(y.dtype), plans, y.dtype))
-    rule = "o * (i - 1) / (o_size - 1)" if align_corners else \
-        "(o + 0.5) / scale - 0.5, clamped at 0 (pixel centres line up)"
+    rule = (
+        "o * (i - 1) / (o_size - 1)"
+        if align_corners
+        else "(o + 0.5) / scale - 0.5, clamped at 0 (pixel centres line up)"
+    )
     notes = _resize_notes(op, x, y, scale_factor, size, nd)
     if convention == "torch":
-        notes.append(f"output o sits at input point {rule}; it averages the 2 inputs around "
-                     "that point along each axis, the nearer one weighted more")
+        notes.append(
+            f"output o sits at input point {rule}; it averages the 2 inputs around "
+            "that point along each axis, the nearer one weighted more"
+        )
     else:
         notes.append(_dialect_note(convention, "linear"))
     fractional = int(np.count_nonzero(y != np.floor(y)))
     if fractional:
-        notes.append(f"{fractional} of the {y.size} outputs are not whole numbers; they are "
-                     "printed exactly (a print in whole numbers would round them)")
+        notes.append(
+            f"{fractional} of the {y.size} outputs are not whole numbers; they are "
+            "printed exactly (a print in whole numbers would round them)"
+        )
     params = {"scale_factor": scale_factor, "size": size, "align_corners": align_corners}
     if convention != "torch":
         params["convention"] = convention
     return Explanation("bilinear", params, _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
 
 
-def interpolate(x: Any, scale_factor: Any = None, *, size: Any = None, mode: str = "nearest",
-                align_corners: bool | None = None, antialias: bool = False,
-                spatial_dims: int | None = None) -> Explanation:
+def interpolate(
+    x: Any,
+    scale_factor: Any = None,
+    *,
+    size: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    antialias: bool = False,
+    spatial_dims: int | None = None,
+) -> Explanation:
     """Interpolation in any mode of ``upsample.interpolate``, one step per output cell.
 
     Each step lists the input cells the output reads and their weights, from
@@ -456,23 +583,40 @@ def interpolate(x: Any, scale_factor: Any = None, *, size: Any = None, mode: str
 
     op = "explain.interpolate"
     x, nd = _example(op, x, spatial_dims)
-    y = _up.interpolate(x[None], size, scale_factor, mode=mode, align_corners=align_corners,
-                        antialias=antialias)[0]
+    y = _up.interpolate(
+        x[None], size, scale_factor, mode=mode, align_corners=align_corners, antialias=antialias
+    )[0]
     _check_size(op, y.size, y.size)
-    plans = sampling_plans(x[None], size, scale_factor, mode=mode, align_corners=align_corners,
-                           antialias=antialias)
+    plans = sampling_plans(
+        x[None], size, scale_factor, mode=mode, align_corners=align_corners, antialias=antialias
+    )
     steps = tuple(interpolation_steps(x.astype(y.dtype), plans, y.dtype))
     notes = _resize_notes(op, x, y, scale_factor, size, nd)
     taps = "/".join(str(p.taps) for p in plans)
-    notes.append(f"mode {mode!r}: each output reads up to {taps} input cells per axis, "
-                 "with the sampling plan's weights")
-    return Explanation("interpolate", {"scale_factor": scale_factor, "size": size, "mode": mode,
-                                       "align_corners": align_corners, "antialias": antialias},
-                       _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
+    notes.append(
+        f"mode {mode!r}: each output reads up to {taps} input cells per axis, "
+        "with the sampling plan's weights"
+    )
+    return Explanation(
+        "interpolate",
+        {
+            "scale_factor": scale_factor,
+            "size": size,
+            "mode": mode,
+            "align_corners": align_corners,
+            "antialias": antialias,
+        },
+        _frozen(x),
+        _frozen(y),
+        steps,
+        nd,
+        notes=tuple(notes),
+    )
 
 
-def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0,
-                 spatial_dims: int | None = None) -> Explanation:
+def bed_of_nails(
+    x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0, spatial_dims: int | None = None
+) -> Explanation:
     """Bed of nails, one step per input cell: the one output cell it is nailed to.
 
     The positions come from ``upsample.bed_of_nails`` itself, run on the cell numbers.
@@ -485,13 +629,19 @@ def bed_of_nails(x: Any, scale_factor: Any, *, size: Any = None, offset: Any = 0
     x, nd = _example(op, x, spatial_dims)
     y = _up.bed_of_nails(x[None], scale_factor, size=size, offset=offset)[0]
     _check_size(op, x.size, y.size)
-    numbers = np.arange(1, x.size + 1).reshape(1, *x.shape)           # cell number + 1; 0 = no cell
+    numbers = np.arange(1, x.size + 1).reshape(1, *x.shape)  # cell number + 1; 0 = no cell
     sources = _up.bed_of_nails(numbers, scale_factor, size=size, offset=offset)[0] - 1
     steps = tuple(copy_steps(x, sources, y.dtype, verb="nailed to"))
-    notes = ["each value goes to one corner of its scale_factor-sized cell; every other "
-             "output is 0"]
-    return Explanation("bed_of_nails", {"scale_factor": scale_factor, "size": size, "offset": offset},
-                       _frozen(x), _frozen(y), steps, nd, notes=tuple(notes))
+    notes = ["each value goes to one corner of its scale_factor-sized cell; every other output is 0"]
+    return Explanation(
+        "bed_of_nails",
+        {"scale_factor": scale_factor, "size": size, "offset": offset},
+        _frozen(x),
+        _frozen(y),
+        steps,
+        nd,
+        notes=tuple(notes),
+    )
 
 
 def pixel_shuffle(x: Any, upscale_factor: Any, *, spatial_dims: int | None = None) -> Explanation:
@@ -514,16 +664,34 @@ def pixel_shuffle(x: Any, upscale_factor: Any, *, spatial_dims: int | None = Non
     numbers = np.arange(x.size).reshape(1, *x.shape)
     sources = _up.pixel_shuffle(numbers, upscale_factor)[0]
     steps = tuple(copy_steps(x, sources, y.dtype, group="channel", verb="spread over"))
-    notes = ["each group of r**d input channels becomes one output channel: channel j of "
-             "the group fills offset j (row-major) of every r x r block"]
-    return Explanation("pixel_shuffle", {"upscale_factor": upscale_factor}, _frozen(x), _frozen(y),
-                       steps, nd, notes=tuple(notes))
+    notes = [
+        "each group of r**d input channels becomes one output channel: channel j of "
+        "the group fills offset j (row-major) of every r x r block"
+    ]
+    return Explanation(
+        "pixel_shuffle",
+        {"upscale_factor": upscale_factor},
+        _frozen(x),
+        _frozen(y),
+        steps,
+        nd,
+        notes=tuple(notes),
+    )
 
 
 # --------------------------------------------------------------------------- pooling
 
-def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-             ceil_mode: bool = False, spatial_dims: int | None = None) -> Explanation:
+
+def max_pool(
+    x: Any,
+    kernel_size: Any,
+    *,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    spatial_dims: int | None = None,
+) -> Explanation:
     """Max pooling, one step per window; ``extras["indices"]`` holds the indices for unpooling.
 
     >>> from upsample import explain
@@ -535,8 +703,15 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
     """
     op = "explain.max_pool"
     x, nd = _example(op, x, spatial_dims)
-    values, indices = _up.max_pool(x[None], kernel_size, stride=stride, padding=padding,
-                                   dilation=dilation, ceil_mode=ceil_mode, return_indices=True)
+    values, indices = _up.max_pool(
+        x[None],
+        kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+        return_indices=True,
+    )
     values, indices = values[0], indices[0]
     _check_size(op, values.size, values.size)
     k = _args.int_tuple(op, "kernel_size", kernel_size, nd)
@@ -545,20 +720,46 @@ def max_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0, 
     d = _args.int_tuple(op, "dilation", dilation, nd)
     steps = tuple(max_pool_steps(x, values, indices, k, s, p, d))
     notes = _formula_notes(
-        "output size", "o = floor((i + 2p - d*(k - 1) - 1) / s) + 1" + (" (ceil)" if ceil_mode else ""),
-        [(f"floor(({i} + 2*{pp} - {dd}*({kk} - 1) - 1) / {ss}) + 1", o)
-         for i, kk, ss, pp, dd, o in zip(x.shape[1:], k, s, p, d, values.shape[1:])])
-    notes.append("each window keeps its largest value and remembers where it was (a flat, "
-                 "row-major index into the input)")
-    return Explanation("max_pool", {"kernel_size": kernel_size, "stride": stride, "padding": padding,
-                                    "dilation": dilation, "ceil_mode": ceil_mode},
-                       _frozen(x), _frozen(values), steps, nd, notes=tuple(notes),
-                       extras={"indices": _frozen(indices)})
+        "output size",
+        "o = floor((i + 2p - d*(k - 1) - 1) / s) + 1" + (" (ceil)" if ceil_mode else ""),
+        [
+            (f"floor(({i} + 2*{pp} - {dd}*({kk} - 1) - 1) / {ss}) + 1", o)
+            for i, kk, ss, pp, dd, o in zip(x.shape[1:], k, s, p, d, values.shape[1:])
+        ],
+    )
+    notes.append(
+        "each window keeps its largest value and remembers where it was (a flat, "
+        "row-major index into the input)"
+    )
+    return Explanation(
+        "max_pool",
+        {
+            "kernel_size": kernel_size,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "ceil_mode": ceil_mode,
+        },
+        _frozen(x),
+        _frozen(values),
+        steps,
+        nd,
+        notes=tuple(notes),
+        extras={"indices": _frozen(indices)},
+    )
 
 
-def avg_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
-             ceil_mode: bool = False, count_include_pad: bool = True,
-             divisor_override: int | None = None, spatial_dims: int | None = None) -> Explanation:
+def avg_pool(
+    x: Any,
+    kernel_size: Any,
+    *,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+    spatial_dims: int | None = None,
+) -> Explanation:
     """Average pooling, one step per window: its values summed and divided by its divisor.
 
     >>> from upsample import explain
@@ -568,27 +769,60 @@ def avg_pool(x: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
     """
     op = "explain.avg_pool"
     x, nd = _example(op, x, spatial_dims)
-    values = _up.avg_pool(x[None], kernel_size, stride=stride, padding=padding,
-                          ceil_mode=ceil_mode, count_include_pad=count_include_pad,
-                          divisor_override=divisor_override)[0]
+    values = _up.avg_pool(
+        x[None],
+        kernel_size,
+        stride=stride,
+        padding=padding,
+        ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+    )[0]
     _check_size(op, values.size, values.size)
-    _, k, s, p, _, divisor = avg_pool_args(x[None], kernel_size, stride, padding, ceil_mode,
-                                           count_include_pad, divisor_override)
+    _, k, s, p, _, divisor = avg_pool_args(
+        x[None], kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
     steps = tuple(avg_pool_steps(x, values, divisor[0, 0], k, s, p))
     notes = _formula_notes(
-        "output size", "o = floor((i + 2p - k) / s) + 1" + (" (ceil)" if ceil_mode else ""),
-        [(f"floor(({i} + 2*{pp} - {kk}) / {ss}) + 1", o)
-         for i, kk, ss, pp, o in zip(x.shape[1:], k, s, p, values.shape[1:])])
-    notes.append("each window is replaced by the mean of its values" + (
-        " (the padding counts in the divisor)" if count_include_pad and any(p) else ""))
-    return Explanation("avg_pool", {"kernel_size": kernel_size, "stride": stride, "padding": padding,
-                                    "ceil_mode": ceil_mode, "count_include_pad": count_include_pad,
-                                    "divisor_override": divisor_override},
-                       _frozen(x), _frozen(values), steps, nd, notes=tuple(notes))
+        "output size",
+        "o = floor((i + 2p - k) / s) + 1" + (" (ceil)" if ceil_mode else ""),
+        [
+            (f"floor(({i} + 2*{pp} - {kk}) / {ss}) + 1", o)
+            for i, kk, ss, pp, o in zip(x.shape[1:], k, s, p, values.shape[1:])
+        ],
+    )
+    notes.append(
+        "each window is replaced by the mean of its values"
+        + (" (the padding counts in the divisor)" if count_include_pad and any(p) else "")
+    )
+    return Explanation(
+        "avg_pool",
+        {
+            "kernel_size": kernel_size,
+            "stride": stride,
+            "padding": padding,
+            "ceil_mode": ceil_mode,
+            "count_include_pad": count_include_pad,
+            "divisor_override": divisor_override,
+        },
+        _frozen(x),
+        _frozen(values),
+        steps,
+        nd,
+        notes=tuple(notes),
+    )
 
 
-def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, padding: Any = 0,
-               output_size: Any = None, spatial_dims: int | None = None) -> Explanation:
+def max_unpool(
+    x: Any,
+    indices: Any,
+    kernel_size: Any,
+    *,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+    spatial_dims: int | None = None,
+) -> Explanation:
     """Max unpooling, one step per input cell: put back at its index, zeros elsewhere.
 
     >>> from upsample import explain
@@ -604,23 +838,30 @@ def max_unpool(x: Any, indices: Any, kernel_size: Any, *, stride: Any = None, pa
     idx, _ = _example(op, indices, nd, name="indices", kinds="iu")
     if idx.shape != x.shape:
         raise ValueError(f"{op}: indices must have the shape of x {x.shape}, got shape {idx.shape}")
-    y = _up.max_unpool(x[None], idx[None], kernel_size, stride=stride, padding=padding,
-                       output_size=output_size)[0]
+    y = _up.max_unpool(
+        x[None], idx[None], kernel_size, stride=stride, padding=padding, output_size=output_size
+    )[0]
     _check_size(op, x.size, y.size)
     steps = tuple(max_unpool_steps(x, idx, y.shape[1:], y.dtype))
-    notes = ["each value goes back to the position its max_pool index records; every other "
-             "output is 0"]
-    return Explanation("max_unpool", {"kernel_size": kernel_size, "stride": stride, "padding": padding,
-                                      "output_size": output_size},
-                       _frozen(x), _frozen(y), steps, nd, notes=tuple(notes),
-                       extras={"indices": _frozen(idx)})
+    notes = ["each value goes back to the position its max_pool index records; every other output is 0"]
+    return Explanation(
+        "max_unpool",
+        {"kernel_size": kernel_size, "stride": stride, "padding": padding, "output_size": output_size},
+        _frozen(x),
+        _frozen(y),
+        steps,
+        nd,
+        notes=tuple(notes),
+        extras={"indices": _frozen(idx)},
+    )
 
 
 # --------------------------------------------------------------------------- the table
 
 #: op name -> the function that explains it, for every row of the op table that has one
 EXPLAINERS: dict[str, Callable[..., Explanation]] = {
-    op.name: globals()[op.name] for op in OPS.values() if op.explainer}
+    op.name: globals()[op.name] for op in OPS.values() if op.explainer
+}
 
 
 def conv3d_picture(path: Any, *, x: Any = None, weight: Any = None, png_dir: Any = None) -> list:

@@ -174,9 +174,14 @@ def views(explanation: Explanation) -> tuple[dict[str, Explanation], dict[str, s
             found[view] = explanation
             continue
         try:
-            found[view] = conv_transpose(explanation.input, explanation.kernel, view=view,
-                                         spatial_dims=explanation.spatial_dims, **explanation.params)
-        except ValueError as error:          # e.g. a matrix too large to record
+            found[view] = conv_transpose(
+                explanation.input,
+                explanation.kernel,
+                view=view,
+                spatial_dims=explanation.spatial_dims,
+                **explanation.params,
+            )
+        except ValueError as error:  # e.g. a matrix too large to record
             declined[view] = str(error)
     return found, declined
 
@@ -191,10 +196,14 @@ def _record(explanation: Explanation) -> dict[str, Any]:
 def render(explanation: Explanation) -> str:
     """The explanation (and, for a transposed convolution, its other views) as one HTML block."""
     found, declined = views(explanation)
-    data = {"explanations": {name: _record(ex) for name, ex in found.items()},
-            "view_errors": declined}
+    data = {"explanations": {name: _record(ex) for name, ex in found.items()}, "view_errors": declined}
     box = f"upsample-explain-{uuid.uuid4().hex[:12]}"
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
-    return TEMPLATE % {"id": box, "style": STYLE, "title": html.escape(explanation.title),
-                       "data": payload, "draw": DRAW_JS.read_text(encoding="utf-8"),
-                       "controller": CONTROLLER % {"id": json.dumps(box)}}
+    return TEMPLATE % {
+        "id": box,
+        "style": STYLE,
+        "title": html.escape(explanation.title),
+        "data": payload,
+        "draw": DRAW_JS.read_text(encoding="utf-8"),
+        "controller": CONTROLLER % {"id": json.dumps(box)},
+    }

@@ -14,11 +14,10 @@ clients such as the web page of ``upsample serve``: the same records, not a seco
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
-
-import math
 
 import numpy as np
 
@@ -43,9 +42,12 @@ class Term:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"source": [c, i, j], "weight": 5.0, "target": [...], "weight_cell": [...] or None}``."""
-        return {"source": _cell(self.source), "weight": _number(self.weight),
-                "target": _cell(self.target),
-                "weight_cell": None if self.weight_cell is None else _cell(self.weight_cell)}
+        return {
+            "source": _cell(self.source),
+            "weight": _number(self.weight),
+            "target": _cell(self.target),
+            "weight_cell": None if self.weight_cell is None else _cell(self.weight_cell),
+        }
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,11 @@ class Write:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"cell": [c, i, j], "added": 15.0, "replaced": None}``."""
-        return {"cell": _cell(self.cell), "added": _number(self.added),
-                "replaced": None if self.replaced is None else _number(self.replaced)}
+        return {
+            "cell": _cell(self.cell),
+            "added": _number(self.added),
+            "replaced": None if self.replaced is None else _number(self.replaced),
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,11 +112,14 @@ class Step:
         wrote and weighted, and (unless ``output=False``) the running output as nested lists.
         ``terms=False`` leaves out the products (the cells they read, weighted and wrote
         stay), for a client that draws cells."""
-        data = {"caption": self.caption, "equation": self.equation,
-                "writes": [w.to_dict() for w in self.writes],
-                "reads": [_cell(c) for c in self.reads],
-                "written": [_cell(c) for c in self.written],
-                "weight_cells": [_cell(c) for c in self.weight_cells]}
+        data = {
+            "caption": self.caption,
+            "equation": self.equation,
+            "writes": [w.to_dict() for w in self.writes],
+            "reads": [_cell(c) for c in self.reads],
+            "written": [_cell(c) for c in self.written],
+            "weight_cells": [_cell(c) for c in self.weight_cells],
+        }
         if terms:
             data["terms"] = [t.to_dict() for t in self.terms]
         if output:
@@ -179,15 +187,21 @@ class Explanation:
         >>> data["output"], data["steps"][0]["written"][:2]
         ([[[5.0, 15.0, 10.0], [20.0, 50.0, 30.0], [15.0, 35.0, 20.0]]], [[0, 0, 0], [0, 0, 1]])
         """
-        return {"op": self.op, "view": self.view, "title": self.title,
-                "params": to_json(self.params), "spatial_dims": self.spatial_dims,
-                "input": to_json(self.input), "output": to_json(self.output),
-                "kernel": None if self.kernel is None else to_json(self.kernel),
-                "kernel_dims": self.kernel_dims,
-                "input_mask": None if self.input_mask is None else to_json(self.input_mask),
-                "notes": list(self.notes),
-                "extras": {name: to_json(value) for name, value in self.extras.items()},
-                "steps": [step.to_dict(output=step_outputs, terms=terms) for step in self.steps]}
+        return {
+            "op": self.op,
+            "view": self.view,
+            "title": self.title,
+            "params": to_json(self.params),
+            "spatial_dims": self.spatial_dims,
+            "input": to_json(self.input),
+            "output": to_json(self.output),
+            "kernel": None if self.kernel is None else to_json(self.kernel),
+            "kernel_dims": self.kernel_dims,
+            "input_mask": None if self.input_mask is None else to_json(self.input_mask),
+            "notes": list(self.notes),
+            "extras": {name: to_json(value) for name, value in self.extras.items()},
+            "steps": [step.to_dict(output=step_outputs, terms=terms) for step in self.steps],
+        }
 
     def with_notes(self, *notes: str) -> Explanation:
         """A copy with more notes appended."""
@@ -197,6 +211,7 @@ class Explanation:
     def text(self, *, detail: str = "full") -> str:
         """The explanation as plain text; ``detail="brief"`` prints one line per step."""
         from .text import render
+
         return render(self, detail=detail)
 
     def __str__(self) -> str:
@@ -206,11 +221,13 @@ class Explanation:
         """What Jupyter shows: the steps drawn as on the page of ``upsample serve``, with a
         slider and a play button (see :mod:`upsample.explain.html`); self-contained HTML."""
         from .html import render
+
         return render(self)
 
     def frames(self, **options: Any) -> list:
         """The animation frames as PIL images (needs Pillow: ``pip install -e ".[cli]"``)."""
         from .gif import frames
+
         return frames(self, **options)
 
     def save_gif(self, path: Any, *, png_dir: Any = None, **options: Any) -> list:
@@ -219,6 +236,7 @@ class Explanation:
         Returns the paths written.
         """
         from .gif import save_gif
+
         return save_gif(self, path, png_dir=png_dir, **options)
 
 

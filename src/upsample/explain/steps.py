@@ -53,8 +53,13 @@ def _cell_text(cell: Cell, channels: int) -> str:
 def _ranges(cells: Sequence[Cell]) -> str:
     """The spatial extent of some cells: ``rows 0-1, cols 0-1`` (or ``positions 2-3`` in 1-D)."""
     spatial = np.array([c[1:] for c in cells])
-    names = ("positions",) if spatial.shape[1] == 1 else \
-        ("rows", "cols") if spatial.shape[1] == 2 else tuple(f"axis {a}" for a in range(spatial.shape[1]))
+    names = (
+        ("positions",)
+        if spatial.shape[1] == 1
+        else ("rows", "cols")
+        if spatial.shape[1] == 2
+        else tuple(f"axis {a}" for a in range(spatial.shape[1]))
+    )
     parts = []
     for name, values in zip(names, spatial.T):
         values = sorted(set(int(v) for v in values))
@@ -75,8 +80,9 @@ class _Recorder:
         self.out = np.zeros(shape, dtype=dtype)
         self.dtype = np.dtype(dtype)
 
-    def add(self, caption: str, terms: Iterable[Term], values: dict[Cell, object],
-            equation: str = "") -> Step:
+    def add(
+        self, caption: str, terms: Iterable[Term], values: dict[Cell, object], equation: str = ""
+    ) -> Step:
         """Add ``values[cell]`` to each cell and record the step."""
         writes = []
         for cell, added in values.items():
@@ -84,8 +90,9 @@ class _Recorder:
             writes.append(Write(cell, added.item() if hasattr(added, "item") else added))
         return self._step(caption, terms, writes, equation)
 
-    def overwrite(self, caption: str, terms: Iterable[Term], values: dict[Cell, object],
-                  equation: str = "") -> Step:
+    def overwrite(
+        self, caption: str, terms: Iterable[Term], values: dict[Cell, object], equation: str = ""
+    ) -> Step:
         """Set each cell to ``values[cell]``, discarding what it held, and record the step."""
         writes = []
         for cell, value in values.items():
@@ -115,33 +122,57 @@ def _equation(x: np.ndarray, terms: Sequence[Term], result) -> str:
 
 # --------------------------------------------------------------------------- convolution
 
-def conv_steps(xp: np.ndarray, weight: np.ndarray, stride: Sequence[int], dilation: Sequence[int],
-               out: Sequence[int], dtype: np.dtype, groups: int = 1) -> Iterator[Step]:
+
+def conv_steps(
+    xp: np.ndarray,
+    weight: np.ndarray,
+    stride: Sequence[int],
+    dilation: Sequence[int],
+    out: Sequence[int],
+    dtype: np.dtype,
+    groups: int = 1,
+) -> Iterator[Step]:
     """Convolution as gathers: one step per output cell, the kernel laid over its window.
 
     ``xp`` (Ci, *P) is the already padded input and ``weight`` (Co, Ci/G, *k); output cell
     ``(co, *o)`` reads ``xp[g*Ci/G + ci, *(o*s + t*d)]`` for every input channel ``ci`` of
     its group ``g = co // (Co/G)`` and every tap ``t``.
     """
-    c_out, c_in, *k = weight.shape                  # c_in: input channels per group
+    c_out, c_in, *k = weight.shape  # c_in: input channels per group
     per_group = c_out // groups
     rec = _Recorder((c_out, *out), dtype)
     for co in range(c_out):
         first = (co // per_group) * c_in
         for o in itertools.product(*map(range, out)):
             target = (co, *o)
-            terms = [Term((first + ci, *(oo * s + t * d for oo, t, s, d in zip(o, tap, stride, dilation))),
-                          weight[(co, ci, *tap)].item(), target, (co, ci, *tap))
-                     for ci in range(c_in) for tap in itertools.product(*map(range, k))]
+            terms = [
+                Term(
+                    (first + ci, *(oo * s + t * d for oo, t, s, d in zip(o, tap, stride, dilation))),
+                    weight[(co, ci, *tap)].item(),
+                    target,
+                    (co, ci, *tap),
+                )
+                for ci in range(c_in)
+                for tap in itertools.product(*map(range, k))
+            ]
             value = _weighted_sum(xp, terms, rec.dtype)
-            caption = (f"output {_cell_text(target, c_out)}: the kernel over input "
-                       f"{_ranges([t.source for t in terms])}")
+            caption = (
+                f"output {_cell_text(target, c_out)}: the kernel over input "
+                f"{_ranges([t.source for t in terms])}"
+            )
             yield rec.add(caption, terms, {target: value}, _equation(xp, terms, value))
 
 
-def scatter_steps(x: np.ndarray, weight: np.ndarray, stride: Sequence[int],
-                  dilation: Sequence[int], crop_lo: Sequence[int], out: Sequence[int],
-                  dtype: np.dtype, groups: int = 1) -> Iterator[Step]:
+def scatter_steps(
+    x: np.ndarray,
+    weight: np.ndarray,
+    stride: Sequence[int],
+    dilation: Sequence[int],
+    crop_lo: Sequence[int],
+    out: Sequence[int],
+    dtype: np.dtype,
+    groups: int = 1,
+) -> Iterator[Step]:
     """Transposed convolution as the article draws it: one step per input cell.
 
     ``x`` (Ci, *S), ``weight`` (Ci, Co/G, *k). Input cell ``(ci, *i)`` times the kernel lands
@@ -149,7 +180,7 @@ def scatter_steps(x: np.ndarray, weight: np.ndarray, stride: Sequence[int],
     that land in the cropped border (``padding``) are dropped, and output_padding cells
     are never reached.
     """
-    c_in, c_out, *k = weight.shape                  # c_out: output channels per group
+    c_in, c_out, *k = weight.shape  # c_out: output channels per group
     per_group = c_in // groups
     rec = _Recorder((c_out * groups, *out), dtype)
     for ci in range(c_in):
@@ -159,11 +190,13 @@ def scatter_steps(x: np.ndarray, weight: np.ndarray, stride: Sequence[int],
             terms, dropped = [], 0
             for co in range(c_out):
                 for tap in itertools.product(*map(range, k)):
-                    target = tuple(ii * s + t * d - lo
-                                   for ii, t, s, d, lo in zip(i, tap, stride, dilation, crop_lo))
+                    target = tuple(
+                        ii * s + t * d - lo for ii, t, s, d, lo in zip(i, tap, stride, dilation, crop_lo)
+                    )
                     if all(0 <= p < o for p, o in zip(target, out)):
-                        terms.append(Term(source, weight[(ci, co, *tap)].item(), (first + co, *target),
-                                          (ci, co, *tap)))
+                        terms.append(
+                            Term(source, weight[(ci, co, *tap)].item(), (first + co, *target), (ci, co, *tap))
+                        )
                     else:
                         dropped += 1
             values = {t.target: _weighted_sum(x, [t], rec.dtype) for t in terms}
@@ -171,14 +204,14 @@ def scatter_steps(x: np.ndarray, weight: np.ndarray, stride: Sequence[int],
             caption = f"input {_cell_text(source, c_in)} = {fmt(x[source])} times the kernel, {where}"
             if dropped:
                 caption += f" ({dropped} product{'s' * (dropped > 1)} fall in the cropped border)"
-            products = dict.fromkeys(f"{fmt(x[source])}*{fmt(t.weight)} = {fmt(values[t.target])}"
-                                     for t in terms)
+            products = dict.fromkeys(
+                f"{fmt(x[source])}*{fmt(t.weight)} = {fmt(values[t.target])}" for t in terms
+            )
             equation = ", ".join(list(products)[:6]) + (", ..." if len(products) > 6 else "")
             yield rec.add(caption, terms, values, equation)
 
 
-def matrix_steps(y: np.ndarray, matrix_t: np.ndarray, out: Sequence[int],
-                 dtype: np.dtype) -> Iterator[Step]:
+def matrix_steps(y: np.ndarray, matrix_t: np.ndarray, out: Sequence[int], dtype: np.dtype) -> Iterator[Step]:
     """``Cᵀ · vec(y)`` one row at a time: output cell ``r`` is row ``r`` of Cᵀ dotted with y.
 
     ``y`` (Ci, *S) is the input; ``matrix_t`` is Cᵀ, (Co*prod(O), Ci*prod(S)). Zero
@@ -187,9 +220,15 @@ def matrix_steps(y: np.ndarray, matrix_t: np.ndarray, out: Sequence[int],
     rec = _Recorder(tuple(out), dtype)
     for row in range(matrix_t.shape[0]):
         target = tuple(int(v) for v in np.unravel_index(row, tuple(out)))
-        terms = [Term(tuple(int(v) for v in np.unravel_index(col, y.shape)),
-                      matrix_t[row, col].item(), target, (row, col))
-                 for col in np.flatnonzero(matrix_t[row])]
+        terms = [
+            Term(
+                tuple(int(v) for v in np.unravel_index(col, y.shape)),
+                matrix_t[row, col].item(),
+                target,
+                (row, col),
+            )
+            for col in np.flatnonzero(matrix_t[row])
+        ]
         if not terms:
             continue
         value = _weighted_sum(y, terms, rec.dtype)
@@ -198,6 +237,7 @@ def matrix_steps(y: np.ndarray, matrix_t: np.ndarray, out: Sequence[int],
 
 
 # --------------------------------------------------------------------------- resampling
+
 
 def _merged_taps(plan, o: int) -> list[tuple[int, np.floating]]:
     """Output ``o``'s taps along one axis as (source, weight), weight-0 taps left out and a
@@ -239,8 +279,9 @@ def interpolation_steps(x: np.ndarray, plans: Sequence, dtype: np.dtype) -> Iter
             yield rec.add(caption, terms, {target: value}, _equation(x, terms, value))
 
 
-def copy_steps(x: np.ndarray, sources: np.ndarray, out_dtype: np.dtype, *, group: str = "cell",
-               verb: str = "copied to") -> Iterator[Step]:
+def copy_steps(
+    x: np.ndarray, sources: np.ndarray, out_dtype: np.dtype, *, group: str = "cell", verb: str = "copied to"
+) -> Iterator[Step]:
     """Pure data movement: output cell ``(c, *o)`` receives input cell ``sources[c, *o]``.
 
     ``sources`` (C_out, *O) holds flat input positions, -1 for output cells that receive
@@ -259,8 +300,11 @@ def copy_steps(x: np.ndarray, sources: np.ndarray, out_dtype: np.dtype, *, group
     else:
         groups = [[flat] for flat in range(x.size)]
     for flats in groups:
-        terms = [Term(tuple(int(v) for v in np.unravel_index(flat, x.shape)), 1.0, target)
-                 for flat in flats for target in targets.get(flat, [])]
+        terms = [
+            Term(tuple(int(v) for v in np.unravel_index(flat, x.shape)), 1.0, target)
+            for flat in flats
+            for target in targets.get(flat, [])
+        ]
         if not terms:
             continue
         values = {t.target: out_dtype.type(x[t.source]) for t in terms}
@@ -270,16 +314,25 @@ def copy_steps(x: np.ndarray, sources: np.ndarray, out_dtype: np.dtype, *, group
             caption = f"input channel {terms[0].source[0]} {verb} output {_ranges(list(values))}"
         else:
             caption = f"input {_cell_text(terms[0].source, x.shape[0])} = {fmt(x[terms[0].source])} {verb} {written}"
-        equation = ", ".join(f"{fmt(x[t.source])} -> {_cell_text(t.target, sources.shape[0])}" for t in terms[:8])
+        equation = ", ".join(
+            f"{fmt(x[t.source])} -> {_cell_text(t.target, sources.shape[0])}" for t in terms[:8]
+        )
         equation += ", ..." if len(terms) > 8 else ""
         yield rec.add(caption, terms, values, equation)
 
 
 # --------------------------------------------------------------------------- pooling
 
-def max_pool_steps(x: np.ndarray, values: np.ndarray, indices: np.ndarray,
-                   kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int],
-                   dilation: Sequence[int]) -> Iterator[Step]:
+
+def max_pool_steps(
+    x: np.ndarray,
+    values: np.ndarray,
+    indices: np.ndarray,
+    kernel: Sequence[int],
+    stride: Sequence[int],
+    padding: Sequence[int],
+    dilation: Sequence[int],
+) -> Iterator[Step]:
     """Max pooling: one step per window; the winner ``max_pool`` reported gets weight 1.
 
     Window ``(c, *o)`` covers the in-bounds cells ``o*s - p + t*d``; padding is never
@@ -299,14 +352,21 @@ def max_pool_steps(x: np.ndarray, values: np.ndarray, indices: np.ndarray,
             terms = [Term(cell, 1.0 if cell == winner else 0.0, target) for cell in cells]
             value = values[target]
             window = " ".join(fmt(x[cell]) for cell in cells)
-            caption = (f"window {_ranges(cells)} -> max {fmt(value)} at {_cell_text(winner, channels)}"
-                       f" (flat index {int(indices[target])})")
+            caption = (
+                f"window {_ranges(cells)} -> max {fmt(value)} at {_cell_text(winner, channels)}"
+                f" (flat index {int(indices[target])})"
+            )
             yield rec.add(caption, terms, {target: value}, f"max({window}) = {fmt(value)}")
 
 
-def avg_pool_steps(x: np.ndarray, values: np.ndarray, divisor: np.ndarray,
-                   kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int]
-                   ) -> Iterator[Step]:
+def avg_pool_steps(
+    x: np.ndarray,
+    values: np.ndarray,
+    divisor: np.ndarray,
+    kernel: Sequence[int],
+    stride: Sequence[int],
+    padding: Sequence[int],
+) -> Iterator[Step]:
     """Average pooling: one step per window, each in-bounds cell with weight ``1/divisor``.
 
     Window ``(c, *o)`` covers the cells ``o*s - p + t``; padding adds nothing to the sum.
@@ -328,13 +388,13 @@ def avg_pool_steps(x: np.ndarray, values: np.ndarray, divisor: np.ndarray,
             value = values[target]
             window = " + ".join(fmt(x[cell]) for cell in cells)
             counted = f"{len(cells)} value" + ("s" * (len(cells) != 1))
-            caption = (f"window {_ranges(cells)}: {counted} summed, divided by {fmt(share)} "
-                       f"-> {fmt(value)}")
+            caption = f"window {_ranges(cells)}: {counted} summed, divided by {fmt(share)} -> {fmt(value)}"
             yield rec.add(caption, terms, {target: value}, f"({window}) / {fmt(share)} = {fmt(value)}")
 
 
-def max_unpool_steps(x: np.ndarray, indices: np.ndarray, out: Sequence[int],
-                     dtype: np.dtype) -> Iterator[Step]:
+def max_unpool_steps(
+    x: np.ndarray, indices: np.ndarray, out: Sequence[int], dtype: np.dtype
+) -> Iterator[Step]:
     """Max unpooling: one step per input cell, put back at its flat index within its channel.
 
     When two values share an index, the later one in row-major order replaces the
@@ -346,8 +406,10 @@ def max_unpool_steps(x: np.ndarray, indices: np.ndarray, out: Sequence[int],
     for cell in itertools.product(*map(range, x.shape)):
         target = (cell[0], *(int(v) for v in np.unravel_index(int(indices[cell]), tuple(out))))
         terms = [Term(cell, 1.0, target)]
-        caption = (f"input {_cell_text(cell, channels)} = {fmt(x[cell])} goes back to flat index "
-                   f"{int(indices[cell])}, output {_cell_text(target, channels)}")
+        caption = (
+            f"input {_cell_text(cell, channels)} = {fmt(x[cell])} goes back to flat index "
+            f"{int(indices[cell])}, output {_cell_text(target, channels)}"
+        )
         equation = f"{fmt(x[cell])} -> {_cell_text(target, channels)}"
         if target in written:
             caption += f", replacing {fmt(rec.out[target])}"

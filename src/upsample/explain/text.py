@@ -18,11 +18,12 @@ from .steps import fmt
 
 __all__ = ["render", "grid", "side_by_side"]
 
-WIDTH = 110          # the widest line a side-by-side layout may take
-SMALL_KERNEL = 6     # kernels (or matrices) with more rows or columns are not drawn per step
+WIDTH = 110  # the widest line a side-by-side layout may take
+SMALL_KERNEL = 6  # kernels (or matrices) with more rows or columns are not drawn per step
 
 
 # --------------------------------------------------------------------------- blocks of lines
+
 
 def _split(shape: tuple[int, ...], dims: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(*lead, *grid): the last ``min(dims, 2)`` axes form one printed grid."""
@@ -30,8 +31,15 @@ def _split(shape: tuple[int, ...], dims: int) -> tuple[tuple[int, ...], tuple[in
     return shape[:-g], shape[-g:]
 
 
-def grid(array: np.ndarray, dims: int, visible: np.ndarray | None = None, *, width: int | None = None,
-         labels: bool = True, horizontal: bool | None = None) -> list[str]:
+def grid(
+    array: np.ndarray,
+    dims: int,
+    visible: np.ndarray | None = None,
+    *,
+    width: int | None = None,
+    labels: bool = True,
+    horizontal: bool | None = None,
+) -> list[str]:
     """The lines that print ``array`` (*lead, *spatial): one bracketed grid per lead index.
 
     Cells where ``visible`` is False are blank. Grids of several channels go side by side
@@ -48,9 +56,10 @@ def grid(array: np.ndarray, dims: int, visible: np.ndarray | None = None, *, wid
     for index in np.ndindex(*lead):
         values = array[index].reshape(cells)
         shown = visible[index].reshape(cells)
-        rows = ["[ " + " ".join(fmt(v).rjust(width) if s else " " * width
-                                for v, s in zip(row, srow)) + " ]"
-                for row, srow in zip(values, shown)]
+        rows = [
+            "[ " + " ".join(fmt(v).rjust(width) if s else " " * width for v, s in zip(row, srow)) + " ]"
+            for row, srow in zip(values, shown)
+        ]
         if labels and lead and math.prod(lead) > 1:
             rows.insert(0, _label(index, lead))
         blocks.append(rows)
@@ -112,6 +121,7 @@ def _indent(lines: list[str], by: str = "  ") -> list[str]:
 
 # --------------------------------------------------------------------------- steps
 
+
 def _kernel_block(ex: Explanation, step: Step) -> list[str] | None:
     """The kernel with the cells this step used, or None when there is none or it is large."""
     used = step.weight_cells
@@ -121,14 +131,13 @@ def _kernel_block(ex: Explanation, step: Step) -> list[str] | None:
     lead, cells = _split(ex.kernel.shape, dims)
     if max(cells) > SMALL_KERNEL:
         return None
-    touched = sorted({cell[:len(lead)] for cell in used})
+    touched = sorted({cell[: len(lead)] for cell in used})
     if len(touched) > 4:
         return None
     visible = _mask(ex.kernel.shape, used)
-    if len(touched) == math.prod(lead):   # every slice is used: print the kernel as it is
+    if len(touched) == math.prod(lead):  # every slice is used: print the kernel as it is
         return grid(ex.kernel, dims, visible)
-    return grid(np.stack([ex.kernel[t] for t in touched]), dims,
-                np.stack([visible[t] for t in touched]))
+    return grid(np.stack([ex.kernel[t] for t in touched]), dims, np.stack([visible[t] for t in touched]))
 
 
 def _partial(ex: Explanation, step: Step) -> np.ndarray:
@@ -149,10 +158,13 @@ def _step_lines(ex: Explanation, number: int, step: Step, width: int) -> list[st
         picture = side_by_side([read, kernel, wrote], ["  x  ", "  =  "])
     else:
         picture = side_by_side([read, wrote], ["  ->  "])
-    if kernel is not None and max(len(line) for line in picture) > WIDTH and \
-            len(step.weight_cells) == ex.kernel.size:  # the whole kernel, as printed above
+    if (
+        kernel is not None
+        and max(len(line) for line in picture) > WIDTH
+        and len(step.weight_cells) == ex.kernel.size
+    ):  # the whole kernel, as printed above
         picture = side_by_side([read, wrote], ["  x kernel  =  "])
-    if max(len(line) for line in picture) > WIDTH:   # too wide: one under the other
+    if max(len(line) for line in picture) > WIDTH:  # too wide: one under the other
         picture = read + ([""] + kernel if kernel is not None else []) + ["  ="] + wrote
     lines += _indent(picture)
     if step.equation:
@@ -167,25 +179,31 @@ def _align_labels(*blocks: list[str] | None) -> list[list[str] | None]:
 
 
 def _clip(text: str, limit: int = 2 * WIDTH) -> str:
-    return text if len(text) <= limit else text[:limit - 5] + " ..."
+    return text if len(text) <= limit else text[: limit - 5] + " ..."
 
 
 # --------------------------------------------------------------------------- the whole thing
 
+
 def _header(ex: Explanation, width: int) -> list[str]:
     lines = [ex.title, "=" * min(len(ex.title), WIDTH)]
     lines += ex.notes
-    extras = [[f"{name} ({_shape_text(array, ex.spatial_dims)}):"] + grid(array, ex.spatial_dims)
-              for name, array in ex.extras.items() if name != "indices"]
+    extras = [
+        [f"{name} ({_shape_text(array, ex.spatial_dims)}):"] + grid(array, ex.spatial_dims)
+        for name, array in ex.extras.items()
+        if name != "indices"
+    ]
     name = "input after zero insertion" if ex.view == "zero_insertion" else "input"
-    blocks = extras + [[f"{name} ({_shape_text(ex.input, ex.spatial_dims)}):"]
-                       + grid(ex.input, ex.spatial_dims, width=width)]
-    if "indices" in ex.extras and ex.op != "max_pool":   # max_pool prints its indices at the end
+    blocks = extras + [
+        [f"{name} ({_shape_text(ex.input, ex.spatial_dims)}):"] + grid(ex.input, ex.spatial_dims, width=width)
+    ]
+    if "indices" in ex.extras and ex.op != "max_pool":  # max_pool prints its indices at the end
         blocks.append(["indices:"] + grid(ex.extras["indices"], ex.spatial_dims))
     if ex.kernel is not None:
         dims = ex.kernel_dims or ex.spatial_dims
-        name = {"matrix": "C^T, the transposed convolution matrix",
-                "zero_insertion": "flipped kernel"}.get(ex.view or "", "kernel")
+        name = {"matrix": "C^T, the transposed convolution matrix", "zero_insertion": "flipped kernel"}.get(
+            ex.view or "", "kernel"
+        )
         blocks.append([f"{name} ({_shape_text(ex.kernel, dims)}):"] + grid(ex.kernel, dims))
     picture = side_by_side(blocks, ["    "] * (len(blocks) - 1))
     if max(len(line) for line in picture) > WIDTH:
@@ -195,10 +213,10 @@ def _header(ex: Explanation, width: int) -> list[str]:
 
 def _shape_text(array: np.ndarray, dims: int) -> str:
     """``3x3``, or ``3x3, 2 channels`` / ``1x3x3x3`` when the leading axes matter."""
-    lead = array.shape[:array.ndim - dims]
+    lead = array.shape[: array.ndim - dims]
     while len(lead) > 1 and lead[0] == 1:
         lead = lead[1:]
-    spatial = _size(array.shape[array.ndim - dims:])
+    spatial = _size(array.shape[array.ndim - dims :])
     if math.prod(lead) == 1:
         return spatial
     if len(lead) == 1:
@@ -216,12 +234,17 @@ def _summary(ex: Explanation, width: int) -> list[str]:
     many_cells = any(len(step.writes) > 1 for step in ex.steps)
     result = grid(ex.output, ex.spatial_dims, width=width)
     if (overlapping or many_cells) and ex.steps:
-        partials = [grid(_partial(ex, s), ex.spatial_dims, _mask(ex.output.shape, s.written), width=width)
-                    for s in ex.steps]
+        partials = [
+            grid(_partial(ex, s), ex.spatial_dims, _mask(ex.output.shape, s.written), width=width)
+            for s in ex.steps
+        ]
         summed = side_by_side(partials + [result], ["  +  "] * (len(partials) - 1) + ["  =  "])
         if max(len(line) for line in summed) <= WIDTH:
-            verb = "added up" if not any(w.replaced is not None for s in ex.steps for w in s.writes) \
+            verb = (
+                "added up"
+                if not any(w.replaced is not None for s in ex.steps for w in s.writes)
                 else "put together (a later value replaces an earlier one)"
+            )
             lines += ["", f"the {len(partials)} partial outputs, {verb}:"] + _indent(summed)
     if ex.op == "max_pool" and "indices" in ex.extras:
         winners = [t.source for s in ex.steps for t in s.terms if t.weight == 1]
@@ -230,8 +253,11 @@ def _summary(ex: Explanation, width: int) -> list[str]:
         lines += ["", "the maxima where they were, and their flat indices (for max_unpool):"]
         lines += _indent(side_by_side([maxima, indices], ["    "]))
     unwritten = int(ex.output.size - len(counts))
-    lines += ["", f"result ({_shape_text(ex.output, ex.spatial_dims)}"
-              f"{'; %d cells no step wrote stay 0' % unwritten if unwritten else ''}):"]
+    lines += [
+        "",
+        f"result ({_shape_text(ex.output, ex.spatial_dims)}"
+        f"{f'; {unwritten} cells no step wrote stay 0' if unwritten else ''}):",
+    ]
     return lines + _indent(result)
 
 
@@ -246,7 +272,9 @@ def render(ex: Explanation, *, detail: str = "full") -> str:
         if detail == "full":
             lines += [""] + _step_lines(ex, number, step, width)
         else:
-            lines.append(f"step {number}/{len(ex.steps)}: {step.caption}"
-                         + (f"   [{_clip(step.equation, WIDTH)}]" if step.equation else ""))
+            lines.append(
+                f"step {number}/{len(ex.steps)}: {step.caption}"
+                + (f"   [{_clip(step.equation, WIDTH)}]" if step.equation else "")
+            )
     lines += _summary(ex, width)
     return "\n".join(line.rstrip() for line in lines)

@@ -67,9 +67,12 @@ class Section:
             shape = self.explanation.output.shape
             ok = shape == tuple(self.article_shape)
             size = "x".join(map(str, shape[1:])) + f"x{shape[0]}"
-            return ok, (f"output {size}, as in the article" if ok else
-                        f"output {size} DIFFERS from the article's "
-                        f"{'x'.join(map(str, self.article_shape[1:]))}x{self.article_shape[0]}")
+            return ok, (
+                f"output {size}, as in the article"
+                if ok
+                else f"output {size} DIFFERS from the article's "
+                f"{'x'.join(map(str, self.article_shape[1:]))}x{self.article_shape[0]}"
+            )
         if self.article is None:
             return True, f"the result has shape {'x'.join(map(str, result.shape))}"
         article = np.asarray(self.article)
@@ -78,10 +81,13 @@ class Section:
         if self.article_rounded:
             ok = np.array_equal(np.floor(result), article)
             exact = int(np.count_nonzero(result != article))
-            return ok, (f"the article printed these values rounded down ({exact} of {result.size} "
-                        f"differ from the exact ones, e.g. {fmt(result.flat[np.argmax(result != article)])} "
-                        f"printed as {fmt(article.flat[np.argmax(result != article)])})"
-                        if ok else "the article's numbers are NOT the rounded result")
+            return ok, (
+                f"the article printed these values rounded down ({exact} of {result.size} "
+                f"differ from the exact ones, e.g. {fmt(result.flat[np.argmax(result != article)])} "
+                f"printed as {fmt(article.flat[np.argmax(result != article)])})"
+                if ok
+                else "the article's numbers are NOT the rounded result"
+            )
         ok = np.array_equal(result, article)
         return ok, "matches the article" if ok else "DIFFERS from the article"
 
@@ -96,58 +102,96 @@ def sections() -> list[Section]:
     x3, w3 = volume_example()
     downsample = conv(x3, w3).with_notes(
         "the article's form of the size rule: W_out = 1 + (W_in - W_kernel + 2P) / S "
-        "= 1 + (5 - 3 + 2*0) / 1 = 3, the same for H")
+        "= 1 + (5 - 3 + 2*0) / 1 = 3, the same for H"
+    )
     pooled = max_pool(ARTICLE_MAX_POOL_INPUT, 2)
     indices = pooled.extras["indices"][0]
     scatter = conv_transpose(ARTICLE_INPUT, ARTICLE_KERNEL).with_notes(
-        "the article's form: W_out = (W_in - 1)*S - 2P + W_kernel = (2 - 1)*1 - 2*0 + 2 = 3")
+        "the article's form: W_out = (W_in - 1)*S - 2P + W_kernel = (2 - 1)*1 - 2*0 + 2 = 3"
+    )
     transposed = np.array([[5, 15, 10], [20, 50, 30], [15, 35, 20]])
     return [
-        Section("conv", "Downsampling with a convolution",
-                "One filter, as deep as the input has channels, slides over the 5x5x3 input; at "
-                "each stop the 27 products collapse into one number, so 5x5x3 shrinks to 3x3x1.",
-                downsample, article_shape=(1, 3, 3), volume=True),
-        Section("nearest", "Nearest neighbour",
-                "Every value is repeated: a factor of 2 along both axes turns each number into a "
-                "2x2 block of copies (the article's K = 4 counts the copies).",
-                nearest(ARTICLE_INPUT, 2),
-                np.array([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]])),
-        Section("bilinear", "Bilinear interpolation",
-                "Each output sits at a point between the input pixels and blends the inputs "
-                "around it, the closer ones counting more; the corners keep the input values.",
-                bilinear(10 * ARTICLE_INPUT, 2),
-                np.array([[10, 12, 17, 20], [15, 17, 22, 25], [25, 27, 32, 35], [30, 32, 37, 40]]),
-                article_rounded=True),
-        Section("bed_of_nails", "Bed of nails",
-                "Each value is pinned to the top-left corner of its enlarged 2x2 cell; the rest "
-                "of the cell stays zero.",
-                bed_of_nails(ARTICLE_INPUT, 2),
-                np.array([[1, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0], [0, 0, 0, 0]])),
-        Section("max_pool", "Max pooling, keeping the positions",
-                "Each 2x2 window keeps only its largest value and notes where in the input that "
-                "value was; the unpooling below needs those positions.",
-                pooled, np.array([[4, 4], [4, 4]])),
-        Section("max_unpool", "Max unpooling",
-                "New values go back to the positions the pooling recorded, and every other "
-                "position is zero, so detail returns to where it came from.",
-                max_unpool(ARTICLE_INPUT, indices, 2),
-                np.array([[0, 0, 2, 0], [0, 1, 0, 0], [0, 3, 0, 0], [0, 0, 4, 0]])),
-        Section("conv_transpose", "Transposed convolution",
-                "Each input value scales the whole (trainable) kernel; the scaled copies are "
-                "dropped into the output one stride apart and added up where they overlap.",
-                scatter, transposed),
-        Section("conv_transpose_zero_insertion", "The same, as zeros plus a convolution",
-                "Spread the input out with zeros (a bed of nails), pad it, and slide the flipped "
-                "kernel over it with an ordinary convolution: the same numbers come out.",
-                conv_transpose(ARTICLE_INPUT, ARTICLE_KERNEL, view="zero_insertion"), transposed),
-        Section("conv_transpose_matrix", "The same, as a matrix: why it is called transpose",
-                "Write the matching convolution as a matrix C; multiplying the flattened input "
-                "by C transposed gives the transposed convolution.",
-                conv_transpose(ARTICLE_INPUT, ARTICLE_KERNEL, view="matrix"), transposed),
-        Section("pixel_shuffle", "Beyond the article: pixel shuffle",
-                "Four channels of 2x2 become one channel of 4x4: each channel fills one position "
-                "of every 2x2 block, trading depth for resolution.",
-                pixel_shuffle(np.arange(1, 17).reshape(4, 2, 2), 2)),
+        Section(
+            "conv",
+            "Downsampling with a convolution",
+            "One filter, as deep as the input has channels, slides over the 5x5x3 input; at "
+            "each stop the 27 products collapse into one number, so 5x5x3 shrinks to 3x3x1.",
+            downsample,
+            article_shape=(1, 3, 3),
+            volume=True,
+        ),
+        Section(
+            "nearest",
+            "Nearest neighbour",
+            "Every value is repeated: a factor of 2 along both axes turns each number into a "
+            "2x2 block of copies (the article's K = 4 counts the copies).",
+            nearest(ARTICLE_INPUT, 2),
+            np.array([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]),
+        ),
+        Section(
+            "bilinear",
+            "Bilinear interpolation",
+            "Each output sits at a point between the input pixels and blends the inputs "
+            "around it, the closer ones counting more; the corners keep the input values.",
+            bilinear(10 * ARTICLE_INPUT, 2),
+            np.array([[10, 12, 17, 20], [15, 17, 22, 25], [25, 27, 32, 35], [30, 32, 37, 40]]),
+            article_rounded=True,
+        ),
+        Section(
+            "bed_of_nails",
+            "Bed of nails",
+            "Each value is pinned to the top-left corner of its enlarged 2x2 cell; the rest "
+            "of the cell stays zero.",
+            bed_of_nails(ARTICLE_INPUT, 2),
+            np.array([[1, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0], [0, 0, 0, 0]]),
+        ),
+        Section(
+            "max_pool",
+            "Max pooling, keeping the positions",
+            "Each 2x2 window keeps only its largest value and notes where in the input that "
+            "value was; the unpooling below needs those positions.",
+            pooled,
+            np.array([[4, 4], [4, 4]]),
+        ),
+        Section(
+            "max_unpool",
+            "Max unpooling",
+            "New values go back to the positions the pooling recorded, and every other "
+            "position is zero, so detail returns to where it came from.",
+            max_unpool(ARTICLE_INPUT, indices, 2),
+            np.array([[0, 0, 2, 0], [0, 1, 0, 0], [0, 3, 0, 0], [0, 0, 4, 0]]),
+        ),
+        Section(
+            "conv_transpose",
+            "Transposed convolution",
+            "Each input value scales the whole (trainable) kernel; the scaled copies are "
+            "dropped into the output one stride apart and added up where they overlap.",
+            scatter,
+            transposed,
+        ),
+        Section(
+            "conv_transpose_zero_insertion",
+            "The same, as zeros plus a convolution",
+            "Spread the input out with zeros (a bed of nails), pad it, and slide the flipped "
+            "kernel over it with an ordinary convolution: the same numbers come out.",
+            conv_transpose(ARTICLE_INPUT, ARTICLE_KERNEL, view="zero_insertion"),
+            transposed,
+        ),
+        Section(
+            "conv_transpose_matrix",
+            "The same, as a matrix: why it is called transpose",
+            "Write the matching convolution as a matrix C; multiplying the flattened input "
+            "by C transposed gives the transposed convolution.",
+            conv_transpose(ARTICLE_INPUT, ARTICLE_KERNEL, view="matrix"),
+            transposed,
+        ),
+        Section(
+            "pixel_shuffle",
+            "Beyond the article: pixel shuffle",
+            "Four channels of 2x2 become one channel of 4x4: each channel fills one position "
+            "of every 2x2 block, trading depth for resolution.",
+            pixel_shuffle(np.arange(1, 17).reshape(4, 2, 2), 2),
+        ),
     ]
 
 
@@ -181,7 +225,7 @@ def _table(array: np.ndarray, dims: int) -> str:
     """An array (*lead, *spatial) as HTML tables, one per lead index."""
     array = np.asarray(array)
     g = 1 if dims == 1 else 2
-    lead = array.shape[:array.ndim - g]
+    lead = array.shape[: array.ndim - g]
     parts = []
     for index in np.ndindex(*lead):
         grid = array[index].reshape(-1, array.shape[-1]) if g == 2 else array[index].reshape(1, -1)
@@ -192,8 +236,12 @@ def _table(array: np.ndarray, dims: int) -> str:
 
 def _numbers(section: Section) -> str:
     ex = section.explanation
-    figures = [("input after zero insertion" if ex.view == "zero_insertion" else "input",
-                _table(ex.input, ex.spatial_dims))]
+    figures = [
+        (
+            "input after zero insertion" if ex.view == "zero_insertion" else "input",
+            _table(ex.input, ex.spatial_dims),
+        )
+    ]
     if ex.kernel is not None:
         name = {"matrix": "C<sup>T</sup>", "zero_insertion": "flipped kernel"}.get(ex.view or "", "kernel")
         figures.append((name, _table(ex.kernel, ex.kernel_dims or ex.spatial_dims)))
@@ -210,14 +258,16 @@ def index_html(items: list[tuple[Section, list[str], tuple[bool, str]]]) -> str:
     body = []
     for number, (section, images, (ok, verdict)) in enumerate(items, start=1):
         ex = section.explanation
-        pictures = "".join(f'<img src="{html.escape(name)}" alt="{html.escape(section.title)}, '
-                           f'animated step by step">' for name in images)
+        pictures = "".join(
+            f'<img src="{html.escape(name)}" alt="{html.escape(section.title)}, animated step by step">'
+            for name in images
+        )
         body.append(f"""
 <section id="{section.slug}">
 <h2>{number}. {html.escape(section.title)}</h2>
 <p class="blurb">{html.escape(section.blurb)}</p>
 <p><code>{html.escape(ex.title)}</code> &middot; {len(ex.steps)} steps &middot;
-<span class="check {'ok' if ok else 'bad'}">{html.escape(verdict)}</span></p>
+<span class="check {"ok" if ok else "bad"}">{html.escape(verdict)}</span></p>
 <div class="pictures">{pictures}</div>
 <div class="numbers">{_numbers(section)}</div>
 <p class="notes">{html.escape(chr(10).join(ex.notes))}</p>
@@ -238,7 +288,7 @@ kernel weights it uses, green the outputs it writes.</p>
 <p class="live">To change these examples and watch every step live, in the browser:
 <code>pip install -e ".[web]" &amp;&amp; upsample serve --open</code> (in the upsample clone), which serves the page at
 <a href="{SERVE_URL}">{SERVE_URL}</a> (this machine only).</p>
-{''.join(body)}
+{"".join(body)}
 </body>
 </html>
 """
@@ -246,8 +296,14 @@ kernel weights it uses, green the outputs it writes.</p>
 
 # --------------------------------------------------------------------------- running it
 
-def run(out: Any = DEFAULT_OUT, *, quiet: bool = False, gifs: bool = True,
-        print_text: Callable[[str], None] | None = None) -> int:
+
+def run(
+    out: Any = DEFAULT_OUT,
+    *,
+    quiet: bool = False,
+    gifs: bool = True,
+    print_text: Callable[[str], None] | None = None,
+) -> int:
     """Run the tour into ``out``: print every section, write its GIF(s) and ``index.html``.
 
     Returns 0, or 1 when a result does not match the article's numbers.
@@ -264,8 +320,12 @@ def run(out: Any = DEFAULT_OUT, *, quiet: bool = False, gifs: bool = True,
     start = time.perf_counter()
     tour = sections()
     items, failures = [], 0
-    columns = (TextColumn("[bold]rendering[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("[bold]rendering[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("", total=len(tour) + 1)
         for number, section in enumerate(tour, start=1):
@@ -274,8 +334,10 @@ def run(out: Any = DEFAULT_OUT, *, quiet: bool = False, gifs: bool = True,
             failures += not ok
             if not quiet:
                 heading = f"{number}. {section.title}"
-                say(f"\n{heading}\n{'#' * len(heading)}\n{section.blurb}\n\n{section.explanation}\n"
-                    f"\n=> {verdict}")
+                say(
+                    f"\n{heading}\n{'#' * len(heading)}\n{section.blurb}\n\n{section.explanation}\n"
+                    f"\n=> {verdict}"
+                )
             images = []
             if gifs:
                 if section.volume:
@@ -288,8 +350,10 @@ def run(out: Any = DEFAULT_OUT, *, quiet: bool = False, gifs: bool = True,
         progress.update(task, description="index.html")
         (out / "index.html").write_text(index_html(items), encoding="utf-8")
         progress.advance(task)
-    say(f"\nwrote {sum(len(i[1]) for i in items)} GIFs and index.html to {out} "
-        f"in {time.perf_counter() - start:.1f} s; open {out / 'index.html'} in a browser")
+    say(
+        f"\nwrote {sum(len(i[1]) for i in items)} GIFs and index.html to {out} "
+        f"in {time.perf_counter() - start:.1f} s; open {out / 'index.html'} in a browser"
+    )
     if failures:
         say(f"{failures} section(s) do not match the article")
     return 1 if failures else 0

@@ -25,12 +25,15 @@ def source_coordinates(in_size, out_size, scale_factor, s) -> tuple[np.ndarray, 
     factor = scale_factor if s.scale_from == "factor" and s.window is None else None
     dtype, scaled = conventions.ARITHMETIC[s.arithmetic](length, out_size, factor)
     rule = conventions.COORDINATE_MODES[s.coordinate]
-    resized = out_size                      # align_corners' output length
-    if s.coordinate == "align_corners" and s.corner_length == "scaled" and factor is not None \
-            and out_size > 1:
-        resized = length * factor          # ONNX: in * scale, a fraction
-    src = rule(np.arange(out_size, dtype=dtype), length, resized, scaled,
-               s.roi[0] if s.roi else None)
+    resized = out_size  # align_corners' output length
+    if (
+        s.coordinate == "align_corners"
+        and s.corner_length == "scaled"
+        and factor is not None
+        and out_size > 1
+    ):
+        resized = length * factor  # ONNX: in * scale, a fraction
+    src = rule(np.arange(out_size, dtype=dtype), length, resized, scaled, s.roi[0] if s.roi else None)
     if start:
         src = src + dtype.type(start)
     outside = (src < 0) | (src > in_size - 1) if s.coordinate == "tf_crop_and_resize" else None
@@ -59,8 +62,12 @@ def nearest_plan(in_size, out_size, scale_factor, s, dtype):
     outside = None
     if fixed is not None:
         index = fixed(in_size, out_size, *_span(in_size, s))
-    elif s.coordinate == "half_pixel" and s.nearest_mode == "round_prefer_ceil" \
-            and s.window is None and s.arithmetic in _FLOOR_OF_CENTRES:
+    elif (
+        s.coordinate == "half_pixel"
+        and s.nearest_mode == "round_prefer_ceil"
+        and s.window is None
+        and s.arithmetic in _FLOOR_OF_CENTRES
+    ):
         factor = scale_factor if s.scale_from == "factor" else None
         coordinate_dtype, scaled = conventions.ARITHMETIC[s.arithmetic](in_size, out_size, factor)
         index = np.floor(scaled(np.arange(out_size, dtype=coordinate_dtype) + 0.5))
@@ -77,11 +84,11 @@ def nearest_plan(in_size, out_size, scale_factor, s, dtype):
 def _compact(index: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Move each row's nonzero taps to the front and drop the columns left with none."""
     live = weight != 0
-    order = np.argsort(~live, axis=1, kind="stable")                       # (O, T) live first
+    order = np.argsort(~live, axis=1, kind="stable")  # (O, T) live first
     taps = max(int(live.sum(axis=1).max()), 1)
     index = np.take_along_axis(index, order, axis=1)[:, :taps]
     weight = np.take_along_axis(weight, order, axis=1)[:, :taps]
-    first = index[:, :1]                                                    # pad with a live source
+    first = index[:, :1]  # pad with a live source
     return np.where(weight != 0, index, first), weight
 
 
@@ -95,12 +102,11 @@ def kernel_plan(in_size, out_size, scale_factor, s, dtype, *, kernel, support, t
     that many steps per pixel for the kernels that are ``tabled`` (cubic), as TensorFlow
     reads those weights from a table.
     """
-    index, distance, outside = WINDOWS[s.taps](in_size, out_size, scale_factor, s,
-                                                 support, tabled)
+    index, distance, outside = WINDOWS[s.taps](in_size, out_size, scale_factor, s, support, tabled)
     weight = kernel(distance, s)
     if s.exclude_outside:
         weight = np.where((index >= 0) & (index < in_size), weight, 0)
-    if s.antialias or s.exclude_outside:             # one division, as Pillow and TF divide
+    if s.antialias or s.exclude_outside:  # one division, as Pillow and TF divide
         weight = weight / _nonzero(weight.sum(axis=1, keepdims=True))
     if outside is not None:
         weight[outside] = 0
@@ -113,10 +119,10 @@ def _support_window(in_size, out_size, scale_factor, s, support, tabled):
     their distances from it in kernel units (inf for the padding taps), and the outputs
     outside a crop."""
     src, outside = source_coordinates(in_size, out_size, scale_factor, s)
-    if s.window is not None and s.exclude_outside:   # TF's and JAX's scale_and_translate
+    if s.window is not None and s.exclude_outside:  # TF's and JAX's scale_and_translate
         outside = (src < -0.5) | (src > in_size - 0.5)
     if s.arithmetic == "opencv":
-        src = src.astype(np.float32)                   # cv2.resize keeps coordinates in float
+        src = src.astype(np.float32)  # cv2.resize keeps coordinates in float
     if s.window is not None:
         factor = out_size / _span(in_size, s)[1]
     elif s.scale_from == "factor" and scale_factor is not None:
@@ -127,7 +133,7 @@ def _support_window(in_size, out_size, scale_factor, s, support, tabled):
     reach = support * stretch
     lo = np.floor(src - reach).astype(np.int64)
     hi = np.ceil(src + reach).astype(np.int64)
-    index = lo[:, None] + np.arange(int((hi - lo).max()) + 1)               # (O, T)
+    index = lo[:, None] + np.arange(int((hi - lo).max()) + 1)  # (O, T)
     centre = src.astype(np.float64)
     if tabled and s.cubic_table and not s.antialias:
         base = np.floor(src)
@@ -147,10 +153,10 @@ def _pillow_window(in_size, out_size, scale_factor, s, support, tabled):
     scale = length / out_size
     widen = max(scale, 1.0)
     reach = support * widen
-    centre = start + (np.arange(out_size) + 0.5) * scale                     # (O,)
+    centre = start + (np.arange(out_size) + 0.5) * scale  # (O,)
     lo = np.maximum(np.trunc(centre - reach + 0.5), 0).astype(np.int64)
     hi = np.minimum(np.trunc(centre + reach + 0.5), in_size).astype(np.int64)
-    index = lo[:, None] + np.arange(max(int((hi - lo).max()), 1))           # (O, T)
+    index = lo[:, None] + np.arange(max(int((hi - lo).max()), 1))  # (O, T)
     distance = ((index - centre[:, None]) + 0.5) * (1.0 / widen)
     return index, np.where(index < hi[:, None], distance, _FAR), None
 
@@ -165,13 +171,13 @@ def _tf_window(in_size, out_size, scale_factor, s, support, tabled):
     f32 = np.float32
     start, length = _span(in_size, s)
     scale = f32(out_size) / f32(length)
-    inverse = f32(1.0 / np.float64(scale))                  # "1.0 / scale": in double
+    inverse = f32(1.0 / np.float64(scale))  # "1.0 / scale": in double
     stretch = max(inverse, f32(1)) if s.antialias else f32(1)
-    centre = (np.arange(out_size, dtype=f32) + f32(0.5)) * inverse + f32(start)    # (O,)
+    centre = (np.arange(out_size, dtype=f32) + f32(0.5)) * inverse + f32(start)  # (O,)
     reach = f32(support) * stretch
     lo = np.clip(np.ceil(centre - reach - f32(0.5)), 0, in_size - 1).astype(np.int64)
     hi = np.clip(np.floor(centre + reach - f32(0.5)), 0, in_size - 1).astype(np.int64) + 1
-    index = lo[:, None] + np.arange(max(int((hi - lo).max()), 1))           # (O, T)
+    index = lo[:, None] + np.arange(max(int((hi - lo).max()), 1))  # (O, T)
     distance = np.abs(((index.astype(f32) + f32(0.5)) - centre[:, None]) * (f32(1) / stretch))
     outside = (centre < 0) | (centre > in_size) if s.window is not None else None
     return index, np.where(index < hi[:, None], distance.astype(np.float64), _FAR), outside
@@ -207,14 +213,15 @@ def overlap_weights(in_size, out_size, scale, dtype=np.float64):
         return np.zeros((out_size, 1), dtype=np.int64), np.ones((out_size, 1))
     scale = dtype.type(scale)
     o = np.arange(out_size, dtype=dtype)
-    lo, hi = o * scale, (o + 1) * scale                                     # (O,)
+    lo, hi = o * scale, (o + 1) * scale  # (O,)
     first = np.floor(lo).astype(np.int64)
     taps = int((np.ceil(hi).astype(np.int64) - first).max())
-    index = first[:, None] + np.arange(max(taps, 1))                         # (O, T)
+    index = first[:, None] + np.arange(max(taps, 1))  # (O, T)
     edge, lo, hi = index.astype(dtype), lo[:, None], hi[:, None]
     # the length shared, by TF's case analysis (a span inside one pixel is exactly ``scale``)
-    shared = np.where(edge < lo, np.where(edge + 1 > hi, scale, edge + 1 - lo),
-                      np.where(edge + 1 > hi, hi - edge, 1))
+    shared = np.where(
+        edge < lo, np.where(edge + 1 > hi, scale, edge + 1 - lo), np.where(edge + 1 > hi, hi - edge, 1)
+    )
     weight = np.clip(shared, 0, None).astype(np.float64) / np.float64(scale)
     return _compact(np.minimum(index, in_size - 1), weight)
 
@@ -227,7 +234,7 @@ def opencv_area_up(in_size, out_size):
     first = np.floor(o * scale).astype(np.int64)
     fraction = ((o + 1) - (first + 1) * (out_size / in_size)).astype(np.float32)
     fraction = np.where(fraction <= 0, 0, fraction - np.floor(fraction)).astype(np.float64)
-    first = np.minimum(first, in_size - 1)              # the second tap is clamped below
+    first = np.minimum(first, in_size - 1)  # the second tap is clamped below
     index = np.stack([first, np.minimum(first + 1, in_size - 1)], axis=1)
     return index, np.stack([1 - fraction, fraction], axis=1)
 
@@ -237,15 +244,25 @@ def area_plan(in_size, out_size, scale_factor, s, dtype):
     Pillow's box filter."""
     if s.area == "adaptive":
         index, weight = adaptive_plan(in_size, out_size, scale_factor, False, dtype)
-    elif s.area == "box":                               # a filter that always widens
-        return kernel_plan(in_size, out_size, scale_factor, dataclasses.replace(s, antialias=True),
-                            dtype, kernel=lambda v, _: box(v), support=0.5)
+    elif s.area == "box":  # a filter that always widens
+        return kernel_plan(
+            in_size,
+            out_size,
+            scale_factor,
+            dataclasses.replace(s, antialias=True),
+            dtype,
+            kernel=lambda v, _: box(v),
+            support=0.5,
+        )
     elif s.area == "opencv_up":
         index, weight = opencv_area_up(in_size, out_size)
-    else:                                               # "overlap", and "opencv" when shrinking
+    else:  # "overlap", and "opencv" when shrinking
         corners = s.coordinate == "align_corners" and out_size > 1
         dtype_of_spans = np.dtype(np.float32 if s.arithmetic == "float32" else np.float64)
-        index, weight = overlap_weights(in_size, out_size, (in_size - 1) / (out_size - 1)
-                                        if corners else in_size / out_size, dtype_of_spans)
+        index, weight = overlap_weights(
+            in_size,
+            out_size,
+            (in_size - 1) / (out_size - 1) if corners else in_size / out_size,
+            dtype_of_spans,
+        )
     return index, weight.astype(dtype), None
-

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["keys_near", "keys_far", "keys", "triangle", "lanczos", "box", "hamming", "gaussian",
-           "mitchell"]
+__all__ = ["keys_near", "keys_far", "keys", "triangle", "lanczos", "box", "hamming", "gaussian", "mitchell"]
 
 
 def keys_near(s: np.ndarray, a: float) -> np.ndarray:
@@ -32,7 +31,6 @@ def triangle(s: np.ndarray) -> np.ndarray:
     return np.where(s < 1, 1 - s, 0).astype(s.dtype)
 
 
-
 def lanczos(s: np.ndarray, n: int) -> np.ndarray:
     """The Lanczos window ``sinc(s) * sinc(s/n)`` for ``|s| < n``, zero beyond."""
     return np.where(np.abs(s) < n, np.sinc(s) * np.sinc(s / n), 0)
@@ -41,7 +39,6 @@ def lanczos(s: np.ndarray, n: int) -> np.ndarray:
 def box(s: np.ndarray) -> np.ndarray:
     """The unit box on ``(-1/2, 1/2]``, Pillow's BOX filter."""
     return ((s > -0.5) & (s <= 0.5)).astype(s.dtype)
-
 
 
 def hamming(s: np.ndarray) -> np.ndarray:

@@ -45,13 +45,22 @@ def _kernel_mode(kernel, support, *, tabled=False):
 MODES: dict[str, Mode] = {
     "nearest": Mode(pytorch.nearest_plan, frameworks.nearest_plan, gather=True),
     "nearest-exact": Mode(pytorch.nearest_exact_plan, frameworks.nearest_plan, gather=True),
-    "linear": Mode(pytorch.linear_plan, _kernel_mode(frameworks.triangle_kernel, 1), interpolating=True,
-                    antialias=functools.partial(pytorch.antialias_plan, width=2, kernel=kernels.triangle),
-                    widens=True),
-    "cubic": Mode(pytorch.cubic_plan, _kernel_mode(frameworks.keys_kernel, 2, tabled=True), interpolating=True,
-                   antialias=functools.partial(pytorch.antialias_plan, width=4,
-                                               kernel=functools.partial(kernels.keys, a=-0.5)),
-                   widens=True),
+    "linear": Mode(
+        pytorch.linear_plan,
+        _kernel_mode(frameworks.triangle_kernel, 1),
+        interpolating=True,
+        antialias=functools.partial(pytorch.antialias_plan, width=2, kernel=kernels.triangle),
+        widens=True,
+    ),
+    "cubic": Mode(
+        pytorch.cubic_plan,
+        _kernel_mode(frameworks.keys_kernel, 2, tabled=True),
+        interpolating=True,
+        antialias=functools.partial(
+            pytorch.antialias_plan, width=4, kernel=functools.partial(kernels.keys, a=-0.5)
+        ),
+        widens=True,
+    ),
     "area": Mode(pytorch.area_plan, frameworks.area_plan),
     "lanczos3": Mode(None, _kernel_mode(lambda v, _: kernels.lanczos(v, 3), 3), widens=True),
     "lanczos5": Mode(None, _kernel_mode(lambda v, _: kernels.lanczos(v, 5), 5), widens=True),
@@ -73,37 +82,69 @@ def mode(op: str, mode: Any) -> tuple[str, Mode]:
     return name, MODES[name]
 
 
-def check_flags(op: str, name: str, kind: Mode, s: Any, align_corners: bool | None,
-                 antialias: bool | None, *, single: bool = False) -> None:
+def check_flags(
+    op: str,
+    name: str,
+    kind: Mode,
+    s: Any,
+    align_corners: bool | None,
+    antialias: bool | None,
+    *,
+    single: bool = False,
+) -> None:
     """PyTorch's rules for align_corners and antialias (the messages tests and users know)."""
-    if s.convention == "torch" and align_corners is not None and not kind.interpolating \
-            and (align_corners or not single):
-        raise ValueError(f"{op}: align_corners must be " + (
-            f"False with mode={name!r} (only 'linear' and 'cubic' take it), got {align_corners!r}"
-            if single else
-            f"None with mode={name!r}; it can only be set with the interpolating modes 'linear', "
-            f"'bilinear', 'trilinear', 'cubic' and 'bicubic', got {align_corners!r}"))
+    if (
+        s.convention == "torch"
+        and align_corners is not None
+        and not kind.interpolating
+        and (align_corners or not single)
+    ):
+        raise ValueError(
+            f"{op}: align_corners must be "
+            + (
+                f"False with mode={name!r} (only 'linear' and 'cubic' take it), got {align_corners!r}"
+                if single
+                else f"None with mode={name!r}; it can only be set with the interpolating modes 'linear', "
+                f"'bilinear', 'trilinear', 'cubic' and 'bicubic', got {align_corners!r}"
+            )
+        )
     if antialias and not kind.widens:
-        raise ValueError(f"{op}: antialias must be False with mode={name!r}" + (
-            f" (only 'linear' and 'cubic' have an antialias filter), got {antialias!r}" if single
-            else "; only the linear and cubic modes have an antialias filter, got True"))
+        raise ValueError(
+            f"{op}: antialias must be False with mode={name!r}"
+            + (
+                f" (only 'linear' and 'cubic' have an antialias filter), got {antialias!r}"
+                if single
+                else "; only the linear and cubic modes have an antialias filter, got True"
+            )
+        )
 
 
-def axis_plan(kind: Mode, s: Any, in_size: int, out_size: int, scale_factor: float | None,
-               align_corners: bool, dtype: np.dtype, *, shrinking: bool
-               ) -> tuple[SamplingPlan, np.ndarray | None]:
+def axis_plan(
+    kind: Mode,
+    s: Any,
+    in_size: int,
+    out_size: int,
+    scale_factor: float | None,
+    align_corners: bool,
+    dtype: np.dtype,
+    *,
+    shrinking: bool,
+) -> tuple[SamplingPlan, np.ndarray | None]:
     """One axis's plan from resolved settings, and its outputs outside the image (or None)."""
-    if s.legacy:                                     # PyTorch's own builders, unchanged
+    if s.legacy:  # PyTorch's own builders, unchanged
         build = kind.antialias if s.antialias else kind.plan
         index, weight = build(in_size, out_size, scale_factor, align_corners, dtype)
         outside = None
     else:
-        if not kind.widens and s.antialias:          # a default antialias (JAX) does not apply
+        if not kind.widens and s.antialias:  # a default antialias (JAX) does not apply
             s = dataclasses.replace(s, antialias=False)
-        if s.area == "opencv":                       # OpenCV's area rule looks at every axis
+        if s.area == "opencv":  # OpenCV's area rule looks at every axis
             s = dataclasses.replace(s, area="overlap" if shrinking else "opencv_up")
         index, weight, outside = kind.general(in_size, out_size, scale_factor, s, dtype)
-    plan = SamplingPlan(np.ascontiguousarray(index, dtype=np.int64),
-                        np.ascontiguousarray(weight, dtype=dtype), in_size, out_size)
+    plan = SamplingPlan(
+        np.ascontiguousarray(index, dtype=np.int64),
+        np.ascontiguousarray(weight, dtype=dtype),
+        in_size,
+        out_size,
+    )
     return plan, outside
-

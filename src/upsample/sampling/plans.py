@@ -65,8 +65,11 @@ class SamplingPlan:
     @functools.cached_property
     def is_identity(self) -> bool:
         """Output ``o`` is input ``o``: resampling this axis changes nothing."""
-        return (self.is_gather and self.in_size == self.out_size
-                and bool(np.array_equal(self.index[:, 0], np.arange(self.out_size))))
+        return (
+            self.is_gather
+            and self.in_size == self.out_size
+            and bool(np.array_equal(self.index[:, 0], np.arange(self.out_size)))
+        )
 
     def matrix(self) -> np.ndarray:
         """The plan as a dense (O, I) matrix, for reading and testing (never on the hot path)."""
@@ -85,7 +88,7 @@ class SamplingPlan:
         if self.is_gather:
             return np.take(x, self.index[:, 0], axis=axis)
         along = [1] * x.ndim
-        along[axis] = self.out_size                       # weights broadcast as (1, .., O, .., 1)
+        along[axis] = self.out_size  # weights broadcast as (1, .., O, .., 1)
         out = np.take(x, self.index[:, 0], axis=axis) * self.weight[:, 0].reshape(along)
         for t in range(1, self.taps):
             out += np.take(x, self.index[:, t], axis=axis) * self.weight[:, t].reshape(along)
@@ -99,12 +102,12 @@ class SamplingPlan:
         position (their output rows and weights), where each group starts, and the input
         position of each group. Zero-weight taps carry nothing back and are left out.
         """
-        flat_index = self.index.ravel()                   # (K,) with K = O*T, row-major
+        flat_index = self.index.ravel()  # (K,) with K = O*T, row-major
         flat_weight = self.weight.ravel()
         live = np.flatnonzero(flat_weight != 0)
         order = live[np.argsort(flat_index[live], kind="stable")]  # (K',) grouped by source
         sources = flat_index[order]
-        starts = np.flatnonzero(np.diff(sources, prepend=-1))      # first pair of each group
+        starts = np.flatnonzero(np.diff(sources, prepend=-1))  # first pair of each group
         return order // self.taps, flat_weight[order], starts, sources[starts]
 
     def apply_transpose(self, g: np.ndarray, axis: int) -> np.ndarray:
@@ -122,12 +125,11 @@ class SamplingPlan:
         if len(rows) == 0:
             return np.zeros(shape, dtype=np.result_type(g, weights))
         along = [1] * g.ndim
-        along[axis] = len(rows)                          # weights broadcast as (1, .., K', .., 1)
+        along[axis] = len(rows)  # weights broadcast as (1, .., K', .., 1)
         terms = np.take(g, rows, axis=axis) * weights.reshape(along)  # (..., K', ...)
-        sums = np.add.reduceat(terms, starts, axis=axis)              # (..., U, ...) per source
-        if len(targets) == self.in_size:                 # every input is read: targets == arange(I)
+        sums = np.add.reduceat(terms, starts, axis=axis)  # (..., U, ...) per source
+        if len(targets) == self.in_size:  # every input is read: targets == arange(I)
             return sums
-        out = np.zeros(shape, dtype=sums.dtype)          # (..., I, ...)
+        out = np.zeros(shape, dtype=sums.dtype)  # (..., I, ...)
         out[(slice(None),) * axis + (targets,)] = sums
         return out
-

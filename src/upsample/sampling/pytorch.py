@@ -11,12 +11,21 @@ import numpy as np
 
 from .kernels import keys_far, keys_near
 
-__all__ = ["CUBIC_A", "nearest_plan", "nearest_exact_plan", "linear_plan", "cubic_plan", "area_plan",
-           "antialias_plan", "identity"]
+__all__ = [
+    "CUBIC_A",
+    "nearest_plan",
+    "nearest_exact_plan",
+    "linear_plan",
+    "cubic_plan",
+    "area_plan",
+    "antialias_plan",
+    "identity",
+]
 
 
-def coordinate_scale(in_size: int, out_size: int, scale_factor: float | None,
-                      align_corners: bool, dtype: np.dtype) -> np.floating:
+def coordinate_scale(
+    in_size: int, out_size: int, scale_factor: float | None, align_corners: bool, dtype: np.dtype
+) -> np.floating:
     """Source pixels per output pixel, PyTorch's ``area_pixel_compute_scale``, in ``dtype``.
 
     ``(I-1)/(O-1)`` with align_corners (0 when O == 1); otherwise ``1/scale_factor``
@@ -30,8 +39,7 @@ def coordinate_scale(in_size: int, out_size: int, scale_factor: float | None,
     return f(in_size) / f(out_size)
 
 
-def source_coordinates(scale: np.floating, out_size: int, align_corners: bool, *,
-                        clamp: bool) -> np.ndarray:
+def source_coordinates(scale: np.floating, out_size: int, align_corners: bool, *, clamp: bool) -> np.ndarray:
     """Where each output pixel's centre lands in the input, ``area_pixel_compute_source_index``.
 
     ``scale * o`` with align_corners, else ``scale * (o + 0.5) - 0.5`` (half-pixel
@@ -61,14 +69,13 @@ def identity(size: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(size)[:, None], np.ones((size, 1), dtype=dtype)
 
 
-
 # --------------------------------------------------------------------------- one plan per mode
 # Each takes (in_size, out_size, scale_factor, align_corners, dtype) and returns the
 # (O, T) index and weight arrays. scale_factor is None when the output size was given
 # or recompute_scale_factor=True.
 
-def nearest_source(in_size: int, out_size: int, scale_factor: float | None,
-                    offset: float) -> np.ndarray:
+
+def nearest_source(in_size: int, out_size: int, scale_factor: float | None, offset: float) -> np.ndarray:
     """``floor((o + offset) * scale)`` in float32 for every dtype, as PyTorch's ``nearest_idx``."""
     f32 = np.dtype(np.float32)
     scale = coordinate_scale(in_size, out_size, scale_factor, False, f32)
@@ -125,19 +132,26 @@ def cubic_plan(in_size, out_size, scale_factor, align_corners, dtype):
     src = source_coordinates(scale, out_size, align_corners, clamp=False)
     first, t = floor_and_fraction(src, in_size)
     rest = 1 - t
-    weight = np.stack([keys_far(t + 1, CUBIC_A), keys_near(t, CUBIC_A),
-                       keys_near(rest, CUBIC_A), keys_far(rest + 1, CUBIC_A)], axis=1)  # (O, 4)
-    index = np.clip(first[:, None] + np.arange(-1, 3), 0, in_size - 1)                  # (O, 4)
+    weight = np.stack(
+        [
+            keys_far(t + 1, CUBIC_A),
+            keys_near(t, CUBIC_A),
+            keys_near(rest, CUBIC_A),
+            keys_far(rest + 1, CUBIC_A),
+        ],
+        axis=1,
+    )  # (O, 4)
+    index = np.clip(first[:, None] + np.arange(-1, 3), 0, in_size - 1)  # (O, 4)
     return index, weight
 
 
 def area_plan(in_size, out_size, scale_factor, align_corners, dtype):
     """Adaptive average pooling: output ``o`` averages inputs ``floor(o*I/O) .. ceil((o+1)*I/O) - 1``."""
     o = np.arange(out_size)
-    start = o * in_size // out_size                       # (O,)
-    end = -(-(o + 1) * in_size // out_size)               # (O,) ceil division
-    t = np.arange(int((end - start).max()))               # (T,)
-    inside = start[:, None] + t < end[:, None]            # (O, T)
+    start = o * in_size // out_size  # (O,)
+    end = -(-(o + 1) * in_size // out_size)  # (O,) ceil division
+    t = np.arange(int((end - start).max()))  # (T,)
+    inside = start[:, None] + t < end[:, None]  # (O, T)
     index = np.minimum(start[:, None] + t, end[:, None] - 1)
     weight = np.where(inside, 1.0 / (end - start)[:, None], 0.0).astype(dtype)
     return index, weight
@@ -162,16 +176,15 @@ def antialias_plan(in_size, out_size, scale_factor, align_corners, dtype, *, wid
     stretch = scale >= 1
     support = f(width / 2 * float(scale)) if stretch else f(width / 2)
     inverse = f(1.0 / float(scale)) if stretch else f(1)
-    center = scale * (np.arange(out_size) + 0.5).astype(dtype)                    # (O,)
+    center = scale * (np.arange(out_size) + 0.5).astype(dtype)  # (O,)
     lo = np.maximum(np.floor((center - support).astype(np.float64) + 0.5), 0).astype(np.int64)
     hi = np.minimum(np.floor((center + support).astype(np.float64) + 0.5), in_size).astype(np.int64)
-    t = np.arange(max(int((hi - lo).max()), 1))                                  # (T,)
-    index = lo[:, None] + t                                                       # (O, T)
+    t = np.arange(max(int((hi - lo).max()), 1))  # (T,)
+    index = lo[:, None] + t  # (O, T)
     offset = (index.astype(dtype) - center[:, None]).astype(np.float64) + 0.5
     weight = np.where(index < hi[:, None], kernel((offset * float(inverse)).astype(dtype)), 0)
     weight = weight.astype(dtype)
     total = weight.sum(axis=1, keepdims=True)
     weight = np.where(total != 0, weight / np.where(total != 0, total, 1), weight).astype(dtype)
-    last = np.maximum(hi, lo + 1)[:, None] - 1            # padding taps repeat the last source
+    last = np.maximum(hi, lo + 1)[:, None] - 1  # padding taps repeat the last source
     return np.clip(np.minimum(index, last), 0, in_size - 1), weight
-

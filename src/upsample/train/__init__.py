@@ -56,6 +56,7 @@ SCALE = 2
 
 # --------------------------------------------------------------------------- the methods
 
+
 def _interpolate(mode: str) -> Callable[[np.ndarray], np.ndarray]:
     forward = ops.OPS["interpolate"].forward
     return lambda x: forward(x, scale_factor=SCALE, mode=mode)
@@ -84,33 +85,44 @@ class Design:
 
 def _cnn(rng: np.random.Generator) -> nn.Module:
     """A small nonlinear network ending in a sub-pixel layer (ESPCN-like, Shi et al. 2016)."""
-    return nn.Sequential(nn.Conv(1, 32, 5, padding=2, rng=rng), nn.ReLU(),
-                         nn.Conv(32, 16, 3, padding=1, rng=rng), nn.ReLU(),
-                         nn.SubPixel(16, 1, 3, SCALE, rng=rng))
+    return nn.Sequential(
+        nn.Conv(1, 32, 5, padding=2, rng=rng),
+        nn.ReLU(),
+        nn.Conv(32, 16, 3, padding=1, rng=rng),
+        nn.ReLU(),
+        nn.SubPixel(16, 1, 3, SCALE, rng=rng),
+    )
 
 
 DESIGNS: dict[str, Design] = {
     "transpose_k4_bilinear": Design(
         "transpose conv k4 s2, bilinear init",
-        lambda rng: nn.ConvTranspose(1, 1, 4, stride=2, padding=1, init="bilinear", rng=rng)),
+        lambda rng: nn.ConvTranspose(1, 1, 4, stride=2, padding=1, init="bilinear", rng=rng),
+    ),
     "transpose_k4_random": Design(
         "transpose conv k4 s2, random init",
-        lambda rng: nn.ConvTranspose(1, 1, 4, stride=2, padding=1, rng=rng)),
+        lambda rng: nn.ConvTranspose(1, 1, 4, stride=2, padding=1, rng=rng),
+    ),
     "transpose_k3_random": Design(
         "transpose conv k3 s2, random init",
-        lambda rng: nn.ConvTranspose(1, 1, 3, stride=2, padding=1, output_padding=1, rng=rng)),
+        lambda rng: nn.ConvTranspose(1, 1, 3, stride=2, padding=1, output_padding=1, rng=rng),
+    ),
     "resize_conv": Design(
         "resize-conv: nearest x2, conv 3x3",
-        lambda rng: nn.Sequential(nn.Upsample(scale_factor=SCALE, mode="nearest"),
-                                  nn.Conv(1, 1, 3, padding=1, rng=rng))),
+        lambda rng: nn.Sequential(
+            nn.Upsample(scale_factor=SCALE, mode="nearest"), nn.Conv(1, 1, 3, padding=1, rng=rng)
+        ),
+    ),
     "sub_pixel": Design(
-        "sub-pixel: conv 3x3 to 4, pixel_shuffle, ICNR",
-        lambda rng: nn.SubPixel(1, 1, 3, SCALE, rng=rng)),
+        "sub-pixel: conv 3x3 to 4, pixel_shuffle, ICNR", lambda rng: nn.SubPixel(1, 1, 3, SCALE, rng=rng)
+    ),
     "transpose_k8_bicubic": Design(
         "transpose conv k8 s2, bicubic init",
-        lambda rng: _bicubic_init(nn.ConvTranspose(1, 1, 8, stride=2, padding=3, rng=rng))),
+        lambda rng: _bicubic_init(nn.ConvTranspose(1, 1, 8, stride=2, padding=3, rng=rng)),
+    ),
     "cnn_sub_pixel": Design(
-        "CNN 5x5x32, 3x3x16, ReLU, sub-pixel", _cnn, lr=1e-3, default=False, linear=False),
+        "CNN 5x5x32, 3x3x16, ReLU, sub-pixel", _cnn, lr=1e-3, default=False, linear=False
+    ),
 }
 
 
@@ -127,6 +139,7 @@ def _bicubic_init(layer: nn.ConvTranspose) -> nn.ConvTranspose:
 
 
 # --------------------------------------------------------------------------- data
+
 
 @dataclass
 class _Photos:
@@ -148,11 +161,11 @@ class _Photos:
         which = rng.choice(len(self.low), size=size, p=areas / areas.sum())
         low = np.empty((size, 1, half, half), dtype=np.float32)
         high = np.empty((size, 1, patch, patch), dtype=np.float32)
-        for b, i in enumerate(which):                      # a loop over crops, not pixels
+        for b, i in enumerate(which):  # a loop over crops, not pixels
             h, w = self.low[i].shape
             y, x = rng.integers(0, h - half + 1), rng.integers(0, w - half + 1)
-            low[b, 0] = self.low[i][y:y + half, x:x + half]
-            high[b, 0] = self.high[i][SCALE * y:SCALE * y + patch, SCALE * x:SCALE * x + patch]
+            low[b, 0] = self.low[i][y : y + half, x : x + half]
+            high[b, 0] = self.high[i][SCALE * y : SCALE * y + patch, SCALE * x : SCALE * x + patch]
         return low, high
 
 
@@ -176,8 +189,18 @@ def psnr(prediction: np.ndarray, truth: np.ndarray, *, shave: int = SHAVE) -> fl
 
 # --------------------------------------------------------------------------- training
 
-def _train(model: nn.Module, photos: _Photos, *, steps: int, batch: int, patch: int, lr: float,
-           rng: np.random.Generator, report: Callable[[int, float], None]) -> list[float]:
+
+def _train(
+    model: nn.Module,
+    photos: _Photos,
+    *,
+    steps: int,
+    batch: int,
+    patch: int,
+    lr: float,
+    rng: np.random.Generator,
+    report: Callable[[int, float], None],
+) -> list[float]:
     """Adam with cosine decay on the border-free MSE; returns the loss of every step."""
     opt = optim.Adam(model.parameters(), lr=lr)
     losses = []
@@ -187,7 +210,7 @@ def _train(model: nn.Module, photos: _Photos, *, steps: int, batch: int, patch: 
         pred = model(low)
         loss, grad_inner = nn.mse_loss(pred[_inner(SHAVE)], high[_inner(SHAVE)])
         grad = np.zeros_like(pred)
-        grad[_inner(SHAVE)] = grad_inner                   # the border gets no gradient
+        grad[_inner(SHAVE)] = grad_inner  # the border gets no gradient
         opt.zero_grad()
         model.backward(grad)
         opt.step()
@@ -196,8 +219,9 @@ def _train(model: nn.Module, photos: _Photos, *, steps: int, batch: int, patch: 
     return losses
 
 
-def _impulse_response(method: Callable[[np.ndarray], np.ndarray], size: int = 9,
-                      dtype: Any = np.float32) -> np.ndarray:
+def _impulse_response(
+    method: Callable[[np.ndarray], np.ndarray], size: int = 9, dtype: Any = np.float32
+) -> np.ndarray:
     """What one low-resolution pixel adds to the output: the method's effective kernel."""
     zero = np.zeros((1, 1, size, size), dtype=dtype)
     delta = zero.copy()
@@ -206,7 +230,7 @@ def _impulse_response(method: Callable[[np.ndarray], np.ndarray], size: int = 9,
     rows, cols = np.nonzero(np.abs(response) > 1e-6)
     if not len(rows):
         return response[:1, :1]
-    return response[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    return response[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
 
 
 def _ramp() -> tuple[np.ndarray, np.ndarray]:
@@ -225,19 +249,20 @@ def ramp_error(method: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
 
 def _pattern(error: np.ndarray) -> float:
     """Amplitude of the 2x2-periodic part of ``error``: the spread of its phase means."""
-    means = np.array([[error[py::SCALE, px::SCALE].mean() for px in range(SCALE)]
-                      for py in range(SCALE)])
+    means = np.array([[error[py::SCALE, px::SCALE].mean() for px in range(SCALE)] for py in range(SCALE)])
     return float(np.sqrt(np.mean((means - means.mean()) ** 2)))
 
 
 def _phase_rmse(prediction: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """RMS error of each of the 2x2 output phases (row parity, column parity), shaved."""
     error = (np.clip(prediction, 0, 1) - truth)[_inner(SHAVE)]
-    return np.array([[math.sqrt(np.mean(error[py::SCALE, px::SCALE] ** 2))
-                      for px in range(SCALE)] for py in range(SCALE)])
+    return np.array(
+        [[math.sqrt(np.mean(error[py::SCALE, px::SCALE] ** 2)) for px in range(SCALE)] for py in range(SCALE)]
+    )
 
 
 # --------------------------------------------------------------------------- the result
+
 
 @dataclass
 class Result:
@@ -247,15 +272,15 @@ class Result:
     labels: dict[str, str]
     learned: dict[str, bool]
     parameters: dict[str, int]
-    psnr: dict[str, dict[str, float]]                 # method -> photograph -> dB
-    losses: dict[str, list[float]]                    # design -> loss of every step
-    kernels: dict[str, np.ndarray]                    # method -> impulse response
-    phase_rmse: dict[str, np.ndarray]                 # method -> (2, 2)
-    ramp_pattern: dict[str, float]                    # method -> periodic error on a ramp
-    overlap: dict[str, tuple]                         # "k3 s2" / "k4 s2" -> one period
+    psnr: dict[str, dict[str, float]]  # method -> photograph -> dB
+    losses: dict[str, list[float]]  # design -> loss of every step
+    kernels: dict[str, np.ndarray]  # method -> impulse response
+    phase_rmse: dict[str, np.ndarray]  # method -> (2, 2)
+    ramp_pattern: dict[str, float]  # method -> periodic error on a ramp
+    overlap: dict[str, tuple]  # "k3 s2" / "k4 s2" -> one period
     models: dict[str, nn.Module] = field(repr=False)
     outputs: dict[str, np.ndarray] = field(repr=False)  # method -> first held-out, upsampled
-    truth: np.ndarray = field(repr=False)               # the first held-out photograph
+    truth: np.ndarray = field(repr=False)  # the first held-out photograph
     seconds: float = 0.0
 
     def mean_psnr(self, method: str) -> float:
@@ -269,49 +294,67 @@ class Result:
         bilinear = self.mean_psnr("bilinear")
         for method in self.psnr:
             mean = self.mean_psnr(method)
-            rows.append([self.labels[method],
-                         str(self.parameters[method]) if self.learned[method] else "fixed",
-                         f"{mean:.2f}", f"{mean - bilinear:+.2f}",
-                         *(f"{self.psnr[method][p]:.2f}" for p in photos)])
+            rows.append(
+                [
+                    self.labels[method],
+                    str(self.parameters[method]) if self.learned[method] else "fixed",
+                    f"{mean:.2f}",
+                    f"{mean - bilinear:+.2f}",
+                    *(f"{self.psnr[method][p]:.2f}" for p in photos),
+                ]
+            )
         return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
     def checkerboard(self) -> str:
         """The overlap maps; each method's held-out error by output phase; its periodic
         error on a smooth ramp."""
-        lines = ["kernel taps reaching each output position, one 2x2 period "
-                 "(Odena, Dumoulin & Olah 2016):"]
+        lines = ["kernel taps reaching each output position, one 2x2 period (Odena, Dumoulin & Olah 2016):"]
         for name, period in self.overlap.items():
             even = len({v for row in period for v in row}) == 1
-            lines.append(f"  {name}:  " + " / ".join(" ".join(map(str, row)) for row in period)
-                         + ("   even overlap" if even else "   uneven overlap: checkerboard"))
+            lines.append(
+                f"  {name}:  "
+                + " / ".join(" ".join(map(str, row)) for row in period)
+                + ("   even overlap" if even else "   uneven overlap: checkerboard")
+            )
         lines.append(f"  {'':<45} held-out RMS error x1000     periodic error")
         lines.append(f"  {'method':<45} by output phase  max/min     on a ramp x1000")
         for method, rmse in self.phase_rmse.items():
             values = " / ".join(" ".join(f"{1000 * v:4.1f}" for v in row) for row in rmse)
-            lines.append(f"  {self.labels[method]:<45} {values}  {rmse.max() / rmse.min():5.2f}"
-                         f"   {1000 * self.ramp_pattern[method]:8.2f}")
+            lines.append(
+                f"  {self.labels[method]:<45} {values}  {rmse.max() / rmse.min():5.2f}"
+                f"   {1000 * self.ramp_pattern[method]:8.2f}"
+            )
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "task": "2x upsampling of 2x2-block-averaged luminance; PSNR in dB on held-out "
-                    f"photographs, clipped to [0, 1], a {SHAVE}-pixel border ignored",
+            f"photographs, clipped to [0, 1], a {SHAVE}-pixel border ignored",
             "settings": self.settings,
             "seconds": round(self.seconds, 1),
-            "methods": {m: {"label": self.labels[m], "learned": self.learned[m],
-                            "parameters": self.parameters[m],
-                            "mean_psnr": round(self.mean_psnr(m), 4),
-                            "psnr": {p: round(v, 4) for p, v in self.psnr[m].items()},
-                            "phase_rmse": self.phase_rmse[m].round(6).tolist(),
-                            "ramp_pattern": round(self.ramp_pattern[m], 6),
-                            **({"final_loss": float(np.mean(self.losses[m][-max(len(self.losses[m]) // 10, 1):]))}
-                               if self.losses.get(m) else {})}
-                        for m in self.psnr},
+            "methods": {
+                m: {
+                    "label": self.labels[m],
+                    "learned": self.learned[m],
+                    "parameters": self.parameters[m],
+                    "mean_psnr": round(self.mean_psnr(m), 4),
+                    "psnr": {p: round(v, 4) for p, v in self.psnr[m].items()},
+                    "phase_rmse": self.phase_rmse[m].round(6).tolist(),
+                    "ramp_pattern": round(self.ramp_pattern[m], 6),
+                    **(
+                        {"final_loss": float(np.mean(self.losses[m][-max(len(self.losses[m]) // 10, 1) :]))}
+                        if self.losses.get(m)
+                        else {}
+                    ),
+                }
+                for m in self.psnr
+            },
             "overlap_maps": {k: [list(row) for row in v] for k, v in self.overlap.items()},
         }
 
 
 # --------------------------------------------------------------------------- the run
+
 
 class _Progress:
     """A rich progress bar showing the loss, when wanted; otherwise nothing."""
@@ -319,11 +362,15 @@ class _Progress:
     def __init__(self, enabled: bool) -> None:
         self.bar = None
         if enabled:
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                       TimeElapsedColumn)
-            self.bar = Progress(TextColumn("{task.description:<45}"), BarColumn(),
-                                MofNCompleteColumn(), TextColumn("loss {task.fields[loss]:.2e}"),
-                                TimeElapsedColumn())
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("{task.description:<45}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("loss {task.fields[loss]:.2e}"),
+                TimeElapsedColumn(),
+            )
 
     def __enter__(self) -> _Progress:
         if self.bar is not None:
@@ -343,21 +390,34 @@ class _Progress:
         def report(step: int, loss: float) -> None:
             if (step + 1) % every == 0 or step + 1 == total:
                 self.bar.update(task, completed=step + 1, loss=loss)
+
         return report
 
 
 def _require(module: str, extra: str, what: str) -> None:
     """Fail early, in one line, when an optional dependency is missing."""
     import importlib.util
+
     if importlib.util.find_spec(module) is None:
-        raise images.MissingDependency(f"{what} needs {module}, which is not installed: "
-                                       f"pip install -e \".[{extra}]\" in the upsample clone")
+        raise images.MissingDependency(
+            f"{what} needs {module}, which is not installed: "
+            f'pip install -e ".[{extra}]" in the upsample clone'
+        )
 
 
-def run(*, steps: int = 3000, batch: int = 32, patch: int = 48, lr: float | None = None,
-        seed: int = 0, designs: Sequence[str] | None = None,
-        train_images: Sequence[str] = images.TRAIN, test_images: Sequence[str] = images.HELD_OUT,
-        out: str | os.PathLike | None = None, progress: bool = False) -> Result:
+def run(
+    *,
+    steps: int = 3000,
+    batch: int = 32,
+    patch: int = 48,
+    lr: float | None = None,
+    seed: int = 0,
+    designs: Sequence[str] | None = None,
+    train_images: Sequence[str] = images.TRAIN,
+    test_images: Sequence[str] = images.HELD_OUT,
+    out: str | os.PathLike | None = None,
+    progress: bool = False,
+) -> Result:
     """Train the designs, then score them and the fixed baselines on held-out photographs.
 
     Args:
@@ -384,8 +444,9 @@ def run(*, steps: int = 3000, batch: int = 32, patch: int = 48, lr: float | None
     patch = _args.integer(op, "patch", patch, minimum=2 * SHAVE + 2)
     if patch % 2:
         raise ValueError(f"{op}: patch must be even, got {patch}")
-    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))
-                           or not math.isfinite(lr) or lr <= 0):
+    if lr is not None and (
+        isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0
+    ):
         raise ValueError(f"{op}: lr must be a finite number > 0, got {lr!r}")
     designs = [n for n, d in DESIGNS.items() if d.default] if designs is None else list(designs)
     for name in designs:
@@ -397,8 +458,10 @@ def run(*, steps: int = 3000, batch: int = 32, patch: int = 48, lr: float | None
     if not train_images or not test_images:
         raise ValueError(f"{op}: give at least one training and one test image")
     if set(train_images) & set(test_images):
-        raise ValueError(f"{op}: the training and test images must differ, both have "
-                         f"{sorted(set(train_images) & set(test_images))}")
+        raise ValueError(
+            f"{op}: the training and test images must differ, both have "
+            f"{sorted(set(train_images) & set(test_images))}"
+        )
     if progress:
         _require("rich", "cli", "the progress bar")
     if out is not None:
@@ -420,9 +483,16 @@ def run(*, steps: int = 3000, batch: int = 32, patch: int = 48, lr: float | None
             design = DESIGNS[name]
             rng = np.random.default_rng([seed, list(DESIGNS).index(name)])
             model = design.build(rng)
-            losses[name] = _train(model, train, steps=steps, batch=batch, patch=patch,
-                                  lr=design.lr if lr is None else float(lr), rng=rng,
-                                  report=bar.task(design.label, steps))
+            losses[name] = _train(
+                model,
+                train,
+                steps=steps,
+                batch=batch,
+                patch=patch,
+                lr=design.lr if lr is None else float(lr),
+                rng=rng,
+                report=bar.task(design.label, steps),
+            )
             models[name] = methods[name] = model
             labels[name] = design.label
 
@@ -441,20 +511,36 @@ def run(*, steps: int = 3000, batch: int = 32, patch: int = 48, lr: float | None
         phase[name] = np.sqrt(squared / pixels)
 
     result = Result(
-        settings=dict(steps=steps, batch=batch, patch=patch, seed=seed,
-                      lr={name: DESIGNS[name].lr if lr is None else float(lr) for name in designs},
-                      optimizer="Adam, cosine learning-rate decay", loss="MSE",
-                      train_images=list(train_images), test_images=list(test_images)),
-        labels=labels, learned={name: name in models for name in methods},
-        parameters={name: sum(p.value.size for p in models[name].parameters()) if name in models
-                    else 0 for name in methods},
-        psnr=scores, losses=losses,
+        settings=dict(
+            steps=steps,
+            batch=batch,
+            patch=patch,
+            seed=seed,
+            lr={name: DESIGNS[name].lr if lr is None else float(lr) for name in designs},
+            optimizer="Adam, cosine learning-rate decay",
+            loss="MSE",
+            train_images=list(train_images),
+            test_images=list(test_images),
+        ),
+        labels=labels,
+        learned={name: name in models for name in methods},
+        parameters={
+            name: sum(p.value.size for p in models[name].parameters()) if name in models else 0
+            for name in methods
+        },
+        psnr=scores,
+        losses=losses,
         kernels={name: _impulse_response(method) for name, method in methods.items()},
         phase_rmse=phase,
         ramp_pattern={name: _pattern(ramp_error(method)) for name, method in methods.items()},
-        overlap={"k3 s2 p1": shapes.overlap_map((3, 3), 2, padding=1),
-                 "k4 s2 p1": shapes.overlap_map((4, 4), 2, padding=1)},
-        models=models, outputs=outputs, truth=test.high[0])
+        overlap={
+            "k3 s2 p1": shapes.overlap_map((3, 3), 2, padding=1),
+            "k4 s2 p1": shapes.overlap_map((4, 4), 2, padding=1),
+        },
+        models=models,
+        outputs=outputs,
+        truth=test.high[0],
+    )
     result.seconds = time.perf_counter() - started
     if out is not None:
         _write(result, Path(out))
@@ -462,6 +548,7 @@ def run(*, steps: int = 3000, batch: int = 32, patch: int = 48, lr: float | None
 
 
 # --------------------------------------------------------------------------- writing
+
 
 def _write(result: Result, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,16 @@ from . import DESIGNS, SHAVE, ramp_error
 __all__ = ["draw"]
 
 
-_PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-            (140, 86, 75), (227, 119, 194), (127, 127, 127)]
+_PALETTE = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+]
 
 
 def _wrap(text: str, width: int = 24) -> list[str]:
@@ -39,11 +47,12 @@ class _Canvas:
 
     def __init__(self, width: int) -> None:
         from PIL import Image, ImageDraw, ImageFont
+
         self.Image, self.ImageDraw = Image, ImageDraw
-        self.font = ImageFont.load_default(size=13)        # Pillow >= 10.1
+        self.font = ImageFont.load_default(size=13)  # Pillow >= 10.1
         self.width, self.pad, self.line, self.min_tile = width, 12, 15, 160
-        self.texts: list[tuple[int, int, str, str]] = []   # x, y, text, colour
-        self.tiles: list[tuple[int, int, Any]] = []        # x, y, image
+        self.texts: list[tuple[int, int, str, str]] = []  # x, y, text, colour
+        self.tiles: list[tuple[int, int, Any]] = []  # x, y, image
         self.y = self.pad
 
     def heading(self, text: str) -> None:
@@ -54,7 +63,7 @@ class _Canvas:
     def row(self, tiles: list[tuple[str, Any]]) -> None:
         """Captioned tiles, wrapping onto further rows when the page is full."""
         captions = [_wrap(caption) if caption else [] for caption, _ in tiles]
-        top = self.line * max(len(c) for c in captions) + 4    # caption height of this row
+        top = self.line * max(len(c) for c in captions) + 4  # caption height of this row
         x, tallest = self.pad, 0
         for caption, (_, tile) in zip(captions, tiles):
             width = max(tile.width, self.min_tile)
@@ -87,7 +96,7 @@ def _gray(canvas: _Canvas, image: np.ndarray, zoom: int, low: float = 0.0, high:
 
 def _diverging(canvas: _Canvas, values: np.ndarray, zoom: int, limit: float) -> Any:
     """Red for positive, blue for negative, white at zero; ``limit`` is full colour."""
-    t = np.clip(values / limit, -1, 1)[..., None]                   # (H, W, 1)
+    t = np.clip(values / limit, -1, 1)[..., None]  # (H, W, 1)
     red, blue, white = np.array([200, 30, 30]), np.array([30, 60, 200]), np.full(3, 255)
     rgb = np.where(t >= 0, white + t * (red - white), white - t * (blue - white))
     blocks = np.repeat(np.repeat(rgb.round().astype(np.uint8), zoom, 0), zoom, 1)
@@ -129,9 +138,9 @@ def _detail_window(truth: np.ndarray, reference: np.ndarray, size: int) -> tuple
     best, corner = -1.0, (0, 0)
     h, w = truth.shape
     step = size // 4
-    for y in range(SHAVE, h - size - SHAVE + 1, step):           # a few hundred windows
+    for y in range(SHAVE, h - size - SHAVE + 1, step):  # a few hundred windows
         for x in range(SHAVE, w - size - SHAVE + 1, step):
-            total = float(error[y:y + size, x:x + size].sum())
+            total = float(error[y : y + size, x : x + size].sum())
             if total > best:
                 best, corner = total, (y - y % 2, x - x % 2)
     return corner
@@ -144,37 +153,53 @@ def draw(result: Any) -> Any:
     size, zoom = 64, 3
     y, x = _detail_window(result.truth, result.outputs["bicubic"], size)
     crop = (slice(y, y + size), slice(x, x + size))
-    low = images.downscale(result.truth)[y // 2:(y + size) // 2, x // 2:(x + size) // 2]
+    low = images.downscale(result.truth)[y // 2 : (y + size) // 2, x // 2 : (x + size) // 2]
 
-    canvas.heading(f"Held-out photograph '{photo}', a {size}x{size} crop (x{zoom}); "
-                   "PSNR of the whole photograph")
-    tiles = [("ground truth", _gray(canvas, result.truth[crop], zoom)),
-             ("input (half size)", _gray(canvas, low, 2 * zoom))]
+    canvas.heading(
+        f"Held-out photograph '{photo}', a {size}x{size} crop (x{zoom}); PSNR of the whole photograph"
+    )
+    tiles = [
+        ("ground truth", _gray(canvas, result.truth[crop], zoom)),
+        ("input (half size)", _gray(canvas, low, 2 * zoom)),
+    ]
     for name, pred in result.outputs.items():
         caption = f"{result.labels[name]}\n{result.psnr[name][photo]:.2f} dB"
         tiles.append((caption, _gray(canvas, pred[crop], zoom)))
     canvas.row(tiles)
 
-    canvas.heading("Impulse responses: what one input pixel adds to the output "
-                   "(for a transposed convolution, its kernel); red > 0 > blue")
+    canvas.heading(
+        "Impulse responses: what one input pixel adds to the output "
+        "(for a transposed convolution, its kernel); red > 0 > blue"
+    )
     tiles = []
     for name, kernel in result.kernels.items():
         limit = float(np.abs(kernel).max()) or 1.0
         tap = max(6, 128 // max(kernel.shape))
         nonlinear = name in DESIGNS and not DESIGNS[name].linear
-        tiles.append((f"{result.labels[name]}\n{kernel.shape[0]}x{kernel.shape[1]}, "
-                      f"max {limit:.2f}" + (" (nonlinear: not a kernel)" if nonlinear else ""),
-                      _diverging(canvas, kernel, tap, limit)))
+        tiles.append(
+            (
+                f"{result.labels[name]}\n{kernel.shape[0]}x{kernel.shape[1]}, "
+                f"max {limit:.2f}" + (" (nonlinear: not a kernel)" if nonlinear else ""),
+                _diverging(canvas, kernel, tap, limit),
+            )
+        )
     canvas.row(tiles)
 
-    canvas.heading("Checkerboard artifacts (Odena, Dumoulin & Olah, Distill 2016): "
-                   "uneven overlap of the kernel taps, and the error it leaves after training")
+    canvas.heading(
+        "Checkerboard artifacts (Odena, Dumoulin & Olah, Distill 2016): "
+        "uneven overlap of the kernel taps, and the error it leaves after training"
+    )
     tiles = []
     for name, (k, extra) in {"k3 s2 p1": (3, 1), "k4 s2 p1": (4, 0)}.items():
-        counts = np.array(shapes.overlap_map((k, k), 2, size=(8, 8), padding=1,
-                                             output_padding=extra), dtype=np.float64)
-        tiles.append((f"transpose conv {name}: kernel taps per output (8x8 input)",
-                      _gray(canvas, counts, 10, 0, counts.max())))
+        counts = np.array(
+            shapes.overlap_map((k, k), 2, size=(8, 8), padding=1, output_padding=extra), dtype=np.float64
+        )
+        tiles.append(
+            (
+                f"transpose conv {name}: kernel taps per output (8x8 input)",
+                _gray(canvas, counts, 10, 0, counts.max()),
+            )
+        )
     pairs = [m for m in ("transpose_k3_random", "transpose_k4_random") if m in result.phase_rmse]
     if pairs:
         low_rmse = min(result.phase_rmse[m].min() for m in pairs)
@@ -182,13 +207,20 @@ def draw(result: Any) -> Any:
         for name in pairs:
             rmse = result.phase_rmse[name]
             values = " / ".join(" ".join(f"{1000 * v:.1f}" for v in row) for row in rmse)
-            tiles.append((f"{result.labels[name]}: held-out RMS error by output phase "
-                          f"(x1000: {values})",
-                          _gray(canvas, np.tile(rmse, (8, 8)), 10, low_rmse, high_rmse)))
+            tiles.append(
+                (
+                    f"{result.labels[name]}: held-out RMS error by output phase (x1000: {values})",
+                    _gray(canvas, np.tile(rmse, (8, 8)), 10, low_rmse, high_rmse),
+                )
+            )
         for name in pairs:
             error = ramp_error(result.models[name])
-            tiles.append((f"{result.labels[name]}: output - truth on a smooth ramp "
-                          f"(+-0.01 full scale)", _gray(canvas, error, zoom, -0.01, 0.01)))
+            tiles.append(
+                (
+                    f"{result.labels[name]}: output - truth on a smooth ramp (+-0.01 full scale)",
+                    _gray(canvas, error, zoom, -0.01, 0.01),
+                )
+            )
     canvas.row(tiles)
 
     if result.losses and all(len(v) >= 2 for v in result.losses.values()):

@@ -40,20 +40,19 @@ from .. import explain, ops, shapes
 from .._parse import ParseError, ints, numbers, parse_array, show
 from . import code
 
-__all__ = ["RequestError", "OP_SPECS", "ops_description", "explain_request", "solve_request",
-           "LIMITS"]
+__all__ = ["RequestError", "OP_SPECS", "ops_description", "explain_request", "solve_request", "LIMITS"]
 
 #: What one request may ask for: the page is for small examples, and these keep every
 #: answer small and fast however the request was made.
 LIMITS = {
-    "input_size": 16,        # H, W of x
-    "kernel_size": 8,        # kH, kW (and max_pool's window)
-    "channels": 8,           # C of x, C_out of a kernel
-    "factor": 8,             # stride, dilation, scale factors, upscale factor
+    "input_size": 16,  # H, W of x
+    "kernel_size": 8,  # kH, kW (and max_pool's window)
+    "channels": 8,  # C of x, C_out of a kernel
+    "factor": 8,  # stride, dilation, scale factors, upscale factor
     "padding": 16,
-    "output_size": 64,       # each output axis
-    "output_cells": 4096,    # C * H * W of the output
-    "terms": 40_000,         # products recorded by the steps of one view
+    "output_size": 64,  # each output axis
+    "output_cells": 4096,  # C * H * W of the output
+    "terms": 40_000,  # products recorded by the steps of one view
     "body_bytes": 64 * 1024,
 }
 
@@ -76,6 +75,7 @@ def _encodable(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- the op table
+
 
 def _grid_text(plane: np.ndarray) -> str:
     return "; ".join(" ".join(str(v) for v in row) for row in plane.tolist())
@@ -148,15 +148,29 @@ OP_SPECS: dict[str, OpSpec] = {op.name: _spec(op) for op in ops.OPS.values() if 
 
 def ops_description() -> dict[str, Any]:
     """``/api/ops``: every op's controls and presets, and the limits, as data."""
-    described = [{"name": spec.name, "title": spec.op.title, "blurb": spec.op.blurb,
-                  "params": [p.describe() for p in spec.params], "kernel": spec.kernel,
-                  "indices": spec.indices, "views": list(spec.views), "preset": spec.preset}
-                 for spec in OP_SPECS.values()]
-    return {"ops": described, "limits": LIMITS, "conventions": conventions(),
-            "frameworks": list(code.FRAMEWORKS)}
+    described = [
+        {
+            "name": spec.name,
+            "title": spec.op.title,
+            "blurb": spec.op.blurb,
+            "params": [p.describe() for p in spec.params],
+            "kernel": spec.kernel,
+            "indices": spec.indices,
+            "views": list(spec.views),
+            "preset": spec.preset,
+        }
+        for spec in OP_SPECS.values()
+    ]
+    return {
+        "ops": described,
+        "limits": LIMITS,
+        "conventions": conventions(),
+        "frameworks": list(code.FRAMEWORKS),
+    }
 
 
 # --------------------------------------------------------------------------- parsing
+
 
 def _fail_as(name: str, error: Exception) -> RequestError:
     return RequestError(str(error), name)
@@ -164,7 +178,7 @@ def _fail_as(name: str, error: Exception) -> RequestError:
 
 def _text(value: Any, name: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise RequestError(f"{name}: expected text like \"1 2; 3 4\", got {type(value).__name__}", name)
+        raise RequestError(f'{name}: expected text like "1 2; 3 4", got {type(value).__name__}', name)
     if isinstance(value, int):
         value = _small(value, name)
     return str(value)
@@ -187,8 +201,9 @@ def _array(value: Any, name: str, *, kinds: str = "if") -> np.ndarray:
             array = array[None]
         channels.append(array)
     if len({c.shape for c in channels}) > 1:
-        raise RequestError(f"{name}: every channel must have the same shape, got "
-                           f"{[c.shape[1:] for c in channels]}", name)
+        raise RequestError(
+            f"{name}: every channel must have the same shape, got {[c.shape[1:] for c in channels]}", name
+        )
     array = np.concatenate(channels)
     if array.dtype.kind not in kinds:
         raise RequestError(f"{name}: must hold whole numbers, got {array.dtype}", name)
@@ -200,15 +215,18 @@ def _array(value: Any, name: str, *, kinds: str = "if") -> np.ndarray:
 def _int_setting(value: Any, name: str) -> Any:
     """``2`` / ``"2"`` -> 2, ``"2,1"`` or ``[2, 1]`` -> (2, 1); an empty stride -> None."""
     if value is None or value == "":
-        if name in ("stride", "divisor_override"):    # pooling: the window's size and count
+        if name in ("stride", "divisor_override"):  # pooling: the window's size and count
             return None
         raise RequestError(f"{name}: needs a value", name)
     if isinstance(value, bool):
         raise RequestError(f"{name}: expected an integer, got {value!r}", name)
     if isinstance(value, int):
         return _small(value, name)
-    if isinstance(value, list) and 0 < len(value) <= 3 and \
-            all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    if (
+        isinstance(value, list)
+        and 0 < len(value) <= 3
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
         return tuple(_small(v, name) for v in value)
     if isinstance(value, str):
         try:
@@ -257,8 +275,11 @@ def _factor(value: Any, name: str) -> Any:
         if not math.isfinite(value):
             raise RequestError(f"{name}: must be a finite number", name)
         return value
-    if isinstance(value, list) and 0 < len(value) <= 3 and \
-            all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+    if (
+        isinstance(value, list)
+        and 0 < len(value) <= 3
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    ):
         return tuple(_factor(v, name) for v in value)
     try:
         return numbers(_text(value, name).strip(), name)
@@ -277,7 +298,10 @@ def _flag(value: Any, name: str) -> bool:
 
 
 _PARSERS: dict[str, Callable[[Any, str], Any]] = {
-    "ints": _int_setting, "int": _int_setting, "padding": _padding, "numbers": _factor,
+    "ints": _int_setting,
+    "int": _int_setting,
+    "padding": _padding,
+    "numbers": _factor,
     "bool": _flag,
 }
 
@@ -300,9 +324,16 @@ def _check_limit(name: str, value: Any, high: int) -> None:
 
 
 #: the cap of each setting, a key of LIMITS
-_CAPS = {"stride": "factor", "dilation": "factor", "groups": "channels", "kernel_size": "kernel_size",
-         "upscale_factor": "factor", "padding": "padding", "output_padding": "factor",
-         "scale_factor": "factor"}
+_CAPS = {
+    "stride": "factor",
+    "dilation": "factor",
+    "groups": "channels",
+    "kernel_size": "kernel_size",
+    "upscale_factor": "factor",
+    "padding": "padding",
+    "output_padding": "factor",
+    "scale_factor": "factor",
+}
 
 
 def _settings(spec: OpSpec, raw: Any) -> dict[str, Any]:
@@ -313,15 +344,19 @@ def _settings(spec: OpSpec, raw: Any) -> dict[str, Any]:
     known = {p.name: p for p in spec.params}
     unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise RequestError(f"{spec.name} does not take {', '.join(u[:40] for u in unknown[:3])} "
-                           f"(it takes {', '.join(known)})", unknown[0][:40])
+        raise RequestError(
+            f"{spec.name} does not take {', '.join(u[:40] for u in unknown[:3])} "
+            f"(it takes {', '.join(known)})",
+            unknown[0][:40],
+        )
     settings = {}
     for name, param in known.items():
         value = raw.get(name, param.page)
         if param.kind == "choice":
             if value not in param.choices:
-                raise RequestError(f"{name} must be one of {', '.join(param.choices)}, got {show(value)}",
-                                   name)
+                raise RequestError(
+                    f"{name} must be one of {', '.join(param.choices)}, got {show(value)}", name
+                )
             settings[name] = value
             continue
         parsed = _PARSERS[param.kind](value, name)
@@ -333,22 +368,27 @@ def _settings(spec: OpSpec, raw: Any) -> dict[str, Any]:
 
 def _weight(spec: OpSpec, raw: Any) -> np.ndarray:
     if not isinstance(raw, list) or not raw or len(raw) > LIMITS["channels"]:
-        raise RequestError("weight: expected one kernel text per channel, e.g. [\"5 5; 5 5\"]", "weight")
-    slices = [_array(text, "weight") for text in raw]              # each (C/G, kH, kW)
+        raise RequestError('weight: expected one kernel text per channel, e.g. ["5 5; 5 5"]', "weight")
+    slices = [_array(text, "weight") for text in raw]  # each (C/G, kH, kW)
     if len({s.shape for s in slices}) > 1:
-        raise RequestError(f"weight: every slice must have the same shape, got "
-                           f"{[s.shape for s in slices]}", "weight")
+        raise RequestError(
+            f"weight: every slice must have the same shape, got {[s.shape for s in slices]}", "weight"
+        )
     return np.stack(slices)
 
 
 def _check_shape(name: str, array: np.ndarray, size: int, channels: int) -> None:
     c, *spatial = array.shape
     if c > channels or max(spatial) > size:
-        raise RequestError(f"{name}: {'x'.join(map(str, spatial))} with {c} channels is larger than "
-                           f"the page allows ({size}x{size}, {channels} channels)", name)
+        raise RequestError(
+            f"{name}: {'x'.join(map(str, spatial))} with {c} channels is larger than "
+            f"the page allows ({size}x{size}, {channels} channels)",
+            name,
+        )
 
 
 # --------------------------------------------------------------------------- the calls
+
 
 def _conv_cost(op: str, x: np.ndarray, w: np.ndarray, s: dict[str, Any]) -> tuple[tuple[int, ...], int]:
     """The output's (C, H, W) and the products the steps will record, from ``upsample.shapes``."""
@@ -357,29 +397,37 @@ def _conv_cost(op: str, x: np.ndarray, w: np.ndarray, s: dict[str, Any]) -> tupl
         out = shapes.conv_output_size(x.shape[1:], k, s["stride"], s["padding"], s["dilation"])
         channels, per_output = w.shape[0], w.shape[1] * math.prod(k)
     else:
-        out = shapes.conv_transpose_output_size(x.shape[1:], k, s["stride"], s["padding"],
-                                                s["output_padding"], s["dilation"])
+        out = shapes.conv_transpose_output_size(
+            x.shape[1:], k, s["stride"], s["padding"], s["output_padding"], s["dilation"]
+        )
         channels, per_output = w.shape[1] * s["groups"], w.shape[0] // max(s["groups"], 1) * math.prod(k)
     return (channels, *out), channels * math.prod(out) * per_output
 
 
 def _guard_output(shape: tuple[int, ...]) -> None:
     if max(shape[1:]) > LIMITS["output_size"] or math.prod(shape) > LIMITS["output_cells"]:
-        raise RequestError(f"the output would be {'x'.join(map(str, shape[1:]))} with {shape[0]} "
-                           f"channels; the page draws at most {LIMITS['output_size']} per axis and "
-                           f"{LIMITS['output_cells']} cells", None)
+        raise RequestError(
+            f"the output would be {'x'.join(map(str, shape[1:]))} with {shape[0]} "
+            f"channels; the page draws at most {LIMITS['output_size']} per axis and "
+            f"{LIMITS['output_cells']} cells",
+            None,
+        )
 
 
-def _call(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | None,
-          s: dict[str, Any], view: str | None) -> explain.Explanation:
+def _call(
+    op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | None, s: dict[str, Any], view: str | None
+) -> explain.Explanation:
     """The explainer of ``op`` on the request's data and settings, as the row describes them.
 
     A setting left empty (a pooling stride, a divisor) and a flag left off whose row has no
     default (align_corners, which only the interpolating modes take) are not passed."""
     row = ops.OPS[op]
     data = {"weight": w, "indices": idx}
-    kwargs = {name: value for name, value in s.items()
-              if value is not None and not (value is False and row.param(name).default is None)}
+    kwargs = {
+        name: value
+        for name, value in s.items()
+        if value is not None and not (value is False and row.param(name).default is None)
+    }
     if view is not None:
         kwargs["view"] = view
     return row.explain(x, *(data[name] for name in row.data[1:]), **kwargs)
@@ -387,9 +435,24 @@ def _call(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | None,
 
 #: The settings a library message may name; the page shows the message beside the
 #: control it names first.
-_FIELDS = ("output_padding", "padding", "stride", "dilation", "groups", "kernel_size",
-           "upscale_factor", "scale_factor", "align_corners", "mode", "convention", "indices",
-           "weight", "kernel", "x", "input")
+_FIELDS = (
+    "output_padding",
+    "padding",
+    "stride",
+    "dilation",
+    "groups",
+    "kernel_size",
+    "upscale_factor",
+    "scale_factor",
+    "align_corners",
+    "mode",
+    "convention",
+    "indices",
+    "weight",
+    "kernel",
+    "x",
+    "input",
+)
 
 
 def _field_of(message: str) -> str:
@@ -404,7 +467,7 @@ def _field_of(message: str) -> str:
 
 def _dict(ex: explain.Explanation) -> dict[str, Any]:
     snapshots = len(ex.steps) * ex.output.size <= SNAPSHOT_NUMBERS
-    data = ex.to_dict(step_outputs=snapshots, terms=False)   # the page draws cells, not products
+    data = ex.to_dict(step_outputs=snapshots, terms=False)  # the page draws cells, not products
     data["step_outputs"] = snapshots
     return data
 
@@ -427,24 +490,26 @@ def explain_request(body: Any) -> dict[str, Any]:
     w = idx = None
     if spec.kernel:
         w = _weight(spec, body.get("weight"))
-        _check_shape("weight", w.reshape(-1, *w.shape[2:]), LIMITS["kernel_size"],
-                     LIMITS["channels"] ** 2)
+        _check_shape("weight", w.reshape(-1, *w.shape[2:]), LIMITS["kernel_size"], LIMITS["channels"] ** 2)
         if w.shape[0] > LIMITS["channels"]:
-            raise RequestError(f"weight: at most {LIMITS['channels']} kernel slices, got {w.shape[0]}",
-                               "weight")
+            raise RequestError(
+                f"weight: at most {LIMITS['channels']} kernel slices, got {w.shape[0]}", "weight"
+            )
     if spec.indices:
         idx = _array(body.get("indices"), "indices", kinds="i")
     try:
         if spec.kernel:
             try:
                 shape, terms = _conv_cost(op, x, w, settings)
-            except ValueError:      # no output at all: the op's own call below says why
+            except ValueError:  # no output at all: the op's own call below says why
                 shape, terms = (0, 0), 0
             _guard_output(shape)
             if terms > LIMITS["terms"]:
-                raise RequestError(f"the steps would record {terms} products; the page draws at most "
-                                   f"{LIMITS['terms']}: use a smaller input, kernel or fewer channels",
-                                   None)
+                raise RequestError(
+                    f"the steps would record {terms} products; the page draws at most "
+                    f"{LIMITS['terms']}: use a smaller input, kernel or fewer channels",
+                    None,
+                )
         views = spec.views or (None,)
         explanations, view_errors = {}, {}
         for view in views:
@@ -453,18 +518,24 @@ def explain_request(body: Any) -> dict[str, Any]:
             except ValueError as error:
                 if view in (None, views[0]):
                     raise
-                view_errors[view] = str(error)      # e.g. too large for the matrix view only
+                view_errors[view] = str(error)  # e.g. too large for the matrix view only
                 continue
             if view in (None, views[0]):
                 _guard_output(ex.output.shape)
             explanations[view or "main"] = _dict(ex)
         main = explanations[views[0] or "main"]
         first = next(iter(explanations.values()))
-        answer = {"op": op, "settings": _json_settings(settings), "explanations": explanations,
-                  "view_errors": view_errors, "output": main["output"],
-                  "formula": _formula_lines(first), "overlap": None,
-                  # inside: the snippets meet settings the op took (pixel_shuffle's (2, 2))
-                  "code": code.snippets(op, x, w, idx, settings, np.asarray(main["output"]).shape)}
+        answer = {
+            "op": op,
+            "settings": _json_settings(settings),
+            "explanations": explanations,
+            "view_errors": view_errors,
+            "output": main["output"],
+            "formula": _formula_lines(first),
+            "overlap": None,
+            # inside: the snippets meet settings the op took (pixel_shuffle's (2, 2))
+            "code": code.snippets(op, x, w, idx, settings, np.asarray(main["output"]).shape),
+        }
         if op == "conv_transpose":
             answer["overlap"] = _overlap(w, settings, x.shape[1:])
     except RequestError:
@@ -496,11 +567,10 @@ def _overlap(w: np.ndarray, s: dict[str, Any], size: tuple[int, ...]) -> dict[st
     """``shapes.overlap_map``: taps per output, one period and the whole output."""
     k = w.shape[2:]
     args = dict(padding=s["padding"], output_padding=s["output_padding"])
-    period = shapes.overlap_map(k, s["stride"], s["dilation"], **args)   # its phase follows p_lo
+    period = shapes.overlap_map(k, s["stride"], s["dilation"], **args)  # its phase follows p_lo
     full = shapes.overlap_map(k, s["stride"], s["dilation"], size=size, **args)
     flat = [v for row in period for v in row]
-    return {"period": [list(r) for r in period], "full": [list(r) for r in full],
-            "even": len(set(flat)) == 1}
+    return {"period": [list(r) for r in period], "full": [list(r) for r in full], "even": len(set(flat)) == 1}
 
 
 #: How many settings /api/solve lists (the solver stops there: its work is bounded).
@@ -528,9 +598,14 @@ def solve_request(body: Any) -> dict[str, Any]:
             _check_limit(name, value, 64)
             fixed[name] = value
     try:
-        found = shapes.solve_conv_transpose(values["in_size"], values["out_size"], **fixed,
-                                            limit=SOLVE_SHOWN + 1)
+        found = shapes.solve_conv_transpose(
+            values["in_size"], values["out_size"], **fixed, limit=SOLVE_SHOWN + 1
+        )
     except (ValueError, TypeError) as error:
         raise RequestError(str(error), "in_size") from None
-    return {"in_size": values["in_size"], "out_size": values["out_size"],
-            "settings": [s._asdict() for s in found[:SOLVE_SHOWN]], "more": len(found) > SOLVE_SHOWN}
+    return {
+        "in_size": values["in_size"],
+        "out_size": values["out_size"],
+        "settings": [s._asdict() for s in found[:SOLVE_SHOWN]],
+        "more": len(found) > SOLVE_SHOWN,
+    }

@@ -51,8 +51,18 @@ def _tuple(values: tuple[int, ...]) -> str:
 def _py(value: Any) -> str:
     """A setting as Python source: ints, floats, tuples, "same"; never user text."""
     if isinstance(value, str):
-        if value not in ("same", "valid", "nearest", "nearest-exact", "linear", "cubic", "area",
-                         "bilinear", "bicubic", "torch"):
+        if value not in (
+            "same",
+            "valid",
+            "nearest",
+            "nearest-exact",
+            "linear",
+            "cubic",
+            "area",
+            "bilinear",
+            "bicubic",
+            "torch",
+        ):
             raise ValueError(f"not a known setting: {value!r}")
         return repr(value)
     if isinstance(value, (tuple, list)):
@@ -96,12 +106,15 @@ class _Geometry:
             self.pads = shapes.conv_padding(size, self.k, self.s, s["padding"], self.d)
             self.a = (0, 0)
         else:
-            self.pads, self.a = shapes.conv_transpose_padding(size, self.k, self.s, s["padding"],
-                                                              s["output_padding"], self.d)
+            self.pads, self.a = shapes.conv_transpose_padding(
+                size, self.k, self.s, s["padding"], s["output_padding"], self.d
+            )
         self.symmetric = all(lo == hi for lo, hi in self.pads)
         self.p = tuple(lo for lo, _ in self.pads)
         # the uncropped transposed output, (i - 1)*s + d*(k - 1) + 1 per axis
-        self.full = tuple((i - 1) * s_ + d_ * (k_ - 1) + 1 for i, s_, d_, k_ in zip(size, self.s, self.d, self.k))
+        self.full = tuple(
+            (i - 1) * s_ + d_ * (k_ - 1) + 1 for i, s_, d_, k_ in zip(size, self.s, self.d, self.k)
+        )
 
 
 class _Window:
@@ -118,8 +131,10 @@ class _Window:
         self.s = self.k if s["stride"] is None else _args.int_tuple(op, "stride", s["stride"], 2)
         self.p = _args.int_tuple(op, "padding", s["padding"], 2)
         self.d = _args.int_tuple(op, "dilation", s.get("dilation", 1), 2)
-        self.reach = [(o - 1) * ss + dd * (kk - 1) + 1 - i - pp
-                      for o, ss, dd, kk, i, pp in zip(c.out[1:], self.s, self.d, self.k, c.x.shape[1:], self.p)]
+        self.reach = [
+            (o - 1) * ss + dd * (kk - 1) + 1 - i - pp
+            for o, ss, dd, kk, i, pp in zip(c.out[1:], self.s, self.d, self.k, c.x.shape[1:], self.p)
+        ]
         # zeros on the right for average pooling: p, or more where ceil_mode's last window
         # runs past the padding; that overhang is in no window's divisor
         self.right = [max(r, pp) for r, pp in zip(self.reach, self.p)]
@@ -135,14 +150,23 @@ def _integer_factors(value: Any) -> tuple[int, int] | None:
 
 # --------------------------------------------------------------------------- each framework's first lines
 
+
 def _upsample_head(x) -> list[str]:
-    return ["import numpy as np", "import upsample", "",
-            f"x = np.array({_literal(x[None])}, dtype=float)   # (N, C, H, W)"]
+    return [
+        "import numpy as np",
+        "import upsample",
+        "",
+        f"x = np.array({_literal(x[None])}, dtype=float)   # (N, C, H, W)",
+    ]
 
 
 def _torch_head(x) -> list[str]:
-    return ["import torch", "import torch.nn.functional as F", "",
-            f"x = torch.tensor({_literal(x[None])}, dtype=torch.float64)   # (N, C, H, W)"]
+    return [
+        "import torch",
+        "import torch.nn.functional as F",
+        "",
+        f"x = torch.tensor({_literal(x[None])}, dtype=torch.float64)   # (N, C, H, W)",
+    ]
 
 
 _TORCH_NOTE = "torch.nn.functional, the semantics upsample follows"
@@ -150,23 +174,32 @@ _TORCH_NOTE = "torch.nn.functional, the semantics upsample follows"
 
 def _tf_head(x, nchw: str | None = None) -> list[str]:
     """TensorFlow's imports and ``x`` in NHWC, or kept NCHW with the comment ``nchw`` saying why."""
-    return ["import tensorflow as tf", "",
-            f"x = tf.constant({_literal(x[None])}, tf.float32)   # (N, C, H, W), as on the page",
-            nchw or "x = tf.transpose(x, (0, 2, 3, 1))   # NCHW -> NHWC, TensorFlow's layout"]
+    return [
+        "import tensorflow as tf",
+        "",
+        f"x = tf.constant({_literal(x[None])}, tf.float32)   # (N, C, H, W), as on the page",
+        nchw or "x = tf.transpose(x, (0, 2, 3, 1))   # NCHW -> NHWC, TensorFlow's layout",
+    ]
 
 
 _TF_BACK = "y = tf.transpose(y, (0, 3, 1, 2))   # NHWC -> NCHW, as on the page"
 
 
 def _jax_head(x) -> list[str]:
-    return ["import jax", "import jax.numpy as jnp", "from jax import lax", "",
-            f"x = jnp.array({_literal(x[None])}, jnp.float32)   # (N, C, H, W)"]
+    return [
+        "import jax",
+        "import jax.numpy as jnp",
+        "from jax import lax",
+        "",
+        f"x = jnp.array({_literal(x[None])}, jnp.float32)   # (N, C, H, W)",
+    ]
 
 
 _JAX_DIMS = '("NCHW", "OIHW", "NCHW")'
 
 
 # --------------------------------------------------------------------------- the table of snippets
+
 
 class _Snippets(abc.ABC):
     """One op family's snippets: a method per framework in FRAMEWORKS, each ``(call) -> (code, note)``."""
@@ -189,12 +222,14 @@ _FAMILIES: dict[str, _Snippets] = {}
 
 def _register(*names: str):
     """Class decorator: the class's snippets serve the ops ``names`` (rows of ``upsample.ops.OPS``)."""
+
     def add(cls: type[_Snippets]) -> type[_Snippets]:
         for name in names:
             if name not in OPS:
                 raise ValueError(f"code: {name!r} is not a row of upsample.ops.OPS")
             _FAMILIES[name] = cls()
         return cls
+
     return add
 
 
@@ -208,8 +243,14 @@ def family(op: str) -> _Snippets:
     return _FAMILIES[row.name]
 
 
-def snippets(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | None,
-             settings: dict[str, Any], out_shape: tuple[int, ...]) -> dict[str, dict[str, Any]]:
+def snippets(
+    op: str,
+    x: np.ndarray,
+    w: np.ndarray | None,
+    idx: np.ndarray | None,
+    settings: dict[str, Any],
+    out_shape: tuple[int, ...],
+) -> dict[str, dict[str, Any]]:
     """``{framework: {"code": text or None, "note": why}}`` for the page's current call.
 
     ``x`` is (C, H, W), ``w`` the op's full weight layout, ``out_shape`` the page's output
@@ -218,8 +259,9 @@ def snippets(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | Non
     """
     declared = family(op)
     if settings.get("convention", "torch") != "torch":
-        return {name: {"code": None, "note": "the code panel covers the torch convention"}
-                for name in FRAMEWORKS}
+        return {
+            name: {"code": None, "note": "the code panel covers the torch convention"} for name in FRAMEWORKS
+        }
     call = _Call(op, x, w, idx, settings, tuple(out_shape))
     answer = {}
     for name in FRAMEWORKS:
@@ -229,6 +271,7 @@ def snippets(op: str, x: np.ndarray, w: np.ndarray | None, idx: np.ndarray | Non
 
 
 # --------------------------------------------------------------------------- convolution
+
 
 class _Convolution(_Snippets, abc.ABC):
     """What conv and conv_transpose share: upsample's call and the weight's layout."""
@@ -265,8 +308,9 @@ class _Conv(_Convolution):
             lines.append(f"y = F.conv2d(x, w{_kwargs(common + [('padding', geo.p, (0, 0))] + tail)})")
         else:
             (t, b), (le, r) = geo.pads
-            lines.append(f"x = F.pad(x, ({le}, {r}, {t}, {b}))   # (left, right, top, bottom): "
-                         "uneven padding")
+            lines.append(
+                f"x = F.pad(x, ({le}, {r}, {t}, {b}))   # (left, right, top, bottom): uneven padding"
+            )
             lines.append(f"y = F.conv2d(x, w{_kwargs(common + tail)})")
             note += "; F.conv2d pads evenly, so the uneven padding is an F.pad first"
         return "\n".join(lines), note
@@ -275,15 +319,17 @@ class _Conv(_Convolution):
         geo = _Geometry(c.op, c.x, c.w, c.s)
         lines = _tf_head(c.x)
         lines.append(f"w = tf.constant({_literal(c.w)}, tf.float32)   # PyTorch's layout")
-        lines.append("w = tf.transpose(w, (2, 3, 1, 0))   # (C_out, C_in/G, kH, kW) -> "
-                     "(kH, kW, C_in/G, C_out)")
+        lines.append(
+            "w = tf.transpose(w, (2, 3, 1, 0))   # (C_out, C_in/G, kH, kW) -> (kH, kW, C_in/G, C_out)"
+        )
         (t, b), (le, r) = geo.pads
         pad = f"[[0, 0], [{t}, {b}], [{le}, {r}], [0, 0]]"
         strides = geo.s
-        if max(geo.s) > 1 and max(geo.d) > 1:   # tf.nn.conv2d takes one or the other
+        if max(geo.s) > 1 and max(geo.d) > 1:  # tf.nn.conv2d takes one or the other
             strides = (1, 1)
-        lines.append(f"y = tf.nn.conv2d(x, w, strides={_tuple(strides)}, padding={pad}, "
-                     f"dilations={_tuple(geo.d)})")
+        lines.append(
+            f"y = tf.nn.conv2d(x, w, strides={_tuple(strides)}, padding={pad}, dilations={_tuple(geo.d)})"
+        )
         note = "tf.nn.conv2d with explicit padding; grouped when the filter has C_in/G channels"
         if strides != geo.s:
             lines.append(f"y = y[:, ::{geo.s[0]}, ::{geo.s[1]}, :]   # the stride, after")
@@ -296,12 +342,14 @@ class _Conv(_Convolution):
         lines = _jax_head(c.x)
         lines.append(f"w = jnp.array({_literal(c.w)}, jnp.float32)   # PyTorch's layout")
         pads = ", ".join(f"({lo}, {hi})" for lo, hi in geo.pads)
-        lines.append(f"y = lax.conv_general_dilated(x, w, window_strides={_tuple(geo.s)}, "
-                     f"padding=({pads}), rhs_dilation={_tuple(geo.d)},")
-        lines.append(f"                             dimension_numbers={_JAX_DIMS}, "
-                     f"feature_group_count={geo.g})")
+        lines.append(
+            f"y = lax.conv_general_dilated(x, w, window_strides={_tuple(geo.s)}, "
+            f"padding=({pads}), rhs_dilation={_tuple(geo.d)},"
+        )
+        lines.append(
+            f"                             dimension_numbers={_JAX_DIMS}, feature_group_count={geo.g})"
+        )
         return "\n".join(lines), "lax.conv_general_dilated, NCHW and OIHW like PyTorch"
-
 
 
 @_register("conv_transpose")
@@ -315,12 +363,16 @@ class _ConvTranspose(_Convolution):
         tail = [("dilation", geo.d, (1, 1)), ("groups", geo.g, 1)]
         a = [("output_padding", geo.a, (0, 0))]
         if geo.symmetric:
-            lines.append(f"y = F.conv_transpose2d(x, w{_kwargs(common + [('padding', geo.p, (0, 0))] + a + tail)})")
+            lines.append(
+                f"y = F.conv_transpose2d(x, w{_kwargs(common + [('padding', geo.p, (0, 0))] + a + tail)})"
+            )
         else:
             (t, b), (le, r) = geo.pads
             lines.append(f"y = F.conv_transpose2d(x, w{_kwargs(common + a + tail)})   # uncropped")
-            lines.append(f"y = y[:, :, {t}:y.shape[2] - {b}, {le}:y.shape[3] - {r}]   "
-                         "# padding crops (top, bottom), (left, right)")
+            lines.append(
+                f"y = y[:, :, {t}:y.shape[2] - {b}, {le}:y.shape[3] - {r}]   "
+                "# padding crops (top, bottom), (left, right)"
+            )
             note += "; F.conv_transpose2d crops evenly, so the uneven crop is a slice after"
         return "\n".join(lines), note
 
@@ -331,26 +383,35 @@ class _ConvTranspose(_Convolution):
         g = geo.g
         per = c.out[0] // g
         shape = f"(1, {geo.full[0]}, {geo.full[1]}, {per})"
-        call = (f"tf.nn.conv2d_transpose({{x}}, {{w}}, output_shape={shape}, strides={_tuple(geo.s)}, "
-                f"padding=\"VALID\", dilations={_tuple(geo.d)})")
-        lines.append("w = tf.transpose(w, (2, 3, 1, 0))   # (C_in, C_out/G, kH, kW) -> "
-                     "(kH, kW, C_out/G, C_in), not flipped")
+        call = (
+            f"tf.nn.conv2d_transpose({{x}}, {{w}}, output_shape={shape}, strides={_tuple(geo.s)}, "
+            f'padding="VALID", dilations={_tuple(geo.d)})'
+        )
+        lines.append(
+            "w = tf.transpose(w, (2, 3, 1, 0))   # (C_in, C_out/G, kH, kW) -> "
+            "(kH, kW, C_out/G, C_in), not flipped"
+        )
         if g == 1:
             lines.append("y = " + call.format(x="x", w="w") + "   # uncropped")
         else:
             lines.append(f"y = tf.concat([{call.format(x='xg', w='wg')}")
-            lines.append(f"               for xg, wg in zip(tf.split(x, {g}, axis=3), "
-                         f"tf.split(w, {g}, axis=3))], axis=3)   # one per group, uncropped")
+            lines.append(
+                f"               for xg, wg in zip(tf.split(x, {g}, axis=3), "
+                f"tf.split(w, {g}, axis=3))], axis=3)   # one per group, uncropped"
+            )
         (t, b), (le, r) = geo.pads
         a0, a1 = geo.a
         if a0 or a1:
             lines.append(f"y = tf.pad(y, [[0, 0], [0, {a0}], [0, {a1}], [0, 0]])   # output_padding")
         if t or b or le or r:
-            lines.append(f"y = y[:, {t}:{geo.full[0] + a0 - b}, {le}:{geo.full[1] + a1 - r}, :]   "
-                         "# padding crops")
-        note = ("tf.nn.conv2d_transpose with VALID padding (the uncropped result), then "
-                "output_padding and padding as a pad and a slice"
-                + ("; groups by tf.split, since it has no groups" if g > 1 else ""))
+            lines.append(
+                f"y = y[:, {t}:{geo.full[0] + a0 - b}, {le}:{geo.full[1] + a1 - r}, :]   # padding crops"
+            )
+        note = (
+            "tf.nn.conv2d_transpose with VALID padding (the uncropped result), then "
+            "output_padding and padding as a pad and a slice"
+            + ("; groups by tf.split, since it has no groups" if g > 1 else "")
+        )
         lines.append(_TF_BACK)
         return "\n".join(lines), note
 
@@ -361,24 +422,36 @@ class _ConvTranspose(_Convolution):
         c_in = c.w.shape[0]
         g, per = geo.g, c.w.shape[1]
         kh, kw = geo.k
-        lines.append(f"w = w.reshape({g}, {c_in // g}, {per}, {kh}, {kw}).swapaxes(1, 2)"
-                     f".reshape({g * per}, {c_in // g}, {kh}, {kw})   # -> (C_out, C_in/G, kH, kW)")
+        lines.append(
+            f"w = w.reshape({g}, {c_in // g}, {per}, {kh}, {kw}).swapaxes(1, 2)"
+            f".reshape({g * per}, {c_in // g}, {kh}, {kw})   # -> (C_out, C_in/G, kH, kW)"
+        )
         lines.append("w = w[:, :, ::-1, ::-1]   # flipped in both spatial axes")
-        pads = ", ".join(f"({d_ * (k_ - 1) - lo}, {d_ * (k_ - 1) - hi + a_})"
-                         for (lo, hi), d_, k_, a_ in zip(geo.pads, geo.d, geo.k, geo.a))
+        pads = ", ".join(
+            f"({d_ * (k_ - 1) - lo}, {d_ * (k_ - 1) - hi + a_})"
+            for (lo, hi), d_, k_, a_ in zip(geo.pads, geo.d, geo.k, geo.a)
+        )
         lines.append(f"y = lax.conv_general_dilated(x, w, window_strides=(1, 1), padding=({pads}),")
-        lines.append(f"                             lhs_dilation={_tuple(geo.s)}, "
-                     f"rhs_dilation={_tuple(geo.d)},")
+        lines.append(
+            f"                             lhs_dilation={_tuple(geo.s)}, rhs_dilation={_tuple(geo.d)},"
+        )
         lines.append(f"                             dimension_numbers={_JAX_DIMS}, feature_group_count={g})")
-        return "\n".join(lines), ("a transposed convolution is a convolution of the input spread by the "
-                                  "stride (lhs_dilation) with the flipped kernel, padded d*(k-1) - p "
-                                  "(+ output_padding after)")
+        return "\n".join(lines), (
+            "a transposed convolution is a convolution of the input spread by the "
+            "stride (lhs_dilation) with the flipped kernel, padded d*(k-1) - p "
+            "(+ output_padding after)"
+        )
 
 
 # --------------------------------------------------------------------------- interpolation
 
-_TORCH_MODES = {"nearest": "nearest", "nearest-exact": "nearest-exact", "linear": "bilinear",
-                "cubic": "bicubic", "area": "area"}
+_TORCH_MODES = {
+    "nearest": "nearest",
+    "nearest-exact": "nearest-exact",
+    "linear": "bilinear",
+    "cubic": "bicubic",
+    "area": "area",
+}
 
 
 def _same_positions(x, s) -> bool:
@@ -399,8 +472,10 @@ class _Resize(_Snippets, abc.ABC):
         lines = _torch_head(c.x)
         mode = self.mode(s)
         ac = s["align_corners"] if mode in ("linear", "cubic") else None
-        lines.append(f"y = F.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
-                     f"mode={_py(_TORCH_MODES[mode])}{_kwargs([('align_corners', ac, None)])})")
+        lines.append(
+            f"y = F.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
+            f"mode={_py(_TORCH_MODES[mode])}{_kwargs([('align_corners', ac, None)])})"
+        )
         return "\n".join(lines), _TORCH_NOTE
 
     def tensorflow(self, c: _Call) -> Snippet:
@@ -409,25 +484,30 @@ class _Resize(_Snippets, abc.ABC):
         mode = self.mode(s)
         ac = bool(s["align_corners"]) if mode in ("linear", "cubic") else False
         if not _same_positions(x, s):
-            return None, ("torch places the samples by 1 / scale_factor; TensorFlow by the sizes "
-                          "in / out, which differ when input x scale_factor is not whole")
+            return None, (
+                "torch places the samples by 1 / scale_factor; TensorFlow by the sizes "
+                "in / out, which differ when input x scale_factor is not whole"
+            )
         size = f"({h_out}, {w_out})"
         if mode == "nearest":
             call = f"tf.compat.v1.image.resize_nearest_neighbor(x, {size})   # floor(o * in / out)"
         elif mode == "nearest-exact":
-            call = f"tf.image.resize(x, {size}, method=\"nearest\")   # half-pixel centres"
+            call = f'tf.image.resize(x, {size}, method="nearest")   # half-pixel centres'
         elif mode == "linear" and not ac:
             if h_out < x.shape[1] or w_out < x.shape[2]:
-                call = f"tf.image.resize(x, {size}, method=\"bilinear\", antialias=False)"
+                call = f'tf.image.resize(x, {size}, method="bilinear", antialias=False)'
             else:
-                call = f"tf.image.resize(x, {size}, method=\"bilinear\")"
+                call = f'tf.image.resize(x, {size}, method="bilinear")'
         elif mode == "linear":
             call = f"tf.compat.v1.image.resize_bilinear(x, {size}, align_corners=True)"
         else:
-            return None, ("no TensorFlow resize gives torch's cubic (Keys a = -0.75, torch's border "
-                          "clamping); tf.image.resize's bicubic uses a = -0.5, and the legacy "
-                          "align_corners kernel differs in the second decimal" if mode == "cubic"
-                          else "tf.image.resize's area is not torch's adaptive average pooling")
+            return None, (
+                "no TensorFlow resize gives torch's cubic (Keys a = -0.75, torch's border "
+                "clamping); tf.image.resize's bicubic uses a = -0.5, and the legacy "
+                "align_corners kernel differs in the second decimal"
+                if mode == "cubic"
+                else "tf.image.resize's area is not torch's adaptive average pooling"
+            )
         lines = _tf_head(x)
         lines.append(f"y = {call}")
         lines.append(_TF_BACK)
@@ -439,8 +519,10 @@ class _Resize(_Snippets, abc.ABC):
         mode = self.mode(s)
         ac = bool(s["align_corners"]) if mode in ("linear", "cubic") else False
         if not _same_positions(x, s):
-            return None, ("torch places the samples by 1 / scale_factor; jax.image.resize by the "
-                          "sizes in / out, which differ when input x scale_factor is not whole")
+            return None, (
+                "torch places the samples by 1 / scale_factor; jax.image.resize by the "
+                "sizes in / out, which differ when input x scale_factor is not whole"
+            )
         upsampling = h_out >= x.shape[1] and w_out >= x.shape[2]
         factors = s["scale_factor"] if isinstance(s["scale_factor"], tuple) else (s["scale_factor"],) * 2
         whole = all(float(f).is_integer() for f in factors)
@@ -449,12 +531,16 @@ class _Resize(_Snippets, abc.ABC):
         elif mode == "linear" and not ac and upsampling:
             method = "linear"
         else:
-            return None, {"cubic": "jax.image.resize's cubic uses Keys a = -0.5 (torch: -0.75)",
-                          "area": "jax.image.resize has no area mode"}.get(
-                mode, "jax.image.resize has half-pixel centres only and antialiases when "
-                      "downsampling: no call gives torch's numbers here")
+            return None, {
+                "cubic": "jax.image.resize's cubic uses Keys a = -0.5 (torch: -0.75)",
+                "area": "jax.image.resize has no area mode",
+            }.get(
+                mode,
+                "jax.image.resize has half-pixel centres only and antialiases when "
+                "downsampling: no call gives torch's numbers here",
+            )
         lines = _jax_head(x)
-        lines.append(f"y = jax.image.resize(x, (1, {c_out}, {h_out}, {w_out}), method=\"{method}\")")
+        lines.append(f'y = jax.image.resize(x, (1, {c_out}, {h_out}, {w_out}), method="{method}")')
         note = "jax.image.resize (half-pixel centres"
         note += "; for whole factors torch's nearest picks the same cells)" if mode == "nearest" else ")"
         return "\n".join(lines), note
@@ -478,8 +564,10 @@ class _Bilinear(_Resize):
 
     def upsample(self, c: _Call) -> Snippet:
         lines = _upsample_head(c.x)
-        lines.append(f"y = upsample.bilinear(x, {_py(c.s['scale_factor'])}"
-                     f"{_kwargs([('align_corners', c.s['align_corners'], False)])})")
+        lines.append(
+            f"y = upsample.bilinear(x, {_py(c.s['scale_factor'])}"
+            f"{_kwargs([('align_corners', c.s['align_corners'], False)])})"
+        )
         return "\n".join(lines), "the page's own call"
 
 
@@ -492,12 +580,15 @@ class _Interpolate(_Resize):
         s = c.s
         lines = _upsample_head(c.x)
         ac = s["align_corners"] if s["mode"] in ("linear", "cubic") else None
-        lines.append(f"y = upsample.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
-                     f"mode={_py(s['mode'])}{_kwargs([('align_corners', ac, None)])})")
+        lines.append(
+            f"y = upsample.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
+            f"mode={_py(s['mode'])}{_kwargs([('align_corners', ac, None)])})"
+        )
         return "\n".join(lines), "the page's own call"
 
 
 # --------------------------------------------------------------------------- bed of nails
+
 
 @_register("bed_of_nails")
 class _BedOfNails(_Snippets):
@@ -512,8 +603,9 @@ class _BedOfNails(_Snippets):
             return None, "PyTorch has no bed-of-nails op; the slice below needs whole scale factors"
         f0, f1 = factors
         lines = _torch_head(c.x)
-        lines.append(f"y = torch.zeros(x.shape[0], x.shape[1], x.shape[2] * {f0}, x.shape[3] * {f1}, "
-                     "dtype=x.dtype)")
+        lines.append(
+            f"y = torch.zeros(x.shape[0], x.shape[1], x.shape[2] * {f0}, x.shape[3] * {f1}, dtype=x.dtype)"
+        )
         lines.append(f"y[:, :, ::{f0}, ::{f1}] = x   # each value at the top-left of its cell")
         return "\n".join(lines), "no bed-of-nails op in PyTorch: a strided assignment into zeros"
 
@@ -523,10 +615,13 @@ class _BedOfNails(_Snippets):
             return None, "the reshape below needs whole scale factors"
         f0, f1 = factors
         c_out, h_out, w_out = c.out
-        lines = _tf_head(c.x, "# stays NCHW: each value gets f-1 zeros after it along each axis, "
-                              "then a reshape")
-        lines.append(f"y = tf.pad(x[:, :, :, None, :, None], [[0, 0]] * 3 + [[0, {f0 - 1}], [0, 0], "
-                     f"[0, {f1 - 1}]])   # (N, C, H, f, W, f)")
+        lines = _tf_head(
+            c.x, "# stays NCHW: each value gets f-1 zeros after it along each axis, then a reshape"
+        )
+        lines.append(
+            f"y = tf.pad(x[:, :, :, None, :, None], [[0, 0]] * 3 + [[0, {f0 - 1}], [0, 0], "
+            f"[0, {f1 - 1}]])   # (N, C, H, f, W, f)"
+        )
         lines.append(f"y = tf.reshape(y, (1, {c_out}, {h_out}, {w_out}))")
         return "\n".join(lines), "no bed-of-nails op in TensorFlow: zeros by tf.pad and a reshape"
 
@@ -537,29 +632,40 @@ class _BedOfNails(_Snippets):
         f0, f1 = factors
         c_out, h_out, w_out = c.out
         lines = _jax_head(c.x)
-        lines.append(f"y = jnp.zeros((1, {c_out}, {h_out}, {w_out}), x.dtype).at[:, :, ::{f0}, ::{f1}].set(x)")
+        lines.append(
+            f"y = jnp.zeros((1, {c_out}, {h_out}, {w_out}), x.dtype).at[:, :, ::{f0}, ::{f1}].set(x)"
+        )
         return "\n".join(lines), "no bed-of-nails op in JAX: a strided .at[].set into zeros"
 
 
 # --------------------------------------------------------------------------- pooling
 
+
 def _pool_kwargs(s):
-    return [("stride", s["stride"], None), ("padding", s["padding"], 0),
-            ("dilation", s["dilation"], 1), ("ceil_mode", s["ceil_mode"], False)]
+    return [
+        ("stride", s["stride"], None),
+        ("padding", s["padding"], 0),
+        ("dilation", s["dilation"], 1),
+        ("ceil_mode", s["ceil_mode"], False),
+    ]
 
 
 @_register("max_pool")
 class _MaxPool(_Snippets):
     def upsample(self, c: _Call) -> Snippet:
         lines = _upsample_head(c.x)
-        lines.append(f"y, indices = upsample.max_pool(x, {_py(c.s['kernel_size'])}"
-                     f"{_kwargs(_pool_kwargs(c.s))}, return_indices=True)")
+        lines.append(
+            f"y, indices = upsample.max_pool(x, {_py(c.s['kernel_size'])}"
+            f"{_kwargs(_pool_kwargs(c.s))}, return_indices=True)"
+        )
         return "\n".join(lines), "the page's own call"
 
     def torch(self, c: _Call) -> Snippet:
         lines = _torch_head(c.x)
-        lines.append(f"y, indices = F.max_pool2d(x, {_py(c.s['kernel_size'])}{_kwargs(_pool_kwargs(c.s))}, "
-                     "return_indices=True)")
+        lines.append(
+            f"y, indices = F.max_pool2d(x, {_py(c.s['kernel_size'])}{_kwargs(_pool_kwargs(c.s))}, "
+            "return_indices=True)"
+        )
         return "\n".join(lines), _TORCH_NOTE
 
     def tensorflow(self, c: _Call) -> Snippet:
@@ -567,12 +673,16 @@ class _MaxPool(_Snippets):
         if max(win.d) > 1:
             return None, "tf.nn.max_pool2d has no dilation"
         p = win.p
-        hi = [max(r, 0) for r in win.reach]   # tf.pad cannot crop; VALID leaves an unused tail out
+        hi = [max(r, 0) for r in win.reach]  # tf.pad cannot crop; VALID leaves an unused tail out
         lines = _tf_head(c.x)
         if any(p) or any(hi):
-            lines.append(f"x = tf.pad(x, [[0, 0], [{p[0]}, {hi[0]}], [{p[1]}, {hi[1]}], [0, 0]], "
-                         "constant_values=-float(\"inf\"))   # padding (and ceil_mode) never wins")
-        lines.append(f"y = tf.nn.max_pool2d(x, ksize={_tuple(win.k)}, strides={_tuple(win.s)}, padding=\"VALID\")")
+            lines.append(
+                f"x = tf.pad(x, [[0, 0], [{p[0]}, {hi[0]}], [{p[1]}, {hi[1]}], [0, 0]], "
+                'constant_values=-float("inf"))   # padding (and ceil_mode) never wins'
+            )
+        lines.append(
+            f'y = tf.nn.max_pool2d(x, ksize={_tuple(win.k)}, strides={_tuple(win.s)}, padding="VALID")'
+        )
         lines.append(_TF_BACK)
         return "\n".join(lines), "tf.nn.max_pool2d (the values; its argmax indices count NHWC positions)"
 
@@ -580,10 +690,13 @@ class _MaxPool(_Snippets):
         win = _Window(c)
         k, st, p, d, hi = win.k, win.s, win.p, win.d, win.reach
         lines = _jax_head(c.x)
-        lines.append(f"y = lax.reduce_window(x, -jnp.inf, lax.max, (1, 1, {k[0]}, {k[1]}), "
-                     f"(1, 1, {st[0]}, {st[1]}),")
-        lines.append(f"                      padding=((0, 0), (0, 0), ({p[0]}, {hi[0]}), ({p[1]}, {hi[1]})), "
-                     f"window_dilation=(1, 1, {d[0]}, {d[1]}))")
+        lines.append(
+            f"y = lax.reduce_window(x, -jnp.inf, lax.max, (1, 1, {k[0]}, {k[1]}), (1, 1, {st[0]}, {st[1]}),"
+        )
+        lines.append(
+            f"                      padding=((0, 0), (0, 0), ({p[0]}, {hi[0]}), ({p[1]}, {hi[1]})), "
+            f"window_dilation=(1, 1, {d[0]}, {d[1]}))"
+        )
         return "\n".join(lines), "lax.reduce_window with max (the values; JAX has no argmax pooling)"
 
 
@@ -593,10 +706,15 @@ class _AvgPool(_Snippets):
     (count_include_pad=False), never ceil_mode's overhang, or divisor_override."""
 
     def _settings(self, s):
-        return _kwargs([("stride", s["stride"], None), ("padding", s["padding"], 0),
-                        ("ceil_mode", s["ceil_mode"], False),
-                        ("count_include_pad", s["count_include_pad"], True),
-                        ("divisor_override", s.get("divisor_override"), None)])
+        return _kwargs(
+            [
+                ("stride", s["stride"], None),
+                ("padding", s["padding"], 0),
+                ("ceil_mode", s["ceil_mode"], False),
+                ("count_include_pad", s["count_include_pad"], True),
+                ("divisor_override", s.get("divisor_override"), None),
+            ]
+        )
 
     def _divisor(self, c: _Call, win: _Window) -> str:
         """How the snippet divides: "override", "window" (every window's full size) or "counted"."""
@@ -620,30 +738,41 @@ class _AvgPool(_Snippets):
         win = _Window(c)
         (p0, p1), (r0, r1), (e0, e1) = win.p, win.right, win.overhang
         h, w = c.x.shape[1:]
-        window = f"ksize={_tuple(win.k)}, strides={_tuple(win.s)}, padding=\"VALID\""
+        window = f'ksize={_tuple(win.k)}, strides={_tuple(win.s)}, padding="VALID"'
         lines = _tf_head(c.x)
         if p0 or p1 or r0 or r1:
-            lines.append(f"x = tf.pad(x, [[0, 0], [{p0}, {r0}], [{p1}, {r1}], [0, 0]])   "
-                         "# zeros: the padding (and ceil_mode's overhang)")
+            lines.append(
+                f"x = tf.pad(x, [[0, 0], [{p0}, {r0}], [{p1}, {r1}], [0, 0]])   "
+                "# zeros: the padding (and ceil_mode's overhang)"
+            )
         lines.append(f"y = tf.nn.avg_pool2d(x, {window})   # each window's sum / (kH*kW)")
         divisor = self._divisor(c, win)
         note = "tf.nn.avg_pool2d on the zero-padded input"
         if divisor == "override":
-            lines.append(f"y = y * {win.k[0] * win.k[1]} / {c.s['divisor_override']}   "
-                         "# the sum, over divisor_override")
+            lines.append(
+                f"y = y * {win.k[0] * win.k[1]} / {c.s['divisor_override']}   "
+                "# the sum, over divisor_override"
+            )
             note += ", times kH*kW over divisor_override"
         elif divisor == "counted":
             if c.s["count_include_pad"]:
-                lines.append(f"counted = tf.ones((1, {h + 2 * p0}, {w + 2 * p1}, 1))   "
-                             "# the input and its padding count")
+                lines.append(
+                    f"counted = tf.ones((1, {h + 2 * p0}, {w + 2 * p1}, 1))   "
+                    "# the input and its padding count"
+                )
             else:
-                lines.append(f"counted = tf.pad(tf.ones((1, {h}, {w}, 1)), [[0, 0], [{p0}, {p0}], "
-                             f"[{p1}, {p1}], [0, 0]])   # only the input counts")
+                lines.append(
+                    f"counted = tf.pad(tf.ones((1, {h}, {w}, 1)), [[0, 0], [{p0}, {p0}], "
+                    f"[{p1}, {p1}], [0, 0]])   # only the input counts"
+                )
             if e0 or e1:
-                lines.append(f"counted = tf.pad(counted, [[0, 0], [0, {e0}], [0, {e1}], [0, 0]])   "
-                             "# ceil_mode's overhang does not")
-            lines.append(f"y = y / tf.nn.avg_pool2d(counted, {window})   # the share of each window "
-                         "that counts")
+                lines.append(
+                    f"counted = tf.pad(counted, [[0, 0], [0, {e0}], [0, {e1}], [0, 0]])   "
+                    "# ceil_mode's overhang does not"
+                )
+            lines.append(
+                f"y = y / tf.nn.avg_pool2d(counted, {window})   # the share of each window that counts"
+            )
             note += ", divided by the same pooling of a map of the positions that count"
         lines.append(_TF_BACK)
         return "\n".join(lines), note
@@ -655,8 +784,10 @@ class _AvgPool(_Snippets):
         h, w = c.x.shape[1:]
         lines = _jax_head(c.x)
         lines.append(f"y = lax.reduce_window(x, 0.0, lax.add, (1, 1, {k0}, {k1}), (1, 1, {s0}, {s1}),")
-        lines.append(f"                      padding=((0, 0), (0, 0), ({p0}, {r0}), ({p1}, {r1})))   "
-                     "# each window's sum")
+        lines.append(
+            f"                      padding=((0, 0), (0, 0), ({p0}, {r0}), ({p1}, {r1})))   "
+            "# each window's sum"
+        )
         divisor = self._divisor(c, win)
         note = "lax.reduce_window with add: the window sums"
         if divisor == "override":
@@ -667,14 +798,19 @@ class _AvgPool(_Snippets):
             note += ", over the window's size"
         else:
             if c.s["count_include_pad"]:
-                lines.append(f"counted = jnp.ones(({h + 2 * p0}, {w + 2 * p1}))   "
-                             "# the input and its padding count")
+                lines.append(
+                    f"counted = jnp.ones(({h + 2 * p0}, {w + 2 * p1}))   # the input and its padding count"
+                )
             else:
-                lines.append(f"counted = jnp.pad(jnp.ones(({h}, {w})), (({p0}, {p0}), ({p1}, {p1})))   "
-                             "# only the input counts")
-            lines.append(f"y = y / lax.reduce_window(counted, 0.0, lax.add, ({k0}, {k1}), ({s0}, {s1}), "
-                         f"padding=((0, {e0}), (0, {e1})))   # each window's count; ceil_mode's "
-                         "overhang counts nothing")
+                lines.append(
+                    f"counted = jnp.pad(jnp.ones(({h}, {w})), (({p0}, {p0}), ({p1}, {p1})))   "
+                    "# only the input counts"
+                )
+            lines.append(
+                f"y = y / lax.reduce_window(counted, 0.0, lax.add, ({k0}, {k1}), ({s0}, {s1}), "
+                f"padding=((0, {e0}), (0, {e1})))   # each window's count; ceil_mode's "
+                "overhang counts nothing"
+            )
             note += ", over the same sums of a map of the positions that count"
         return "\n".join(lines), note
 
@@ -687,15 +823,18 @@ class _MaxUnpool(_Snippets):
     def upsample(self, c: _Call) -> Snippet:
         lines = _upsample_head(c.x)
         lines.append(f"indices = np.array({_literal(c.idx[None])})")
-        lines.append(f"y = upsample.max_unpool(x, indices, {_py(c.s['kernel_size'])}"
-                     f"{self._stride_padding(c.s)})")
+        lines.append(
+            f"y = upsample.max_unpool(x, indices, {_py(c.s['kernel_size'])}{self._stride_padding(c.s)})"
+        )
         return "\n".join(lines), "the page's own call"
 
     def torch(self, c: _Call) -> Snippet:
         lines = _torch_head(c.x)
         lines.append(f"indices = torch.tensor({_literal(c.idx[None])})")
-        lines.append(f"y = F.max_unpool2d(x, indices, {_py(c.s['kernel_size'])}"
-                     f"{self._stride_padding(c.s)}, output_size={_tuple(c.out[1:])})")
+        lines.append(
+            f"y = F.max_unpool2d(x, indices, {_py(c.s['kernel_size'])}"
+            f"{self._stride_padding(c.s)}, output_size={_tuple(c.out[1:])})"
+        )
         return "\n".join(lines), _TORCH_NOTE
 
     def tensorflow(self, c: _Call) -> Snippet:
@@ -703,28 +842,39 @@ class _MaxUnpool(_Snippets):
         n_planes = c.x.shape[0]
         lines = _tf_head(c.x, "# stays NCHW: a scatter per plane at the flat indices")
         lines.append(f"indices = tf.constant({_literal(c.idx[None])}, tf.int64)")
-        lines.append(f"planes = tf.repeat(tf.range({n_planes}, dtype=tf.int64)[:, None], {c.x[0].size}, axis=1)")
+        lines.append(
+            f"planes = tf.repeat(tf.range({n_planes}, dtype=tf.int64)[:, None], {c.x[0].size}, axis=1)"
+        )
         lines.append(f"where = tf.stack([planes, tf.reshape(indices, ({n_planes}, -1))], axis=-1)")
-        lines.append(f"y = tf.tensor_scatter_nd_update(tf.zeros(({n_planes}, {h_out * w_out})), where, "
-                     f"tf.reshape(x, ({n_planes}, -1)))")
+        lines.append(
+            f"y = tf.tensor_scatter_nd_update(tf.zeros(({n_planes}, {h_out * w_out})), where, "
+            f"tf.reshape(x, ({n_planes}, -1)))"
+        )
         lines.append(f"y = tf.reshape(y, (1, {c_out}, {h_out}, {w_out}))")
-        return "\n".join(lines), ("tf.tensor_scatter_nd_update (with repeated indices TensorFlow does "
-                                  "not say which value wins; upsample keeps the last)")
+        return "\n".join(lines), (
+            "tf.tensor_scatter_nd_update (with repeated indices TensorFlow does "
+            "not say which value wins; upsample keeps the last)"
+        )
 
     def jax(self, c: _Call) -> Snippet:
         c_out, h_out, w_out = c.out
         n_planes = c.x.shape[0]
         lines = _jax_head(c.x)
         lines.append(f"indices = jnp.array({_literal(c.idx[None])})")
-        lines.append(f"y = jnp.zeros(({n_planes}, {h_out * w_out}), x.dtype).at["
-                     f"jnp.arange({n_planes})[:, None], indices.reshape({n_planes}, -1)]"
-                     f".set(x.reshape({n_planes}, -1))")
+        lines.append(
+            f"y = jnp.zeros(({n_planes}, {h_out * w_out}), x.dtype).at["
+            f"jnp.arange({n_planes})[:, None], indices.reshape({n_planes}, -1)]"
+            f".set(x.reshape({n_planes}, -1))"
+        )
         lines.append(f"y = y.reshape(1, {c_out}, {h_out}, {w_out})")
-        return "\n".join(lines), ("a scatter per plane with .at[].set (with repeated indices JAX does "
-                                  "not say which value wins; upsample keeps the last)")
+        return "\n".join(lines), (
+            "a scatter per plane with .at[].set (with repeated indices JAX does "
+            "not say which value wins; upsample keeps the last)"
+        )
 
 
 # --------------------------------------------------------------------------- pixel shuffle
+
 
 @_register("pixel_shuffle")
 class _PixelShuffle(_Snippets):
@@ -747,16 +897,22 @@ class _PixelShuffle(_Snippets):
     def tensorflow(self, c: _Call) -> Snippet:
         r, ch, h, w = self._factor(c)
         lines = _tf_head(c.x)
-        lines.append(f"x = tf.reshape(tf.transpose(tf.reshape(x, (1, {h}, {w}, {ch}, {r * r})), "
-                     f"(0, 1, 2, 4, 3)), (1, {h}, {w}, {ch * r * r}))   # channels c*r*r + j -> j*C + c")
+        lines.append(
+            f"x = tf.reshape(tf.transpose(tf.reshape(x, (1, {h}, {w}, {ch}, {r * r})), "
+            f"(0, 1, 2, 4, 3)), (1, {h}, {w}, {ch * r * r}))   # channels c*r*r + j -> j*C + c"
+        )
         lines.append(f"y = tf.nn.depth_to_space(x, {r})")
         lines.append(_TF_BACK)
-        return "\n".join(lines), ("tf.nn.depth_to_space, after reordering the channels: it reads them "
-                                  "offset-major (DCR), PyTorch channel-major (CRD)")
+        return "\n".join(lines), (
+            "tf.nn.depth_to_space, after reordering the channels: it reads them "
+            "offset-major (DCR), PyTorch channel-major (CRD)"
+        )
 
     def jax(self, c: _Call) -> Snippet:
         r, ch, h, w = self._factor(c)
         lines = _jax_head(c.x)
-        lines.append(f"y = x.reshape(1, {ch}, {r}, {r}, {h}, {w}).transpose(0, 1, 4, 2, 5, 3)"
-                     f".reshape(1, {ch}, {h * r}, {w * r})   # (N, C, r, r, H, W) -> (N, C, H, r, W, r)")
+        lines.append(
+            f"y = x.reshape(1, {ch}, {r}, {r}, {h}, {w}).transpose(0, 1, 4, 2, 5, 3)"
+            f".reshape(1, {ch}, {h * r}, {w * r})   # (N, C, r, r, H, W) -> (N, C, H, r, W, r)"
+        )
         return "\n".join(lines), "a reshape and a transpose (JAX has no pixel-shuffle op)"

@@ -41,8 +41,19 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["create_app", "configure", "run", "STATIC", "COMPUTATIONS", "WAITING", "BUDGET",
-           "BODY_SECONDS", "HEAD_SECONDS", "STOP_SECONDS", "CONNECTIONS"]
+__all__ = [
+    "create_app",
+    "configure",
+    "run",
+    "STATIC",
+    "COMPUTATIONS",
+    "WAITING",
+    "BUDGET",
+    "BODY_SECONDS",
+    "HEAD_SECONDS",
+    "STOP_SECONDS",
+    "CONNECTIONS",
+]
 
 STATIC = Path(__file__).parent / "static"
 
@@ -65,7 +76,7 @@ _HEADERS = {
     "Cache-Control": "no-store",
     # everything the page needs is served from here: no CDN, no inline script
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                               "base-uri 'none'; frame-ancestors 'none'",
+    "base-uri 'none'; frame-ancestors 'none'",
 }
 
 #: Host names every server answers to; ``run`` adds the address it is bound to.
@@ -119,10 +130,10 @@ class _Threads:
         while True:
             future, fn, args = self.jobs.get()
             if not future.set_running_or_notify_cancel():
-                continue                       # its request gave up while it waited
+                continue  # its request gave up while it waited
             try:
                 future.set_result(fn(*args))
-            except BaseException as error:     # handed to the request, which answers it
+            except BaseException as error:  # handed to the request, which answers it
                 future.set_exception(error)
 
     def submit(self, fn: Callable, *args: Any) -> concurrent.futures.Future:
@@ -153,19 +164,30 @@ class _Guard:
             return await self.app(scope, receive, send)
         host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
         if _host_name(host).rstrip(".") not in self.hosts:
-            body = _error(f"this server answers to {', '.join(sorted(self.hosts))}, not to the "
-                          f"host {host[:60]!r}")
-            await send({"type": "http.response.start", "status": 421, "headers": [
-                *self.headers, (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode())]})
+            body = _error(
+                f"this server answers to {', '.join(sorted(self.hosts))}, not to the host {host[:60]!r}"
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 421,
+                    "headers": [
+                        *self.headers,
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
 
         async def secured(message):
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  *(h for h in self.headers if h[0] not in names)]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), *(h for h in self.headers if h[0] not in names)],
+                }
             await send(message)
 
         await self.app(scope, receive, secured)
@@ -185,8 +207,14 @@ def _files() -> dict[str, tuple[bytes, str]]:
     return files
 
 
-def create_app(*, hosts: Iterable[str] = LOCAL_HOSTS, computations: int = COMPUTATIONS,
-               waiting: int = WAITING, budget: float = BUDGET, body_seconds: float = BODY_SECONDS):
+def create_app(
+    *,
+    hosts: Iterable[str] = LOCAL_HOSTS,
+    computations: int = COMPUTATIONS,
+    waiting: int = WAITING,
+    budget: float = BUDGET,
+    body_seconds: float = BODY_SECONDS,
+):
     """The ASGI application (``upsample.web.server.create_app()`` for any ASGI server).
 
     ``hosts``: the ``Host`` names to answer (others get 421); ``computations`` requests
@@ -202,7 +230,7 @@ def create_app(*, hosts: Iterable[str] = LOCAL_HOSTS, computations: int = COMPUT
     files = _files()
     ops = _dump(ops_description())
     threads = _Threads(computations)
-    busy = 0                                   # requests computing or waiting; loop only
+    busy = 0  # requests computing or waiting; loop only
 
     def answer(body: bytes, status: int = 200, **headers: str) -> Response:
         return Response(body, status_code=status, media_type="application/json", headers=headers)
@@ -213,7 +241,7 @@ def create_app(*, hosts: Iterable[str] = LOCAL_HOSTS, computations: int = COMPUT
             return 200, _dump(compute(data))
         except RequestError as error:
             return 422, _error(str(error), error.field)
-        except ValueError as error:            # e.g. a result JSON cannot carry (inf)
+        except ValueError as error:  # e.g. a result JSON cannot carry (inf)
             return 422, _error(f"the answer cannot be sent as JSON ({error})")
 
     def handler(compute):
@@ -221,13 +249,14 @@ def create_app(*, hosts: Iterable[str] = LOCAL_HOSTS, computations: int = COMPUT
             nonlocal busy
             kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if kind != "application/json":
-                return answer(_error(f"send the request as application/json, not "
-                                     f"{kind[:60] or 'no content type'!r}"), 415)
+                return answer(
+                    _error(f"send the request as application/json, not {kind[:60] or 'no content type'!r}"),
+                    415,
+                )
             try:
                 data = await asyncio.wait_for(_json_body(request, LIMITS["body_bytes"]), body_seconds)
             except _TooLarge:
-                return answer(_error(f"the request is larger than {LIMITS['body_bytes'] // 1024} KB"),
-                              413)
+                return answer(_error(f"the request is larger than {LIMITS['body_bytes'] // 1024} KB"), 413)
             except asyncio.TimeoutError:
                 return answer(_error(f"the request's body took more than {body_seconds:g} s"), 408)
             except (ValueError, UnicodeDecodeError) as error:
@@ -235,8 +264,11 @@ def create_app(*, hosts: Iterable[str] = LOCAL_HOSTS, computations: int = COMPUT
             except RecursionError:
                 return answer(_error("the request is not valid JSON (nested too deeply)"), 400)
             if busy >= computations + waiting:
-                return answer(_error(f"the server is busy ({busy} requests in progress); try again "
-                                     f"in a moment"), 503, **{"Retry-After": "1"})
+                return answer(
+                    _error(f"the server is busy ({busy} requests in progress); try again in a moment"),
+                    503,
+                    **{"Retry-After": "1"},
+                )
             busy += 1
             loop = asyncio.get_running_loop()
             future = threads.submit(work, compute, data)
@@ -249,9 +281,16 @@ def create_app(*, hosts: Iterable[str] = LOCAL_HOSTS, computations: int = COMPUT
             try:
                 status, body = await asyncio.wait_for(asyncio.wrap_future(future), budget)
             except asyncio.TimeoutError:
-                return answer(_error(f"the request took more than {budget:g} s; the server is busy "
-                                     f"or the example too large"), 503, **{"Retry-After": "5"})
+                return answer(
+                    _error(
+                        f"the request took more than {budget:g} s; the server is busy "
+                        f"or the example too large"
+                    ),
+                    503,
+                    **{"Retry-After": "5"},
+                )
             return answer(body, status)
+
         return endpoint
 
     async def page(request):
@@ -304,13 +343,13 @@ def _timed_protocol(seconds: float):
         def data_received(self, data: bytes) -> None:
             cycle = self.cycle
             super().data_received(data)
-            if self.cycle is not cycle:        # a request's head arrived
+            if self.cycle is not cycle:  # a request's head arrived
                 self._disarm()
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
             if not self.transport.is_closing():
-                self._arm()                    # the next request's head has the same time
+                self._arm()  # the next request's head has the same time
 
         def connection_lost(self, exc):
             self._disarm()
@@ -323,24 +362,40 @@ def server_config(app, **options: Any):
     """uvicorn's configuration with the limits above (``upsample serve`` and the tests)."""
     import uvicorn
 
-    return uvicorn.Config(app, log_level="warning", lifespan="off", ws="none",
-                          http=_timed_protocol(HEAD_SECONDS), limit_concurrency=CONNECTIONS,
-                          timeout_keep_alive=5, timeout_graceful_shutdown=STOP_SECONDS,
-                          h11_max_incomplete_event_size=16 * 1024, **options)
+    return uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        ws="none",
+        http=_timed_protocol(HEAD_SECONDS),
+        limit_concurrency=CONNECTIONS,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=STOP_SECONDS,
+        h11_max_incomplete_event_size=16 * 1024,
+        **options,
+    )
 
 
 # --------------------------------------------------------------------------- the command
 
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``upsample serve``."""
-    parser.add_argument("--port", type=int, default=8000,
-                        help="port to listen on (default 8000; 0 picks a free one)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to bind (default 127.0.0.1, this machine only)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)"
+    )
     parser.add_argument("--open", action="store_true", help="open the page in a web browser")
-    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
-                        help="also answer requests for this host name (besides the bound address, "
-                             "localhost and 127.0.0.1); repeat for more")
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name (besides the bound address, "
+        "localhost and 127.0.0.1); repeat for more",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -351,8 +406,9 @@ def run(args: argparse.Namespace) -> int:
         import starlette  # noqa: F401
         import uvicorn
     except ModuleNotFoundError as error:
-        raise UsageError(f"{error.name} is missing; the web page needs "
-                         f"pip install -e \".[web]\" in the upsample clone") from None
+        raise UsageError(
+            f'{error.name} is missing; the web page needs pip install -e ".[web]" in the upsample clone'
+        ) from None
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -363,15 +419,18 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         sock.close()
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
-    sock.listen(128)                      # connections wait in the backlog until uvicorn runs
+    sock.listen(128)  # connections wait in the backlog until uvicorn runs
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if family == socket.AF_INET6 else args.host
     url = f"http://{shown}:{port}/"
     print(f"upsample serve: {url}  (Ctrl+C stops it)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("upsample serve: listening beyond this machine; anyone who can reach it can use it "
-              f"(it answers requests for {args.host}, localhost and 127.0.0.1: --allow-host NAME "
-              "adds a name)", file=sys.stderr)
+        print(
+            "upsample serve: listening beyond this machine; anyone who can reach it can use it "
+            f"(it answers requests for {args.host}, localhost and 127.0.0.1: --allow-host NAME "
+            "adds a name)",
+            file=sys.stderr,
+        )
     if args.open:
         webbrowser.open(url)
     app = create_app(hosts=(*LOCAL_HOSTS, args.host, *args.allow_host))

@@ -35,15 +35,32 @@ import numpy as np
 import upsample as _upsample
 
 __all__ = [
-    "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
-    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-    "max_pool1d", "max_pool2d", "max_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d",
-    "avg_pool1d", "avg_pool2d", "avg_pool3d",
-    "pixel_shuffle", "pixel_unshuffle",
+    "interpolate",
+    "upsample",
+    "upsample_nearest",
+    "upsample_bilinear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "pixel_shuffle",
+    "pixel_unshuffle",
 ]
 
 
 # --------------------------------------------------------------------------- the mapping
+
 
 @dataclass(frozen=True)
 class _Call:
@@ -56,7 +73,7 @@ class _Call:
     op: Callable[..., Any]
     args: tuple[Any, ...]
     kwargs: dict[str, Any] = field(default_factory=dict)
-    lead: tuple[int, ...] | None = None      # None: x's leading dim is already N
+    lead: tuple[int, ...] | None = None  # None: x's leading dim is already N
 
 
 def _restore(value: Any, lead: tuple[int, ...] | None) -> Any:
@@ -75,6 +92,7 @@ def _dropin(mapping: Callable[..., _Call]) -> Callable[..., Any]:
     leading dims folded into N, and gives x's gradient back in x's shape. Weight and
     bias gradients need no change.
     """
+
     @functools.wraps(mapping)
     def forward(*args: Any, **kwargs: Any) -> Any:
         call = mapping(*args, **kwargs)
@@ -89,12 +107,15 @@ def _dropin(mapping: Callable[..., _Call]) -> Callable[..., Any]:
 
         def pullback_unfolded(g: Any) -> tuple[np.ndarray, ...]:
             g = np.asarray(g)
-            values = out[0] if isinstance(out, tuple) else out     # max_pool's (values, indices)
+            values = out[0] if isinstance(out, tuple) else out  # max_pool's (values, indices)
             if g.shape != _restore(values, lead).shape:
-                raise ValueError(f"{mapping.__name__}: the gradient must have the output's shape "
-                                 f"{_restore(values, lead).shape}, got shape {g.shape}")
-            grads = pullback(g.reshape(math.prod(lead), *g.shape[len(lead):]))   # (N, C, *O)
+                raise ValueError(
+                    f"{mapping.__name__}: the gradient must have the output's shape "
+                    f"{_restore(values, lead).shape}, got shape {g.shape}"
+                )
+            grads = pullback(g.reshape(math.prod(lead), *g.shape[len(lead) :]))  # (N, C, *O)
             return (_restore(grads[0], lead), *grads[1:])
+
         return _restore(out, lead), pullback_unfolded
 
     forward.__upsample_vjp__ = vjp  # type: ignore[attr-defined]
@@ -114,12 +135,17 @@ def _batched(op: str, x: Any, nd: int, forms: str) -> tuple[np.ndarray, tuple[in
         return x, x.shape[:1]
     if x.ndim == nd + 1:
         return x[None], ()
-    raise ValueError(f"{op}: input must be {nd + 1}-D {forms[0]} (unbatched) or {nd + 2}-D "
-                     f"{forms[1]} (batched), got shape {x.shape}")
+    raise ValueError(
+        f"{op}: input must be {nd + 1}-D {forms[0]} (unbatched) or {nd + 2}-D "
+        f"{forms[1]} (batched), got shape {x.shape}"
+    )
 
 
-_FORMS = {1: ("(C, L)", "(N, C, L)"), 2: ("(C, H, W)", "(N, C, H, W)"),
-          3: ("(C, D, H, W)", "(N, C, D, H, W)")}
+_FORMS = {
+    1: ("(C, L)", "(N, C, L)"),
+    2: ("(C, H, W)", "(N, C, H, W)"),
+    3: ("(C, D, H, W)", "(N, C, D, H, W)"),
+}
 
 
 def _ntuple(op: str, name: str, value: Any, nd: int) -> Any:
@@ -130,59 +156,93 @@ def _ntuple(op: str, name: str, value: Any, nd: int) -> Any:
         if len(value) == 1:
             return tuple(value) * nd
         if len(value) != nd:
-            raise ValueError(f"{op}: {name} must be an int or a tuple of 1 or {nd} ints, got "
-                             f"{tuple(value)!r}")
+            raise ValueError(
+                f"{op}: {name} must be an int or a tuple of 1 or {nd} ints, got {tuple(value)!r}"
+            )
         return tuple(value)
     return value
 
 
 # --------------------------------------------------------------------------- convolution
 
+
 def _conv(nd: int) -> Callable[..., Any]:
     op = f"conv{nd}d"
 
-    def conv(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
-             dilation: Any = 1, groups: int = 1) -> Any:
+    def conv(
+        input: Any,
+        weight: Any,
+        bias: Any = None,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+    ) -> Any:
         x, lead = _batched(op, input, nd, _FORMS[nd])
         stride = _ntuple(op, "stride", stride, nd)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
-                raise ValueError(f"{op}: padding must be 'same', 'valid', an int or a tuple, "
-                                 f"got {padding!r}")
+                raise ValueError(f"{op}: padding must be 'same', 'valid', an int or a tuple, got {padding!r}")
             if padding == "same" and any(s != 1 for s in np.broadcast_to(stride, nd)):
-                raise ValueError(f"{op}: padding='same' is not supported for strided "
-                                 f"convolutions (stride {stride!r}), as in torch")
+                raise ValueError(
+                    f"{op}: padding='same' is not supported for strided "
+                    f"convolutions (stride {stride!r}), as in torch"
+                )
         else:
             padding = _ntuple(op, "padding", padding, nd)
-        return _Call(_upsample.conv, (x, weight, bias),
-                     dict(stride=stride, padding=padding, dilation=_ntuple(op, "dilation", dilation, nd),
-                          groups=groups), lead)
+        return _Call(
+            _upsample.conv,
+            (x, weight, bias),
+            dict(
+                stride=stride, padding=padding, dilation=_ntuple(op, "dilation", dilation, nd), groups=groups
+            ),
+            lead,
+        )
+
     conv.__name__ = conv.__qualname__ = op
-    conv.__doc__ = (f"``torch.nn.functional.{op}(input, weight, bias=None, stride=1, padding=0, "
-                    f"dilation=1, groups=1)``: :func:`upsample.conv` on {_FORMS[nd][1]} or "
-                    f"{_FORMS[nd][0]} input; ``padding`` may be ``'same'`` (stride 1) or ``'valid'``.")
+    conv.__doc__ = (
+        f"``torch.nn.functional.{op}(input, weight, bias=None, stride=1, padding=0, "
+        f"dilation=1, groups=1)``: :func:`upsample.conv` on {_FORMS[nd][1]} or "
+        f"{_FORMS[nd][0]} input; ``padding`` may be ``'same'`` (stride 1) or ``'valid'``."
+    )
     return _dropin(conv)
 
 
 def _conv_transpose(nd: int) -> Callable[..., Any]:
     op = f"conv_transpose{nd}d"
 
-    def conv_transpose(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
-                       padding: Any = 0, output_padding: Any = 0, groups: int = 1,
-                       dilation: Any = 1) -> Any:
+    def conv_transpose(
+        input: Any,
+        weight: Any,
+        bias: Any = None,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        dilation: Any = 1,
+    ) -> Any:
         x, lead = _batched(op, input, nd, _FORMS[nd])
         if isinstance(padding, str):
             raise TypeError(f"{op}: padding must be an int or a tuple of ints, got {padding!r}")
-        return _Call(_upsample.conv_transpose, (x, weight, bias),
-                     dict(stride=_ntuple(op, "stride", stride, nd),
-                          padding=_ntuple(op, "padding", padding, nd),
-                          output_padding=_ntuple(op, "output_padding", output_padding, nd),
-                          dilation=_ntuple(op, "dilation", dilation, nd), groups=groups), lead)
+        return _Call(
+            _upsample.conv_transpose,
+            (x, weight, bias),
+            dict(
+                stride=_ntuple(op, "stride", stride, nd),
+                padding=_ntuple(op, "padding", padding, nd),
+                output_padding=_ntuple(op, "output_padding", output_padding, nd),
+                dilation=_ntuple(op, "dilation", dilation, nd),
+                groups=groups,
+            ),
+            lead,
+        )
+
     conv_transpose.__name__ = conv_transpose.__qualname__ = op
     conv_transpose.__doc__ = (
         f"``torch.nn.functional.{op}(input, weight, bias=None, stride=1, padding=0, "
         f"output_padding=0, groups=1, dilation=1)``: :func:`upsample.conv_transpose` on "
-        f"{_FORMS[nd][1]} or {_FORMS[nd][0]} input (note torch's order, groups before dilation).")
+        f"{_FORMS[nd][1]} or {_FORMS[nd][0]} input (note torch's order, groups before dilation)."
+    )
     return _dropin(conv_transpose)
 
 
@@ -191,6 +251,7 @@ conv_transpose1d, conv_transpose2d, conv_transpose3d = (_conv_transpose(nd) for 
 
 
 # --------------------------------------------------------------------------- pooling
+
 
 def _stride(op: str, stride: Any, nd: int) -> Any:
     """torch's max pooling stride: None or an empty list mean the kernel size."""
@@ -202,72 +263,131 @@ def _stride(op: str, stride: Any, nd: int) -> Any:
 def _max_pool(nd: int) -> Callable[..., Any]:
     op = f"max_pool{nd}d"
 
-    def max_pool(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    def max_pool(
+        input: Any,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        ceil_mode: bool = False,
+        return_indices: bool = False,
+    ) -> Any:
         x, lead = _batched(op, input, nd, _FORMS[nd])
-        return _Call(_upsample.max_pool, (x, _ntuple(op, "kernel_size", kernel_size, nd)),
-                     dict(stride=_stride(op, stride, nd), padding=_ntuple(op, "padding", padding, nd),
-                          dilation=_ntuple(op, "dilation", dilation, nd), ceil_mode=bool(ceil_mode),
-                          return_indices=bool(return_indices)), lead)
+        return _Call(
+            _upsample.max_pool,
+            (x, _ntuple(op, "kernel_size", kernel_size, nd)),
+            dict(
+                stride=_stride(op, stride, nd),
+                padding=_ntuple(op, "padding", padding, nd),
+                dilation=_ntuple(op, "dilation", dilation, nd),
+                ceil_mode=bool(ceil_mode),
+                return_indices=bool(return_indices),
+            ),
+            lead,
+        )
+
     max_pool.__name__ = max_pool.__qualname__ = op
     max_pool.__doc__ = (
         f"``torch.nn.functional.{op}(input, kernel_size, stride=None, padding=0, dilation=1, "
         f"ceil_mode=False, return_indices=False)``: :func:`upsample.max_pool` over {nd} spatial "
         f"dims of {_FORMS[nd][1]} or {_FORMS[nd][0]} input; the indices count positions within "
-        f"each (n, c) plane, as torch's do.")
+        f"each (n, c) plane, as torch's do."
+    )
     return _dropin(max_pool)
 
 
 def _max_unpool(nd: int) -> Callable[..., Any]:
     op = f"max_unpool{nd}d"
 
-    def max_unpool(input: Any, indices: Any, kernel_size: Any, stride: Any = None,
-                   padding: Any = 0, output_size: Any = None) -> Any:
+    def max_unpool(
+        input: Any,
+        indices: Any,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        output_size: Any = None,
+    ) -> Any:
         x, lead = _batched(op, input, nd, _FORMS[nd])
         index = _as_array(op, "indices", indices)
         if index.shape != tuple(lead) + x.shape[1:]:
-            raise ValueError(f"{op}: indices must have the shape of input "
-                             f"{tuple(lead) + x.shape[1:]}, got shape {index.shape}")
-        if output_size is not None:            # torch keeps the spatial part of a full shape
+            raise ValueError(
+                f"{op}: indices must have the shape of input "
+                f"{tuple(lead) + x.shape[1:]}, got shape {index.shape}"
+            )
+        if output_size is not None:  # torch keeps the spatial part of a full shape
             output_size = [int(v) for v in output_size]
             if len(output_size) == nd + 2:
                 output_size = output_size[2:]
             if len(output_size) != nd:
-                raise ValueError(f"{op}: output_size must have {nd} or {nd + 2} elements, "
-                                 f"got {tuple(output_size)}")
-        return _Call(_upsample.max_unpool, (x, index.reshape(x.shape)),
-                     dict(stride=_stride(op, stride, nd), padding=_ntuple(op, "padding", padding, nd),
-                          output_size=output_size, kernel_size=_ntuple(op, "kernel_size", kernel_size, nd)),
-                     lead)
+                raise ValueError(
+                    f"{op}: output_size must have {nd} or {nd + 2} elements, got {tuple(output_size)}"
+                )
+        return _Call(
+            _upsample.max_unpool,
+            (x, index.reshape(x.shape)),
+            dict(
+                stride=_stride(op, stride, nd),
+                padding=_ntuple(op, "padding", padding, nd),
+                output_size=output_size,
+                kernel_size=_ntuple(op, "kernel_size", kernel_size, nd),
+            ),
+            lead,
+        )
+
     max_unpool.__name__ = max_unpool.__qualname__ = op
     max_unpool.__doc__ = (
         f"``torch.nn.functional.{op}(input, indices, kernel_size, stride=None, padding=0, "
         f"output_size=None)``: :func:`upsample.max_unpool` on {_FORMS[nd][1]} or "
-        f"{_FORMS[nd][0]} input; ``output_size`` is the spatial size or the full shape.")
+        f"{_FORMS[nd][0]} input; ``output_size`` is the spatial size or the full shape."
+    )
     return _dropin(max_unpool)
 
 
 def _avg_pool(nd: int) -> Callable[..., Any]:
     op = f"avg_pool{nd}d"
 
-    def avg_pool(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: Any = None) -> Any:
+    def avg_pool(
+        input: Any,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: Any = None,
+    ) -> Any:
         x, lead = _batched(op, input, nd, _FORMS[nd])
-        return _Call(_upsample.avg_pool, (x, _ntuple(op, "kernel_size", kernel_size, nd)),
-                     dict(stride=_stride(op, stride, nd), padding=_ntuple(op, "padding", padding, nd),
-                          ceil_mode=bool(ceil_mode), count_include_pad=bool(count_include_pad),
-                          divisor_override=divisor_override), lead)
+        return _Call(
+            _upsample.avg_pool,
+            (x, _ntuple(op, "kernel_size", kernel_size, nd)),
+            dict(
+                stride=_stride(op, stride, nd),
+                padding=_ntuple(op, "padding", padding, nd),
+                ceil_mode=bool(ceil_mode),
+                count_include_pad=bool(count_include_pad),
+                divisor_override=divisor_override,
+            ),
+            lead,
+        )
+
     avg_pool.__name__ = avg_pool.__qualname__ = op
     avg_pool.__doc__ = (
         f"``torch.nn.functional.{op}(input, kernel_size, stride=None, padding=0, ceil_mode=False, "
         f"count_include_pad=True{', divisor_override=None' if nd > 1 else ''})``: "
         f":func:`upsample.avg_pool` over {nd} spatial dims of {_FORMS[nd][1]} or {_FORMS[nd][0]} "
-        f"input.")
-    if nd == 1:                                     # torch's avg_pool1d has no divisor_override
-        def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                       ceil_mode: bool = False, count_include_pad: bool = True) -> Any:
+        f"input."
+    )
+    if nd == 1:  # torch's avg_pool1d has no divisor_override
+
+        def avg_pool1d(
+            input: Any,
+            kernel_size: Any,
+            stride: Any = None,
+            padding: Any = 0,
+            ceil_mode: bool = False,
+            count_include_pad: bool = True,
+        ) -> Any:
             return avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
         avg_pool1d.__doc__ = avg_pool.__doc__
         return _dropin(avg_pool1d)
     return _dropin(avg_pool)
@@ -286,9 +406,15 @@ _MODES = ("nearest", "nearest-exact", "area", *_MODE_DIMS)
 
 
 @_dropin
-def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
-                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
-                antialias: bool = False) -> Any:
+def interpolate(
+    input: Any,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Any:
     """``torch.nn.functional.interpolate``: :func:`upsample.interpolate` with torch's convention.
 
     ``input`` is (N, C, L), (N, C, H, W) or (N, C, D, H, W); ``"linear"``, ``"bilinear"``/
@@ -303,22 +429,36 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: st
         raise ValueError(f"{op}: mode must be one of {', '.join(_MODES)}, got {mode!r}")
     nd = x.ndim - 2
     if _MODE_DIMS.get(mode, nd) != nd:
-        raise ValueError(f"{op}: mode {mode!r} needs {_MODE_DIMS[mode] + 2}-D input, got shape "
-                         f"{x.shape}")
+        raise ValueError(f"{op}: mode {mode!r} needs {_MODE_DIMS[mode] + 2}-D input, got shape {x.shape}")
     if align_corners is not None and mode not in _MODE_DIMS:
-        raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
-                         f"linear, bilinear, bicubic and trilinear, got mode {mode!r}")
+        raise ValueError(
+            f"{op}: align_corners can only be set with the interpolating modes "
+            f"linear, bilinear, bicubic and trilinear, got mode {mode!r}"
+        )
     if antialias and mode not in ("bilinear", "bicubic"):
-        raise ValueError(f"{op}: antialias is only available for bilinear and bicubic modes, "
-                         f"got mode {mode!r}")
-    return _Call(_upsample.interpolate, (x, size, scale_factor),
-                 dict(mode=mode, align_corners=align_corners,
-                      recompute_scale_factor=recompute_scale_factor, antialias=bool(antialias)))
+        raise ValueError(
+            f"{op}: antialias is only available for bilinear and bicubic modes, got mode {mode!r}"
+        )
+    return _Call(
+        _upsample.interpolate,
+        (x, size, scale_factor),
+        dict(
+            mode=mode,
+            align_corners=align_corners,
+            recompute_scale_factor=recompute_scale_factor,
+            antialias=bool(antialias),
+        ),
+    )
 
 
 @_dropin
-def upsample(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
-             align_corners: bool | None = None) -> Any:
+def upsample(
+    input: Any,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Any:
     """``torch.nn.functional.upsample`` (deprecated in torch): :func:`interpolate`."""
     return interpolate.__wrapped__(input, size, scale_factor, mode, align_corners)
 
@@ -337,12 +477,12 @@ def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) ->
 
 # --------------------------------------------------------------------------- pixel shuffle
 
+
 def _planes(op: str, x: Any) -> tuple[np.ndarray, tuple[int, ...]]:
     """(*lead, C, H, W) -> (prod(lead), C, H, W) and lead: torch's shuffles take any leading dims."""
     x = _as_array(op, "input", x)
     if x.ndim < 3:
-        raise ValueError(f"{op}: input must have at least 3 dimensions (*, C, H, W), got shape "
-                         f"{x.shape}")
+        raise ValueError(f"{op}: input must have at least 3 dimensions (*, C, H, W), got shape {x.shape}")
     lead = x.shape[:-3]
     return x.reshape(math.prod(lead), *x.shape[-3:]), lead
 
