@@ -477,16 +477,23 @@ def _are_pairs(padding: Any) -> bool:
     return isinstance(padding, (tuple, list)) and any(isinstance(v, (tuple, list)) for v in padding)
 
 
-def max_pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, with_indices):
-    """Checked arrays and geometry; ``p`` is each dim's padding *before* the input (the loops
-    only need that one: the padding after the input only sets the output size)."""
-    op = "max_pool"
+def _window_args(op: str, x: Any, kernel_size: Any, stride: Any) -> tuple[np.ndarray, int, Ints, Ints]:
+    """What every pooling op checks first: x as (N, C, *spatial) with non-empty spatial dims,
+    the window size and the stride (the window size by default). -> (x, nd, k, s)"""
     x = _args.as_array(op, "x", x, min_ndim=3)
     nd = x.ndim - 2
     if 0 in x.shape[2:]:
         raise ValueError(f"{op}: x must have non-empty spatial dimensions, got shape {x.shape}")
     k = _args.int_tuple(op, "kernel_size", kernel_size, nd, minimum=1)
     s = k if stride is None else _args.int_tuple(op, "stride", stride, nd, minimum=1)
+    return x, nd, k, s
+
+
+def max_pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, with_indices):
+    """Checked arrays and geometry; ``p`` is each dim's padding *before* the input (the loops
+    only need that one: the padding after the input only sets the output size)."""
+    op = "max_pool"
+    x, nd, k, s = _window_args(op, x, kernel_size, stride)
     d = _args.int_tuple(op, "dilation", dilation, nd, minimum=1)
     pairs = shapes.pool_padding(x.shape[2:], k, s, padding, d, op=op)
     if not isinstance(padding, str) and not _are_pairs(padding):  # torch's own rule for its form
@@ -783,12 +790,7 @@ def avg_pool_args(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
     """The checked arguments of :func:`avg_pool`: ``(x, k, s, p, out, divisor)``, with ``x`` in
     its float compute dtype and ``divisor`` the (1, 1, *o) array every window sum is divided by."""
     op = "avg_pool"
-    x = _args.as_array(op, "x", x, min_ndim=3)
-    nd = x.ndim - 2
-    if 0 in x.shape[2:]:
-        raise ValueError(f"{op}: x must have non-empty spatial dimensions, got shape {x.shape}")
-    k = _args.int_tuple(op, "kernel_size", kernel_size, nd, minimum=1)
-    s = k if stride is None else _args.int_tuple(op, "stride", stride, nd, minimum=1)
+    x, nd, k, s = _window_args(op, x, kernel_size, stride)
     p = _args.int_tuple(op, "padding", padding, nd, minimum=0)
     for axis, (k_, p_) in enumerate(zip(k, p)):
         if 2 * p_ > k_:
