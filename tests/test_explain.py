@@ -320,12 +320,7 @@ def test_bilinear_weights_come_from_the_sampling_plan():
 
 @pytest.mark.parametrize(
     "shape, scale_factor, size, offset",
-    [
-        ((2, 2), 2, None, 0),
-        ((3,), 3, None, 1),
-        ((2, 2, 2), (2, 3), None, (1, 0)),
-        ((2, 2), 2, (5, 4), 0),
-    ],
+    [((2, 2), 2, None, 0), ((3,), 3, None, 1), ((2, 2, 2), (2, 3), None, (1, 0)), ((2, 2), 2, (5, 4), 0)],
 )
 def test_bed_of_nails_steps_sum_to_bed_of_nails(rng, shape, scale_factor, size, offset):
     x = integers(rng, shape)

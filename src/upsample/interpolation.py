@@ -34,17 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from . import (
-    _args,
-    _integer,
-    _integer_loops,
-    _jit,
-    _layout,
-    _resample,
-    _resample_cl,
-    conventions,
-    shapes,
-)
+from . import _args, _integer, _integer_loops, _jit, _layout, _resample, _resample_cl, conventions, shapes
 from ._dispatch import chunked
 from .sampling import modes
 from .sampling.modes import ALIASES, MODES
