@@ -117,7 +117,7 @@ def conv_args(x, weight, bias, stride, padding, dilation, groups, padding_mode):
                 f"{op}: padding ({max(lo, hi)}) must be at most {limit} along "
                 f"spatial axis {axis} (size {size}) for padding_mode={mode!r}"
             )
-    out = tuple(shapes._conv_size(*a) for a in zip(x.shape[2:], k, stride, pairs, dilation))
+    out = tuple(shapes.conv_size(*a) for a in zip(x.shape[2:], k, stride, pairs, dilation))
     dtype = _args.float_dtype(x, weight, bias)
     _args.check_output(op, (x.shape[0], weight.shape[0], *out), dtype)
     return (

@@ -70,7 +70,7 @@ def _plan_conv(
         )
     k = w.shape[2:]
     out = tuple(
-        shapes._conv_size(i, kk, s, p, d) for i, kk, s, p, d in zip(x.shape[2:], k, stride, pairs, dilation)
+        shapes.conv_size(i, kk, s, p, d) for i, kk, s, p, d in zip(x.shape[2:], k, stride, pairs, dilation)
     )
     chunks = graph.layout(op, x, out, (1,) * nd, w.dtype, channels=(w.shape[0],))
 
