@@ -33,17 +33,23 @@ import upsample as _up
 
 from .. import _args, shapes
 from ..ops import OPS
-from ..pool import avg_pool_args
+from ._boundary import (
+    MAX_RECORDED_CELLS,
+    _check_size,
+    _example,
+    _formula_notes,
+    _frozen,
+    _per_axis,
+    _weight,
+)
+from .pooling import avg_pool, max_pool, max_unpool
 from .records import Cell, Explanation, Step, Term, Write
 from .steps import (
-    avg_pool_steps,
     conv_steps,
     copy_steps,
     fmt,
     interpolation_steps,
     matrix_steps,
-    max_pool_steps,
-    max_unpool_steps,
     scatter_steps,
 )
 
@@ -67,96 +73,6 @@ __all__ = [
     "EXPLAINERS",
     "VIEWS",
 ]
-
-#: An explanation keeps the running output after every step: refuse examples whose
-#: steps x output cells exceed this (they would not be readable anyway).
-MAX_RECORDED_CELLS = 1 << 20
-
-
-# --------------------------------------------------------------------------- the boundary
-
-
-def _example(
-    op: str, x: Any, spatial_dims: Any, name: str = "x", kinds: str = "fiu"
-) -> tuple[np.ndarray, int]:
-    """A small example as (C, *spatial): ``(L,)``, ``(H, W)`` or ``(C, H, W)`` by default."""
-    x = _args.as_array(op, name, x, kinds=kinds)
-    if spatial_dims is None:
-        nd = 1 if x.ndim == 1 else 2
-    else:
-        nd = _args.int_tuple(op, "spatial_dims", spatial_dims, 1, minimum=1)[0]
-    if x.ndim == nd:
-        x = x[None]
-    elif x.ndim != nd + 1:
-        layouts = (
-            "(L,), (H, W) or (C, H, W)"
-            if spatial_dims is None
-            else f"{nd} spatial dimensions, optionally after a channel axis"
-        )
-        raise ValueError(f"{op}: {name} must be {layouts}, got shape {x.shape}")
-    if 0 in x.shape:
-        raise ValueError(f"{op}: {name} must not be empty, got shape {x.shape}")
-    return x, nd
-
-
-def _weight(op: str, weight: Any, nd: int, channels: int, transpose: bool) -> np.ndarray:
-    """A kernel as (C_out, C_in, *k) for conv or (C_in, C_out, *k) for conv_transpose.
-
-    ``(*k)`` is one kernel for every input channel (and one output channel); ``(C_in, *k)``
-    one kernel slice per input channel, e.g. the article's 3x3x3 filter; ``(a, b, *k)`` is
-    the full layout of ``upsample.conv`` / ``upsample.conv_transpose``.
-    """
-    weight = _args.as_array(op, "weight", weight)
-    if weight.ndim == nd:
-        weight = np.broadcast_to(weight, (channels, *weight.shape))
-    if weight.ndim == nd + 1:
-        if weight.shape[0] != channels:
-            raise ValueError(
-                f"{op}: weight of shape {weight.shape} has {weight.shape[0]} "
-                f"channel slices but x has {channels} channels"
-            )
-        weight = weight[:, None] if transpose else weight[None]
-    if weight.ndim != nd + 2:
-        raise ValueError(
-            f"{op}: weight must be (*kernel_size), (C_in, *kernel_size) or the "
-            f"op's full layout with {nd + 2} dimensions, got shape {weight.shape}"
-        )
-    return np.ascontiguousarray(weight)
-
-
-def _check_size(op: str, steps: int, cells: int) -> None:
-    if steps * cells > MAX_RECORDED_CELLS:
-        raise ValueError(
-            f"{op}: the example is too large to explain step by step ({steps} steps "
-            f"over {cells} output cells); use a smaller example"
-        )
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array = np.array(array)
-    array.flags.writeable = False
-    return array
-
-
-def _per_axis(texts: list[str]) -> str:
-    """One text when every axis says the same, else ``rows: ...; cols: ...``."""
-    if len(set(texts)) == 1:
-        return texts[0] + (" (each axis)" if len(texts) > 1 else "")
-    names = ["rows", "cols"] if len(texts) == 2 else [f"axis {a}" for a in range(len(texts))]
-    return "; ".join(f"{n}: {t}" for n, t in zip(names, texts))
-
-
-def _formula_notes(label: str, formula: str, per_axis: list[tuple[str, int]]) -> list[str]:
-    """``output size: o = ... ; rows: ... = 3, cols: ... = 3`` (one line when the axes agree)."""
-    names = ["positions"] if len(per_axis) == 1 else ["rows", "cols", "depth"][: len(per_axis)]
-    if len(per_axis) > 3:
-        names = [f"axis {a}" for a in range(len(per_axis))]
-    if len(set(per_axis)) == 1:
-        worked, size = per_axis[0]
-        which = "each axis" if len(per_axis) > 1 else names[0]
-        return [f"{label}: {formula}", f"  {which}: {worked} = {size}"]
-    return [f"{label}: {formula}"] + [f"  {n}: {w} = {s}" for n, (w, s) in zip(names, per_axis)]
-
 
 # --------------------------------------------------------------------------- convolution
 
@@ -676,183 +592,6 @@ def pixel_shuffle(x: Any, upscale_factor: Any, *, spatial_dims: int | None = Non
         steps,
         nd,
         notes=tuple(notes),
-    )
-
-
-# --------------------------------------------------------------------------- pooling
-
-
-def max_pool(
-    x: Any,
-    kernel_size: Any,
-    *,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-    spatial_dims: int | None = None,
-) -> Explanation:
-    """Max pooling, one step per window; ``extras["indices"]`` holds the indices for unpooling.
-
-    >>> from upsample import explain
-    >>> ex = explain.max_pool([[1, 2, 4, 1], [3, 4, 2, 3], [1, 4, 1, 2], [2, 3, 4, 3]], 2)
-    >>> ex.output, ex.extras["indices"]
-    (array([[[4, 4],
-            [4, 4]]]), array([[[ 5,  2],
-            [ 9, 14]]]))
-    """
-    op = "explain.max_pool"
-    x, nd = _example(op, x, spatial_dims)
-    values, indices = _up.max_pool(
-        x[None],
-        kernel_size,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        ceil_mode=ceil_mode,
-        return_indices=True,
-    )
-    values, indices = values[0], indices[0]
-    _check_size(op, values.size, values.size)
-    k = _args.int_tuple(op, "kernel_size", kernel_size, nd)
-    s = k if stride is None else _args.int_tuple(op, "stride", stride, nd)
-    p = _args.int_tuple(op, "padding", padding, nd)
-    d = _args.int_tuple(op, "dilation", dilation, nd)
-    steps = tuple(max_pool_steps(x, values, indices, k, s, p, d))
-    notes = _formula_notes(
-        "output size",
-        "o = floor((i + 2p - d*(k - 1) - 1) / s) + 1" + (" (ceil)" if ceil_mode else ""),
-        [
-            (f"floor(({i} + 2*{pp} - {dd}*({kk} - 1) - 1) / {ss}) + 1", o)
-            for i, kk, ss, pp, dd, o in zip(x.shape[1:], k, s, p, d, values.shape[1:])
-        ],
-    )
-    notes.append(
-        "each window keeps its largest value and remembers where it was (a flat, "
-        "row-major index into the input)"
-    )
-    return Explanation(
-        "max_pool",
-        {
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "padding": padding,
-            "dilation": dilation,
-            "ceil_mode": ceil_mode,
-        },
-        _frozen(x),
-        _frozen(values),
-        steps,
-        nd,
-        notes=tuple(notes),
-        extras={"indices": _frozen(indices)},
-    )
-
-
-def avg_pool(
-    x: Any,
-    kernel_size: Any,
-    *,
-    stride: Any = None,
-    padding: Any = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-    spatial_dims: int | None = None,
-) -> Explanation:
-    """Average pooling, one step per window: its values summed and divided by its divisor.
-
-    >>> from upsample import explain
-    >>> explain.avg_pool([[1, 2, 4, 1], [3, 4, 2, 3], [1, 4, 1, 2], [2, 3, 4, 3]], 2).output
-    array([[[2.5, 2.5],
-            [2.5, 2.5]]])
-    """
-    op = "explain.avg_pool"
-    x, nd = _example(op, x, spatial_dims)
-    values = _up.avg_pool(
-        x[None],
-        kernel_size,
-        stride=stride,
-        padding=padding,
-        ceil_mode=ceil_mode,
-        count_include_pad=count_include_pad,
-        divisor_override=divisor_override,
-    )[0]
-    _check_size(op, values.size, values.size)
-    _, k, s, p, _, divisor = avg_pool_args(
-        x[None], kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
-    )
-    steps = tuple(avg_pool_steps(x, values, divisor[0, 0], k, s, p))
-    notes = _formula_notes(
-        "output size",
-        "o = floor((i + 2p - k) / s) + 1" + (" (ceil)" if ceil_mode else ""),
-        [
-            (f"floor(({i} + 2*{pp} - {kk}) / {ss}) + 1", o)
-            for i, kk, ss, pp, o in zip(x.shape[1:], k, s, p, values.shape[1:])
-        ],
-    )
-    notes.append(
-        "each window is replaced by the mean of its values"
-        + (" (the padding counts in the divisor)" if count_include_pad and any(p) else "")
-    )
-    return Explanation(
-        "avg_pool",
-        {
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "padding": padding,
-            "ceil_mode": ceil_mode,
-            "count_include_pad": count_include_pad,
-            "divisor_override": divisor_override,
-        },
-        _frozen(x),
-        _frozen(values),
-        steps,
-        nd,
-        notes=tuple(notes),
-    )
-
-
-def max_unpool(
-    x: Any,
-    indices: Any,
-    kernel_size: Any,
-    *,
-    stride: Any = None,
-    padding: Any = 0,
-    output_size: Any = None,
-    spatial_dims: int | None = None,
-) -> Explanation:
-    """Max unpooling, one step per input cell: put back at its index, zeros elsewhere.
-
-    >>> from upsample import explain
-    >>> ex = explain.max_unpool([[1, 2], [3, 4]], [[5, 2], [9, 14]], 2)
-    >>> ex.output
-    array([[[0, 0, 2, 0],
-            [0, 1, 0, 0],
-            [0, 3, 0, 0],
-            [0, 0, 4, 0]]])
-    """
-    op = "explain.max_unpool"
-    x, nd = _example(op, x, spatial_dims)
-    idx, _ = _example(op, indices, nd, name="indices", kinds="iu")
-    if idx.shape != x.shape:
-        raise ValueError(f"{op}: indices must have the shape of x {x.shape}, got shape {idx.shape}")
-    y = _up.max_unpool(
-        x[None], idx[None], kernel_size, stride=stride, padding=padding, output_size=output_size
-    )[0]
-    _check_size(op, x.size, y.size)
-    steps = tuple(max_unpool_steps(x, idx, y.shape[1:], y.dtype))
-    notes = ["each value goes back to the position its max_pool index records; every other output is 0"]
-    return Explanation(
-        "max_unpool",
-        {"kernel_size": kernel_size, "stride": stride, "padding": padding, "output_size": output_size},
-        _frozen(x),
-        _frozen(y),
-        steps,
-        nd,
-        notes=tuple(notes),
-        extras={"indices": _frozen(idx)},
     )
 
 
