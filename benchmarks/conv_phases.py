@@ -56,7 +56,7 @@ def _bands(case, arrays):
     x, w = arrays
     kw = case.kwargs
     if case.op == "conv":
-        x, w, _, stride, pairs, dilation, groups, _ = conv._conv_args(
+        x, w, _, stride, pairs, dilation, groups, _ = conv.conv_args(
             x,
             w,
             None,
@@ -68,7 +68,7 @@ def _bands(case, arrays):
         )
         source = _direct._Source(x, w.shape[2:], stride, dilation, groups, pairs)
         return (x, source.stride3, source.lo, source.bands, 0, 1, (x.shape[0], w.shape[0], *source.out))
-    x, w, _, stride, pairs, extra, dilation, groups = conv._conv_transpose_args(
+    x, w, _, stride, pairs, extra, dilation, groups = conv.conv_transpose_args(
         x,
         w,
         None,

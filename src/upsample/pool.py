@@ -513,10 +513,11 @@ def max_unpool(
 
     Args:
         indices: an integer array of x's shape, each in ``[0, prod(o))``.
-        kernel_size, stride (default ``kernel_size``), padding (default 0; an int, one
-            per dim, or one ``(before, after)`` pair per dim): the settings of the pooling
-            being undone; they only set the output size, ``o = (i-1)*stride - before -
-            after + kernel_size``.
+        kernel_size: the window size of the pooling being undone.
+        stride: its stride (default ``kernel_size``).
+        padding: its padding (default 0; an int, one per dim, or one ``(before, after)``
+            pair per dim). These three only set the output size,
+            ``o = (i-1)*stride - before - after + kernel_size``.
         output_size: the spatial size, or the full (N, C, *spatial) shape, to recover
             an input size the pooling rounded away. Each must lie strictly between
             ``o - stride`` and ``o + stride``, as torch requires.

@@ -25,177 +25,35 @@ swapped; padding ``d*(k-1) - p`` on each side (negative crops).
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .. import _args, shapes
+from .. import _args
 from ..ops import OPS
+from .snippet_parts import (
+    JAX_DIMS,
+    TF_BACK,
+    TORCH_NOTE,
+    Call,
+    Geometry,
+    Window,
+    integer_factors,
+    jax_head,
+    kwargs_source,
+    literal,
+    source,
+    tf_head,
+    torch_head,
+    tuple_source,
+    upsample_head,
+)
 
 __all__ = ["FRAMEWORKS", "family", "snippets"]
 
 FRAMEWORKS = ("upsample", "torch", "tensorflow", "jax")
 
 Snippet = tuple[str | None, str]
-
-
-def _literal(array: np.ndarray) -> str:
-    return repr(np.asarray(array).tolist())
-
-
-def _tuple(values: tuple[int, ...]) -> str:
-    return f"({', '.join(map(str, values))})"
-
-
-def _py(value: Any) -> str:
-    """A setting as Python source: ints, floats, tuples, "same"; never user text."""
-    if isinstance(value, str):
-        if value not in (
-            "same",
-            "valid",
-            "nearest",
-            "nearest-exact",
-            "linear",
-            "cubic",
-            "area",
-            "bilinear",
-            "bicubic",
-            "torch",
-        ):
-            raise ValueError(f"not a known setting: {value!r}")
-        return repr(value)
-    if isinstance(value, (tuple, list)):
-        return "(" + ", ".join(_py(v) for v in value) + ("," if len(value) == 1 else "") + ")"
-    if isinstance(value, (bool, int, float, np.integer, np.floating)) or value is None:
-        return repr(value if not isinstance(value, (np.integer, np.floating)) else value.item())
-    raise ValueError(f"not a setting: {value!r}")
-
-
-def _kwargs(pairs: list[tuple[str, Any, Any]]) -> str:
-    """``, stride=2, padding=1`` for the settings that differ from their defaults."""
-    return "".join(f", {name}={_py(value)}" for name, value, default in pairs if value != default)
-
-
-@dataclass(frozen=True)
-class _Call:
-    """The page's current call: what every snippet is written from.
-
-    ``x`` is (C, H, W), ``w`` the op's full weight layout (or None), ``idx`` max_unpool's
-    indices (C, H, W) (or None), ``s`` the page's settings, ``out`` the output's (C, H, W).
-    """
-
-    op: str
-    x: np.ndarray
-    w: np.ndarray | None
-    idx: np.ndarray | None
-    s: dict[str, Any]
-    out: tuple[int, ...]
-
-
-class _Geometry:
-    """A conv's resolved geometry per spatial axis (2-D): k, s, d, (lo, hi) pads, output_padding."""
-
-    def __init__(self, op: str, x: np.ndarray, w: np.ndarray, s: dict[str, Any]):
-        self.k = tuple(w.shape[2:])
-        self.s = _args.int_tuple(op, "stride", s["stride"], 2)
-        self.d = _args.int_tuple(op, "dilation", s["dilation"], 2)
-        self.g = s["groups"]
-        size = x.shape[1:]
-        if op == "conv":
-            self.pads = shapes.conv_padding(size, self.k, self.s, s["padding"], self.d)
-            self.a = (0, 0)
-        else:
-            self.pads, self.a = shapes.conv_transpose_padding(
-                size, self.k, self.s, s["padding"], s["output_padding"], self.d
-            )
-        self.symmetric = all(lo == hi for lo, hi in self.pads)
-        self.p = tuple(lo for lo, _ in self.pads)
-        # the uncropped transposed output, (i - 1)*s + d*(k - 1) + 1 per axis
-        self.full = tuple(
-            (i - 1) * s_ + d_ * (k_ - 1) + 1 for i, s_, d_, k_ in zip(size, self.s, self.d, self.k)
-        )
-
-
-class _Window:
-    """A pooling's resolved window per spatial axis (2-D): k, s (None: k), p, d.
-
-    ``reach`` is how far the last of the page's ``o`` windows runs past the input's end,
-    ``(o - 1)*s + d*(k - 1) + 1 - i - p``: the right padding a VALID pooling needs (more
-    than ``p`` in ceil_mode; negative when the input's tail is in no window).
-    """
-
-    def __init__(self, c: _Call):
-        op, s = c.op, c.s
-        self.k = _args.int_tuple(op, "kernel_size", s["kernel_size"], 2)
-        self.s = self.k if s["stride"] is None else _args.int_tuple(op, "stride", s["stride"], 2)
-        self.p = _args.int_tuple(op, "padding", s["padding"], 2)
-        self.d = _args.int_tuple(op, "dilation", s.get("dilation", 1), 2)
-        self.reach = [
-            (o - 1) * ss + dd * (kk - 1) + 1 - i - pp
-            for o, ss, dd, kk, i, pp in zip(c.out[1:], self.s, self.d, self.k, c.x.shape[1:], self.p)
-        ]
-        # zeros on the right for average pooling: p, or more where ceil_mode's last window
-        # runs past the padding; that overhang is in no window's divisor
-        self.right = [max(r, pp) for r, pp in zip(self.reach, self.p)]
-        self.overhang = [r - pp for r, pp in zip(self.right, self.p)]
-
-
-def _integer_factors(value: Any) -> tuple[int, int] | None:
-    factors = value if isinstance(value, tuple) else (value, value)
-    if len(factors) != 2 or any(float(f) != int(f) or f < 1 for f in factors):
-        return None
-    return int(factors[0]), int(factors[1])
-
-
-# --------------------------------------------------------------------------- each framework's first lines
-
-
-def _upsample_head(x) -> list[str]:
-    return [
-        "import numpy as np",
-        "import upsample",
-        "",
-        f"x = np.array({_literal(x[None])}, dtype=float)   # (N, C, H, W)",
-    ]
-
-
-def _torch_head(x) -> list[str]:
-    return [
-        "import torch",
-        "import torch.nn.functional as F",
-        "",
-        f"x = torch.tensor({_literal(x[None])}, dtype=torch.float64)   # (N, C, H, W)",
-    ]
-
-
-_TORCH_NOTE = "torch.nn.functional, the semantics upsample follows"
-
-
-def _tf_head(x, nchw: str | None = None) -> list[str]:
-    """TensorFlow's imports and ``x`` in NHWC, or kept NCHW with the comment ``nchw`` saying why."""
-    return [
-        "import tensorflow as tf",
-        "",
-        f"x = tf.constant({_literal(x[None])}, tf.float32)   # (N, C, H, W), as on the page",
-        nchw or "x = tf.transpose(x, (0, 2, 3, 1))   # NCHW -> NHWC, TensorFlow's layout",
-    ]
-
-
-_TF_BACK = "y = tf.transpose(y, (0, 3, 1, 2))   # NHWC -> NCHW, as on the page"
-
-
-def _jax_head(x) -> list[str]:
-    return [
-        "import jax",
-        "import jax.numpy as jnp",
-        "from jax import lax",
-        "",
-        f"x = jnp.array({_literal(x[None])}, jnp.float32)   # (N, C, H, W)",
-    ]
-
-
-_JAX_DIMS = '("NCHW", "OIHW", "NCHW")'
 
 
 # --------------------------------------------------------------------------- the table of snippets
@@ -205,16 +63,16 @@ class _Snippets(abc.ABC):
     """One op family's snippets: a method per framework in FRAMEWORKS, each ``(call) -> (code, note)``."""
 
     @abc.abstractmethod
-    def upsample(self, c: _Call) -> Snippet: ...
+    def upsample(self, c: Call) -> Snippet: ...
 
     @abc.abstractmethod
-    def torch(self, c: _Call) -> Snippet: ...
+    def torch(self, c: Call) -> Snippet: ...
 
     @abc.abstractmethod
-    def tensorflow(self, c: _Call) -> Snippet: ...
+    def tensorflow(self, c: Call) -> Snippet: ...
 
     @abc.abstractmethod
-    def jax(self, c: _Call) -> Snippet: ...
+    def jax(self, c: Call) -> Snippet: ...
 
 
 _FAMILIES: dict[str, _Snippets] = {}
@@ -262,7 +120,7 @@ def snippets(
         return {
             name: {"code": None, "note": "the code panel covers the torch convention"} for name in FRAMEWORKS
         }
-    call = _Call(op, x, w, idx, settings, tuple(out_shape))
+    call = Call(op, x, w, idx, settings, tuple(out_shape))
     answer = {}
     for name in FRAMEWORKS:
         code, note = getattr(declared, name)(call)
@@ -278,47 +136,47 @@ class _Convolution(_Snippets, abc.ABC):
 
     layout = ""
 
-    def upsample(self, c: _Call) -> Snippet:
+    def upsample(self, c: Call) -> Snippet:
         s = c.s
-        lines = _upsample_head(c.x)
-        lines.append(f"w = np.array({_literal(c.w)}, dtype=float)   # {self.layout}")
+        lines = upsample_head(c.x)
+        lines.append(f"w = np.array({literal(c.w)}, dtype=float)   # {self.layout}")
         extra = [("stride", s["stride"], 1), ("padding", s["padding"], 0)]
         if c.op == "conv_transpose":
             extra.append(("output_padding", s["output_padding"], 0))
         extra += [("dilation", s["dilation"], 1), ("groups", s["groups"], 1)]
-        lines.append(f"y = upsample.{c.op}(x, w{_kwargs(extra)})")
+        lines.append(f"y = upsample.{c.op}(x, w{kwargs_source(extra)})")
         return "\n".join(lines), "the page's own call"
 
-    def _torch_start(self, c: _Call) -> tuple[_Geometry, list[str]]:
-        lines = _torch_head(c.x)
-        lines.append(f"w = torch.tensor({_literal(c.w)}, dtype=torch.float64)   # {self.layout}")
-        return _Geometry(c.op, c.x, c.w, c.s), lines
+    def _torch_start(self, c: Call) -> tuple[Geometry, list[str]]:
+        lines = torch_head(c.x)
+        lines.append(f"w = torch.tensor({literal(c.w)}, dtype=torch.float64)   # {self.layout}")
+        return Geometry(c.op, c.x, c.w, c.s), lines
 
 
 @_register("conv")
 class _Conv(_Convolution):
     layout = "(C_out, C_in/groups, kH, kW)"
 
-    def torch(self, c: _Call) -> Snippet:
+    def torch(self, c: Call) -> Snippet:
         geo, lines = self._torch_start(c)
-        note = _TORCH_NOTE
+        note = TORCH_NOTE
         common = [("stride", geo.s, (1, 1))]
         tail = [("dilation", geo.d, (1, 1)), ("groups", geo.g, 1)]
         if geo.symmetric:
-            lines.append(f"y = F.conv2d(x, w{_kwargs(common + [('padding', geo.p, (0, 0))] + tail)})")
+            lines.append(f"y = F.conv2d(x, w{kwargs_source(common + [('padding', geo.p, (0, 0))] + tail)})")
         else:
             (t, b), (le, r) = geo.pads
             lines.append(
                 f"x = F.pad(x, ({le}, {r}, {t}, {b}))   # (left, right, top, bottom): uneven padding"
             )
-            lines.append(f"y = F.conv2d(x, w{_kwargs(common + tail)})")
+            lines.append(f"y = F.conv2d(x, w{kwargs_source(common + tail)})")
             note += "; F.conv2d pads evenly, so the uneven padding is an F.pad first"
         return "\n".join(lines), note
 
-    def tensorflow(self, c: _Call) -> Snippet:
-        geo = _Geometry(c.op, c.x, c.w, c.s)
-        lines = _tf_head(c.x)
-        lines.append(f"w = tf.constant({_literal(c.w)}, tf.float32)   # PyTorch's layout")
+    def tensorflow(self, c: Call) -> Snippet:
+        geo = Geometry(c.op, c.x, c.w, c.s)
+        lines = tf_head(c.x)
+        lines.append(f"w = tf.constant({literal(c.w)}, tf.float32)   # PyTorch's layout")
         lines.append(
             "w = tf.transpose(w, (2, 3, 1, 0))   # (C_out, C_in/G, kH, kW) -> (kH, kW, C_in/G, C_out)"
         )
@@ -328,26 +186,26 @@ class _Conv(_Convolution):
         if max(geo.s) > 1 and max(geo.d) > 1:  # tf.nn.conv2d takes one or the other
             strides = (1, 1)
         lines.append(
-            f"y = tf.nn.conv2d(x, w, strides={_tuple(strides)}, padding={pad}, dilations={_tuple(geo.d)})"
+            f"y = tf.nn.conv2d(x, w, strides={tuple_source(strides)}, padding={pad}, dilations={tuple_source(geo.d)})"
         )
         note = "tf.nn.conv2d with explicit padding; grouped when the filter has C_in/G channels"
         if strides != geo.s:
             lines.append(f"y = y[:, ::{geo.s[0]}, ::{geo.s[1]}, :]   # the stride, after")
             note += "; it has no stride with dilation, so the stride is a slice after"
-        lines.append(_TF_BACK)
+        lines.append(TF_BACK)
         return "\n".join(lines), note
 
-    def jax(self, c: _Call) -> Snippet:
-        geo = _Geometry(c.op, c.x, c.w, c.s)
-        lines = _jax_head(c.x)
-        lines.append(f"w = jnp.array({_literal(c.w)}, jnp.float32)   # PyTorch's layout")
+    def jax(self, c: Call) -> Snippet:
+        geo = Geometry(c.op, c.x, c.w, c.s)
+        lines = jax_head(c.x)
+        lines.append(f"w = jnp.array({literal(c.w)}, jnp.float32)   # PyTorch's layout")
         pads = ", ".join(f"({lo}, {hi})" for lo, hi in geo.pads)
         lines.append(
-            f"y = lax.conv_general_dilated(x, w, window_strides={_tuple(geo.s)}, "
-            f"padding=({pads}), rhs_dilation={_tuple(geo.d)},"
+            f"y = lax.conv_general_dilated(x, w, window_strides={tuple_source(geo.s)}, "
+            f"padding=({pads}), rhs_dilation={tuple_source(geo.d)},"
         )
         lines.append(
-            f"                             dimension_numbers={_JAX_DIMS}, feature_group_count={geo.g})"
+            f"                             dimension_numbers={JAX_DIMS}, feature_group_count={geo.g})"
         )
         return "\n".join(lines), "lax.conv_general_dilated, NCHW and OIHW like PyTorch"
 
@@ -356,19 +214,19 @@ class _Conv(_Convolution):
 class _ConvTranspose(_Convolution):
     layout = "(C_in, C_out/groups, kH, kW)"
 
-    def torch(self, c: _Call) -> Snippet:
+    def torch(self, c: Call) -> Snippet:
         geo, lines = self._torch_start(c)
-        note = _TORCH_NOTE
+        note = TORCH_NOTE
         common = [("stride", geo.s, (1, 1))]
         tail = [("dilation", geo.d, (1, 1)), ("groups", geo.g, 1)]
         a = [("output_padding", geo.a, (0, 0))]
         if geo.symmetric:
             lines.append(
-                f"y = F.conv_transpose2d(x, w{_kwargs(common + [('padding', geo.p, (0, 0))] + a + tail)})"
+                f"y = F.conv_transpose2d(x, w{kwargs_source(common + [('padding', geo.p, (0, 0))] + a + tail)})"
             )
         else:
             (t, b), (le, r) = geo.pads
-            lines.append(f"y = F.conv_transpose2d(x, w{_kwargs(common + a + tail)})   # uncropped")
+            lines.append(f"y = F.conv_transpose2d(x, w{kwargs_source(common + a + tail)})   # uncropped")
             lines.append(
                 f"y = y[:, :, {t}:y.shape[2] - {b}, {le}:y.shape[3] - {r}]   "
                 "# padding crops (top, bottom), (left, right)"
@@ -376,16 +234,16 @@ class _ConvTranspose(_Convolution):
             note += "; F.conv_transpose2d crops evenly, so the uneven crop is a slice after"
         return "\n".join(lines), note
 
-    def tensorflow(self, c: _Call) -> Snippet:
-        geo = _Geometry(c.op, c.x, c.w, c.s)
-        lines = _tf_head(c.x)
-        lines.append(f"w = tf.constant({_literal(c.w)}, tf.float32)   # PyTorch's layout")
+    def tensorflow(self, c: Call) -> Snippet:
+        geo = Geometry(c.op, c.x, c.w, c.s)
+        lines = tf_head(c.x)
+        lines.append(f"w = tf.constant({literal(c.w)}, tf.float32)   # PyTorch's layout")
         g = geo.g
         per = c.out[0] // g
         shape = f"(1, {geo.full[0]}, {geo.full[1]}, {per})"
         call = (
-            f"tf.nn.conv2d_transpose({{x}}, {{w}}, output_shape={shape}, strides={_tuple(geo.s)}, "
-            f'padding="VALID", dilations={_tuple(geo.d)})'
+            f"tf.nn.conv2d_transpose({{x}}, {{w}}, output_shape={shape}, strides={tuple_source(geo.s)}, "
+            f'padding="VALID", dilations={tuple_source(geo.d)})'
         )
         lines.append(
             "w = tf.transpose(w, (2, 3, 1, 0))   # (C_in, C_out/G, kH, kW) -> "
@@ -412,13 +270,13 @@ class _ConvTranspose(_Convolution):
             "output_padding and padding as a pad and a slice"
             + ("; groups by tf.split, since it has no groups" if g > 1 else "")
         )
-        lines.append(_TF_BACK)
+        lines.append(TF_BACK)
         return "\n".join(lines), note
 
-    def jax(self, c: _Call) -> Snippet:
-        geo = _Geometry(c.op, c.x, c.w, c.s)
-        lines = _jax_head(c.x)
-        lines.append(f"w = jnp.array({_literal(c.w)}, jnp.float32)   # PyTorch's layout")
+    def jax(self, c: Call) -> Snippet:
+        geo = Geometry(c.op, c.x, c.w, c.s)
+        lines = jax_head(c.x)
+        lines.append(f"w = jnp.array({literal(c.w)}, jnp.float32)   # PyTorch's layout")
         c_in = c.w.shape[0]
         g, per = geo.g, c.w.shape[1]
         kh, kw = geo.k
@@ -433,9 +291,9 @@ class _ConvTranspose(_Convolution):
         )
         lines.append(f"y = lax.conv_general_dilated(x, w, window_strides=(1, 1), padding=({pads}),")
         lines.append(
-            f"                             lhs_dilation={_tuple(geo.s)}, rhs_dilation={_tuple(geo.d)},"
+            f"                             lhs_dilation={tuple_source(geo.s)}, rhs_dilation={tuple_source(geo.d)},"
         )
-        lines.append(f"                             dimension_numbers={_JAX_DIMS}, feature_group_count={g})")
+        lines.append(f"                             dimension_numbers={JAX_DIMS}, feature_group_count={g})")
         return "\n".join(lines), (
             "a transposed convolution is a convolution of the input spread by the "
             "stride (lhs_dilation) with the flipped kernel, padded d*(k-1) - p "
@@ -467,18 +325,18 @@ class _Resize(_Snippets, abc.ABC):
     def mode(self, s: dict[str, Any]) -> str:
         """upsample's interpolation mode for these settings."""
 
-    def torch(self, c: _Call) -> Snippet:
+    def torch(self, c: Call) -> Snippet:
         s = c.s
-        lines = _torch_head(c.x)
+        lines = torch_head(c.x)
         mode = self.mode(s)
         ac = s["align_corners"] if mode in ("linear", "cubic") else None
         lines.append(
-            f"y = F.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
-            f"mode={_py(_TORCH_MODES[mode])}{_kwargs([('align_corners', ac, None)])})"
+            f"y = F.interpolate(x, scale_factor={source(s['scale_factor'])}, "
+            f"mode={source(_TORCH_MODES[mode])}{kwargs_source([('align_corners', ac, None)])})"
         )
-        return "\n".join(lines), _TORCH_NOTE
+        return "\n".join(lines), TORCH_NOTE
 
-    def tensorflow(self, c: _Call) -> Snippet:
+    def tensorflow(self, c: Call) -> Snippet:
         x, s = c.x, c.s
         _, h_out, w_out = c.out
         mode = self.mode(s)
@@ -508,12 +366,12 @@ class _Resize(_Snippets, abc.ABC):
                 if mode == "cubic"
                 else "tf.image.resize's area is not torch's adaptive average pooling"
             )
-        lines = _tf_head(x)
+        lines = tf_head(x)
         lines.append(f"y = {call}")
-        lines.append(_TF_BACK)
+        lines.append(TF_BACK)
         return "\n".join(lines), "tf.image / tf.compat.v1.image resize with the page's output size"
 
-    def jax(self, c: _Call) -> Snippet:
+    def jax(self, c: Call) -> Snippet:
         x, s = c.x, c.s
         c_out, h_out, w_out = c.out
         mode = self.mode(s)
@@ -539,7 +397,7 @@ class _Resize(_Snippets, abc.ABC):
                 "jax.image.resize has half-pixel centres only and antialiases when "
                 "downsampling: no call gives torch's numbers here",
             )
-        lines = _jax_head(x)
+        lines = jax_head(x)
         lines.append(f'y = jax.image.resize(x, (1, {c_out}, {h_out}, {w_out}), method="{method}")')
         note = "jax.image.resize (half-pixel centres"
         note += "; for whole factors torch's nearest picks the same cells)" if mode == "nearest" else ")"
@@ -551,9 +409,9 @@ class _Nearest(_Resize):
     def mode(self, s):
         return "nearest"
 
-    def upsample(self, c: _Call) -> Snippet:
-        lines = _upsample_head(c.x)
-        lines.append(f"y = upsample.nearest(x, {_py(c.s['scale_factor'])})")
+    def upsample(self, c: Call) -> Snippet:
+        lines = upsample_head(c.x)
+        lines.append(f"y = upsample.nearest(x, {source(c.s['scale_factor'])})")
         return "\n".join(lines), "the page's own call"
 
 
@@ -562,11 +420,11 @@ class _Bilinear(_Resize):
     def mode(self, s):
         return "linear"
 
-    def upsample(self, c: _Call) -> Snippet:
-        lines = _upsample_head(c.x)
+    def upsample(self, c: Call) -> Snippet:
+        lines = upsample_head(c.x)
         lines.append(
-            f"y = upsample.bilinear(x, {_py(c.s['scale_factor'])}"
-            f"{_kwargs([('align_corners', c.s['align_corners'], False)])})"
+            f"y = upsample.bilinear(x, {source(c.s['scale_factor'])}"
+            f"{kwargs_source([('align_corners', c.s['align_corners'], False)])})"
         )
         return "\n".join(lines), "the page's own call"
 
@@ -576,13 +434,13 @@ class _Interpolate(_Resize):
     def mode(self, s):
         return s["mode"]
 
-    def upsample(self, c: _Call) -> Snippet:
+    def upsample(self, c: Call) -> Snippet:
         s = c.s
-        lines = _upsample_head(c.x)
+        lines = upsample_head(c.x)
         ac = s["align_corners"] if s["mode"] in ("linear", "cubic") else None
         lines.append(
-            f"y = upsample.interpolate(x, scale_factor={_py(s['scale_factor'])}, "
-            f"mode={_py(s['mode'])}{_kwargs([('align_corners', ac, None)])})"
+            f"y = upsample.interpolate(x, scale_factor={source(s['scale_factor'])}, "
+            f"mode={source(s['mode'])}{kwargs_source([('align_corners', ac, None)])})"
         )
         return "\n".join(lines), "the page's own call"
 
@@ -592,30 +450,30 @@ class _Interpolate(_Resize):
 
 @_register("bed_of_nails")
 class _BedOfNails(_Snippets):
-    def upsample(self, c: _Call) -> Snippet:
-        lines = _upsample_head(c.x)
-        lines.append(f"y = upsample.bed_of_nails(x, {_py(c.s['scale_factor'])})")
+    def upsample(self, c: Call) -> Snippet:
+        lines = upsample_head(c.x)
+        lines.append(f"y = upsample.bed_of_nails(x, {source(c.s['scale_factor'])})")
         return "\n".join(lines), "the page's own call"
 
-    def torch(self, c: _Call) -> Snippet:
-        factors = _integer_factors(c.s["scale_factor"])
+    def torch(self, c: Call) -> Snippet:
+        factors = integer_factors(c.s["scale_factor"])
         if factors is None:
             return None, "PyTorch has no bed-of-nails op; the slice below needs whole scale factors"
         f0, f1 = factors
-        lines = _torch_head(c.x)
+        lines = torch_head(c.x)
         lines.append(
             f"y = torch.zeros(x.shape[0], x.shape[1], x.shape[2] * {f0}, x.shape[3] * {f1}, dtype=x.dtype)"
         )
         lines.append(f"y[:, :, ::{f0}, ::{f1}] = x   # each value at the top-left of its cell")
         return "\n".join(lines), "no bed-of-nails op in PyTorch: a strided assignment into zeros"
 
-    def tensorflow(self, c: _Call) -> Snippet:
-        factors = _integer_factors(c.s["scale_factor"])
+    def tensorflow(self, c: Call) -> Snippet:
+        factors = integer_factors(c.s["scale_factor"])
         if factors is None:
             return None, "the reshape below needs whole scale factors"
         f0, f1 = factors
         c_out, h_out, w_out = c.out
-        lines = _tf_head(
+        lines = tf_head(
             c.x, "# stays NCHW: each value gets f-1 zeros after it along each axis, then a reshape"
         )
         lines.append(
@@ -625,13 +483,13 @@ class _BedOfNails(_Snippets):
         lines.append(f"y = tf.reshape(y, (1, {c_out}, {h_out}, {w_out}))")
         return "\n".join(lines), "no bed-of-nails op in TensorFlow: zeros by tf.pad and a reshape"
 
-    def jax(self, c: _Call) -> Snippet:
-        factors = _integer_factors(c.s["scale_factor"])
+    def jax(self, c: Call) -> Snippet:
+        factors = integer_factors(c.s["scale_factor"])
         if factors is None:
             return None, "the strided update below needs whole scale factors"
         f0, f1 = factors
         c_out, h_out, w_out = c.out
-        lines = _jax_head(c.x)
+        lines = jax_head(c.x)
         lines.append(
             f"y = jnp.zeros((1, {c_out}, {h_out}, {w_out}), x.dtype).at[:, :, ::{f0}, ::{f1}].set(x)"
         )
@@ -652,44 +510,44 @@ def _pool_kwargs(s):
 
 @_register("max_pool")
 class _MaxPool(_Snippets):
-    def upsample(self, c: _Call) -> Snippet:
-        lines = _upsample_head(c.x)
+    def upsample(self, c: Call) -> Snippet:
+        lines = upsample_head(c.x)
         lines.append(
-            f"y, indices = upsample.max_pool(x, {_py(c.s['kernel_size'])}"
-            f"{_kwargs(_pool_kwargs(c.s))}, return_indices=True)"
+            f"y, indices = upsample.max_pool(x, {source(c.s['kernel_size'])}"
+            f"{kwargs_source(_pool_kwargs(c.s))}, return_indices=True)"
         )
         return "\n".join(lines), "the page's own call"
 
-    def torch(self, c: _Call) -> Snippet:
-        lines = _torch_head(c.x)
+    def torch(self, c: Call) -> Snippet:
+        lines = torch_head(c.x)
         lines.append(
-            f"y, indices = F.max_pool2d(x, {_py(c.s['kernel_size'])}{_kwargs(_pool_kwargs(c.s))}, "
+            f"y, indices = F.max_pool2d(x, {source(c.s['kernel_size'])}{kwargs_source(_pool_kwargs(c.s))}, "
             "return_indices=True)"
         )
-        return "\n".join(lines), _TORCH_NOTE
+        return "\n".join(lines), TORCH_NOTE
 
-    def tensorflow(self, c: _Call) -> Snippet:
-        win = _Window(c)
+    def tensorflow(self, c: Call) -> Snippet:
+        win = Window(c)
         if max(win.d) > 1:
             return None, "tf.nn.max_pool2d has no dilation"
         p = win.p
         hi = [max(r, 0) for r in win.reach]  # tf.pad cannot crop; VALID leaves an unused tail out
-        lines = _tf_head(c.x)
+        lines = tf_head(c.x)
         if any(p) or any(hi):
             lines.append(
                 f"x = tf.pad(x, [[0, 0], [{p[0]}, {hi[0]}], [{p[1]}, {hi[1]}], [0, 0]], "
                 'constant_values=-float("inf"))   # padding (and ceil_mode) never wins'
             )
         lines.append(
-            f'y = tf.nn.max_pool2d(x, ksize={_tuple(win.k)}, strides={_tuple(win.s)}, padding="VALID")'
+            f'y = tf.nn.max_pool2d(x, ksize={tuple_source(win.k)}, strides={tuple_source(win.s)}, padding="VALID")'
         )
-        lines.append(_TF_BACK)
+        lines.append(TF_BACK)
         return "\n".join(lines), "tf.nn.max_pool2d (the values; its argmax indices count NHWC positions)"
 
-    def jax(self, c: _Call) -> Snippet:
-        win = _Window(c)
+    def jax(self, c: Call) -> Snippet:
+        win = Window(c)
         k, st, p, d, hi = win.k, win.s, win.p, win.d, win.reach
-        lines = _jax_head(c.x)
+        lines = jax_head(c.x)
         lines.append(
             f"y = lax.reduce_window(x, -jnp.inf, lax.max, (1, 1, {k[0]}, {k[1]}), (1, 1, {st[0]}, {st[1]}),"
         )
@@ -706,7 +564,7 @@ class _AvgPool(_Snippets):
     (count_include_pad=False), never ceil_mode's overhang, or divisor_override."""
 
     def _settings(self, s):
-        return _kwargs(
+        return kwargs_source(
             [
                 ("stride", s["stride"], None),
                 ("padding", s["padding"], 0),
@@ -716,7 +574,7 @@ class _AvgPool(_Snippets):
             ]
         )
 
-    def _divisor(self, c: _Call, win: _Window) -> str:
+    def _divisor(self, c: Call, win: Window) -> str:
         """How the snippet divides: "override", "window" (every window's full size) or "counted"."""
         if c.s.get("divisor_override") is not None:
             return "override"
@@ -724,22 +582,22 @@ class _AvgPool(_Snippets):
             return "counted"
         return "window"
 
-    def upsample(self, c: _Call) -> Snippet:
-        lines = _upsample_head(c.x)
-        lines.append(f"y = upsample.avg_pool(x, {_py(c.s['kernel_size'])}{self._settings(c.s)})")
+    def upsample(self, c: Call) -> Snippet:
+        lines = upsample_head(c.x)
+        lines.append(f"y = upsample.avg_pool(x, {source(c.s['kernel_size'])}{self._settings(c.s)})")
         return "\n".join(lines), "the page's own call"
 
-    def torch(self, c: _Call) -> Snippet:
-        lines = _torch_head(c.x)
-        lines.append(f"y = F.avg_pool2d(x, {_py(c.s['kernel_size'])}{self._settings(c.s)})")
-        return "\n".join(lines), _TORCH_NOTE
+    def torch(self, c: Call) -> Snippet:
+        lines = torch_head(c.x)
+        lines.append(f"y = F.avg_pool2d(x, {source(c.s['kernel_size'])}{self._settings(c.s)})")
+        return "\n".join(lines), TORCH_NOTE
 
-    def tensorflow(self, c: _Call) -> Snippet:
-        win = _Window(c)
+    def tensorflow(self, c: Call) -> Snippet:
+        win = Window(c)
         (p0, p1), (r0, r1), (e0, e1) = win.p, win.right, win.overhang
         h, w = c.x.shape[1:]
-        window = f'ksize={_tuple(win.k)}, strides={_tuple(win.s)}, padding="VALID"'
-        lines = _tf_head(c.x)
+        window = f'ksize={tuple_source(win.k)}, strides={tuple_source(win.s)}, padding="VALID"'
+        lines = tf_head(c.x)
         if p0 or p1 or r0 or r1:
             lines.append(
                 f"x = tf.pad(x, [[0, 0], [{p0}, {r0}], [{p1}, {r1}], [0, 0]])   "
@@ -774,15 +632,15 @@ class _AvgPool(_Snippets):
                 f"y = y / tf.nn.avg_pool2d(counted, {window})   # the share of each window that counts"
             )
             note += ", divided by the same pooling of a map of the positions that count"
-        lines.append(_TF_BACK)
+        lines.append(TF_BACK)
         return "\n".join(lines), note
 
-    def jax(self, c: _Call) -> Snippet:
-        win = _Window(c)
+    def jax(self, c: Call) -> Snippet:
+        win = Window(c)
         (k0, k1), (s0, s1) = win.k, win.s
         (p0, p1), (r0, r1), (e0, e1) = win.p, win.right, win.overhang
         h, w = c.x.shape[1:]
-        lines = _jax_head(c.x)
+        lines = jax_head(c.x)
         lines.append(f"y = lax.reduce_window(x, 0.0, lax.add, (1, 1, {k0}, {k1}), (1, 1, {s0}, {s1}),")
         lines.append(
             f"                      padding=((0, 0), (0, 0), ({p0}, {r0}), ({p1}, {r1})))   "
@@ -818,30 +676,30 @@ class _AvgPool(_Snippets):
 @_register("max_unpool")
 class _MaxUnpool(_Snippets):
     def _stride_padding(self, s):
-        return _kwargs([("stride", s["stride"], None), ("padding", s["padding"], 0)])
+        return kwargs_source([("stride", s["stride"], None), ("padding", s["padding"], 0)])
 
-    def upsample(self, c: _Call) -> Snippet:
-        lines = _upsample_head(c.x)
-        lines.append(f"indices = np.array({_literal(c.idx[None])})")
+    def upsample(self, c: Call) -> Snippet:
+        lines = upsample_head(c.x)
+        lines.append(f"indices = np.array({literal(c.idx[None])})")
         lines.append(
-            f"y = upsample.max_unpool(x, indices, {_py(c.s['kernel_size'])}{self._stride_padding(c.s)})"
+            f"y = upsample.max_unpool(x, indices, {source(c.s['kernel_size'])}{self._stride_padding(c.s)})"
         )
         return "\n".join(lines), "the page's own call"
 
-    def torch(self, c: _Call) -> Snippet:
-        lines = _torch_head(c.x)
-        lines.append(f"indices = torch.tensor({_literal(c.idx[None])})")
+    def torch(self, c: Call) -> Snippet:
+        lines = torch_head(c.x)
+        lines.append(f"indices = torch.tensor({literal(c.idx[None])})")
         lines.append(
-            f"y = F.max_unpool2d(x, indices, {_py(c.s['kernel_size'])}"
-            f"{self._stride_padding(c.s)}, output_size={_tuple(c.out[1:])})"
+            f"y = F.max_unpool2d(x, indices, {source(c.s['kernel_size'])}"
+            f"{self._stride_padding(c.s)}, output_size={tuple_source(c.out[1:])})"
         )
-        return "\n".join(lines), _TORCH_NOTE
+        return "\n".join(lines), TORCH_NOTE
 
-    def tensorflow(self, c: _Call) -> Snippet:
+    def tensorflow(self, c: Call) -> Snippet:
         c_out, h_out, w_out = c.out
         n_planes = c.x.shape[0]
-        lines = _tf_head(c.x, "# stays NCHW: a scatter per plane at the flat indices")
-        lines.append(f"indices = tf.constant({_literal(c.idx[None])}, tf.int64)")
+        lines = tf_head(c.x, "# stays NCHW: a scatter per plane at the flat indices")
+        lines.append(f"indices = tf.constant({literal(c.idx[None])}, tf.int64)")
         lines.append(
             f"planes = tf.repeat(tf.range({n_planes}, dtype=tf.int64)[:, None], {c.x[0].size}, axis=1)"
         )
@@ -856,11 +714,11 @@ class _MaxUnpool(_Snippets):
             "not say which value wins; upsample keeps the last)"
         )
 
-    def jax(self, c: _Call) -> Snippet:
+    def jax(self, c: Call) -> Snippet:
         c_out, h_out, w_out = c.out
         n_planes = c.x.shape[0]
-        lines = _jax_head(c.x)
-        lines.append(f"indices = jnp.array({_literal(c.idx[None])})")
+        lines = jax_head(c.x)
+        lines.append(f"indices = jnp.array({literal(c.idx[None])})")
         lines.append(
             f"y = jnp.zeros(({n_planes}, {h_out * w_out}), x.dtype).at["
             f"jnp.arange({n_planes})[:, None], indices.reshape({n_planes}, -1)]"
@@ -878,39 +736,39 @@ class _MaxUnpool(_Snippets):
 
 @_register("pixel_shuffle")
 class _PixelShuffle(_Snippets):
-    def upsample(self, c: _Call) -> Snippet:
-        lines = _upsample_head(c.x)
-        lines.append(f"y = upsample.pixel_shuffle(x, {_py(c.s['upscale_factor'])})")
+    def upsample(self, c: Call) -> Snippet:
+        lines = upsample_head(c.x)
+        lines.append(f"y = upsample.pixel_shuffle(x, {source(c.s['upscale_factor'])})")
         return "\n".join(lines), "the page's own call"
 
-    def torch(self, c: _Call) -> Snippet:
-        lines = _torch_head(c.x)
-        lines.append(f"y = F.pixel_shuffle(x, {_py(c.s['upscale_factor'])})")
-        return "\n".join(lines), _TORCH_NOTE
+    def torch(self, c: Call) -> Snippet:
+        lines = torch_head(c.x)
+        lines.append(f"y = F.pixel_shuffle(x, {source(c.s['upscale_factor'])})")
+        return "\n".join(lines), TORCH_NOTE
 
-    def _factor(self, c: _Call) -> tuple[int, int, int, int]:
+    def _factor(self, c: Call) -> tuple[int, int, int, int]:
         """r, and the input's C / (r*r), H, W."""
         r = _args.int_tuple("pixel_shuffle", "upscale_factor", c.s["upscale_factor"], 1)[0]
         h, w = c.x.shape[1:]
         return r, c.x.shape[0] // (r * r), h, w
 
-    def tensorflow(self, c: _Call) -> Snippet:
+    def tensorflow(self, c: Call) -> Snippet:
         r, ch, h, w = self._factor(c)
-        lines = _tf_head(c.x)
+        lines = tf_head(c.x)
         lines.append(
             f"x = tf.reshape(tf.transpose(tf.reshape(x, (1, {h}, {w}, {ch}, {r * r})), "
             f"(0, 1, 2, 4, 3)), (1, {h}, {w}, {ch * r * r}))   # channels c*r*r + j -> j*C + c"
         )
         lines.append(f"y = tf.nn.depth_to_space(x, {r})")
-        lines.append(_TF_BACK)
+        lines.append(TF_BACK)
         return "\n".join(lines), (
             "tf.nn.depth_to_space, after reordering the channels: it reads them "
             "offset-major (DCR), PyTorch channel-major (CRD)"
         )
 
-    def jax(self, c: _Call) -> Snippet:
+    def jax(self, c: Call) -> Snippet:
         r, ch, h, w = self._factor(c)
-        lines = _jax_head(c.x)
+        lines = jax_head(c.x)
         lines.append(
             f"y = x.reshape(1, {ch}, {r}, {r}, {h}, {w}).transpose(0, 1, 4, 2, 5, 3)"
             f".reshape(1, {ch}, {h * r}, {w * r})   # (N, C, r, r, H, W) -> (N, C, H, r, W, r)"
