@@ -246,8 +246,12 @@ def _conv_transpose(nd: int) -> Callable[..., Any]:
     return _dropin(conv_transpose)
 
 
-conv1d, conv2d, conv3d = (_conv(nd) for nd in (1, 2, 3))
-conv_transpose1d, conv_transpose2d, conv_transpose3d = (_conv_transpose(nd) for nd in (1, 2, 3))
+conv1d = _conv(1)
+conv2d = _conv(2)
+conv3d = _conv(3)
+conv_transpose1d = _conv_transpose(1)
+conv_transpose2d = _conv_transpose(2)
+conv_transpose3d = _conv_transpose(3)
 
 
 # --------------------------------------------------------------------------- pooling
@@ -393,9 +397,15 @@ def _avg_pool(nd: int) -> Callable[..., Any]:
     return _dropin(avg_pool)
 
 
-max_pool1d, max_pool2d, max_pool3d = (_max_pool(nd) for nd in (1, 2, 3))
-max_unpool1d, max_unpool2d, max_unpool3d = (_max_unpool(nd) for nd in (1, 2, 3))
-avg_pool1d, avg_pool2d, avg_pool3d = (_avg_pool(nd) for nd in (1, 2, 3))
+max_pool1d = _max_pool(1)
+max_pool2d = _max_pool(2)
+max_pool3d = _max_pool(3)
+max_unpool1d = _max_unpool(1)
+max_unpool2d = _max_unpool(2)
+max_unpool3d = _max_unpool(3)
+avg_pool1d = _avg_pool(1)
+avg_pool2d = _avg_pool(2)
+avg_pool3d = _avg_pool(3)
 
 
 # --------------------------------------------------------------------------- interpolation
