@@ -8,7 +8,7 @@ times, in one process, medians of ``--repeat`` calls:
                weights, row tables, the output allocation and the thread hand-off
                (the loops replaced by a no-op);
 * ``fill``     copying every band's part of the input into the per-thread buffers
-               (``_tiles.enter_band`` over all bands, split over the threads as the op does);
+               (``upsample._bands.enter_band`` over all bands, split over the threads as the op does);
 * ``faults``   the first touch of a fresh output of the op's size (a fresh ``np.empty``
                filled, less the same fill of touched memory): page faults and zeroing;
 * ``tiles``    the rest: the register tiles and the stores of their results.
@@ -97,7 +97,8 @@ def _bands(case, arrays):
 
 def _fill_all(x, stride3, lo3, bands, src_lo, src_step):
     """Every band's copy of the input (the loops' own enter_band), on the op's threads."""
-    from upsample import _direct, _jit, _tiles
+    from upsample import _bands as drivers
+    from upsample import _direct, _jit
 
     x5 = _direct._as5d(x)
     extent, pitch = bands.arrays()
@@ -109,7 +110,7 @@ def _fill_all(x, stride3, lo3, bands, src_lo, src_step):
         row = np.empty(int(extent[2] * stride3[2]), x.dtype)
         start = np.zeros(3, np.int64)
         for u in range(a, b):
-            _tiles.enter_band(
+            drivers.enter_band(
                 u,
                 bands.bands,
                 bands.band,

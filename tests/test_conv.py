@@ -11,7 +11,7 @@ import oracle
 import reference
 import upsample
 from expect import assert_refused
-from upsample import shapes
+from upsample import _correlation, shapes
 
 torch = oracle.torch
 F = torch.nn.functional
@@ -21,18 +21,16 @@ F = torch.nn.functional
 def engine(request, monkeypatch):
     """Run a test on the compiled register tiles (upsample._direct) and on the NumPy
     strategies: float32/float64 convolutions take the tiles unless told not to."""
-    import sys
 
-    monkeypatch.setattr(sys.modules["upsample._correlation"], "DIRECT", request.param == "tiles")
+    monkeypatch.setattr(_correlation, "DIRECT", request.param == "tiles")
     return request.param
 
 
 @pytest.fixture
 def numpy_strategies(monkeypatch):
     """Tests of the NumPy strategies switch the compiled tiles off."""
-    import sys
 
-    monkeypatch.setattr(sys.modules["upsample._correlation"], "DIRECT", False)
+    monkeypatch.setattr(_correlation, "DIRECT", False)
 
 
 # --------------------------------------------------------------------------- the article
@@ -273,9 +271,8 @@ def test_conv_transpose_same_vs_torch_shift(rng):
 @pytest.mark.parametrize("case", CONV_GRID)
 def test_conv_matches_reference(case, shifted, rng, monkeypatch, numpy_strategies):
     # stride-1 correlations skip im2col unless told not to: check both ways
-    import sys
 
-    monkeypatch.setattr(sys.modules["upsample._correlation"], "SHIFTED_CORRELATION", shifted)
+    monkeypatch.setattr(_correlation, "SHIFTED_CORRELATION", shifted)
     x, w, b, kw = _conv_args(case, rng)
     np.testing.assert_allclose(
         upsample.conv(x, w, b, **kw), reference.conv(x, w, b, **kw), rtol=1e-10, atol=1e-10
@@ -286,9 +283,8 @@ def test_conv_matches_reference(case, shifted, rng, monkeypatch, numpy_strategie
 @pytest.mark.parametrize("case", CONV_GRID)
 def test_both_tap_sums_match_reference(case, stack, rng, monkeypatch, numpy_strategies):
     # the im2col-free correlation stacks the taps into one matmul or sums one per tap
-    import sys
 
-    monkeypatch.setattr(sys.modules["upsample._correlation"], "STACK_TAPS", stack)
+    monkeypatch.setattr(_correlation, "STACK_TAPS", stack)
     x, w, b, kw = _conv_args(case, rng)
     np.testing.assert_allclose(
         upsample.conv(x, w, b, **kw), reference.conv(x, w, b, **kw), rtol=1e-10, atol=1e-10
@@ -508,9 +504,8 @@ def test_size_limit_refuses_before_allocating():
 @pytest.mark.parametrize("budget", [64, 4096])
 def test_chunked_im2col_gives_the_same_result(budget, monkeypatch, rng, numpy_strategies):
     # tiny chunk budgets force splitting by sample and by output row
-    import sys
 
-    module = sys.modules["upsample._correlation"]
+    module = _correlation
     x, w, b, kw = _conv_args(CONV_GRID[6], rng, n=3)
     expected = reference.conv(x, w, b, **kw)
     xt, wt, bt, kwt = _transpose_args(TRANSPOSE_GRID[5], rng, n=3)
@@ -524,9 +519,8 @@ def test_chunked_im2col_gives_the_same_result(budget, monkeypatch, rng, numpy_st
 @pytest.mark.parametrize("strategy", ["subpixel", "col2im"])
 @pytest.mark.parametrize("case", TRANSPOSE_GRID)
 def test_both_adjoint_strategies_match_torch(case, strategy, monkeypatch, rng, numpy_strategies):
-    import sys
 
-    monkeypatch.setattr(sys.modules["upsample._correlation"], "ADJOINT_STRATEGY", strategy)
+    monkeypatch.setattr(_correlation, "ADJOINT_STRATEGY", strategy)
     x, w, b, kw = _transpose_args(case, rng)
     fn = getattr(F, f"conv_transpose{x.ndim - 2}d")
     oracle.check(upsample.conv_transpose, lambda xt, wt, bt: fn(xt, wt, bt, **kw), [x, w, b], kw)
@@ -535,9 +529,8 @@ def test_both_adjoint_strategies_match_torch(case, strategy, monkeypatch, rng, n
 @pytest.mark.parametrize("case", [c for c in CONV_GRID if _torch_accepts_padding(c)] + TRANSPOSE_GRID)
 def test_im2col_everywhere_matches_torch(case, monkeypatch, rng, numpy_strategies):
     # with the im2col-free paths switched off, every correlation and weight-gradient uses im2col
-    import sys
 
-    monkeypatch.setattr(sys.modules["upsample._correlation"], "SHIFTED_CORRELATION", False)
+    monkeypatch.setattr(_correlation, "SHIFTED_CORRELATION", False)
     if len(case) == 9:
         x, w, b, kw = _conv_args(case, rng)
         fn, ours = getattr(F, f"conv{x.ndim - 2}d"), upsample.conv

@@ -85,9 +85,9 @@ def applies(*arrays: np.ndarray) -> bool:
 
 
 def _kernels():
-    from . import _tiles  # imports Numba: only on the first compiled convolution
+    from . import _bands  # imports Numba: only on the first compiled convolution
 
-    return _tiles
+    return _bands
 
 
 def _lanes(dtype: np.dtype) -> int:
@@ -140,7 +140,7 @@ _local = threading.local()
 def _workspace(bands: Bands, channels: int, dtype: np.dtype) -> np.ndarray:
     """This thread's band buffer for ``channels`` planes of ``bands``: kept between calls
     (up to WORKSPACE_BYTES), so its contents are whatever the last call left."""
-    from ._tiles import SLACK
+    from ._bands import SLACK
 
     nbytes = (channels * bands.plane + SLACK) * dtype.itemsize
     held = getattr(_local, "buffer", None)
