@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> dict:
             processes=True,
             memory_limit=args.memory_limit,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # loopback, a free port (None still serves 8787)
         ) as cluster,
         distributed.Client(cluster, timeout="30s") as client,
     ):

@@ -30,7 +30,7 @@ def _cluster(**kwargs):
         "threads_per_worker": 1,
         "processes": True,
         "host": "127.0.0.1",
-        "dashboard_address": None,
+        "dashboard_address": "127.0.0.1:0",
         "memory_limit": "1GiB",
         **kwargs,
     }

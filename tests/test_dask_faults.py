@@ -68,7 +68,7 @@ def test_a_worker_killed_with_retries_off_leaves_no_stray_data(tmp_path):
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # loopback, a free port (None still serves 8787)
             memory_limit="512MiB",
         ) as cluster,
         distributed.Client(cluster, timeout="20s") as client,

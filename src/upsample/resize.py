@@ -292,7 +292,7 @@ def scheduler(
                         threads_per_worker=threads_per_worker,
                         memory_limit=memory_limit,
                         host="127.0.0.1",
-                        dashboard_address=None,
+                        dashboard_address="127.0.0.1:0",  # loopback, a free port (None still serves 8787)
                         processes=True,
                         silence_logs=logging.CRITICAL,
                     )
