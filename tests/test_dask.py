@@ -472,3 +472,11 @@ def test_graphs_of_different_weights_do_not_collide():
     np.testing.assert_allclose(b, 2 * a)
     c, d = da.compute(y1, y2)
     np.testing.assert_allclose(d, 2 * c)
+
+
+def test_conv_gradient_with_a_padding_mode_on_dask_is_refused_by_name():
+    da = required.module("dask.array")
+    x = da.from_array(np.ones((1, 1, 6, 6)), chunks=(1, 1, 3, 3))
+    _, pullback = upsample.vjp(upsample.conv, x, np.ones((1, 1, 3, 3)), padding=1, padding_mode="reflect")
+    with pytest.raises(ValueError, match="conv: the gradient on Dask arrays needs padding_mode='zeros'"):
+        pullback(np.ones((1, 1, 6, 6)))

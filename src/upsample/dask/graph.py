@@ -382,7 +382,7 @@ def pullback(plan: Plan, out_chunks: list[tuple[int, ...]]) -> Callable[[Any], t
 
     def pullback(g: Any) -> tuple[Any, ...]:
         if plan.backward is None:
-            raise NotImplementedError(f"{plan.op}: {plan.no_backward}")
+            raise ValueError(f"{plan.op}: {plan.no_backward}")
         g = g if isinstance(g, da.Array) else da.asarray(g)
         if g.shape != shape:
             raise ValueError(f"{plan.op}: the output gradient must have shape {shape}, got shape {g.shape}")
