@@ -261,11 +261,19 @@ def test_json_input_is_never_evaluated(tmp_path):
     assert np.array_equal(parse_array("[1e2, -3]"), [100.0, -3.0])
 
 
-def test_shape_names_the_impossible_size(capsys):
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["conv", "3", "-k", "5"], "the kernel (5 with dilation) is larger than the padded input"),
+        (["max_unpool", "1", "-k", "2", "-p", "1"], "padding 1 leaves no output"),
+        (["interpolate", "3", "-f", "0.25"], "scale_factor 0.25 gives an empty output along spatial axis 0"),
+    ],
+)
+def test_shape_names_the_impossible_size(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_:
-        main(["shape", "conv", "3", "-k", "5"])
+        main(["shape", *argv])
     assert exit_.value.code == 2
-    assert "the kernel (5 with dilation) is larger than the padded input" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
 def test_solve_with_millions_of_answers_lists_the_first(capsys):

@@ -1,5 +1,8 @@
 """Shape arithmetic: the article's numbers, independent brute-force counts, and the error style."""
 
+import math
+
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -106,6 +109,28 @@ def test_errors_name_the_function_and_parameter(call, message):
             lambda: shapes.pool_output_size(1, 3),
             "pool_output_size: kernel_size (3) is larger than the padded input (1 + 2*0 = 1)",
         ),
+        (
+            lambda: shapes.unpool_output_size(1, 2, padding=1),
+            "unpool_output_size: padding 1 leaves no output: (i-1)*stride - padding before - "
+            "padding after + kernel_size gives (0,)",
+        ),
+        (
+            lambda: shapes.unpool_output_size((3, 1), 2, padding=((0, 0), (2, 1))),
+            "unpool_output_size: padding (0, (2, 1)) leaves no output",
+        ),
+        (
+            lambda: shapes.interpolate_output_size((4, 3), (1.0, 0.25)),
+            "interpolate_output_size: scale_factor 0.25 gives an empty output along spatial axis 1 "
+            "(floor(3 * 0.25) = 0)",
+        ),
+        (
+            lambda: shapes.interpolate_output_size(3, 0.1, rounding="round"),
+            "(round(3 * 0.1) = 0); it must give at least 1",
+        ),
+        (
+            lambda: shapes.interpolate_output_size(3, 2.0, rounding="ceil"),
+            "interpolate_output_size: rounding must be one of",
+        ),
     ],
 )
 def test_impossible_sizes_raise_instead_of_answering_a_negative_size(call, message):
@@ -119,6 +144,27 @@ def test_the_smallest_possible_sizes_still_answer():
     assert shapes.conv_output_size(3, 5, padding=1) == 1
     assert shapes.conv_transpose_output_size(1, 3, padding=1) == 1
     assert shapes.pool_output_size(3, 3) == 1
+    assert shapes.unpool_output_size(1, 3, padding=1) == 1
+    assert shapes.interpolate_output_size(4, 0.25) == 1
+    assert shapes.interpolate_output_size(0, 0.25) == 0  # an empty axis stays empty
+
+
+@pytest.mark.parametrize("i", [1, 2, 3, 5, 7, 10, 33, 641])
+@pytest.mark.parametrize("f", [0.3, 0.5, 1 / 3, 1.5, 2.5, 7 / 3, 2.675])
+def test_interpolate_size_roundings_are_each_frameworks_rule(i, f):
+    # PyTorch floors the double product; OpenCV's cvRound rounds half to even; onnxruntime
+    # truncates the float32 product: each checked by its own arithmetic here
+    expect = {
+        "floor": math.floor(i * f),
+        "round": int(np.rint(i * f)),
+        "float32": int(np.float32(i) * np.float32(f)),
+    }
+    for rounding, o in expect.items():
+        if o < 1:
+            with pytest.raises(ValueError, match="gives an empty output"):
+                shapes.interpolate_output_size(i, f, rounding=rounding)
+        else:
+            assert shapes.interpolate_output_size(i, f, rounding=rounding) == o
 
 
 # --------------------------------------------------------------------------- the solver

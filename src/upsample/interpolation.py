@@ -147,17 +147,7 @@ def _prepare(
                 f"got {keep_aspect_ratio_policy!r} with scale_factor"
             )
         factors = shapes.scale_factors(op, scale_factor, nd)
-        out = shapes.interpolate_output_size(tuple(x.shape[2:]), factors)
-        if s.size_rounding == "round":  # OpenCV: cvRound(in * fx)
-            out = tuple(int(np.rint(i * f)) for i, f in zip(x.shape[2:], factors))
-        elif s.size_rounding == "float32":  # onnxruntime: (int64)(float(in) * scale)
-            out = tuple(int(np.float32(i) * np.float32(f)) for i, f in zip(x.shape[2:], factors))
-        for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors)):
-            if o < 1:
-                raise ValueError(
-                    f"{op}: scale_factor {f!r} gives an empty output along spatial "
-                    f"axis {axis} (floor({i} * {f!r}) = {o}); it must give at least 1"
-                )
+        out = shapes.interpolate_output_size(tuple(x.shape[2:]), factors, rounding=s.size_rounding, op=op)
         if recompute:
             factors = (None,) * nd
     integer = (

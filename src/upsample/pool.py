@@ -333,17 +333,11 @@ def max_unpool_args(x, indices, kernel_size, stride, padding, output_size):
     k = _args.int_tuple(op, "kernel_size", kernel_size, nd, minimum=1)
     s = k if stride is None else _args.int_tuple(op, "stride", stride, nd, minimum=1)
     pairs = _args.pad_pairs(op, "padding", padding, nd)
-    default = tuple(
-        (i - 1) * s_ + k_ - lo - hi  # unpool_output_size, per side
-        for i, k_, s_, (lo, hi) in zip(x.shape[2:], k, s, pairs)
-    )
-    size = default if output_size is None else _unpool_size(op, x.shape, default, s, output_size)
-    if any(o < 1 for o in size):
-        p = tuple(lo if lo == hi else (lo, hi) for lo, hi in pairs)
-        raise ValueError(
-            f"{op}: padding {p} leaves no output: (i-1)*stride - padding before - "
-            f"padding after + kernel_size gives {size}"
-        )
+    if output_size is None:
+        size = shapes.unpool_output_size(x.shape[2:], k, s, pairs, op=op)
+    else:
+        default = tuple(shapes.unpooled_size(*args) for args in zip(x.shape[2:], k, s, pairs))
+        size = _unpool_size(op, x.shape, default, s, output_size)
     plane = math.prod(size)
     if indices.size:
         lowest, highest = indices.min(), indices.max()

@@ -43,6 +43,7 @@ from .sizes import (
     scale_factors,
     subsample_output_size,
     unpool_output_size,
+    unpooled_size,
 )
 from .solve import ConvTransposeSettings, overlap_map, solve_conv_transpose, undo_conv
 
@@ -61,6 +62,7 @@ __all__ = [
     "pixel_unshuffle_output_size",
     "pool_padding",
     "pooled_size",
+    "unpooled_size",
     "scale_factors",
     "Size",
     "ConvTransposeSettings",

@@ -10,6 +10,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .. import _args
 
 Size = int | tuple[int, ...]
@@ -28,6 +30,24 @@ def _ndim(op: str, **values: Any) -> int | None:
 
 def _answer(values: list[int], scalar: bool) -> Size:
     return values[0] if scalar else tuple(values)
+
+
+def _window(
+    op: str, size: Any, kernel_size: Any, stride: Any, dilation: Any, padding: Any, **more: Any
+) -> tuple[bool, tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The common arguments of a windowed op: whether the call is scalar, then i, k, s, d.
+
+    ``padding`` counts towards the number of dims when it is a sequence (an int or a pair
+    per dim), not when it is a string; ``stride=None`` means ``kernel_size``.
+    """
+    plain = 0 if isinstance(padding, str) else padding
+    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, dilation=dilation, padding=plain, **more)
+    scalar, n = n is None, n or 1
+    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
+    s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)
+    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    return scalar, i, k, s, d
 
 
 # --------------------------------------------------------------------------- conv
@@ -65,27 +85,13 @@ def conv_padding(
     >>> conv_padding((6, 6), (4, 4), stride=2, padding="same")
     ((1, 1), (1, 1))
     """
-    n = (
-        _ndim(
-            op,
-            size=size,
-            kernel_size=kernel_size,
-            stride=stride,
-            dilation=dilation,
-            padding=padding if not isinstance(padding, str) else 0,
-        )
-        or 1
-    )
-    i = _args.int_tuple(op, "size", size, n, minimum=0)
-    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
-    s = _args.int_tuple(op, "stride", stride, n, minimum=1)
-    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    _, i, k, s, d = _window(op, size, kernel_size, stride, dilation, padding)
     if isinstance(padding, str):
         mode = _args.choice(op, "padding", padding, ("valid", "same"))
         if mode == "valid":
-            return ((0, 0),) * n
+            return ((0, 0),) * len(i)
         return tuple(_same_pair(*args) for args in zip(i, k, s, d))
-    return _args.pad_pairs(op, "padding", padding, n)
+    return _args.pad_pairs(op, "padding", padding, len(i))
 
 
 def conv_output_size(
@@ -106,23 +112,8 @@ def conv_output_size(
     4
     """
     op = "conv_output_size"
-    scalar = (
-        _ndim(
-            op,
-            size=size,
-            kernel_size=kernel_size,
-            stride=stride,
-            dilation=dilation,
-            padding=padding if not isinstance(padding, str) else 0,
-        )
-        is None
-    )
+    scalar, i, k, s, d = _window(op, size, kernel_size, stride, dilation, padding)
     pads = conv_padding(size, kernel_size, stride, padding, dilation, op=op)
-    n = len(pads)
-    i = _args.int_tuple(op, "size", size, n, minimum=0)
-    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
-    s = _args.int_tuple(op, "stride", stride, n, minimum=1)
-    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
     for axis, (i_, k_, (lo, hi), d_) in enumerate(zip(i, k, pads, d)):
         if i_ + lo + hi < d_ * (k_ - 1) + 1:
             raise ValueError(
@@ -207,22 +198,8 @@ def conv_transpose_padding(
     >>> conv_transpose_padding(4, 1, stride=2, padding="valid")     # Keras: o = i * s = 8
     (((0, 0),), (1,))
     """
-    n = (
-        _ndim(
-            op,
-            size=size,
-            kernel_size=kernel_size,
-            stride=stride,
-            output_padding=output_padding,
-            dilation=dilation,
-            padding=padding if not isinstance(padding, str) else 0,
-        )
-        or 1
-    )
-    i = _args.int_tuple(op, "size", size, n, minimum=0)
-    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
-    s = _args.int_tuple(op, "stride", stride, n, minimum=1)
-    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    _, i, k, s, d = _window(op, size, kernel_size, stride, dilation, padding, output_padding=output_padding)
+    n = len(i)
     a = _args.int_tuple(op, "output_padding", output_padding, n, minimum=0)
     for a_, s_, d_ in zip(a, s, d):
         if a_ >= max(s_, d_):
@@ -268,24 +245,10 @@ def conv_transpose_output_size(
     128
     """
     op = "conv_transpose_output_size"
-    scalar = (
-        _ndim(
-            op,
-            size=size,
-            kernel_size=kernel_size,
-            stride=stride,
-            output_padding=output_padding,
-            dilation=dilation,
-            padding=padding if not isinstance(padding, str) else 0,
-        )
-        is None
+    scalar, i, k, s, d = _window(
+        op, size, kernel_size, stride, dilation, padding, output_padding=output_padding
     )
     pads, a = conv_transpose_padding(size, kernel_size, stride, padding, output_padding, dilation, op=op)
-    n = len(pads)
-    i = _args.int_tuple(op, "size", size, n, minimum=0)
-    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
-    s = _args.int_tuple(op, "stride", stride, n, minimum=1)
-    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
     out = [
         (i_ - 1) * s_ - lo - hi + d_ * (k_ - 1) + a_ + 1
         for i_, k_, s_, (lo, hi), a_, d_ in zip(i, k, s, pads, a, d)
@@ -300,14 +263,6 @@ def conv_transpose_output_size(
 
 
 # --------------------------------------------------------------------------- pooling
-
-
-def _pool_size(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    span = i + 2 * p - d * (k - 1) - 1
-    o = (-(-span // s) if ceil_mode else span // s) + 1
-    if ceil_mode and (o - 1) * s >= i + p:  # the last window must start inside input or left padding
-        o -= 1
-    return o
 
 
 def pool_output_size(
@@ -332,17 +287,11 @@ def pool_output_size(
     >>> pool_output_size(5, 2, ceil_mode=True), pool_output_size(5, 2)
     (3, 2)
     """
-    scalar = (
-        _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
-        is None
-    )
-    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation) or 1
-    i = _args.int_tuple(op, "size", size, n, minimum=0)
-    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
-    s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)
-    p = _args.int_tuple(op, "padding", padding, n, minimum=0)
-    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
-    out = [_pool_size(*args, bool(ceil_mode)) for args in zip(i, k, s, p, d)]
+    scalar, i, k, s, d = _window(op, size, kernel_size, stride, dilation, padding)
+    p = _args.int_tuple(op, "padding", padding, len(i), minimum=0)
+    out = [
+        pooled_size(i_, k_, s_, (p_, p_), d_, bool(ceil_mode)) for i_, k_, s_, p_, d_ in zip(i, k, s, p, d)
+    ]
     for axis, (i_, k_, p_, d_, o) in enumerate(zip(i, k, p, d, out)):
         if o < 0 or o == 0 < i_:
             dilated = f" with dilation {d_}" if d_ > 1 else ""
@@ -354,45 +303,94 @@ def pool_output_size(
     return _answer(out, scalar)
 
 
-def unpool_output_size(size: Size, kernel_size: Size, stride: Size | None = None, padding: Size = 0) -> Size:
-    """Default output size of max unpooling: ``o = (i-1)*s - 2p + k`` (``torch.nn.MaxUnpool2d``).
+def unpooled_size(i: int, k: int, s: int, pad: tuple[int, int]) -> int:
+    """One axis of :func:`unpool_output_size`, unchecked: ``(i-1)*s - p_lo - p_hi + k``."""
+    return (i - 1) * s + k - pad[0] - pad[1]
 
-    It undoes :func:`pool_output_size` exactly when the pooling windows tiled the input;
-    otherwise pass ``output_size`` to ``max_unpool``.
+
+def unpool_output_size(
+    size: Size,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Any = 0,
+    *,
+    op: str = "unpool_output_size",
+) -> Size:
+    """Default output size of max unpooling: ``o = (i-1)*s - p_lo - p_hi + k`` (``torch.nn.MaxUnpool2d``).
+
+    ``padding`` is an int, one int per dim or one ``(lo, hi)`` pair per dim. It undoes
+    :func:`pool_output_size` exactly when the pooling windows tiled the input; otherwise pass
+    ``output_size`` to ``max_unpool``. Padding that leaves no output raises a ``ValueError``
+    naming ``op``.
 
     >>> unpool_output_size(2, 2)
     4
+    >>> unpool_output_size(1, 2, padding=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: unpool_output_size: padding 1 leaves no output: (i-1)*stride - padding before - padding after + kernel_size gives (0,)
     """
-    op = "unpool_output_size"
-    scalar = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding) is None
-    n = _ndim(op, size=size, kernel_size=kernel_size, stride=stride, padding=padding) or 1
-    i = _args.int_tuple(op, "size", size, n, minimum=0)
-    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
-    s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)
-    p = _args.int_tuple(op, "padding", padding, n, minimum=0)
-    return _answer([(i_ - 1) * s_ - 2 * p_ + k_ for i_, k_, s_, p_ in zip(i, k, s, p)], scalar)
+    scalar, i, k, s, _ = _window(op, size, kernel_size, stride, 1, padding)
+    pairs = _args.pad_pairs(op, "padding", padding, len(i))
+    out = [unpooled_size(*args) for args in zip(i, k, s, pairs)]
+    if any(o < 1 for i_, o in zip(i, out) if i_ > 0 or o < 0):
+        shown = tuple(lo if lo == hi else (lo, hi) for lo, hi in pairs)
+        shown = shown[0] if scalar else shown
+        raise ValueError(
+            f"{op}: padding {shown} leaves no output: (i-1)*stride - padding before - "
+            f"padding after + kernel_size gives {tuple(out)}"
+        )
+    return _answer(out, scalar)
 
 
 # --------------------------------------------------------------------------- interpolation
 
 
-def interpolate_output_size(size: Size, scale_factor: float | Sequence[float]) -> Size:
+#: how a framework turns ``i * scale_factor`` into a length, and the formula an error shows
+SIZE_ROUNDINGS = {
+    "floor": (lambda i, f: math.floor(float(i) * f), "floor({i} * {f!r})"),  # PyTorch, TF, JAX
+    "round": (lambda i, f: round(i * f), "round({i} * {f!r})"),  # OpenCV's cvRound
+    "float32": (  # onnxruntime: the product in float32, truncated
+        lambda i, f: int(np.float32(i) * np.float32(f)),
+        "int(float32({i}) * float32({f!r}))",
+    ),
+}
+
+
+def interpolate_output_size(
+    size: Size,
+    scale_factor: float | Sequence[float],
+    *,
+    rounding: str = "floor",
+    op: str = "interpolate_output_size",
+) -> Size:
     """Output size of interpolation by a scale factor: ``o = floor(i * scale_factor)``.
 
     This is PyTorch's rule in ``torch.nn.functional.interpolate`` (the product is taken
-    in double precision, then floored).
+    in double precision, then floored). ``rounding="round"`` is OpenCV's (``cvRound``, ties
+    to even) and ``"float32"`` onnxruntime's (the product in float32, truncated). A factor
+    that leaves an axis empty raises a ``ValueError`` naming ``op``.
 
     >>> interpolate_output_size((2, 2), 2)
     (4, 4)
-    >>> interpolate_output_size(5, 1.5)
-    7
+    >>> interpolate_output_size(5, 1.5), interpolate_output_size(5, 1.5, rounding="round")
+    (7, 8)
+    >>> interpolate_output_size(3, 0.25)
+    Traceback (most recent call last):
+    ...
+    ValueError: interpolate_output_size: scale_factor 0.25 gives an empty output along spatial axis 0 (floor(3 * 0.25) = 0); it must give at least 1
     """
-    op = "interpolate_output_size"
-    scalar = _ndim(op, size=size, scale_factor=scale_factor) is None
-    n = _ndim(op, size=size, scale_factor=scale_factor) or 1
-    i = _args.int_tuple(op, "size", size, n, minimum=0)
+    scalar, n, i = _per_axis(op, size, scale_factor=scale_factor)
+    rule, formula = SIZE_ROUNDINGS[_args.choice(op, "rounding", rounding, tuple(SIZE_ROUNDINGS))]
     scales = scale_factors(op, scale_factor, n)
-    return _answer([math.floor(float(i_) * f) for i_, f in zip(i, scales)], scalar)
+    out = [rule(i_, f) for i_, f in zip(i, scales)]
+    for axis, (i_, f, o) in enumerate(zip(i, scales, out)):
+        if o < 1 and i_ > 0:
+            raise ValueError(
+                f"{op}: scale_factor {f!r} gives an empty output along spatial axis {axis} "
+                f"({formula.format(i=i_, f=f)} = {o}); it must give at least 1"
+            )
+    return _answer(out, scalar)
 
 
 def scale_factors(op: str, value: Any, n: int) -> tuple[float, ...]:
@@ -529,22 +527,10 @@ def pool_padding(
     >>> pool_padding((4, 4), 3, padding=((0, 1), (1, 2)))
     ((0, 1), (1, 2))
     """
+    # per-side pairs are checked against the dims by pad_pairs, with its own message
     pairs = isinstance(padding, (tuple, list)) and any(isinstance(v, (tuple, list)) for v in padding)
-    n = (
-        _ndim(
-            op,
-            size=size,
-            kernel_size=kernel_size,
-            stride=stride,
-            dilation=dilation,
-            padding=0 if isinstance(padding, str) or pairs else padding,
-        )
-        or 1
-    )
-    i = _args.int_tuple(op, "size", size, n, minimum=0)
-    k = _args.int_tuple(op, "kernel_size", kernel_size, n, minimum=1)
-    s = k if stride is None else _args.int_tuple(op, "stride", stride, n, minimum=1)
-    d = _args.int_tuple(op, "dilation", dilation, n, minimum=1)
+    _, i, k, s, d = _window(op, size, kernel_size, stride, dilation, 0 if pairs else padding)
+    n = len(i)
     if isinstance(padding, str):
         mode = _args.choice(op, "padding", padding, POOL_PADDINGS)
         if mode == "valid":
