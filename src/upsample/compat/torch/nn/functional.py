@@ -25,6 +25,7 @@ Axis legend: N batch, C channels, L/H/W/D spatial; "lead" is whatever precedes (
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -163,87 +164,132 @@ def _ntuple(op: str, name: str, value: Any, nd: int) -> Any:
     return value
 
 
-# --------------------------------------------------------------------------- convolution
+# --------------------------------------------------------------------------- the windowed ops
+
+_REQUIRED = inspect.Parameter.empty
+#: torch's arguments that are an int or one per spatial dim, and its flags
+_SPATIAL = ("kernel_size", "stride", "padding", "output_padding", "dilation")
+_FLAGS = ("ceil_mode", "return_indices", "count_include_pad")
+
+
+def _made(
+    op: str,
+    nd: int,
+    target: str,
+    parameters: Sequence[tuple[str, Any]],
+    arrays: Sequence[str],
+    doc: str,
+    check: Callable[[str, int, dict[str, Any], np.ndarray], None] | None = None,
+) -> Callable[..., Any]:
+    """The drop-in ``op`` over ``nd`` spatial dims: torch's ``parameters`` (name, default) after
+    ``input``, mapped onto ``upsample.<target>(x, *arrays, **the rest)``.
+
+    The int-or-tuple arguments become one value per dim, a pool's ``stride=None`` (or ``[]``)
+    means the kernel size, flags become bools; ``check(op, nd, values, input)`` refuses or
+    rewrites what torch does differently.
+    """
+    pool_stride = dict(parameters).get("stride", 1) is None
+    signature = inspect.Signature(
+        [
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default)
+            for name, default in (("input", _REQUIRED), *parameters)
+        ]
+    )
+
+    def mapping(*args: Any, **kwargs: Any) -> _Call:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{op}: {error}") from None
+        bound.apply_defaults()
+        values = dict(bound.arguments)
+        x, lead = _batched(op, values.pop("input"), nd, _FORMS[nd])
+        if check is not None:
+            check(op, nd, values, x[0] if lead == () else x)
+        for name, value in values.items():
+            if name == "stride" and pool_stride and (value is None or _empty(value)):
+                values[name] = None
+            elif name in _SPATIAL and not isinstance(value, str):
+                values[name] = _ntuple(op, name, value, nd)
+            elif name in _FLAGS:
+                values[name] = bool(value)
+        positional = tuple(values.pop(name) for name in arrays)
+        return _Call(getattr(_upsample, target), (x, *positional), values, lead)
+
+    mapping.__name__ = mapping.__qualname__ = op
+    mapping.__doc__ = doc
+    mapping.__signature__ = signature  # type: ignore[attr-defined]
+    return _dropin(mapping)
+
+
+def _empty(value: Any) -> bool:
+    return isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, str) and len(value) == 0
+
+
+def _forms(nd: int) -> str:
+    return f"{_FORMS[nd][1]} or {_FORMS[nd][0]} input"
+
+
+def _conv_padding(op: str, nd: int, values: dict[str, Any], x: np.ndarray) -> None:
+    padding = values["padding"]
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"{op}: padding must be 'same', 'valid', an int or a tuple, got {padding!r}")
+        if padding == "same" and any(s != 1 for s in np.broadcast_to(values["stride"], nd)):
+            raise ValueError(
+                f"{op}: padding='same' is not supported for strided "
+                f"convolutions (stride {values['stride']!r}), as in torch"
+            )
+
+
+def _numeric_padding(op: str, nd: int, values: dict[str, Any], x: np.ndarray) -> None:
+    if isinstance(values["padding"], str):
+        raise TypeError(f"{op}: padding must be an int or a tuple of ints, got {values['padding']!r}")
 
 
 def _conv(nd: int) -> Callable[..., Any]:
     op = f"conv{nd}d"
-
-    def conv(
-        input: Any,
-        weight: Any,
-        bias: Any = None,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-    ) -> Any:
-        x, lead = _batched(op, input, nd, _FORMS[nd])
-        stride = _ntuple(op, "stride", stride, nd)
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"{op}: padding must be 'same', 'valid', an int or a tuple, got {padding!r}")
-            if padding == "same" and any(s != 1 for s in np.broadcast_to(stride, nd)):
-                raise ValueError(
-                    f"{op}: padding='same' is not supported for strided "
-                    f"convolutions (stride {stride!r}), as in torch"
-                )
-        else:
-            padding = _ntuple(op, "padding", padding, nd)
-        return _Call(
-            _upsample.conv,
-            (x, weight, bias),
-            dict(
-                stride=stride, padding=padding, dilation=_ntuple(op, "dilation", dilation, nd), groups=groups
-            ),
-            lead,
-        )
-
-    conv.__name__ = conv.__qualname__ = op
-    conv.__doc__ = (
-        f"``torch.nn.functional.{op}(input, weight, bias=None, stride=1, padding=0, "
-        f"dilation=1, groups=1)``: :func:`upsample.conv` on {_FORMS[nd][1]} or "
-        f"{_FORMS[nd][0]} input; ``padding`` may be ``'same'`` (stride 1) or ``'valid'``."
+    return _made(
+        op,
+        nd,
+        "conv",
+        [
+            ("weight", _REQUIRED),
+            ("bias", None),
+            ("stride", 1),
+            ("padding", 0),
+            ("dilation", 1),
+            ("groups", 1),
+        ],
+        ("weight", "bias"),
+        f"``torch.nn.functional.{op}(input, weight, bias=None, stride=1, padding=0, dilation=1, "
+        f"groups=1)``: :func:`upsample.conv` on {_forms(nd)}; ``padding`` may be ``'same'`` "
+        f"(stride 1) or ``'valid'``.",
+        _conv_padding,
     )
-    return _dropin(conv)
 
 
 def _conv_transpose(nd: int) -> Callable[..., Any]:
     op = f"conv_transpose{nd}d"
-
-    def conv_transpose(
-        input: Any,
-        weight: Any,
-        bias: Any = None,
-        stride: Any = 1,
-        padding: Any = 0,
-        output_padding: Any = 0,
-        groups: int = 1,
-        dilation: Any = 1,
-    ) -> Any:
-        x, lead = _batched(op, input, nd, _FORMS[nd])
-        if isinstance(padding, str):
-            raise TypeError(f"{op}: padding must be an int or a tuple of ints, got {padding!r}")
-        return _Call(
-            _upsample.conv_transpose,
-            (x, weight, bias),
-            dict(
-                stride=_ntuple(op, "stride", stride, nd),
-                padding=_ntuple(op, "padding", padding, nd),
-                output_padding=_ntuple(op, "output_padding", output_padding, nd),
-                dilation=_ntuple(op, "dilation", dilation, nd),
-                groups=groups,
-            ),
-            lead,
-        )
-
-    conv_transpose.__name__ = conv_transpose.__qualname__ = op
-    conv_transpose.__doc__ = (
+    return _made(
+        op,
+        nd,
+        "conv_transpose",
+        [
+            ("weight", _REQUIRED),
+            ("bias", None),
+            ("stride", 1),
+            ("padding", 0),
+            ("output_padding", 0),
+            ("groups", 1),
+            ("dilation", 1),
+        ],
+        ("weight", "bias"),
         f"``torch.nn.functional.{op}(input, weight, bias=None, stride=1, padding=0, "
         f"output_padding=0, groups=1, dilation=1)``: :func:`upsample.conv_transpose` on "
-        f"{_FORMS[nd][1]} or {_FORMS[nd][0]} input (note torch's order, groups before dilation)."
+        f"{_forms(nd)} (note torch's order, groups before dilation).",
+        _numeric_padding,
     )
-    return _dropin(conv_transpose)
 
 
 conv1d = _conv(1)
@@ -254,147 +300,90 @@ conv_transpose2d = _conv_transpose(2)
 conv_transpose3d = _conv_transpose(3)
 
 
-# --------------------------------------------------------------------------- pooling
-
-
-def _stride(op: str, stride: Any, nd: int) -> Any:
-    """torch's max pooling stride: None or an empty list mean the kernel size."""
-    if stride is None or (isinstance(stride, (Sequence, np.ndarray)) and len(stride) == 0):
-        return None
-    return _ntuple(op, "stride", stride, nd)
-
-
 def _max_pool(nd: int) -> Callable[..., Any]:
     op = f"max_pool{nd}d"
-
-    def max_pool(
-        input: Any,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        dilation: Any = 1,
-        ceil_mode: bool = False,
-        return_indices: bool = False,
-    ) -> Any:
-        x, lead = _batched(op, input, nd, _FORMS[nd])
-        return _Call(
-            _upsample.max_pool,
-            (x, _ntuple(op, "kernel_size", kernel_size, nd)),
-            dict(
-                stride=_stride(op, stride, nd),
-                padding=_ntuple(op, "padding", padding, nd),
-                dilation=_ntuple(op, "dilation", dilation, nd),
-                ceil_mode=bool(ceil_mode),
-                return_indices=bool(return_indices),
-            ),
-            lead,
-        )
-
-    max_pool.__name__ = max_pool.__qualname__ = op
-    max_pool.__doc__ = (
+    return _made(
+        op,
+        nd,
+        "max_pool",
+        [
+            ("kernel_size", _REQUIRED),
+            ("stride", None),
+            ("padding", 0),
+            ("dilation", 1),
+            ("ceil_mode", False),
+            ("return_indices", False),
+        ],
+        ("kernel_size",),
         f"``torch.nn.functional.{op}(input, kernel_size, stride=None, padding=0, dilation=1, "
         f"ceil_mode=False, return_indices=False)``: :func:`upsample.max_pool` over {nd} spatial "
-        f"dims of {_FORMS[nd][1]} or {_FORMS[nd][0]} input; the indices count positions within "
-        f"each (n, c) plane, as torch's do."
+        f"dims of {_forms(nd)}; the indices count positions within each (n, c) plane, as torch's do.",
+        _numeric_padding,
     )
-    return _dropin(max_pool)
+
+
+def _unpool_check(op: str, nd: int, values: dict[str, Any], x: np.ndarray) -> None:
+    """The indices as an array of the input's shape; output_size as its spatial part."""
+    _numeric_padding(op, nd, values, x)
+    index = _as_array(op, "indices", values["indices"])
+    if index.shape != x.shape:
+        raise ValueError(f"{op}: indices must have the shape of input {x.shape}, got shape {index.shape}")
+    values["indices"] = index.reshape(-1, *x.shape[-nd - 1 :])
+    output_size = values["output_size"]
+    if output_size is not None:  # torch keeps the spatial part of a full shape
+        output_size = [int(v) for v in output_size]
+        if len(output_size) == nd + 2:
+            output_size = output_size[2:]
+        if len(output_size) != nd:
+            raise ValueError(
+                f"{op}: output_size must have {nd} or {nd + 2} elements, got {tuple(output_size)}"
+            )
+        values["output_size"] = output_size
 
 
 def _max_unpool(nd: int) -> Callable[..., Any]:
     op = f"max_unpool{nd}d"
-
-    def max_unpool(
-        input: Any,
-        indices: Any,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        output_size: Any = None,
-    ) -> Any:
-        x, lead = _batched(op, input, nd, _FORMS[nd])
-        index = _as_array(op, "indices", indices)
-        if index.shape != tuple(lead) + x.shape[1:]:
-            raise ValueError(
-                f"{op}: indices must have the shape of input "
-                f"{tuple(lead) + x.shape[1:]}, got shape {index.shape}"
-            )
-        if output_size is not None:  # torch keeps the spatial part of a full shape
-            output_size = [int(v) for v in output_size]
-            if len(output_size) == nd + 2:
-                output_size = output_size[2:]
-            if len(output_size) != nd:
-                raise ValueError(
-                    f"{op}: output_size must have {nd} or {nd + 2} elements, got {tuple(output_size)}"
-                )
-        return _Call(
-            _upsample.max_unpool,
-            (x, index.reshape(x.shape)),
-            dict(
-                stride=_stride(op, stride, nd),
-                padding=_ntuple(op, "padding", padding, nd),
-                output_size=output_size,
-                kernel_size=_ntuple(op, "kernel_size", kernel_size, nd),
-            ),
-            lead,
-        )
-
-    max_unpool.__name__ = max_unpool.__qualname__ = op
-    max_unpool.__doc__ = (
+    return _made(
+        op,
+        nd,
+        "max_unpool",
+        [
+            ("indices", _REQUIRED),
+            ("kernel_size", _REQUIRED),
+            ("stride", None),
+            ("padding", 0),
+            ("output_size", None),
+        ],
+        ("indices",),
         f"``torch.nn.functional.{op}(input, indices, kernel_size, stride=None, padding=0, "
-        f"output_size=None)``: :func:`upsample.max_unpool` on {_FORMS[nd][1]} or "
-        f"{_FORMS[nd][0]} input; ``output_size`` is the spatial size or the full shape."
+        f"output_size=None)``: :func:`upsample.max_unpool` on {_forms(nd)}; ``output_size`` is "
+        f"the spatial size or the full shape.",
+        _unpool_check,
     )
-    return _dropin(max_unpool)
 
 
 def _avg_pool(nd: int) -> Callable[..., Any]:
     op = f"avg_pool{nd}d"
-
-    def avg_pool(
-        input: Any,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: Any = None,
-    ) -> Any:
-        x, lead = _batched(op, input, nd, _FORMS[nd])
-        return _Call(
-            _upsample.avg_pool,
-            (x, _ntuple(op, "kernel_size", kernel_size, nd)),
-            dict(
-                stride=_stride(op, stride, nd),
-                padding=_ntuple(op, "padding", padding, nd),
-                ceil_mode=bool(ceil_mode),
-                count_include_pad=bool(count_include_pad),
-                divisor_override=divisor_override,
-            ),
-            lead,
-        )
-
-    avg_pool.__name__ = avg_pool.__qualname__ = op
-    avg_pool.__doc__ = (
+    # torch's avg_pool1d has no divisor_override
+    override = [("divisor_override", None)] if nd > 1 else []
+    return _made(
+        op,
+        nd,
+        "avg_pool",
+        [
+            ("kernel_size", _REQUIRED),
+            ("stride", None),
+            ("padding", 0),
+            ("ceil_mode", False),
+            ("count_include_pad", True),
+            *override,
+        ],
+        ("kernel_size",),
         f"``torch.nn.functional.{op}(input, kernel_size, stride=None, padding=0, ceil_mode=False, "
         f"count_include_pad=True{', divisor_override=None' if nd > 1 else ''})``: "
-        f":func:`upsample.avg_pool` over {nd} spatial dims of {_FORMS[nd][1]} or {_FORMS[nd][0]} "
-        f"input."
+        f":func:`upsample.avg_pool` over {nd} spatial dims of {_forms(nd)}.",
+        _numeric_padding,
     )
-    if nd == 1:  # torch's avg_pool1d has no divisor_override
-
-        def avg_pool1d(
-            input: Any,
-            kernel_size: Any,
-            stride: Any = None,
-            padding: Any = 0,
-            ceil_mode: bool = False,
-            count_include_pad: bool = True,
-        ) -> Any:
-            return avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
-
-        avg_pool1d.__doc__ = avg_pool.__doc__
-        return _dropin(avg_pool1d)
-    return _dropin(avg_pool)
 
 
 max_pool1d = _max_pool(1)
