@@ -261,6 +261,35 @@ def test_a_window_of_padding_only_gives_zero_as_in_onnxruntime():
     np.testing.assert_array_equal(_against_ort(node, x), [[[0.0]]])
 
 
+@pytest.mark.parametrize(
+    "size, attrs",
+    [
+        ((6, 6), dict(kernel_shape=[7, 7], strides=[7, 7])),  # a 7x7 head on a 6x6 map
+        ((6, 6), dict(kernel_shape=[7, 7], strides=[7, 7], count_include_pad=1)),
+        ((5,), dict(kernel_shape=[4], strides=[3], pads=[1, 0], count_include_pad=1)),
+        ((5,), dict(kernel_shape=[3], strides=[3], dilations=[3], pads=[0, 1], ceil_mode=1)),
+        ((3, 4), dict(kernel_shape=[4, 2], strides=[2, 2], auto_pad="VALID")),
+    ],
+)
+def test_a_window_overhanging_by_less_than_the_stride_is_kept_as_in_onnxruntime(size, attrs):
+    """The spec's floor gives no output here; onnxruntime (and onnx's shape inference) round
+    toward 0 and keep the one window, its count cut at the end pad like a ceil-mode window's."""
+    x = np.random.default_rng(8).standard_normal((2, 3, *size)).astype(np.float32)
+    node = _node(**attrs)
+    y = _against_ort(node, x)
+    assert 1 in y.shape[2:]
+    inferred = onnx.shape_inference.infer_shapes(_model(node, x)).graph.output[0].type.tensor_type.shape
+    assert tuple(dim.dim_value for dim in inferred.dim) == y.shape
+
+
+def test_a_window_overhanging_by_the_stride_is_refused():
+    x = np.ones((1, 1, 4), np.float32)
+    with pytest.raises(
+        ValueError, match=r"run_node: AveragePool kernel_shape 6 .* by 2, at least the stride 2"
+    ):
+        run_node(_node(kernel_shape=[6], strides=[2]), [x])
+
+
 # --------------------------------------------------------------------------- the core op
 
 
@@ -362,7 +391,8 @@ def test_symmetric_pads_are_avg_pool(size, kernel, strides, padding, ceil_mode, 
             dict(kernel_shape=[6], pads=[1, 0]),
             np.ones((1, 1, 4), np.float32),
             ValueError,
-            "AveragePool kernel_shape 6 (spanning 6 with dilation 1) is larger than the padded input (1 + 4 + 0)",
+            "AveragePool kernel_shape 6 (spanning 6 with dilation 1) is larger than the padded input "
+            "(1 + 4 + 0) by 1, at least the stride 1, along spatial axis 0: no window fits",
         ),
         (
             dict(kernel_shape=[2]),

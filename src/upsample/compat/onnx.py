@@ -259,10 +259,11 @@ def _average_pool(attrs: dict[str, Any], x: np.ndarray) -> list[np.ndarray]:
 
     The output size is ``floor`` (or with ceil_mode ``ceil``) of
     ``(i + begin + end - (k-1)*d - 1) / s``, plus one; in ceil mode a last window that would
-    start in the end padding is dropped. Each window's sum over the input cells it meets is
-    divided by how many of its taps fall on the input, or with count_include_pad on the input
-    or the pads (not on the ceil-mode overhang past them). A window with no input cell to
-    count gives 0.
+    start in the end padding is dropped, and a lone window that overhangs the padded input
+    by less than the stride is kept in either mode. Each window's sum over the input cells
+    it meets is divided by how many of its taps fall on the input, or with
+    count_include_pad on the input or the pads (not on any overhang past them). A window
+    with no input cell to count gives 0.
     """
     unknown = sorted(set(attrs) - set(_AVERAGE_POOL_ATTRIBUTES))
     if unknown:
@@ -286,14 +287,18 @@ def _average_pool(attrs: dict[str, Any], x: np.ndarray) -> list[np.ndarray]:
     with_pads = _average_pool_flag(attrs, "count_include_pad")
     size = x.shape[2:]
     pairs = _padding("AveragePool", attrs, size, k, s, d)
-    out = tuple(_shapes.pooled_size(*args, ceil_mode) for args in zip(size, k, s, pairs, d))
-    for axis, (i, k_, d_, (lo, hi), o) in enumerate(zip(size, k, d, pairs, out)):
-        if o < 1:
+    out = []
+    for axis, (i, k_, s_, d_, (lo, hi)) in enumerate(zip(size, k, s, d, pairs)):
+        short = (k_ - 1) * d_ + 1 - (lo + i + hi)  # how far one window overhangs the padded input
+        if short >= s_:
             raise ValueError(
                 f"run_node: AveragePool kernel_shape {k_} (spanning {(k_ - 1) * d_ + 1} with "
-                f"dilation {d_}) is larger than the padded input ({lo} + {i} + {hi}) along "
-                f"spatial axis {axis}, leaving no output"
+                f"dilation {d_}) is larger than the padded input ({lo} + {i} + {hi}) by "
+                f"{short}, at least the stride {s_}, along spatial axis {axis}: no window fits"
             )
+        # A window overhanging by less than the stride is kept in floor mode too, as
+        # onnxruntime and onnx's shape inference keep it (they divide rounding toward 0).
+        out.append(1 if short > 0 else _shapes.pooled_size(i, k_, s_, (lo, hi), d_, ceil_mode))
     # every window lies within [-begin, -begin + reach) of the input's positions
     reach = tuple((o - 1) * s_ + (k_ - 1) * d_ + 1 for o, k_, s_, d_ in zip(out, k, s, d))
     dtype = np.result_type(x.dtype, np.float32)  # float16 sums in float32
