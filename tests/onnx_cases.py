@@ -29,3 +29,22 @@ def cases(*op_types: str) -> list:
         if len(case.model.graph.node) == 1 and case.model.graph.node[0].op_type in op_types
     }
     return sorted(unique.values(), key=lambda case: case.name)
+
+
+def module_cases(op_type: str, module: str) -> list:
+    """The cases of one op type from its own case module (``"averagepool"``), a fraction of the
+    time :func:`cases` takes the first time. Importing the module records its cases in the
+    list that collecting every op type returns too, so the two can be called in either order."""
+    import importlib
+
+    from onnx.backend.test.case import node
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        importlib.import_module(f"{node.__name__}.{module}")
+    unique = {
+        case.name: case
+        for case in node._NodeTestCases
+        if len(case.model.graph.node) == 1 and case.model.graph.node[0].op_type == op_type
+    }
+    return sorted(unique.values(), key=lambda case: case.name)

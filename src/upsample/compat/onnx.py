@@ -13,6 +13,11 @@ Each op type is a row that maps ONNX's attributes onto one of upsample's ops::
     MaxPool         max_pool         pads, auto_pad, ceil_mode, dilations; Indices flat
                                      over the whole tensor, storage_order 1 = column-major
     MaxUnpool       max_unpool       indices flat over the whole output, output_shape
+    AveragePool     avg_pool         over the input zero-padded by pads (or auto_pad) and
+                                     the ceil_mode overhang: window sums (divisor 1), each
+                                     divided by its count of input cells, or of input and
+                                     pads cells with count_include_pad; dilations sum
+                                     through a depthwise conv by a kernel of ones
     DepthToSpace    pixel_shuffle    mode "DCR" (default) or "CRD" (PyTorch's order)
     SpaceToDepth    pixel_unshuffle  mode "DCR" (default) or "CRD"
     Resize, Upsample                 upsample.compat._onnx_resize
@@ -200,6 +205,116 @@ def _max_unpool(
     return [_upsample.max_unpool(x, plane, grown, stride=s, padding=pairs)]
 
 
+_AVERAGE_POOL_ATTRIBUTES = (
+    "kernel_shape",
+    "strides",
+    "pads",
+    "auto_pad",
+    "ceil_mode",
+    "count_include_pad",
+    "dilations",
+)
+
+
+def _average_pool_ints(attrs: dict[str, Any], name: str, nd: int, minimum: int, default: int | None) -> tuple:
+    """One of AveragePool's integer lists, checked: ``nd`` integers, each at least ``minimum``."""
+    if name not in attrs:
+        if default is None:
+            raise ValueError(f"run_node: AveragePool needs the attribute {name} (one size per spatial axis)")
+        return (default,) * nd
+    values = attrs[name]
+    if (
+        not isinstance(values, (list, tuple))
+        or len(values) != nd
+        or not all(isinstance(v, int) and v >= minimum for v in values)
+    ):
+        raise ValueError(
+            f"run_node: AveragePool {name} must be {nd} integers >= {minimum}, "
+            f"one per spatial axis of the input, got {values!r}"
+        )
+    return tuple(values)
+
+
+def _average_pool_flag(attrs: dict[str, Any], name: str) -> bool:
+    value = attrs.get(name, 0)
+    if value not in (0, 1) or not isinstance(value, int):
+        raise ValueError(f"run_node: AveragePool {name} must be 0 or 1, got {value!r}")
+    return bool(value)
+
+
+def _window_sums(a: np.ndarray, k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...]) -> np.ndarray:
+    """The sum of every window over (N, C, *L) that the windows fit exactly: avg_pool with a
+    divisor of 1, or, with dilation (which avg_pool does not take), a depthwise conv whose
+    kernel is all ones."""
+    if all(d_ == 1 for d_ in d):
+        return _upsample.avg_pool(a, k, stride=s, divisor_override=1)
+    n, c = a.shape[:2]
+    ones = np.ones((1, 1, *k), dtype=a.dtype)
+    sums = _upsample.conv(a.reshape(n * c, 1, *a.shape[2:]), ones, stride=s, dilation=d)
+    return sums.reshape(n, c, *sums.shape[2:])
+
+
+def _average_pool(attrs: dict[str, Any], x: np.ndarray) -> list[np.ndarray]:
+    """ONNX's AveragePool, as onnxruntime computes it.
+
+    The output size is ``floor`` (or with ceil_mode ``ceil``) of
+    ``(i + begin + end - (k-1)*d - 1) / s``, plus one; in ceil mode a last window that would
+    start in the end padding is dropped, and a lone window that overhangs the padded input
+    by less than the stride is kept in either mode. Each window's sum over the input cells
+    it meets is divided by how many of its taps fall on the input, or with
+    count_include_pad on the input or the pads (not on any overhang past them). A window
+    with no input cell to count gives 0.
+    """
+    unknown = sorted(set(attrs) - set(_AVERAGE_POOL_ATTRIBUTES))
+    if unknown:
+        raise ValueError(
+            f"run_node: AveragePool takes the attributes {', '.join(_AVERAGE_POOL_ATTRIBUTES)}, got {unknown}"
+        )
+    if x.dtype.kind != "f":
+        raise TypeError(f"run_node: AveragePool X must be float16, float32 or float64, got {x.dtype}")
+    nd = x.ndim - 2
+    if nd < 1:
+        raise ValueError(
+            f"run_node: AveragePool X must be (N, C, *spatial) with at least one spatial axis, "
+            f"got shape {x.shape}"
+        )
+    k = _average_pool_ints(attrs, "kernel_shape", nd, 1, None)
+    s = _average_pool_ints(attrs, "strides", nd, 1, 1)
+    d = _average_pool_ints(attrs, "dilations", nd, 1, 1)
+    if "pads" in attrs:
+        _average_pool_ints(attrs, "pads", 2 * nd, 0, None)  # begins, then ends
+    ceil_mode = _average_pool_flag(attrs, "ceil_mode")
+    with_pads = _average_pool_flag(attrs, "count_include_pad")
+    size = x.shape[2:]
+    pairs = _padding("AveragePool", attrs, size, k, s, d)
+    out = []
+    for axis, (i, k_, s_, d_, (lo, hi)) in enumerate(zip(size, k, s, d, pairs)):
+        short = (k_ - 1) * d_ + 1 - (lo + i + hi)  # how far one window overhangs the padded input
+        if short >= s_:
+            raise ValueError(
+                f"run_node: AveragePool kernel_shape {k_} (spanning {(k_ - 1) * d_ + 1} with "
+                f"dilation {d_}) is larger than the padded input ({lo} + {i} + {hi}) by "
+                f"{short}, at least the stride {s_}, along spatial axis {axis}: no window fits"
+            )
+        # A window overhanging by less than the stride is kept in floor mode too, as
+        # onnxruntime and onnx's shape inference keep it (they divide rounding toward 0).
+        out.append(1 if short > 0 else _shapes.pooled_size(i, k_, s_, (lo, hi), d_, ceil_mode))
+    # every window lies within [-begin, -begin + reach) of the input's positions
+    reach = tuple((o - 1) * s_ + (k_ - 1) * d_ + 1 for o, k_, s_, d_ in zip(out, k, s, d))
+    dtype = np.result_type(x.dtype, np.float32)  # float16 sums in float32
+    grow = tuple((lo, max(r - lo - i, 0)) for i, r, (lo, _) in zip(size, reach, pairs))
+    padded = np.pad(x.astype(dtype, copy=False), ((0, 0), (0, 0), *grow))
+    padded = padded[(Ellipsis, *(slice(0, r) for r in reach))]  # (N, C, *reach)
+    # the cells a window's divisor counts: the input's, or the input's and the pads'
+    box = tuple(slice(0, lo + i + hi) if with_pads else slice(lo, lo + i) for i, (lo, hi) in zip(size, pairs))
+    counted = np.zeros((1, 1, *reach), dtype=dtype)
+    counted[(Ellipsis, *box)] = 1
+    sums = _window_sums(np.ascontiguousarray(padded), k, s, d)
+    counts = _window_sums(counted, k, s, d)
+    y = np.divide(sums, counts, out=np.zeros(sums.shape, dtype), where=counts > 0)
+    return [y.astype(x.dtype, copy=False)]
+
+
 # --------------------------------------------------------------------------- depth and space
 
 
@@ -234,6 +349,7 @@ _RUNNERS: dict[str, Callable[..., list[np.ndarray]]] = {
     "ConvTranspose": _conv_transpose,
     "MaxPool": _max_pool,
     "MaxUnpool": _max_unpool,
+    "AveragePool": _average_pool,
     "DepthToSpace": _depth_to_space,
     "SpaceToDepth": _space_to_depth,
 }
