@@ -247,6 +247,28 @@ class _Weighted(Module):
             state["bias"] = weights[1]
         self.load_state_dict(state)
 
+    def _setup(
+        self,
+        layer: str,
+        channels: tuple[Any, Any],
+        kernel_size: Any,
+        ndim: int | None,
+        groups: Any,
+        data_format: str,
+        **settings: Any,
+    ) -> int:
+        """Check and keep the channels, kernel size and the op's settings; the groups, checked."""
+        self.in_channels = _channels(layer, "in_channels", channels[0])
+        self.out_channels = _channels(layer, "out_channels", channels[1])
+        self.kernel_size = _kernel(layer, kernel_size, ndim)
+        groups = _check_groups(layer, groups, self.in_channels, self.out_channels)
+        self.settings = dict(settings, groups=groups, data_format=_data_format(layer, data_format))
+        return groups
+
+    def _parameters(self, weight: np.ndarray, bias: np.ndarray | None) -> None:
+        self.weight = Parameter(weight)
+        self.bias = None if bias is None else Parameter(bias)
+
     def backward(self, grad: Any) -> np.ndarray:
         grad_x, grad_weight, *grad_bias = self._pull(grad)
         self.weight.grad += grad_weight
@@ -308,26 +330,22 @@ class Conv(_Weighted):
         data_format: str = "channels_first",
     ) -> None:
         layer = "Conv"
-        self.in_channels = _channels(layer, "in_channels", in_channels)
-        self.out_channels = _channels(layer, "out_channels", out_channels)
-        self.kernel_size = _kernel(layer, kernel_size, ndim)
-        groups = _check_groups(layer, groups, self.in_channels, self.out_channels)
-        self.settings = dict(
+        groups = self._setup(
+            layer,
+            (in_channels, out_channels),
+            kernel_size,
+            ndim,
+            groups,
+            data_format,
             stride=stride,
             padding=padding,
             dilation=dilation,
-            groups=groups,
             padding_mode=padding_mode,
-            data_format=_data_format(layer, data_format),
         )
-        weight, b = _default_init(
-            (self.out_channels, self.in_channels // groups, *self.kernel_size),
-            self.out_channels if bias else None,
-            _rng(rng),
-            _float_dtype(layer, dtype),
+        shape = (self.out_channels, self.in_channels // groups, *self.kernel_size)
+        self._parameters(
+            *_default_init(shape, self.out_channels if bias else None, _rng(rng), _float_dtype(layer, dtype))
         )
-        self.weight = Parameter(weight)
-        self.bias = None if b is None else Parameter(b)
 
 
 def _bilinear_init(weight_shape: tuple[int, ...], groups: int, layer: str) -> np.ndarray:
@@ -385,27 +403,26 @@ class ConvTranspose(_Weighted):
         data_format: str = "channels_first",
     ) -> None:
         layer = "ConvTranspose"
-        self.in_channels = _channels(layer, "in_channels", in_channels)
-        self.out_channels = _channels(layer, "out_channels", out_channels)
-        self.kernel_size = _kernel(layer, kernel_size, ndim)
-        groups = _check_groups(layer, groups, self.in_channels, self.out_channels)
-        init = _args.choice(layer, "init", init, ("default", "bilinear"))
-        dtype = _float_dtype(layer, dtype)
-        self.settings = dict(
+        groups = self._setup(
+            layer,
+            (in_channels, out_channels),
+            kernel_size,
+            ndim,
+            groups,
+            data_format,
             stride=stride,
             padding=padding,
             output_padding=output_padding,
             dilation=dilation,
-            groups=groups,
-            data_format=_data_format(layer, data_format),
         )
+        init = _args.choice(layer, "init", init, ("default", "bilinear"))
+        dtype = _float_dtype(layer, dtype)
         shape = (self.in_channels, self.out_channels // groups, *self.kernel_size)
         weight, b = _default_init(shape, self.out_channels if bias else None, _rng(rng), dtype)
         if init == "bilinear":
             weight = _bilinear_init(shape, groups, layer).astype(dtype)
             b = None if b is None else np.zeros_like(b)
-        self.weight = Parameter(weight)
-        self.bias = None if b is None else Parameter(b)
+        self._parameters(weight, b)
 
 
 # --------------------------------------------------------------------------- layers without weights
