@@ -37,8 +37,8 @@ from .snippet_parts import (
     TORCH_NOTE,
     Call,
     Geometry,
+    NoSnippet,
     Window,
-    integer_factors,
     jax_head,
     kwargs_source,
     literal,
@@ -47,6 +47,7 @@ from .snippet_parts import (
     torch_head,
     tuple_source,
     upsample_head,
+    whole_factors,
 )
 
 __all__ = ["FRAMEWORKS", "family", "snippets"]
@@ -123,7 +124,10 @@ def snippets(
     call = Call(op, x, w, idx, settings, tuple(out_shape))
     answer = {}
     for name in FRAMEWORKS:
-        code, note = getattr(declared, name)(call)
+        try:
+            code, note = getattr(declared, name)(call)
+        except NoSnippet as why:
+            code, note = None, str(why)
         answer[name] = {"code": code, "note": note}
     return answer
 
@@ -456,10 +460,9 @@ class _BedOfNails(_Snippets):
         return "\n".join(lines), "the page's own call"
 
     def torch(self, c: Call) -> Snippet:
-        factors = integer_factors(c.s["scale_factor"])
-        if factors is None:
-            return None, "PyTorch has no bed-of-nails op; the slice below needs whole scale factors"
-        f0, f1 = factors
+        f0, f1 = whole_factors(
+            c.s["scale_factor"], "PyTorch has no bed-of-nails op; the slice below needs whole scale factors"
+        )
         lines = torch_head(c.x)
         lines.append(
             f"y = torch.zeros(x.shape[0], x.shape[1], x.shape[2] * {f0}, x.shape[3] * {f1}, dtype=x.dtype)"
@@ -468,10 +471,7 @@ class _BedOfNails(_Snippets):
         return "\n".join(lines), "no bed-of-nails op in PyTorch: a strided assignment into zeros"
 
     def tensorflow(self, c: Call) -> Snippet:
-        factors = integer_factors(c.s["scale_factor"])
-        if factors is None:
-            return None, "the reshape below needs whole scale factors"
-        f0, f1 = factors
+        f0, f1 = whole_factors(c.s["scale_factor"], "the reshape below needs whole scale factors")
         c_out, h_out, w_out = c.out
         lines = tf_head(
             c.x, "# stays NCHW: each value gets f-1 zeros after it along each axis, then a reshape"
@@ -484,10 +484,7 @@ class _BedOfNails(_Snippets):
         return "\n".join(lines), "no bed-of-nails op in TensorFlow: zeros by tf.pad and a reshape"
 
     def jax(self, c: Call) -> Snippet:
-        factors = integer_factors(c.s["scale_factor"])
-        if factors is None:
-            return None, "the strided update below needs whole scale factors"
-        f0, f1 = factors
+        f0, f1 = whole_factors(c.s["scale_factor"], "the strided update below needs whole scale factors")
         c_out, h_out, w_out = c.out
         lines = jax_head(c.x)
         lines.append(

@@ -113,10 +113,15 @@ class Window:
         self.overhang = [r - pp for r, pp in zip(self.right, self.p)]
 
 
-def integer_factors(value: Any) -> tuple[int, int] | None:
+class NoSnippet(Exception):
+    """A framework cannot write this call: the message says why (the panel shows it)."""
+
+
+def whole_factors(value: Any, why: str) -> tuple[int, int]:
+    """The two scale factors as ints, or NoSnippet(why) when either is not a whole number >= 1."""
     factors = value if isinstance(value, tuple) else (value, value)
     if len(factors) != 2 or any(float(f) != int(f) or f < 1 for f in factors):
-        return None
+        raise NoSnippet(why)
     return int(factors[0]), int(factors[1])
 
 
