@@ -230,6 +230,30 @@ def test_max_pool_matches_onnxruntime(
     _same(run_node(only_values, [x]), [values])
 
 
+@pytest.mark.parametrize(
+    "size, kernel, strides, pads",
+    [
+        ((6, 6), [7, 7], [7, 7], [0, 0, 0, 0]),  # one window, one cell past the input
+        ((5,), [6], [2], [0, 0]),
+        ((4, 3), [5, 4], [3, 2], [1, 0, 0, 0]),
+        ((2, 3, 4), [4, 3, 6], [3, 1, 3], [0, 0, 1, 0, 0, 0]),
+    ],
+)
+def test_max_pool_keeps_a_lone_window_that_overhangs_by_less_than_the_stride(size, kernel, strides, pads):
+    # onnxruntime divides rounding toward zero: such a window is kept, reading only real cells
+    x = np.random.default_rng(3).permutation(2 * int(np.prod(size))).reshape(1, 2, *size).astype(np.float32)
+    node = helper.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=kernel, strides=strides, pads=pads)
+    values, _ = _against_ort(node, [x])
+    assert values.shape == (1, 2, *(1,) * len(size))  # each case has one window
+    np.testing.assert_array_equal(values.reshape(2, -1).max(axis=1), x.reshape(2, -1).max(axis=1))
+
+
+def test_max_pool_refuses_a_window_that_overhangs_by_the_stride_or_more():
+    node = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[8], strides=[2])
+    with pytest.raises(ValueError, match="run_node: MaxPool kernel_shape 8 .* by 2, at least the stride 2"):
+        run_node(node, [np.zeros((1, 1, 6), np.float32)])
+
+
 def _c_order(indices: np.ndarray, shape: tuple[int, ...], storage_order: int) -> np.ndarray:
     """ONNX Indices (flat over the tensor, the plane part column-major if storage_order=1) -> C order."""
     plane = int(np.prod(shape[2:]))

@@ -383,37 +383,17 @@ def _use_compiled(call: _Call) -> bool:
     return _jit.applies(call.x, max_dims=call.x.ndim)
 
 
-def sampling_plans(
-    x: Any,
-    size: Any = None,
-    scale_factor: Any = None,
-    *,
-    mode: str = "nearest",
-    align_corners: bool | None = None,
-    recompute_scale_factor: bool | None = None,
-    antialias: bool | None = None,
-    convention: str = "torch",
-    **options: Any,
-) -> tuple[SamplingPlan, ...]:
+def sampling_plans(x: Any, *args: Any, **kwargs: Any) -> tuple[SamplingPlan, ...]:
     """The per-axis plans :func:`interpolate` would use for these arguments, one per spatial dim.
 
-    Takes every argument of :func:`interpolate` (``convention`` and the ONNX-level options too).
+    Takes every argument of :func:`interpolate` (``convention`` and the ONNX-level options
+    too), as :func:`plan_call` does.
 
     >>> plans = sampling_plans(np.zeros((1, 1, 2, 3)), scale_factor=2)
     >>> [(p.in_size, p.out_size) for p in plans]
     [(2, 4), (3, 6)]
     """
-    return plan_call(
-        x,
-        size,
-        scale_factor,
-        mode=mode,
-        align_corners=align_corners,
-        recompute_scale_factor=recompute_scale_factor,
-        antialias=antialias,
-        convention=convention,
-        **options,
-    ).plans
+    return plan_call(x, *args, **kwargs).plans
 
 
 def plan_call(

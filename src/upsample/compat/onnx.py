@@ -35,7 +35,7 @@ ONNX's default stride is 1 for every op here (not the kernel size, as in PyTorch
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -165,6 +165,9 @@ def _max_pool(attrs: dict[str, Any], x: np.ndarray, *, n_outputs: int) -> list[n
     nd = x.ndim - 2
     k, s, d = _geometry(attrs, nd, attrs["kernel_shape"])
     pairs = _padding("MaxPool", attrs, x.shape[2:], k, s, d)
+    # a lone window overhanging the padded input by less than the stride reads -inf past it
+    short = _overhangs("MaxPool", x.shape[2:], k, s, d, pairs)
+    pairs = tuple((lo, hi + over) for (lo, hi), over in zip(pairs, short))
     values, indices = _upsample.max_pool(
         x,
         k,
@@ -254,6 +257,25 @@ def _window_sums(a: np.ndarray, k: tuple[int, ...], s: tuple[int, ...], d: tuple
     return sums.reshape(n, c, *sums.shape[2:])
 
 
+def _overhangs(op: str, size: Sequence[int], k: tuple, s: tuple, d: tuple, pairs: tuple) -> tuple[int, ...]:
+    """How far one window overhangs the padded input along each axis (0 where it fits).
+
+    onnxruntime and onnx's shape inference divide rounding toward zero, so a window larger
+    than the padded input by less than the stride still gives one output; by more, none fits.
+    """
+    short = []
+    for axis, (i, k_, s_, d_, (lo, hi)) in enumerate(zip(size, k, s, d, pairs)):
+        over = (k_ - 1) * d_ + 1 - (lo + i + hi)
+        if over >= s_:
+            raise ValueError(
+                f"run_node: {op} kernel_shape {k_} (spanning {(k_ - 1) * d_ + 1} with "
+                f"dilation {d_}) is larger than the padded input ({lo} + {i} + {hi}) by "
+                f"{over}, at least the stride {s_}, along spatial axis {axis}: no window fits"
+            )
+        short.append(max(over, 0))
+    return tuple(short)
+
+
 def _average_pool(attrs: dict[str, Any], x: np.ndarray) -> list[np.ndarray]:
     """ONNX's AveragePool, as onnxruntime computes it.
 
@@ -287,18 +309,11 @@ def _average_pool(attrs: dict[str, Any], x: np.ndarray) -> list[np.ndarray]:
     with_pads = _average_pool_flag(attrs, "count_include_pad")
     size = x.shape[2:]
     pairs = _padding("AveragePool", attrs, size, k, s, d)
-    out = []
-    for axis, (i, k_, s_, d_, (lo, hi)) in enumerate(zip(size, k, s, d, pairs)):
-        short = (k_ - 1) * d_ + 1 - (lo + i + hi)  # how far one window overhangs the padded input
-        if short >= s_:
-            raise ValueError(
-                f"run_node: AveragePool kernel_shape {k_} (spanning {(k_ - 1) * d_ + 1} with "
-                f"dilation {d_}) is larger than the padded input ({lo} + {i} + {hi}) by "
-                f"{short}, at least the stride {s_}, along spatial axis {axis}: no window fits"
-            )
-        # A window overhanging by less than the stride is kept in floor mode too, as
-        # onnxruntime and onnx's shape inference keep it (they divide rounding toward 0).
-        out.append(1 if short > 0 else _shapes.pooled_size(i, k_, s_, (lo, hi), d_, ceil_mode))
+    short = _overhangs("AveragePool", size, k, s, d, pairs)
+    out = [
+        1 if over else _shapes.pooled_size(i, k_, s_, pad, d_, ceil_mode)
+        for i, k_, s_, d_, pad, over in zip(size, k, s, d, pairs, short)
+    ]
     # every window lies within [-begin, -begin + reach) of the input's positions
     reach = tuple((o - 1) * s_ + (k_ - 1) * d_ + 1 for o, k_, s_, d_ in zip(out, k, s, d))
     dtype = np.result_type(x.dtype, np.float32)  # float16 sums in float32
