@@ -25,22 +25,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
+import browser as browser_
 import upsample
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-]
 MODULES = ["upsample.shapes", "upsample.explain", "upsample.nn", "upsample.optim", "upsample.dask"]
 
 
@@ -224,13 +214,8 @@ def serving(directory: Path):
 
 @pytest.fixture(scope="module")
 def browser():
-    assert os.path.exists(CHROMIUM), "the browser tests use Debian's chromium (scripts/test.sh installs it)"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with browser_.launched() as chromium:
+        yield chromium
 
 
 def look(browser, url: str, name: str, tmp_path: Path) -> tuple[object, Path, list[str], list[str]]:

@@ -17,24 +17,14 @@ from pathlib import Path
 import nbformat
 import numpy as np
 from nbclient import NotebookClient
-from playwright.sync_api import sync_playwright
 
+from browser import launched
 from upsample import explain
 from upsample.explain import html as explain_html
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "docs" / "notebooks" / "techniques.ipynb"
 DRAW_JS = ROOT / "src" / "upsample" / "web" / "static" / "draw.js"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-]
 X, W = [[1, 2], [3, 4]], [[5, 5], [5, 5]]
 ARTICLE = [[5, 15, 10], [20, 50, 30], [15, 35, 20]]
 
@@ -74,51 +64,46 @@ def test_the_html_in_chromium_shows_the_steps(tmp_path):
     path.write_text(
         "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex._repr_html_() + "</body></html>"
     )
-    assert os.path.exists(CHROMIUM), "the browser tests use Debian's chromium (scripts/test.sh installs it)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 800})
-            errors = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(path.as_uri())
-            page.wait_for_selector(".upsample-explain[data-ready='true']", timeout=10_000)
-            views = page.eval_on_selector_all(".view", "els => els.map(e => e.dataset.view)")
-            assert views == list(explain.VIEWS)
-            # side by side: three panels on one row
-            tops = page.eval_on_selector_all(
-                ".view", "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
-            )
-            assert len(set(tops)) == 1
-            # it opens on the last step: every running output is the op's output
-            for view in explain.VIEWS:
-                assert running(page, view) == [[str(v) for v in row] for row in ARTICLE]
-            total = int(page.get_attribute("input.ux-step", "max"))
-            assert total == max(len(explain.conv_transpose(X, W, view=v).steps) for v in explain.VIEWS)
-            # the first step of the scatter view: input (0, 0) read, the whole kernel, four outputs written
-            page.click("button.ux-first")
-            assert page.inner_text("output.ux-label").startswith(f"step 0 of {total}")
-            page.click("button.ux-next")
-            page.click("button.ux-next")  # one slider for all: the scatter view's 4 steps span 9
-            assert "scatter 1/4" in page.inner_text("output.ux-label")
-            scatter = '.view[data-view="scatter"]'
-            step = ex.steps[0]
-            assert cells(page, scatter, 0, "read") == [list(c[1:]) for c in step.reads]
-            assert cells(page, scatter, 1, "weight") == [list(c[2:]) for c in step.weight_cells]
-            assert cells(page, scatter, 2, "write") == [list(c[1:]) for c in step.written]
-            assert running(page, "scatter") == [["5", "5", ""], ["5", "5", ""], ["", "", ""]]
-            assert page.inner_text(f"{scatter} .caption") == step.caption
-            # play runs to the end and stops there
-            page.click("button.ux-play")
-            page.wait_for_function(
-                f"() => document.querySelector('output.ux-label').textContent.startsWith('step {total} of')",
-                timeout=20_000,
-            )
-            assert page.inner_text("button.ux-play").endswith("play")
-            assert running(page, "matrix") == [[str(v) for v in row] for row in ARTICLE]
-            assert not errors, errors
-        finally:
-            browser.close()
+    with launched() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(path.as_uri())
+        page.wait_for_selector(".upsample-explain[data-ready='true']", timeout=10_000)
+        views = page.eval_on_selector_all(".view", "els => els.map(e => e.dataset.view)")
+        assert views == list(explain.VIEWS)
+        # side by side: three panels on one row
+        tops = page.eval_on_selector_all(
+            ".view", "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+        )
+        assert len(set(tops)) == 1
+        # it opens on the last step: every running output is the op's output
+        for view in explain.VIEWS:
+            assert running(page, view) == [[str(v) for v in row] for row in ARTICLE]
+        total = int(page.get_attribute("input.ux-step", "max"))
+        assert total == max(len(explain.conv_transpose(X, W, view=v).steps) for v in explain.VIEWS)
+        # the first step of the scatter view: input (0, 0) read, the whole kernel, four outputs written
+        page.click("button.ux-first")
+        assert page.inner_text("output.ux-label").startswith(f"step 0 of {total}")
+        page.click("button.ux-next")
+        page.click("button.ux-next")  # one slider for all: the scatter view's 4 steps span 9
+        assert "scatter 1/4" in page.inner_text("output.ux-label")
+        scatter = '.view[data-view="scatter"]'
+        step = ex.steps[0]
+        assert cells(page, scatter, 0, "read") == [list(c[1:]) for c in step.reads]
+        assert cells(page, scatter, 1, "weight") == [list(c[2:]) for c in step.weight_cells]
+        assert cells(page, scatter, 2, "write") == [list(c[1:]) for c in step.written]
+        assert running(page, "scatter") == [["5", "5", ""], ["5", "5", ""], ["", "", ""]]
+        assert page.inner_text(f"{scatter} .caption") == step.caption
+        # play runs to the end and stops there
+        page.click("button.ux-play")
+        page.wait_for_function(
+            f"() => document.querySelector('output.ux-label').textContent.startsWith('step {total} of')",
+            timeout=20_000,
+        )
+        assert page.inner_text("button.ux-play").endswith("play")
+        assert running(page, "matrix") == [[str(v) for v in row] for row in ARTICLE]
+        assert not errors, errors
 
 
 def running(page, view: str) -> list[list[str]]:

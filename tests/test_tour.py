@@ -14,19 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import required
+import browser
 from upsample.explain import tour
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--hide-scrollbars",
-    "--virtual-time-budget=5000",
-]
+# a direct command line: headless itself, and time enough for the page's images to load
+FLAGS = ["--headless", *browser.FLAGS, "--virtual-time-budget=5000"]
 
 REPORT = """<script>
 window.addEventListener("load", function () {
@@ -42,14 +34,10 @@ window.addEventListener("load", function () {
 </script>"""
 
 
-def chromium() -> str:
-    return required.program("chromium", "chromium-browser")
-
-
 def browse(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"  # a fresh one per run
     return subprocess.run(
-        [chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, url],
+        [browser.chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, url],
         capture_output=True,
         text=True,
         timeout=180,

@@ -17,25 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import required
 import upsample
+from browser import FLAGS, chromium
 from upsample.web import api
 from web_server import need, running_server
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-]
 TIMEOUT = 20_000  # ms, for every wait
-
-
-def chromium() -> str:
-    return required.program("chromium", "chromium-browser")
 
 
 @pytest.fixture(scope="module")
