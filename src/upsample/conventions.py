@@ -282,6 +282,10 @@ class Convention:
             the ONNX specification's ``length_resized``).
         antialiased: settings that differ when antialias is on (TensorFlow then runs
             scale_and_translate instead of its resize kernels).
+        nearest_tie: how far from a half (in the coordinate's own arithmetic) a source
+            coordinate is still a tie for the round_prefer modes (onnxruntime: 1e-6), or 0.
+        copies_same_shape: the input comes back unchanged when the output shape equals
+            it, whatever the scale, roi or mode (onnxruntime).
         versions: the framework versions this row was verified against, exhaustively.
     """
 
@@ -309,6 +313,8 @@ class Convention:
     per_dtype: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     antialiased: Mapping[str, Any] = field(default_factory=dict)
     corner_length: str = "size"
+    nearest_tie: float = 0.0
+    copies_same_shape: bool = False
     versions: str = ""
 
 
@@ -365,6 +371,8 @@ _ROWS = [
         arithmetic="float32_divide",
         size_rounding="float32",
         integer={"linear": "round", "cubic": "round"},
+        nearest_tie=1e-6,
+        copies_same_shape=True,
         versions="onnxruntime 1.32.0",
     ),
     Convention(
@@ -537,6 +545,8 @@ class Settings:
     extrapolation_value: float = 0.0
     #: PyTorch's own plan builders apply: convention "torch" with no ONNX-level option changed
     legacy: bool = False
+    nearest_tie: float = 0.0
+    copies_same_shape: bool = False
 
 
 def _convention(op: str, name: Any) -> Convention:
@@ -686,6 +696,8 @@ def settings(
         span,
         _finite(op, "extrapolation_value", extrapolation_value),
         legacy,
+        row.nearest_tie,
+        row.copies_same_shape,
     )
 
 
