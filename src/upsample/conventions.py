@@ -132,8 +132,10 @@ def _onnx(in_size, out_size, factor):
     return np.dtype(np.float64), lambda v: v / ratio
 
 
-def _ratio32(in_size, out_size, factor):
-    return np.dtype(np.float32), lambda v: v * np.float32(in_size) / np.float32(out_size)
+def _folded32(in_size, out_size, factor):
+    f32 = np.float32  # XLA folds ``v * in / out`` into one constant: in * (1 / out), in float32
+    scale = f32(f32(in_size) * (f32(1) / f32(out_size)))
+    return np.dtype(f32), lambda v: v * scale
 
 
 def _float32_divide(in_size, out_size, factor):
@@ -157,7 +159,7 @@ ARITHMETIC: Mapping[str, Any] = MappingProxyType(
     {
         "float64": _times(np.float64),  # multiply by in/out in double
         "float32": _times(np.float32),  # multiply by float(in)/float(out) (TensorFlow)
-        "float32_ratio": _ratio32,  # times in, then over out, in float32 (JAX nearest)
+        "float32_folded": _folded32,  # times float(in) * (1/float(out)) (JAX nearest, under XLA)
         "onnx": _onnx,  # divide by out/in in double (the ONNX specification)
         "float32_divide": _float32_divide,  # divide by float(out)/float(in) in float32 (onnxruntime)
         "opencv": _opencv,  # multiply by 1/(out/in) in double (cv2.resize)
@@ -439,7 +441,7 @@ _ROWS = [
         antialias_options=(False, True),
         arithmetic="float32",
         integer={m: "float32" for m in ("linear", "cubic", "lanczos3", "lanczos5", "area")},
-        per_mode={"nearest": {"arithmetic": "float32_ratio"}},
+        per_mode={"nearest": {"arithmetic": "float32_folded"}},
         versions="jax 0.10.2",
     ),
     Convention(

@@ -49,7 +49,7 @@ def _span(in_size, s) -> tuple[float, float]:
 
 
 #: the arithmetics of the frameworks whose half-pixel nearest is ``floor((o + 0.5) * I/O)``
-_FLOOR_OF_CENTRES = ("float32", "float32_ratio", "float64")
+_FLOOR_OF_CENTRES = ("float32", "float32_folded", "float64")
 
 
 def nearest_plan(in_size, out_size, scale_factor, s, dtype):
