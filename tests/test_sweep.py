@@ -86,7 +86,6 @@ KNOWN = {
     ("pillow", "BILINEAR", "uint16"): 2,  # I;16: Pillow's float rounding at ties
     ("pillow", "HAMMING", "uint16"): 20,
     ("pillow", "HAMMING", "uint8"): 1,
-    ("jax", "nearest", True): 3,  # XLA's float32 division at ties
 }
 
 

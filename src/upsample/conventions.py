@@ -132,8 +132,10 @@ def _onnx(in_size, out_size, factor):
     return np.dtype(np.float64), lambda v: v / ratio
 
 
-def _ratio32(in_size, out_size, factor):
-    return np.dtype(np.float32), lambda v: v * np.float32(in_size) / np.float32(out_size)
+def _folded32(in_size, out_size, factor):
+    f32 = np.float32  # XLA folds ``v * in / out`` into one constant: in * (1 / out), in float32
+    scale = f32(f32(in_size) * (f32(1) / f32(out_size)))
+    return np.dtype(f32), lambda v: v * scale
 
 
 def _float32_divide(in_size, out_size, factor):
@@ -157,7 +159,7 @@ ARITHMETIC: Mapping[str, Any] = MappingProxyType(
     {
         "float64": _times(np.float64),  # multiply by in/out in double
         "float32": _times(np.float32),  # multiply by float(in)/float(out) (TensorFlow)
-        "float32_ratio": _ratio32,  # times in, then over out, in float32 (JAX nearest)
+        "float32_folded": _folded32,  # times float(in) * (1/float(out)) (JAX nearest, under XLA)
         "onnx": _onnx,  # divide by out/in in double (the ONNX specification)
         "float32_divide": _float32_divide,  # divide by float(out)/float(in) in float32 (onnxruntime)
         "opencv": _opencv,  # multiply by 1/(out/in) in double (cv2.resize)
@@ -282,6 +284,10 @@ class Convention:
             the ONNX specification's ``length_resized``).
         antialiased: settings that differ when antialias is on (TensorFlow then runs
             scale_and_translate instead of its resize kernels).
+        nearest_tie: how far from a half (in the coordinate's own arithmetic) a source
+            coordinate is still a tie for the round_prefer modes (onnxruntime: 1e-6), or 0.
+        copies_same_shape: the input comes back unchanged when the output shape equals
+            it, whatever the scale, roi or mode (onnxruntime).
         versions: the framework versions this row was verified against, exhaustively.
     """
 
@@ -309,6 +315,8 @@ class Convention:
     per_dtype: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     antialiased: Mapping[str, Any] = field(default_factory=dict)
     corner_length: str = "size"
+    nearest_tie: float = 0.0
+    copies_same_shape: bool = False
     versions: str = ""
 
 
@@ -365,6 +373,8 @@ _ROWS = [
         arithmetic="float32_divide",
         size_rounding="float32",
         integer={"linear": "round", "cubic": "round"},
+        nearest_tie=1e-6,
+        copies_same_shape=True,
         versions="onnxruntime 1.32.0",
     ),
     Convention(
@@ -431,7 +441,7 @@ _ROWS = [
         antialias_options=(False, True),
         arithmetic="float32",
         integer={m: "float32" for m in ("linear", "cubic", "lanczos3", "lanczos5", "area")},
-        per_mode={"nearest": {"arithmetic": "float32_ratio"}},
+        per_mode={"nearest": {"arithmetic": "float32_folded"}},
         versions="jax 0.10.2",
     ),
     Convention(
@@ -537,6 +547,8 @@ class Settings:
     extrapolation_value: float = 0.0
     #: PyTorch's own plan builders apply: convention "torch" with no ONNX-level option changed
     legacy: bool = False
+    nearest_tie: float = 0.0
+    copies_same_shape: bool = False
 
 
 def _convention(op: str, name: Any) -> Convention:
@@ -686,6 +698,8 @@ def settings(
         span,
         _finite(op, "extrapolation_value", extrapolation_value),
         legacy,
+        row.nearest_tie,
+        row.copies_same_shape,
     )
 
 

@@ -39,6 +39,7 @@ from ._dispatch import chunked
 from .sampling import modes
 from .sampling.modes import ALIASES, MODES
 from .sampling.plans import SamplingPlan
+from .sampling.pytorch import identity
 
 __all__ = [
     "interpolate",
@@ -167,12 +168,14 @@ def _prepare(
         plan_dtype = _args.float_dtype(x)
     out_shape = _args.check_output(op, (*x.shape[:2], *out), dtype)
     shrinking = all(o <= i for i, o in zip(x.shape[2:], out))
-    built = [
-        _axis_plan(
-            kind, conventions.for_axis(s, axis), i, o, f, bool(align_corners), plan_dtype, shrinking=shrinking
-        )
-        for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors))
-    ]
+    if s.copies_same_shape and tuple(out) == tuple(x.shape[2:]):  # the input, unchanged
+        built = [(SamplingPlan(*identity(i, plan_dtype), i, i), None) for i in out]
+    else:
+        common = (bool(align_corners), plan_dtype)
+        built = [
+            _axis_plan(kind, conventions.for_axis(s, axis), i, o, f, *common, shrinking=shrinking)
+            for axis, (i, o, f) in enumerate(zip(x.shape[2:], out, factors))
+        ]
     plans = tuple(plan for plan, _ in built)
     # Shrinking axes first: no intermediate is larger than the input or the output.
     order = tuple(sorted(range(nd), key=lambda a: plans[a].out_size / plans[a].in_size))

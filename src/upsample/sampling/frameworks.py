@@ -49,7 +49,7 @@ def _span(in_size, s) -> tuple[float, float]:
 
 
 #: the arithmetics of the frameworks whose half-pixel nearest is ``floor((o + 0.5) * I/O)``
-_FLOOR_OF_CENTRES = ("float32", "float32_ratio", "float64")
+_FLOOR_OF_CENTRES = ("float32", "float32_folded", "float64")
 
 
 def nearest_plan(in_size, out_size, scale_factor, s, dtype):
@@ -74,11 +74,27 @@ def nearest_plan(in_size, out_size, scale_factor, s, dtype):
     else:
         src, outside = source_coordinates(in_size, out_size, scale_factor, s)
         index = conventions.NEAREST_MODES[s.nearest_mode](src)
+        if s.nearest_tie and s.nearest_mode in _TIE_BREAKS:
+            index = _near_ties(src, index, s.nearest_tie, _TIE_BREAKS[s.nearest_mode])
     index = np.clip(index, 0, in_size - 1).astype(np.int64)
     weight = np.ones((out_size, 1), dtype=dtype)
     if outside is not None:
         weight[outside] = 0
     return index[:, None], weight, outside
+
+
+#: the round modes, and which side of a tie each takes
+_TIE_BREAKS = {"round_prefer_floor": 0, "round_prefer_ceil": 1}
+
+
+def _near_ties(src: np.ndarray, index: np.ndarray, tolerance: float, side: int) -> np.ndarray:
+    """Coordinates whose fraction is within ``tolerance`` of a half are ties, broken to
+    ``floor + side``; the fraction and its distance from 0.5 are taken in the coordinate's
+    own dtype (exact there), so a float32 quotient one ulp off a true half still ties."""
+    one = src.dtype.type
+    base = np.floor(src)
+    tie = np.abs((src - base) - one(0.5)) <= one(tolerance)
+    return np.where(tie, base + side, index)
 
 
 def _compact(index: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
