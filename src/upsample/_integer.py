@@ -86,6 +86,48 @@ def _pillow_order(plans: Sequence) -> list[int]:
     return order[::-1] if pillow_vertical_first(plans) else order
 
 
+def pillow_premultiply(x: np.ndarray) -> np.ndarray:
+    """RGBA to Pillow's premultiplied RGBa, (..., 4) uint8: each colour times alpha over 255,
+    ``t = c * a + 128; ((t >> 8) + t) >> 8`` (its ``MULDIV255``), alpha kept."""
+    t = x[..., :3].astype(np.int32) * x[..., 3:].astype(np.int32) + 128
+    return np.concatenate([((t >> 8) + t) >> 8, x[..., 3:]], axis=-1).astype(np.uint8)
+
+
+def pillow_unpremultiply(x: np.ndarray) -> np.ndarray:
+    """RGBa back to RGBA, (..., 4) uint8: each colour ``min(255 * c // a, 255)`` (truncated),
+    and left as it is where alpha is 0 or 255."""
+    alpha = x[..., 3:].astype(np.int32)
+    colour = x[..., :3].astype(np.int32)
+    divided = np.minimum(255 * colour // np.maximum(alpha, 1), 255)
+    keep = (alpha == 0) | (alpha == 255)
+    return np.concatenate([np.where(keep, colour, divided), x[..., 3:]], axis=-1).astype(np.uint8)
+
+
+def pillow_reduce(x: np.ndarray, factors: tuple[int, int], box: tuple[int, int, int, int]) -> np.ndarray:
+    """Pillow's ``Image.reduce``: the mean of each ``fy x fx`` block of the integer box
+    ``(x0, y0, x1, y1)`` of ``x`` (H, W, C), the blocks of the last row and column cut short
+    by the box's edge (each averages the pixels it has) -> (ceil(h / fy), ceil(w / fx), C).
+
+    uint8: the block's ``n`` pixels summed, then ``((sum + n // 2) * m) >> 24`` with the
+    32-bit multiplier ``m = (uint32)(float32(2**32) / float32(256 * n))`` (``Reduce.c``'s
+    rounding; its special cases for small factors are this same formula). float32: the sum
+    in float64 times ``1.0 / n``, stored as float32 (Pillow adds the block's pixels in another
+    order, which can move the last bit)."""
+    x0, y0, x1, y1 = box
+    region = x[y0:y1, x0:x1]
+    fy, fx = factors
+    starts_y, starts_x = np.arange(0, y1 - y0, fy), np.arange(0, x1 - x0, fx)
+    wide = np.float64 if x.dtype.kind == "f" else np.int64
+    sums = np.add.reduceat(np.add.reduceat(region.astype(wide), starts_y, axis=0), starts_x, axis=1)
+    counts = np.minimum(fy, (y1 - y0) - starts_y)[:, None] * np.minimum(fx, (x1 - x0) - starts_x)[None, :]
+    counts = counts[..., None]  # (OH, OW, 1)
+    if x.dtype.kind == "f":
+        return (sums * (1.0 / counts)).astype(x.dtype)
+    multiplier = (np.float32(2**32) / (counts * 256).astype(np.float32)).astype(np.int64)
+    total = ((sums + counts // 2) * multiplier) & 0xFFFFFFFF  # uint32 arithmetic
+    return (total >> 24).astype(x.dtype)
+
+
 def _fixed_point(bits_of: Callable[[np.ndarray], int], order_of: Callable[[Sequence], list[int]]) -> Callable:
     """One pass per axis, each rounded back to uint8: PyTorch's and Pillow's separable uint8
     resampling (``(sum + 2**(bits-1)) >> bits``, clipped)."""

@@ -123,7 +123,9 @@ def kernel_plan(in_size, out_size, scale_factor, s, dtype, *, kernel, support, t
     if s.exclude_outside:
         weight = np.where((index >= 0) & (index < in_size), weight, 0)
     if s.antialias or s.exclude_outside:  # one division, as Pillow and TF divide
-        weight = weight / _nonzero(weight.sum(axis=1, keepdims=True))
+        weight = weight / _nonzero(
+            _row_sums(weight) if s.taps == "pillow" else weight.sum(axis=1, keepdims=True)
+        )
     if outside is not None:
         weight[outside] = 0
     index, weight = _compact(np.clip(index, 0, in_size - 1), weight)
@@ -164,8 +166,12 @@ def _pillow_window(in_size, out_size, scale_factor, s, support, tabled):
     centre ``c = (o + 0.5) * scale`` in pixel-edge coordinates, the taps
     ``[max(int(c - r + 0.5), 0), min(int(c + r + 0.5), I))`` with ``r`` the support widened
     by ``max(scale, 1)``, each read at ``((x - c) + 0.5) / max(scale, 1)``. The window's
-    truncation decides the box filter's edge taps."""
+    truncation decides the box filter's edge taps. A ``box`` reaches the C code as float32
+    edges, their difference taken in float32."""
     start, length = _span(in_size, s)
+    if s.window is not None:
+        lo_edge, hi_edge = (np.float32(v) for v in s.window[0])
+        start, length = float(lo_edge), float(hi_edge - lo_edge)
     scale = length / out_size
     widen = max(scale, 1.0)
     reach = support * widen
@@ -204,6 +210,15 @@ _FAR = 1e6
 
 #: which taps a kernel reads (``Convention.window``)
 WINDOWS = {"support": _support_window, "pillow": _pillow_window, "tf": _tf_window}
+
+
+def _row_sums(weight: np.ndarray) -> np.ndarray:
+    """Each row's sum, tap after tap from the first (Pillow's ``precompute_coeffs`` sums
+    so; NumPy's pairwise sum rounds otherwise from eight taps on) -> (O, 1)."""
+    total = np.zeros((weight.shape[0], 1), dtype=weight.dtype)
+    for t in range(weight.shape[1]):
+        total = total + weight[:, t : t + 1]
+    return total
 
 
 def _nonzero(total: np.ndarray) -> np.ndarray:

@@ -41,13 +41,18 @@ def box(s: np.ndarray) -> np.ndarray:
     return ((s > -0.5) & (s <= 0.5)).astype(s.dtype)
 
 
+#: the Hamming window's constants, float32 literals in Pillow
+_HAMMING_A, _HAMMING_B = float(np.float32(0.54)), float(np.float32(0.46))
+
+
 def hamming(s: np.ndarray) -> np.ndarray:
     """Pillow's HAMMING filter: ``sinc(s)`` times the Hamming window ``0.54 + 0.46 cos(pi s)``
-    for ``|s| < 1``, zero beyond."""
+    for ``|s| < 1``, zero beyond. The window's constants are float32's nearest to 0.54 and
+    0.46, as Pillow's ``Resample.c`` writes them (``0.54f``), the rest in float64."""
     s = np.abs(s)
     inside = s < 1
     x = np.pi * np.where(inside, s, 0.5)
-    value = np.where(s == 0, 1.0, np.sin(x) / np.where(x == 0, 1, x) * (0.54 + 0.46 * np.cos(x)))
+    value = np.where(s == 0, 1.0, np.sin(x) / np.where(x == 0, 1, x) * (_HAMMING_A + _HAMMING_B * np.cos(x)))
     return np.where(inside, value, 0).astype(s.dtype)
 
 
