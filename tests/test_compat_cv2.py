@@ -106,6 +106,19 @@ def test_fx_fy_round_the_size_and_place_the_samples(fx, fy, flag):
     )
 
 
+@pytest.mark.parametrize("dtype", [np.uint16, np.int16], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_area_16_bit_sums_as_opencv(dtype, channels):
+    # integer factors: float32 block sums four pixels at a time (3x3 and 5x2 leave a rest),
+    # 2x2 half up in integers (but not with 2 channels); other factors: float32 weighted sums
+    for size, dsize in [((30, 30), (10, 10)), ((20, 20), (10, 10)), ((20, 35), (7, 4)), ((33, 29), (13, 10))]:
+        x = _image(size + (channels,), dtype)
+        _same(
+            ucv2.resize(x, dsize, interpolation=ucv2.INTER_AREA),
+            cv2.resize(x, dsize, interpolation=cv2.INTER_AREA),
+        )
+
+
 def test_linear_exact_on_floats_is_linear_and_dst_is_written():
     x = _image((5, 6), np.float32)
     _same(

@@ -81,8 +81,6 @@ def _sweep(ours, theirs, dtype, seed=0, levels=0):
 #: tests pin these counts (of 1101 calls), so a regression, or a fix (then lower the number
 #: or drop the row), shows.
 KNOWN = {
-    ("opencv", "INTER_AREA", "uint16"): 78,  # cv2's 16-bit area sums: order not reproduced
-    ("opencv", "INTER_AREA", "int16"): 65,
     ("pillow", "BILINEAR", "uint16"): 2,  # I;16: Pillow's float rounding at ties
     ("pillow", "HAMMING", "uint16"): 20,
     ("pillow", "HAMMING", "uint8"): 1,

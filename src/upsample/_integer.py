@@ -149,26 +149,55 @@ def opencv_area_factors(whole: Sequence) -> tuple[int, int] | None:
     return factors[0], factors[1]
 
 
-def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
-    """cv2.INTER_AREA on uint8 (``resize.cpp``). When both axes shrink:
+def _block_sum_float(x: np.ndarray, plans: Sequence, fy: int, fx: int) -> np.ndarray:
+    """cv2.INTER_AREA's block sum on 16-bit images (integer factors): a float32 sum over the
+    block read row by row, four pixels at a time (their sum exact in integers), then the
+    last ``fy*fx % 4`` one by one."""
+    plan_h, plan_w = plans
 
-    * integer factors (fy, fx): the block sums in integers, then ``(sum + 2) >> 2`` for 2x2
-      with 1, 3 or 4 channels, else ``sum * (1.f / (fy*fx))`` in float32 rounded half to even;
+    def pixel(k):
+        sy, sx = divmod(k, fx)
+        return np.take(np.take(x, plan_h.index[:, sy], axis=2), plan_w.index[:, sx], axis=3).astype(np.int64)
+
+    area = fy * fx
+    total = np.zeros(x.shape[:2] + (plan_h.out_size, plan_w.out_size), dtype=np.float32)
+    for k in range(0, area - 3, 4):
+        total += (pixel(k) + pixel(k + 1) + pixel(k + 2) + pixel(k + 3)).astype(np.float32)
+    for k in range(area - area % 4, area):
+        total += pixel(k).astype(np.float32)
+    return total
+
+
+def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_AREA on uint8, uint16 and int16 (``resize.cpp``). When both axes shrink:
+
+    * integer factors (fy, fx): the block sums (in integers for uint8; in float32 for 16-bit
+      images, :func:`_block_sum_float`), then ``(sum + 2) >> 2`` for 2x2 with 1, 3 or 4
+      channels, else ``sum * (1.f / (fy*fx))`` in float32 rounded half to even;
     * otherwise each row's taps summed in float32 with float32 weights (along W, then the
       rows along H, in tap order), rounded half to even.
 
-    When an axis grows, OpenCV runs its linear loop on INTER_AREA's weights."""
+    When an axis grows, OpenCV runs its linear loop on INTER_AREA's weights (uint8's fixed
+    point, or the float32 passes of :func:`_opencv_float` for 16-bit images)."""
+    limits = np.iinfo(x.dtype)
     if not all(p.out_size <= p.in_size for p in whole):
-        return _opencv_linear(x, plans)
+        return _opencv_linear(x, plans) if x.dtype == np.uint8 else _opencv_float(x, plans, whole)
     factors = opencv_area_factors(whole)
     if factors is not None:
         (fy, fx), (plan_h, plan_w) = factors, plans
-        total = _taps_sum(x.astype(np.int64), plan_w.index, np.ones(plan_w.index.shape, np.int64), 3)
-        total = _taps_sum(total, plan_h.index, np.ones(plan_h.index.shape, np.int64), 2)
         if fy == fx == 2 and x.shape[1] in (1, 3, 4):
-            return ((total + 2) >> 2).astype(np.uint8)
-        scaled = total.astype(np.float32) * np.float32(1.0 / (fy * fx))
-        return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+            total = _taps_sum(x.astype(np.int64), plan_w.index, np.ones(plan_w.index.shape, np.int64), 3)
+            total = _taps_sum(total, plan_h.index, np.ones(plan_h.index.shape, np.int64), 2)
+            return ((total + 2) >> 2).astype(x.dtype)
+        if x.dtype == np.uint8:
+            total = _taps_sum(x.astype(np.int64), plan_w.index, np.ones(plan_w.index.shape, np.int64), 3)
+            total = _taps_sum(total, plan_h.index, np.ones(plan_h.index.shape, np.int64), 2).astype(
+                np.float32
+            )
+        else:
+            total = _block_sum_float(x, plans, fy, fx)
+        scaled = total * np.float32(1.0 / (fy * fx))
+        return np.clip(np.rint(scaled), limits.min, limits.max).astype(x.dtype)
     y = x.astype(np.float32)
     for axis in (1, 0):  # W, then H
         plan = plans[axis]
@@ -179,7 +208,7 @@ def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
         for t in range(1, plan.taps):
             total += np.take(y, plan.index[:, t], axis=axis + 2) * weight[:, t].reshape(along)
         y = total
-    return np.clip(np.rint(y), 0, 255).astype(np.uint8)
+    return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
 
 
 #: int16 lanes of the vector loop cv2's vertical cubic pass runs on this build (SSE: 8)
@@ -278,19 +307,6 @@ def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray
     return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
 
 
-def _opencv_area_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
-    """cv2.INTER_AREA on 16-bit images: shrinking, a float sum rounded half to even (half up
-    for the exact 2x2 average, ``(a + b + c + d + 2) >> 2``); growing, the float32 path."""
-    if all(p.out_size <= p.in_size for p in whole):
-        if all(p.in_size == 2 * p.out_size for p in whole):
-            y = x.astype(np.float64)
-            for axis, plan in enumerate(plans):
-                y = plan.apply(y, axis + 2)
-            return np.floor(y + 0.5).astype(x.dtype)
-        return _round(x, plans, whole)
-    return _opencv_float(x, plans, whole)
-
-
 RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "torch": _fixed_point(_torch_bits, _last_axis_first),
     "pillow": _fixed_point(lambda weight: 22, _pillow_order),
@@ -300,7 +316,6 @@ RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "round": _round,
     "pillow_wide": _pillow_wide,
     "opencv_float": _opencv_float,
-    "opencv_area_wide": _opencv_area_wide,
 }
 
 

@@ -211,10 +211,11 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType(
         "pillow": "fixed point per axis (22 fractional bits), last axis first, rounded to uint8 between axes",
         "opencv_linear": "11-bit weights per axis, the horizontal sums kept exact, the vertical "
         "sum shifted as OpenCV's vector loop does",
-        "opencv_area": "cv2.INTER_AREA's: shrinking by integer factors, integer block sums "
-        "((sum + 2) >> 2 for 2x2, else times a float32 1/area, rounded half to even); "
-        "by other factors, float32 sums rounded half to even; growing, the "
-        "opencv_linear arithmetic on INTER_AREA's weights",
+        "opencv_area": "cv2.INTER_AREA's: shrinking by integer factors, block sums (in integers "
+        "for uint8, in float32 four pixels at a time for 16-bit images; (sum + 2) >> 2 for 2x2, "
+        "else times a float32 1/area, rounded half to even); by other factors, float32 sums "
+        "rounded half to even; growing, the opencv_linear arithmetic (uint8) or opencv_float's "
+        "(16-bit) on INTER_AREA's weights",
         "opencv_cubic": "cv2.INTER_CUBIC's own (Intel IPP off): 11-bit weights per tap, the "
         "horizontal sums kept exact, the vertical sum in float32 over the vector "
         "loop's lanes and shifted in integers in the tail",
@@ -222,8 +223,6 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType(
         "(uint8, uint16, int16)",
         "opencv_float": "both passes in float32 with float32 weights, the horizontal first, "
         "then rounded half to even and clipped (cv2.resize on 16-bit images)",
-        "opencv_area_wide": "cv2.INTER_AREA on 16-bit images: shrinking as opencv_area, growing "
-        "as opencv_float",
         "pillow_wide": "each pass in float64, rounded half away from zero and clipped to the "
         "dtype's range (Pillow's I;16)",
         "float32": "computed in float32 and returned as float32",
@@ -449,7 +448,7 @@ _ROWS = [
         area="opencv",
         scale_from="factor",
         size_rounding="round",
-        wide_integer={"linear": "opencv_float", "cubic": "opencv_float", "area": "opencv_area_wide"},
+        wide_integer={"linear": "opencv_float", "cubic": "opencv_float", "area": "opencv_area"},
         integer={"linear": "opencv_linear", "cubic": "opencv_cubic", "area": "opencv_area"},
         spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
