@@ -254,29 +254,39 @@ def opencv_cubic_weights(plan) -> np.ndarray:
     )
 
 
-def _opencv_cubic(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.ndarray:
-    """cv2.INTER_CUBIC on uint8, OpenCV's own arithmetic (``resize.cpp``, as cv2 runs it
-    with Intel IPP switched off): each tap's weight rounded to 11 bits on its own (a border
-    pixel read twice keeps both weights); the horizontal sums kept exact; vertically, a
-    row's first ``OPENCV_CUBIC_LANES * k`` values (the vector loop, over W*C interleaved
-    values) are ``rint(sum_t S_t * (b_t / 2**22))`` in float32, summed from the last tap to
-    the first, and the rest (the scalar tail) ``(sum_t S_t * b_t + 2**21) >> 22``."""
-    plan_h, plan_w = plans
-    rows = _taps_sum(x.astype(np.int64), plan_w.index, opencv_cubic_weights(plan_w), 3)  # (N, C, H, OW)
-    weight_h = opencv_cubic_weights(plan_h)
-    c, ow = rows.shape[1], rows.shape[3]
-    sources = [np.take(rows, plan_h.index[:, t], axis=2) for t in range(plan_h.taps)]
-    exact = sum(s * weight_h[:, t].reshape(1, 1, -1, 1) for t, s in enumerate(sources))
-    tail = np.clip((exact + (1 << 21)) >> 22, 0, 255)  # (N, C, OH, OW)
-    scaled = weight_h.astype(np.float32) * np.float32(1.0 / (1 << 22))  # (OH, T)
-    total = sources[-1].astype(np.float32) * scaled[:, -1].reshape(1, 1, -1, 1)
-    for t in range(plan_h.taps - 2, -1, -1):
-        total = sources[t].astype(np.float32) * scaled[:, t].reshape(1, 1, -1, 1) + total
-    vector = np.clip(np.rint(total), 0, 255)
-    # the vector loop covers the interleaved (OW, C) values of a row up to a multiple of the lanes
-    position = np.arange(ow)[None, :] * c + np.arange(c)[:, None]  # (C, OW)
-    covered = position < (ow * c) // OPENCV_CUBIC_LANES * OPENCV_CUBIC_LANES
-    return np.where(covered[None, :, None, :], vector, tail).astype(np.uint8)
+def opencv_eleven_bits(plan) -> np.ndarray:
+    """A plan's float32 weights rounded to 11 bits, each tap on its own (``saturate_cast<short>
+    (w * 2048)``, half to even): INTER_LANCZOS4's plans hold OpenCV's float32 weights."""
+    return np.rint(plan.weight.astype(np.float32) * np.float32(2048)).astype(np.int64)
+
+
+def _opencv_taps(weights_of: Callable, lanes: int) -> Callable:
+    """cv2.INTER_CUBIC and INTER_LANCZOS4 on uint8, OpenCV's own arithmetic (``resize.cpp``,
+    as cv2 runs it with Intel IPP switched off): each tap's weight rounded to 11 bits on its
+    own (``weights_of(plan)``; a border pixel read twice keeps both weights); the horizontal
+    sums kept exact; vertically, a row's first ``lanes * k`` values (a vector loop over the
+    W*C interleaved values; none when ``lanes`` is 0) are ``rint(sum_t S_t * (b_t / 2**22))``
+    in float32, summed from the last tap to the first, and the rest (the scalar loop)
+    ``(sum_t S_t * b_t + 2**21) >> 22``."""
+
+    def run(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.ndarray:
+        plan_h, plan_w = plans
+        rows = _taps_sum(x.astype(np.int64), plan_w.index, weights_of(plan_w), 3)  # (N, C, H, OW)
+        weight_h = weights_of(plan_h)
+        c, ow = rows.shape[1], rows.shape[3]
+        sources = [np.take(rows, plan_h.index[:, t], axis=2) for t in range(plan_h.taps)]
+        exact = sum(s * weight_h[:, t].reshape(1, 1, -1, 1) for t, s in enumerate(sources))
+        tail = np.clip((exact + (1 << 21)) >> 22, 0, 255)  # (N, C, OH, OW)
+        if not lanes:
+            return tail.astype(np.uint8)
+        scaled = weight_h.astype(np.float32) * np.float32(1.0 / (1 << 22))  # (OH, T)
+        total = sources[-1].astype(np.float32) * scaled[:, -1].reshape(1, 1, -1, 1)
+        for t in range(plan_h.taps - 2, -1, -1):
+            total = sources[t].astype(np.float32) * scaled[:, t].reshape(1, 1, -1, 1) + total
+        vector = np.clip(np.rint(total), 0, 255)
+        return np.where(_lanes_covered(c, ow, lanes)[None, :, None, :], vector, tail).astype(np.uint8)
+
+    return run
 
 
 def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
@@ -292,19 +302,65 @@ def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     return y if y is not x else y.copy()
 
 
-def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+def _lanes_covered(c: int, ow: int, lanes: int) -> np.ndarray:
+    """(C, OW): which values of an output row a vector loop of ``lanes`` covers, the row's
+    interleaved (OW, C) values up to a multiple of the lanes (none when ``lanes`` is 0)."""
+    position = np.arange(ow)[None, :] * c + np.arange(c)[:, None]
+    return position < ((ow * c) // lanes * lanes if lanes else 0)
+
+
+def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence, lanes: int = 0) -> np.ndarray:
     """cv2.resize on 16-bit images: its float32 result, then ``saturate_cast`` (rounded half to
-    even, clipped). Both passes in float32 with float32 weights, the horizontal first. (The
-    float32 sums are not yet bit for bit OpenCV's, so a value on a tie can round the other way.)"""
+    even, clipped). Both passes in float32 with float32 weights, the horizontal first, each
+    summed from the first tap to the last, except a vertical vector loop of ``lanes`` (see
+    :func:`_lanes_covered`), which sums from the last tap to the first. (For linear and
+    cubic the float32 sums are not yet bit for bit OpenCV's, so a value on a tie can round
+    the other way.)"""
     limits = np.iinfo(x.dtype)
     y = x.astype(np.float32)
     for axis in reversed(range(len(plans))):
         plan = plans[axis]
-        if not plan.is_identity:
-            y = type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size, plan.out_size).apply(
-                y, axis + 2
+        if plan.is_identity:
+            continue
+        plan = type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size, plan.out_size)
+        forward = plan.apply(y, axis + 2)
+        if axis == 0 and lanes and plan.taps > 1:
+            along = (1, 1, -1, 1)
+            backward = np.take(y, plan.index[:, -1], axis=2) * plan.weight[:, -1].reshape(along)
+            for t in range(plan.taps - 2, -1, -1):
+                backward = np.take(y, plan.index[:, t], axis=2) * plan.weight[:, t].reshape(along) + backward
+            forward = np.where(
+                _lanes_covered(y.shape[1], y.shape[3], lanes)[None, :, None, :], backward, forward
             )
+        y = forward
     return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
+
+
+def _opencv_lanczos4_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_LANCZOS4 on 16-bit images: :func:`_opencv_float`; on int16 the vertical
+    pass's vector loop (8 lanes) sums from the last tap (uint16's loop, from the first, gives
+    the first-to-last sums)."""
+    return _opencv_float(x, plans, whole, lanes=8 if x.dtype == np.int16 else 0)
+
+
+def _opencv_lanczos4_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_LANCZOS4 on 16-bit images: :func:`_opencv_float`; on int16 the vertical
+    pass's vector loop (8 lanes) sums from the last tap (uint16's loop, from the first, gives
+    the first-to-last sums)."""
+    return _opencv_float(x, plans, whole, lanes=8 if x.dtype == np.int16 else 0)
+
+
+def _opencv_area_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_AREA on 16-bit images: shrinking, a float sum rounded half to even (half up
+    for the exact 2x2 average, ``(a + b + c + d + 2) >> 2``); growing, the float32 path."""
+    if all(p.out_size <= p.in_size for p in whole):
+        if all(p.in_size == 2 * p.out_size for p in whole):
+            y = x.astype(np.float64)
+            for axis, plan in enumerate(plans):
+                y = plan.apply(y, axis + 2)
+            return np.floor(y + 0.5).astype(x.dtype)
+        return _round(x, plans, whole)
+    return _opencv_float(x, plans, whole)
 
 
 RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
@@ -312,10 +368,12 @@ RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "pillow": _fixed_point(lambda weight: 22, _pillow_order),
     "opencv_area": _opencv_area,
     "opencv_linear": _opencv_linear,
-    "opencv_cubic": _opencv_cubic,
+    "opencv_cubic": _opencv_taps(opencv_cubic_weights, OPENCV_CUBIC_LANES),
+    "opencv_lanczos4": _opencv_taps(opencv_eleven_bits, 0),  # no vector loop: VResizeNoVec
     "round": _round,
     "pillow_wide": _pillow_wide,
     "opencv_float": _opencv_float,
+    "opencv_lanczos4_wide": _opencv_lanczos4_wide,
 }
 
 

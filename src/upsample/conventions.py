@@ -223,6 +223,10 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType(
         "(uint8, uint16, int16)",
         "opencv_float": "both passes in float32 with float32 weights, the horizontal first, "
         "then rounded half to even and clipped (cv2.resize on 16-bit images)",
+        "opencv_lanczos4": "cv2.INTER_LANCZOS4's: 11-bit weights per tap (OpenCV's float32 "
+        "Lanczos-4 weights), the horizontal sums kept exact, the vertical sum shifted in integers",
+        "opencv_lanczos4_wide": "cv2.INTER_LANCZOS4 on 16-bit images: as opencv_float, with "
+        "int16's vertical vector loop (8 lanes) summing from the last tap",
         "pillow_wide": "each pass in float64, rounded half away from zero and clipped to the "
         "dtype's range (Pillow's I;16)",
         "float32": "computed in float32 and returned as float32",
@@ -442,14 +446,25 @@ _ROWS = [
             "linear": "INTER_LINEAR",
             "cubic": "INTER_CUBIC",
             "area": "INTER_AREA",
+            "lanczos4": "INTER_LANCZOS4",
         },
         coordinate="half_pixel",
         arithmetic="opencv",
         area="opencv",
         scale_from="factor",
         size_rounding="round",
-        wide_integer={"linear": "opencv_float", "cubic": "opencv_float", "area": "opencv_area"},
-        integer={"linear": "opencv_linear", "cubic": "opencv_cubic", "area": "opencv_area"},
+        wide_integer={
+            "linear": "opencv_float",
+            "cubic": "opencv_float",
+            "lanczos4": "opencv_lanczos4_wide",
+            "area": "opencv_area",
+        },
+        integer={
+            "linear": "opencv_linear",
+            "cubic": "opencv_cubic",
+            "lanczos4": "opencv_lanczos4",
+            "area": "opencv_area",
+        },
         spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
         per_mode={

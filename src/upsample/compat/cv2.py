@@ -8,6 +8,9 @@ then placed by ``1/fx``, not by the rounded size). The result has ``src``'s dtyp
 layout (a one-channel (H, W, 1) image comes back (H, W), as from OpenCV). It is
 :func:`upsample.interpolate` with ``convention="opencv"`` (OpenCV 5; pass
 ``convention="opencv4"`` for OpenCV 4's INTER_NEAREST_EXACT) on the channels-last image.
+Every ``INTER_*`` flag is computed byte for byte as OpenCV does (INTER_LANCZOS4 is the mode
+``"lanczos4"``); ``INTER_LINEAR_EXACT`` is INTER_LINEAR on float images, as in OpenCV, and
+refused on integer images (its own fixed point is not reproduced).
 
 >>> import numpy as np
 >>> from upsample.compat import cv2
@@ -53,10 +56,10 @@ _MODES = {
     INTER_LINEAR: "linear",
     INTER_CUBIC: "cubic",
     INTER_AREA: "area",
+    INTER_LANCZOS4: "lanczos4",
     INTER_NEAREST_EXACT: "nearest-exact",
     INTER_LINEAR_EXACT: "linear",
 }
-_NOT_REPRODUCED = {INTER_LANCZOS4: "INTER_LANCZOS4"}
 
 
 def resize(
@@ -86,11 +89,6 @@ def resize(
     if isinstance(interpolation, bool) or not isinstance(interpolation, (int, np.integer)):
         raise TypeError(
             f"{op}: interpolation must be an INTER_* constant, got {_args._describe(interpolation)}"
-        )
-    if int(interpolation) in _NOT_REPRODUCED:
-        raise ValueError(
-            f"{op}: interpolation {_NOT_REPRODUCED[int(interpolation)]} is not "
-            f"reproduced; use INTER_CUBIC or INTER_AREA"
         )
     if int(interpolation) not in _MODES:
         raise ValueError(
