@@ -31,6 +31,7 @@ INTEGER_MODES = [
     ("opencv", "cubic"),
     ("opencv", "area"),
     ("opencv", "lanczos4"),
+    ("opencv", "linear-exact"),
     ("onnx", "linear"),
     ("onnx", "cubic"),
 ]
@@ -241,6 +242,7 @@ def cv2_without_ipp():
         ("cubic", "INTER_CUBIC"),
         ("area", "INTER_AREA"),
         ("lanczos4", "INTER_LANCZOS4"),
+        ("linear-exact", "INTER_LINEAR_EXACT"),
     ],
 )
 def test_opencv_uint8_is_cv2_byte_for_byte(mode, flag, cv2_without_ipp, rng):

@@ -102,6 +102,7 @@ CV2_FLAGS = [
     "INTER_CUBIC",
     "INTER_AREA",
     "INTER_LANCZOS4",  # exact with Intel IPP on, as the wheel runs it (and with it off)
+    "INTER_LINEAR_EXACT",
 ]
 
 

@@ -289,6 +289,29 @@ def _opencv_taps(weights_of: Callable, lanes: int) -> Callable:
     return run
 
 
+def opencv_exact_weights(plan, bits: int) -> np.ndarray:
+    """cv2.INTER_LINEAR_EXACT's fixed-point weights of an exact-linear plan, (O, 2) int64: the
+    second tap's fraction rounded to ``bits`` fractional bits (half to even), the first
+    ``2**bits`` minus it."""
+    second = np.rint(plan.weight[:, 1].astype(np.float64) * (1 << bits)).astype(np.int64)
+    return np.stack([(1 << bits) - second, second], axis=1)
+
+
+def _opencv_linear_exact(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_LINEAR_EXACT on uint8, uint16 and int16 (``resize_bitExact``): weights with
+    ``b`` = 8 (uint8) or 16 (16-bit) fractional bits, the horizontal sums exact (``b`` bits of
+    fraction), the vertical ``(sum + 2**(2b-1)) >> 2b``, clipped. Shrinking by exactly 2 on
+    both axes, OpenCV runs INTER_AREA instead (unless the image has 2 channels)."""
+    if opencv_area_factors(whole) == (2, 2) and x.shape[1] != 2:
+        return _opencv_area(x, plans, whole)
+    bits = 8 if x.dtype == np.uint8 else 16
+    plan_h, plan_w = plans
+    rows = _taps_sum(x.astype(np.int64), plan_w.index, opencv_exact_weights(plan_w, bits), 3)
+    total = _taps_sum(rows, plan_h.index, opencv_exact_weights(plan_h, bits), 2)
+    limits = np.iinfo(x.dtype)
+    return np.clip((total + (1 << (2 * bits - 1))) >> (2 * bits), limits.min, limits.max).astype(x.dtype)
+
+
 def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     """Pillow's I;16 resampling: each pass in double, rounded half away from zero and clipped
     to the dtype's range, in Pillow's pass order."""
@@ -374,6 +397,7 @@ RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "pillow_wide": _pillow_wide,
     "opencv_float": _opencv_float,
     "opencv_lanczos4_wide": _opencv_lanczos4_wide,
+    "opencv_linear_exact": _opencv_linear_exact,
 }
 
 

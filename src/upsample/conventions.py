@@ -225,6 +225,9 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType(
         "then rounded half to even and clipped (cv2.resize on 16-bit images)",
         "opencv_lanczos4": "cv2.INTER_LANCZOS4's: 11-bit weights per tap (OpenCV's float32 "
         "Lanczos-4 weights), the horizontal sums kept exact, the vertical sum shifted in integers",
+        "opencv_linear_exact": "cv2.INTER_LINEAR_EXACT's fixed point: weights with 8 (uint8) or 16 "
+        "(16-bit) fractional bits, exact horizontal sums, the vertical sum rounded half up; a 2x2 "
+        "shrink is opencv_area's",
         "opencv_lanczos4_wide": "cv2.INTER_LANCZOS4 on 16-bit images: as opencv_float, with "
         "int16's vertical vector loop (8 lanes) summing from the last tap",
         "pillow_wide": "each pass in float64, rounded half away from zero and clipped to the "
@@ -447,6 +450,7 @@ _ROWS = [
             "cubic": "INTER_CUBIC",
             "area": "INTER_AREA",
             "lanczos4": "INTER_LANCZOS4",
+            "linear-exact": "INTER_LINEAR_EXACT",
         },
         coordinate="half_pixel",
         arithmetic="opencv",
@@ -457,12 +461,14 @@ _ROWS = [
             "linear": "opencv_float",
             "cubic": "opencv_float",
             "lanczos4": "opencv_lanczos4_wide",
+            "linear-exact": "opencv_linear_exact",
             "area": "opencv_area",
         },
         integer={
             "linear": "opencv_linear",
             "cubic": "opencv_cubic",
             "lanczos4": "opencv_lanczos4",
+            "linear-exact": "opencv_linear_exact",
             "area": "opencv_area",
         },
         spatial_dims=(2,),

@@ -9,8 +9,8 @@ layout (a one-channel (H, W, 1) image comes back (H, W), as from OpenCV). It is
 :func:`upsample.interpolate` with ``convention="opencv"`` (OpenCV 5; pass
 ``convention="opencv4"`` for OpenCV 4's INTER_NEAREST_EXACT) on the channels-last image.
 Every ``INTER_*`` flag is computed byte for byte as OpenCV does (INTER_LANCZOS4 is the mode
-``"lanczos4"``); ``INTER_LINEAR_EXACT`` is INTER_LINEAR on float images, as in OpenCV, and
-refused on integer images (its own fixed point is not reproduced).
+``"lanczos4"``); ``INTER_LINEAR_EXACT`` is INTER_LINEAR on float images, as in OpenCV, and the
+mode ``"linear-exact"`` (OpenCV's bit-exact fixed point) on integer images.
 
 >>> import numpy as np
 >>> from upsample.compat import cv2
@@ -50,7 +50,8 @@ INTER_LANCZOS4 = 4
 INTER_LINEAR_EXACT = 5
 INTER_NEAREST_EXACT = 6
 
-#: OpenCV's flag -> our mode (INTER_LINEAR_EXACT on floats is INTER_LINEAR, as in OpenCV)
+#: OpenCV's flag -> our mode (INTER_LINEAR_EXACT on floats is INTER_LINEAR, as in OpenCV;
+#: on integer images it is the mode "linear-exact")
 _MODES = {
     INTER_NEAREST: "nearest",
     INTER_LINEAR: "linear",
@@ -94,15 +95,14 @@ def resize(
         raise ValueError(
             f"{op}: interpolation must be one of {sorted(_MODES)} (INTER_*), got {interpolation!r}"
         )
-    if int(interpolation) == INTER_LINEAR_EXACT and image.dtype.kind != "f":
-        raise ValueError(f"{op}: INTER_LINEAR_EXACT is only reproduced on float images; got {image.dtype}")
     height, width = image.shape[:2]
     size, factors = _size(op, dsize, fx, fy, height, width)
     planes = image.reshape(1, height, width, -1)  # (N, H, W, C)
     options: dict[str, Any] = {"size": size} if factors is None else {"scale_factor": factors}
-    out = interpolate(
-        planes, mode=_MODES[int(interpolation)], convention=convention, data_format="channels_last", **options
-    )
+    mode = _MODES[int(interpolation)]
+    if int(interpolation) == INTER_LINEAR_EXACT and image.dtype.kind != "f":
+        mode = "linear-exact"  # its own fixed point on integer images
+    out = interpolate(planes, mode=mode, convention=convention, data_format="channels_last", **options)
     # OpenCV returns a one-channel image as (H, W), whatever the input's layout
     out = out.reshape(out.shape[1:3] + (image.shape[2:] if image.ndim == 3 and image.shape[2] > 1 else ()))
     if dst is not None:

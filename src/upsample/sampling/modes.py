@@ -77,6 +77,7 @@ MODES: dict[str, Mode] = {
     "lanczos3": Mode(None, _kernel_mode(lambda v, _: kernels.lanczos(v, 3), 3), widens=True),
     "lanczos5": Mode(None, _kernel_mode(lambda v, _: kernels.lanczos(v, 5), 5), widens=True),
     "lanczos4": Mode(None, _kernel_mode(_lanczos4, 4)),  # OpenCV's: never widened
+    "linear-exact": Mode(None, frameworks.exact_linear_plan),  # OpenCV's INTER_LINEAR_EXACT
     "hamming": Mode(None, _kernel_mode(lambda v, _: kernels.hamming(v), 1), widens=True),
     "gaussian": Mode(None, _kernel_mode(lambda v, _: kernels.gaussian(v), 1.5), widens=True),
     "mitchellcubic": Mode(None, _kernel_mode(lambda v, _: kernels.mitchell(v), 2), widens=True),
