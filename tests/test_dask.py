@@ -125,6 +125,22 @@ CASES = [
         True,
     ),
     (
+        "lanczos4 uint8 opencv",
+        upsample.interpolate,
+        U8,
+        (),
+        dict(size=(17, 23), mode="lanczos4", convention="opencv"),
+        True,
+    ),
+    (
+        "linear-exact uint8 opencv",
+        upsample.interpolate,
+        U8,
+        (),
+        dict(size=(13, 9), mode="linear-exact", convention="opencv"),
+        True,
+    ),
+    (
         "linear uint8 pillow",
         upsample.interpolate,
         U8,

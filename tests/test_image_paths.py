@@ -30,6 +30,8 @@ INTEGER_MODES = [
     ("opencv", "linear"),
     ("opencv", "cubic"),
     ("opencv", "area"),
+    ("opencv", "lanczos4"),
+    ("opencv", "linear-exact"),
     ("onnx", "linear"),
     ("onnx", "cubic"),
 ]
@@ -115,6 +117,7 @@ CONVENTIONS = [
     ("opencv", "linear"),
     ("opencv", "cubic"),
     ("opencv", "area"),
+    ("opencv", "lanczos4"),
     ("pillow", "linear"),
     ("pillow", "cubic"),
     ("tf2", "bilinear"),
@@ -233,7 +236,14 @@ def cv2_without_ipp():
 
 
 @pytest.mark.parametrize(
-    "mode, flag", [("linear", "INTER_LINEAR"), ("cubic", "INTER_CUBIC"), ("area", "INTER_AREA")]
+    "mode, flag",
+    [
+        ("linear", "INTER_LINEAR"),
+        ("cubic", "INTER_CUBIC"),
+        ("area", "INTER_AREA"),
+        ("lanczos4", "INTER_LANCZOS4"),
+        ("linear-exact", "INTER_LINEAR_EXACT"),
+    ],
 )
 def test_opencv_uint8_is_cv2_byte_for_byte(mode, flag, cv2_without_ipp, rng):
     cv2 = cv2_without_ipp

@@ -81,8 +81,6 @@ def _sweep(ours, theirs, dtype, seed=0, levels=0):
 #: tests pin these counts (of 1101 calls), so a regression, or a fix (then lower the number
 #: or drop the row), shows.
 KNOWN = {
-    ("opencv", "INTER_AREA", "uint16"): 78,  # cv2's 16-bit area sums: order not reproduced
-    ("opencv", "INTER_AREA", "int16"): 65,
 }
 
 
@@ -93,7 +91,15 @@ def _assert_clean(bad, known=0):
 # --------------------------------------------------------------------------- OpenCV
 
 cv2 = required.module("cv2")
-CV2_FLAGS = ["INTER_NEAREST", "INTER_NEAREST_EXACT", "INTER_LINEAR", "INTER_CUBIC", "INTER_AREA"]
+CV2_FLAGS = [
+    "INTER_NEAREST",
+    "INTER_NEAREST_EXACT",
+    "INTER_LINEAR",
+    "INTER_CUBIC",
+    "INTER_AREA",
+    "INTER_LANCZOS4",  # exact with Intel IPP on, as the wheel runs it (and with it off)
+    "INTER_LINEAR_EXACT",
+]
 
 
 @pytest.mark.parametrize(

@@ -191,26 +191,55 @@ def opencv_area_factors(whole: Sequence) -> tuple[int, int] | None:
     return factors[0], factors[1]
 
 
-def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
-    """cv2.INTER_AREA on uint8 (``resize.cpp``). When both axes shrink:
+def _block_sum_float(x: np.ndarray, plans: Sequence, fy: int, fx: int) -> np.ndarray:
+    """cv2.INTER_AREA's block sum on 16-bit images (integer factors): a float32 sum over the
+    block read row by row, four pixels at a time (their sum exact in integers), then the
+    last ``fy*fx % 4`` one by one."""
+    plan_h, plan_w = plans
 
-    * integer factors (fy, fx): the block sums in integers, then ``(sum + 2) >> 2`` for 2x2
-      with 1, 3 or 4 channels, else ``sum * (1.f / (fy*fx))`` in float32 rounded half to even;
+    def pixel(k):
+        sy, sx = divmod(k, fx)
+        return np.take(np.take(x, plan_h.index[:, sy], axis=2), plan_w.index[:, sx], axis=3).astype(np.int64)
+
+    area = fy * fx
+    total = np.zeros(x.shape[:2] + (plan_h.out_size, plan_w.out_size), dtype=np.float32)
+    for k in range(0, area - 3, 4):
+        total += (pixel(k) + pixel(k + 1) + pixel(k + 2) + pixel(k + 3)).astype(np.float32)
+    for k in range(area - area % 4, area):
+        total += pixel(k).astype(np.float32)
+    return total
+
+
+def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_AREA on uint8, uint16 and int16 (``resize.cpp``). When both axes shrink:
+
+    * integer factors (fy, fx): the block sums (in integers for uint8; in float32 for 16-bit
+      images, :func:`_block_sum_float`), then ``(sum + 2) >> 2`` for 2x2 with 1, 3 or 4
+      channels, else ``sum * (1.f / (fy*fx))`` in float32 rounded half to even;
     * otherwise each row's taps summed in float32 with float32 weights (along W, then the
       rows along H, in tap order), rounded half to even.
 
-    When an axis grows, OpenCV runs its linear loop on INTER_AREA's weights."""
+    When an axis grows, OpenCV runs its linear loop on INTER_AREA's weights (uint8's fixed
+    point, or the float32 passes of :func:`_opencv_float` for 16-bit images)."""
+    limits = np.iinfo(x.dtype)
     if not all(p.out_size <= p.in_size for p in whole):
-        return _opencv_linear(x, plans)
+        return _opencv_linear(x, plans) if x.dtype == np.uint8 else _opencv_float(x, plans, whole)
     factors = opencv_area_factors(whole)
     if factors is not None:
         (fy, fx), (plan_h, plan_w) = factors, plans
-        total = _taps_sum(x.astype(np.int64), plan_w.index, np.ones(plan_w.index.shape, np.int64), 3)
-        total = _taps_sum(total, plan_h.index, np.ones(plan_h.index.shape, np.int64), 2)
         if fy == fx == 2 and x.shape[1] in (1, 3, 4):
-            return ((total + 2) >> 2).astype(np.uint8)
-        scaled = total.astype(np.float32) * np.float32(1.0 / (fy * fx))
-        return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+            total = _taps_sum(x.astype(np.int64), plan_w.index, np.ones(plan_w.index.shape, np.int64), 3)
+            total = _taps_sum(total, plan_h.index, np.ones(plan_h.index.shape, np.int64), 2)
+            return ((total + 2) >> 2).astype(x.dtype)
+        if x.dtype == np.uint8:
+            total = _taps_sum(x.astype(np.int64), plan_w.index, np.ones(plan_w.index.shape, np.int64), 3)
+            total = _taps_sum(total, plan_h.index, np.ones(plan_h.index.shape, np.int64), 2).astype(
+                np.float32
+            )
+        else:
+            total = _block_sum_float(x, plans, fy, fx)
+        scaled = total * np.float32(1.0 / (fy * fx))
+        return np.clip(np.rint(scaled), limits.min, limits.max).astype(x.dtype)
     y = x.astype(np.float32)
     for axis in (1, 0):  # W, then H
         plan = plans[axis]
@@ -221,7 +250,7 @@ def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
         for t in range(1, plan.taps):
             total += np.take(y, plan.index[:, t], axis=axis + 2) * weight[:, t].reshape(along)
         y = total
-    return np.clip(np.rint(y), 0, 255).astype(np.uint8)
+    return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
 
 
 #: int16 lanes of the vector loop cv2's vertical cubic pass runs on this build (SSE: 8)
@@ -267,29 +296,62 @@ def opencv_cubic_weights(plan) -> np.ndarray:
     )
 
 
-def _opencv_cubic(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.ndarray:
-    """cv2.INTER_CUBIC on uint8, OpenCV's own arithmetic (``resize.cpp``, as cv2 runs it
-    with Intel IPP switched off): each tap's weight rounded to 11 bits on its own (a border
-    pixel read twice keeps both weights); the horizontal sums kept exact; vertically, a
-    row's first ``OPENCV_CUBIC_LANES * k`` values (the vector loop, over W*C interleaved
-    values) are ``rint(sum_t S_t * (b_t / 2**22))`` in float32, summed from the last tap to
-    the first, and the rest (the scalar tail) ``(sum_t S_t * b_t + 2**21) >> 22``."""
+def opencv_eleven_bits(plan) -> np.ndarray:
+    """A plan's float32 weights rounded to 11 bits, each tap on its own (``saturate_cast<short>
+    (w * 2048)``, half to even): INTER_LANCZOS4's plans hold OpenCV's float32 weights."""
+    return np.rint(plan.weight.astype(np.float32) * np.float32(2048)).astype(np.int64)
+
+
+def _opencv_taps(weights_of: Callable, lanes: int) -> Callable:
+    """cv2.INTER_CUBIC and INTER_LANCZOS4 on uint8, OpenCV's own arithmetic (``resize.cpp``,
+    as cv2 runs it with Intel IPP switched off): each tap's weight rounded to 11 bits on its
+    own (``weights_of(plan)``; a border pixel read twice keeps both weights); the horizontal
+    sums kept exact; vertically, a row's first ``lanes * k`` values (a vector loop over the
+    W*C interleaved values; none when ``lanes`` is 0) are ``rint(sum_t S_t * (b_t / 2**22))``
+    in float32, summed from the last tap to the first, and the rest (the scalar loop)
+    ``(sum_t S_t * b_t + 2**21) >> 22``."""
+
+    def run(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.ndarray:
+        plan_h, plan_w = plans
+        rows = _taps_sum(x.astype(np.int64), plan_w.index, weights_of(plan_w), 3)  # (N, C, H, OW)
+        weight_h = weights_of(plan_h)
+        c, ow = rows.shape[1], rows.shape[3]
+        sources = [np.take(rows, plan_h.index[:, t], axis=2) for t in range(plan_h.taps)]
+        exact = sum(s * weight_h[:, t].reshape(1, 1, -1, 1) for t, s in enumerate(sources))
+        tail = np.clip((exact + (1 << 21)) >> 22, 0, 255)  # (N, C, OH, OW)
+        if not lanes:
+            return tail.astype(np.uint8)
+        scaled = weight_h.astype(np.float32) * np.float32(1.0 / (1 << 22))  # (OH, T)
+        total = sources[-1].astype(np.float32) * scaled[:, -1].reshape(1, 1, -1, 1)
+        for t in range(plan_h.taps - 2, -1, -1):
+            total = sources[t].astype(np.float32) * scaled[:, t].reshape(1, 1, -1, 1) + total
+        vector = np.clip(np.rint(total), 0, 255)
+        return np.where(_lanes_covered(c, ow, lanes)[None, :, None, :], vector, tail).astype(np.uint8)
+
+    return run
+
+
+def opencv_exact_weights(plan, bits: int) -> np.ndarray:
+    """cv2.INTER_LINEAR_EXACT's fixed-point weights of an exact-linear plan, (O, 2) int64: the
+    second tap's fraction rounded to ``bits`` fractional bits (half to even), the first
+    ``2**bits`` minus it."""
+    second = np.rint(plan.weight[:, 1].astype(np.float64) * (1 << bits)).astype(np.int64)
+    return np.stack([(1 << bits) - second, second], axis=1)
+
+
+def _opencv_linear_exact(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_LINEAR_EXACT on uint8, uint16 and int16 (``resize_bitExact``): weights with
+    ``b`` = 8 (uint8) or 16 (16-bit) fractional bits, the horizontal sums exact (``b`` bits of
+    fraction), the vertical ``(sum + 2**(2b-1)) >> 2b``, clipped. Shrinking by exactly 2 on
+    both axes, OpenCV runs INTER_AREA instead (unless the image has 2 channels)."""
+    if opencv_area_factors(whole) == (2, 2) and x.shape[1] != 2:
+        return _opencv_area(x, plans, whole)
+    bits = 8 if x.dtype == np.uint8 else 16
     plan_h, plan_w = plans
-    rows = _taps_sum(x.astype(np.int64), plan_w.index, opencv_cubic_weights(plan_w), 3)  # (N, C, H, OW)
-    weight_h = opencv_cubic_weights(plan_h)
-    c, ow = rows.shape[1], rows.shape[3]
-    sources = [np.take(rows, plan_h.index[:, t], axis=2) for t in range(plan_h.taps)]
-    exact = sum(s * weight_h[:, t].reshape(1, 1, -1, 1) for t, s in enumerate(sources))
-    tail = np.clip((exact + (1 << 21)) >> 22, 0, 255)  # (N, C, OH, OW)
-    scaled = weight_h.astype(np.float32) * np.float32(1.0 / (1 << 22))  # (OH, T)
-    total = sources[-1].astype(np.float32) * scaled[:, -1].reshape(1, 1, -1, 1)
-    for t in range(plan_h.taps - 2, -1, -1):
-        total = sources[t].astype(np.float32) * scaled[:, t].reshape(1, 1, -1, 1) + total
-    vector = np.clip(np.rint(total), 0, 255)
-    # the vector loop covers the interleaved (OW, C) values of a row up to a multiple of the lanes
-    position = np.arange(ow)[None, :] * c + np.arange(c)[:, None]  # (C, OW)
-    covered = position < (ow * c) // OPENCV_CUBIC_LANES * OPENCV_CUBIC_LANES
-    return np.where(covered[None, :, None, :], vector, tail).astype(np.uint8)
+    rows = _taps_sum(x.astype(np.int64), plan_w.index, opencv_exact_weights(plan_w, bits), 3)
+    total = _taps_sum(rows, plan_h.index, opencv_exact_weights(plan_h, bits), 2)
+    limits = np.iinfo(x.dtype)
+    return np.clip((total + (1 << (2 * bits - 1))) >> (2 * bits), limits.min, limits.max).astype(x.dtype)
 
 
 def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
@@ -305,19 +367,52 @@ def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     return y if y is not x else y.copy()
 
 
-def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+def _lanes_covered(c: int, ow: int, lanes: int) -> np.ndarray:
+    """(C, OW): which values of an output row a vector loop of ``lanes`` covers, the row's
+    interleaved (OW, C) values up to a multiple of the lanes (none when ``lanes`` is 0)."""
+    position = np.arange(ow)[None, :] * c + np.arange(c)[:, None]
+    return position < ((ow * c) // lanes * lanes if lanes else 0)
+
+
+def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence, lanes: int = 0) -> np.ndarray:
     """cv2.resize on 16-bit images: its float32 result, then ``saturate_cast`` (rounded half to
-    even, clipped). Both passes in float32 with float32 weights, the horizontal first. (The
-    float32 sums are not yet bit for bit OpenCV's, so a value on a tie can round the other way.)"""
+    even, clipped). Both passes in float32 with float32 weights, the horizontal first, each
+    summed from the first tap to the last, except a vertical vector loop of ``lanes`` (see
+    :func:`_lanes_covered`), which sums from the last tap to the first. (For linear and
+    cubic the float32 sums are not yet bit for bit OpenCV's, so a value on a tie can round
+    the other way.)"""
     limits = np.iinfo(x.dtype)
     y = x.astype(np.float32)
     for axis in reversed(range(len(plans))):
         plan = plans[axis]
-        if not plan.is_identity:
-            y = type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size, plan.out_size).apply(
-                y, axis + 2
+        if plan.is_identity:
+            continue
+        plan = type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size, plan.out_size)
+        forward = plan.apply(y, axis + 2)
+        if axis == 0 and lanes and plan.taps > 1:
+            along = (1, 1, -1, 1)
+            backward = np.take(y, plan.index[:, -1], axis=2) * plan.weight[:, -1].reshape(along)
+            for t in range(plan.taps - 2, -1, -1):
+                backward = np.take(y, plan.index[:, t], axis=2) * plan.weight[:, t].reshape(along) + backward
+            forward = np.where(
+                _lanes_covered(y.shape[1], y.shape[3], lanes)[None, :, None, :], backward, forward
             )
+        y = forward
     return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
+
+
+def _opencv_lanczos4_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_LANCZOS4 on 16-bit images: :func:`_opencv_float`; on int16 the vertical
+    pass's vector loop (8 lanes) sums from the last tap (uint16's loop, from the first, gives
+    the first-to-last sums)."""
+    return _opencv_float(x, plans, whole, lanes=8 if x.dtype == np.int16 else 0)
+
+
+def _opencv_lanczos4_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_LANCZOS4 on 16-bit images: :func:`_opencv_float`; on int16 the vertical
+    pass's vector loop (8 lanes) sums from the last tap (uint16's loop, from the first, gives
+    the first-to-last sums)."""
+    return _opencv_float(x, plans, whole, lanes=8 if x.dtype == np.int16 else 0)
 
 
 def _opencv_area_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
@@ -338,11 +433,13 @@ RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "pillow": _fixed_point(lambda weight: 22, _pillow_order),
     "opencv_area": _opencv_area,
     "opencv_linear": _opencv_linear,
-    "opencv_cubic": _opencv_cubic,
+    "opencv_cubic": _opencv_taps(opencv_cubic_weights, OPENCV_CUBIC_LANES),
+    "opencv_lanczos4": _opencv_taps(opencv_eleven_bits, 0),  # no vector loop: VResizeNoVec
     "round": _round,
     "pillow_wide": _pillow_wide,
     "opencv_float": _opencv_float,
-    "opencv_area_wide": _opencv_area_wide,
+    "opencv_lanczos4_wide": _opencv_lanczos4_wide,
+    "opencv_linear_exact": _opencv_linear_exact,
 }
 
 

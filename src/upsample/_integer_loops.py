@@ -333,6 +333,27 @@ def recipe(rule: str, plans: Sequence, whole: Sequence, channels: int) -> Recipe
             scale=1.0 / (1 << 22),
             lanes=_integer.OPENCV_CUBIC_LANES,
         )
+    if rule == "opencv_lanczos4":  # the cubic's vertical arithmetic, all in the integer tail
+        plan_h, plan_w = plans
+        return Recipe(
+            plan_h.index,
+            _integer.opencv_eleven_bits(plan_h),
+            plan_w.index,
+            _integer.opencv_eleven_bits(plan_w),
+            vmode=_OPENCV_CUBIC,
+            scale=1.0 / (1 << 22),
+        )
+    if rule == "opencv_linear_exact":
+        if _integer.opencv_area_factors(whole) == (2, 2) and channels != 2:
+            return recipe("opencv_area", plans, whole, channels)
+        plan_h, plan_w = plans
+        return Recipe(
+            plan_h.index,
+            _integer.opencv_exact_weights(plan_h, 8),
+            plan_w.index,
+            _integer.opencv_exact_weights(plan_w, 8),
+            vshift=16,
+        )
     if rule == "opencv_area":
         if not all(p.out_size <= p.in_size for p in whole):
             return _opencv_linear(plans)

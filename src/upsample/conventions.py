@@ -213,10 +213,11 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType(
         "pillow": "fixed point per axis (22 fractional bits), last axis first, rounded to uint8 between axes",
         "opencv_linear": "11-bit weights per axis, the horizontal sums kept exact, the vertical "
         "sum shifted as OpenCV's vector loop does",
-        "opencv_area": "cv2.INTER_AREA's: shrinking by integer factors, integer block sums "
-        "((sum + 2) >> 2 for 2x2, else times a float32 1/area, rounded half to even); "
-        "by other factors, float32 sums rounded half to even; growing, the "
-        "opencv_linear arithmetic on INTER_AREA's weights",
+        "opencv_area": "cv2.INTER_AREA's: shrinking by integer factors, block sums (in integers "
+        "for uint8, in float32 four pixels at a time for 16-bit images; (sum + 2) >> 2 for 2x2, "
+        "else times a float32 1/area, rounded half to even); by other factors, float32 sums "
+        "rounded half to even; growing, the opencv_linear arithmetic (uint8) or opencv_float's "
+        "(16-bit) on INTER_AREA's weights",
         "opencv_cubic": "cv2.INTER_CUBIC's own (Intel IPP off): 11-bit weights per tap, the "
         "horizontal sums kept exact, the vertical sum in float32 over the vector "
         "loop's lanes and shifted in integers in the tail",
@@ -224,8 +225,13 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType(
         "(uint8, uint16, int16)",
         "opencv_float": "both passes in float32 with float32 weights, the horizontal first, "
         "then rounded half to even and clipped (cv2.resize on 16-bit images)",
-        "opencv_area_wide": "cv2.INTER_AREA on 16-bit images: shrinking as opencv_area, growing "
-        "as opencv_float",
+        "opencv_lanczos4": "cv2.INTER_LANCZOS4's: 11-bit weights per tap (OpenCV's float32 "
+        "Lanczos-4 weights), the horizontal sums kept exact, the vertical sum shifted in integers",
+        "opencv_linear_exact": "cv2.INTER_LINEAR_EXACT's fixed point: weights with 8 (uint8) or 16 "
+        "(16-bit) fractional bits, exact horizontal sums, the vertical sum rounded half up; a 2x2 "
+        "shrink is opencv_area's",
+        "opencv_lanczos4_wide": "cv2.INTER_LANCZOS4 on 16-bit images: as opencv_float, with "
+        "int16's vertical vector loop (8 lanes) summing from the last tap",
         "pillow_wide": "each pass in float64, rounded half away from zero and clipped to the "
         "dtype's range (Pillow's I;16)",
         "float32": "computed in float32 and returned as float32",
@@ -453,14 +459,28 @@ _ROWS = [
             "linear": "INTER_LINEAR",
             "cubic": "INTER_CUBIC",
             "area": "INTER_AREA",
+            "lanczos4": "INTER_LANCZOS4",
+            "linear-exact": "INTER_LINEAR_EXACT",
         },
         coordinate="half_pixel",
         arithmetic="opencv",
         area="opencv",
         scale_from="factor",
         size_rounding="round",
-        wide_integer={"linear": "opencv_float", "cubic": "opencv_float", "area": "opencv_area_wide"},
-        integer={"linear": "opencv_linear", "cubic": "opencv_cubic", "area": "opencv_area"},
+        wide_integer={
+            "linear": "opencv_float",
+            "cubic": "opencv_float",
+            "lanczos4": "opencv_lanczos4_wide",
+            "linear-exact": "opencv_linear_exact",
+            "area": "opencv_area",
+        },
+        integer={
+            "linear": "opencv_linear",
+            "cubic": "opencv_cubic",
+            "lanczos4": "opencv_lanczos4",
+            "linear-exact": "opencv_linear_exact",
+            "area": "opencv_area",
+        },
         spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
         per_mode={

@@ -313,8 +313,8 @@ def sampling_plan(
     Args:
         in_size, out_size: I and O, both >= 1.
         mode: ``"nearest"``, ``"nearest-exact"``, ``"linear"``, ``"cubic"``, ``"area"``,
-            ``"lanczos3"``, ``"lanczos5"`` or an alias (``"bilinear"``, ``"trilinear"``,
-            ``"bicubic"``).
+            ``"lanczos3"``, ``"lanczos5"``, ``"lanczos4"``, ``"linear-exact"`` (OpenCV's) or an alias
+            (``"bilinear"``, ``"trilinear"``, ``"bicubic"``).
         align_corners: map the corner pixel centres onto each other (linear, cubic).
         scale_factor: the caller's scale factor for this axis, or None to use ``I/O``.
         antialias: use the antialias filter (None: the convention's default).
@@ -484,8 +484,10 @@ def interpolate(
         mode: ``"nearest"`` (default), ``"nearest-exact"``, ``"linear"`` (aliases
             ``"bilinear"``, ``"trilinear"``), ``"cubic"`` (alias ``"bicubic"``; Keys
             a = -0.75 in PyTorch), ``"area"`` (adaptive average pooling in PyTorch),
-            ``"lanczos3"``/``"lanczos5"``, ``"hamming"`` (Pillow), ``"gaussian"`` or
-            ``"mitchellcubic"`` (TensorFlow); each convention has a subset.
+            ``"lanczos3"``/``"lanczos5"``, ``"lanczos4"`` and ``"linear-exact"`` (OpenCV's
+            INTER_LANCZOS4 and INTER_LINEAR_EXACT),
+            ``"hamming"`` (Pillow), ``"gaussian"`` or ``"mitchellcubic"`` (TensorFlow); each
+            convention has a subset.
         align_corners: linear and cubic only (None means False): with True the corner
             pixel centres of input and output coincide, ``src = o * (i-1)/(o_size-1)``.
             In the other conventions it means ``coordinate_transformation_mode="align_corners"``.

@@ -8,6 +8,9 @@ then placed by ``1/fx``, not by the rounded size). The result has ``src``'s dtyp
 layout (a one-channel (H, W, 1) image comes back (H, W), as from OpenCV). It is
 :func:`upsample.interpolate` with ``convention="opencv"`` (OpenCV 5; pass
 ``convention="opencv4"`` for OpenCV 4's INTER_NEAREST_EXACT) on the channels-last image.
+Every ``INTER_*`` flag is computed byte for byte as OpenCV does (INTER_LANCZOS4 is the mode
+``"lanczos4"``); ``INTER_LINEAR_EXACT`` is INTER_LINEAR on float images, as in OpenCV, and the
+mode ``"linear-exact"`` (OpenCV's bit-exact fixed point) on integer images.
 
 >>> import numpy as np
 >>> from upsample.compat import cv2
@@ -47,16 +50,17 @@ INTER_LANCZOS4 = 4
 INTER_LINEAR_EXACT = 5
 INTER_NEAREST_EXACT = 6
 
-#: OpenCV's flag -> our mode (INTER_LINEAR_EXACT on floats is INTER_LINEAR, as in OpenCV)
+#: OpenCV's flag -> our mode (INTER_LINEAR_EXACT on floats is INTER_LINEAR, as in OpenCV;
+#: on integer images it is the mode "linear-exact")
 _MODES = {
     INTER_NEAREST: "nearest",
     INTER_LINEAR: "linear",
     INTER_CUBIC: "cubic",
     INTER_AREA: "area",
+    INTER_LANCZOS4: "lanczos4",
     INTER_NEAREST_EXACT: "nearest-exact",
     INTER_LINEAR_EXACT: "linear",
 }
-_NOT_REPRODUCED = {INTER_LANCZOS4: "INTER_LANCZOS4"}
 
 
 def resize(
@@ -87,24 +91,18 @@ def resize(
         raise TypeError(
             f"{op}: interpolation must be an INTER_* constant, got {_args._describe(interpolation)}"
         )
-    if int(interpolation) in _NOT_REPRODUCED:
-        raise ValueError(
-            f"{op}: interpolation {_NOT_REPRODUCED[int(interpolation)]} is not "
-            f"reproduced; use INTER_CUBIC or INTER_AREA"
-        )
     if int(interpolation) not in _MODES:
         raise ValueError(
             f"{op}: interpolation must be one of {sorted(_MODES)} (INTER_*), got {interpolation!r}"
         )
-    if int(interpolation) == INTER_LINEAR_EXACT and image.dtype.kind != "f":
-        raise ValueError(f"{op}: INTER_LINEAR_EXACT is only reproduced on float images; got {image.dtype}")
     height, width = image.shape[:2]
     size, factors = _size(op, dsize, fx, fy, height, width)
     planes = image.reshape(1, height, width, -1)  # (N, H, W, C)
     options: dict[str, Any] = {"size": size} if factors is None else {"scale_factor": factors}
-    out = interpolate(
-        planes, mode=_MODES[int(interpolation)], convention=convention, data_format="channels_last", **options
-    )
+    mode = _MODES[int(interpolation)]
+    if int(interpolation) == INTER_LINEAR_EXACT and image.dtype.kind != "f":
+        mode = "linear-exact"  # its own fixed point on integer images
+    out = interpolate(planes, mode=mode, convention=convention, data_format="channels_last", **options)
     # OpenCV returns a one-channel image as (H, W), whatever the input's layout
     out = out.reshape(out.shape[1:3] + (image.shape[2:] if image.ndim == 3 and image.shape[2] > 1 else ()))
     if dst is not None:

@@ -15,7 +15,7 @@ from .. import conventions
 from .kernels import box, keys, triangle
 from .pytorch import area_plan as adaptive_plan
 
-__all__ = ["nearest_plan", "kernel_plan", "area_plan", "triangle_kernel", "keys_kernel"]
+__all__ = ["nearest_plan", "kernel_plan", "area_plan", "exact_linear_plan", "triangle_kernel", "keys_kernel"]
 
 
 def source_coordinates(in_size, out_size, scale_factor, s) -> tuple[np.ndarray, np.ndarray | None]:
@@ -296,4 +296,22 @@ def area_plan(in_size, out_size, scale_factor, s, dtype):
             (in_size - 1) / (out_size - 1) if corners else in_size / out_size,
             dtype_of_spans,
         )
+    return index, weight.astype(dtype), None
+
+
+def exact_linear_plan(in_size, out_size, scale_factor, s, dtype):
+    """cv2.INTER_LINEAR_EXACT's plan: the source coordinate by the settings' rule, kept in
+    double (INTER_LINEAR rounds it to float32), and two taps ``floor(src)``, ``floor(src) + 1``
+    weighing ``1 - f``, ``f`` with ``f = src - floor(src)`` (exact in double). An output whose
+    ``floor(src)`` is before the first pixel, or at or past the last one (or a one-pixel
+    input), copies that border pixel: weights 1 and 0."""
+    src, _ = source_coordinates(in_size, out_size, scale_factor, s)
+    src = np.asarray(src, dtype=np.float64)
+    first = np.floor(src)
+    fraction = src - first
+    border = (first < 0) | (first >= in_size - 1)
+    fraction = np.where(border, 0.0, fraction)
+    first = np.clip(first, 0, in_size - 1).astype(np.int64)
+    index = np.stack([first, np.minimum(first + 1, in_size - 1)], axis=1)
+    weight = np.stack([1 - fraction, fraction], axis=1)
     return index, weight.astype(dtype), None

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["keys_near", "keys_far", "keys", "triangle", "lanczos", "box", "hamming", "gaussian", "mitchell"]
+__all__ = [
+    "keys_near",
+    "keys_far",
+    "keys",
+    "triangle",
+    "lanczos",
+    "lanczos4_taps",
+    "box",
+    "hamming",
+    "gaussian",
+    "mitchell",
+]
 
 
 def keys_near(s: np.ndarray, a: float) -> np.ndarray:
@@ -34,6 +47,50 @@ def triangle(s: np.ndarray) -> np.ndarray:
 def lanczos(s: np.ndarray, n: int) -> np.ndarray:
     """The Lanczos window ``sinc(s) * sinc(s/n)`` for ``|s| < n``, zero beyond."""
     return np.where(np.abs(s) < n, np.sinc(s) * np.sinc(s / n), 0)
+
+
+#: the Lanczos-4 window's numerator at the eight taps, as multiples of (sin, cos) of the first
+#: tap's angle: each tap turns the angle by a quarter pi, and the sign of ``sin(pi s)`` alternates
+_HALF_SQRT2 = 0.70710678118654752440084436210485
+_ROTATIONS = (
+    (1.0, 0.0),
+    (-_HALF_SQRT2, -_HALF_SQRT2),
+    (0.0, 1.0),
+    (_HALF_SQRT2, -_HALF_SQRT2),
+    (-1.0, 0.0),
+    (_HALF_SQRT2, _HALF_SQRT2),
+    (0.0, -1.0),
+    (-_HALF_SQRT2, _HALF_SQRT2),
+)
+
+
+def lanczos4_taps(fraction: np.ndarray) -> np.ndarray:
+    """OpenCV's INTER_LANCZOS4 weights: (O,) float32 fractions -> (O, 8) float32 weights of the
+    taps at ``floor(src) - 3 .. floor(src) + 4``.
+
+    Each tap's ``sin(pi s / 4) / (pi s / 4)**2`` (the window without its common factor
+    ``sin(pi s)``, which the normalisation cancels) is evaluated in double from the float32
+    distance ``s = fraction + 3 - t`` and stored as float32; a tap at distance below 1e-6
+    gets 1e30 instead. The eight are summed in float32, one at a time, and each is
+    multiplied by the float32 reciprocal of that sum: the kernel is never widened."""
+    f32 = np.float32
+    fraction = np.asarray(fraction, dtype=f32)
+    weight = np.empty(fraction.shape + (8,), dtype=f32)
+    for o, x in enumerate(fraction.reshape(-1)):
+        start = -float(x + f32(3)) * math.pi * 0.25
+        sin0, cos0 = math.sin(start), math.cos(start)
+        row = weight.reshape(-1, 8)[o]
+        total = f32(0)
+        for t, (a, b) in enumerate(_ROTATIONS):
+            distance = x + f32(3) - f32(t)
+            if abs(distance) >= f32(1e-6):
+                angle = -float(distance) * math.pi * 0.25
+                row[t] = f32((a * sin0 + b * cos0) / (angle * angle))
+            else:
+                row[t] = f32(1e30)
+            total = f32(total + row[t])
+        row *= f32(1) / total
+    return weight
 
 
 def box(s: np.ndarray) -> np.ndarray:

@@ -42,6 +42,18 @@ def _kernel_mode(kernel, support, *, tabled=False):
     return functools.partial(frameworks.kernel_plan, kernel=kernel, support=support, tabled=tabled)
 
 
+def _lanczos4(distance: np.ndarray, settings: Any) -> np.ndarray:
+    """OpenCV's INTER_LANCZOS4 on a plan's (O, T) distances ``index - src``: the eight taps
+    from ``floor(src) - 3`` weighed by :func:`kernels.lanczos4_taps`, every other tap 0.
+    The fraction ``src - floor(src)`` is minus the distance of the tap at ``floor(src)``
+    (the largest one <= 0), exact in float64."""
+    fraction = -np.max(np.where(distance <= 0, distance, -np.inf), axis=1)  # (O,)
+    offset = np.rint(distance + fraction[:, None]).astype(np.int64) + 3  # tap - floor(src) + 3
+    table = kernels.lanczos4_taps(fraction.astype(np.float32)).astype(np.float64)  # (O, 8)
+    inside = (offset >= 0) & (offset < 8)
+    return np.where(inside, np.take_along_axis(table, np.clip(offset, 0, 7), axis=1), 0)
+
+
 MODES: dict[str, Mode] = {
     "nearest": Mode(pytorch.nearest_plan, frameworks.nearest_plan, gather=True),
     "nearest-exact": Mode(pytorch.nearest_exact_plan, frameworks.nearest_plan, gather=True),
@@ -64,6 +76,8 @@ MODES: dict[str, Mode] = {
     "area": Mode(pytorch.area_plan, frameworks.area_plan),
     "lanczos3": Mode(None, _kernel_mode(lambda v, _: kernels.lanczos(v, 3), 3), widens=True),
     "lanczos5": Mode(None, _kernel_mode(lambda v, _: kernels.lanczos(v, 5), 5), widens=True),
+    "lanczos4": Mode(None, _kernel_mode(_lanczos4, 4)),  # OpenCV's: never widened
+    "linear-exact": Mode(None, frameworks.exact_linear_plan),  # OpenCV's INTER_LINEAR_EXACT
     "hamming": Mode(None, _kernel_mode(lambda v, _: kernels.hamming(v), 1), widens=True),
     "gaussian": Mode(None, _kernel_mode(lambda v, _: kernels.gaussian(v), 1.5), widens=True),
     "mitchellcubic": Mode(None, _kernel_mode(lambda v, _: kernels.mitchell(v), 2), widens=True),
