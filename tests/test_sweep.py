@@ -76,16 +76,8 @@ def _sweep(ours, theirs, dtype, seed=0, levels=0):
     return bad
 
 
-#: Families that differ from their framework on some size pairs, measured with the versions
-#: pinned in the test extra and described in docs/conventions.md ("not reproduced"). The
-#: tests pin these counts (of 1101 calls), so a regression, or a fix (then lower the number
-#: or drop the row), shows.
-KNOWN = {
-}
-
-
-def _assert_clean(bad, known=0):
-    assert len(bad) <= known, f"{len(bad)} of {len(PAIRS)} calls differ (known: {known}), e.g. {bad[:3]}"
+def _assert_clean(bad):
+    assert not bad, f"{len(bad)} of {len(PAIRS)} calls differ, e.g. {bad[:3]}"
 
 
 # --------------------------------------------------------------------------- OpenCV
@@ -125,7 +117,6 @@ def test_opencv(flag, dtype):
                 dtype,
                 levels=1 if wide else 0,
             ),
-            KNOWN.get(("opencv", flag, np.dtype(dtype).name), 0),
         )
     finally:
         if own:
@@ -150,7 +141,6 @@ def test_pillow(name, dtype):
             lambda x, s: np.asarray(Image.fromarray(x).resize(s[::-1], code)),
             dtype,
         ),
-        KNOWN.get(("pillow", name, np.dtype(dtype).name), 0),
     )
 
 
@@ -255,4 +245,4 @@ def test_jax(method, antialias, jax_weights):
                 ok = np.abs(ours - theirs).max() <= 1e-5
             if not ok:
                 bad.append((i, o))
-    _assert_clean(bad, KNOWN.get(("jax", method, antialias), 0))
+    _assert_clean(bad)

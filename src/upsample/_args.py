@@ -115,6 +115,43 @@ def flag(op: str, name: str, value: Any, *, optional: bool = False) -> bool | No
     return bool(value)
 
 
+def finite(op: str, name: str, value: Any) -> float:
+    """One finite real number (not a bool), as a float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: {name} must be a number, got {describe(value)}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{op}: {name} must be finite, got {value!r}")
+    return float(value)
+
+
+def roi_pairs(op: str, roi: Any, nd: int) -> tuple[tuple[float, float], ...]:
+    """ONNX's ``roi``: ``(start, end)`` per spatial dim, or its flat ``[starts..., ends...]``."""
+    flat = np.asarray(roi, dtype=object).ravel().tolist() if not isinstance(roi, str) else None
+    if flat is None or len(flat) != 2 * nd:
+        raise ValueError(
+            f"{op}: roi must hold one (start, end) pair per spatial dimension "
+            f"({2 * nd} numbers), got {describe(roi)}"
+        )
+    values = [finite(op, "roi", v) for v in flat]
+    if np.ndim(roi) == 1:  # ONNX: starts, then ends
+        return tuple((values[a], values[nd + a]) for a in range(nd))
+    return tuple((values[2 * a], values[2 * a + 1]) for a in range(nd))
+
+
+def window_pairs(op: str, window: Any, nd: int | None) -> tuple[tuple[float, float], ...]:
+    """One ``(start, end)`` pair per spatial dim, ``start < end``, in input pixel edges."""
+    pairs = np.asarray(window, dtype=object) if not isinstance(window, str) else None
+    if pairs is None or pairs.ndim != 2 or pairs.shape[1] != 2 or (nd is not None and len(pairs) != nd):
+        raise ValueError(
+            f"{op}: window must hold one (start, end) pair per spatial dimension"
+            f"{'' if nd is None else f' ({nd})'}, got {describe(window)}"
+        )
+    spans = tuple((finite(op, "window", a), finite(op, "window", b)) for a, b in pairs.tolist())
+    if any(end <= start for start, end in spans):
+        raise ValueError(f"{op}: each window pair must have start < end, got {spans}")
+    return spans
+
+
 def int_tuple(op: str, name: str, value: Any, n: int, *, minimum: int | None = None) -> tuple[int, ...]:
     """An int or a length-``n`` sequence of ints, as a tuple of ``n`` ints."""
     if isinstance(value, Sequence) and not isinstance(value, str) or isinstance(value, np.ndarray):

@@ -41,7 +41,6 @@ entry or a second row: data, read by the plan builders, never a branch in an op.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -653,11 +652,11 @@ def settings(
     if nearest_mode is not None:
         values["nearest_mode"] = _args.choice(op, "nearest_mode", nearest_mode, NEAREST_MODES)
     if cubic_coeff_a is not None:
-        values["cubic_a"] = _finite(op, "cubic_coeff_a", cubic_coeff_a)
+        values["cubic_a"] = _args.finite(op, "cubic_coeff_a", cubic_coeff_a)
     if exclude_outside is not None:
-        values["exclude_outside"] = _bool(op, "exclude_outside", exclude_outside)
+        values["exclude_outside"] = _args.flag(op, "exclude_outside", exclude_outside)
     if antialias is not None:
-        antialias = _bool(op, "antialias", antialias)
+        antialias = _args.flag(op, "antialias", antialias)
         if antialias not in row.antialias_options:
             what = "always antialiases" if row.antialias_options == (True,) else "has no antialias"
             raise ValueError(
@@ -684,7 +683,7 @@ def settings(
             f"{op}: roi only applies with coordinate_transformation_mode="
             f"'tf_crop_and_resize', got {values['coordinate']!r}"
         )
-    pairs = _roi(op, roi, nd) if crop else None
+    pairs = _args.roi_pairs(op, roi, nd) if crop else None
     span = None
     if window is not None:
         if (
@@ -696,7 +695,7 @@ def settings(
                 f"centres; convention {row.name!r} with mode {mode!r} samples by "
                 f"{values['coordinate']!r}"
             )
-        span = _window(op, window, nd)
+        span = _args.window_pairs(op, window, nd)
     return Settings(
         row.name,
         mode,
@@ -716,53 +715,11 @@ def settings(
         row.corner_length,
         pairs,
         span,
-        _finite(op, "extrapolation_value", extrapolation_value),
+        _args.finite(op, "extrapolation_value", extrapolation_value),
         legacy,
         row.nearest_tie,
         row.copies_same_shape,
     )
-
-
-def _bool(op: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{op}: {name} must be True or False, got {_args._describe(value)}")
-    return bool(value)
-
-
-def _finite(op: str, name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{op}: {name} must be a number, got {_args._describe(value)}")
-    if not math.isfinite(float(value)):
-        raise ValueError(f"{op}: {name} must be finite, got {value!r}")
-    return float(value)
-
-
-def _roi(op: str, roi: Any, nd: int) -> tuple[tuple[float, float], ...]:
-    """``(start, end)`` per spatial dim, or ONNX's flat ``[starts..., ends...]``."""
-    flat = np.asarray(roi, dtype=object).ravel().tolist() if not isinstance(roi, str) else None
-    if flat is None or len(flat) != 2 * nd:
-        raise ValueError(
-            f"{op}: roi must hold one (start, end) pair per spatial dimension "
-            f"({2 * nd} numbers), got {_args._describe(roi)}"
-        )
-    values = [_finite(op, "roi", v) for v in flat]
-    if np.ndim(roi) == 1:  # ONNX: starts, then ends
-        return tuple((values[a], values[nd + a]) for a in range(nd))
-    return tuple((values[2 * a], values[2 * a + 1]) for a in range(nd))
-
-
-def _window(op: str, window: Any, nd: int | None) -> tuple[tuple[float, float], ...]:
-    """One ``(start, end)`` pair per spatial dim, ``start < end``, in input pixel edges."""
-    pairs = np.asarray(window, dtype=object) if not isinstance(window, str) else None
-    if pairs is None or pairs.ndim != 2 or pairs.shape[1] != 2 or (nd is not None and len(pairs) != nd):
-        raise ValueError(
-            f"{op}: window must hold one (start, end) pair per spatial dimension"
-            f"{'' if nd is None else f' ({nd})'}, got {_args._describe(window)}"
-        )
-    spans = tuple((_finite(op, "window", a), _finite(op, "window", b)) for a, b in pairs.tolist())
-    if any(end <= start for start, end in spans):
-        raise ValueError(f"{op}: each window pair must have start < end, got {spans}")
-    return spans
 
 
 def for_axis(s: Settings, axis: int) -> Settings:

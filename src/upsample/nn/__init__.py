@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from .. import _args, _layout, autodiff, ops
-from .init import _default_init, _float_dtype, bilinear_kernel, fan_in, icnr
+from .init import _bilinear_init, _default_init, _float_dtype, bilinear_kernel, fan_in, icnr
 
 __all__ = [
     "Parameter",
@@ -346,19 +346,6 @@ class Conv(_Weighted):
         self._parameters(
             *_default_init(shape, self.out_channels if bias else None, _rng(rng), _float_dtype(layer, dtype))
         )
-
-
-def _bilinear_init(weight_shape: tuple[int, ...], groups: int, layer: str) -> np.ndarray:
-    """Every channel upsampled on its own by the tent kernel: ``w[c, c % (C_out/G)] = tent``."""
-    c_in, co = weight_shape[:2]
-    if c_in != co * groups:
-        raise ValueError(
-            f"{layer}: init='bilinear' needs in_channels == out_channels, got {c_in} and {co * groups}"
-        )
-    weight = np.zeros(weight_shape)
-    for c in range(c_in):
-        weight[c, c % co] = bilinear_kernel(weight_shape[2:])
-    return weight
 
 
 class ConvTranspose(_Weighted):

@@ -92,3 +92,16 @@ def _float_dtype(layer: str, dtype: Any) -> np.dtype:
     if dtype.kind != "f":
         raise TypeError(f"{layer}: dtype must be a floating-point dtype, got {dtype}")
     return dtype
+
+
+def _bilinear_init(weight_shape: tuple[int, ...], groups: int, layer: str) -> np.ndarray:
+    """Every channel upsampled on its own by the tent kernel: ``w[c, c % (C_out/G)] = tent``."""
+    c_in, co = weight_shape[:2]
+    if c_in != co * groups:
+        raise ValueError(
+            f"{layer}: init='bilinear' needs in_channels == out_channels, got {c_in} and {co * groups}"
+        )
+    weight = np.zeros(weight_shape)
+    for c in range(c_in):
+        weight[c, c % co] = bilinear_kernel(weight_shape[2:])
+    return weight
