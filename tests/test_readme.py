@@ -94,3 +94,18 @@ def test_every_install_hint_matches_the_readme():
     for path in sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "src").rglob("*.js")):
         for hint in re.findall(r"pip install\s+[^\n]{0,40}", path.read_text()):
             assert re.match(r'pip install\s+-e\s+\\?"\.\[[a-z,{}]+\]\\?"', hint), f"{path.name}: {hint}"
+
+
+def test_the_layout_table_names_every_module():
+    # each module directly under src/upsample (a file or a package) has a row in ## Layout
+    layout = README.read_text().split("## Layout", 1)[1].split("\n## ", 1)[0]
+    first_cells = [row.split("|")[1] for row in layout.splitlines() if row.startswith("| `upsample")]
+    named = {n for cell in first_cells for n in re.findall(r"`upsample\.([\w.]+)`", cell)}
+    package = ROOT / "src" / "upsample"
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    modules |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    missing = sorted(m for m in modules if m not in {n.split(".")[0] for n in named})
+    assert not missing, f"the README's layout table has no row for: {missing}"
+    # and every row names a module that exists
+    stale = sorted(n for n in named if "." not in n and n not in modules)
+    assert not stale, f"the README's layout table names modules that do not exist: {stale}"
