@@ -151,6 +151,17 @@ def test_lanczos4_integers_are_exact_with_or_without_ipp(dtype, ipp):
         cv2.ipp.setUseIPP(before)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_linear_shrinking_by_2_is_area(dtype, channels):
+    # OpenCV runs INTER_AREA for an exact 2x2 shrink: half up in integers, but 2 channels
+    # (and 16-bit) take its float path, rounded half to even
+    x = _image((20, 30, channels), dtype)
+    with _opencv_own_code("INTER_LINEAR", dtype):
+        theirs = cv2.resize(x, (15, 10), interpolation=cv2.INTER_LINEAR)
+    _same(ucv2.resize(x, (15, 10), interpolation=ucv2.INTER_LINEAR), theirs)
+
+
 @pytest.mark.parametrize("dtype", [np.uint16, np.int16], ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("flag", ["INTER_LINEAR", "INTER_CUBIC"])
 @pytest.mark.parametrize("channels", [1, 2, 3, 4])

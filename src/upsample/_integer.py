@@ -154,7 +154,10 @@ def _opencv_linear(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.n
 
     Horizontally a border source read twice is one weight (OpenCV clips that coordinate);
     vertically the two taps keep their own weights (OpenCV clamps the rows instead).
+    Shrinking by exactly 2 on both axes, OpenCV runs INTER_AREA (:func:`_opencv_area`).
     """
+    if whole and opencv_area_factors(whole) == (2, 2):
+        return _opencv_area(x, plans, whole)
     plan_h, plan_w = plans
     index_w, weight_w = _merged(plan_w)
     rows = _taps_sum(

@@ -211,7 +211,7 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType(
         "last axis first, rounded to uint8 between axes",
         "pillow": "fixed point per axis (22 fractional bits), last axis first, rounded to uint8 between axes",
         "opencv_linear": "11-bit weights per axis, the horizontal sums kept exact, the vertical "
-        "sum shifted as OpenCV's vector loop does",
+        "sum shifted as OpenCV's vector loop does; a 2x2 shrink is opencv_area's",
         "opencv_area": "cv2.INTER_AREA's: shrinking by integer factors, block sums (in integers "
         "for uint8, in float32 four pixels at a time for 16-bit images; (sum + 2) >> 2 for 2x2, "
         "else times a float32 1/area, rounded half to even); by other factors, float32 sums "
