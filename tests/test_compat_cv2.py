@@ -43,12 +43,19 @@ def _same(ours, theirs, levels=0):
         np.testing.assert_array_equal(ours, theirs)
 
 
+#: (flag, dtypes) the pip wheels hand to Intel IPP, whose rounding differs from OpenCV's own
+#: code (resize.cpp) by one level in some pixels
+IPP_ROUNDS = {
+    "INTER_CUBIC": (np.uint8, np.uint16, np.int16),
+    "INTER_LINEAR": (np.uint16, np.int16),
+}
+
+
 @contextlib.contextmanager
 def _opencv_own_code(flag, dtype):
-    """INTER_CUBIC on uint8 as OpenCV's own resize.cpp computes it: the pip wheels hand that
-    case to Intel IPP, whose rounding differs by one level in a few percent of pixels (see
-    test_cubic_uint8_with_ipp_is_within_one_level); other calls are unchanged."""
-    off = flag == "INTER_CUBIC" and np.dtype(dtype) == np.uint8 and cv2.ipp.useIPP()
+    """OpenCV's own resize.cpp for the calls in IPP_ROUNDS (Intel IPP switched off; see
+    test_with_ipp_is_within_one_level); other calls are unchanged."""
+    off = np.dtype(dtype) in [np.dtype(d) for d in IPP_ROUNDS.get(flag, ())] and cv2.ipp.useIPP()
     if off:
         cv2.ipp.setUseIPP(False)
     try:
@@ -58,11 +65,22 @@ def _opencv_own_code(flag, dtype):
             cv2.ipp.setUseIPP(True)
 
 
-def test_cubic_uint8_with_ipp_is_within_one_level():
-    x = _image((31, 47, 3), np.uint8)
-    for dsize in [(70, 20), (13, 61), (94, 62)]:
-        theirs = cv2.resize(x, dsize, interpolation=cv2.INTER_CUBIC)
-        _same(ucv2.resize(x, dsize, interpolation=ucv2.INTER_CUBIC), theirs, levels=1)
+@pytest.mark.parametrize(
+    "flag, dtype",
+    [(flag, dtype) for flag, dtypes in IPP_ROUNDS.items() for dtype in dtypes],
+    ids=lambda v: v if isinstance(v, str) else np.dtype(v).name,
+)
+def test_with_ipp_is_within_one_level(flag, dtype):
+    # the wheel's default: IPP computes these, one level off in some pixels (exact without it)
+    before = cv2.ipp.useIPP()
+    cv2.ipp.setUseIPP(True)
+    try:
+        x = _image((31, 47, 3), dtype)
+        for dsize in [(70, 20), (13, 61), (94, 62)]:
+            theirs = cv2.resize(x, dsize, interpolation=getattr(cv2, flag))
+            _same(ucv2.resize(x, dsize, interpolation=getattr(ucv2, flag)), theirs, levels=1)
+    finally:
+        cv2.ipp.setUseIPP(before)
 
 
 def test_constants_have_opencvs_values():
@@ -92,12 +110,9 @@ def test_constants_have_opencvs_values():
 def test_dsize(shape, dsize, flag, dtype):
     x = _image(shape, dtype)
     code = getattr(cv2, flag)
-    # 16-bit linear and cubic: OpenCV's float32 sums are not reproduced bit for bit, so a
-    # value on a tie (x.5) can round the other way: one level at most (docs/conventions.md)
-    wide = dtype in (np.uint16, np.int16) and flag in ("INTER_LINEAR", "INTER_CUBIC")
     with _opencv_own_code(flag, dtype):
         theirs = cv2.resize(x, dsize, interpolation=code)
-    _same(ucv2.resize(x, dsize, interpolation=code), theirs, levels=1 if wide else 0)
+    _same(ucv2.resize(x, dsize, interpolation=code), theirs)
 
 
 @pytest.mark.parametrize("flag", ["INTER_NEAREST", "INTER_LINEAR", "INTER_CUBIC", "INTER_LANCZOS4"])
@@ -134,6 +149,37 @@ def test_lanczos4_integers_are_exact_with_or_without_ipp(dtype, ipp):
             _same(ucv2.resize(x, dsize, interpolation=ucv2.INTER_LANCZOS4), theirs)
     finally:
         cv2.ipp.setUseIPP(before)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_linear_shrinking_by_2_is_area(dtype, channels):
+    # OpenCV runs INTER_AREA for an exact 2x2 shrink: half up in integers, but 2 channels
+    # (and 16-bit) take its float path, rounded half to even
+    x = _image((20, 30, channels), dtype)
+    with _opencv_own_code("INTER_LINEAR", dtype):
+        theirs = cv2.resize(x, (15, 10), interpolation=cv2.INTER_LINEAR)
+    _same(ucv2.resize(x, (15, 10), interpolation=ucv2.INTER_LINEAR), theirs)
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.int16], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("flag", ["INTER_LINEAR", "INTER_CUBIC"])
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_16_bit_linear_and_cubic_as_opencvs_own_code(flag, dtype, channels):
+    # float32 passes: x3 growth puts the first sample at -1/3 (its fraction rounds in float32),
+    # one row or column reads a clamped border twice, 2x2 shrinks run INTER_AREA, and cubic's
+    # vertical vector loop covers the first multiple of 8 values of a row
+    for size, dsize in [
+        ((6, 5), (15, 18)),
+        ((1, 7), (9, 3)),
+        ((9, 1), (5, 20)),
+        ((20, 30), (15, 10)),
+        ((33, 29), (61, 13)),
+    ]:
+        x = _image(size + (channels,), dtype)
+        with _opencv_own_code(flag, dtype):
+            theirs = cv2.resize(x, dsize, interpolation=getattr(cv2, flag))
+        _same(ucv2.resize(x, dsize, interpolation=getattr(ucv2, flag)), theirs)
 
 
 @pytest.mark.parametrize("dtype", [np.uint16, np.int16], ids=lambda d: np.dtype(d).name)

@@ -154,7 +154,10 @@ def _opencv_linear(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.n
 
     Horizontally a border source read twice is one weight (OpenCV clips that coordinate);
     vertically the two taps keep their own weights (OpenCV clamps the rows instead).
+    Shrinking by exactly 2 on both axes, OpenCV runs INTER_AREA (:func:`_opencv_area`).
     """
+    if whole and opencv_area_factors(whole) == (2, 2):
+        return _opencv_area(x, plans, whole)
     plan_h, plan_w = plans
     index_w, weight_w = _merged(plan_w)
     rows = _taps_sum(
@@ -220,10 +223,10 @@ def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
       rows along H, in tap order), rounded half to even.
 
     When an axis grows, OpenCV runs its linear loop on INTER_AREA's weights (uint8's fixed
-    point, or the float32 passes of :func:`_opencv_float` for 16-bit images)."""
+    point, or the float32 passes of :func:`_opencv_linear_float` for 16-bit images)."""
     limits = np.iinfo(x.dtype)
     if not all(p.out_size <= p.in_size for p in whole):
-        return _opencv_linear(x, plans) if x.dtype == np.uint8 else _opencv_float(x, plans, whole)
+        return _opencv_linear(x, plans) if x.dtype == np.uint8 else _opencv_linear_float(x, plans, whole)
     factors = opencv_area_factors(whole)
     if factors is not None:
         (fy, fx), (plan_h, plan_w) = factors, plans
@@ -267,33 +270,53 @@ def _keys_075(x: np.ndarray) -> np.ndarray:
     return np.stack([c0, c1, c2, one - c0 - c1 - c2], axis=-1)
 
 
-def opencv_cubic_weights(plan) -> np.ndarray:
-    """cv2.INTER_CUBIC's 11-bit weights of a cubic plan's taps, (O, T) int64.
+def _opencv_fraction(weight: np.ndarray) -> np.ndarray:
+    """OpenCV's float32 fraction ``fx`` of each row of a cubic plan's float64 weights (O, 4).
 
-    OpenCV evaluates the cubic in float32 from each output's fraction ``fx`` and rounds each
-    weight (``saturate_cast<short>(w * 2048)``, half to even); the plan holds the same
-    weights in float64, which can round to another integer. So ``fx`` is read back from the
-    plan (the weight of the tap at ``floor(src) + 1``, a monotone function of ``fx``, solved
-    by bisection in float64 and rounded to float32: the plan computed it from that float32
-    value), and the weights are evaluated as OpenCV does. Rows with fewer than four taps
-    have ``fx = 0`` (one tap of weight 1), already exact."""
-    weight = plan.weight.astype(np.float64)
-    if plan.taps != 4:
-        return np.rint(weight.astype(np.float32) * np.float32(2048)).astype(np.int64)
+    The plan computed its weights from the exact ``fx = src - floor(src)`` (``src`` in float32);
+    OpenCV rounds that difference to float32 (it is not a float32 when ``src`` < 0). ``fx`` is
+    read back by bisection from the weight where the cubic is steep (``inner(fx)`` of the tap
+    at ``floor(src)`` when ``fx >= 0.5``, else ``inner(1 - fx)`` of the next), within about
+    1e-15, then rounded to float32; a value within 1e-14 of the midpoint of two float32s is
+    that midpoint, a tie, which float32 subtraction rounds to the even one."""
     a = -0.75
-    inner = lambda v: ((a + 2) * v - (a + 3)) * v * v + 1  # Keys on [0, 1]
-    target = weight[:, 2]  # inner(1 - fx)
-    lo, hi = np.zeros(len(target)), np.ones(len(target))  # 1 - fx in [lo, hi]
-    for _ in range(64):  # inner decreases on [0, 1]
+    inner = lambda v: ((a + 2) * v - (a + 3)) * v * v + 1  # Keys on [0, 1], decreasing
+    upper = weight[:, 1] <= weight[:, 2]  # fx >= 0.5
+    target = np.where(upper, weight[:, 1], weight[:, 2])
+    lo, hi = np.full(len(target), 0.5), np.ones(len(target))  # v in [0.5, 1], slope <= -0.75
+    for _ in range(64):
         mid = (lo + hi) / 2
         above = inner(mid) > target
         lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
-    fx = (1 - (lo + hi) / 2).astype(np.float32)
+    exact = np.where(upper, (lo + hi) / 2, 1 - (lo + hi) / 2)
+    down = exact.astype(np.float32)
+    down = np.where(down > exact, np.nextafter(down, np.float32(-1)), down)
+    up = np.nextafter(down, np.float32(2))
+    tie = np.abs(exact - (down.astype(np.float64) + up) / 2) < 1e-14
+    even = np.where(down.view(np.uint32) & 1, up, down)
+    return np.where(tie, even, exact.astype(np.float32))
+
+
+def opencv_cubic_float(plan) -> np.ndarray:
+    """cv2.INTER_CUBIC's float32 weights of a cubic plan's taps, (O, T) float32.
+
+    OpenCV evaluates the cubic in float32 from each output's float32 fraction ``fx``; the plan
+    holds the weights in float64, which can round to other float32 values. So ``fx`` is read
+    back from the plan (:func:`_opencv_fraction`) and the weights are evaluated as OpenCV
+    does. Rows with fewer than four taps have ``fx = 0`` (one tap of weight 1), already
+    exact."""
+    weight = plan.weight.astype(np.float64)
+    if plan.taps != 4:
+        return weight.astype(np.float32)
     live = np.count_nonzero(weight, axis=1) == 4
-    quantised = np.rint(_keys_075(fx) * np.float32(2048)).astype(np.int64)
-    return np.where(
-        live[:, None], quantised, np.rint(weight.astype(np.float32) * np.float32(2048)).astype(np.int64)
-    )
+    return np.where(live[:, None], _keys_075(_opencv_fraction(weight)), weight.astype(np.float32))
+
+
+def opencv_cubic_weights(plan) -> np.ndarray:
+    """cv2.INTER_CUBIC's 11-bit weights of a cubic plan's taps, (O, T) int64: OpenCV's float32
+    weights (:func:`opencv_cubic_float`) each rounded on its own, ``saturate_cast<short>(w *
+    2048)`` (half to even)."""
+    return np.rint(opencv_cubic_float(plan) * np.float32(2048)).astype(np.int64)
 
 
 def opencv_eleven_bits(plan) -> np.ndarray:
@@ -374,38 +397,84 @@ def _lanes_covered(c: int, ow: int, lanes: int) -> np.ndarray:
     return position < ((ow * c) // lanes * lanes if lanes else 0)
 
 
-def _opencv_float(x: np.ndarray, plans: Sequence, whole: Sequence, lanes: int = 0) -> np.ndarray:
-    """cv2.resize on 16-bit images: its float32 result, then ``saturate_cast`` (rounded half to
-    even, clipped). Both passes in float32 with float32 weights, the horizontal first, each
-    summed from the first tap to the last, except a vertical vector loop of ``lanes`` (see
-    :func:`_lanes_covered`), which sums from the last tap to the first. (For linear and
-    cubic the float32 sums are not yet bit for bit OpenCV's, so a value on a tie can round
-    the other way.)"""
+def _float_taps(y: np.ndarray, index: np.ndarray, weight: np.ndarray, axis: int, backward=None) -> np.ndarray:
+    """``sum_t weight[o, t] * y[.., index[o, t], ..]`` along ``axis`` in float32, each product
+    rounded and the taps added from the first to the last; where ``backward`` (a mask that
+    broadcasts against the result) is set, from the last to the first."""
+    along = [1] * y.ndim
+    along[axis] = index.shape[0]  # weights broadcast as (1, .., O, .., 1)
+    weight = weight.astype(np.float32)
+    terms = [np.take(y, index[:, t], axis=axis) * weight[:, t].reshape(along) for t in range(index.shape[1])]
+    forward = terms[0]
+    for term in terms[1:]:
+        forward = forward + term
+    if backward is None or len(terms) < 2:
+        return forward
+    total = terms[-1]
+    for term in terms[-2::-1]:
+        total = term + total
+    return np.where(backward, total, forward)
+
+
+def _opencv_float(
+    x: np.ndarray, plans: Sequence, whole: Sequence, lanes: int = 0, weights_of: Callable | None = None
+) -> np.ndarray:
+    """cv2.resize on 16-bit images (``resize.cpp``'s float loops, as cv2 runs them with Intel
+    IPP off): both passes in float32, the horizontal first, with float32 weights (the plan's,
+    or ``weights_of(plan)``), then ``saturate_cast`` (rounded half to even, clipped). Each
+    output adds its products from the first tap to the last, no product fused with its sum
+    (the build's SSE3 baseline has no FMA), except the vertical vector loop of ``lanes`` (see
+    :func:`_lanes_covered`), which adds from the last tap to the first. Border taps read a
+    clamped row or column and keep their own weights (INTER_CUBIC's and INTER_LANCZOS4's
+    loops; the linear loops' are :func:`_opencv_linear_float`)."""
     limits = np.iinfo(x.dtype)
+    plan_h, plan_w = plans
+    weights_of = weights_of or (lambda plan: plan.weight)
     y = x.astype(np.float32)
-    for axis in reversed(range(len(plans))):
-        plan = plans[axis]
-        if plan.is_identity:
-            continue
-        plan = type(plan)(plan.index, plan.weight.astype(np.float32), plan.in_size, plan.out_size)
-        forward = plan.apply(y, axis + 2)
-        if axis == 0 and lanes and plan.taps > 1:
-            along = (1, 1, -1, 1)
-            backward = np.take(y, plan.index[:, -1], axis=2) * plan.weight[:, -1].reshape(along)
-            for t in range(plan.taps - 2, -1, -1):
-                backward = np.take(y, plan.index[:, t], axis=2) * plan.weight[:, t].reshape(along) + backward
-            forward = np.where(
-                _lanes_covered(y.shape[1], y.shape[3], lanes)[None, :, None, :], backward, forward
-            )
-        y = forward
+    if not plan_w.is_identity:
+        y = _float_taps(y, plan_w.index, weights_of(plan_w), 3)
+    if not plan_h.is_identity:
+        backward = _lanes_covered(y.shape[1], y.shape[3], lanes)[None, :, None, :] if lanes else None
+        y = _float_taps(y, plan_h.index, weights_of(plan_h), 2, backward)
     return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
 
 
-def _opencv_lanczos4_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
-    """cv2.INTER_LANCZOS4 on 16-bit images: :func:`_opencv_float`; on int16 the vertical
-    pass's vector loop (8 lanes) sums from the last tap (uint16's loop, from the first, gives
-    the first-to-last sums)."""
-    return _opencv_float(x, plans, whole, lanes=8 if x.dtype == np.int16 else 0)
+def _opencv_linear_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_LINEAR on 16-bit images, and INTER_AREA's linear loop when an axis grows: the
+    float32 passes of :func:`_opencv_float` with weights ``1 - fx`` and ``fx``, except that a
+    horizontal coordinate left of the first column or right of the last is clamped to that
+    column, one tap of weight 1 (its value unchanged); vertically the two taps read clamped
+    rows and keep their weights (:func:`opencv_linear_float`). Shrinking by exactly 2 on both
+    axes is INTER_AREA."""
+    if opencv_area_factors(whole) == (2, 2):
+        return _opencv_area(x, plans, whole)
+    plan_h, plan_w = plans
+    limits = np.iinfo(x.dtype)
+    y = x.astype(np.float32)
+    if not plan_w.is_identity:
+        y = _float_taps(y, *_merged(plan_w), 3)
+    if not plan_h.is_identity:
+        y = _float_taps(y, plan_h.index, opencv_linear_float(plan_h), 2)
+    return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
+
+
+def opencv_linear_float(plan) -> np.ndarray:
+    """OpenCV's float32 weights ``1.f - fx`` and ``fx`` of a linear plan's two taps, (O, 2)
+    float32 (a one-tap plan's weights are 1). OpenCV takes ``fx = src - floor(src)`` in
+    float32, which rounds when ``src`` is negative; the plan holds that difference exact
+    (the second tap's weight), so ``fx`` is it rounded to float32, and ``1 - fx`` is taken
+    in float32 from there."""
+    if plan.taps == 1:
+        return plan.weight.astype(np.float32)
+    fx = plan.weight[:, 1].astype(np.float32)
+    return np.stack([np.float32(1) - fx, fx], axis=1)
+
+
+def _opencv_cubic_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    """cv2.INTER_CUBIC on 16-bit images: :func:`_opencv_float` with OpenCV's float32 cubic
+    weights (:func:`opencv_cubic_float`); the vertical vector loop (8 lanes, uint16 and int16
+    alike) adds from the last tap."""
+    return _opencv_float(x, plans, whole, lanes=OPENCV_CUBIC_LANES, weights_of=opencv_cubic_float)
 
 
 def _opencv_lanczos4_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
@@ -413,19 +482,6 @@ def _opencv_lanczos4_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np
     pass's vector loop (8 lanes) sums from the last tap (uint16's loop, from the first, gives
     the first-to-last sums)."""
     return _opencv_float(x, plans, whole, lanes=8 if x.dtype == np.int16 else 0)
-
-
-def _opencv_area_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
-    """cv2.INTER_AREA on 16-bit images: shrinking, a float sum rounded half to even (half up
-    for the exact 2x2 average, ``(a + b + c + d + 2) >> 2``); growing, the float32 path."""
-    if all(p.out_size <= p.in_size for p in whole):
-        if all(p.in_size == 2 * p.out_size for p in whole):
-            y = x.astype(np.float64)
-            for axis, plan in enumerate(plans):
-                y = plan.apply(y, axis + 2)
-            return np.floor(y + 0.5).astype(x.dtype)
-        return _round(x, plans, whole)
-    return _opencv_float(x, plans, whole)
 
 
 RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
@@ -437,7 +493,8 @@ RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
     "opencv_lanczos4": _opencv_taps(opencv_eleven_bits, 0),  # no vector loop: VResizeNoVec
     "round": _round,
     "pillow_wide": _pillow_wide,
-    "opencv_float": _opencv_float,
+    "opencv_float": _opencv_linear_float,
+    "opencv_cubic_wide": _opencv_cubic_wide,
     "opencv_lanczos4_wide": _opencv_lanczos4_wide,
     "opencv_linear_exact": _opencv_linear_exact,
 }

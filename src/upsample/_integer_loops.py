@@ -259,8 +259,6 @@ def _box(rule: str, plans: Sequence, whole: Sequence, channels: int) -> tuple[in
     factors = _integer.opencv_area_factors(whole)
     if factors is None or (rule == "opencv_linear" and factors != (2, 2)):
         return None
-    if rule == "opencv_linear" and channels not in (1, 3, 4):
-        return None
     if not all(_blocks(p, f) for p, f in zip(plans, factors)):
         return None
     return factors[0], factors[1], factors == (2, 2) and channels in (1, 3, 4)
@@ -321,6 +319,8 @@ def recipe(rule: str, plans: Sequence, whole: Sequence, channels: int) -> Recipe
     if rule == "pillow":
         return _fixed_point(plans, whole, lambda weight: 22, _integer.pillow_vertical_first(whole))
     if rule == "opencv_linear":
+        if _integer.opencv_area_factors(whole) == (2, 2):  # OpenCV runs INTER_AREA
+            return recipe("opencv_area", plans, whole, channels)
         return _opencv_linear(plans)
     if rule == "opencv_cubic":
         plan_h, plan_w = plans

@@ -211,7 +211,7 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType(
         "last axis first, rounded to uint8 between axes",
         "pillow": "fixed point per axis (22 fractional bits), last axis first, rounded to uint8 between axes",
         "opencv_linear": "11-bit weights per axis, the horizontal sums kept exact, the vertical "
-        "sum shifted as OpenCV's vector loop does",
+        "sum shifted as OpenCV's vector loop does; a 2x2 shrink is opencv_area's",
         "opencv_area": "cv2.INTER_AREA's: shrinking by integer factors, block sums (in integers "
         "for uint8, in float32 four pixels at a time for 16-bit images; (sum + 2) >> 2 for 2x2, "
         "else times a float32 1/area, rounded half to even); by other factors, float32 sums "
@@ -222,8 +222,12 @@ INTEGER_RULES: Mapping[str, str] = MappingProxyType(
         "loop's lanes and shifted in integers in the tail",
         "round": "computed in float64, rounded half to even and clipped to the dtype's range "
         "(uint8, uint16, int16)",
-        "opencv_float": "both passes in float32 with float32 weights, the horizontal first, "
-        "then rounded half to even and clipped (cv2.resize on 16-bit images)",
+        "opencv_float": "cv2.INTER_LINEAR on 16-bit images: both passes in float32 with float32 "
+        "weights, the horizontal first (a border column clamped to one tap of weight 1), each "
+        "product rounded, then rounded half to even and clipped; a 2x2 shrink is opencv_area's",
+        "opencv_cubic_wide": "cv2.INTER_CUBIC on 16-bit images (Intel IPP off): as opencv_float "
+        "with OpenCV's float32 cubic weights, border taps kept, the vertical vector loop "
+        "(8 lanes) adding from the last tap",
         "opencv_lanczos4": "cv2.INTER_LANCZOS4's: 11-bit weights per tap (OpenCV's float32 "
         "Lanczos-4 weights), the horizontal sums kept exact, the vertical sum shifted in integers",
         "opencv_linear_exact": "cv2.INTER_LINEAR_EXACT's fixed point: weights with 8 (uint8) or 16 "
@@ -468,7 +472,7 @@ _ROWS = [
         size_rounding="round",
         wide_integer={
             "linear": "opencv_float",
-            "cubic": "opencv_float",
+            "cubic": "opencv_cubic_wide",
             "lanczos4": "opencv_lanczos4_wide",
             "linear-exact": "opencv_linear_exact",
             "area": "opencv_area",
