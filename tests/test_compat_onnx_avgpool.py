@@ -120,23 +120,17 @@ def _explicit_grid() -> list[tuple]:
 
 
 EXPLICIT_GRID = _explicit_grid()
+#: the node attributes of a grid row after its size
+GRID_ATTRIBUTES = ("kernel_shape", "strides", "pads", "dilations", "ceil_mode", "count_include_pad")
 
 
 @pytest.mark.parametrize("nd", [1, 2, 3])
 def test_explicit_pads_grid_matches_onnxruntime(nd):
     rng = np.random.default_rng(nd)
     cases = [case for case in EXPLICIT_GRID if len(case[0]) == nd]
-    for size, kernel, strides, pads, dilations, ceil_mode, count_include_pad in cases:
+    for size, *values in cases:
         x = rng.standard_normal((2, 3, *size)).astype(np.float32)
-        node = _node(
-            kernel_shape=kernel,
-            strides=strides,
-            pads=pads,
-            dilations=dilations,
-            ceil_mode=ceil_mode,
-            count_include_pad=count_include_pad,
-        )
-        _against_ort(node, x)
+        _against_ort(_node(**dict(zip(GRID_ATTRIBUTES, values, strict=True))), x)
     assert len(cases) == {1: 160, 2: 128, 3: 64}[nd]
 
 
