@@ -152,14 +152,8 @@ def _torch_nearest_2d_rule(t, size, factor, recompute, mode):
 
 def _options(mode, size, factor, recompute, ac, aa):
     """interpolate's keyword arguments from a case's fields (torch's F.interpolate takes the same)."""
-    return dict(
-        size=size,
-        scale_factor=factor,
-        mode=mode,
-        align_corners=ac,
-        recompute_scale_factor=recompute,
-        antialias=aa,
-    )
+    names = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
+    return dict(zip(names, (size, factor, mode, ac, recompute, aa), strict=True))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
