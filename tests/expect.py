@@ -1,5 +1,6 @@
-"""Assertions shared by the bad-input tables of every op."""
+"""Assertions shared across test files: the bad-input tables of every op, and the drop-ins' match."""
 
+import numpy as np
 import pytest
 
 
@@ -10,3 +11,13 @@ def assert_refused(call, exception, fragments):
     message = str(info.value)
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+def assert_same_as_framework(ours, theirs):
+    """A drop-in's result against its framework's: the same shape and dtype, and values within
+    1e-5 of the largest magnitude (at least 1)."""
+    theirs = np.asarray(theirs)
+    assert ours.shape == theirs.shape and ours.dtype == theirs.dtype, (ours.dtype, theirs.dtype)
+    np.testing.assert_allclose(
+        ours.astype(np.float64), theirs, rtol=0, atol=1e-5 * max(1.0, float(np.abs(theirs).max()))
+    )

@@ -48,3 +48,21 @@ def module_cases(op_type: str, module: str) -> list:
         if len(case.model.graph.node) == 1 and case.model.graph.node[0].op_type == op_type
     }
     return sorted(unique.values(), key=lambda case: case.name)
+
+
+def reference_run(model, feeds: dict) -> list:
+    """The onnx reference evaluator's outputs. Its RuntimeWarnings (it pads uint8 with NaN,
+    and some cases divide by zero) are silenced: the outputs are what is compared."""
+    from onnx.reference import ReferenceEvaluator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return ReferenceEvaluator(model).run(None, feeds)
+
+
+def tally(op: str, counts: dict[str, int], total: int) -> str:
+    """One line of how many backend cases matched each oracle, for the test's printed output."""
+    return (
+        f"\n{op} backend node cases: {counts['expected']}/{total} match the expected outputs, "
+        f"{counts['onnxruntime']}/{total} onnxruntime, {counts['reference']}/{total} the reference"
+    )

@@ -7,19 +7,14 @@ import numpy as np
 import pytest
 
 import required
-from expect import assert_refused
+from expect import assert_refused, assert_same_as_framework
 from upsample.compat import jax as ujax
 
 jax = required.module("jax")
 rng = np.random.default_rng(6)
 
 
-def _same(ours, theirs):
-    theirs = np.asarray(theirs)
-    assert ours.shape == theirs.shape and ours.dtype == theirs.dtype, (ours.dtype, theirs.dtype)
-    np.testing.assert_allclose(
-        ours.astype(np.float64), theirs, rtol=0, atol=1e-5 * max(1.0, float(np.abs(theirs).max()))
-    )
+_same = assert_same_as_framework
 
 
 @pytest.mark.parametrize("antialias", [True, False])

@@ -15,31 +15,15 @@ import pytest
 
 import onnx_cases
 import required
+import sweep_sizes
 from upsample.compat import _onnx_resize
 
 onnx = required.module("onnx")
 ort = required.module("onnxruntime")
 from onnx import TensorProto, helper  # noqa: E402
 
-LENGTHS = range(1, 34)
-TIES = [
-    (2, 7),
-    (3, 7),
-    (7, 3),
-    (40, 16),
-    (100, 40),
-    (250, 100),
-    (63, 45),
-    (255, 85),
-    (85, 255),
-    (3, 9),
-    (45, 63),
-    (21, 49),
-    (6, 4),
-    (10, 4),
-]
-PAIRS = [(i, o) for i in LENGTHS for o in LENGTHS] + TIES
-PERM = np.random.default_rng(2026).permutation(len(PAIRS))
+#: and two more exact-half ties (asymmetric 6 -> 4 and 10 -> 4 land on 1.5 and 2.5)
+PAIRS, PERM = sweep_sizes.table((6, 4), (10, 4))
 
 
 def _backend_cases():

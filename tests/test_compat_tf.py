@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import required
-from expect import assert_refused
+from expect import assert_refused, assert_same_as_framework
 from upsample.compat import tf as utf
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -18,12 +18,7 @@ rng = np.random.default_rng(4)
 METHODS = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic"]
 
 
-def _same(ours, theirs):
-    theirs = np.asarray(theirs)
-    assert ours.shape == theirs.shape and ours.dtype == theirs.dtype, (ours.dtype, theirs.dtype)
-    np.testing.assert_allclose(
-        ours.astype(np.float64), theirs, rtol=0, atol=1e-5 * max(1.0, float(np.abs(theirs).max()))
-    )
+_same = assert_same_as_framework
 
 
 @pytest.mark.parametrize("antialias", [False, True])

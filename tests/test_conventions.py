@@ -68,26 +68,21 @@ def _planes(fn, x, size):
 
 tf = required.module("tensorflow")
 
-TF2_METHODS = {
-    "nearest": "nearest",
-    "linear": "bilinear",
-    "cubic": "bicubic",
-    "area": "area",
-    "lanczos3": "lanczos3",
-    "lanczos5": "lanczos5",
-}
+#: the modes tf.image.resize has; it calls linear and cubic "bilinear" and "bicubic"
+TF2_MODES = ["nearest", "linear", "cubic", "area", "lanczos3", "lanczos5"]
+TF2_NAMES = {"linear": "bilinear", "cubic": "bicubic"}
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8], ids=["f32", "f64", "u8"])
 @pytest.mark.parametrize(
     "mode, antialias",
-    [(m, False) for m in TF2_METHODS]  # nearest and area
-    + [(m, True) for m in TF2_METHODS if m not in ("nearest", "area")],
+    [(m, False) for m in TF2_MODES]  # nearest and area
+    + [(m, True) for m in TF2_MODES if m not in ("nearest", "area")],
 )  # ignore it
 def test_tf2(mode, antialias, dtype):
     for x, size in _grid(dtype):
         theirs = tf.image.resize(
-            np.moveaxis(x, 1, -1), size, method=TF2_METHODS[mode], antialias=antialias
+            np.moveaxis(x, 1, -1), size, method=TF2_NAMES.get(mode, mode), antialias=antialias
         ).numpy()
         ours = upsample.interpolate(x, size=size, mode=mode, convention="tf2", antialias=antialias)
         if mode == "nearest":
@@ -163,19 +158,14 @@ def test_jax_resizes_any_number_of_dims():
 
 cv2 = required.module("cv2")
 
-CV2_FLAGS = {
-    "nearest": "INTER_NEAREST",
-    "nearest-exact": "INTER_NEAREST_EXACT",
-    "linear": "INTER_LINEAR",
-    "cubic": "INTER_CUBIC",
-    "area": "INTER_AREA",
-}
+#: the modes cv2.resize has, each as the flag INTER_<MODE> (nearest-exact: INTER_NEAREST_EXACT)
+CV2_MODES = ["nearest", "nearest-exact", "linear", "cubic", "area"]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8], ids=["f32", "f64", "u8"])
-@pytest.mark.parametrize("mode", list(CV2_FLAGS))
+@pytest.mark.parametrize("mode", CV2_MODES)
 def test_opencv(mode, dtype):
-    flag = getattr(cv2, CV2_FLAGS[mode])
+    flag = getattr(cv2, "INTER_" + mode.upper().replace("-", "_"))
     for x, size in (
         _grid(dtype)
         + [(_image(dtype), s) for s in [(10, 7), (5, 14), (3, 7)]]

@@ -26,7 +26,13 @@ X3 = R.standard_normal((1, 2, 5, 6, 7))
 XP = R.standard_normal((2, 8, 5, 3))
 U8 = R.integers(0, 256, (2, 3, 9, 11), dtype=np.uint8)  # the integer paths of the conventions
 
+
 # (id, op, data, extra positional args, kwargs, exact)
+def _interpolate(name, x, exact=True, **kwargs):
+    """A CASES row of upsample.interpolate with keyword arguments only."""
+    return (name, upsample.interpolate, x, (), kwargs, exact)
+
+
 CASES = [
     ("conv s2 p1", upsample.conv, X, (R.standard_normal((4, 3, 3, 3)),), dict(stride=2, padding=1), False),
     (
@@ -102,74 +108,27 @@ CASES = [
         dict(stride=2, padding=1),
         False,
     ),
-    ("bilinear x2", upsample.interpolate, X, (), dict(scale_factor=2, mode="bilinear"), True),
-    (
-        "bicubic align",
-        upsample.interpolate,
-        X,
-        (),
-        dict(scale_factor=(1.7, 0.6), mode="bicubic", align_corners=True),
-        True,
-    ),
-    ("antialias down", upsample.interpolate, X, (), dict(size=(4, 5), mode="bilinear", antialias=True), True),
-    ("area", upsample.interpolate, X, (), dict(size=(4, 7), mode="area"), True),
-    ("trilinear", upsample.interpolate, X3, (), dict(scale_factor=(2, 1.5, 0.5), mode="trilinear"), True),
-    ("nearest-exact 2.5", upsample.interpolate, X, (), dict(scale_factor=2.5, mode="nearest-exact"), True),
+    _interpolate("bilinear x2", X, scale_factor=2, mode="bilinear"),
+    _interpolate("bicubic align", X, scale_factor=(1.7, 0.6), mode="bicubic", align_corners=True),
+    _interpolate("antialias down", X, size=(4, 5), mode="bilinear", antialias=True),
+    _interpolate("area", X, size=(4, 7), mode="area"),
+    _interpolate("trilinear", X3, scale_factor=(2, 1.5, 0.5), mode="trilinear"),
+    _interpolate("nearest-exact 2.5", X, scale_factor=2.5, mode="nearest-exact"),
     ("bilinear uint8 torch", upsample.bilinear, U8, (2,), {}, True),
-    (
-        "bicubic uint8 opencv",
-        upsample.interpolate,
-        U8,
-        (),
-        dict(size=(17, 23), mode="bicubic", convention="opencv"),
-        True,
-    ),
-    (
-        "lanczos4 uint8 opencv",
-        upsample.interpolate,
-        U8,
-        (),
-        dict(size=(17, 23), mode="lanczos4", convention="opencv"),
-        True,
-    ),
-    (
-        "linear-exact uint8 opencv",
-        upsample.interpolate,
-        U8,
-        (),
-        dict(size=(13, 9), mode="linear-exact", convention="opencv"),
-        True,
-    ),
-    (
-        "linear uint8 pillow",
-        upsample.interpolate,
-        U8,
-        (),
-        dict(size=(5, 20), mode="linear", convention="pillow"),
-        True,
-    ),
-    (
-        "lanczos3 tf2 down",
-        upsample.interpolate,
-        X,
-        (),
-        dict(size=(4, 6), mode="lanczos3", convention="tf2", antialias=True),
-        True,
-    ),
-    (
+    _interpolate("bicubic uint8 opencv", U8, size=(17, 23), mode="bicubic", convention="opencv"),
+    _interpolate("lanczos4 uint8 opencv", U8, size=(17, 23), mode="lanczos4", convention="opencv"),
+    _interpolate("linear-exact uint8 opencv", U8, size=(13, 9), mode="linear-exact", convention="opencv"),
+    _interpolate("linear uint8 pillow", U8, size=(5, 20), mode="linear", convention="pillow"),
+    _interpolate("lanczos3 tf2 down", X, size=(4, 6), mode="lanczos3", convention="tf2", antialias=True),
+    _interpolate(
         "crop and resize",
-        upsample.interpolate,
         X,
-        (),
-        dict(
-            size=(7, 13),
-            mode="linear",
-            convention="onnx",
-            coordinate_transformation_mode="tf_crop_and_resize",
-            roi=[(0.2, 1.3), (-0.1, 0.8)],
-            extrapolation_value=-3.0,
-        ),
-        True,
+        size=(7, 13),
+        mode="linear",
+        convention="onnx",
+        coordinate_transformation_mode="tf_crop_and_resize",
+        roi=[(0.2, 1.3), (-0.1, 0.8)],
+        extrapolation_value=-3.0,
     ),
     ("nearest x3", upsample.nearest, X, (3,), {}, True),
     ("nearest ints", upsample.nearest, np.arange(2 * 3 * 9 * 11).reshape(2, 3, 9, 11), ((2, 3),), {}, True),

@@ -7,39 +7,26 @@ by its fixture or test (also when the test fails), with bounded timeouts.
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import dask_jobs
 import required
 import upsample
-from upsample import cli, resize
+from upsample import resize
 
 dask, da, distributed, _ = required.modules("dask", "dask.array", "distributed", "zarr")
 from upsample import dask as udask  # noqa: E402  (imports dask: after the check)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = dask_jobs.ROOT
 X = np.random.default_rng(0).standard_normal((2, 3, 20, 24)).astype(np.float32)
-
-
-def _cluster(**kwargs):
-    kwargs = {
-        "n_workers": 2,
-        "threads_per_worker": 1,
-        "processes": True,
-        "host": "127.0.0.1",
-        "dashboard_address": "127.0.0.1:0",
-        "memory_limit": "1GiB",
-        **kwargs,
-    }
-    return distributed.LocalCluster(**kwargs)
 
 
 @pytest.fixture(scope="module")
 def client():
-    with _cluster() as cluster, distributed.Client(cluster, timeout="20s") as client:
+    with dask_jobs.local_cluster() as cluster, distributed.Client(cluster, timeout="20s") as client:
         yield client
 
 
@@ -87,7 +74,10 @@ def _die_in_block(marker):
 
 def test_a_worker_killed_for_good_leaves_no_partial_store(tmp_path):
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        with _cluster(n_workers=1) as cluster, distributed.Client(cluster, timeout="20s") as client:
+        with (
+            dask_jobs.local_cluster(n_workers=1) as cluster,
+            distributed.Client(cluster, timeout="20s") as client,
+        ):
             x = da.from_array(X, chunks=(2, 3, 8, 8))
             y = upsample.nearest(x, 2).map_blocks(_die_in_block(None), dtype=X.dtype)
             with pytest.raises(distributed.KilledWorker):
@@ -100,7 +90,10 @@ def test_a_worker_killed_for_good_leaves_no_partial_store(tmp_path):
 
 def test_a_worker_killed_once_is_replaced_and_the_store_is_complete(tmp_path):
     marker = tmp_path / "killed-once"
-    with _cluster(n_workers=1) as cluster, distributed.Client(cluster, timeout="20s") as client:
+    with (
+        dask_jobs.local_cluster(n_workers=1) as cluster,
+        distributed.Client(cluster, timeout="20s") as client,
+    ):
         x = da.from_array(X, chunks=(2, 3, 8, 8))
         y = upsample.nearest(x, 2).map_blocks(_die_in_block(str(marker)), dtype=X.dtype)
         udask.to_zarr(y, tmp_path / "out.zarr", compute=lambda c: client.compute(c).result(timeout=120))
@@ -118,17 +111,7 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, capsys):
     np.save(tmp_path / "in.npy", X[0, 0])
     address = f"tcp://127.0.0.1:{_free_port()}"  # nobody listens there
     with pytest.raises(SystemExit) as stop:
-        cli.main(
-            [
-                "resize",
-                str(tmp_path / "in.npy"),
-                str(tmp_path / "out.npy"),
-                "--scale",
-                "2",
-                "--scheduler",
-                address,
-            ]
-        )
+        dask_jobs.resize(tmp_path / "in.npy", tmp_path / "out.npy", "--scale", "2", "--scheduler", address)
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert f"cannot reach the Dask scheduler at {address} within 5 s" in err and "Traceback" not in err
@@ -140,18 +123,7 @@ def test_resize_npy_and_images_on_the_threaded_scheduler(tmp_path, capsys):
 
     np.save(tmp_path / "in.npy", X[0])  # (3, 20, 24): 3 planes
     assert (
-        cli.main(
-            [
-                "resize",
-                str(tmp_path / "in.npy"),
-                str(tmp_path / "out.npy"),
-                "--scale",
-                "2",
-                "--mode",
-                "bicubic",
-            ]
-        )
-        == 0
+        dask_jobs.resize(tmp_path / "in.npy", tmp_path / "out.npy", "--scale", "2", "--mode", "bicubic") == 0
     )
     captured = capsys.readouterr()
     assert "100%  22.5 KiB of 22.5 KiB written" in captured.err  # the bar counts bytes
@@ -165,17 +137,7 @@ def test_resize_npy_and_images_on_the_threaded_scheduler(tmp_path, capsys):
     pixels = (np.random.default_rng(3).random((10, 12, 3)) * 255).astype(np.uint8)
     Image.fromarray(pixels).save(tmp_path / "in.png")
     assert (
-        cli.main(
-            [
-                "resize",
-                str(tmp_path / "in.png"),
-                str(tmp_path / "out.png"),
-                "--size",
-                "25,30",
-                "--no-progress",
-            ]
-        )
-        == 0
+        dask_jobs.resize(tmp_path / "in.png", tmp_path / "out.png", "--size", "25,30", "--no-progress") == 0
     )
     with Image.open(tmp_path / "out.png") as image:
         got = np.asarray(image)
@@ -184,30 +146,16 @@ def test_resize_npy_and_images_on_the_threaded_scheduler(tmp_path, capsys):
     assert got.dtype == np.uint8 and got.shape == want.shape
     assert np.abs(got - want).max() <= 1  # float rounding can tip a .5 either way
     with pytest.raises(SystemExit) as stop:  # never overwritten by surprise
-        cli.main(["resize", str(tmp_path / "in.png"), str(tmp_path / "out.png"), "--scale", "2"])
+        dask_jobs.resize(tmp_path / "in.png", tmp_path / "out.png", "--scale", "2")
     assert stop.value.code == 2 and "exists" in capsys.readouterr().err
 
 
 def test_resize_zarr_with_workers_from_the_shell(tmp_path):
     volume = np.random.default_rng(4).standard_normal((6, 10, 12)).astype(np.float32)
     da.from_array(volume, chunks=(3, 4, 4)).to_zarr(str(tmp_path / "in.zarr"))
+    flags = ("--scale", "2", "--spatial-dims", "3", "--workers", "1", "--memory-limit", "1GiB")
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "upsample",
-            "resize",
-            str(tmp_path / "in.zarr"),
-            str(tmp_path / "out.zarr"),
-            "--scale",
-            "2",
-            "--spatial-dims",
-            "3",
-            "--workers",
-            "1",
-            "--memory-limit",
-            "1GiB",
-        ],
+        dask_jobs.resize_command(tmp_path / "in.zarr", tmp_path / "out.zarr", *flags),
         cwd=ROOT,
         env=dict(os.environ),
         capture_output=True,

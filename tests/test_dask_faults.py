@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import dask_jobs
 import required
 import upsample
 from upsample import cli
@@ -26,7 +27,7 @@ from upsample import cli
 dask, da, distributed, zarr = required.modules("dask", "dask.array", "distributed", "zarr")
 from upsample import dask as udask  # noqa: E402  (imports dask: after the check)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = dask_jobs.ROOT
 SLOW = {"compressors": zarr.codecs.ZstdCodec(level=22)}
 
 
@@ -63,14 +64,7 @@ def test_a_worker_killed_with_retries_off_leaves_no_stray_data(tmp_path):
     y = _slow_source(32).map_blocks(_die_once_others_write(str(tmp_path), 3), dtype=np.float32)
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",  # loopback, a free port (None still serves 8787)
-            memory_limit="512MiB",
-        ) as cluster,
+        dask_jobs.local_cluster(memory_limit="512MiB") as cluster,
         distributed.Client(cluster, timeout="20s") as client,
     ):
         with pytest.raises(distributed.KilledWorker):
@@ -121,28 +115,9 @@ def _start(tmp_path: Path, workers: str) -> subprocess.Popen:
     )
 
 
-def _wait_for_chunks(tmp_path: Path, job: subprocess.Popen, timeout: float = 120) -> Path:
-    """The temporary store, once at least one block has landed in it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert job.poll() is None, job.communicate()
-        for partial in tmp_path.glob(".out.zarr.partial-*"):
-            if partial.is_dir() and any(p.is_file() for p in (partial / "c").rglob("*")):
-                return partial
-        time.sleep(0.05)
-    job.kill()
-    raise AssertionError(f"no block written within {timeout} s")
-
-
 def test_an_interrupted_job_on_a_cluster_leaves_no_stray_data(tmp_path):
     job = _start(tmp_path, "2")
-    try:
-        _wait_for_chunks(tmp_path, job)
-        job.send_signal(signal.SIGINT)
-        out, err = job.communicate(timeout=120)
-    finally:
-        if job.poll() is None:
-            job.kill()
+    _, out, err = dask_jobs.stop_once_writing(tmp_path, job)
     assert job.returncode == 130 and "interrupted" in out, err[-3000:]
     assert _stray(tmp_path) == []
 
@@ -152,31 +127,16 @@ def test_ctrl_c_in_the_resize_command_leaves_nothing_and_says_so(tmp_path):
     image = np.random.default_rng(5).standard_normal((1, 512, 512)).astype(np.float32)
     da.from_array(image, chunks=(1, 256, 256)).to_zarr(str(tmp_path / "in.zarr"))
     job = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "upsample",
-            "resize",
-            str(tmp_path / "in.zarr"),
-            str(tmp_path / "out.zarr"),
-            "--scale",
-            "2",
-            "--chunks",
-            "16",
-        ],
+        dask_jobs.resize_command(
+            tmp_path / "in.zarr", tmp_path / "out.zarr", "--scale", "2", "--chunks", "16"
+        ),
         cwd=ROOT,
         env=dict(os.environ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        _wait_for_chunks(tmp_path, job)
-        job.send_signal(signal.SIGINT)
-        out, err = job.communicate(timeout=120)
-    finally:
-        if job.poll() is None:
-            job.kill()
+    _, out, err = dask_jobs.stop_once_writing(tmp_path, job)
     assert job.returncode == 130, err[-3000:]
     assert f"interrupted; nothing was written to {tmp_path / 'out.zarr'}" in err and "Traceback" not in err
     assert "wrote" not in out and _stray(tmp_path) == []
@@ -184,13 +144,7 @@ def test_ctrl_c_in_the_resize_command_leaves_nothing_and_says_so(tmp_path):
 
 def test_a_killed_run_leaves_an_incomplete_store_that_from_zarr_refuses_and_the_next_run_removes(tmp_path):
     job = _start(tmp_path, "None")  # the threaded scheduler, one process
-    try:
-        partial = _wait_for_chunks(tmp_path, job)
-        job.kill()  # SIGKILL: no chance to clean up
-        job.communicate(timeout=60)
-    finally:
-        if job.poll() is None:
-            job.kill()
+    partial, _, _ = dask_jobs.stop_once_writing(tmp_path, job, signal.SIGKILL, timeout=60)  # no clean-up
     assert partial.exists() and not udask.is_complete(partial)
     with pytest.raises(ValueError, match="incomplete .* require_complete=False"):
         udask.from_zarr(partial)
@@ -204,16 +158,7 @@ def test_a_killed_run_leaves_an_incomplete_store_that_from_zarr_refuses_and_the_
 def _resize(tmp_path: Path, *flags: str, allowed_failures: int = 0) -> subprocess.CompletedProcess:
     env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(allowed_failures)}
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "upsample",
-            "resize",
-            str(tmp_path / "in.zarr"),
-            str(tmp_path / "out.zarr"),
-            "--no-progress",
-            *flags,
-        ],
+        dask_jobs.resize_command(tmp_path / "in.zarr", tmp_path / "out.zarr", "--no-progress", *flags),
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -150,19 +150,18 @@ def _torch_nearest_2d_rule(t, size, factor, recompute, mode):
     return t
 
 
+def _options(mode, size, factor, recompute, ac, aa):
+    """interpolate's keyword arguments from a case's fields (torch's F.interpolate takes the same)."""
+    names = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
+    return dict(zip(names, (size, factor, mode, ac, recompute, aa), strict=True))
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
 @pytest.mark.parametrize("mode, spatial, size, factor, recompute, ac, aa", PARITY)
 def test_matches_torch(mode, spatial, size, factor, recompute, ac, aa, dtype, rng):
     nd = len(spatial)
     x = rng.standard_normal((2, 3, *spatial)).astype(dtype)
-    kwargs = dict(
-        size=size,
-        scale_factor=factor,
-        mode=mode,
-        align_corners=ac,
-        recompute_scale_factor=recompute,
-        antialias=aa,
-    )
+    kwargs = _options(mode, size, factor, recompute, ac, aa)
     if mode.startswith("nearest") and nd != 2:
 
         def theirs(t):
@@ -171,13 +170,7 @@ def test_matches_torch(mode, spatial, size, factor, recompute, ac, aa, dtype, rn
 
         def theirs(t):
             return F.interpolate(
-                t,
-                size=size,
-                scale_factor=factor,
-                mode=TORCH_MODE.get((mode, nd), mode),
-                align_corners=ac,
-                recompute_scale_factor=recompute,
-                antialias=aa,
+                t, **_options(TORCH_MODE.get((mode, nd), mode), size, factor, recompute, ac, aa)
             )
 
     grad = not _torch_keeps_shortcut_out_of_backward(mode, spatial, size, factor, recompute, aa)
@@ -343,14 +336,7 @@ def _reference_takes_torch_1d_3d_nearest(mode, spatial, factor, recompute):
 @pytest.mark.parametrize("mode, spatial, size, factor, recompute, ac, aa", list(_reference_cases()))
 def test_matches_reference(mode, spatial, size, factor, recompute, ac, aa, rng):
     x = rng.standard_normal((2, 2, *spatial))
-    kwargs = dict(
-        size=size,
-        scale_factor=factor,
-        mode=mode,
-        align_corners=ac,
-        recompute_scale_factor=recompute,
-        antialias=aa,
-    )
+    kwargs = _options(mode, size, factor, recompute, ac, aa)
     np.testing.assert_allclose(
         upsample.interpolate(x, **kwargs), reference.interpolate(x, **kwargs), rtol=1e-12, atol=1e-12
     )
@@ -379,14 +365,7 @@ def interpolate_calls(draw):
     aa = draw(st.booleans()) if kind in ("linear", "cubic") else False
     seed = draw(st.integers(0, 2**32 - 1))
     x = np.random.default_rng(seed).standard_normal((n, c, *spatial))
-    return x, dict(
-        size=size,
-        scale_factor=factor,
-        mode=mode,
-        align_corners=ac,
-        recompute_scale_factor=recompute,
-        antialias=aa,
-    )
+    return x, _options(mode, size, factor, recompute, ac, aa)
 
 
 @settings(max_examples=60, deadline=None)

@@ -308,6 +308,11 @@ def _f32(*shape):
     return rng.standard_normal(shape).astype(np.float32)
 
 
+def _channels_last(op, x, *args, **kwargs):
+    """upsample's ``op`` on the float32 channels-last ``x``, computed in float64."""
+    return op(x.astype(np.float64), *args, data_format="channels_last", **kwargs)
+
+
 def _layer_output(layer, x, kernel, bias):
     layer.build(x.shape)
     layer.set_weights([kernel, bias])
@@ -344,15 +349,9 @@ def test_keras_conv_matches(keras, case, padding):
     kernel, bias = _f32(*k, c_in // groups, c_out), _f32(c_out)
     layer = cls(c_out, k, strides=s, padding=padding, dilation_rate=d, groups=groups)
     expected = _layer_output(layer, x, kernel, bias)
-    ours = upsample.conv(
-        x.astype(np.float64),
-        upsample.from_tf_kernel(kernel),
-        bias,
-        stride=s,
-        padding=padding,
-        dilation=d,
-        groups=groups,
-        data_format="channels_last",
+    weight = upsample.from_tf_kernel(kernel)
+    ours = _channels_last(
+        upsample.conv, x, weight, bias, stride=s, padding=padding, dilation=d, groups=groups
     )
     np.testing.assert_allclose(ours, expected, **TOL)
 
@@ -379,16 +378,7 @@ def test_keras_depthwise_conv_matches(keras, nd, k, s, d, multiplier, padding):
     layer = cls(k, strides=s, padding=padding, depth_multiplier=multiplier, dilation_rate=d)
     expected = _layer_output(layer, x, kernel, bias)
     weight = upsample.from_tf_kernel(kernel, depthwise=True)
-    ours = upsample.conv(
-        x.astype(np.float64),
-        weight,
-        bias,
-        stride=s,
-        padding=padding,
-        dilation=d,
-        groups=c_in,
-        data_format="channels_last",
-    )
+    ours = _channels_last(upsample.conv, x, weight, bias, stride=s, padding=padding, dilation=d, groups=c_in)
     np.testing.assert_allclose(ours, expected, **TOL)
     np.testing.assert_array_equal(upsample.to_tf_kernel(weight, depth_multiplier=multiplier), kernel)
 
@@ -423,15 +413,8 @@ def test_keras_conv_transpose_matches(keras, case, padding):
     layer = cls(c_out, k, strides=s, padding=padding, dilation_rate=d)
     expected = _layer_output(layer, x, kernel, bias)
     assert layer.kernel.shape == kernel.shape
-    ours = upsample.conv_transpose(
-        x.astype(np.float64),
-        upsample.from_tf_kernel(kernel),
-        bias,
-        stride=s,
-        padding=padding,
-        dilation=d,
-        data_format="channels_last",
-    )
+    weight = upsample.from_tf_kernel(kernel)
+    ours = _channels_last(upsample.conv_transpose, x, weight, bias, stride=s, padding=padding, dilation=d)
     assert ours.shape == expected.shape
     np.testing.assert_allclose(ours, expected, **TOL)
 
@@ -449,29 +432,18 @@ def test_keras_conv_transpose_output_padding_is_an_output_size(keras, k, s, outp
     layer = keras.layers.Conv2DTranspose(2, k, strides=s, padding=padding, output_padding=output_padding)
     pad = k // 2 if padding == "same" else 0
     size = [(i - 1) * s + k - 2 * pad + output_padding for i in x.shape[1:3]]
+    weight = upsample.from_tf_kernel(kernel)
     try:
         expected = _layer_output(layer, x, kernel, bias)
     except Exception as error:  # an output_shape TensorFlow cannot reach: upsample refuses it too
         with pytest.raises(ValueError, match="cannot be reached"):
             upsample.conv_transpose(
-                x,
-                upsample.from_tf_kernel(kernel),
-                bias,
-                stride=s,
-                padding=padding,
-                output_size=size,
-                data_format="channels_last",
+                x, weight, bias, stride=s, padding=padding, output_size=size, data_format="channels_last"
             )
         assert "output" in str(error).lower() or "shape" in str(error).lower()
         return
-    ours = upsample.conv_transpose(
-        x.astype(np.float64),
-        upsample.from_tf_kernel(kernel),
-        bias,
-        stride=s,
-        padding=padding,
-        output_size=size,
-        data_format="channels_last",
+    ours = _channels_last(
+        upsample.conv_transpose, x, weight, bias, stride=s, padding=padding, output_size=size
     )
     np.testing.assert_allclose(ours, expected, **TOL)
 
@@ -493,13 +465,8 @@ def test_tf_conv2d_transpose_every_output_shape(tf, k, s, padding):
     ):
         shape = (2, h, w, 2)
         expected = tf.nn.conv2d_transpose(x, kernel, shape, s, padding).numpy()
-        ours = upsample.conv_transpose(
-            x.astype(np.float64),
-            weight,
-            stride=s,
-            padding=padding.lower(),
-            output_size=shape,
-            data_format="channels_last",
+        ours = _channels_last(
+            upsample.conv_transpose, x, weight, stride=s, padding=padding.lower(), output_size=shape
         )
         np.testing.assert_allclose(ours, expected, **TOL, err_msg=f"output_shape {shape}")
 
@@ -509,13 +476,13 @@ def test_tf_conv1d_and_conv3d_transpose_output_shapes(tf, padding):
     x1, k1 = _f32(2, 5, 3), _f32(3, 2, 3)
     for o in _reachable(padding.lower(), 5, 3, 2):
         expected = tf.nn.conv1d_transpose(x1, k1, (2, o, 2), 2, padding).numpy()
-        ours = upsample.conv_transpose(
-            x1.astype(np.float64),
+        ours = _channels_last(
+            upsample.conv_transpose,
+            x1,
             upsample.from_tf_kernel(k1),
             stride=2,
             padding=padding.lower(),
             output_size=o,
-            data_format="channels_last",
         )
         np.testing.assert_allclose(ours, expected, **TOL)
     x3, k3 = _f32(1, 3, 2, 3, 2), _f32(2, 3, 1, 3, 2)
@@ -523,13 +490,13 @@ def test_tf_conv1d_and_conv3d_transpose_output_shapes(tf, padding):
     sizes = [_reachable(padding.lower(), i, k, s) for i, k, s in zip((3, 2, 3), (2, 3, 1), stride)]
     for size in itertools.product(*sizes):
         expected = tf.nn.conv3d_transpose(x3, k3, (1, *size, 3), (1, *stride, 1), padding).numpy()
-        ours = upsample.conv_transpose(
-            x3.astype(np.float64),
+        ours = _channels_last(
+            upsample.conv_transpose,
+            x3,
             upsample.from_tf_kernel(k3),
             stride=stride,
             padding=padding.lower(),
             output_size=size,
-            data_format="channels_last",
         )
         np.testing.assert_allclose(ours, expected, **TOL, err_msg=f"output_shape {size}")
 
@@ -588,7 +555,7 @@ def test_keras_upsampling_nearest_and_bilinear(keras, nd, factor):
     np.testing.assert_array_equal(upsample.nearest(x, factor, data_format="channels_last"), expected)
     if nd == 2:  # Keras' bilinear is tf.image.resize: half-pixel centres, no antialias when upsampling
         expected = np.asarray(keras.layers.UpSampling2D(factor, interpolation="bilinear")(x))
-        ours = upsample.bilinear(x.astype(np.float64), factor, data_format="channels_last")
+        ours = _channels_last(upsample.bilinear, x, factor)
         np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-6)
 
 
@@ -612,6 +579,13 @@ def _jax_transpose_padding(pairs, k, d=1):
     crops = tuple((r - lo, max(r - hi, 0)) for (lo, hi), r in zip(pairs, reach))
     extra = tuple(max(hi - r, 0) for (_, hi), r in zip(pairs, reach))
     return crops, extra
+
+
+def _lax_nhwc(fn, x, rhs, s, padding, d, **kwargs):
+    """A lax convolution ``fn`` of NHWC data with an HWIO kernel, as a NumPy array."""
+    return np.asarray(
+        fn(x, rhs, s, padding, rhs_dilation=d, dimension_numbers=("NHWC", "HWIO", "NHWC"), **kwargs)
+    )
 
 
 JAX_TRANSPOSE = [
@@ -651,20 +625,8 @@ def test_jax_conv_transpose(lax, k, s, d, padding, transpose_kernel):
     else:
         crops, extra = _jax_transpose_padding(padding, k, d)
         settings = dict(padding=crops, output_padding=extra)
-    expected = np.asarray(
-        lax.conv_transpose(
-            x,
-            rhs,
-            s,
-            padding,
-            rhs_dilation=d,
-            dimension_numbers=("NHWC", "HWIO", "NHWC"),
-            transpose_kernel=transpose_kernel,
-        )
-    )
-    ours = upsample.conv_transpose(
-        x.astype(np.float64), weight, stride=s, dilation=d, data_format="channels_last", **settings
-    )
+    expected = _lax_nhwc(lax.conv_transpose, x, rhs, s, padding, d, transpose_kernel=transpose_kernel)
+    ours = _channels_last(upsample.conv_transpose, x, weight, stride=s, dilation=d, **settings)
     assert ours.shape == expected.shape
     np.testing.assert_allclose(ours, expected, **TOL)
 
@@ -683,25 +645,15 @@ def test_jax_conv_transpose(lax, k, s, d, padding, transpose_kernel):
 def test_jax_conv_general_dilated_nhwc(lax, k, s, d, groups, padding):
     x = _f32(2, 9, 8, 6)
     rhs = _f32(*k, 6 // groups, 6)
-    expected = np.asarray(
-        lax.conv_general_dilated(
-            x,
-            rhs,
-            s,
-            padding,
-            rhs_dilation=d,
-            dimension_numbers=("NHWC", "HWIO", "NHWC"),
-            feature_group_count=groups,
-        )
-    )
-    ours = upsample.conv(
-        x.astype(np.float64),
+    expected = _lax_nhwc(lax.conv_general_dilated, x, rhs, s, padding, d, feature_group_count=groups)
+    ours = _channels_last(
+        upsample.conv,
+        x,
         upsample.from_tf_kernel(rhs),
         stride=s,
         padding=padding.lower() if isinstance(padding, str) else padding,
         dilation=d,
         groups=groups,
-        data_format="channels_last",
     )
     np.testing.assert_allclose(ours, expected, **TOL)
 
@@ -711,13 +663,7 @@ def test_jax_conv_general_dilated_1d_and_3d(lax):
     expected = np.asarray(
         lax.conv_general_dilated(x1, k1, (2,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"))
     )
-    ours = upsample.conv(
-        x1.astype(np.float64),
-        upsample.from_tf_kernel(k1),
-        stride=2,
-        padding="same",
-        data_format="channels_last",
-    )
+    ours = _channels_last(upsample.conv, x1, upsample.from_tf_kernel(k1), stride=2, padding="same")
     np.testing.assert_allclose(ours, expected, **TOL)
     x3, k3 = _f32(1, 5, 6, 4, 2), _f32(2, 3, 2, 2, 3)
     expected = np.asarray(
@@ -725,12 +671,8 @@ def test_jax_conv_general_dilated_1d_and_3d(lax):
             x3, k3, (1, 2, 1), "VALID", rhs_dilation=(2, 1, 1), dimension_numbers=("NDHWC", "DHWIO", "NDHWC")
         )
     )
-    ours = upsample.conv(
-        x3.astype(np.float64),
-        upsample.from_tf_kernel(k3),
-        stride=(1, 2, 1),
-        dilation=(2, 1, 1),
-        data_format="channels_last",
+    ours = _channels_last(
+        upsample.conv, x3, upsample.from_tf_kernel(k3), stride=(1, 2, 1), dilation=(2, 1, 1)
     )
     np.testing.assert_allclose(ours, expected, **TOL)
 

@@ -20,6 +20,8 @@ import numpy as np
 import pytest
 
 import required
+import sweep_sizes
+from sweep_sizes import LENGTHS
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -28,24 +30,7 @@ from upsample.compat import jax as ujax  # noqa: E402
 from upsample.compat import pillow as upil  # noqa: E402
 from upsample.compat import tf as utf  # noqa: E402
 
-LENGTHS = range(1, 34)
-#: lengths where coordinates land on exact halves, or near them after float32 rounding
-TIES = [
-    (2, 7),
-    (3, 7),
-    (7, 3),
-    (40, 16),
-    (100, 40),
-    (250, 100),
-    (63, 45),
-    (255, 85),
-    (85, 255),
-    (3, 9),
-    (45, 63),
-    (21, 49),
-]
-PAIRS = [(i, o) for i in LENGTHS for o in LENGTHS] + TIES
-PERM = np.random.default_rng(2026).permutation(len(PAIRS))
+PAIRS, PERM = sweep_sizes.table()
 
 
 def _calls(dtype, seed):

@@ -89,6 +89,10 @@ def test_the_articles_transposed_convolution_in_three_views(client):
     assert "F.conv_transpose2d(x, w)" in answer["code"]["torch"]["code"]
 
 
+#: one 5 x 5 plane for the pooling cases: as typed in the form, and as the array it means
+POOLED_TEXT = "1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"
+POOLED = np.array([[[[1, 2, 4, 1, 5], [3, 4, 2, 3, 0], [1, 4, 1, 2, 9], [2, 3, 4, 3, 1], [1, 1, 1, 1, 8]]]])
+
 CASES = [
     # (request, the library's own call giving the expected output)
     (
@@ -199,34 +203,18 @@ CASES = [
     (
         {
             "op": "max_pool",
-            "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
+            "x": [POOLED_TEXT],
             "params": {"kernel_size": "3", "stride": "2", "padding": "1", "ceil_mode": True},
         },
-        lambda: upsample.max_pool(
-            np.array(
-                [[[[1, 2, 4, 1, 5], [3, 4, 2, 3, 0], [1, 4, 1, 2, 9], [2, 3, 4, 3, 1], [1, 1, 1, 1, 8]]]]
-            ),
-            3,
-            stride=2,
-            padding=1,
-            ceil_mode=True,
-        ),
+        lambda: upsample.max_pool(POOLED, 3, stride=2, padding=1, ceil_mode=True),
     ),
     (
         {
             "op": "avg_pool",
-            "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
+            "x": [POOLED_TEXT],
             "params": {"kernel_size": "3", "stride": "2", "padding": "1", "count_include_pad": False},
         },
-        lambda: upsample.avg_pool(
-            np.array(
-                [[[[1, 2, 4, 1, 5], [3, 4, 2, 3, 0], [1, 4, 1, 2, 9], [2, 3, 4, 3, 1], [1, 1, 1, 1, 8]]]]
-            ),
-            3,
-            stride=2,
-            padding=1,
-            count_include_pad=False,
-        ),
+        lambda: upsample.avg_pool(POOLED, 3, stride=2, padding=1, count_include_pad=False),
     ),
     (
         {"op": "avg_pool", "x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"], "params": {"divisor_override": "3"}},
@@ -260,16 +248,7 @@ def test_every_op_answers_with_the_librarys_output(client, body, expected):
         np.testing.assert_allclose(steps[-1], answer["output"], rtol=1e-12, atol=1e-12)
         assert len(steps) == len(ex["steps"]) > 0 and ex["notes"]
     if body["op"] == "max_pool":
-        _, indices = upsample.max_pool(
-            np.array(
-                [[[[1, 2, 4, 1, 5], [3, 4, 2, 3, 0], [1, 4, 1, 2, 9], [2, 3, 4, 3, 1], [1, 1, 1, 1, 8]]]]
-            ),
-            3,
-            stride=2,
-            padding=1,
-            ceil_mode=True,
-            return_indices=True,
-        )
+        _, indices = upsample.max_pool(POOLED, 3, stride=2, padding=1, ceil_mode=True, return_indices=True)
         np.testing.assert_array_equal(answer["explanations"]["main"]["extras"]["indices"], indices[0])
 
 
