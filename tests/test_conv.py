@@ -119,6 +119,8 @@ def _torch_accepts_padding(case):
     return not pairs and (padding != "same" or stride == 1)
 
 
+# torch says its padding="same" with an even kernel may copy the input: a note on its speed
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning")
 @pytest.mark.parametrize("case", [c for c in CONV_GRID if _torch_accepts_padding(c)])
 def test_conv_padding_argument_matches_torch(case, rng, engine):
     # torch's own padding argument (no F.pad), including "same" and "valid"
