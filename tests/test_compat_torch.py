@@ -155,9 +155,7 @@ def test_interpolate_matches_torch(kwargs, rng):
     oracle.check(_with(UF.interpolate, **kwargs), lambda t: F.interpolate(t, **kwargs), [x])
 
 
-@pytest.mark.filterwarnings(
-    "ignore:`nn.functional.upsample.*is deprecated:UserWarning"
-)  # torch's own aliases
+@pytest.mark.filterwarnings("ignore:`nn.functional.upsample.*is deprecated:UserWarning")  # torch's aliases
 def test_upsample_aliases_match_torch(rng):
     x = rng.standard_normal((1, 2, 3, 4))
     oracle.check(

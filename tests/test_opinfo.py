@@ -107,9 +107,9 @@ def _check_sample(fn, info, sample, rng) -> bool:
     return nd is not None and sample.input.ndim == nd + 1
 
 
-@pytest.mark.filterwarnings(
-    "ignore:`nn.functional.upsample.*is deprecated:UserWarning"
-)  # torch's own aliases
+# torch's own deprecated aliases, and its note that padding="same" with an even kernel may copy
+@pytest.mark.filterwarnings("ignore:`nn.functional.upsample.*is deprecated:UserWarning")
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning")
 @pytest.mark.parametrize("name", OPS)
 def test_opinfo_samples_match_torch(name, record_property):
     fn = getattr(UF, name)
