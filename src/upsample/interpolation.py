@@ -81,6 +81,8 @@ class _Call:
 
 
 #: interpolate's options beyond PyTorch's, passed through to upsample.conventions.settings
+#: interpolate's own keyword arguments, then the ONNX-level options that change one setting
+_CALL_OPTIONS = ("mode", "align_corners", "recompute_scale_factor", "antialias", "convention")
 _DIALECT_OPTIONS = (
     "coordinate_transformation_mode",
     "nearest_mode",
@@ -99,12 +101,13 @@ _POLICIES = {"stretch": None, "not_larger": min, "not_smaller": max}
 def _prepare(
     op: str,
     x: Any,
-    size: Any,
-    scale_factor: Any,
-    mode: Any,
-    align_corners: Any,
-    recompute_scale_factor: Any,
-    antialias: Any,
+    size: Any = None,
+    scale_factor: Any = None,
+    *,
+    mode: Any = "nearest",
+    align_corners: Any = None,
+    recompute_scale_factor: Any = None,
+    antialias: Any = None,
     convention: Any = "torch",
     keep_aspect_ratio_policy: Any = None,
     **options: Any,
@@ -399,41 +402,19 @@ def sampling_plans(x: Any, *args: Any, **kwargs: Any) -> tuple[SamplingPlan, ...
     return plan_call(x, *args, **kwargs).plans
 
 
-def plan_call(
-    x: Any,
-    size: Any = None,
-    scale_factor: Any = None,
-    *,
-    mode: str = "nearest",
-    align_corners: bool | None = None,
-    recompute_scale_factor: bool | None = None,
-    antialias: bool | None = None,
-    convention: str = "torch",
-    **options: Any,
-) -> _Call:
-    """The whole checked call behind :func:`sampling_plans`: the plans and how they run
-    (the integer arithmetic, a crop's outside cells), for callers that run the plans on
-    parts of x (``upsample.dask``)."""
-    return _prepare(
-        "sampling_plans",
-        x,
-        size,
-        scale_factor,
-        mode,
-        align_corners,
-        recompute_scale_factor,
-        antialias,
-        convention,
-        **_options("sampling_plans", options),
-    )
+def plan_call(x: Any, size: Any = None, scale_factor: Any = None, **options: Any) -> _Call:
+    """The whole checked call behind :func:`sampling_plans` (it takes every argument of
+    :func:`interpolate`): the plans and how they run (the integer arithmetic, a crop's outside
+    cells), for callers that run the plans on parts of x (``upsample.dask``)."""
+    return _prepare("sampling_plans", x, size, scale_factor, **_options("sampling_plans", options))
 
 
 def _options(op: str, options: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(options) - set(_DIALECT_OPTIONS))
+    unknown = sorted(set(options) - set(_CALL_OPTIONS) - set(_DIALECT_OPTIONS))
     if unknown:
         raise TypeError(
             f"{op}: unexpected keyword argument {unknown[0]!r}; the resize options "
-            f"are {', '.join(_DIALECT_OPTIONS)}"
+            f"are {', '.join(_CALL_OPTIONS + _DIALECT_OPTIONS)}"
         )
     return options
 
@@ -548,11 +529,11 @@ def interpolate(
             x,
             size,
             scale_factor,
-            mode,
-            align_corners,
-            recompute_scale_factor,
-            antialias,
-            convention,
+            mode=mode,
+            align_corners=align_corners,
+            recompute_scale_factor=recompute_scale_factor,
+            antialias=antialias,
+            convention=convention,
             coordinate_transformation_mode=coordinate_transformation_mode,
             nearest_mode=nearest_mode,
             cubic_coeff_a=cubic_coeff_a,
@@ -568,35 +549,12 @@ def interpolate(
 
 
 @_layout.data_format(vjp=True)
-def interpolate_vjp(
-    x,
-    size=None,
-    scale_factor=None,
-    *,
-    mode="nearest",
-    align_corners=None,
-    recompute_scale_factor=None,
-    antialias=None,
-    convention="torch",
-    _op="interpolate",
-    **options,
-):
+def interpolate_vjp(x, size=None, scale_factor=None, *, _op="interpolate", **options):
     """interpolate and its pullback: the transposed sampling plans, in reverse axis order.
 
     For nearest by an integer factor the transpose is a block sum over each input's copies.
     """
-    call = _prepare(
-        _op,
-        x,
-        size,
-        scale_factor,
-        mode,
-        align_corners,
-        recompute_scale_factor,
-        antialias,
-        convention,
-        **_options(_op, options),
-    )
+    call = _prepare(_op, x, size, scale_factor, **_options(_op, options))
     return run_call(call), pullback_call(_op, call)
 
 
@@ -642,9 +600,7 @@ def nearest(
            [3, 3, 4, 4],
            [3, 3, 4, 4]])
     """
-    return run_call(
-        _prepare("nearest", x, size, scale_factor, "nearest", None, None, None, convention), "nearest", out
-    )
+    return run_call(_prepare("nearest", x, size, scale_factor, convention=convention), "nearest", out)
 
 
 @_layout.data_format(vjp=True)
@@ -708,11 +664,9 @@ def bilinear(
             x,
             size,
             scale_factor,
-            "linear",
-            _args.flag("bilinear", "align_corners", align_corners, optional=False),
-            None,
-            None,
-            convention,
+            mode="linear",
+            align_corners=_args.flag("bilinear", "align_corners", align_corners, optional=False),
+            convention=convention,
         ),
         "bilinear",
         out,
