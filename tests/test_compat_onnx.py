@@ -415,6 +415,24 @@ def test_depth_and_space_match_onnxruntime(op, mode, blocksize):
             "auto_pad must be NOTSET, SAME_UPPER",
         ),
         (
+            helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2], strides=[1]),
+            [np.ones((1, 1, 4, 4))],
+            ValueError,
+            "MaxPool strides must be 2 integers >= 1, one per spatial axis of the input, got",
+        ),
+        (
+            helper.make_node("MaxPool", ["x"], ["y"], strides=[1]),
+            [np.ones((1, 1, 4))],
+            ValueError,
+            "MaxPool needs the attribute kernel_shape",
+        ),
+        (
+            helper.make_node("Conv", ["x", "w"], ["y"], dilations=[0]),
+            [np.ones((1, 1, 4)), np.ones((1, 1, 2))],
+            ValueError,
+            "Conv dilations must be 1 integers >= 1",
+        ),
+        (
             helper.make_node("DepthToSpace", ["x"], ["y"], blocksize=2, mode="XYZ"),
             [np.ones((1, 4, 1, 1))],
             ValueError,

@@ -78,10 +78,38 @@ def _padding(
     return _shapes.pool_padding(size, k, s, _AUTO_PADS[auto], d, op=op)
 
 
-def _geometry(attrs: dict[str, Any], nd: int, kernel: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
-    strides = tuple(attrs.get("strides", [1] * nd))
-    dilations = tuple(attrs.get("dilations", [1] * nd))
-    return tuple(kernel), strides, dilations
+def _ints(op: str, attrs: dict[str, Any], name: str, nd: int, minimum: int, default: int | None) -> tuple:
+    """One of a node's integer-list attributes, checked: ``nd`` integers, each at least ``minimum``."""
+    if name not in attrs:
+        if default is None:
+            raise ValueError(f"run_node: {op} needs the attribute {name} (one size per spatial axis)")
+        return (default,) * nd
+    values = attrs[name]
+    if (
+        not isinstance(values, (list, tuple))
+        or len(values) != nd
+        or not all(isinstance(v, int) and v >= minimum for v in values)
+    ):
+        raise ValueError(
+            f"run_node: {op} {name} must be {nd} integers >= {minimum}, "
+            f"one per spatial axis of the input, got {values!r}"
+        )
+    return tuple(values)
+
+
+def _flag(op: str, attrs: dict[str, Any], name: str) -> bool:
+    value = attrs.get(name, 0)
+    if value not in (0, 1) or not isinstance(value, int):
+        raise ValueError(f"run_node: {op} {name} must be 0 or 1, got {value!r}")
+    return bool(value)
+
+
+def _geometry(
+    op: str, attrs: dict[str, Any], nd: int, kernel: tuple[int, ...] | None = None
+) -> tuple[tuple[int, ...], ...]:
+    """The kernel (``kernel_shape``, or the weight's), strides and dilations, each checked."""
+    k = _ints(op, attrs, "kernel_shape", nd, 1, None) if kernel is None else tuple(kernel)
+    return k, _ints(op, attrs, "strides", nd, 1, 1), _ints(op, attrs, "dilations", nd, 1, 1)
 
 
 # --------------------------------------------------------------------------- convolution
@@ -91,7 +119,7 @@ def _conv(
     attrs: dict[str, Any], x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
 ) -> list[np.ndarray]:
     nd = w.ndim - 2
-    k, s, d = _geometry(attrs, nd, w.shape[2:])
+    k, s, d = _geometry("Conv", attrs, nd, w.shape[2:])
     pairs = _padding("Conv", attrs, x.shape[2:], k, s, d)
     return [_upsample.conv(x, w, b, stride=s, padding=pairs, dilation=d, groups=attrs.get("group", 1))]
 
@@ -116,7 +144,7 @@ def _conv_transpose(
     imply), less ``output_padding`` at the end. A negative crop extends by zero contributions
     (the bias still applies there), so any output_shape ONNX allows is reached."""
     nd = w.ndim - 2
-    k, s, d = _geometry(attrs, nd, w.shape[2:])
+    k, s, d = _geometry("ConvTranspose", attrs, nd, w.shape[2:])
     extra = tuple(attrs.get("output_padding", [0] * nd))
     full = tuple((i - 1) * s_ + d_ * (k_ - 1) + 1 for i, k_, s_, d_ in zip(x.shape[2:], k, s, d))
     auto = attrs.get("auto_pad", "NOTSET")
@@ -163,7 +191,7 @@ def _plane_offsets(shape: tuple[int, ...]) -> np.ndarray:
 
 def _max_pool(attrs: dict[str, Any], x: np.ndarray, *, n_outputs: int) -> list[np.ndarray]:
     nd = x.ndim - 2
-    k, s, d = _geometry(attrs, nd, attrs["kernel_shape"])
+    k, s, d = _geometry("MaxPool", attrs, nd)
     pairs = _padding("MaxPool", attrs, x.shape[2:], k, s, d)
     # a lone window overhanging the padded input by less than the stride reads -inf past it
     short = _overhangs("MaxPool", x.shape[2:], k, s, d, pairs)
@@ -189,7 +217,7 @@ def _max_unpool(
     attrs: dict[str, Any], x: np.ndarray, indices: np.ndarray, output_shape: np.ndarray | None = None
 ) -> list[np.ndarray]:
     nd = x.ndim - 2
-    k, s, _ = _geometry(attrs, nd, attrs["kernel_shape"])
+    k, s, _ = _geometry("MaxUnpool", attrs, nd)
     pairs = _pairs(attrs.get("pads"), nd)
     default = tuple((i - 1) * s_ + k_ - lo - hi for i, k_, s_, (lo, hi) in zip(x.shape[2:], k, s, pairs))
     size = default
@@ -217,32 +245,6 @@ _AVERAGE_POOL_ATTRIBUTES = (
     "count_include_pad",
     "dilations",
 )
-
-
-def _average_pool_ints(attrs: dict[str, Any], name: str, nd: int, minimum: int, default: int | None) -> tuple:
-    """One of AveragePool's integer lists, checked: ``nd`` integers, each at least ``minimum``."""
-    if name not in attrs:
-        if default is None:
-            raise ValueError(f"run_node: AveragePool needs the attribute {name} (one size per spatial axis)")
-        return (default,) * nd
-    values = attrs[name]
-    if (
-        not isinstance(values, (list, tuple))
-        or len(values) != nd
-        or not all(isinstance(v, int) and v >= minimum for v in values)
-    ):
-        raise ValueError(
-            f"run_node: AveragePool {name} must be {nd} integers >= {minimum}, "
-            f"one per spatial axis of the input, got {values!r}"
-        )
-    return tuple(values)
-
-
-def _average_pool_flag(attrs: dict[str, Any], name: str) -> bool:
-    value = attrs.get(name, 0)
-    if value not in (0, 1) or not isinstance(value, int):
-        raise ValueError(f"run_node: AveragePool {name} must be 0 or 1, got {value!r}")
-    return bool(value)
 
 
 def _window_sums(a: np.ndarray, k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...]) -> np.ndarray:
@@ -300,13 +302,11 @@ def _average_pool(attrs: dict[str, Any], x: np.ndarray) -> list[np.ndarray]:
             f"run_node: AveragePool X must be (N, C, *spatial) with at least one spatial axis, "
             f"got shape {x.shape}"
         )
-    k = _average_pool_ints(attrs, "kernel_shape", nd, 1, None)
-    s = _average_pool_ints(attrs, "strides", nd, 1, 1)
-    d = _average_pool_ints(attrs, "dilations", nd, 1, 1)
+    k, s, d = _geometry("AveragePool", attrs, nd)
     if "pads" in attrs:
-        _average_pool_ints(attrs, "pads", 2 * nd, 0, None)  # begins, then ends
-    ceil_mode = _average_pool_flag(attrs, "ceil_mode")
-    with_pads = _average_pool_flag(attrs, "count_include_pad")
+        _ints("AveragePool", attrs, "pads", 2 * nd, 0, None)  # begins, then ends
+    ceil_mode = _flag("AveragePool", attrs, "ceil_mode")
+    with_pads = _flag("AveragePool", attrs, "count_include_pad")
     size = x.shape[2:]
     pairs = _padding("AveragePool", attrs, size, k, s, d)
     short = _overhangs("AveragePool", size, k, s, d, pairs)
