@@ -133,6 +133,11 @@ def check_flags(
         )
 
 
+def _places_by_factor(s: Any, scale_factor: float | None) -> bool:
+    """Whether the caller's scale factor, not the sizes, placed this axis's samples."""
+    return scale_factor is not None and (s.legacy or (s.scale_from == "factor" and s.window is None))
+
+
 def axis_plan(
     kind: Mode,
     s: Any,
@@ -160,5 +165,6 @@ def axis_plan(
         np.ascontiguousarray(weight, dtype=dtype),
         in_size,
         out_size,
+        scale_factor if _places_by_factor(s, scale_factor) else None,
     )
     return plan, outside
