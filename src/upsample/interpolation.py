@@ -167,7 +167,7 @@ def _prepare(
         dtype = x.dtype if kind.gather or integer else _args.float_dtype(x)
         plan_dtype = _args.float_dtype(x)
     out_shape = _args.check_output(op, (*x.shape[:2], *out), dtype)
-    shrinking = all(o <= i for i, o in zip(x.shape[2:], out))
+    shrinking = all(modes.shrinks(s, i, o, f) for i, o, f in zip(x.shape[2:], out, factors))
     if s.copies_same_shape and tuple(out) == tuple(x.shape[2:]):  # the input, unchanged
         built = [(SamplingPlan(*identity(i, plan_dtype), i, i), None) for i in out]
     else:
@@ -359,7 +359,14 @@ def sampling_plan(
     )
     modes.check_flags(op, name, kind, s, align_corners, antialias, single=True)
     return modes.axis_plan(
-        kind, s, in_size, out_size, scale_factor, align_corners, dtype, shrinking=out_size <= in_size
+        kind,
+        s,
+        in_size,
+        out_size,
+        scale_factor,
+        align_corners,
+        dtype,
+        shrinking=modes.shrinks(s, in_size, out_size, scale_factor),
     )[0]
 
 
