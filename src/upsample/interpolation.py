@@ -213,7 +213,12 @@ def run_call(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarra
     """The forward of one call: the float path (:func:`_forward`), or a framework's integer
     arithmetic for uint8; then the extrapolation value outside a crop. ``out``: a caller's
     buffer for the result (NumPy's convention), checked here."""
-    if call.integer:
+    if call.integer and all(plan.is_identity for plan in call.plans):  # a copy (copies_same_shape)
+        y = call.x.copy()
+        if out is not None:
+            np.copyto(_args.out_array(op, out, y.shape, y.dtype, (call.x,)), y)
+            y = out
+    elif call.integer:
         compiled = _use_compiled(call) and _integer_loops.supports(call.integer, call.x, call.plans)
         y = (_integer_loops if compiled else _integer).apply(call.integer, call.x, call.plans, call.whole)
         if out is not None:
