@@ -130,6 +130,77 @@ def test_fx_fy_round_the_size_and_place_the_samples(fx, fy, flag):
     )
 
 
+#: the factors people pass as fx/fy; each sweep call also takes two random ones per size
+FACTORS = [0.5, 1 / 3, 0.25, 0.3, 0.7, 1.5, 2, 2.5, 3]
+
+
+def _fx_calls(dtype, seed):
+    """(x, fx, fy) over every height 1..33, each with a width 1..33 (a permutation), every
+    factor of FACTORS as fx with fy the same or the next factor, and two random pairs (fx !=
+    fy); 1 or 3 channels in turn. Calls whose rounded size is empty are left out."""
+    r = np.random.default_rng(seed)
+    widths = r.permutation(33) + 1
+    for h, w in zip(range(1, 34), widths):
+        pairs = [(f, f if k % 2 else FACTORS[(k + h) % len(FACTORS)]) for k, f in enumerate(FACTORS)]
+        pairs += [tuple(float(v) for v in r.uniform(0.05, 3.5, 2)) for _ in range(2)]
+        for k, (fx, fy) in enumerate(pairs):
+            if round(w * fx) < 1 or round(h * fy) < 1:
+                continue
+            shape = (h, w) if (h + k) % 2 else (h, w, 3)
+            if np.dtype(dtype).kind == "f":
+                x = r.standard_normal(shape).astype(dtype)
+            else:
+                info = np.iinfo(dtype)
+                x = r.integers(info.min, info.max, shape, endpoint=True).astype(dtype)
+            yield x, fx, fy
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    [np.uint8, np.uint16, np.int16, np.float32, np.float64],
+    ids=lambda d: np.dtype(d).name,
+)
+@pytest.mark.parametrize("flag", FLAGS)
+def test_fx_fy_sweep(flag, dtype):
+    # cv2.resize(src, None, fx=..., fy=...) keeps fx as its scale: the samples, INTER_AREA's
+    # integer fast path (fx=0.5 on 5 columns: blocks 0-1 and 2-3 of a 5 -> 2 resize; on 3
+    # columns the last block is cut by the image's end), its shrink-or-grow choice, the 2x2
+    # shrink INTER_LINEAR runs as INTER_AREA, and a copy when the rounded size is unchanged
+    code = getattr(cv2, flag)
+    bad = []
+    for x, fx, fy in _fx_calls(dtype, seed=FLAGS.index(flag)):
+        with _opencv_own_code(flag, dtype):
+            theirs = cv2.resize(x, None, fx=fx, fy=fy, interpolation=code)
+        ours = ucv2.resize(x, None, fx=fx, fy=fy, interpolation=code)
+        try:
+            _same(ours, theirs)
+        except AssertionError:
+            bad.append((x.shape, fx, fy))
+    assert not bad, f"{len(bad)} fx/fy calls differ, e.g. {bad[:3]}"
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("flag", ["INTER_AREA", "INTER_LINEAR", "INTER_LINEAR_EXACT"])
+@pytest.mark.parametrize("width", [3, 5, 7])
+def test_half_on_odd_sizes_is_the_2x2_fast_path(width, flag, dtype):
+    # fx=fy=0.5 on odd sizes: scale 2 although the sizes are 5 -> 2 (cvRound(2.5) = 2, the
+    # last column left out) or 3 -> 2 (the last block cut by the image's end)
+    for channels in (1, 2, 3):
+        x = _image((width + 2, width, channels), dtype)
+        with _opencv_own_code(flag, dtype):
+            theirs = cv2.resize(x, None, fx=0.5, fy=0.5, interpolation=getattr(cv2, flag))
+        _same(ucv2.resize(x, None, fx=0.5, fy=0.5, interpolation=getattr(ucv2, flag)), theirs)
+
+
+@pytest.mark.parametrize("flag", FLAGS)
+def test_unchanged_size_is_a_copy(flag):
+    # fx=1.02 on 10 columns rounds to 10: cv2 copies src, whatever the flag
+    x = _image((9, 10, 3), np.uint8)
+    theirs = cv2.resize(x, None, fx=1.02, fy=0.96, interpolation=getattr(cv2, flag))
+    np.testing.assert_array_equal(theirs, x)
+    _same(ucv2.resize(x, None, fx=1.02, fy=0.96, interpolation=getattr(ucv2, flag)), theirs)
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16], ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("ipp", [True, False], ids=["ipp", "own"])
 def test_lanczos4_integers_are_exact_with_or_without_ipp(dtype, ipp):

@@ -182,11 +182,13 @@ def _round(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
 
 def opencv_area_factors(whole: Sequence) -> tuple[int, int] | None:
     """The integer factors (fy, fx) when cv2.INTER_AREA takes its "fast" path: both scales
-    ``in/out``, computed as OpenCV does (``1 / (out/in)`` in double), within DBL_EPSILON of
-    an integer; else None."""
+    ``1 / factor``, computed as OpenCV does in double from the factor that placed the samples
+    (``fx``/``fy`` when given, else ``out/in``; ``SamplingPlan.scale``), within DBL_EPSILON of
+    an integer; else None. ``fx=0.5`` on a width of 5 is a factor 2, though the sizes are
+    5 -> 2."""
     factors = []
     for plan in whole:
-        scale = 1.0 / (plan.out_size / plan.in_size)
+        scale = 1.0 / plan.scale
         nearest = round(scale)
         if abs(scale - nearest) >= np.finfo(np.float64).eps:
             return None
@@ -194,18 +196,41 @@ def opencv_area_factors(whole: Sequence) -> tuple[int, int] | None:
     return factors[0], factors[1]
 
 
-def _block_sum_float(x: np.ndarray, plans: Sequence, fy: int, fx: int) -> np.ndarray:
-    """cv2.INTER_AREA's block sum on 16-bit images (integer factors): a float32 sum over the
-    block read row by row, four pixels at a time (their sum exact in integers), then the
-    last ``fy*fx % 4`` one by one."""
-    plan_h, plan_w = plans
+def opencv_shrinks(whole: Sequence) -> bool:
+    """Whether cv2.INTER_AREA shrinks (its area loops) rather than grows (its linear loop):
+    ``1 / factor >= 1`` on both axes, the factor being ``fx``/``fy`` when given."""
+    return all(1.0 / plan.scale >= 1.0 for plan in whole)
+
+
+def opencv_blocks(plan, factor: int) -> tuple[np.ndarray, np.ndarray]:
+    """The integer fast path's blocks along one axis: output ``o`` averages the sources
+    ``first + t`` for ``t < factor`` (``first`` the plan's first tap, ``factor * o`` in the
+    whole image) that exist -> (O, factor) indices (clamped) and which of them are real. The
+    block of the last output can run past the image's end (``fx=0.5`` on a width of 3 makes
+    2 outputs); OpenCV averages the pixels it has. A tap is real when the plan reads it: its
+    index is ``first + t`` (an area plan pads its short rows with ``first``, a linear plan
+    clamps its taps to the last pixel)."""
+    first = plan.index[:, :1]
+    index = first + np.arange(factor)  # (O, factor)
+    live = np.zeros(index.shape, dtype=bool)
+    taps = min(plan.taps, factor)
+    live[:, :taps] = plan.index[:, :taps] == index[:, :taps]
+    live[:, 0] = True
+    return np.minimum(index, plan.in_size - 1), live
+
+
+def _block_sum_float(x: np.ndarray, blocks: Sequence, fy: int, fx: int) -> np.ndarray:
+    """cv2.INTER_AREA's block sum on 16-bit images (integer factors, whole blocks): a float32
+    sum over the block read row by row, four pixels at a time (their sum exact in integers),
+    then the last ``fy*fx % 4`` one by one."""
+    (index_h, _), (index_w, _) = blocks
 
     def pixel(k):
         sy, sx = divmod(k, fx)
-        return np.take(np.take(x, plan_h.index[:, sy], axis=2), plan_w.index[:, sx], axis=3).astype(np.int64)
+        return np.take(np.take(x, index_h[:, sy], axis=2), index_w[:, sx], axis=3).astype(np.int64)
 
     area = fy * fx
-    total = np.zeros(x.shape[:2] + (plan_h.out_size, plan_w.out_size), dtype=np.float32)
+    total = np.zeros(x.shape[:2] + (len(index_h), len(index_w)), dtype=np.float32)
     for k in range(0, area - 3, 4):
         total += (pixel(k) + pixel(k + 1) + pixel(k + 2) + pixel(k + 3)).astype(np.float32)
     for k in range(area - area % 4, area):
@@ -213,36 +238,63 @@ def _block_sum_float(x: np.ndarray, plans: Sequence, fy: int, fx: int) -> np.nda
     return total
 
 
+def _cut_blocks(x: np.ndarray, blocks: Sequence, fy: int, fx: int) -> np.ndarray:
+    """cv2.INTER_AREA's fast path on the blocks cut by the image's end: the pixels it has
+    summed one by one, row by row (in integers for uint8, in float32 for 16-bit images),
+    then ``(float)sum / count`` -> float32 (N, C, OH, OW)."""
+    (index_h, live_h), (index_w, live_w) = blocks
+    wide = x.dtype == np.uint8
+    total = np.zeros(x.shape[:2] + (len(index_h), len(index_w)), dtype=np.int64 if wide else np.float32)
+    for sy in range(fy):
+        rows = np.take(x, index_h[:, sy], axis=2)
+        for sx in range(fx):
+            live = live_h[:, sy, None] & live_w[None, :, sx]  # (OH, OW)
+            pixel = np.take(rows, index_w[:, sx], axis=3).astype(total.dtype)
+            total += np.where(live, pixel, total.dtype.type(0))
+    count = live_h.sum(axis=1)[:, None] * live_w.sum(axis=1)[None, :]
+    return total.astype(np.float32) / count.astype(np.float32)
+
+
+def _opencv_area_fast(x: np.ndarray, plans: Sequence, fy: int, fx: int) -> np.ndarray:
+    """cv2.INTER_AREA's integer fast path (``resizeAreaFast_``): whole blocks summed, then
+    ``(sum + 2) >> 2`` for 2x2 with 1, 3 or 4 channels (its vector loop), else
+    ``sum * (1.f / (fy*fx))`` in float32 (uint8 sums in integers, 16-bit ones by
+    :func:`_block_sum_float`); blocks cut by the image's end by :func:`_cut_blocks`; then
+    rounded half to even and clipped."""
+    limits = np.iinfo(x.dtype)
+    blocks = (opencv_blocks(plans[0], fy), opencv_blocks(plans[1], fx))
+    (index_h, live_h), (index_w, live_w) = blocks
+    whole = live_h.all(axis=1)[:, None] & live_w.all(axis=1)[None, :]  # (OH, OW)
+    ones_h, ones_w = np.ones(index_h.shape, np.int64), np.ones(index_w.shape, np.int64)
+    if fy == fx == 2 and x.shape[1] in (1, 3, 4):
+        total = _taps_sum(_taps_sum(x.astype(np.int64), index_w, ones_w, 3), index_h, ones_h, 2)
+        fast = ((total + 2) >> 2).astype(np.float32)
+    elif x.dtype == np.uint8:
+        total = _taps_sum(_taps_sum(x.astype(np.int64), index_w, ones_w, 3), index_h, ones_h, 2)
+        fast = total.astype(np.float32) * np.float32(1.0 / (fy * fx))
+    else:
+        fast = _block_sum_float(x, blocks, fy, fx) * np.float32(1.0 / (fy * fx))
+    if not whole.all():
+        fast = np.where(whole, fast, _cut_blocks(x, blocks, fy, fx))
+    return np.clip(np.rint(fast), limits.min, limits.max).astype(x.dtype)
+
+
 def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     """cv2.INTER_AREA on uint8, uint16 and int16 (``resize.cpp``). When both axes shrink:
 
-    * integer factors (fy, fx): the block sums (in integers for uint8; in float32 for 16-bit
-      images, :func:`_block_sum_float`), then ``(sum + 2) >> 2`` for 2x2 with 1, 3 or 4
-      channels, else ``sum * (1.f / (fy*fx))`` in float32 rounded half to even;
+    * integer factors (fy, fx), from ``fx``/``fy`` when given: the block means of
+      :func:`_opencv_area_fast`;
     * otherwise each row's taps summed in float32 with float32 weights (along W, then the
       rows along H, in tap order), rounded half to even.
 
     When an axis grows, OpenCV runs its linear loop on INTER_AREA's weights (uint8's fixed
     point, or the float32 passes of :func:`_opencv_linear_float` for 16-bit images)."""
     limits = np.iinfo(x.dtype)
-    if not all(p.out_size <= p.in_size for p in whole):
+    if not opencv_shrinks(whole):
         return _opencv_linear(x, plans) if x.dtype == np.uint8 else _opencv_linear_float(x, plans, whole)
     factors = opencv_area_factors(whole)
     if factors is not None:
-        (fy, fx), (plan_h, plan_w) = factors, plans
-        if fy == fx == 2 and x.shape[1] in (1, 3, 4):
-            total = _taps_sum(x.astype(np.int64), plan_w.index, np.ones(plan_w.index.shape, np.int64), 3)
-            total = _taps_sum(total, plan_h.index, np.ones(plan_h.index.shape, np.int64), 2)
-            return ((total + 2) >> 2).astype(x.dtype)
-        if x.dtype == np.uint8:
-            total = _taps_sum(x.astype(np.int64), plan_w.index, np.ones(plan_w.index.shape, np.int64), 3)
-            total = _taps_sum(total, plan_h.index, np.ones(plan_h.index.shape, np.int64), 2).astype(
-                np.float32
-            )
-        else:
-            total = _block_sum_float(x, plans, fy, fx)
-        scaled = total * np.float32(1.0 / (fy * fx))
-        return np.clip(np.rint(scaled), limits.min, limits.max).astype(x.dtype)
+        return _opencv_area_fast(x, plans, *factors)
     y = x.astype(np.float32)
     for axis in (1, 0):  # W, then H
         plan = plans[axis]

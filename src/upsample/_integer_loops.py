@@ -254,7 +254,7 @@ def _blocks(plan, factor: int) -> bool:
 def _box(rule: str, plans: Sequence, whole: Sequence, channels: int) -> tuple[int, int, bool] | None:
     """(fy, fx, shift) when the rule's recipe is a block sum these plans can run as
     :func:`_box_rows` (the same bytes), else None."""
-    if rule not in ("opencv_area", "opencv_linear") or not all(p.out_size <= p.in_size for p in whole):
+    if rule not in ("opencv_area", "opencv_linear") or not _integer.opencv_shrinks(whole):
         return None
     factors = _integer.opencv_area_factors(whole)
     if factors is None or (rule == "opencv_linear" and factors != (2, 2)):
@@ -262,6 +262,20 @@ def _box(rule: str, plans: Sequence, whole: Sequence, channels: int) -> tuple[in
     if not all(_blocks(p, f) for p, f in zip(plans, factors)):
         return None
     return factors[0], factors[1], factors == (2, 2) and channels in (1, 3, 4)
+
+
+def _cut_blocks(rule: str, plans: Sequence, whole: Sequence, channels: int) -> bool:
+    """Whether the rule runs cv2.INTER_AREA's integer fast path (INTER_AREA shrinking, or the
+    2x2 shrink INTER_LINEAR and INTER_LINEAR_EXACT hand to it) with a block cut by the
+    image's end (``fx``/``fy`` calls); the NumPy rule computes those."""
+    factors = _integer.opencv_area_factors(whole)
+    if factors is None or not (
+        (rule == "opencv_area" and _integer.opencv_shrinks(whole))
+        or (rule == "opencv_linear" and factors == (2, 2))
+        or (rule == "opencv_linear_exact" and factors == (2, 2) and channels != 2)
+    ):
+        return False
+    return not all(_integer.opencv_blocks(p, f)[1].all() for p, f in zip(plans, factors))
 
 
 @dataclass(frozen=True)
@@ -355,7 +369,7 @@ def recipe(rule: str, plans: Sequence, whole: Sequence, channels: int) -> Recipe
             vshift=16,
         )
     if rule == "opencv_area":
-        if not all(p.out_size <= p.in_size for p in whole):
+        if not _integer.opencv_shrinks(whole):
             return _opencv_linear(plans)
         factors = _integer.opencv_area_factors(whole)
         if factors is None:
@@ -387,6 +401,10 @@ def apply(rule: str, x: np.ndarray, plans: Sequence, whole: Sequence | None = No
     plan_h, plan_w = plans
     n, c = x.shape[:2]
     shape = (n, c, plan_h.out_size, plan_w.out_size)
+    if _cut_blocks(rule, plans, whole, c):
+        y = _integer.apply(rule, x, plans, whole)
+        last = not x.flags.c_contiguous and x.transpose(0, 2, 3, 1).flags.c_contiguous
+        return np.ascontiguousarray(y.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2) if last else y
     if rule == "round":
         order = sorted(range(2), key=lambda a: whole[a].out_size / whole[a].in_size)
         return _resample_cl.resample(x, plan_h, plan_w, shape, np.float64, np.uint8, h_first=order[0] == 0)

@@ -296,7 +296,7 @@ class Convention:
         nearest_tie: how far from a half (in the coordinate's own arithmetic) a source
             coordinate is still a tie for the round_prefer modes (onnxruntime: 1e-6), or 0.
         copies_same_shape: the input comes back unchanged when the output shape equals
-            it, whatever the scale, roi or mode (onnxruntime).
+            it, whatever the scale, roi or mode (onnxruntime; cv2.resize, whatever fx/fy).
         versions: the framework versions this row was verified against, exhaustively.
     """
 
@@ -486,6 +486,7 @@ _ROWS = [
         },
         spatial_dims=(2,),
         dtypes=("uint8", "uint16", "int16", "float32", "float64"),
+        copies_same_shape=True,  # cv2.resize copies src when the size is unchanged, whatever fx
         per_mode={
             "nearest": {"coordinate": "asymmetric", "nearest_mode": "floor"},
             "nearest-exact": {"nearest_mode": "stepped"},

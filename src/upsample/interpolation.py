@@ -170,7 +170,7 @@ def _prepare(
         dtype = x.dtype if kind.gather or integer else _args.float_dtype(x)
         plan_dtype = _args.float_dtype(x)
     out_shape = _args.check_output(op, (*x.shape[:2], *out), dtype)
-    shrinking = all(o <= i for i, o in zip(x.shape[2:], out))
+    shrinking = all(modes.shrinks(s, i, o, f) for i, o, f in zip(x.shape[2:], out, factors))
     if s.copies_same_shape and tuple(out) == tuple(x.shape[2:]):  # the input, unchanged
         built = [(SamplingPlan(*identity(i, plan_dtype), i, i), None) for i in out]
     else:
@@ -216,7 +216,12 @@ def run_call(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarra
     """The forward of one call: the float path (:func:`_forward`), or a framework's integer
     arithmetic for uint8; then the extrapolation value outside a crop. ``out``: a caller's
     buffer for the result (NumPy's convention), checked here."""
-    if call.integer:
+    if call.integer and all(plan.is_identity for plan in call.plans):  # a copy (copies_same_shape)
+        y = call.x.copy()
+        if out is not None:
+            np.copyto(_args.out_array(op, out, y.shape, y.dtype, (call.x,)), y)
+            y = out
+    elif call.integer:
         compiled = _use_compiled(call) and _integer_loops.supports(call.integer, call.x, call.plans)
         y = (_integer_loops if compiled else _integer).apply(call.integer, call.x, call.plans, call.whole)
         if out is not None:
@@ -362,7 +367,14 @@ def sampling_plan(
     )
     modes.check_flags(op, name, kind, s, align_corners, antialias, single=True)
     return modes.axis_plan(
-        kind, s, in_size, out_size, scale_factor, align_corners, dtype, shrinking=out_size <= in_size
+        kind,
+        s,
+        in_size,
+        out_size,
+        scale_factor,
+        align_corners,
+        dtype,
+        shrinking=modes.shrinks(s, in_size, out_size, scale_factor),
     )[0]
 
 

@@ -257,17 +257,53 @@ def overlap_weights(in_size, out_size, scale, dtype=np.float64):
     return _compact(np.minimum(index, in_size - 1), weight)
 
 
-def opencv_area_up(in_size, out_size):
-    """cv2.INTER_AREA when an axis grows: linear taps whose fraction is the part of the
-    output pixel past the next input pixel's edge, ``(o + 1) - (floor(o*I/O) + 1) * O/I``."""
-    scale = 1.0 / (out_size / in_size)
+def opencv_area_up(in_size, out_size, factor=None):
+    """cv2.INTER_AREA when an axis grows (``factor`` = output per input length, ``out/in``
+    when None): linear taps at ``first = floor(o / factor)`` whose fraction is the part of the
+    output pixel past the next input pixel's edge, ``(o + 1) - (first + 1) * factor`` in
+    float32 (0 when not positive, else its fractional part). From the last pixel on both
+    taps read it and keep their weights (OpenCV clamps the rows; along a row it copies the
+    pixel, which the integer rules get by merging the two taps)."""
+    factor = out_size / in_size if factor is None else factor
+    scale = 1.0 / factor
     o = np.arange(out_size)
     first = np.floor(o * scale).astype(np.int64)
-    fraction = ((o + 1) - (first + 1) * (out_size / in_size)).astype(np.float32)
+    fraction = ((o + 1) - (first + 1) * factor).astype(np.float32)
     fraction = np.where(fraction <= 0, 0, fraction - np.floor(fraction)).astype(np.float64)
-    first = np.minimum(first, in_size - 1)  # the second tap is clamped below
+    first = np.minimum(first, in_size - 1)
     index = np.stack([first, np.minimum(first + 1, in_size - 1)], axis=1)
     return index, np.stack([1 - fraction, fraction], axis=1)
+
+
+def opencv_area_down(in_size, out_size, factor=None):
+    """cv2.INTER_AREA when both axes shrink (``factor`` = output per input length, ``out/in``
+    when None): output ``o`` covers ``[o, o + 1) * scale`` with ``scale = 1 / factor``, cut at
+    the image's end, so its cell is ``w = min(scale, I - o * scale)`` long; each input pixel
+    weighs the length it shares with the cell over ``w`` (the first and last partial pixels
+    only when their share exceeds 1e-3), in double. With an integer scale this is the block
+    mean OpenCV's fast path takes, a block cut by the image's end averaging the pixels it
+    has; with ``fx``/``fy`` the cells follow the factor, not the rounded size."""
+    scale = 1.0 / (out_size / in_size if factor is None else factor)
+    lo = np.arange(out_size) * scale  # (O,) in double
+    hi = lo + scale
+    cell = np.minimum(scale, in_size - lo)
+    last = np.minimum(np.floor(hi), in_size - 1).astype(np.int64)
+    start = np.minimum(np.ceil(lo).astype(np.int64), last)
+    inner = last - start  # whole pixels
+    column = np.arange(int(inner.max()) + 2)  # 0: the partial pixel before, inner + 1: after
+    index = (start - 1)[:, None] + column  # (O, T)
+    before = np.where(start - lo > 1e-3, (start - lo) / cell, 0.0)
+    after = np.where(hi - last > 1e-3, np.minimum(np.minimum(hi - last, 1.0), cell) / cell, 0.0)
+    weight = np.where(
+        column == 0,
+        before[:, None],
+        np.where(
+            column <= inner[:, None],
+            1.0 / cell[:, None],
+            np.where(column == inner[:, None] + 1, after[:, None], 0.0),
+        ),
+    )
+    return _compact(np.clip(index, 0, in_size - 1), weight)
 
 
 def area_plan(in_size, out_size, scale_factor, s, dtype):
@@ -285,9 +321,11 @@ def area_plan(in_size, out_size, scale_factor, s, dtype):
             kernel=lambda v, _: box(v),
             support=0.5,
         )
-    elif s.area == "opencv_up":
-        index, weight = opencv_area_up(in_size, out_size)
-    else:  # "overlap", and "opencv" when shrinking
+    elif s.area in ("opencv_up", "opencv_down"):
+        factor = scale_factor if s.scale_from == "factor" else None
+        build = opencv_area_up if s.area == "opencv_up" else opencv_area_down
+        index, weight = build(in_size, out_size, factor)
+    else:  # "overlap"
         corners = s.coordinate == "align_corners" and out_size > 1
         dtype_of_spans = np.dtype(np.float32 if s.arithmetic == "float32" else np.float64)
         index, weight = overlap_weights(

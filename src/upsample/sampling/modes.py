@@ -19,7 +19,7 @@ from .. import _args
 from . import frameworks, kernels, pytorch
 from .plans import SamplingPlan
 
-__all__ = ["Mode", "MODES", "ALIASES", "MODE_NAMES", "mode", "check_flags", "axis_plan"]
+__all__ = ["Mode", "MODES", "ALIASES", "MODE_NAMES", "mode", "check_flags", "shrinks", "axis_plan"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,19 @@ def check_flags(
         )
 
 
+def _places_by_factor(s: Any, scale_factor: float | None) -> bool:
+    """Whether the caller's scale factor, not the sizes, placed this axis's samples."""
+    return scale_factor is not None and (s.legacy or (s.scale_from == "factor" and s.window is None))
+
+
+def shrinks(s: Any, in_size: int, out_size: int, scale_factor: float | None) -> bool:
+    """Whether an axis shrinks, as OpenCV's area rule decides it: ``1 / factor >= 1`` when
+    the factor placed the samples (cv2.resize with ``fx``/``fy``), else ``out <= in``."""
+    if _places_by_factor(s, scale_factor):
+        return 1.0 / scale_factor >= 1.0
+    return out_size <= in_size
+
+
 def axis_plan(
     kind: Mode,
     s: Any,
@@ -153,12 +166,13 @@ def axis_plan(
         if not kind.widens and s.antialias:  # a default antialias (JAX) does not apply
             s = dataclasses.replace(s, antialias=False)
         if s.area == "opencv":  # OpenCV's area rule looks at every axis
-            s = dataclasses.replace(s, area="overlap" if shrinking else "opencv_up")
+            s = dataclasses.replace(s, area="opencv_down" if shrinking else "opencv_up")
         index, weight, outside = kind.general(in_size, out_size, scale_factor, s, dtype)
     plan = SamplingPlan(
         np.ascontiguousarray(index, dtype=np.int64),
         np.ascontiguousarray(weight, dtype=dtype),
         in_size,
         out_size,
+        scale_factor if _places_by_factor(s, scale_factor) else None,
     )
     return plan, outside

@@ -24,6 +24,10 @@ class SamplingPlan:
         weight: (O, T) float array of weights, in the dtype the plan was computed in.
         in_size: I, the length of the axis before resampling.
         out_size: O, the length after.
+        scale: the scale factor that placed the samples, output length per input length:
+            a caller's ``scale_factor`` where the convention places samples by it, else
+            ``out_size / in_size`` (the default). OpenCV's rules read it (cv2.resize with
+            ``fx``/``fy`` decides its loops from the factor, not from the rounded size).
 
     Rows with fewer real taps than T (area bins of uneven width, antialias windows
     cut by the border) are padded with weight 0 at a valid source position. Linear
@@ -51,6 +55,11 @@ class SamplingPlan:
     weight: np.ndarray
     in_size: int
     out_size: int
+    scale: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.scale is None:
+            object.__setattr__(self, "scale", self.out_size / self.in_size)
 
     @property
     def taps(self) -> int:
