@@ -14,7 +14,7 @@ from upsample import interpolation as interp
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_periodic_resample_is_bit_identical_to_the_gather_loop(mode, align_corners, scale, width, dtype, rng):
     x = rng.standard_normal((2, 3, 4, width)).astype(dtype)
-    call = interp._prepare("interpolate", x, None, scale, mode, align_corners, None, False)
+    call = interp.plan_call(x, None, scale, mode=mode, align_corners=align_corners, antialias=False)
     plan_h, plan_w, planes = _resample._planar(call.plans, x.shape)
     periodic = _resample._periodic(plan_w, x.dtype)
     if periodic is None:

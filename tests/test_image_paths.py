@@ -54,7 +54,7 @@ SIZES = [
 
 
 def _call(x, size, mode, convention):
-    return interp._prepare("interpolate", x, size, None, mode, None, None, None, convention)
+    return interp.plan_call(x, size, mode=mode, convention=convention)
 
 
 @pytest.mark.parametrize("convention, mode", INTEGER_MODES)
@@ -63,6 +63,8 @@ def test_compiled_integer_rules_give_the_numpy_rules_bytes(convention, mode, rng
         image = rng.integers(0, 256, (2, *shape, channels)).astype(np.uint8)  # (N, H, W, C)
         for x in (image.transpose(0, 3, 1, 2), np.ascontiguousarray(image.transpose(0, 3, 1, 2))):
             call = _call(x, size, mode, convention)
+            if all(plan.is_identity for plan in call.plans):
+                continue  # an unchanged size in a row that copies: no rule runs (run_call copies)
             assert call.integer and _integer_loops.supports(call.integer, call.x, call.plans)
             expected = _integer.apply(call.integer, call.x, call.plans)
             got = _integer_loops.apply(call.integer, call.x, call.plans)
