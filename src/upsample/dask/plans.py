@@ -540,61 +540,43 @@ def _plan_max_unpool(x, indices, kernel_size, *, stride=None, padding=0, output_
 
 
 def _shuffle_block(block: graph.Block, shared: Any, x: np.ndarray) -> np.ndarray:
-    return _shuffle.pixel_shuffle(x, shared)
+    op, r = shared
+    return getattr(_shuffle, op)(x, r)
 
 
 def _shuffle_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.ndarray):
-    return _shuffle.pixel_shuffle_vjp(x, shared)[1](g)
+    op, r = shared
+    return getattr(_shuffle, f"{op}_vjp")(x, r)[1](g)
 
 
-def _unshuffle_block(block: graph.Block, shared: Any, x: np.ndarray) -> np.ndarray:
-    return _shuffle.pixel_unshuffle(x, shared)
-
-
-def _unshuffle_block_vjp(block: graph.Block, shared: Any, g: np.ndarray, x: np.ndarray):
-    return _shuffle.pixel_unshuffle_vjp(x, shared)[1](g)
-
-
-def _plan_pixel_shuffle(x, upscale_factor) -> graph.Plan:
-    op = "pixel_shuffle"
+def _plan_shuffle(op: str, factor_name: str, x: Any, factor: Any) -> graph.Plan:
+    """pixel_shuffle (channels / r**d into space) or pixel_unshuffle (space into channels):
+    each output block is the op of one input block, the channel cut scaled by ``r**d`` and
+    the spatial cuts by ``r`` the other way."""
     x = graph.as_array(op, x)
-    y = graph.check(x, lambda s: _shuffle.pixel_shuffle(s, upscale_factor))
+    y = graph.check(x, lambda s: getattr(_shuffle, op)(s, factor))
     nd = x.ndim - 2
-    r = _args.int_tuple(op, "upscale_factor", upscale_factor, nd, minimum=1)
+    r = _args.int_tuple(op, factor_name, factor, nd, minimum=1)
     group = math.prod(r)
-    chunks = graph.layout(
-        op, x, y.shape[2:], r, x.dtype, channels=shapes.aligned_chunks(x.chunks[1], y.shape[1])
-    )
+    if op == "pixel_shuffle":  # a block of group*c channels gives c; each position r positions
+        channels = shapes.aligned_chunks(x.chunks[1], y.shape[1])
+        grow, channel_cut, spatial_cut = r, (lambda v: v * group), (lambda v, f: v // f)
+    else:
+        channels = tuple(c * group for c in x.chunks[1])
+        grow, channel_cut, spatial_cut = (1,) * nd, (lambda v: v // group), (lambda v, f: v * f)
+    chunks = graph.layout(op, x, y.shape[2:], grow, x.dtype, channels=channels)
     cuts = [
         graph.passthrough(chunks[0]),
-        graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a * group, b * group)),
+        graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, channel_cut(a), channel_cut(b))),
         *(
-            graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo // f, hi // f))
+            graph.cut_axis(
+                chunks[2 + a],
+                lambda lo, hi, f=r[a]: graph.Cut(lo, hi, spatial_cut(lo, f), spatial_cut(hi, f)),
+            )
             for a in range(nd)
         ),
     ]
-    return graph.Plan(op, [x], cuts, x.dtype, _shuffle_block, _shuffle_block_vjp, r)
-
-
-def _plan_pixel_unshuffle(x, downscale_factor) -> graph.Plan:
-    op = "pixel_unshuffle"
-    x = graph.as_array(op, x)
-    y = graph.check(x, lambda s: _shuffle.pixel_unshuffle(s, downscale_factor))
-    nd = x.ndim - 2
-    r = _args.int_tuple(op, "downscale_factor", downscale_factor, nd, minimum=1)
-    group = math.prod(r)
-    chunks = graph.layout(
-        op, x, y.shape[2:], (1,) * nd, x.dtype, channels=tuple(c * group for c in x.chunks[1])
-    )
-    cuts = [
-        graph.passthrough(chunks[0]),
-        graph.cut_axis(chunks[1], lambda a, b: graph.Cut(a, b, a // group, b // group)),
-        *(
-            graph.cut_axis(chunks[2 + a], lambda lo, hi, f=r[a]: graph.Cut(lo, hi, lo * f, hi * f))
-            for a in range(nd)
-        ),
-    ]
-    return graph.Plan(op, [x], cuts, x.dtype, _unshuffle_block, _unshuffle_block_vjp, r)
+    return graph.Plan(op, [x], cuts, x.dtype, _shuffle_block, _shuffle_block_vjp, (op, r))
 
 
 # --------------------------------------------------------------------------- the table
@@ -608,8 +590,8 @@ PLANNERS: dict[str, Callable[..., graph.Plan]] = {
     "max_pool": _plan_max_pool,
     "avg_pool": _plan_avg_pool,
     "max_unpool": _plan_max_unpool,
-    "pixel_shuffle": _plan_pixel_shuffle,
-    "pixel_unshuffle": _plan_pixel_unshuffle,
+    "pixel_shuffle": functools.partial(_plan_shuffle, "pixel_shuffle", "upscale_factor"),
+    "pixel_unshuffle": functools.partial(_plan_shuffle, "pixel_unshuffle", "downscale_factor"),
     "interpolate": functools.partial(_plan_interpolation, "interpolate", None),
     "nearest": functools.partial(_plan_interpolation, "nearest", "nearest"),
     "bilinear": functools.partial(_plan_interpolation, "bilinear", "linear"),
