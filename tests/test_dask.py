@@ -455,3 +455,46 @@ def test_conv_gradient_with_a_padding_mode_on_dask_is_refused_by_name():
     _, pullback = upsample.vjp(upsample.conv, x, np.ones((1, 1, 3, 3)), padding=1, padding_mode="reflect")
     with pytest.raises(ValueError, match="conv: the gradient on Dask arrays needs padding_mode='zeros'"):
         pullback(np.ones((1, 1, 6, 6)))
+
+
+# OpenCV's integer rules decide from the whole image: the 2x2 shrink's rule from its channel
+# count, the vertical vector loop's lanes from its whole output row. A block must see both.
+OPENCV_MODES = ("linear", "linear-exact", "cubic", "area", "lanczos4")
+OPENCV_DTYPES = (np.uint8, np.uint16, np.int16)
+
+
+def _opencv_image(dtype, h, w, c):
+    info = np.iinfo(dtype)
+    return R.integers(info.min, int(info.max) + 1, (1, h, w, c)).astype(dtype)
+
+
+def _opencv_same(x, chunks, scale):
+    for mode in OPENCV_MODES:
+        kwargs = dict(mode=mode, scale_factor=scale, convention="opencv", data_format="channels_last")
+        want = upsample.interpolate(x, **kwargs)
+        got = upsample.interpolate(da.from_array(x, chunks=chunks), **kwargs).compute(scheduler="sync")
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want, err_msg=f"{mode} {x.dtype} {x.shape} {chunks} {scale}")
+
+
+@pytest.mark.parametrize("dtype", OPENCV_DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_opencv_rules_see_the_whole_channel_count_when_channels_are_chunked(dtype, channels):
+    x = _opencv_image(dtype, 10, 14, channels)
+    for scale in ((0.5, 0.5), (0.25, 1 / 3)):
+        _opencv_same(x, (1, 10, 14, 1), scale)
+
+
+@pytest.mark.parametrize("dtype", OPENCV_DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("channels", [1, 2, 3])
+def test_opencv_vector_lanes_split_where_the_whole_row_splits(dtype, channels):
+    sizes = (
+        ((15, 17), (0.25, 1 / 3)),
+        ((16, 31), (0.25, 1 / 3)),
+        ((12, 31), (0.5, 0.5)),
+        ((9, 33), (0.8, 1.3)),
+    )
+    for (h, w), scale in sizes:
+        x = _opencv_image(dtype, h, w, channels)
+        for size in (3, 7):
+            _opencv_same(x, (1, size, size, channels), scale)

@@ -34,6 +34,13 @@ def _merged(plan) -> tuple[np.ndarray, np.ndarray]:
     return index, weight
 
 
+def _frame(channels: int, frame: Sequence[int] | None) -> tuple[int, int, int]:
+    """Where a block of ``channels`` channels lies in the whole image: (the whole image's
+    channel count, the block's first channel, its first output column); the block is the
+    whole image when ``frame`` is None."""
+    return (channels, 0, 0) if frame is None else (int(frame[0]), int(frame[1]), int(frame[2]))
+
+
 def _quantise(weight: np.ndarray, bits: int) -> np.ndarray:
     """Weights to integers with ``bits`` fractional bits, halves away from zero (Pillow's and
     PyTorch's ``(int)(w * 2**bits +- 0.5)``)."""
@@ -132,7 +139,7 @@ def _fixed_point(bits_of: Callable[[np.ndarray], int], order_of: Callable[[Seque
     """One pass per axis, each rounded back to uint8: PyTorch's and Pillow's separable uint8
     resampling (``(sum + 2**(bits-1)) >> bits``, clipped)."""
 
-    def run(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+    def run(x: np.ndarray, plans: Sequence, whole: Sequence, frame=None) -> np.ndarray:
         y = x
         for axis in order_of(whole):
             plan = plans[axis]
@@ -147,7 +154,7 @@ def _fixed_point(bits_of: Callable[[np.ndarray], int], order_of: Callable[[Seque
     return run
 
 
-def _opencv_linear(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.ndarray:
+def _opencv_linear(x: np.ndarray, plans: Sequence, whole: Sequence = (), frame=None) -> np.ndarray:
     """cv2.INTER_LINEAR on uint8: 11-bit weights; the horizontal pass keeps its integer sums
     (22 bits of fraction after the vertical one), and the vertical pass shifts as OpenCV's
     vector loop does, ``(sum_t ((w_t * (s_t >> 4)) >> 16) + 2) >> 2``.
@@ -157,7 +164,7 @@ def _opencv_linear(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.n
     Shrinking by exactly 2 on both axes, OpenCV runs INTER_AREA (:func:`_opencv_area`).
     """
     if whole and opencv_area_factors(whole) == (2, 2):
-        return _opencv_area(x, plans, whole)
+        return _opencv_area(x, plans, whole, frame)
     plan_h, plan_w = plans
     index_w, weight_w = _merged(plan_w)
     rows = _taps_sum(
@@ -171,7 +178,7 @@ def _opencv_linear(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.n
     return np.clip((total + 2) >> 2, 0, 255).astype(np.uint8)
 
 
-def _round(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+def _round(x: np.ndarray, plans: Sequence, whole: Sequence, frame=None) -> np.ndarray:
     """In float64, then rounded half to even and clipped (OpenCV's ``saturate_cast``)."""
     y = x.astype(np.float64)
     for axis in sorted(range(len(plans)), key=lambda a: whole[a].out_size / whole[a].in_size):
@@ -255,18 +262,18 @@ def _cut_blocks(x: np.ndarray, blocks: Sequence, fy: int, fx: int) -> np.ndarray
     return total.astype(np.float32) / count.astype(np.float32)
 
 
-def _opencv_area_fast(x: np.ndarray, plans: Sequence, fy: int, fx: int) -> np.ndarray:
+def _opencv_area_fast(x: np.ndarray, plans: Sequence, fy: int, fx: int, frame=None) -> np.ndarray:
     """cv2.INTER_AREA's integer fast path (``resizeAreaFast_``): whole blocks summed, then
     ``(sum + 2) >> 2`` for 2x2 with 1, 3 or 4 channels (its vector loop), else
     ``sum * (1.f / (fy*fx))`` in float32 (uint8 sums in integers, 16-bit ones by
     :func:`_block_sum_float`); blocks cut by the image's end by :func:`_cut_blocks`; then
-    rounded half to even and clipped."""
+    rounded half to even and clipped. The channel count is the whole image's (``frame``)."""
     limits = np.iinfo(x.dtype)
     blocks = (opencv_blocks(plans[0], fy), opencv_blocks(plans[1], fx))
     (index_h, live_h), (index_w, live_w) = blocks
     whole = live_h.all(axis=1)[:, None] & live_w.all(axis=1)[None, :]  # (OH, OW)
     ones_h, ones_w = np.ones(index_h.shape, np.int64), np.ones(index_w.shape, np.int64)
-    if fy == fx == 2 and x.shape[1] in (1, 3, 4):
+    if fy == fx == 2 and _frame(x.shape[1], frame)[0] in (1, 3, 4):
         total = _taps_sum(_taps_sum(x.astype(np.int64), index_w, ones_w, 3), index_h, ones_h, 2)
         fast = ((total + 2) >> 2).astype(np.float32)
     elif x.dtype == np.uint8:
@@ -279,7 +286,7 @@ def _opencv_area_fast(x: np.ndarray, plans: Sequence, fy: int, fx: int) -> np.nd
     return np.clip(np.rint(fast), limits.min, limits.max).astype(x.dtype)
 
 
-def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence, frame=None) -> np.ndarray:
     """cv2.INTER_AREA on uint8, uint16 and int16 (``resize.cpp``). When both axes shrink:
 
     * integer factors (fy, fx), from ``fx``/``fy`` when given: the block means of
@@ -291,10 +298,12 @@ def _opencv_area(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     point, or the float32 passes of :func:`_opencv_linear_float` for 16-bit images)."""
     limits = np.iinfo(x.dtype)
     if not opencv_shrinks(whole):
-        return _opencv_linear(x, plans) if x.dtype == np.uint8 else _opencv_linear_float(x, plans, whole)
+        return (
+            _opencv_linear(x, plans) if x.dtype == np.uint8 else _opencv_linear_float(x, plans, whole, frame)
+        )
     factors = opencv_area_factors(whole)
     if factors is not None:
-        return _opencv_area_fast(x, plans, *factors)
+        return _opencv_area_fast(x, plans, *factors, frame)
     y = x.astype(np.float32)
     for axis in (1, 0):  # W, then H
         plan = plans[axis]
@@ -386,11 +395,10 @@ def _opencv_taps(weights_of: Callable, lanes: int) -> Callable:
     in float32, summed from the last tap to the first, and the rest (the scalar loop)
     ``(sum_t S_t * b_t + 2**21) >> 22``."""
 
-    def run(x: np.ndarray, plans: Sequence, whole: Sequence = ()) -> np.ndarray:
+    def run(x: np.ndarray, plans: Sequence, whole: Sequence = (), frame=None) -> np.ndarray:
         plan_h, plan_w = plans
         rows = _taps_sum(x.astype(np.int64), plan_w.index, weights_of(plan_w), 3)  # (N, C, H, OW)
         weight_h = weights_of(plan_h)
-        c, ow = rows.shape[1], rows.shape[3]
         sources = [np.take(rows, plan_h.index[:, t], axis=2) for t in range(plan_h.taps)]
         exact = sum(s * weight_h[:, t].reshape(1, 1, -1, 1) for t, s in enumerate(sources))
         tail = np.clip((exact + (1 << 21)) >> 22, 0, 255)  # (N, C, OH, OW)
@@ -401,7 +409,8 @@ def _opencv_taps(weights_of: Callable, lanes: int) -> Callable:
         for t in range(plan_h.taps - 2, -1, -1):
             total = sources[t].astype(np.float32) * scaled[:, t].reshape(1, 1, -1, 1) + total
         vector = np.clip(np.rint(total), 0, 255)
-        return np.where(_lanes_covered(c, ow, lanes)[None, :, None, :], vector, tail).astype(np.uint8)
+        covered = _lanes_covered(rows.shape[1], rows.shape[3], lanes, (whole or plans)[1].out_size, frame)
+        return np.where(covered[None, :, None, :], vector, tail).astype(np.uint8)
 
     return run
 
@@ -414,13 +423,13 @@ def opencv_exact_weights(plan, bits: int) -> np.ndarray:
     return np.stack([(1 << bits) - second, second], axis=1)
 
 
-def _opencv_linear_exact(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+def _opencv_linear_exact(x: np.ndarray, plans: Sequence, whole: Sequence, frame=None) -> np.ndarray:
     """cv2.INTER_LINEAR_EXACT on uint8, uint16 and int16 (``resize_bitExact``): weights with
     ``b`` = 8 (uint8) or 16 (16-bit) fractional bits, the horizontal sums exact (``b`` bits of
     fraction), the vertical ``(sum + 2**(2b-1)) >> 2b``, clipped. Shrinking by exactly 2 on
     both axes, OpenCV runs INTER_AREA instead (unless the image has 2 channels)."""
-    if opencv_area_factors(whole) == (2, 2) and x.shape[1] != 2:
-        return _opencv_area(x, plans, whole)
+    if opencv_area_factors(whole) == (2, 2) and _frame(x.shape[1], frame)[0] != 2:
+        return _opencv_area(x, plans, whole, frame)
     bits = 8 if x.dtype == np.uint8 else 16
     plan_h, plan_w = plans
     rows = _taps_sum(x.astype(np.int64), plan_w.index, opencv_exact_weights(plan_w, bits), 3)
@@ -429,7 +438,7 @@ def _opencv_linear_exact(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.
     return np.clip((total + (1 << (2 * bits - 1))) >> (2 * bits), limits.min, limits.max).astype(x.dtype)
 
 
-def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence, frame=None) -> np.ndarray:
     """Pillow's I;16 resampling: each pass in double, rounded half away from zero and clipped
     to the dtype's range, in Pillow's pass order."""
     limits = np.iinfo(x.dtype)
@@ -442,11 +451,14 @@ def _pillow_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
     return y if y is not x else y.copy()
 
 
-def _lanes_covered(c: int, ow: int, lanes: int) -> np.ndarray:
-    """(C, OW): which values of an output row a vector loop of ``lanes`` covers, the row's
-    interleaved (OW, C) values up to a multiple of the lanes (none when ``lanes`` is 0)."""
-    position = np.arange(ow)[None, :] * c + np.arange(c)[:, None]
-    return position < ((ow * c) // lanes * lanes if lanes else 0)
+def _lanes_covered(c: int, ow: int, lanes: int, whole_ow: int, frame=None) -> np.ndarray:
+    """(C, OW): which values of a block's output row a vector loop of ``lanes`` covers: the
+    whole row's interleaved (whole OW, whole C) values up to a multiple of the lanes (none
+    when ``lanes`` is 0), the block's at its place in that row (``frame``, see
+    :func:`_frame`)."""
+    channels, first_channel, first_column = _frame(c, frame)
+    position = (first_column + np.arange(ow))[None, :] * channels + (first_channel + np.arange(c))[:, None]
+    return position < ((whole_ow * channels) // lanes * lanes if lanes else 0)
 
 
 def _float_taps(y: np.ndarray, index: np.ndarray, weight: np.ndarray, axis: int, backward=None) -> np.ndarray:
@@ -469,7 +481,12 @@ def _float_taps(y: np.ndarray, index: np.ndarray, weight: np.ndarray, axis: int,
 
 
 def _opencv_float(
-    x: np.ndarray, plans: Sequence, whole: Sequence, lanes: int = 0, weights_of: Callable | None = None
+    x: np.ndarray,
+    plans: Sequence,
+    whole: Sequence,
+    frame=None,
+    lanes: int = 0,
+    weights_of: Callable | None = None,
 ) -> np.ndarray:
     """cv2.resize on 16-bit images (``resize.cpp``'s float loops, as cv2 runs them with Intel
     IPP off): both passes in float32, the horizontal first, with float32 weights (the plan's,
@@ -486,12 +503,13 @@ def _opencv_float(
     if not plan_w.is_identity:
         y = _float_taps(y, plan_w.index, weights_of(plan_w), 3)
     if not plan_h.is_identity:
-        backward = _lanes_covered(y.shape[1], y.shape[3], lanes)[None, :, None, :] if lanes else None
+        covered = _lanes_covered(y.shape[1], y.shape[3], lanes, whole[1].out_size, frame) if lanes else None
+        backward = covered[None, :, None, :] if lanes else None
         y = _float_taps(y, plan_h.index, weights_of(plan_h), 2, backward)
     return np.clip(np.rint(y), limits.min, limits.max).astype(x.dtype)
 
 
-def _opencv_linear_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+def _opencv_linear_float(x: np.ndarray, plans: Sequence, whole: Sequence, frame=None) -> np.ndarray:
     """cv2.INTER_LINEAR on 16-bit images, and INTER_AREA's linear loop when an axis grows: the
     float32 passes of :func:`_opencv_float` with weights ``1 - fx`` and ``fx``, except that a
     horizontal coordinate left of the first column or right of the last is clamped to that
@@ -499,7 +517,7 @@ def _opencv_linear_float(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.
     rows and keep their weights (:func:`opencv_linear_float`). Shrinking by exactly 2 on both
     axes is INTER_AREA."""
     if opencv_area_factors(whole) == (2, 2):
-        return _opencv_area(x, plans, whole)
+        return _opencv_area(x, plans, whole, frame)
     plan_h, plan_w = plans
     limits = np.iinfo(x.dtype)
     y = x.astype(np.float32)
@@ -522,21 +540,21 @@ def opencv_linear_float(plan) -> np.ndarray:
     return np.stack([np.float32(1) - fx, fx], axis=1)
 
 
-def _opencv_cubic_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+def _opencv_cubic_wide(x: np.ndarray, plans: Sequence, whole: Sequence, frame=None) -> np.ndarray:
     """cv2.INTER_CUBIC on 16-bit images: :func:`_opencv_float` with OpenCV's float32 cubic
     weights (:func:`opencv_cubic_float`); the vertical vector loop (8 lanes, uint16 and int16
     alike) adds from the last tap."""
-    return _opencv_float(x, plans, whole, lanes=OPENCV_CUBIC_LANES, weights_of=opencv_cubic_float)
+    return _opencv_float(x, plans, whole, frame, lanes=OPENCV_CUBIC_LANES, weights_of=opencv_cubic_float)
 
 
-def _opencv_lanczos4_wide(x: np.ndarray, plans: Sequence, whole: Sequence) -> np.ndarray:
+def _opencv_lanczos4_wide(x: np.ndarray, plans: Sequence, whole: Sequence, frame=None) -> np.ndarray:
     """cv2.INTER_LANCZOS4 on 16-bit images: :func:`_opencv_float`; on int16 the vertical
     pass's vector loop (8 lanes) sums from the last tap (uint16's loop, from the first, gives
     the first-to-last sums)."""
-    return _opencv_float(x, plans, whole, lanes=8 if x.dtype == np.int16 else 0)
+    return _opencv_float(x, plans, whole, frame, lanes=8 if x.dtype == np.int16 else 0)
 
 
-RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
+RULES: dict[str, Callable[..., np.ndarray]] = {
     "torch": _fixed_point(_torch_bits, _last_axis_first),
     "pillow": _fixed_point(lambda weight: 22, _pillow_order),
     "opencv_area": _opencv_area,
@@ -552,12 +570,21 @@ RULES: dict[str, Callable[[np.ndarray, Sequence, Sequence], np.ndarray]] = {
 }
 
 
-def apply(rule: str, x: np.ndarray, plans: Sequence, whole: Sequence | None = None) -> np.ndarray:
+def apply(
+    rule: str,
+    x: np.ndarray,
+    plans: Sequence,
+    whole: Sequence | None = None,
+    frame: Sequence[int] | None = None,
+) -> np.ndarray:
     """Resample the uint8 array ``x`` (N, C, *spatial) by ``plans`` with integer rule ``rule``.
 
     ``whole``: when ``plans`` are some rows of a larger resize (a block of it, as
     ``upsample.dask`` runs), that resize's plans. The rules take every decision from
     them (the order of the passes, the weights' precision, which loop OpenCV runs), so a
-    block computes exactly the bytes the whole image has there.
+    block computes exactly the bytes the whole image has there. ``frame``: where the block
+    lies in the whole image, (the whole image's channel count, the block's first channel, its
+    first output column); OpenCV picks its 2x2 shrink from the channel count, and its vector
+    loops split a row of interleaved values where the whole row splits.
     """
-    return RULES[rule](x, plans, plans if whole is None else whole)
+    return RULES[rule](x, plans, plans if whole is None else whole, frame)

@@ -394,21 +394,31 @@ def supports(rule: str, x: np.ndarray, plans: Sequence) -> bool:
     return rule in RULES and x.dtype == np.uint8 and len(plans) == 2
 
 
-def apply(rule: str, x: np.ndarray, plans: Sequence, whole: Sequence | None = None) -> np.ndarray:
-    """The same bytes as ``upsample._integer.apply(rule, x, plans, whole)``, compiled; x is
-    uint8 (N, C, H, W) in either memory order, and the result keeps that order."""
+def apply(
+    rule: str,
+    x: np.ndarray,
+    plans: Sequence,
+    whole: Sequence | None = None,
+    frame: Sequence[int] | None = None,
+) -> np.ndarray:
+    """The same bytes as ``upsample._integer.apply(rule, x, plans, whole, frame)``, compiled;
+    x is uint8 (N, C, H, W) in either memory order, and the result keeps that order."""
     whole = plans if whole is None else whole
     plan_h, plan_w = plans
     n, c = x.shape[:2]
     shape = (n, c, plan_h.out_size, plan_w.out_size)
-    if _cut_blocks(rule, plans, whole, c):
-        y = _integer.apply(rule, x, plans, whole)
+    channels, first_channel, first_column = _integer._frame(c, frame)
+    steps = recipe(rule, plans, whole, channels)
+    # a block of some of the channels: the vector loop's split is no offset of the block's row
+    split = steps is not None and steps.lanes and (channels, first_channel) != (c, 0)
+    if split or _cut_blocks(rule, plans, whole, channels):
+        y = _integer.apply(rule, x, plans, whole, frame)
         last = not x.flags.c_contiguous and x.transpose(0, 2, 3, 1).flags.c_contiguous
         return np.ascontiguousarray(y.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2) if last else y
     if rule == "round":
         order = sorted(range(2), key=lambda a: whole[a].out_size / whole[a].in_size)
         return _resample_cl.resample(x, plan_h, plan_w, shape, np.float64, np.uint8, h_first=order[0] == 0)
-    box = _box(rule, plans, whole, c)
+    box = _box(rule, plans, whole, channels)
     if box is not None:
         source, last = _resample_cl.rows_view(x)
         result, rows = _resample_cl.output_like(last, shape, np.uint8)
@@ -420,14 +430,16 @@ def apply(rule: str, x: np.ndarray, plans: Sequence, whole: Sequence | None = No
             source.size + rows.size,
         )
         return result
-    steps = recipe(rule, plans, whole, c)
     if steps is None:  # OpenCV INTER_AREA by a non-integer factor
         return _resample_cl.resample(x, plan_h, plan_w, shape, np.float32, np.uint8)
     source, last = _resample_cl.rows_view(x)
     result, rows = _resample_cl.output_like(last, shape, np.uint8)
     iy, ix = np.ascontiguousarray(steps.iy), np.ascontiguousarray(steps.ix)
     qy, qx = steps.qy.astype(np.int32), steps.qx.astype(np.int32)  # every coefficient fits
-    vector = (plan_w.out_size * c) // steps.lanes * steps.lanes if steps.lanes else 0
+    # the whole row's split, moved to the block's first column
+    vector = (
+        max((whole[1].out_size * c) // steps.lanes * steps.lanes - first_column * c, 0) if steps.lanes else 0
+    )
     pmul, pmod = (1, 0) if last or c == 1 else (c, c)
     ring = _resample_cl.ring_size(iy)
     count = rows.shape[0] * rows.shape[1]

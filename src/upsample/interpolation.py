@@ -78,6 +78,9 @@ class _Call:
     #: the plans of the whole resize when this call is a block of it (upsample.dask); the
     #: integer rules take their decisions (pass order, precision) from these
     whole: tuple[SamplingPlan, ...] | None = None
+    #: where that block lies in the whole image: (its channel count, the block's first
+    #: channel, its first output column), for the integer rules that depend on them
+    frame: tuple[int, int, int] | None = None
 
 
 #: interpolate's options beyond PyTorch's, passed through to upsample.conventions.settings
@@ -223,7 +226,8 @@ def run_call(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarra
             y = out
     elif call.integer:
         compiled = _use_compiled(call) and _integer_loops.supports(call.integer, call.x, call.plans)
-        y = (_integer_loops if compiled else _integer).apply(call.integer, call.x, call.plans, call.whole)
+        rules = _integer_loops if compiled else _integer
+        y = rules.apply(call.integer, call.x, call.plans, call.whole, call.frame)
         if out is not None:
             np.copyto(_args.out_array(op, out, y.shape, y.dtype, (call.x,)), y)
             y = out

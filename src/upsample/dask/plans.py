@@ -195,6 +195,7 @@ def _interp_call(block: graph.Block, call: Any, x: np.ndarray) -> Any:
         out_shape=tuple(c.size for c in block.cuts),
         outside=outside,
         whole=call.plans,
+        frame=(call.x.shape[1], block.cuts[1].start, block.cuts[-1].start),
     )
 
 
