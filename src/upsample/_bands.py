@@ -108,28 +108,13 @@ def enter_band(
 
 @_jit.kernel(literal=("rows", "vectors"))
 def correlate_bands(
-    x,
-    buf,
-    lo,
-    stride,
-    axis,
-    band,
-    bands,
-    extent,
-    pitch,
-    plane,
+    source,
     offs,
     klen,
     wp,
     blocks,
     y,
-    row_src,
-    row_out,
-    row_pos,
-    out_axis,
-    out_last,
-    out_step,
-    plane_out,
+    output,
     per_group,
     groups,
     chunk,
@@ -146,6 +131,8 @@ def correlate_bands(
     ``c = g*per_group + b*R + r`` is ``sum_k wp[g, b, k, r] * buf[row_src[i] + j +
     offs[g*klen + k]]``. Full tiles go straight into ``y``; a tile cut by the last column
     or by the last channel of a group goes through a small scratch block."""
+    x, buf, lo, stride, axis, band, bands, extent, pitch, plane = source
+    row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out = output
     numba_literally(rows)
     numba_literally(vectors)
     width = vectors * (64 // y.itemsize)
@@ -343,26 +330,11 @@ def adjoint_bands(
 
 @_jit.kernel(literal=("rows", "vectors"))
 def weight_bands(
-    x,
-    buf,
-    lo,
-    stride,
-    axis,
-    band,
-    bands,
-    extent,
-    pitch,
-    plane,
+    source,
     offs,
     kpad,
     cot,
-    row_src,
-    row_out,
-    row_pos,
-    out_axis,
-    out_last,
-    out_step,
-    plane_out,
+    output,
     per_group,
     groups,
     chunk,
@@ -380,6 +352,8 @@ def weight_bands(
     of the buffer's flattened plane, zero where no output sits) and transposed to
     (L, C), one chunk of positions at a time; R taps walk along the buffer while each
     step loads vectors of output channels."""
+    x, buf, lo, stride, axis, band, bands, extent, pitch, plane = source
+    row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out = output
     numba_literally(rows)
     numba_literally(vectors)
     width = vectors * (64 // gwt.itemsize)
@@ -439,26 +413,11 @@ def weight_bands(
 
 @_jit.kernel(literal=("rows",))
 def weight_dot_bands(
-    x,
-    buf,
-    lo,
-    stride,
-    axis,
-    band,
-    bands,
-    extent,
-    pitch,
-    plane,
+    source,
     offs,
     kpad,
     cot,
-    row_src,
-    row_out,
-    row_pos,
-    out_axis,
-    out_last,
-    out_step,
-    plane_out,
+    output,
     per_group,
     groups,
     acc,
@@ -470,6 +429,8 @@ def weight_dot_bands(
     (G, per_group, kpad, LANES) as lane-wise partial sums: for each output row and
     channel, R taps at a time, ``sum_j cot[row, j] * buf[row_src + offs[e] + j]`` along the
     row, vectors of LANES positions (the row's tail one by one, into lane 0)."""
+    x, buf, lo, stride, axis, band, bands, extent, pitch, plane = source
+    row_src, row_out, row_pos, out_axis, out_last, out_step, plane_out = output
     numba_literally(rows)
     lanes_ = 64 // acc.itemsize
     row = np.empty(extent[2] * stride[2], dtype=acc.dtype)

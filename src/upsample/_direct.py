@@ -304,7 +304,7 @@ class _Source:
         self.stride3 = np.array(_lift(stride, 1), np.int64)
 
     def leading(self) -> tuple[Any, ...]:
-        """The loops' first arguments: the input, this thread's buffer, the fold."""
+        """The loops' first argument (one tuple): the input, this thread's buffer, the fold."""
         b = self.bands
         return (
             self.x5,
@@ -319,7 +319,7 @@ class _Source:
         )
 
     def output(self) -> tuple[Any, ...]:
-        """The loops' description of the output rows of a band."""
+        """The loops' description of the output rows of a band (one tuple)."""
         a = self.bands.axis
         return (*self.rows, self.out3[a], self.out3[2], self.out_pitch[a], math.prod(self.out))
 
@@ -345,13 +345,13 @@ def correlate(
     kernel = _kernels().correlate_bands
     _jit.split_planes(
         lambda a, b: kernel(
-            *source.leading(),
+            source.leading(),
             taps.ravel(),
             taps.shape[1],
             wp.ravel(),
             blocks,
             y,
-            *source.output(),
+            source.output(),
             co,
             groups,
             TAP_CHUNK,
@@ -560,11 +560,11 @@ def correlate_weight(
     ldg = -(-co // (vectors * lanes)) * vectors * lanes
     cot_flat = np.ascontiguousarray(cot).reshape(-1)
     args = lambda: (
-        *source.leading(),
+        source.leading(),
         offs.ravel(),
         kpad,
         cot_flat,
-        *source.output(),  # noqa: E731
+        source.output(),  # noqa: E731
         co,
         groups,
     )

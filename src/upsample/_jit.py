@@ -142,7 +142,10 @@ class Kernel:
 
 def _kind(value: Any) -> Any:
     """What Numba's type of an argument depends on, cheaply: an array's dtype, rank,
-    layout and flags; a scalar's Python type (ints are int64, floats float64)."""
+    layout and flags; a scalar's Python type (ints are int64, floats float64); a tuple's
+    items, each so."""
+    if isinstance(value, tuple):  # a tuple of arguments: each its own kind
+        return tuple(_kind(v) for v in value)
     if isinstance(value, np.ndarray):
         flags = value.flags
         return (
