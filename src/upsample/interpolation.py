@@ -83,8 +83,8 @@ class _Call:
     frame: tuple[int, int, int] | None = None
 
 
-#: interpolate's options beyond PyTorch's, passed through to upsample.conventions.settings
-#: interpolate's own keyword arguments, then the ONNX-level options that change one setting
+#: interpolate's own keyword arguments, then its options beyond PyTorch's (the ONNX-level
+#: ones that change one setting, passed through to upsample.conventions.settings)
 _CALL_OPTIONS = ("mode", "align_corners", "recompute_scale_factor", "antialias", "convention")
 _DIALECT_OPTIONS = (
     "coordinate_transformation_mode",
@@ -219,15 +219,13 @@ def run_call(call: _Call, op: str = "interpolate", out: Any = None) -> np.ndarra
     """The forward of one call: the float path (:func:`_forward`), or a framework's integer
     arithmetic for uint8; then the extrapolation value outside a crop. ``out``: a caller's
     buffer for the result (NumPy's convention), checked here."""
-    if call.integer and all(plan.is_identity for plan in call.plans):  # a copy (copies_same_shape)
-        y = call.x.copy()
-        if out is not None:
-            np.copyto(_args.out_array(op, out, y.shape, y.dtype, (call.x,)), y)
-            y = out
-    elif call.integer:
-        compiled = _use_compiled(call) and _integer_loops.supports(call.integer, call.x, call.plans)
-        rules = _integer_loops if compiled else _integer
-        y = rules.apply(call.integer, call.x, call.plans, call.whole, call.frame)
+    if call.integer:
+        if all(plan.is_identity for plan in call.plans):  # a copy (copies_same_shape)
+            y = call.x.copy()
+        else:
+            compiled = _use_compiled(call) and _integer_loops.supports(call.integer, call.x, call.plans)
+            rules = _integer_loops if compiled else _integer
+            y = rules.apply(call.integer, call.x, call.plans, call.whole, call.frame)
         if out is not None:
             np.copyto(_args.out_array(op, out, y.shape, y.dtype, (call.x,)), y)
             y = out

@@ -219,7 +219,7 @@ def _max_unpool(
     nd = x.ndim - 2
     k, s, _ = _geometry("MaxUnpool", attrs, nd)
     pairs = _pairs(attrs.get("pads"), nd)
-    default = tuple((i - 1) * s_ + k_ - lo - hi for i, k_, s_, (lo, hi) in zip(x.shape[2:], k, s, pairs))
+    default = tuple(_shapes.unpooled_size(*args) for args in zip(x.shape[2:], k, s, pairs))
     size = default
     if output_shape is not None:
         size = tuple(int(v) for v in np.asarray(output_shape).reshape(-1))[-nd:]
