@@ -24,6 +24,7 @@ Axis legend: N batch, C channels, L/H/W/D spatial; "lead" is whatever precedes (
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import math
@@ -176,25 +177,21 @@ def _made(
     op: str,
     nd: int,
     target: str,
-    parameters: Sequence[tuple[str, Any]],
+    parameters: str,
     arrays: Sequence[str],
-    doc: str,
+    note: str,
     check: Callable[[str, int, dict[str, Any], np.ndarray], None] | None = None,
 ) -> Callable[..., Any]:
-    """The drop-in ``op`` over ``nd`` spatial dims: torch's ``parameters`` (name, default) after
-    ``input``, mapped onto ``upsample.<target>(x, *arrays, **the rest)``.
+    """The drop-in ``op`` over ``nd`` spatial dims: torch's ``parameters`` after ``input`` (its
+    signature as text, ``"weight, bias=None, stride=1"``), mapped onto
+    ``upsample.<target>(x, *arrays, **the rest)``; ``note`` finishes the docstring.
 
     The int-or-tuple arguments become one value per dim, a pool's ``stride=None`` (or ``[]``)
     means the kernel size, flags become bools; ``check(op, nd, values, input)`` refuses or
     rewrites what torch does differently.
     """
-    pool_stride = dict(parameters).get("stride", 1) is None
-    signature = inspect.Signature(
-        [
-            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default)
-            for name, default in (("input", _REQUIRED), *parameters)
-        ]
-    )
+    signature = _signature(f"input, {parameters}")
+    pool_stride = signature.parameters.get("stride", _REQUIRED).default is None
 
     def mapping(*args: Any, **kwargs: Any) -> _Call:
         try:
@@ -217,9 +214,25 @@ def _made(
         return _Call(getattr(_upsample, target), (x, *positional), values, lead)
 
     mapping.__name__ = mapping.__qualname__ = op
-    mapping.__doc__ = doc
+    mapping.__doc__ = (
+        f"``torch.nn.functional.{op}(input, {parameters})``: :func:`upsample.{target}` "
+        f"{note.format(forms=_forms(nd), nd=nd)}"
+    )
     mapping.__signature__ = signature  # type: ignore[attr-defined]
     return _dropin(mapping)
+
+
+def _signature(parameters: str) -> inspect.Signature:
+    """``"input, weight, bias=None"`` -> that signature (positional-or-keyword, literal defaults)."""
+    arguments = ast.parse(f"def f({parameters}): pass").body[0].args  # type: ignore[attr-defined]
+    defaults = [_REQUIRED] * (len(arguments.args) - len(arguments.defaults))
+    defaults += [ast.literal_eval(d) for d in arguments.defaults]
+    return inspect.Signature(
+        [
+            inspect.Parameter(a.arg, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default)
+            for a, default in zip(arguments.args, defaults)
+        ]
+    )
 
 
 def _empty(value: Any) -> bool:
@@ -247,81 +260,6 @@ def _numeric_padding(op: str, nd: int, values: dict[str, Any], x: np.ndarray) ->
         raise TypeError(f"{op}: padding must be an int or a tuple of ints, got {values['padding']!r}")
 
 
-def _conv(nd: int) -> Callable[..., Any]:
-    op = f"conv{nd}d"
-    return _made(
-        op,
-        nd,
-        "conv",
-        [
-            ("weight", _REQUIRED),
-            ("bias", None),
-            ("stride", 1),
-            ("padding", 0),
-            ("dilation", 1),
-            ("groups", 1),
-        ],
-        ("weight", "bias"),
-        f"``torch.nn.functional.{op}(input, weight, bias=None, stride=1, padding=0, dilation=1, "
-        f"groups=1)``: :func:`upsample.conv` on {_forms(nd)}; ``padding`` may be ``'same'`` "
-        f"(stride 1) or ``'valid'``.",
-        _conv_padding,
-    )
-
-
-def _conv_transpose(nd: int) -> Callable[..., Any]:
-    op = f"conv_transpose{nd}d"
-    return _made(
-        op,
-        nd,
-        "conv_transpose",
-        [
-            ("weight", _REQUIRED),
-            ("bias", None),
-            ("stride", 1),
-            ("padding", 0),
-            ("output_padding", 0),
-            ("groups", 1),
-            ("dilation", 1),
-        ],
-        ("weight", "bias"),
-        f"``torch.nn.functional.{op}(input, weight, bias=None, stride=1, padding=0, "
-        f"output_padding=0, groups=1, dilation=1)``: :func:`upsample.conv_transpose` on "
-        f"{_forms(nd)} (note torch's order, groups before dilation).",
-        _numeric_padding,
-    )
-
-
-conv1d = _conv(1)
-conv2d = _conv(2)
-conv3d = _conv(3)
-conv_transpose1d = _conv_transpose(1)
-conv_transpose2d = _conv_transpose(2)
-conv_transpose3d = _conv_transpose(3)
-
-
-def _max_pool(nd: int) -> Callable[..., Any]:
-    op = f"max_pool{nd}d"
-    return _made(
-        op,
-        nd,
-        "max_pool",
-        [
-            ("kernel_size", _REQUIRED),
-            ("stride", None),
-            ("padding", 0),
-            ("dilation", 1),
-            ("ceil_mode", False),
-            ("return_indices", False),
-        ],
-        ("kernel_size",),
-        f"``torch.nn.functional.{op}(input, kernel_size, stride=None, padding=0, dilation=1, "
-        f"ceil_mode=False, return_indices=False)``: :func:`upsample.max_pool` over {nd} spatial "
-        f"dims of {_forms(nd)}; the indices count positions within each (n, c) plane, as torch's do.",
-        _numeric_padding,
-    )
-
-
 def _unpool_check(op: str, nd: int, values: dict[str, Any], x: np.ndarray) -> None:
     """The indices as an array of the input's shape; output_size as its spatial part."""
     _numeric_padding(op, nd, values, x)
@@ -341,60 +279,67 @@ def _unpool_check(op: str, nd: int, values: dict[str, Any], x: np.ndarray) -> No
         values["output_size"] = output_size
 
 
-def _max_unpool(nd: int) -> Callable[..., Any]:
-    op = f"max_unpool{nd}d"
-    return _made(
-        op,
-        nd,
-        "max_unpool",
-        [
-            ("indices", _REQUIRED),
-            ("kernel_size", _REQUIRED),
-            ("stride", None),
-            ("padding", 0),
-            ("output_size", None),
-        ],
-        ("indices",),
-        f"``torch.nn.functional.{op}(input, indices, kernel_size, stride=None, padding=0, "
-        f"output_size=None)``: :func:`upsample.max_unpool` on {_forms(nd)}; ``output_size`` is "
-        f"the spatial size or the full shape.",
-        _unpool_check,
-    )
-
-
-def _avg_pool(nd: int) -> Callable[..., Any]:
-    op = f"avg_pool{nd}d"
-    # torch's avg_pool1d has no divisor_override
-    override = [("divisor_override", None)] if nd > 1 else []
-    return _made(
-        op,
-        nd,
-        "avg_pool",
-        [
-            ("kernel_size", _REQUIRED),
-            ("stride", None),
-            ("padding", 0),
-            ("ceil_mode", False),
-            ("count_include_pad", True),
-            *override,
-        ],
-        ("kernel_size",),
-        f"``torch.nn.functional.{op}(input, kernel_size, stride=None, padding=0, ceil_mode=False, "
-        f"count_include_pad=True{', divisor_override=None' if nd > 1 else ''})``: "
-        f":func:`upsample.avg_pool` over {nd} spatial dims of {_forms(nd)}.",
+#: torch's windowed ops by name: upsample's op, torch's parameters after input, the arrays
+#: upsample takes positionally, the rest of the docstring, and the check of what torch does
+#: differently. torch's avg_pool1d has no divisor_override; conv_transpose takes groups
+#: before dilation.
+_WINDOWED = {
+    "conv": (
+        "weight, bias=None, stride=1, padding=0, dilation=1, groups=1",
+        ("weight", "bias"),
+        "on {forms}; ``padding`` may be ``'same'`` (stride 1) or ``'valid'``.",
+        _conv_padding,
+    ),
+    "conv_transpose": (
+        "weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1",
+        ("weight", "bias"),
+        "on {forms} (note torch's order, groups before dilation).",
         _numeric_padding,
-    )
+    ),
+    "max_pool": (
+        "kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False",
+        ("kernel_size",),
+        "over {nd} spatial dims of {forms}; the indices count positions within each (n, c) "
+        "plane, as torch's do.",
+        _numeric_padding,
+    ),
+    "max_unpool": (
+        "indices, kernel_size, stride=None, padding=0, output_size=None",
+        ("indices",),
+        "on {forms}; ``output_size`` is the spatial size or the full shape.",
+        _unpool_check,
+    ),
+    "avg_pool": (
+        "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True{override}",
+        ("kernel_size",),
+        "over {nd} spatial dims of {forms}.",
+        _numeric_padding,
+    ),
+}
 
 
-max_pool1d = _max_pool(1)
-max_pool2d = _max_pool(2)
-max_pool3d = _max_pool(3)
-max_unpool1d = _max_unpool(1)
-max_unpool2d = _max_unpool(2)
-max_unpool3d = _max_unpool(3)
-avg_pool1d = _avg_pool(1)
-avg_pool2d = _avg_pool(2)
-avg_pool3d = _avg_pool(3)
+def _windowed(target: str, nd: int) -> Callable[..., Any]:
+    """torch's ``<target><nd>d``, from its row of ``_WINDOWED``."""
+    parameters, arrays, note, check = _WINDOWED[target]
+    override = ", divisor_override=None" if nd > 1 else ""
+    return _made(f"{target}{nd}d", nd, target, parameters.format(override=override), arrays, note, check)
+
+
+conv1d = _windowed("conv", 1)
+conv2d = _windowed("conv", 2)
+conv3d = _windowed("conv", 3)
+conv_transpose1d = _windowed("conv_transpose", 1)
+conv_transpose2d = _windowed("conv_transpose", 2)
+conv_transpose3d = _windowed("conv_transpose", 3)
+max_pool1d = _windowed("max_pool", 1)
+max_pool2d = _windowed("max_pool", 2)
+max_pool3d = _windowed("max_pool", 3)
+max_unpool1d = _windowed("max_unpool", 1)
+max_unpool2d = _windowed("max_unpool", 2)
+max_unpool3d = _windowed("max_unpool", 3)
+avg_pool1d = _windowed("avg_pool", 1)
+avg_pool2d = _windowed("avg_pool", 2)
+avg_pool3d = _windowed("avg_pool", 3)
 
 
 # --------------------------------------------------------------------------- interpolation
