@@ -173,6 +173,27 @@ _SPATIAL = ("kernel_size", "stride", "padding", "output_padding", "dilation")
 _FLAGS = ("ceil_mode", "return_indices", "count_include_pad")
 
 
+def _signed(parameters: str) -> Callable[[Callable[..., _Call]], Callable[..., Any]]:
+    """The drop-in with torch's signature ``parameters`` (as text) for a map from its
+    arguments, bound by name with torch's defaults, to an upsample call."""
+    signature = _signature(parameters)
+
+    def decorate(mapping: Callable[..., _Call]) -> Callable[..., Any]:
+        @functools.wraps(mapping)
+        def bound(*args: Any, **kwargs: Any) -> _Call:
+            try:
+                call = signature.bind(*args, **kwargs)
+            except TypeError as error:
+                raise TypeError(f"{mapping.__name__}: {error}") from None
+            call.apply_defaults()
+            return mapping(**call.arguments)
+
+        bound.__signature__ = signature  # type: ignore[attr-defined]
+        return _dropin(bound)
+
+    return decorate
+
+
 def _made(
     op: str,
     nd: int,
@@ -190,16 +211,9 @@ def _made(
     means the kernel size, flags become bools; ``check(op, nd, values, input)`` refuses or
     rewrites what torch does differently.
     """
-    signature = _signature(f"input, {parameters}")
-    pool_stride = signature.parameters.get("stride", _REQUIRED).default is None
+    pool_stride = "stride=None" in parameters
 
-    def mapping(*args: Any, **kwargs: Any) -> _Call:
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"{op}: {error}") from None
-        bound.apply_defaults()
-        values = dict(bound.arguments)
+    def mapping(**values: Any) -> _Call:
         x, lead = _batched(op, values.pop("input"), nd, _FORMS[nd])
         if check is not None:
             check(op, nd, values, x[0] if lead == () else x)
@@ -218,8 +232,7 @@ def _made(
         f"``torch.nn.functional.{op}(input, {parameters})``: :func:`upsample.{target}` "
         f"{note.format(forms=_forms(nd), nd=nd)}"
     )
-    mapping.__signature__ = signature  # type: ignore[attr-defined]
-    return _dropin(mapping)
+    return _signed(f"input, {parameters}")(mapping)
 
 
 def _signature(parameters: str) -> inspect.Signature:
@@ -349,16 +362,11 @@ _MODE_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 _MODES = ("nearest", "nearest-exact", "area", *_MODE_DIMS)
 
 
-@_dropin
-def interpolate(
-    input: Any,
-    size: Any = None,
-    scale_factor: Any = None,
-    mode: str = "nearest",
-    align_corners: bool | None = None,
-    recompute_scale_factor: bool | None = None,
-    antialias: bool = False,
-) -> Any:
+@_signed(
+    "input, size=None, scale_factor=None, mode='nearest', align_corners=None, "
+    "recompute_scale_factor=None, antialias=False"
+)
+def interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias) -> _Call:
     """``torch.nn.functional.interpolate``: :func:`upsample.interpolate` with torch's convention.
 
     ``input`` is (N, C, L), (N, C, H, W) or (N, C, D, H, W); ``"linear"``, ``"bilinear"``/
@@ -395,26 +403,20 @@ def interpolate(
     )
 
 
-@_dropin
-def upsample(
-    input: Any,
-    size: Any = None,
-    scale_factor: Any = None,
-    mode: str = "nearest",
-    align_corners: bool | None = None,
-) -> Any:
+@_signed("input, size=None, scale_factor=None, mode='nearest', align_corners=None")
+def upsample(input, size, scale_factor, mode, align_corners) -> _Call:
     """``torch.nn.functional.upsample`` (deprecated in torch): :func:`interpolate`."""
     return interpolate.__wrapped__(input, size, scale_factor, mode, align_corners)
 
 
-@_dropin
-def upsample_nearest(input: Any, size: Any = None, scale_factor: Any = None) -> Any:
+@_signed("input, size=None, scale_factor=None")
+def upsample_nearest(input, size, scale_factor) -> _Call:
     """``torch.nn.functional.upsample_nearest``: :func:`interpolate` with ``mode="nearest"``."""
     return interpolate.__wrapped__(input, size, scale_factor, "nearest")
 
 
-@_dropin
-def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) -> Any:
+@_signed("input, size=None, scale_factor=None")
+def upsample_bilinear(input, size, scale_factor) -> _Call:
     """``torch.nn.functional.upsample_bilinear``: bilinear with ``align_corners=True``, on (N, C, H, W)."""
     return interpolate.__wrapped__(input, size, scale_factor, "bilinear", True)
 
