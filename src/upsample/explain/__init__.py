@@ -105,7 +105,8 @@ def conv(
     op = "explain.conv"
     x, nd = _example(op, x, spatial_dims)
     w = _weight(op, weight, nd, x.shape[0], transpose=False)
-    y = _up.conv(x[None], w, stride=stride, padding=padding, dilation=dilation, groups=groups)[0]
+    settings = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    y = _up.conv(x[None], w, **settings)[0]
     _check_size(op, y.size, y.size)
     k = w.shape[2:]
     s = _args.int_tuple(op, "stride", stride, nd)
@@ -135,12 +136,9 @@ def conv(
         mask = None
     else:
         notes.append("the input is drawn with its zero padding")
-    params = {"stride": stride, "padding": padding, "dilation": dilation}
-    if groups != 1:
-        params["groups"] = groups
     return Explanation(
         "conv",
-        params,
+        _shown(settings),
         _frozen(xp),
         _frozen(y),
         steps,
@@ -152,24 +150,21 @@ def conv(
     )
 
 
-def _transpose_setup(
-    op: str, x: Any, weight: Any, stride, padding, output_padding, dilation, groups, spatial_dims
-):
+def _shown(settings: dict[str, Any]) -> dict[str, Any]:
+    """A convolution's settings as an explanation shows them: ``groups`` only when not 1."""
+    return {name: v for name, v in settings.items() if name != "groups" or v != 1}
+
+
+def _transpose_setup(op: str, x: Any, weight: Any, settings: dict[str, Any], spatial_dims: int | None):
     x, nd = _example(op, x, spatial_dims)
     w = _weight(op, weight, nd, x.shape[0], transpose=True)  # (C_in, C_out/G, *k)
-    y = _up.conv_transpose(
-        x[None],
-        w,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=groups,
-    )[0]
+    y = _up.conv_transpose(x[None], w, **settings)[0]
     k = w.shape[2:]
-    s = _args.int_tuple(op, "stride", stride, nd)
-    d = _args.int_tuple(op, "dilation", dilation, nd)
-    pairs, extra = shapes.conv_transpose_padding(x.shape[1:], k, s, padding, output_padding, d)
+    s = _args.int_tuple(op, "stride", settings["stride"], nd)
+    d = _args.int_tuple(op, "dilation", settings["dilation"], nd)
+    pairs, extra = shapes.conv_transpose_padding(
+        x.shape[1:], k, s, settings["padding"], settings["output_padding"], d
+    )
     notes = _formula_notes(
         "output size",
         "o = (i - 1)*s - p_lo - p_hi + d*(k - 1) + output_padding + 1",
@@ -178,7 +173,7 @@ def _transpose_setup(
             for i, kk, ss, (lo, hi), a, dd, o in zip(x.shape[1:], k, s, pairs, extra, d, y.shape[1:])
         ],
     )
-    groups = _args.int_tuple(op, "groups", groups, 1, minimum=1)[0]
+    groups = _args.int_tuple(op, "groups", settings["groups"], 1, minimum=1)[0]
     if groups > 1:
         notes.append(
             f"groups={groups}: input channels {x.shape[0] // groups} at a time go to "
@@ -335,11 +330,15 @@ def conv_transpose(
     """
     op = "explain.conv_transpose"
     view = _args.choice(op, "view", view, VIEWS)
-    setup = _transpose_setup(op, x, weight, stride, padding, output_padding, dilation, groups, spatial_dims)
-    params = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation}
-    if groups != 1:
-        params["groups"] = groups
-    return VIEWS[view](op, *setup, params)
+    settings = {
+        "stride": stride,
+        "padding": padding,
+        "output_padding": output_padding,
+        "dilation": dilation,
+        "groups": groups,
+    }
+    setup = _transpose_setup(op, x, weight, settings, spatial_dims)
+    return VIEWS[view](op, *setup, _shown(settings))
 
 
 # --------------------------------------------------------------------------- resampling

@@ -37,15 +37,14 @@ def max_pool(
     """
     op = "explain.max_pool"
     x, nd = _example(op, x, spatial_dims)
-    values, indices = _up.max_pool(
-        x[None],
-        kernel_size,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        ceil_mode=ceil_mode,
-        return_indices=True,
-    )
+    settings = {
+        "kernel_size": kernel_size,
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+        "ceil_mode": ceil_mode,
+    }
+    values, indices = _up.max_pool(x[None], **settings, return_indices=True)
     values, indices = values[0], indices[0]
     _check_size(op, values.size, values.size)
     k = _args.int_tuple(op, "kernel_size", kernel_size, nd)
@@ -67,13 +66,7 @@ def max_pool(
     )
     return Explanation(
         "max_pool",
-        {
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "padding": padding,
-            "dilation": dilation,
-            "ceil_mode": ceil_mode,
-        },
+        settings,
         _frozen(x),
         _frozen(values),
         steps,
@@ -103,19 +96,17 @@ def avg_pool(
     """
     op = "explain.avg_pool"
     x, nd = _example(op, x, spatial_dims)
-    values = _up.avg_pool(
-        x[None],
-        kernel_size,
-        stride=stride,
-        padding=padding,
-        ceil_mode=ceil_mode,
-        count_include_pad=count_include_pad,
-        divisor_override=divisor_override,
-    )[0]
+    settings = {
+        "kernel_size": kernel_size,
+        "stride": stride,
+        "padding": padding,
+        "ceil_mode": ceil_mode,
+        "count_include_pad": count_include_pad,
+        "divisor_override": divisor_override,
+    }
+    values = _up.avg_pool(x[None], **settings)[0]
     _check_size(op, values.size, values.size)
-    _, k, s, p, _, divisor = avg_pool_args(
-        x[None], kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
-    )
+    _, k, s, p, _, divisor = avg_pool_args(x[None], **settings)
     steps = tuple(avg_pool_steps(x, values, divisor[0, 0], k, s, p))
     notes = _formula_notes(
         "output size",
@@ -131,14 +122,7 @@ def avg_pool(
     )
     return Explanation(
         "avg_pool",
-        {
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "padding": padding,
-            "ceil_mode": ceil_mode,
-            "count_include_pad": count_include_pad,
-            "divisor_override": divisor_override,
-        },
+        settings,
         _frozen(x),
         _frozen(values),
         steps,
@@ -172,15 +156,14 @@ def max_unpool(
     idx, _ = _example(op, indices, nd, name="indices", kinds="iu")
     if idx.shape != x.shape:
         raise ValueError(f"{op}: indices must have the shape of x {x.shape}, got shape {idx.shape}")
-    y = _up.max_unpool(
-        x[None], idx[None], kernel_size, stride=stride, padding=padding, output_size=output_size
-    )[0]
+    settings = {"kernel_size": kernel_size, "stride": stride, "padding": padding, "output_size": output_size}
+    y = _up.max_unpool(x[None], idx[None], **settings)[0]
     _check_size(op, x.size, y.size)
     steps = tuple(max_unpool_steps(x, idx, y.shape[1:], y.dtype))
     notes = ["each value goes back to the position its max_pool index records; every other output is 0"]
     return Explanation(
         "max_unpool",
-        {"kernel_size": kernel_size, "stride": stride, "padding": padding, "output_size": output_size},
+        settings,
         _frozen(x),
         _frozen(y),
         steps,
