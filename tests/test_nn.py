@@ -446,6 +446,8 @@ OPTIMIZERS = [
         lambda p: optim.AdamW(p, lr=1e-2, weight_decay=0.1),
         lambda p: torch.optim.AdamW(p, lr=1e-2, weight_decay=0.1),
     ),
+    # the default weight decay: 0.01 for AdamW, none for Adam
+    (lambda p: optim.AdamW(p, lr=1e-1), lambda p: torch.optim.AdamW(p, lr=1e-1)),
 ]
 
 

@@ -131,6 +131,8 @@ class Adam(Optimizer):
         denom = sqrt(v) / sqrt(1 - beta2**t) + eps
         value -= lr / (1 - beta1**t) * m / denom
 
+    ``weight_decay=None`` is 0, PyTorch's default.
+
     >>> import numpy as np
     >>> p = Parameter(np.array([1.0])); p.grad[...] = 2.0
     >>> opt = Adam([p], lr=0.1); opt.step(); p.value   # the first step moves by lr
@@ -138,6 +140,8 @@ class Adam(Optimizer):
     """
 
     decoupled = False
+    #: the weight decay when none is given: torch's defaults differ between Adam and AdamW
+    default_weight_decay = 0.0
 
     def __init__(
         self,
@@ -145,10 +149,12 @@ class Adam(Optimizer):
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float | None = None,
         amsgrad: bool = False,
     ) -> None:
         op = type(self).__name__
+        if weight_decay is None:
+            weight_decay = self.default_weight_decay
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{op}: betas must be a pair of numbers, got {betas!r}")
@@ -189,17 +195,7 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay, as ``torch.optim.AdamW``: first
     ``value *= 1 - lr * weight_decay``, then the Adam step on the raw gradient.
-    The default ``weight_decay`` is 0.01, PyTorch's."""
+    The default ``weight_decay`` (None) is 0.01, PyTorch's."""
 
     decoupled = True
-
-    def __init__(
-        self,
-        params: Iterable[Parameter],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
-    ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+    default_weight_decay = 1e-2
