@@ -84,8 +84,9 @@ class Op:
         name: the public name, ``upsample.<name>``.
         family: the module under ``upsample`` that holds the forward and ``<name>_vjp``.
         inputs: the leading positional arguments that get a gradient (max_unpool's
-            indices do not); ``data`` the leading arguments that are arrays at all.
-        linear: linear in ``x`` (the adjoint test covers it).
+            indices do not; by default ``x`` alone); ``data`` the leading arguments that
+            are arrays at all.
+        linear: linear in ``x`` (the adjoint test covers it); most ops are.
         adjoint_of: the op this one is the transpose of, e.g. conv_transpose -> conv.
         output_size: the :mod:`upsample.shapes` function giving the output's spatial size
             from the input's and ``size_params`` (keywords named as the op's parameters).
@@ -97,8 +98,8 @@ class Op:
 
     name: str
     family: str
-    inputs: tuple[str, ...]
-    linear: bool
+    inputs: tuple[str, ...] = ("x",)
+    linear: bool = True
     data: tuple[str, ...] = ("x",)
     adjoint_of: str | None = None
     output_size: str | None = None
@@ -188,80 +189,75 @@ OFFSET = Param("offset", "ints", 0, "where in its cell each value lands")
 _ARTICLE = {"x": ["1 2; 3 4"], "weight": ["5 5; 5 5"]}
 _POOL_INPUT = {"x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"]}
 
+
+def _convolution(name: str, **fields: Any) -> Op:
+    """The row of conv or conv_transpose: x, weight and bias get gradients, the page shows a kernel."""
+    return Op(
+        name, "convolution", inputs=("x", "weight", "bias"), data=("x", "weight"), kernel=name, **fields
+    )
+
+
+def _resize(name: str, params: tuple[Param, ...], title: str, blurb: str, x: str) -> Op:
+    """The row of one of the resize ops of ``upsample.interpolation`` (they share their size rule)."""
+    return Op(
+        name,
+        "interpolation",
+        output_size="interpolate_output_size",
+        size_params=("scale_factor",),
+        params=params,
+        title=title,
+        blurb=blurb,
+        preset={"x": [x]},
+    )
+
+
 OPS: dict[str, Op] = {
     op.name: op
     for op in [
-        Op(
+        _convolution(
             "conv_transpose",
-            "convolution",
-            ("x", "weight", "bias"),
-            linear=True,
-            data=("x", "weight"),
             adjoint_of="conv",
             output_size="conv_transpose_output_size",
             size_params=("kernel_size", "stride", "padding", "output_padding", "dilation"),
             params=(STRIDE, PADDING, OUTPUT_PADDING, DILATION, GROUPS, VIEW),
             title="transposed convolution",
             blurb="each input value scales the whole kernel; the copies land stride apart and add up",
-            kernel="conv_transpose",
             views=("scatter", "zero_insertion", "matrix"),
             preset=_ARTICLE,
         ),
-        Op(
+        _convolution(
             "conv",
-            "convolution",
-            ("x", "weight", "bias"),
-            linear=True,
-            data=("x", "weight"),
             output_size="conv_output_size",
             size_params=("kernel_size", "stride", "padding", "dilation"),
             params=(STRIDE, PADDING, DILATION, GROUPS),
             title="convolution (downsampling)",
             blurb="the kernel slides over the input; each stop sums its products into one output",
-            kernel="conv",
             preset={"volume": True},
         ),
-        Op(
+        _resize(
             "nearest",
-            "interpolation",
-            ("x",),
-            linear=True,
-            output_size="interpolate_output_size",
-            size_params=("scale_factor",),
-            params=(SCALE, SIZE, CONVENTION),
-            title="nearest neighbour",
-            blurb="every value is copied into a block",
-            preset={"x": ["1 2; 3 4"]},
+            (SCALE, SIZE, CONVENTION),
+            "nearest neighbour",
+            "every value is copied into a block",
+            "1 2; 3 4",
         ),
-        Op(
+        _resize(
             "bilinear",
-            "interpolation",
-            ("x",),
-            linear=True,
-            output_size="interpolate_output_size",
-            size_params=("scale_factor",),
-            params=(SCALE, SIZE, ALIGN, CONVENTION),
-            title="bilinear",
-            blurb="each output blends the inputs around its source point",
-            preset={"x": ["10 20; 30 40"]},
+            (SCALE, SIZE, ALIGN, CONVENTION),
+            "bilinear",
+            "each output blends the inputs around its source point",
+            "10 20; 30 40",
         ),
-        Op(
+        _resize(
             "interpolate",
-            "interpolation",
-            ("x",),
-            linear=True,
-            output_size="interpolate_output_size",
-            size_params=("scale_factor",),
-            params=(SCALE, SIZE, MODE, ALIGN, CONVENTION),
-            title="interpolate (every mode)",
-            blurb="upsample.interpolate: nearest, nearest-exact, linear, cubic or area",
-            preset={"x": ["10 20; 30 40"]},
+            (SCALE, SIZE, MODE, ALIGN, CONVENTION),
+            "interpolate (every mode)",
+            "upsample.interpolate: nearest, nearest-exact, linear, cubic or area",
+            "10 20; 30 40",
         ),
         Op(
             "bed_of_nails",
             "nails",
-            ("x",),
-            linear=True,
             adjoint_of="subsample",
             output_size="bed_of_nails_output_size",
             size_params=("scale_factor", "offset"),
@@ -273,8 +269,6 @@ OPS: dict[str, Op] = {
         Op(
             "subsample",
             "nails",
-            ("x",),
-            linear=True,
             adjoint_of="bed_of_nails",
             output_size="subsample_output_size",
             size_params=("factor", "offset"),
@@ -285,7 +279,6 @@ OPS: dict[str, Op] = {
         Op(
             "max_pool",
             "pool",
-            ("x",),
             linear=False,
             output_size="pool_output_size",
             size_params=("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
@@ -297,8 +290,6 @@ OPS: dict[str, Op] = {
         Op(
             "avg_pool",
             "pool",
-            ("x",),
-            linear=True,
             output_size="pool_output_size",
             size_params=("kernel_size", "stride", "padding", "ceil_mode"),
             params=(
@@ -329,8 +320,6 @@ OPS: dict[str, Op] = {
         Op(
             "max_unpool",
             "pool",
-            ("x",),
-            linear=True,
             data=("x", "indices"),
             output_size="unpool_output_size",
             size_params=("kernel_size", "stride", "padding"),
@@ -346,8 +335,6 @@ OPS: dict[str, Op] = {
         Op(
             "pixel_shuffle",
             "shuffle",
-            ("x",),
-            linear=True,
             adjoint_of="pixel_unshuffle",
             output_size="pixel_shuffle_output_size",
             size_params=("upscale_factor",),
@@ -363,8 +350,6 @@ OPS: dict[str, Op] = {
         Op(
             "pixel_unshuffle",
             "shuffle",
-            ("x",),
-            linear=True,
             adjoint_of="pixel_shuffle",
             output_size="pixel_unshuffle_output_size",
             size_params=("downscale_factor",),
