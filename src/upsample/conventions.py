@@ -330,6 +330,9 @@ class Convention:
 
 
 _TF_FLOAT = {"linear": "float32", "cubic": "float32", "area": "float32"}
+#: the cubic of TensorFlow 2, JAX and Pillow (and tf1 with half-pixel centres): Keys' a = -0.5,
+#: its weights renormalised over the taps that fall inside the image
+_KEYS_INSIDE = {"cubic_a": -0.5, "exclude_outside": True}
 #: the tf.image.resize methods that always run scale_and_translate
 _TF_SCALE_AND_TRANSLATE = ("lanczos3", "lanczos5", "gaussian", "mitchellcubic")
 
@@ -400,8 +403,7 @@ _ROWS = [
             "mitchellcubic": "mitchellcubic",
         },
         nearest_mode="round_prefer_ceil",
-        cubic_a=-0.5,
-        exclude_outside=True,
+        **_KEYS_INSIDE,
         antialias_options=(False, True),
         arithmetic="float32",
         cubic_table=1024,
@@ -428,7 +430,7 @@ _ROWS = [
         spatial_dims=(2,),
         versions="tensorflow-cpu 2.21.0",
         per_coordinate={
-            "half_pixel": {"nearest_mode": "round_prefer_ceil", "cubic_a": -0.5, "exclude_outside": True},
+            "half_pixel": {"nearest_mode": "round_prefer_ceil", **_KEYS_INSIDE},
             "align_corners": {"nearest_mode": "round_prefer_ceil"},
         },
     ),
@@ -444,8 +446,7 @@ _ROWS = [
             "area": "area",
         },
         nearest_mode="round_prefer_ceil",
-        cubic_a=-0.5,
-        exclude_outside=True,
+        **_KEYS_INSIDE,
         antialias=True,
         antialias_options=(False, True),
         arithmetic="float32",
@@ -505,8 +506,7 @@ _ROWS = [
             "hamming": "Image.HAMMING",
         },
         nearest_mode="stepped",
-        cubic_a=-0.5,
-        exclude_outside=True,
+        **_KEYS_INSIDE,
         antialias=True,
         antialias_options=(True,),
         area="box",
