@@ -144,10 +144,11 @@ def correlate(
     ``pad``: zero padding still to apply to ``xp``; folding applies it while it copies.
     """
     if compiled(xp, w, cotangent):
-        y = _direct.correlate(xp, w, stride, dilation, groups, pad)
+        spec = _direct.Spec(stride, dilation, groups)
+        y = _direct.correlate(xp, w, spec, pad)
         if cotangent is None:
             return y
-        return y, _direct.correlate_weight(xp, cotangent, w.shape[2:], stride, dilation, groups, pad)
+        return y, _direct.correlate_weight(xp, cotangent, w.shape[2:], spec, pad)
     if folds(w.shape[2:], stride, dilation):
         folded = _fold(xp, stride, pad)  # one copy serves both
         y = _correlate_folded(folded, w, stride, groups, padded_size(xp, pad))
@@ -484,7 +485,7 @@ def correlate_adjoint(
     """
     crop = crop or ((0, 0),) * len(padded)
     if compiled(y, w):
-        return _direct.correlate_adjoint(y, w, stride, dilation, groups, padded, crop)
+        return _direct.correlate_adjoint(y, w, _direct.Spec(stride, dilation, groups), padded, crop)
     plans = [_subpixel_plan(k, s, d) for k, s, d in zip(w.shape[2:], stride, dilation)]
     taps = math.prod(w.shape[2:])
     waste = math.prod(len(table) * len(table[0]) for table, _ in plans) / taps
@@ -618,7 +619,7 @@ def correlate_weight(
     """
     k = tuple(k)
     if compiled(xp, y):
-        return _direct.correlate_weight(xp, y, k, stride, dilation, groups, pad)
+        return _direct.correlate_weight(xp, y, k, _direct.Spec(stride, dilation, groups), pad)
     if folds(k, stride, dilation):
         return _weight_folded(_fold(xp, stride, pad), y, stride, k, groups)
     if pad is not None:

@@ -35,15 +35,25 @@ import itertools
 import math
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import _jit
 
-__all__ = ["applies", "correlate", "correlate_adjoint", "correlate_weight"]
+__all__ = ["applies", "Spec", "correlate", "correlate_adjoint", "correlate_weight"]
 
 Pairs = tuple[tuple[int, ...], ...]
+
+
+class Spec(NamedTuple):
+    """How a kernel meets the signal, as each of the three entry points takes it beside
+    its arrays: per spatial dim the stride and the dilation, and the number of groups."""
+
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+
 
 #: Register tiles the planner chooses from, (R rows, V vectors), with their speed relative
 #: to (6, 4) measured in L1 on one core (float32; 200 GFLOP/s for the best): at most 24
@@ -324,19 +334,13 @@ class _Source:
         return (*self.rows, self.out3[a], self.out3[2], self.out_pitch[a], math.prod(self.out))
 
 
-def correlate(
-    x: np.ndarray,
-    w: np.ndarray,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    groups: int,
-    pad: Pairs | None = None,
-) -> np.ndarray:
+def correlate(x: np.ndarray, w: np.ndarray, spec: Spec, pad: Pairs | None = None) -> np.ndarray:
     """Valid correlation of ``x`` (N, C_in, *S), zero padded by ``pad``, with ``w``
     (C_out, C_in/G, *k): (N, C_out, *O)."""
     n = x.shape[0]
     c_out = w.shape[0]
-    source = _Source(x, tuple(w.shape[2:]), stride, dilation, groups, pad)
+    groups = spec.groups
+    source = _Source(x, tuple(w.shape[2:]), *spec, pad)
     bands, taps = source.bands, source.taps
     co = c_out // groups
     rows, vectors = _tile_shape(co, bands.band if bands.axis == 2 else source.out3[2], _lanes(x.dtype))
@@ -406,19 +410,13 @@ def _adjoint_geometry(
 
 
 def correlate_adjoint(
-    y: np.ndarray,
-    w: np.ndarray,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    groups: int,
-    padded: tuple[int, ...],
-    crop: Pairs | None = None,
+    y: np.ndarray, w: np.ndarray, spec: Spec, padded: tuple[int, ...], crop: Pairs
 ) -> np.ndarray:
     """Adjoint of :func:`correlate`: ``y`` (N, C_out, *O) -> (N, C_in, *padded) minus ``crop``."""
     n, c_y = y.shape[:2]
     _, cx, *k = w.shape
     nd = len(k)
-    crop = crop or ((0, 0),) * nd
+    stride, dilation, groups = spec
     size, lows, before, bands = _adjoint_geometry(
         y.shape, tuple(k), stride, dilation, padded, crop, y.itemsize
     )
@@ -534,18 +532,13 @@ def correlate_adjoint(
 
 
 def correlate_weight(
-    x: np.ndarray,
-    cot: np.ndarray,
-    k: tuple[int, ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    groups: int,
-    pad: Pairs | None = None,
+    x: np.ndarray, cot: np.ndarray, k: tuple[int, ...], spec: Spec, pad: Pairs | None = None
 ) -> np.ndarray:
     """Gradient of ``<cot, correlate(x, w)>`` in ``w``: (C_out, C_in/G, *k)."""
     c_in = x.shape[1]
     c_out = cot.shape[1]
-    source = _Source(x, tuple(k), stride, dilation, groups, pad, size=cot.shape[2:])
+    groups = spec.groups
+    source = _Source(x, tuple(k), *spec, pad, size=cot.shape[2:])
     ci, co = c_in // groups, c_out // groups
     taps = source.taps  # (G, K)
     lanes = _lanes(x.dtype)
