@@ -17,186 +17,89 @@ from web_server import need
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-# request, and the frameworks that must have a snippet (upsample and torch always do)
+
+def case(op, x, weight=None, *, indices=None, expected="tf jax", **params):
+    """A request as the page sends it (planes ``x``, the kernel's ``weight`` where the op has
+    one, ``params`` its settings as typed), and the frameworks besides upsample and torch,
+    which always do, that must have a snippet."""
+    body = {"op": op, "x": x}
+    if weight is not None:
+        body["weight"] = weight
+    if indices is not None:
+        body["indices"] = indices
+    if params:
+        body["params"] = params
+    return body, expected
+
+
+# the 5 x 5 plane three of the max_pool cases pool
+POOL_PLANE = "1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"
+
 CASES = [
-    ({"op": "conv_transpose", "x": ["1 2; 3 4"], "weight": ["5 5; 5 5"]}, "tf jax"),
-    (
-        {
-            "op": "conv_transpose",
-            "x": ["1 2 0; 3 4 -1"],
-            "weight": ["1 2 3; 4 5 6"],
-            "params": {"stride": "2", "padding": "1", "output_padding": "1"},
-        },
-        "tf jax",
+    case("conv_transpose", ["1 2; 3 4"], ["5 5; 5 5"]),
+    case("conv_transpose", ["1 2 0; 3 4 -1"], ["1 2 3; 4 5 6"], stride="2", padding="1", output_padding="1"),
+    case(
+        "conv_transpose",
+        ["1 2; 3 4", "0 1; 2 -1"],
+        ["1 2; 3 4", "2 0; 1 1"],
+        stride="2,3",
+        padding="0 1; 1 0",
+        groups="2",
     ),
-    (
-        {
-            "op": "conv_transpose",
-            "x": ["1 2; 3 4", "0 1; 2 -1"],
-            "weight": ["1 2; 3 4", "2 0; 1 1"],
-            "params": {"stride": "2,3", "padding": "0 1; 1 0", "groups": "2"},
-        },
-        "tf jax",
+    case(
+        "conv_transpose", ["1 2 3; 3 4 5"], ["1 2 3; 4 5 6; 1 0 1"], stride="2", padding="same", dilation="2"
     ),
-    (
-        {
-            "op": "conv_transpose",
-            "x": ["1 2 3; 3 4 5"],
-            "weight": ["1 2 3; 4 5 6; 1 0 1"],
-            "params": {"stride": "2", "padding": "same", "dilation": "2"},
-        },
-        "tf jax",
+    case("conv_transpose", ["1 2; 3 4"], ["1 -1; 2 1"], stride="3", padding="same"),
+    case(
+        "conv_transpose", ["1 2; 3 4"], ["1 -1 2; 2 1 0; 1 1 1"], stride="1", dilation="3", output_padding="2"
     ),
-    (
-        {
-            "op": "conv_transpose",
-            "x": ["1 2; 3 4"],
-            "weight": ["1 -1; 2 1"],
-            "params": {"stride": "3", "padding": "same"},
-        },
-        "tf jax",
+    case(
+        "conv_transpose",
+        ["1 2; 3 4", "2 2; 1 0", "0 1; 1 0", "3 1; 2 2"],
+        ["1 2; 3 4 | 1 0; 0 1", "2 0; 1 1 | 0 1; 1 0", "1 1; 1 1 | 2 2; 0 0", "0 0; 1 2 | 1 -1; 1 -1"],
+        stride="2",
+        padding="1",
+        groups="2",
     ),
-    (
-        {
-            "op": "conv_transpose",
-            "x": ["1 2; 3 4"],
-            "weight": ["1 -1 2; 2 1 0; 1 1 1"],
-            "params": {"stride": "1", "dilation": "3", "output_padding": "2"},
-        },
-        "tf jax",
+    case("conv", ["1 2 3 4; 5 6 7 8; 9 1 2 3; 4 5 6 7"], ["1 0; 0 1"], stride="2", padding="same"),
+    case(
+        "conv",
+        ["1 2 3 4 5; 5 6 7 8 9; 9 1 2 3 1; 4 5 6 7 2; 1 1 1 1 1"],
+        ["1 0; 0 1"],
+        stride="2",
+        padding="1",
+        dilation="2",
     ),
-    (
-        {
-            "op": "conv_transpose",
-            "x": ["1 2; 3 4", "2 2; 1 0", "0 1; 1 0", "3 1; 2 2"],
-            "weight": [
-                "1 2; 3 4 | 1 0; 0 1",
-                "2 0; 1 1 | 0 1; 1 0",
-                "1 1; 1 1 | 2 2; 0 0",
-                "0 0; 1 2 | 1 -1; 1 -1",
-            ],
-            "params": {"stride": "2", "padding": "1", "groups": "2"},
-        },
-        "tf jax",
+    case(
+        "conv",
+        ["1 2 3; 4 5 6; 7 8 9", "1 0 1; 0 1 0; 1 1 1"],
+        ["1 0; 0 1", "1 1; 1 1"],
+        groups="2",
+        padding="0 1; 1 0",
     ),
-    (
-        {
-            "op": "conv",
-            "x": ["1 2 3 4; 5 6 7 8; 9 1 2 3; 4 5 6 7"],
-            "weight": ["1 0; 0 1"],
-            "params": {"stride": "2", "padding": "same"},
-        },
-        "tf jax",
+    case(
+        "conv",
+        ["0 1 2 3 0; 1 2 3 0 1; 2 3 0 1 2; 3 0 1 2 3; 0 1 2 3 0"] * 3,
+        ["1 1 1; 1 1 1; 1 1 1 | 1 0 1; 0 1 0; 1 0 1 | 0 0 0; 0 1 0; 0 0 0"],
     ),
-    (
-        {
-            "op": "conv",
-            "x": ["1 2 3 4 5; 5 6 7 8 9; 9 1 2 3 1; 4 5 6 7 2; 1 1 1 1 1"],
-            "weight": ["1 0; 0 1"],
-            "params": {"stride": "2", "padding": "1", "dilation": "2"},
-        },
-        "tf jax",
-    ),
-    (
-        {
-            "op": "conv",
-            "x": ["1 2 3; 4 5 6; 7 8 9", "1 0 1; 0 1 0; 1 1 1"],
-            "weight": ["1 0; 0 1", "1 1; 1 1"],
-            "params": {"groups": "2", "padding": "0 1; 1 0"},
-        },
-        "tf jax",
-    ),
-    (
-        {
-            "op": "conv",
-            "x": ["0 1 2 3 0; 1 2 3 0 1; 2 3 0 1 2; 3 0 1 2 3; 0 1 2 3 0"] * 3,
-            "weight": ["1 1 1; 1 1 1; 1 1 1 | 1 0 1; 0 1 0; 1 0 1 | 0 0 0; 0 1 0; 0 0 0"],
-        },
-        "tf jax",
-    ),
-    ({"op": "nearest", "x": ["1 2; 3 4"], "params": {"scale_factor": "2"}}, "tf jax"),
-    ({"op": "nearest", "x": ["1 2 3; 3 4 5"], "params": {"scale_factor": "3,2"}}, "tf jax"),
-    ({"op": "nearest", "x": ["1 2 3; 3 4 5"], "params": {"scale_factor": "1.5"}}, ""),
-    ({"op": "bilinear", "x": ["10 20; 30 40"], "params": {"scale_factor": "2"}}, "tf jax"),
-    (
-        {"op": "bilinear", "x": ["10 20 5; 30 40 7"], "params": {"scale_factor": "2", "align_corners": True}},
-        "tf",
-    ),
-    ({"op": "bilinear", "x": ["10 20 5 1; 30 40 7 2"], "params": {"scale_factor": "0.5"}}, "tf"),
-    (
-        {
-            "op": "interpolate",
-            "x": ["10 20 5; 30 40 7; 1 2 3"],
-            "params": {"scale_factor": "2", "mode": "nearest-exact"},
-        },
-        "tf jax",
-    ),
-    (
-        {
-            "op": "interpolate",
-            "x": ["10 20 5; 30 40 7; 1 2 3"],
-            "params": {"scale_factor": "3", "mode": "linear"},
-        },
-        "tf jax",
-    ),
-    (
-        {
-            "op": "interpolate",
-            "x": ["10 20 5; 30 40 7; 1 2 3"],
-            "params": {"scale_factor": "2", "mode": "cubic"},
-        },
-        "",
-    ),
-    (
-        {"op": "interpolate", "x": ["10 20 5 1; 30 40 7 2"], "params": {"scale_factor": "2", "mode": "area"}},
-        "",
-    ),
-    ({"op": "bed_of_nails", "x": ["1 2; 3 4"], "params": {"scale_factor": "2,3"}}, "tf jax"),
-    (
-        {"op": "max_pool", "x": ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"], "params": {"kernel_size": "2"}},
-        "tf jax",
-    ),
-    (
-        {
-            "op": "max_pool",
-            "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
-            "params": {"kernel_size": "3", "stride": "2", "padding": "1", "ceil_mode": True},
-        },
-        "tf jax",
-    ),
-    (
-        {
-            "op": "max_pool",
-            "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],
-            "params": {"kernel_size": "2", "dilation": "2"},
-        },
-        "jax",
-    ),
-    (
-        {
-            "op": "max_pool",
-            "x": ["1 2 4 1 5; 3 4 2 3 0; 1 4 1 2 9; 2 3 4 3 1; 1 1 1 1 8"],  # last column in no window
-            "params": {"kernel_size": "3,2", "stride": "1,2", "padding": "1,0"},
-        },
-        "tf jax",
-    ),
-    (
-        {
-            "op": "max_unpool",
-            "x": ["1 2; 3 4", "5 6; 7 8"],
-            "indices": ["5 2; 9 14", "0 3; 12 15"],
-            "params": {"kernel_size": "2"},
-        },
-        "tf jax",
-    ),
-    (
-        {
-            "op": "pixel_shuffle",
-            "x": [f"{i} {i + 1}; {i + 2} {i + 3}" for i in range(0, 32, 4)],
-            "params": {"upscale_factor": "2"},
-        },
-        "tf jax",
-    ),
+    case("nearest", ["1 2; 3 4"], scale_factor="2"),
+    case("nearest", ["1 2 3; 3 4 5"], scale_factor="3,2"),
+    case("nearest", ["1 2 3; 3 4 5"], expected="", scale_factor="1.5"),
+    case("bilinear", ["10 20; 30 40"], scale_factor="2"),
+    case("bilinear", ["10 20 5; 30 40 7"], expected="tf", scale_factor="2", align_corners=True),
+    case("bilinear", ["10 20 5 1; 30 40 7 2"], expected="tf", scale_factor="0.5"),
+    case("interpolate", ["10 20 5; 30 40 7; 1 2 3"], scale_factor="2", mode="nearest-exact"),
+    case("interpolate", ["10 20 5; 30 40 7; 1 2 3"], scale_factor="3", mode="linear"),
+    case("interpolate", ["10 20 5; 30 40 7; 1 2 3"], expected="", scale_factor="2", mode="cubic"),
+    case("interpolate", ["10 20 5 1; 30 40 7 2"], expected="", scale_factor="2", mode="area"),
+    case("bed_of_nails", ["1 2; 3 4"], scale_factor="2,3"),
+    case("max_pool", ["1 2 4 1; 3 4 2 3; 1 4 1 2; 2 3 4 3"], kernel_size="2"),
+    case("max_pool", [POOL_PLANE], kernel_size="3", stride="2", padding="1", ceil_mode=True),
+    case("max_pool", [POOL_PLANE], expected="jax", kernel_size="2", dilation="2"),
+    # the last column in no window
+    case("max_pool", [POOL_PLANE], kernel_size="3,2", stride="1,2", padding="1,0"),
+    case("max_unpool", ["1 2; 3 4", "5 6; 7 8"], indices=["5 2; 9 14", "0 3; 12 15"], kernel_size="2"),
+    case("pixel_shuffle", [f"{i} {i + 1}; {i + 2} {i + 3}" for i in range(0, 32, 4)], upscale_factor="2"),
 ]
 IDS = [f"{body['op']}-{i}" for i, (body, _) in enumerate(CASES)]
 
@@ -272,17 +175,15 @@ def test_random_conv_transposes_in_every_framework():
                         " | ".join(text(rng.integers(-2, 3, (3, 2))) for _ in range(2 // groups))
                         for _ in range(2)
                     ]
-                    body = {
-                        "op": "conv_transpose",
-                        "x": x,
-                        "weight": w,
-                        "params": {
-                            "stride": str(stride),
-                            "padding": str(padding),
-                            "output_padding": str(output_padding),
-                            "groups": str(groups),
-                        },
-                    }
+                    body, _ = case(
+                        "conv_transpose",
+                        x,
+                        w,
+                        stride=str(stride),
+                        padding=str(padding),
+                        output_padding=str(output_padding),
+                        groups=str(groups),
+                    )
                     answer = api.explain_request(body)
                     for framework in ("upsample", "torch", "tensorflow", "jax"):
                         check(answer, framework, exact=framework == "upsample")

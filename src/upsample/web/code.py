@@ -136,9 +136,16 @@ def snippets(
 
 
 class _Convolution(_Snippets, abc.ABC):
-    """What conv and conv_transpose share: upsample's call and the weight's layout."""
+    """What conv and conv_transpose share: each framework's opening (the input, the weight in
+    PyTorch's layout) and closing lines; a subclass writes only the lines between."""
 
-    layout = ""
+    layout = ""  # the weight's axes, as upsample and PyTorch lay them out
+    torch_op = ""  # the torch.nn.functional call
+    torch_uneven = ""  # how the torch snippet makes uneven padding, for the note
+    # the lines that make it: templates of torch's {call} without padding and the pads
+    # {t}op, {b}ottom, {le}ft, {r}ight
+    torch_uneven_lines: tuple[str, ...] = ()
+    tf_filter = ""  # the comment on the weight's transposition into TensorFlow's filter
 
     def upsample(self, c: Call) -> Snippet:
         s = c.s
@@ -151,97 +158,107 @@ class _Convolution(_Snippets, abc.ABC):
         lines.append(f"y = upsample.{c.op}(x, w{kwargs_source(extra)})")
         return "\n".join(lines), "the page's own call"
 
-    def _torch_start(self, c: Call) -> tuple[Geometry, list[str]]:
+    def torch(self, c: Call) -> Snippet:
+        geo = Geometry(c.op, c.x, c.w, c.s)
         lines = torch_head(c.x)
         lines.append(f"w = torch.tensor({literal(c.w)}, dtype=torch.float64)   # {self.layout}")
-        return Geometry(c.op, c.x, c.w, c.s), lines
-
-
-@_register("conv")
-class _Conv(_Convolution):
-    layout = "(C_out, C_in/groups, kH, kW)"
-
-    def torch(self, c: Call) -> Snippet:
-        geo, lines = self._torch_start(c)
-        note = TORCH_NOTE
-        common = [("stride", geo.s, (1, 1))]
-        tail = [("dilation", geo.d, (1, 1)), ("groups", geo.g, 1)]
+        # conv's output_padding is always (0, 0), the default, so it never shows
+        settings = [
+            ("stride", geo.s, (1, 1)),
+            ("padding", geo.p, (0, 0)),
+            ("output_padding", geo.a, (0, 0)),
+            ("dilation", geo.d, (1, 1)),
+            ("groups", geo.g, 1),
+        ]
         if geo.symmetric:
-            lines.append(f"y = F.conv2d(x, w{kwargs_source(common + [('padding', geo.p, (0, 0))] + tail)})")
-        else:
-            (t, b), (le, r) = geo.pads
-            lines.append(
-                f"x = F.pad(x, ({le}, {r}, {t}, {b}))   # (left, right, top, bottom): uneven padding"
-            )
-            lines.append(f"y = F.conv2d(x, w{kwargs_source(common + tail)})")
-            note += "; F.conv2d pads evenly, so the uneven padding is an F.pad first"
-        return "\n".join(lines), note
+            lines.append(f"y = F.{self.torch_op}(x, w{kwargs_source(settings)})")
+            return "\n".join(lines), TORCH_NOTE
+        unpadded = [setting for setting in settings if setting[0] != "padding"]
+        call = f"F.{self.torch_op}(x, w{kwargs_source(unpadded)})"
+        (t, b), (le, r) = geo.pads
+        lines += [line.format(call=call, t=t, b=b, le=le, r=r) for line in self.torch_uneven_lines]
+        return "\n".join(lines), f"{TORCH_NOTE}; {self.torch_uneven}"
 
     def tensorflow(self, c: Call) -> Snippet:
         geo = Geometry(c.op, c.x, c.w, c.s)
         lines = tf_head(c.x)
         lines.append(f"w = tf.constant({literal(c.w)}, tf.float32)   # PyTorch's layout")
-        lines.append(
-            "w = tf.transpose(w, (2, 3, 1, 0))   # (C_out, C_in/G, kH, kW) -> (kH, kW, C_in/G, C_out)"
-        )
-        (t, b), (le, r) = geo.pads
-        pad = f"[[0, 0], [{t}, {b}], [{le}, {r}], [0, 0]]"
-        strides = geo.s
-        if max(geo.s) > 1 and max(geo.d) > 1:  # tf.nn.conv2d takes one or the other
-            strides = (1, 1)
-        lines.append(
-            f"y = tf.nn.conv2d(x, w, strides={tuple_source(strides)}, padding={pad}, dilations={tuple_source(geo.d)})"
-        )
-        note = "tf.nn.conv2d with explicit padding; grouped when the filter has C_in/G channels"
-        if strides != geo.s:
-            lines.append(f"y = y[:, ::{geo.s[0]}, ::{geo.s[1]}, :]   # the stride, after")
-            note += "; it has no stride with dilation, so the stride is a slice after"
+        lines.append(f"w = tf.transpose(w, (2, 3, 1, 0))   # {self.tf_filter}")
+        between, note = self._tensorflow(c, geo)
+        lines += between
         lines.append(TF_BACK)
         return "\n".join(lines), note
+
+    @abc.abstractmethod
+    def _tensorflow(self, c: Call, geo: Geometry) -> tuple[list[str], str]:
+        """The lines from TensorFlow's filter ``w`` and NHWC ``x`` to NHWC ``y``, and the note."""
 
     def jax(self, c: Call) -> Snippet:
         geo = Geometry(c.op, c.x, c.w, c.s)
         lines = jax_head(c.x)
         lines.append(f"w = jnp.array({literal(c.w)}, jnp.float32)   # PyTorch's layout")
+        weight, keywords, note = self._jax(c, geo)
+        lines += weight
+        keywords.append(f"dimension_numbers={JAX_DIMS}, feature_group_count={geo.g})")
+        opening = "y = lax.conv_general_dilated("
+        lines.append(f"{opening}x, w, {keywords[0]}")
+        lines += [" " * len(opening) + row for row in keywords[1:]]
+        return "\n".join(lines), note
+
+    @abc.abstractmethod
+    def _jax(self, c: Call, geo: Geometry) -> tuple[list[str], list[str], str]:
+        """The lines that turn ``w`` into lax's kernel, the rows of lax.conv_general_dilated's
+        keywords before its dimension numbers and groups, and the note."""
+
+
+@_register("conv")
+class _Conv(_Convolution):
+    layout = "(C_out, C_in/groups, kH, kW)"
+    torch_op = "conv2d"
+    torch_uneven = "F.conv2d pads evenly, so the uneven padding is an F.pad first"
+    tf_filter = "(C_out, C_in/G, kH, kW) -> (kH, kW, C_in/G, C_out)"
+
+    torch_uneven_lines = (
+        "x = F.pad(x, ({le}, {r}, {t}, {b}))   # (left, right, top, bottom): uneven padding",
+        "y = {call}",
+    )
+
+    def _tensorflow(self, c: Call, geo: Geometry) -> tuple[list[str], str]:
+        (t, b), (le, r) = geo.pads
+        pad = f"[[0, 0], [{t}, {b}], [{le}, {r}], [0, 0]]"
+        strides = geo.s
+        if max(geo.s) > 1 and max(geo.d) > 1:  # tf.nn.conv2d takes one or the other
+            strides = (1, 1)
+        lines = [
+            f"y = tf.nn.conv2d(x, w, strides={tuple_source(strides)}, padding={pad}, dilations={tuple_source(geo.d)})"
+        ]
+        note = "tf.nn.conv2d with explicit padding; grouped when the filter has C_in/G channels"
+        if strides != geo.s:
+            lines.append(f"y = y[:, ::{geo.s[0]}, ::{geo.s[1]}, :]   # the stride, after")
+            note += "; it has no stride with dilation, so the stride is a slice after"
+        return lines, note
+
+    def _jax(self, c: Call, geo: Geometry) -> tuple[list[str], list[str], str]:
         pads = ", ".join(f"({lo}, {hi})" for lo, hi in geo.pads)
-        lines.append(
-            f"y = lax.conv_general_dilated(x, w, window_strides={tuple_source(geo.s)}, "
-            f"padding=({pads}), rhs_dilation={tuple_source(geo.d)},"
-        )
-        lines.append(
-            f"                             dimension_numbers={JAX_DIMS}, feature_group_count={geo.g})"
-        )
-        return "\n".join(lines), "lax.conv_general_dilated, NCHW and OIHW like PyTorch"
+        keywords = [
+            f"window_strides={tuple_source(geo.s)}, padding=({pads}), rhs_dilation={tuple_source(geo.d)},"
+        ]
+        return [], keywords, "lax.conv_general_dilated, NCHW and OIHW like PyTorch"
 
 
 @_register("conv_transpose")
 class _ConvTranspose(_Convolution):
     layout = "(C_in, C_out/groups, kH, kW)"
+    torch_op = "conv_transpose2d"
+    torch_uneven = "F.conv_transpose2d crops evenly, so the uneven crop is a slice after"
+    tf_filter = "(C_in, C_out/G, kH, kW) -> (kH, kW, C_out/G, C_in), not flipped"
 
-    def torch(self, c: Call) -> Snippet:
-        geo, lines = self._torch_start(c)
-        note = TORCH_NOTE
-        common = [("stride", geo.s, (1, 1))]
-        tail = [("dilation", geo.d, (1, 1)), ("groups", geo.g, 1)]
-        a = [("output_padding", geo.a, (0, 0))]
-        if geo.symmetric:
-            lines.append(
-                f"y = F.conv_transpose2d(x, w{kwargs_source(common + [('padding', geo.p, (0, 0))] + a + tail)})"
-            )
-        else:
-            (t, b), (le, r) = geo.pads
-            lines.append(f"y = F.conv_transpose2d(x, w{kwargs_source(common + a + tail)})   # uncropped")
-            lines.append(
-                f"y = y[:, :, {t}:y.shape[2] - {b}, {le}:y.shape[3] - {r}]   "
-                "# padding crops (top, bottom), (left, right)"
-            )
-            note += "; F.conv_transpose2d crops evenly, so the uneven crop is a slice after"
-        return "\n".join(lines), note
+    torch_uneven_lines = (
+        "y = {call}   # uncropped",
+        "y = y[:, :, {t}:y.shape[2] - {b}, {le}:y.shape[3] - {r}]   # padding crops (top, bottom), (left, right)",
+    )
 
-    def tensorflow(self, c: Call) -> Snippet:
-        geo = Geometry(c.op, c.x, c.w, c.s)
-        lines = tf_head(c.x)
-        lines.append(f"w = tf.constant({literal(c.w)}, tf.float32)   # PyTorch's layout")
+    def _tensorflow(self, c: Call, geo: Geometry) -> tuple[list[str], str]:
         g = geo.g
         per = c.out[0] // g
         shape = f"(1, {geo.full[0]}, {geo.full[1]}, {per})"
@@ -249,18 +266,14 @@ class _ConvTranspose(_Convolution):
             f"tf.nn.conv2d_transpose({{x}}, {{w}}, output_shape={shape}, strides={tuple_source(geo.s)}, "
             f'padding="VALID", dilations={tuple_source(geo.d)})'
         )
-        lines.append(
-            "w = tf.transpose(w, (2, 3, 1, 0))   # (C_in, C_out/G, kH, kW) -> "
-            "(kH, kW, C_out/G, C_in), not flipped"
-        )
         if g == 1:
-            lines.append("y = " + call.format(x="x", w="w") + "   # uncropped")
+            lines = ["y = " + call.format(x="x", w="w") + "   # uncropped"]
         else:
-            lines.append(f"y = tf.concat([{call.format(x='xg', w='wg')}")
-            lines.append(
+            lines = [
+                f"y = tf.concat([{call.format(x='xg', w='wg')}",
                 f"               for xg, wg in zip(tf.split(x, {g}, axis=3), "
-                f"tf.split(w, {g}, axis=3))], axis=3)   # one per group, uncropped"
-            )
+                f"tf.split(w, {g}, axis=3))], axis=3)   # one per group, uncropped",
+            ]
         (t, b), (le, r) = geo.pads
         a0, a1 = geo.a
         if a0 or a1:
@@ -274,34 +287,33 @@ class _ConvTranspose(_Convolution):
             "output_padding and padding as a pad and a slice"
             + ("; groups by tf.split, since it has no groups" if g > 1 else "")
         )
-        lines.append(TF_BACK)
-        return "\n".join(lines), note
+        return lines, note
 
-    def jax(self, c: Call) -> Snippet:
-        geo = Geometry(c.op, c.x, c.w, c.s)
-        lines = jax_head(c.x)
-        lines.append(f"w = jnp.array({literal(c.w)}, jnp.float32)   # PyTorch's layout")
+    def _jax(self, c: Call, geo: Geometry) -> tuple[list[str], list[str], str]:
         c_in = c.w.shape[0]
         g, per = geo.g, c.w.shape[1]
         kh, kw = geo.k
-        lines.append(
+        weight = [
             f"w = w.reshape({g}, {c_in // g}, {per}, {kh}, {kw}).swapaxes(1, 2)"
-            f".reshape({g * per}, {c_in // g}, {kh}, {kw})   # -> (C_out, C_in/G, kH, kW)"
-        )
-        lines.append("w = w[:, :, ::-1, ::-1]   # flipped in both spatial axes")
+            f".reshape({g * per}, {c_in // g}, {kh}, {kw})   # -> (C_out, C_in/G, kH, kW)",
+            "w = w[:, :, ::-1, ::-1]   # flipped in both spatial axes",
+        ]
         pads = ", ".join(
             f"({d_ * (k_ - 1) - lo}, {d_ * (k_ - 1) - hi + a_})"
             for (lo, hi), d_, k_, a_ in zip(geo.pads, geo.d, geo.k, geo.a)
         )
-        lines.append(f"y = lax.conv_general_dilated(x, w, window_strides=(1, 1), padding=({pads}),")
-        lines.append(
-            f"                             lhs_dilation={tuple_source(geo.s)}, rhs_dilation={tuple_source(geo.d)},"
-        )
-        lines.append(f"                             dimension_numbers={JAX_DIMS}, feature_group_count={g})")
-        return "\n".join(lines), (
-            "a transposed convolution is a convolution of the input spread by the "
-            "stride (lhs_dilation) with the flipped kernel, padded d*(k-1) - p "
-            "(+ output_padding after)"
+        keywords = [
+            f"window_strides=(1, 1), padding=({pads}),",
+            f"lhs_dilation={tuple_source(geo.s)}, rhs_dilation={tuple_source(geo.d)},",
+        ]
+        return (
+            weight,
+            keywords,
+            (
+                "a transposed convolution is a convolution of the input spread by the "
+                "stride (lhs_dilation) with the flipped kernel, padded d*(k-1) - p "
+                "(+ output_padding after)"
+            ),
         )
 
 

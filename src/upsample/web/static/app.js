@@ -186,22 +186,9 @@
   }
 
   function editorGrid(grid, label, name) {
-    const figure = document.createElement("figure");
-    const table = document.createElement("table");
-    table.className = "edit";
-    grid.forEach((row, r) => {
-      const tr = table.insertRow();
-      row.forEach((v, c) => {
-        tr.insertCell().appendChild(cellInput(v, `${name} row ${r} col ${c}`, (value) => {
-          grid[r][c] = value; schedule();
-        }));
-      });
-    });
-    figure.appendChild(table);
-    const caption = document.createElement("figcaption");
-    caption.textContent = label;
-    figure.appendChild(caption);
-    return figure;
+    return D.gridFigure(grid, "edit", (td, v, r, c) => {
+      td.appendChild(cellInput(v, `${name} row ${r} col ${c}`, (value) => { grid[r][c] = value; schedule(); }));
+    }, label);
   }
 
   function drawEditors() {

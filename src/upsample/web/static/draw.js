@@ -16,6 +16,25 @@
 
   function at(a, index) { return index.reduce((v, i) => v[i], a); }
 
+  // A 2-D array as a table of class `className` in a figure: fill(td, value, r, c) fills each
+  // cell; a figcaption when `caption` is not null. The page's editors build theirs with it too.
+  function gridFigure(rows, className, fill, caption) {
+    const figure = document.createElement("figure");
+    const table = document.createElement("table");
+    table.className = className;
+    rows.forEach((row, r) => {
+      const tr = table.insertRow();
+      row.forEach((v, c) => fill(tr.insertCell(), v, r, c));
+    });
+    figure.appendChild(table);
+    if (caption !== null) {
+      const figcaption = document.createElement("figcaption");
+      figcaption.textContent = caption;
+      figure.appendChild(figcaption);
+    }
+    return figure;
+  }
+
   // An array drawn as grids: the last two axes are a grid, the leading ones one grid each.
   function drawArray(array, dims, options) {
     const box = document.createElement("div");
@@ -30,26 +49,14 @@
       for (let a = lead.length - 1; a >= 0; a--) { index.unshift(rest % lead[a]); rest = Math.floor(rest / lead[a]); }
       const plane = at(array, index);
       const rows = dims === 1 ? [plane] : plane;
-      const figure = document.createElement("figure");
-      const table = document.createElement("table");
-      table.className = "grid";
-      rows.forEach((row, r) => {
-        const tr = table.insertRow();
-        row.forEach((v, c) => {
-          const td = tr.insertCell();
-          td.textContent = fmt(v);
-          const key = (dims === 1 ? [...index, c] : [...index, r, c]).join(",");
-          if (options.mask && !at(options.mask, key.split(",").map(Number))) td.classList.add("pad");
-          cells.set(key, td);
-        });
-      });
-      figure.appendChild(table);
-      if (count > 1 || options.label) {
-        const caption = document.createElement("figcaption");
-        caption.textContent = (options.label || "") + (count > 1 ? ` [${index.join(", ")}]` : "");
-        figure.appendChild(caption);
-      }
-      box.appendChild(figure);
+      const caption = count > 1 || options.label
+        ? (options.label || "") + (count > 1 ? ` [${index.join(", ")}]` : "") : null;
+      box.appendChild(gridFigure(rows, "grid", (td, v, r, c) => {
+        td.textContent = fmt(v);
+        const key = (dims === 1 ? [...index, c] : [...index, r, c]).join(",");
+        if (options.mask && !at(options.mask, key.split(",").map(Number))) td.classList.add("pad");
+        cells.set(key, td);
+      }, caption));
     }
     return { box, cells };
   }
@@ -182,6 +189,6 @@
     return label;
   }
 
-  root.UpsampleDraw = { fmt, shapeOf, at, drawArray, VIEW_TITLES, kernelLabel, labelled,
+  root.UpsampleDraw = { fmt, shapeOf, at, gridFigure, drawArray, VIEW_TITLES, kernelLabel, labelled,
     runningOutput, viewPanel, declinedPanel, totalSteps, drawViewStep };
 })(typeof window !== "undefined" ? window : this);
