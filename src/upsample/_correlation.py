@@ -32,8 +32,10 @@ from typing import Any
 import numpy as np
 
 from . import _direct, _jit
+from ._direct import Spec
 
 __all__ = [
+    "Spec",
     "correlate",
     "correlate_adjoint",
     "correlate_weight",
@@ -127,13 +129,7 @@ def _chunks(n: int, out: tuple[int, ...], bytes_per_position: int):
 
 
 def correlate(
-    xp: np.ndarray,
-    w: np.ndarray,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    groups: int,
-    cotangent: np.ndarray | None = None,
-    pad: Pairs | None = None,
+    xp: np.ndarray, w: np.ndarray, spec: Spec, cotangent: np.ndarray | None = None, pad: Pairs | None = None
 ):
     """Valid correlation: ``xp`` (N, C_in, *P), ``w`` (C_out, C_in/G, *k) -> (N, C_out, *O).
 
@@ -143,8 +139,8 @@ def correlate(
     im2col chunks, as :func:`correlate_weight` would (conv_transpose's pullback needs both).
     ``pad``: zero padding still to apply to ``xp``; folding applies it while it copies.
     """
+    stride, dilation, groups = spec
     if compiled(xp, w, cotangent):
-        spec = _direct.Spec(stride, dilation, groups)
         y = _direct.correlate(xp, w, spec, pad)
         if cotangent is None:
             return y
@@ -161,7 +157,7 @@ def correlate(
         if cotangent is not None:  # two im2col-free passes
             return (
                 _correlate_shifted(xp, w, dilation, groups),
-                correlate_weight(xp, cotangent, stride, dilation, groups, w.shape[2:]),
+                correlate_weight(xp, cotangent, spec, w.shape[2:]),
             )
         return _correlate_shifted(xp, w, dilation, groups)
     n, c_in, *padded = xp.shape
@@ -469,13 +465,7 @@ def _im2col(block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
 
 
 def correlate_adjoint(
-    y: np.ndarray,
-    w: np.ndarray,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    groups: int,
-    padded: tuple[int, ...],
-    crop: Pairs | None = None,
+    y: np.ndarray, w: np.ndarray, spec: Spec, padded: tuple[int, ...], crop: Pairs | None = None
 ) -> np.ndarray:
     """Adjoint of :func:`correlate`: ``y`` (N, C_out, *O) -> (N, C_in, *padded), minus ``crop``.
 
@@ -483,9 +473,10 @@ def correlate_adjoint(
     it. Positions no window reaches (the tail a stride skips) are zero. ``crop`` trims
     ``(lo, hi)`` from each spatial dim of the result (what conv_transpose's padding does).
     """
+    stride, dilation, groups = spec
     crop = crop or ((0, 0),) * len(padded)
     if compiled(y, w):
-        return _direct.correlate_adjoint(y, w, _direct.Spec(stride, dilation, groups), padded, crop)
+        return _direct.correlate_adjoint(y, w, spec, padded, crop)
     plans = [_subpixel_plan(k, s, d) for k, s, d in zip(w.shape[2:], stride, dilation)]
     taps = math.prod(w.shape[2:])
     waste = math.prod(len(table) * len(table[0]) for table, _ in plans) / taps
@@ -567,7 +558,7 @@ def _adjoint_subpixel(y, w, plans, stride, groups, padded, crop) -> np.ndarray:
                 pad_spatial(y[i : i + 1], halo, "zeros"), sub_w, dilation, groups, view=True
             )
         else:
-            z = correlate(y[i : i + 1], sub_w, (1,) * nd, dilation, groups, pad=halo)
+            z = correlate(y[i : i + 1], sub_w, Spec((1,) * nd, dilation, groups), pad=halo)
         # z: (1, G*Ci*S, *M)
         phased = z.reshape(groups * ci, *phases, *m)  # (C_in, r_1..r_d, M_1..M_d)
         for target, source in moves:  # one thread, as in _im2col
@@ -604,22 +595,17 @@ def _adjoint_col2im(y, w, stride, dilation, groups, padded) -> np.ndarray:
 
 
 def correlate_weight(
-    xp: np.ndarray,
-    y: np.ndarray,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    groups: int,
-    k: tuple[int, ...],
-    pad: Pairs | None = None,
+    xp: np.ndarray, y: np.ndarray, spec: Spec, k: tuple[int, ...], pad: Pairs | None = None
 ) -> np.ndarray:
     """Gradient of ``<y, correlate(xp, w)>`` in ``w``: -> (C_out, C_in/G, *k).
 
     Stride 1, or a stride folded into channels, needs no im2col (:func:`_weight_shifted`);
     otherwise im2col per chunk, then (n, G, Co, O) @ (n, G, O, Ci*K) summed over the samples.
     """
+    stride, dilation, groups = spec
     k = tuple(k)
     if compiled(xp, y):
-        return _direct.correlate_weight(xp, y, k, _direct.Spec(stride, dilation, groups), pad)
+        return _direct.correlate_weight(xp, y, k, spec, pad)
     if folds(k, stride, dilation):
         return _weight_folded(_fold(xp, stride, pad), y, stride, k, groups)
     if pad is not None:

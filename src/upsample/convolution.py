@@ -29,6 +29,7 @@ import numpy as np
 from . import _args, _layout, shapes
 from ._correlation import (
     PADDING_MODES,
+    Spec,
     add_bias,
     compiled,
     correlate,
@@ -255,7 +256,7 @@ def conv(
         x, weight, bias, stride, padding, dilation, groups, padding_mode
     )
     xp, pad = (x, pairs) if mode == "zeros" else (pad_spatial(x, pairs, mode), None)
-    return add_bias(correlate(xp, weight, stride, dilation, groups, pad=pad), bias)
+    return add_bias(correlate(xp, weight, Spec(stride, dilation, groups), pad=pad), bias)
 
 
 @_layout.data_format(vjp=True)
@@ -268,18 +269,17 @@ def conv_vjp(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
         signal, pad = x, pairs  # folding applies the zero padding while it copies
     else:
         signal, pad = pad_spatial(x, pairs, mode), None
-    y = add_bias(correlate(signal, weight, stride, dilation, groups, pad=pad), bias)
+    spec = Spec(stride, dilation, groups)
+    y = add_bias(correlate(signal, weight, spec, pad=pad), bias)
 
     def pullback(g):
         g = np.asarray(g, dtype=y.dtype)
         padded = padded_size(signal, pad)
         if mode == "zeros":  # the adjoint of zero padding is the crop
-            gx = correlate_adjoint(g, weight, stride, dilation, groups, padded, crop=pairs)
+            gx = correlate_adjoint(g, weight, spec, padded, crop=pairs)
         else:
-            gx = pad_spatial_adjoint(
-                correlate_adjoint(g, weight, stride, dilation, groups, padded), pairs, mode
-            )
-        gw = correlate_weight(signal, g, stride, dilation, groups, weight.shape[2:], pad=pad)
+            gx = pad_spatial_adjoint(correlate_adjoint(g, weight, spec, padded), pairs, mode)
+        gw = correlate_weight(signal, g, spec, weight.shape[2:], pad=pad)
         grads = (gx, gw)
         return grads if bias is None else grads + (g.sum(axis=(0, *range(2, g.ndim))),)
 
@@ -353,7 +353,7 @@ def conv_transpose(
         x, weight, bias, stride, padding, output_padding, dilation, groups, output_size
     )
     full = _full_size(x, weight, stride, dilation, extra)
-    y = correlate_adjoint(x, weight, stride, dilation, groups, full, crop=pairs)
+    y = correlate_adjoint(x, weight, Spec(stride, dilation, groups), full, crop=pairs)
     return add_bias(y, bias)
 
 
@@ -374,7 +374,8 @@ def conv_transpose_vjp(
         x, weight, bias, stride, padding, output_padding, dilation, groups, output_size
     )
     full = _full_size(x, weight, stride, dilation, extra)
-    y = add_bias(correlate_adjoint(x, weight, stride, dilation, groups, full, crop=pairs), bias)
+    spec = Spec(stride, dilation, groups)
+    y = add_bias(correlate_adjoint(x, weight, spec, full, crop=pairs), bias)
 
     def pullback(g):
         g = np.asarray(g, dtype=y.dtype)
@@ -383,13 +384,13 @@ def conv_transpose_vjp(
             for p, k, s, d in zip(padded_size(g, pairs), weight.shape[2:], stride, dilation)
         )
         if reached == x.shape[2:]:  # one im2col (or one fold) serves both gradients; the
-            gx, gw = correlate(g, weight, stride, dilation, groups, cotangent=x, pad=pairs)
+            gx, gw = correlate(g, weight, spec, cotangent=x, pad=pairs)
         else:  # padding undoes the crop. output_padding >= stride (allowed when dilation >
             # stride) reaches past x
             gp = pad_spatial(g, pairs, "zeros")  # (N, C_out, *full)
-            gx = correlate(gp, weight, stride, dilation, groups)
+            gx = correlate(gp, weight, spec)
             gx = gx[(..., *(slice(0, i) for i in x.shape[2:]))]
-            gw = correlate_weight(gp, x, stride, dilation, groups, weight.shape[2:])
+            gw = correlate_weight(gp, x, spec, weight.shape[2:])
         grads = (np.ascontiguousarray(gx), gw)
         return grads if bias is None else grads + (g.sum(axis=(0, *range(2, g.ndim))),)
 

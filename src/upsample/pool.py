@@ -630,7 +630,9 @@ def _avg_pool(x: np.ndarray, k: Ints, s: Ints, p: Ints, out: Ints, divisor: np.n
         x, tuple((p_, max(end - p_ - i, 0)) for i, end, p_ in zip(x.shape[2:], span, p)), "zeros"
     )
     padded = padded[(Ellipsis, *(slice(0, end) for end in span))]  # (N, C, *span)
-    sums = _correlation.correlate(np.ascontiguousarray(padded), ones, s, (1,) * len(k), x.shape[1])
+    sums = _correlation.correlate(
+        np.ascontiguousarray(padded), ones, _correlation.Spec(s, (1,) * len(k), x.shape[1])
+    )
     return sums / divisor
 
 
@@ -708,7 +710,7 @@ def avg_pool_vjp(
             )
         span, ones = _avg_geometry(x, k, s, p, out)
         spread = _correlation.correlate_adjoint(
-            np.ascontiguousarray(g / divisor), ones, s, (1,) * len(k), x.shape[1], span
+            np.ascontiguousarray(g / divisor), ones, _correlation.Spec(s, (1,) * len(k), x.shape[1]), span
         )  # (N, C, *span)
         gx = np.zeros(x.shape, dtype=y.dtype)
         kept = tuple(min(i, end - p_) for i, end, p_ in zip(x.shape[2:], span, p))
