@@ -54,30 +54,17 @@ def _bands(case, arrays):
     from upsample import _direct
 
     x, w = arrays
-    kw = case.kwargs
+    # the row's arguments over the public ops' defaults, named as the argument checks name them
+    geometry = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, **case.kwargs}
     if case.op == "conv":
         x, w, _, stride, pairs, dilation, groups, _ = conv.conv_args(
-            x,
-            w,
-            None,
-            kw.get("stride", 1),
-            kw.get("padding", 0),
-            kw.get("dilation", 1),
-            kw.get("groups", 1),
-            "zeros",
+            x, w, None, padding_mode="zeros", **geometry
         )
         source = _direct._Source(x, w.shape[2:], stride, dilation, groups, pairs)
         return (x, source.stride3, source.lo, source.bands, 0, 1, (x.shape[0], w.shape[0], *source.out))
+    geometry.setdefault("output_padding", 0)
     x, w, _, stride, pairs, extra, dilation, groups = conv.conv_transpose_args(
-        x,
-        w,
-        None,
-        kw.get("stride", 1),
-        kw.get("padding", 0),
-        kw.get("output_padding", 0),
-        kw.get("dilation", 1),
-        kw.get("groups", 1),
-        None,
+        x, w, None, output_size=None, **geometry
     )
     full = conv._full_size(x, w, stride, dilation, extra)
     size, lows, before, bands = _direct._adjoint_geometry(

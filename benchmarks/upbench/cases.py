@@ -1,7 +1,7 @@
 """The case table: every benchmark row, and the torch equivalent each is timed against.
 
 A row is one line of :func:`build_cases`. The constructors (:func:`conv`,
-:func:`conv_transpose`, :func:`memory_case`) fill in the torch baseline and the work; the
+:func:`conv_transpose`, :func:`interpolate`) fill in the torch baseline and the work; the
 options of :class:`Case` add a variant of a row: another dtype, a thread count, a
 preallocated ``out=`` buffer, or a member of a family whose cost is followed as the work
 grows.
@@ -112,16 +112,11 @@ def growing(make: Callable[[int], Case], family: str, batches: tuple[int, ...] =
 # Imported lazily: the JIT probe must run without torch loaded.
 
 
-def _t_conv(x, w, **kwargs):
+def _t_conv(op, x, w, **kwargs):
+    """torch's F.convNd or F.conv_transposeNd (``op``), N from the input's rank."""
     import torch.nn.functional as F
 
-    return getattr(F, f"conv{x.dim() - 2}d")(x, w, **kwargs)
-
-
-def _t_conv_transpose(x, w, **kwargs):
-    import torch.nn.functional as F
-
-    return getattr(F, f"conv_transpose{x.dim() - 2}d")(x, w, **kwargs)
+    return getattr(F, f"{op}{x.dim() - 2}d")(x, w, **kwargs)
 
 
 def _t_interpolate(x, **kwargs):
@@ -193,47 +188,48 @@ def _conv_macs(x, w, stride=1, padding=0, dilation=1, groups=1) -> int:
     return x[0] * w[0] * math.prod(out) * w[1] * math.prod(w[2:])
 
 
-def _conv_transpose_macs(x, w) -> int:
-    """N * C_in * prod(i) * C_out/G * prod(k): every input element times the whole kernel."""
+def _conv_transpose_macs(x, w, **geometry: Any) -> int:
+    """N * C_in * prod(i) * C_out/G * prod(k): every input element times the whole kernel,
+    whatever the stride, padding or groups."""
     return x[0] * math.prod(x[1:]) * w[1] * math.prod(w[2:])
+
+
+def _case_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The :class:`Case` options among a constructor's keywords, taken out of ``kwargs`` (the
+    rest are the op's own arguments)."""
+    return {key: kwargs.pop(key) for key in list(kwargs) if key in CASE_OPTIONS}
+
+
+def _conv_case(op: str, macs: Callable[..., int], name: str, x, w, kwargs: dict[str, Any]) -> Case:
+    """A conv-family row: the input and the weight both differentiable, against torch's
+    F.<op>Nd with the same arguments; ``macs`` counts the forward's multiply-adds."""
+    options = _case_options(kwargs)
+    return Case(
+        name,
+        op,
+        {"x": x, "weight": w},
+        kwargs,
+        {f"F.{op}{len(x) - 2}d": partial(_t_conv, op, **kwargs)},
+        "matmul",
+        macs=macs(x, w, **{k: v for k, v in kwargs.items() if k != "bias"}),
+        n_grad=2,
+        **options,
+    )
 
 
 def conv(name: str, x: tuple[int, ...], w: tuple[int, ...], **kwargs: Any) -> Case:
     """A conv row: x (N, C_in, *S), weight w (C_out, C_in/groups, *k), torch's F.convNd."""
-    options = {key: kwargs.pop(key) for key in list(kwargs) if key in CASE_OPTIONS}
-    macs = _conv_macs(x, w, **{k: v for k, v in kwargs.items() if k != "bias"})
-    return Case(
-        name,
-        "conv",
-        {"x": x, "weight": w},
-        kwargs,
-        {f"F.conv{len(x) - 2}d": partial(_t_conv, **kwargs)},
-        "matmul",
-        macs=macs,
-        n_grad=2,
-        **options,
-    )
+    return _conv_case("conv", _conv_macs, name, x, w, kwargs)
 
 
 def conv_transpose(name: str, x: tuple[int, ...], w: tuple[int, ...], **kwargs: Any) -> Case:
     """A conv_transpose row: x (N, C_in, *S), weight w (C_in, C_out/groups, *k)."""
-    options = {key: kwargs.pop(key) for key in list(kwargs) if key in CASE_OPTIONS}
-    return Case(
-        name,
-        "conv_transpose",
-        {"x": x, "weight": w},
-        kwargs,
-        {f"F.conv_transpose{len(x) - 2}d": partial(_t_conv_transpose, **kwargs)},
-        "matmul",
-        macs=_conv_transpose_macs(x, w),
-        n_grad=2,
-        **options,
-    )
+    return _conv_case("conv_transpose", _conv_transpose_macs, name, x, w, kwargs)
 
 
 def interpolate(name: str, x: tuple[int, ...], **kwargs: Any) -> Case:
     """An interpolate row against F.interpolate with the same arguments."""
-    options = {key: kwargs.pop(key) for key in list(kwargs) if key in CASE_OPTIONS}
+    options = _case_options(kwargs)
     return Case(
         name,
         "interpolate",

@@ -205,27 +205,32 @@ def run_images(
     return records
 
 
+#: A record's row in each table, as format templates over its fields: ``ms`` is upsample's
+#: time in milliseconds and ``copy`` its share of the copy bandwidth (blank when unknown).
+_TEXT_KEY = "{size:22s} {dtype:7s} {convention:10s} {mode:8s}"
+_TEXT_ROW = _TEXT_KEY + " {ms:8.2f}ms {ratio:11.2f}x {ratio_opencv:7.2f}x {copy:>8s}"
+_MARKDOWN_ROW = (
+    "| {size} | {dtype} | {convention} | {mode} | {ms:.2f} ms | {ratio:.2f}x | {ratio_opencv:.2f}x | {copy} |"
+)
+
+
+def _timed_row(r: dict[str, Any], template: str, percent: str) -> str:
+    """A timed record through one table's ``template``, the share of the copy bandwidth as
+    ``percent`` (a format spec)."""
+    fraction = r.get("fraction_of_copy")
+    copy = "" if fraction is None else f"{100 * fraction:{percent}}%"
+    return template.format(**r, ms=r["upsample_s"] * 1e3, copy=copy)
+
+
 def format_images(records: list[dict[str, Any]]) -> str:
     """A text table of the family (ratios: upsample's time over the other's)."""
-    lines = [
-        (
-            f"{'image':22s} {'dtype':7s} {'convention':10s} {'mode':8s} {'upsample':>10s} "
-            f"{'vs framework':>12s} {'vs cv2':>8s} {'of copy':>8s}"
-        )
-    ]
+    header = _TEXT_KEY.format(size="image", dtype="dtype", convention="convention", mode="mode")
+    lines = [f"{header} {'upsample':>10s} {'vs framework':>12s} {'vs cv2':>8s} {'of copy':>8s}"]
     for r in records:
-        if r.get("status") != "ok":
-            lines.append(
-                f"{r['size']:22s} {r['dtype']:7s} {r['convention']:10s} {r['mode']:8s} "
-                f"missing: {r.get('reason', '')}"
-            )
-            continue
-        fraction = r.get("fraction_of_copy")
-        lines.append(
-            f"{r['size']:22s} {r['dtype']:7s} {r['convention']:10s} {r['mode']:8s} "
-            f"{r['upsample_s'] * 1e3:8.2f}ms {r['ratio']:11.2f}x {r['ratio_opencv']:7.2f}x "
-            f"{'' if fraction is None else f'{100 * fraction:6.1f}%':>8s}"
-        )
+        if r.get("status") == "ok":
+            lines.append(_timed_row(r, _TEXT_ROW, "6.1f"))
+        else:
+            lines.append(_TEXT_KEY.format(**r) + f" missing: {r.get('reason', '')}")
     return "\n".join(lines)
 
 
@@ -235,13 +240,5 @@ def markdown_images(records: list[dict[str, Any]]) -> str:
         "| image | dtype | convention | mode | upsample | vs its framework | vs cv2 | of copy bandwidth |",
         "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for r in records:
-        if r.get("status") != "ok":
-            continue
-        fraction = r.get("fraction_of_copy")
-        lines.append(
-            f"| {r['size']} | {r['dtype']} | {r['convention']} | {r['mode']} "
-            f"| {r['upsample_s'] * 1e3:.2f} ms | {r['ratio']:.2f}x | {r['ratio_opencv']:.2f}x "
-            f"| {'' if fraction is None else f'{100 * fraction:.0f}%'} |"
-        )
+    lines += [_timed_row(r, _MARKDOWN_ROW, ".0f") for r in records if r.get("status") == "ok"]
     return "\n".join(lines)
