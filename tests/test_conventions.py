@@ -18,7 +18,7 @@ import pytest
 import reference
 import required
 import upsample
-from refusals import refused_clearly
+from expect import assert_refused
 from upsample.conventions import CONVENTIONS, COORDINATE_MODES, NEAREST_MODES
 from upsample.interpolation import MODES
 
@@ -523,7 +523,9 @@ BAD_INPUT = [
 ]
 
 
-test_bad_input_is_refused_clearly = refused_clearly(BAD_INPUT)
+@pytest.mark.parametrize("call, exception, fragments", BAD_INPUT)
+def test_bad_input_is_refused_clearly(call, exception, fragments):
+    assert_refused(call, exception, fragments)
 
 
 def test_docs_print_the_table():
