@@ -528,6 +528,8 @@ def test_both_adjoint_strategies_match_torch(case, strategy, monkeypatch, rng, n
     oracle.check(upsample.conv_transpose, lambda xt, wt, bt: fn(xt, wt, bt, **kw), [x, w, b], kw)
 
 
+# the same note of torch's, which it gives once per process: here when this test runs first
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning")
 @pytest.mark.parametrize("case", [c for c in CONV_GRID if _torch_accepts_padding(c)] + TRANSPOSE_GRID)
 def test_im2col_everywhere_matches_torch(case, monkeypatch, rng, numpy_strategies):
     # with the im2col-free paths switched off, every correlation and weight-gradient uses im2col
