@@ -47,8 +47,9 @@ Pairs = tuple[tuple[int, ...], ...]
 
 
 class Spec(NamedTuple):
-    """How a kernel meets the signal, as each of the three entry points takes it beside
-    its arrays: per spatial dim the stride and the dilation, and the number of groups."""
+    """How a kernel meets the signal, as every correlation (NumPy's in :mod:`upsample._correlation`
+    and the compiled ones here) takes it beside its arrays: per spatial dim the stride and the
+    dilation, and the number of groups."""
 
     stride: tuple[int, ...]
     dilation: tuple[int, ...]
