@@ -106,6 +106,21 @@ def enter_band(
     return n, b0, (min(band, out_last - b0) if axis == 2 else out_last)
 
 
+@njit(cache=True, nogil=True)
+def open_band(u, source, output, channels, start, row):  # pragma: no cover - compiled
+    """:func:`enter_band` for the drivers that read the input folded by its stride, with the
+    band's source and output rows as :meth:`_Source.leading` and :meth:`_Source.output` give
+    them: fill ``buf`` for unit ``u`` and return the band's first output position ``b0``,
+    the output columns of its rows, and where its outputs start in the flat output of
+    ``channels`` channels (sample ``n``, channel 0, position ``b0``)."""
+    x, buf, lo, stride, axis, band, bands, extent, pitch, plane = source
+    out_last, out_step, plane_out = output[4], output[5], output[6]
+    n, b0, cols = enter_band(
+        u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start, extent, pitch, plane, row
+    )
+    return b0, cols, n * channels * plane_out + b0 * out_step
+
+
 @_jit.kernel(literal=("rows", "vectors"))
 def correlate_bands(
     source,
@@ -139,12 +154,8 @@ def correlate_bands(
     row = np.empty(extent[2] * stride[2], dtype=y.dtype)
     scratch = np.empty(groups * blocks * rows * width, dtype=y.dtype)
     start = np.zeros(3, dtype=np.int64)
-    c_out = groups * per_group
     for u in range(u0, u1):
-        n, b0, cols = enter_band(
-            u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start, extent, pitch, plane, row
-        )
-        base = n * c_out * plane_out + b0 * out_step
+        b0, cols, base = open_band(u, source, output, groups * per_group, start, row)
         for i in range(len(row_src)):
             if axis != 2 and b0 + row_pos[i] >= out_axis:
                 break
@@ -361,12 +372,8 @@ def weight_bands(
     row = np.empty(extent[2] * stride[2], dtype=gwt.dtype)
     packed = np.zeros(chunk * ld, dtype=gwt.dtype)
     start = np.zeros(3, dtype=np.int64)
-    c_out = groups * per_group
     for u in range(u0, u1):
-        n, b0, cols = enter_band(
-            u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start, extent, pitch, plane, row
-        )
-        base = n * c_out * plane_out + b0 * out_step
+        b0, cols, base = open_band(u, source, output, groups * per_group, start, row)
         count = 0  # the rows of this band
         while count < len(row_src) and (axis == 2 or b0 + row_pos[count] < out_axis):
             count += 1
@@ -435,13 +442,9 @@ def weight_dot_bands(
     lanes_ = 64 // acc.itemsize
     row = np.empty(extent[2] * stride[2], dtype=acc.dtype)
     start = np.zeros(3, dtype=np.int64)
-    c_out = groups * per_group
     for u in range(u0, u1):
-        n, b0, cols = enter_band(
-            u, bands, band, axis, out_last, 0, 1, x, buf, lo, stride, start, extent, pitch, plane, row
-        )
+        b0, cols, base = open_band(u, source, output, groups * per_group, start, row)
         steps = cols // lanes_
-        base = n * c_out * plane_out + b0 * out_step
         for i in range(len(row_src)):
             if axis != 2 and b0 + row_pos[i] >= out_axis:
                 break

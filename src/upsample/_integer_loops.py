@@ -15,12 +15,14 @@ Axis legend: B images (or planes), H, W input, OH, OW output, C channels, T taps
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from . import _integer, _jit, _resample_cl
+from ._resample_cl import ring_row
 
 __all__ = ["RULES", "Recipe", "apply", "recipe", "supports"]
 
@@ -94,19 +96,14 @@ def _fixed_rows(
         return
     rows = np.empty((ring, span), dtype=np.int32)  # rows resampled along W
     held = np.full(ring, -1, dtype=np.int64)  # which (b, h) each slot holds
+    fresh = np.empty(taps_y, dtype=np.int64)
     hhalf = (1 << hshift) >> 1 if hshift >= 0 else 0
     vhalf = (1 << vshift) >> 1
     values = np.empty(span, dtype=np.float32)  # OpenCV cubic's float sums
     for r in range(start, stop):
-        b = r // height
-        oh = r - b * height
-        for t in range(taps_y):
-            h = iy[oh, t]
-            slot = h % ring
-            if held[slot] == b * in_rows + h:
-                continue
-            held[slot] = b * in_rows + h
-            source, target = x[b, h].reshape(in_span), rows[slot]
+        b, oh, count = ring_row(r, height, iy, in_rows, held, fresh)
+        for i in range(count):
+            source, target = x[b, fresh[i]].reshape(in_span), rows[fresh[i] % ring]
             if channels == 3:  # the common image: one scalar per channel
                 for ow in range(width):
                     v0 = v1 = v2 = hhalf
@@ -325,6 +322,17 @@ def _opencv_linear(plans: Sequence) -> Recipe:
     )
 
 
+#: OpenCV's cubic and Lanczos vertical pass: coefficients of 22 fractional bits
+_Q22 = 1.0 / (1 << 22)
+
+
+def _taps(plans: Sequence, weights_of: Callable[[Any], np.ndarray], **rounding: Any) -> Recipe:
+    """The recipe whose coefficient rows are ``weights_of(plan)`` at each plan's own source
+    indices, rounded as ``rounding`` (the :class:`Recipe` fields) says."""
+    plan_h, plan_w = plans
+    return Recipe(plan_h.index, weights_of(plan_h), plan_w.index, weights_of(plan_w), **rounding)
+
+
 def recipe(rule: str, plans: Sequence, whole: Sequence, channels: int) -> Recipe | None:
     """The recipe of ``rule`` for these plans (a block's, ``whole`` the resize's), or None
     when the rule runs in float (``round``, OpenCV's non-integer INTER_AREA)."""
@@ -337,50 +345,25 @@ def recipe(rule: str, plans: Sequence, whole: Sequence, channels: int) -> Recipe
             return recipe("opencv_area", plans, whole, channels)
         return _opencv_linear(plans)
     if rule == "opencv_cubic":
-        plan_h, plan_w = plans
-        return Recipe(
-            plan_h.index,
-            _integer.opencv_cubic_weights(plan_h),
-            plan_w.index,
-            _integer.opencv_cubic_weights(plan_w),
-            vmode=_OPENCV_CUBIC,
-            scale=1.0 / (1 << 22),
-            lanes=_integer.OPENCV_CUBIC_LANES,
-        )
+        lanes = _integer.OPENCV_CUBIC_LANES
+        return _taps(plans, _integer.opencv_cubic_weights, vmode=_OPENCV_CUBIC, scale=_Q22, lanes=lanes)
     if rule == "opencv_lanczos4":  # the cubic's vertical arithmetic, all in the integer tail
-        plan_h, plan_w = plans
-        return Recipe(
-            plan_h.index,
-            _integer.opencv_eleven_bits(plan_h),
-            plan_w.index,
-            _integer.opencv_eleven_bits(plan_w),
-            vmode=_OPENCV_CUBIC,
-            scale=1.0 / (1 << 22),
-        )
+        return _taps(plans, _integer.opencv_eleven_bits, vmode=_OPENCV_CUBIC, scale=_Q22)
     if rule == "opencv_linear_exact":
         if _integer.opencv_area_factors(whole) == (2, 2) and channels != 2:
             return recipe("opencv_area", plans, whole, channels)
-        plan_h, plan_w = plans
-        return Recipe(
-            plan_h.index,
-            _integer.opencv_exact_weights(plan_h, 8),
-            plan_w.index,
-            _integer.opencv_exact_weights(plan_w, 8),
-            vshift=16,
-        )
+        return _taps(plans, lambda plan: _integer.opencv_exact_weights(plan, 8), vshift=16)
     if rule == "opencv_area":
         if not _integer.opencv_shrinks(whole):
             return _opencv_linear(plans)
         factors = _integer.opencv_area_factors(whole)
         if factors is None:
             return None
-        (fy, fx), (plan_h, plan_w) = factors, plans
-        ones_h, ones_w = (np.ones(p.index.shape, np.int64) for p in plans)
+        fy, fx = factors
+        ones = lambda plan: np.ones(plan.index.shape, np.int64)
         if fy == fx == 2 and channels in (1, 3, 4):
-            return Recipe(plan_h.index, ones_h, plan_w.index, ones_w, vshift=2)
-        return Recipe(
-            plan_h.index, ones_h, plan_w.index, ones_w, vmode=_SCALE, scale=float(np.float32(1.0 / (fy * fx)))
-        )
+            return _taps(plans, ones, vshift=2)
+        return _taps(plans, ones, vmode=_SCALE, scale=float(np.float32(1.0 / (fy * fx))))
     return None
 
 

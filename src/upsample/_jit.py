@@ -12,22 +12,37 @@ cannot be imported, or with ``UPSAMPLE_JIT=0`` in the environment, the NumPy pat
 runs. Tests run both paths against the same oracles.
 
 Kernels are compiled with ``nogil=True`` and work on a range of (n, c) planes, so
-:func:`split_planes` can run two halves on two threads.
+:func:`split_planes` can run two halves on two threads. Loops that several kernels share
+are :func:`helper` subroutines: compiled into each kernel that calls them (inlined, so
+sharing one costs the hot loop nothing), plain Python when called from Python.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import inspect
 import os
 import threading
+import types
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-__all__ = ["DTYPES", "FLOATS", "Kernel", "applies", "enabled", "split_planes", "threads"]
+__all__ = [
+    "DTYPES",
+    "FLOATS",
+    "Helper",
+    "Kernel",
+    "applies",
+    "enabled",
+    "helper",
+    "kernel",
+    "split_planes",
+    "threads",
+]
 
 #: The dtypes the compiled loops accept; anything else (float16, say) takes the NumPy path.
 DTYPES = frozenset(
@@ -116,9 +131,9 @@ class Kernel:
                 if self._compiled is None:
                     import numba  # deferred: importing numba costs ~0.3 s
 
-                    # a kernel may call numba_literally(n) to compile one version per value of n
-                    self.function.__globals__["numba_literally"] = numba.literally
-                    self._compiled = numba.njit(cache=True, nogil=True, fastmath=False)(self.function)
+                    self._compiled = numba.njit(cache=True, nogil=True, fastmath=False)(
+                        _compilable(self.function)
+                    )
         return self._compiled
 
     def __call__(self, *args: Any) -> Any:
@@ -164,6 +179,91 @@ def kernel(function: Callable[..., Any] | None = None, *, literal: tuple[str, ..
     if function is None:
         return lambda f: Kernel(f, literal)
     return Kernel(function, literal)
+
+
+class Helper:
+    """A subroutine that kernels share: a kernel that names it (a global of the kernel's
+    module) gets it inlined when it compiles (``inline="always"``: typed with the caller's
+    argument types, so a compile-time constant stays one inside it, and no call is left in
+    the loop). Called from Python it is the plain function."""
+
+    def __init__(self, function: Callable[..., Any]):
+        self.function = function
+        self._compiled: Callable[..., Any] | None = None
+        self.__doc__ = function.__doc__
+        self.__name__ = function.__name__
+
+    def compiled(self) -> Callable[..., Any]:
+        # two kernels compiling at once on two threads may both build it: equal copies
+        if self._compiled is None:
+            import numba
+
+            self._compiled = numba.njit(inline="always", nogil=True, fastmath=False)(
+                _compilable(self.function)
+            )
+        return self._compiled
+
+    def __call__(self, *args: Any) -> Any:
+        return self.function(*args)
+
+
+def helper(function: Callable[..., Any]) -> Helper:
+    """Decorator form of :class:`Helper`."""
+    return Helper(function)
+
+
+def _compilable(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` as Numba is to compile it: a copy whose globals hold each :class:`Helper`
+    it names as the helper's compiled form, and ``numba_literally`` (a kernel may call
+    ``numba_literally(n)`` to compile one version per value of n).
+
+    Numba checks a kernel's disk cache against the kernel's own source file only, so when
+    helpers are involved the copy's name carries a digest of their code: a helper changed
+    in another module makes its callers compile afresh instead of loading a stale version."""
+    import numba
+
+    names = dict(function.__globals__)
+    names["numba_literally"] = numba.literally
+    used = _helpers(function)
+    for name, value in used.items():
+        names[name] = value.compiled()
+    copy = types.FunctionType(
+        function.__code__, names, function.__name__, function.__defaults__, function.__closure__
+    )
+    copy.__qualname__ = function.__qualname__
+    copy.__doc__ = function.__doc__
+    if used:
+        digest = hashlib.sha256()
+        _fingerprint(function, digest)
+        copy.__qualname__ += "_" + digest.hexdigest()[:12]
+    return copy
+
+
+def _helpers(function: Callable[..., Any]) -> dict[str, Helper]:
+    """The helpers ``function`` names, by their global names."""
+    found = {name: function.__globals__.get(name) for name in function.__code__.co_names}
+    return {name: value for name, value in found.items() if isinstance(value, Helper)}
+
+
+def _fingerprint(function: Callable[..., Any], digest: Any) -> None:
+    """Feed into ``digest`` what a compiled ``function`` depends on beyond its module: its
+    code and, in turn, that of each helper it calls."""
+    _code(function.__code__, digest)
+    for name, value in _helpers(function).items():
+        digest.update(name.encode())
+        _fingerprint(value.function, digest)
+
+
+def _code(code: types.CodeType, digest: Any) -> None:
+    """A code object's bytecode, names and constants, nested code included (not a code
+    object's repr: it holds an address)."""
+    digest.update(code.co_code)
+    digest.update(repr(code.co_names).encode())
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _code(const, digest)
+        else:
+            digest.update(repr(const).encode())
 
 
 def threads() -> int:

@@ -48,38 +48,54 @@ def _gather_loop(x, iy, ix, repeat, out, start, stop):
                     target[ow] = source[ix[ow]]
 
 
+@_jit.helper
+def _horizontal(line, ix, wx, target, lo, hi):
+    """target[ow] = sum_t wx[ow, t] * line[ix[ow, t]] for ow in [lo, hi), the taps added in order."""
+    if ix.shape[1] == 2:  # linear: both taps at once
+        for ow in range(lo, hi):
+            target[ow] = wx[ow, 0] * line[ix[ow, 0]] + wx[ow, 1] * line[ix[ow, 1]]
+    else:
+        for ow in range(lo, hi):
+            total = wx[ow, 0] * line[ix[ow, 0]]
+            for t in range(1, ix.shape[1]):
+                total += wx[ow, t] * line[ix[ow, t]]
+            target[ow] = total
+
+
+@_jit.helper
+def _vertical(rows, iy, wy, out):
+    """out[oh] = sum_t wy[oh, t] * rows[iy[oh, t]] for every output row of one plane, the
+    taps added in order; two (bilinear) and four (bicubic) in one pass per row, the same
+    products added in the same order as the general loop."""
+    for oh in range(out.shape[0]):
+        target = out[oh]
+        if iy.shape[1] == 2:
+            w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
+            for ow in range(out.shape[1]):
+                target[ow] = w0 * s0[ow] + w1 * s1[ow]
+        elif iy.shape[1] == 4:
+            w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
+            w2, s2, w3, s3 = wy[oh, 2], rows[iy[oh, 2]], wy[oh, 3], rows[iy[oh, 3]]
+            for ow in range(out.shape[1]):
+                target[ow] = w0 * s0[ow] + w1 * s1[ow] + w2 * s2[ow] + w3 * s3[ow]
+        else:
+            w, source = wy[oh, 0], rows[iy[oh, 0]]
+            for ow in range(out.shape[1]):
+                target[ow] = w * source[ow]
+            for t in range(1, iy.shape[1]):
+                w, source = wy[oh, t], rows[iy[oh, t]]
+                for ow in range(out.shape[1]):
+                    target[ow] += w * source[ow]
+
+
 @_jit.kernel
 def _resample_loop(x, iy, wy, ix, wx, out, start, stop):
     """out[b, oh, ow] = sum_ty wy[oh, ty] * sum_tx wx[ow, tx] * x[b, iy[oh, ty], ix[ow, tx]]."""
-    height, width = out.shape[1], out.shape[2]
-    rows = np.empty((x.shape[1], width), dtype=out.dtype)  # (H, OW): x resampled along W
+    rows = np.empty((x.shape[1], out.shape[2]), dtype=out.dtype)  # (H, OW): x resampled along W
     for b in range(start, stop):
         for h in range(x.shape[1]):
-            line, target = x[b, h], rows[h]
-            if ix.shape[1] == 2:  # linear: both taps at once
-                for ow in range(width):
-                    target[ow] = wx[ow, 0] * line[ix[ow, 0]] + wx[ow, 1] * line[ix[ow, 1]]
-                continue
-            for ow in range(width):
-                total = wx[ow, 0] * line[ix[ow, 0]]
-                for t in range(1, ix.shape[1]):
-                    total += wx[ow, t] * line[ix[ow, t]]
-                target[ow] = total
-        for oh in range(height):
-            target = out[b, oh]
-            if iy.shape[1] == 2:  # linear: one pass per row, the
-                # same products added in the same order as the loop below
-                w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
-                for ow in range(width):
-                    target[ow] = w0 * s0[ow] + w1 * s1[ow]
-                continue
-            weight, row = wy[oh, 0], iy[oh, 0]
-            for ow in range(width):
-                target[ow] = weight * rows[row, ow]
-            for t in range(1, iy.shape[1]):
-                weight, row = wy[oh, t], iy[oh, t]
-                for ow in range(width):
-                    target[ow] += weight * rows[row, ow]
+            _horizontal(x[b, h], ix, wx, rows[h], 0, out.shape[2])
+        _vertical(rows, iy, wy, out[b])
 
 
 @_jit.kernel
@@ -90,7 +106,7 @@ def _resample_periodic_loop(x, iy, wy, ix, wx, shift, weight, first, last, out, 
     contiguous slices that vectorises; the phases are then interleaved into the row
     buffer, and the few border outputs use the gather. Same operations in the same order
     as :func:`_resample_loop`, so the same bits."""
-    height, width = out.shape[1], out.shape[2]
+    width = out.shape[2]
     period, taps = shift.shape
     inner = last - first
     rows = np.empty((x.shape[1], width), dtype=out.dtype)  # (H, OW): x resampled along W
@@ -119,34 +135,10 @@ def _resample_periodic_loop(x, iy, wy, ix, wx, shift, weight, first, last, out, 
                 for k in range(inner):
                     for p in range(period):
                         row[period * k + p] = phase[p, k]
-            for edge in range(2):  # the borders: gathers
-                lo, hi = (0, period * first) if edge == 0 else (period * last, width)
-                for ow in range(lo, hi):
-                    total = wx[ow, 0] * line[ix[ow, 0]]
-                    for t in range(1, ix.shape[1]):
-                        total += wx[ow, t] * line[ix[ow, t]]
-                    rows[h, ow] = total
-        for oh in range(height):
-            target = out[b, oh]
-            if iy.shape[1] == 2:  # bilinear: one pass per row, the
-                # same products added in the same order as the loop below
-                w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
-                for ow in range(width):
-                    target[ow] = w0 * s0[ow] + w1 * s1[ow]
-                continue
-            if iy.shape[1] == 4:  # bicubic: the same, four taps
-                w0, s0, w1, s1 = wy[oh, 0], rows[iy[oh, 0]], wy[oh, 1], rows[iy[oh, 1]]
-                w2, s2, w3, s3 = wy[oh, 2], rows[iy[oh, 2]], wy[oh, 3], rows[iy[oh, 3]]
-                for ow in range(width):
-                    target[ow] = w0 * s0[ow] + w1 * s1[ow] + w2 * s2[ow] + w3 * s3[ow]
-                continue
-            w, source = wy[oh, 0], rows[iy[oh, 0]]
-            for ow in range(width):
-                target[ow] = w * source[ow]
-            for t in range(1, iy.shape[1]):
-                w, source = wy[oh, t], rows[iy[oh, t]]
-                for ow in range(width):
-                    target[ow] += w * source[ow]
+            # the borders: gathers
+            _horizontal(line, ix, wx, rows[h], 0, period * first)
+            _horizontal(line, ix, wx, rows[h], period * last, width)
+        _vertical(rows, iy, wy, out[b])
 
 
 def _periodic(plan: SamplingPlan, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, int, int] | None:
@@ -234,6 +226,16 @@ def _repeat(plan: SamplingPlan) -> int:
     return factor if np.array_equal(plan.index[:, 0], np.arange(plan.out_size) // factor) else 0
 
 
+def _loop_args(plan_h: SamplingPlan, plan_w: SamplingPlan, dtype: np.dtype) -> tuple[bool, tuple]:
+    """What the loops take of the plans: ``(True, (iy, ix, repeat))`` when both are pure
+    gathers (the gather loops' arguments), else ``(False, (iy, wy, ix, wx))``, the weights
+    in ``dtype``."""
+    if plan_h.is_gather and plan_w.is_gather:
+        return True, (plan_h.index[:, 0], plan_w.index[:, 0], _repeat(plan_w))
+    weights = [p.weight.astype(dtype, copy=False) for p in (plan_h, plan_w)]
+    return False, (plan_h.index, weights[0], plan_w.index, weights[1])
+
+
 def apply(
     x: np.ndarray, plans: tuple[SamplingPlan, ...], out_shape, into: np.ndarray | None = None
 ) -> np.ndarray:
@@ -243,21 +245,15 @@ def apply(
     source = np.ascontiguousarray(x).reshape(planes, plan_h.in_size, plan_w.in_size)  # (B, H, W)
     shape = (planes, plan_h.out_size, plan_w.out_size)  # (B, OH, OW)
     out = np.empty(shape, dtype=x.dtype) if into is None else into.reshape(shape)
-    if plan_h.is_gather and plan_w.is_gather:
-        ix = plan_w.index[:, 0]
-        repeat = _repeat(plan_w)
-        work = lambda a, b: _gather_loop(source, plan_h.index[:, 0], ix, repeat, out, a, b)
+    gather, args = _loop_args(plan_h, plan_w, x.dtype)
+    if gather:
+        work = lambda a, b: _gather_loop(source, *args, out, a, b)
     else:
-        weights = [p.weight.astype(x.dtype, copy=False) for p in (plan_h, plan_w)]
         periodic = _periodic(plan_w, x.dtype)
         if periodic is not None:
-            work = lambda a, b: _resample_periodic_loop(
-                source, plan_h.index, weights[0], plan_w.index, weights[1], *periodic, out, a, b
-            )
+            work = lambda a, b: _resample_periodic_loop(source, *args, *periodic, out, a, b)
         else:
-            work = lambda a, b: _resample_loop(
-                source, plan_h.index, weights[0], plan_w.index, weights[1], out, a, b
-            )
+            work = lambda a, b: _resample_loop(source, *args, out, a, b)
     _jit.split_planes(work, planes, source.size + out.size)
     return out.reshape(out_shape) if into is None else into
 
@@ -267,14 +263,8 @@ def apply_transpose(g: np.ndarray, plans: tuple[SamplingPlan, ...], in_shape) ->
     plan_h, plan_w, planes = _planar(plans, g.shape)
     grad = np.ascontiguousarray(g).reshape(planes, plan_h.out_size, plan_w.out_size)  # (B, OH, OW)
     out = np.zeros((planes, plan_h.in_size, plan_w.in_size), dtype=g.dtype)  # (B, H, W)
-    if plan_h.is_gather and plan_w.is_gather:
-        ix = plan_w.index[:, 0]
-        repeat = _repeat(plan_w)
-        work = lambda a, b: _gather_transpose_loop(grad, plan_h.index[:, 0], ix, repeat, out, a, b)
-    else:
-        weights = [p.weight.astype(g.dtype, copy=False) for p in (plan_h, plan_w)]
-        work = lambda a, b: _resample_transpose_loop(
-            grad, plan_h.index, weights[0], plan_w.index, weights[1], out, a, b
-        )
+    gather, args = _loop_args(plan_h, plan_w, g.dtype)
+    loop = _gather_transpose_loop if gather else _resample_transpose_loop
+    work = lambda a, b: loop(grad, *args, out, a, b)
     _jit.split_planes(work, planes, grad.size + out.size)
     return out.reshape(in_shape)

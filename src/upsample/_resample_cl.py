@@ -62,6 +62,68 @@ def _gather_rows(x, iy, ix, out, start, stop):
                     target[ow, c] = source[s, c]
 
 
+@_jit.helper
+def ring_row(r, height, iy, in_rows, held, fresh):
+    """Output row ``r`` of B*OH as ``(b, oh, count)``, where ``fresh[:count]`` are the source
+    rows it reads that the ring does not hold yet. Source row ``h`` of image ``b`` lives in
+    slot ``h % len(held)``, and ``held`` says which (b, h) each slot holds; the rows
+    returned are marked held, for the caller to resample into their slots. The plans only
+    move forward, so each source row is resampled once per thread."""
+    b = r // height
+    oh = r - b * height
+    count = 0
+    for t in range(iy.shape[1]):
+        h = iy[oh, t]
+        slot = h % len(held)
+        if held[slot] != b * in_rows + h:
+            held[slot] = b * in_rows + h
+            fresh[count] = h
+            count += 1
+    return b, oh, count
+
+
+@_jit.helper
+def _horizontal(line, ix, wx, target, channels):
+    """target[ow*C + c] = sum_t wx[ow, t] * line[ix[ow, t]*C + c], the taps added in order,
+    with the common cases (two taps, three channels) written out."""
+    width, taps = ix.shape
+    if taps == 2:  # linear: both taps at once
+        for ow in range(width):
+            base, p, q = ow * channels, ix[ow, 0] * channels, ix[ow, 1] * channels
+            w0, w1 = wx[ow, 0], wx[ow, 1]
+            for c in range(channels):
+                target[base + c] = w0 * line[p + c] + w1 * line[q + c]
+    elif channels == 3:  # the common image: one scalar per channel
+        for ow in range(width):
+            w, at = wx[ow, 0], ix[ow, 0] * 3
+            v0, v1, v2 = w * line[at], w * line[at + 1], w * line[at + 2]
+            for t in range(1, taps):
+                w, at = wx[ow, t], ix[ow, t] * 3
+                v0 += w * line[at]
+                v1 += w * line[at + 1]
+                v2 += w * line[at + 2]
+            target[3 * ow], target[3 * ow + 1], target[3 * ow + 2] = v0, v1, v2
+    else:
+        for ow in range(width):
+            base = ow * channels
+            for c in range(channels):
+                value = wx[ow, 0] * line[ix[ow, 0] * channels + c]
+                for t in range(1, taps):
+                    value += wx[ow, t] * line[ix[ow, t] * channels + c]
+                target[base + c] = value
+
+
+@_jit.helper
+def _store(values, target, rounded):
+    """target[:] = values, each rounded half to even and clipped to [0, 255] if ``rounded``."""
+    if rounded:
+        for k in range(len(target)):
+            target[k] = min(max(np.rint(values[k]), 0.0), 255.0)
+    else:
+        for k in range(len(target)):
+            target[k] = values[k]
+
+
 @_jit.kernel(literal=("channels",))
 def _resample_rows(x, iy, wy, ix, wx, out, start, stop, ring, h_first, rounded, channels):
     """out[b, oh] = sum_ty wy[oh, ty] * sum_tx wx[ow, tx] * x[b, iy[oh, ty], ix[ow, tx]] for
@@ -72,7 +134,7 @@ def _resample_rows(x, iy, wy, ix, wx, out, start, stop, ring, h_first, rounded, 
     numba_literally(channels)
     height, width = out.shape[1], out.shape[2]
     in_rows, in_width = x.shape[1], x.shape[2]
-    taps_x, taps_y = ix.shape[1], iy.shape[1]
+    taps_y = iy.shape[1]
     span, in_span = width * channels, in_width * channels
     result = np.empty(span, dtype=wy.dtype)
     if h_first:
@@ -87,84 +149,35 @@ def _resample_rows(x, iy, wy, ix, wx, out, start, stop, ring, h_first, rounded, 
                 w, s = wy[oh, t], x[b, iy[oh, t]].reshape(in_span)
                 for k in range(in_span):
                     line[k] += w * s[k]
-            for ow in range(width):
-                base = ow * channels
-                for c in range(channels):
-                    value = wx[ow, 0] * line[ix[ow, 0] * channels + c]
-                    for t in range(1, taps_x):
-                        value += wx[ow, t] * line[ix[ow, t] * channels + c]
-                    result[base + c] = value
-            target = out[b, oh].reshape(span)
-            if rounded:
-                for k in range(span):
-                    target[k] = min(max(np.rint(result[k]), 0.0), 255.0)
-            else:
-                for k in range(span):
-                    target[k] = result[k]
+            _horizontal(line, ix, wx, result, channels)
+            _store(result, out[b, oh].reshape(span), rounded)
         return
     rows = np.empty((ring, span), dtype=wx.dtype)  # a ring of rows resampled along W
     held = np.full(ring, -1, dtype=np.int64)  # which (b, h) each slot holds
+    fresh = np.empty(taps_y, dtype=np.int64)
     for r in range(start, stop):
-        b = r // height
-        oh = r - b * height
-        for t in range(taps_y):
-            h = iy[oh, t]
-            slot = h % ring
-            if held[slot] == b * in_rows + h:
-                continue
-            held[slot] = b * in_rows + h
-            line, target = x[b, h].reshape(in_span), rows[slot]
-            if taps_x == 2:  # linear: both taps at once
-                for ow in range(width):
-                    base, p, q = ow * channels, ix[ow, 0] * channels, ix[ow, 1] * channels
-                    w0, w1 = wx[ow, 0], wx[ow, 1]
-                    for c in range(channels):
-                        target[base + c] = w0 * line[p + c] + w1 * line[q + c]
-                continue
-            if channels == 3:  # the common image: one scalar per channel
-                for ow in range(width):
-                    w, at = wx[ow, 0], ix[ow, 0] * 3
-                    v0, v1, v2 = w * line[at], w * line[at + 1], w * line[at + 2]
-                    for t2 in range(1, taps_x):
-                        w, at = wx[ow, t2], ix[ow, t2] * 3
-                        v0 += w * line[at]
-                        v1 += w * line[at + 1]
-                        v2 += w * line[at + 2]
-                    target[3 * ow], target[3 * ow + 1], target[3 * ow + 2] = v0, v1, v2
-                continue
-            for ow in range(width):
-                base = ow * channels
-                for c in range(channels):
-                    value = wx[ow, 0] * line[ix[ow, 0] * channels + c]
-                    for t2 in range(1, taps_x):
-                        value += wx[ow, t2] * line[ix[ow, t2] * channels + c]
-                    target[base + c] = value
-        target = out[b, oh].reshape(span)
-        into = result
+        b, oh, count = ring_row(r, height, iy, in_rows, held, fresh)
+        for i in range(count):
+            _horizontal(x[b, fresh[i]].reshape(in_span), ix, wx, rows[fresh[i] % ring], channels)
         w0, s0 = wy[oh, 0], rows[iy[oh, 0] % ring]
         if taps_y == 2:
             w1, s1 = wy[oh, 1], rows[iy[oh, 1] % ring]
             for k in range(span):
-                into[k] = w0 * s0[k] + w1 * s1[k]
+                result[k] = w0 * s0[k] + w1 * s1[k]
         elif taps_y == 4:
             w1, s1 = wy[oh, 1], rows[iy[oh, 1] % ring]
             w2, s2 = wy[oh, 2], rows[iy[oh, 2] % ring]
             w3, s3 = wy[oh, 3], rows[iy[oh, 3] % ring]
             for k in range(span):
-                into[k] = w0 * s0[k] + w1 * s1[k] + w2 * s2[k] + w3 * s3[k]
+                result[k] = w0 * s0[k] + w1 * s1[k] + w2 * s2[k] + w3 * s3[k]
         else:
             for k in range(span):
-                into[k] = w0 * s0[k]
+                result[k] = w0 * s0[k]
             for t in range(1, taps_y):
                 w, s = wy[oh, t], rows[iy[oh, t] % ring]
                 for k in range(span):
-                    into[k] += w * s[k]
-        if rounded:
-            for k in range(span):
-                target[k] = min(max(np.rint(result[k]), 0.0), 255.0)
-        else:
-            for k in range(span):
-                target[k] = result[k]
+                    result[k] += w * s[k]
+        _store(result, out[b, oh].reshape(span), rounded)
 
 
 def by_rows(x: np.ndarray, plans) -> bool:
