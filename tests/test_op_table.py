@@ -131,3 +131,57 @@ def test_every_page_op_has_code_snippets(name):
     family = code.family(name)
     for framework in code.FRAMEWORKS:
         assert callable(getattr(family, framework)), (name, framework)
+
+
+# What a surface may take beside the op's own settings: its own arguments, by surface.
+OWN = {
+    "explain": {"spatial_dims", "view"},
+    "layer": {
+        "self",
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "bias",
+        "init",
+        "ndim",
+        "dtype",
+        "rng",
+        "indices_from",
+    },
+    "shapes": {"size", "kernel_size", "dilation", "rounding", "op"},
+}
+
+
+def _mirrors(op):
+    """The functions that restate ``op``'s settings in their own signatures: its explainer, its
+    output-size function and its layers' constructors, with the surface each belongs to."""
+    from upsample import nn, shapes
+
+    if op.explainer:
+        yield "explain", op.explain
+    if op.output_size:
+        yield "shapes", getattr(shapes, op.output_size)
+    for layer in vars(nn).values():
+        if isinstance(layer, type) and getattr(layer, "op", None) == op.name:
+            yield "layer", layer.__init__
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_mirror_takes_the_ops_settings_by_its_names_and_defaults(name):
+    """The op's signature is the one statement of its settings: an explainer, a size function
+    or a layer that restates one must use the op's name and default (or require it), and
+    anything else it takes must be its own. A setting renamed or re-defaulted in the op but
+    not in a mirror fails here."""
+    op = ops.OPS[name]
+    settings = inspect.signature(op.forward).parameters
+    checked = 0
+    for surface, function in _mirrors(op):
+        for param in inspect.signature(function).parameters.values():
+            if param.name in OWN[surface] or param.name in op.data:
+                continue
+            where = f"{surface} {function.__qualname__}"
+            assert param.name in settings, f"{where} takes {param.name!r}, which {name} does not"
+            if param.default is not inspect.Parameter.empty:
+                assert param.default == settings[param.name].default, (where, param.name)
+            checked += 1
+    assert checked or not op.params, f"{name}: no mirror restates a setting"

@@ -479,7 +479,7 @@ def interpolate(
     size: Any = None,
     mode: str = "nearest",
     align_corners: bool | None = None,
-    antialias: bool = False,
+    antialias: bool | None = None,
     spatial_dims: int | None = None,
 ) -> Explanation:
     """Interpolation in any mode of ``upsample.interpolate``, one step per output cell.
@@ -498,13 +498,10 @@ def interpolate(
 
     op = "explain.interpolate"
     x, nd = _example(op, x, spatial_dims)
-    y = _up.interpolate(
-        x[None], size, scale_factor, mode=mode, align_corners=align_corners, antialias=antialias
-    )[0]
+    settings = {"mode": mode, "align_corners": align_corners, "antialias": antialias}
+    y = _up.interpolate(x[None], size, scale_factor, **settings)[0]
     _check_size(op, y.size, y.size)
-    plans = sampling_plans(
-        x[None], size, scale_factor, mode=mode, align_corners=align_corners, antialias=antialias
-    )
+    plans = sampling_plans(x[None], size, scale_factor, **settings)
     steps = tuple(interpolation_steps(x.astype(y.dtype), plans, y.dtype))
     notes = _resize_notes(op, x, y, scale_factor, size, nd)
     taps = "/".join(str(p.taps) for p in plans)
@@ -514,13 +511,7 @@ def interpolate(
     )
     return Explanation(
         "interpolate",
-        {
-            "scale_factor": scale_factor,
-            "size": size,
-            "mode": mode,
-            "align_corners": align_corners,
-            "antialias": antialias,
-        },
+        {"scale_factor": scale_factor, "size": size, **settings},
         _frozen(x),
         _frozen(y),
         steps,

@@ -530,6 +530,8 @@ class MaxPool(Module):
     (array([[[3., 2.]]]), array([[[1, 2]]]))
     """
 
+    op = "max_pool"
+
     def __init__(
         self,
         kernel_size: Any,
@@ -554,7 +556,7 @@ class MaxPool(Module):
         self.input_size: tuple[int, ...] | None = None
 
     def forward(self, x: Any) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-        values, self.indices = self._run("max_pool", x, **self.settings, return_indices=True)
+        values, self.indices = self._run(self.op, x, **self.settings, return_indices=True)
         shape = np.shape(x)  # (N, C, *S) or (N, *S, C)
         last = self.settings["data_format"] == "channels_last"
         self.input_size = shape[1:-1] if last else shape[2:]
@@ -581,6 +583,8 @@ class MaxUnpool(Module):
     >>> net(np.array([[[1.0, 3.0, 2.0, 0.0, 5.0]]]))
     array([[[0., 3., 2., 0., 0.]]])
     """
+
+    op = "max_unpool"
 
     def __init__(
         self,
@@ -617,7 +621,7 @@ class MaxUnpool(Module):
             indices = self._source.indices
             if output_size is None:
                 output_size = self._source.input_size
-        return self._run("max_unpool", x, indices, **self.settings, output_size=output_size)
+        return self._run(self.op, x, indices, **self.settings, output_size=output_size)
 
     def backward(self, grad: Any) -> np.ndarray:
         return self._pull(grad)[0]
