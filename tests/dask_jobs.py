@@ -46,6 +46,21 @@ def resize_command(*args) -> list[str]:
     return [sys.executable, "-m", "upsample", "resize", *map(str, args)]
 
 
+def start(argv: list[str], **options) -> subprocess.Popen:
+    """``argv`` as a subprocess with text pipes, answering Ctrl-C as a terminal's user would see
+    it. A test runner started in the background ignores SIGINT and its children inherit that, so
+    the child gets the default action back before it starts (Python then raises
+    KeyboardInterrupt on it)."""
+    return subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        **options,
+    )
+
+
 def wait_for_chunks(tmp_path: Path, job: subprocess.Popen, timeout: float = 120) -> Path:
     """The temporary store of a job writing ``out.zarr`` in ``tmp_path``, once at least one
     block has landed in it."""

@@ -105,14 +105,7 @@ def _start(tmp_path: Path, workers: str) -> subprocess.Popen:
     script = tmp_path / "job.py"
     script.write_text(textwrap.dedent(SCRIPT).replace("WORKERS", workers))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.Popen(
-        [sys.executable, str(script), str(tmp_path / "out.zarr")],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return dask_jobs.start([sys.executable, str(script), str(tmp_path / "out.zarr")], cwd=tmp_path, env=env)
 
 
 def test_an_interrupted_job_on_a_cluster_leaves_no_stray_data(tmp_path):
@@ -126,15 +119,11 @@ def test_ctrl_c_in_the_resize_command_leaves_nothing_and_says_so(tmp_path):
     """The command on the threaded scheduler: 1024 small blocks take seconds to write."""
     image = np.random.default_rng(5).standard_normal((1, 512, 512)).astype(np.float32)
     da.from_array(image, chunks=(1, 256, 256)).to_zarr(str(tmp_path / "in.zarr"))
-    job = subprocess.Popen(
+    job = dask_jobs.start(
         dask_jobs.resize_command(
             tmp_path / "in.zarr", tmp_path / "out.zarr", "--scale", "2", "--chunks", "16"
         ),
         cwd=ROOT,
-        env=dict(os.environ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
     )
     _, out, err = dask_jobs.stop_once_writing(tmp_path, job)
     assert job.returncode == 130, err[-3000:]
