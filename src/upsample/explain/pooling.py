@@ -7,8 +7,7 @@ from typing import Any
 
 import upsample as _up
 
-from .. import _args
-from ..pool import avg_pool_args
+from ..pool import avg_pool_args, max_pool_args
 from ._boundary import _check_size, _example, _formula_notes, _frozen
 from .records import Explanation
 from .steps import avg_pool_steps, max_pool_steps, max_unpool_steps
@@ -47,10 +46,7 @@ def max_pool(
     values, indices = _up.max_pool(x[None], **settings, return_indices=True)
     values, indices = values[0], indices[0]
     _check_size(op, values.size, values.size)
-    k = _args.int_tuple(op, "kernel_size", kernel_size, nd)
-    s = k if stride is None else _args.int_tuple(op, "stride", stride, nd)
-    p = _args.int_tuple(op, "padding", padding, nd)
-    d = _args.int_tuple(op, "dilation", dilation, nd)
+    _, k, s, p, d, _ = max_pool_args(x[None], **settings, with_indices=True)
     steps = tuple(max_pool_steps(x, values, indices, k, s, p, d))
     notes = _formula_notes(
         "output size",
