@@ -8,6 +8,7 @@ with ``required.modules`` first.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -48,17 +49,18 @@ def resize_command(*args) -> list[str]:
 
 def start(argv: list[str], **options) -> subprocess.Popen:
     """``argv`` as a subprocess with text pipes, answering Ctrl-C as a terminal's user would see
-    it. A test runner started in the background ignores SIGINT and its children inherit that, so
-    the child gets the default action back before it starts (Python then raises
-    KeyboardInterrupt on it)."""
-    return subprocess.Popen(
-        argv,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        **options,
-    )
+    it. A test runner started in the background ignores SIGINT and its children inherit that
+    (Python then never raises KeyboardInterrupt), so the child starts with SIGINT's default
+    action: set here around the start, since a ``preexec_fn`` would run every at-fork hook the
+    loaded libraries registered."""
+    env = {**options.pop("env", os.environ), "PYTHONFAULTHANDLER": "1"}  # SIGABRT prints its threads
+    previous = signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        return subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **options
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def wait_for_chunks(tmp_path: Path, job: subprocess.Popen, timeout: float = 120) -> Path:
@@ -79,12 +81,21 @@ def stop_once_writing(
     tmp_path: Path, job: subprocess.Popen, how: int = signal.SIGINT, timeout: float = 120
 ) -> tuple[Path, str, str]:
     """Send ``how`` to the job once its first block is written, and wait for it to end (it is
-    killed if it is still running when this returns or raises): (temporary store, out, err)."""
+    killed if it is still running when this returns or raises): (temporary store, out, err).
+    A job that outlives ``timeout`` fails the test with the stack of each of its threads."""
     try:
         partial = wait_for_chunks(tmp_path, job)
         job.send_signal(how)
-        out, err = job.communicate(timeout=timeout)
+        try:
+            out, err = job.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            job.send_signal(signal.SIGABRT)  # a job from start() prints its threads' stacks
+            _, err = job.communicate(timeout=30)
+            raise AssertionError(
+                f"the job was still running {timeout} s after {signal.Signals(how).name}:\n{err[-8000:]}"
+            ) from None
     finally:
         if job.poll() is None:
             job.kill()
+            job.communicate()
     return partial, out, err
