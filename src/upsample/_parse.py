@@ -20,7 +20,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ParseError", "parse_array", "ints", "numbers", "show", "MAX_VALUES", "MAX_TOKEN", "MAX_DEPTH"]
+__all__ = [
+    "ParseError",
+    "UsageError",
+    "parse_array",
+    "ints",
+    "numbers",
+    "show",
+    "MAX_VALUES",
+    "MAX_TOKEN",
+    "MAX_DEPTH",
+]
 
 MAX_VALUES = 4096  # explanations are for small examples: at most this many values
 MAX_TOKEN = 40  # characters of one number: 1e-300 and 18-digit integers fit easily
@@ -34,6 +44,13 @@ class ParseError(ValueError, argparse.ArgumentTypeError):
     It is a ``ValueError`` for the library's callers and an ``ArgumentTypeError`` so that
     argparse shows the message itself when a parser below is a ``type=``.
     """
+
+
+class UsageError(Exception):
+    """A problem with what the user typed on a command line (a flag's value, a missing
+    argument): the commands report it in one line and exit with status 2. It lives in this
+    leaf so that every command's module (the CLI's and the server's) raises the one type
+    without importing the CLI."""
 
 
 def show(value: Any) -> str:

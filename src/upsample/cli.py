@@ -22,15 +22,11 @@ from typing import Any
 import numpy as np
 
 from . import ops, shapes
-from ._parse import MAX_VALUES, ints, numbers, parse_array
+from ._parse import MAX_VALUES, UsageError, ints, numbers, parse_array
 
 __all__ = ["main", "COMMANDS", "Command", "parse_array"]
 
 MAX_EXAMPLE = MAX_VALUES  # explanations are for small examples: at most this many values
-
-
-class UsageError(Exception):
-    """A problem with what the user typed: reported in one line, exit status 2."""
 
 
 # --------------------------------------------------------------------------- the table

@@ -41,6 +41,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .._parse import UsageError
+
 __all__ = [
     "create_app",
     "configure",
@@ -400,8 +402,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; prints the URL (the real port when ``--port 0``)."""
-    from ..cli import UsageError
-
     try:
         import starlette  # noqa: F401
         import uvicorn
