@@ -271,6 +271,7 @@ class Result:
     settings: dict[str, Any]
     labels: dict[str, str]
     learned: dict[str, bool]
+    linear: dict[str, bool]  # method -> its impulse response is a kernel (no nonlinearity)
     parameters: dict[str, int]
     psnr: dict[str, dict[str, float]]  # method -> photograph -> dB
     losses: dict[str, list[float]]  # design -> loss of every step
@@ -280,6 +281,7 @@ class Result:
     overlap: dict[str, tuple]  # "k3 s2" / "k4 s2" -> one period
     models: dict[str, nn.Module] = field(repr=False)
     outputs: dict[str, np.ndarray] = field(repr=False)  # method -> first held-out, upsampled
+    ramp_errors: dict[str, np.ndarray] = field(repr=False)  # method -> output - ramp, inside
     truth: np.ndarray = field(repr=False)  # the first held-out photograph
     seconds: float = 0.0
 
@@ -510,12 +512,14 @@ def run(
                 outputs[name] = pred
         phase[name] = np.sqrt(squared / pixels)
 
+    ramp_errors = {name: ramp_error(method) for name, method in methods.items()}
     result = Result(
         settings=dict(
             steps=steps,
             batch=batch,
             patch=patch,
             seed=seed,
+            shave=SHAVE,
             lr={name: DESIGNS[name].lr if lr is None else float(lr) for name in designs},
             optimizer="Adam, cosine learning-rate decay",
             loss="MSE",
@@ -524,6 +528,7 @@ def run(
         ),
         labels=labels,
         learned={name: name in models for name in methods},
+        linear={name: name not in DESIGNS or DESIGNS[name].linear for name in methods},
         parameters={
             name: sum(p.value.size for p in models[name].parameters()) if name in models else 0
             for name in methods
@@ -532,13 +537,14 @@ def run(
         losses=losses,
         kernels={name: _impulse_response(method) for name, method in methods.items()},
         phase_rmse=phase,
-        ramp_pattern={name: _pattern(ramp_error(method)) for name, method in methods.items()},
+        ramp_pattern={name: _pattern(error) for name, error in ramp_errors.items()},
         overlap={
             "k3 s2 p1": shapes.overlap_map((3, 3), 2, padding=1),
             "k4 s2 p1": shapes.overlap_map((4, 4), 2, padding=1),
         },
         models=models,
         outputs=outputs,
+        ramp_errors=ramp_errors,
         truth=test.high[0],
     )
     result.seconds = time.perf_counter() - started

@@ -1,6 +1,7 @@
 """The training report's picture (``report.png``): crops of every method, their impulse
 responses, the checkerboard pattern and the loss curves, drawn with Pillow from a
-:class:`~upsample.train.Result`.
+:class:`~upsample.train.Result`, which holds all it draws (so this module needs nothing
+else of the training).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from typing import Any
 import numpy as np
 
 from .. import images, shapes
-from . import DESIGNS, SHAVE, ramp_error
 
 __all__ = ["draw"]
 
@@ -132,14 +132,15 @@ def _curves(canvas: _Canvas, losses: dict[str, list[float]], labels: dict[str, s
     return tile
 
 
-def _detail_window(truth: np.ndarray, reference: np.ndarray, size: int) -> tuple[int, int]:
-    """Top-left corner (even) of the ``size`` window where ``reference`` errs most."""
+def _detail_window(truth: np.ndarray, reference: np.ndarray, size: int, border: int) -> tuple[int, int]:
+    """Top-left corner (even) of the ``size`` window, clear of ``border``, where ``reference``
+    errs most."""
     error = np.abs(reference - truth)
     best, corner = -1.0, (0, 0)
     h, w = truth.shape
     step = size // 4
-    for y in range(SHAVE, h - size - SHAVE + 1, step):  # a few hundred windows
-        for x in range(SHAVE, w - size - SHAVE + 1, step):
+    for y in range(border, h - size - border + 1, step):  # a few hundred windows
+        for x in range(border, w - size - border + 1, step):
             total = float(error[y : y + size, x : x + size].sum())
             if total > best:
                 best, corner = total, (y - y % 2, x - x % 2)
@@ -151,7 +152,7 @@ def draw(result: Any) -> Any:
     canvas = _Canvas(1320)
     photo = result.settings["test_images"][0]
     size, zoom = 64, 3
-    y, x = _detail_window(result.truth, result.outputs["bicubic"], size)
+    y, x = _detail_window(result.truth, result.outputs["bicubic"], size, result.settings["shave"])
     crop = (slice(y, y + size), slice(x, x + size))
     low = images.downscale(result.truth)[y // 2 : (y + size) // 2, x // 2 : (x + size) // 2]
 
@@ -175,11 +176,10 @@ def draw(result: Any) -> Any:
     for name, kernel in result.kernels.items():
         limit = float(np.abs(kernel).max()) or 1.0
         tap = max(6, 128 // max(kernel.shape))
-        nonlinear = name in DESIGNS and not DESIGNS[name].linear
         tiles.append(
             (
                 f"{result.labels[name]}\n{kernel.shape[0]}x{kernel.shape[1]}, "
-                f"max {limit:.2f}" + (" (nonlinear: not a kernel)" if nonlinear else ""),
+                f"max {limit:.2f}" + ("" if result.linear[name] else " (nonlinear: not a kernel)"),
                 _diverging(canvas, kernel, tap, limit),
             )
         )
@@ -214,7 +214,7 @@ def draw(result: Any) -> Any:
                 )
             )
         for name in pairs:
-            error = ramp_error(result.models[name])
+            error = result.ramp_errors[name]
             tiles.append(
                 (
                     f"{result.labels[name]}: output - truth on a smooth ramp (+-0.01 full scale)",
