@@ -65,6 +65,7 @@ __all__ = [
     "max_unpool",
     "pixel_shuffle",
     "conv3d_picture",
+    "volume_example",
     "Explanation",
     "Step",
     "Term",
@@ -593,14 +594,23 @@ EXPLAINERS: dict[str, Callable[..., Explanation]] = {
 }
 
 
+def volume_example() -> tuple[np.ndarray, np.ndarray]:
+    """The article's convolution sizes: a 5x5x3 input (channels first) and a 3x3x3 kernel.
+
+    The article gives no numbers; these are small ones that are easy to add up: the
+    kernel is all ones, so each output is the sum of the 27 inputs under it.
+    """
+    x = np.arange(75).reshape(3, 5, 5) % 4
+    return x, np.ones((3, 3, 3), dtype=np.int64)
+
+
 def conv3d_picture(path: Any, *, x: Any = None, weight: Any = None, png_dir: Any = None) -> list:
     """Draw the article's 3-D convolution: a 5x5x3 input, a 3x3x3 kernel, a 3x3x1 output.
 
-    ``x`` (C, H, W) and ``weight`` (C, kH, kW) default to the tour's example. Writes an
+    ``x`` (C, H, W) and ``weight`` (C, kH, kW) default to :func:`volume_example`. Writes an
     animated GIF to ``path`` (and PNG frames to ``png_dir``); returns the paths written.
     """
     from .gif import save_volume_gif
-    from .tour import volume_example
 
     if x is None or weight is None:
         x, weight = volume_example()

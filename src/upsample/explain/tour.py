@@ -17,23 +17,23 @@ from typing import Any
 
 import numpy as np
 
-from . import bed_of_nails, bilinear, conv, conv_transpose, max_pool, max_unpool, nearest, pixel_shuffle
+from . import (
+    bed_of_nails,
+    bilinear,
+    conv,
+    conv_transpose,
+    max_pool,
+    max_unpool,
+    nearest,
+    pixel_shuffle,
+    volume_example,
+)
 from .records import Explanation
 from .steps import fmt
 
 __all__ = ["Section", "sections", "run", "volume_example", "DEFAULT_OUT"]
 
 DEFAULT_OUT = "upsample-tour"
-
-
-def volume_example() -> tuple[np.ndarray, np.ndarray]:
-    """The article's convolution sizes: a 5x5x3 input (channels first) and a 3x3x3 kernel.
-
-    The article gives no numbers; these are small ones that are easy to add up: the
-    kernel is all ones, so each output is the sum of the 27 inputs under it.
-    """
-    x = np.arange(75).reshape(3, 5, 5) % 4
-    return x, np.ones((3, 3, 3), dtype=np.int64)
 
 
 @dataclass(frozen=True)

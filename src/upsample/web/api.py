@@ -83,7 +83,7 @@ def _grid_text(plane: np.ndarray) -> str:
 
 def _volume_preset() -> dict[str, Any]:
     """The tour's 5x5x3 input and one 3x3x3 filter: the article's convolution sizes."""
-    from ..explain.tour import volume_example
+    from ..explain import volume_example
 
     x, w = volume_example()
     return {"x": [_grid_text(c) for c in x], "weight": [" | ".join(_grid_text(c) for c in w)]}
