@@ -91,6 +91,18 @@ def float_dtype(*arrays: np.ndarray | None) -> np.dtype:
 # --------------------------------------------------------------------------- integers
 
 
+def floating(op: str, name: str, value: Any) -> np.dtype:
+    """``value`` as a floating-point NumPy dtype (``np.float32``, ``"float64"``, ...), or a
+    TypeError naming ``op`` and ``name``."""
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        raise TypeError(f"{op}: {name} must be a floating-point dtype, got {value!r}") from None
+    if dtype.kind != "f":
+        raise TypeError(f"{op}: {name} must be a floating-point dtype, got {dtype}")
+    return dtype
+
+
 def _as_int(op: str, name: str, value: Any) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{op}: {name} must be an integer, got {_describe(value)}")

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from .. import _args, _layout, autodiff, ops
-from .init import _bilinear_init, _default_init, _float_dtype, bilinear_kernel, fan_in, icnr
+from .init import bilinear_init, bilinear_kernel, default_init, fan_in, icnr
 
 __all__ = [
     "Parameter",
@@ -344,7 +344,9 @@ class Conv(_Weighted):
         )
         shape = (self.out_channels, self.in_channels // groups, *self.kernel_size)
         self._parameters(
-            *_default_init(shape, self.out_channels if bias else None, _rng(rng), _float_dtype(layer, dtype))
+            *default_init(
+                shape, self.out_channels if bias else None, _rng(rng), _args.floating(layer, "dtype", dtype)
+            )
         )
 
 
@@ -403,11 +405,11 @@ class ConvTranspose(_Weighted):
             dilation=dilation,
         )
         init = _args.choice(layer, "init", init, ("default", "bilinear"))
-        dtype = _float_dtype(layer, dtype)
+        dtype = _args.floating(layer, "dtype", dtype)
         shape = (self.in_channels, self.out_channels // groups, *self.kernel_size)
-        weight, b = _default_init(shape, self.out_channels if bias else None, _rng(rng), dtype)
+        weight, b = default_init(shape, self.out_channels if bias else None, _rng(rng), dtype)
         if init == "bilinear":
-            weight = _bilinear_init(shape, groups, layer).astype(dtype)
+            weight = bilinear_init(shape, groups, op=layer).astype(dtype)
             b = None if b is None else np.zeros_like(b)
         self._parameters(weight, b)
 

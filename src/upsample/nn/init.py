@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _args
 
-__all__ = ["fan_in", "bilinear_kernel", "icnr"]
+__all__ = ["fan_in", "default_init", "bilinear_kernel", "bilinear_init", "icnr"]
 
 
 def fan_in(weight_shape: tuple[int, ...]) -> int:
@@ -25,10 +25,11 @@ def fan_in(weight_shape: tuple[int, ...]) -> int:
     return weight_shape[1] * math.prod(weight_shape[2:])
 
 
-def _default_init(
+def default_init(
     weight_shape: tuple[int, ...], bias_size: int | None, rng: np.random.Generator, dtype: np.dtype
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """PyTorch's ``_ConvNd.reset_parameters``: weight and bias ~ U(-b, b), ``b = 1/sqrt(fan_in)``.
+    """A conv layer's starting weight and bias as PyTorch's ``_ConvNd.reset_parameters`` draws
+    them: both ~ U(-b, b) with ``b = 1/sqrt(fan_in)``, in ``dtype``.
 
     ``kaiming_uniform_(w, a=sqrt(5))`` has the bound ``gain * sqrt(3 / fan_in)`` with
     ``gain = sqrt(2 / (1 + a**2)) = sqrt(1/3)``, which is ``1/sqrt(fan_in)``; the bias
@@ -84,22 +85,22 @@ def icnr(sub_weight: Any, upscale_factor: Any) -> np.ndarray:
     return np.repeat(sub_weight, math.prod(r), axis=0)  # (C_out * r**d, C_in, *k)
 
 
-def _float_dtype(layer: str, dtype: Any) -> np.dtype:
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{layer}: dtype must be a floating-point dtype, got {dtype!r}") from None
-    if dtype.kind != "f":
-        raise TypeError(f"{layer}: dtype must be a floating-point dtype, got {dtype}")
-    return dtype
+def bilinear_init(weight_shape: tuple[int, ...], groups: int = 1, *, op: str = "bilinear_init") -> np.ndarray:
+    """A transposed convolution's weight (C_in, C_out/groups, *k) that upsamples every channel
+    on its own by :func:`bilinear_kernel`: ``w[c, c % (C_out/groups)] = tent``, zero elsewhere.
+    It needs ``C_in == C_out``; ``op`` names the caller in that error.
 
-
-def _bilinear_init(weight_shape: tuple[int, ...], groups: int, layer: str) -> np.ndarray:
-    """Every channel upsampled on its own by the tent kernel: ``w[c, c % (C_out/G)] = tent``."""
+    >>> bilinear_init((2, 2, 2))
+    array([[[0.5, 0.5],
+            [0. , 0. ]],
+    <BLANKLINE>
+           [[0. , 0. ],
+            [0.5, 0.5]]])
+    """
     c_in, co = weight_shape[:2]
     if c_in != co * groups:
         raise ValueError(
-            f"{layer}: init='bilinear' needs in_channels == out_channels, got {c_in} and {co * groups}"
+            f"{op}: init='bilinear' needs in_channels == out_channels, got {c_in} and {co * groups}"
         )
     weight = np.zeros(weight_shape)
     for c in range(c_in):
