@@ -88,9 +88,6 @@ def float_dtype(*arrays: np.ndarray | None) -> np.dtype:
     return np.result_type(dtype, np.float32)
 
 
-# --------------------------------------------------------------------------- integers
-
-
 def floating(op: str, name: str, value: Any) -> np.dtype:
     """``value`` as a floating-point NumPy dtype (``np.float32``, ``"float64"``, ...), or a
     TypeError naming ``op`` and ``name``."""
@@ -101,6 +98,9 @@ def floating(op: str, name: str, value: Any) -> np.dtype:
     if dtype.kind != "f":
         raise TypeError(f"{op}: {name} must be a floating-point dtype, got {dtype}")
     return dtype
+
+
+# --------------------------------------------------------------------------- integers
 
 
 def _as_int(op: str, name: str, value: Any) -> int:

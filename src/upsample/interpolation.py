@@ -347,9 +347,7 @@ def sampling_plan(
     in_size = _args.int_tuple(op, "in_size", in_size, 1, minimum=1)[0]
     out_size = _args.int_tuple(op, "out_size", out_size, 1, minimum=1)[0]
     name, kind = modes.mode(op, mode)
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"{op}: dtype must be a floating dtype, got {dtype}")
+    dtype = _args.floating(op, "dtype", dtype)
     align_corners = _args.flag(op, "align_corners", align_corners, optional=False)
     if scale_factor is not None:
         scale_factor = shapes.scale_factors(op, scale_factor, 1)[0]
